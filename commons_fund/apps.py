@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CommonsFundConfig(AppConfig):
+    """The shared core: base templates, static files, health check, demo data command."""
+
+    name = "commons_fund"
+    verbose_name = "Commons Fund"

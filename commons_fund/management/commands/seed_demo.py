@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from cms import demo as cms_demo
+from commons_fund.members import demo as members_demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo data (idempotent: running it again changes nothing)."
+
+    def handle(self, *args, **options) -> None:
+        with transaction.atomic():
+            logins = members_demo.seed()
+            cms_demo.seed()
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Demo logins (email / password):"))
+        for login in logins:
+            self.stdout.write(f"  {login}")

@@ -1,0 +1,116 @@
+"""Demo people and organisations from the platform's own world (used by `seed_demo`).
+
+Real organisations get no SIREN or address here: the demo does not invent facts about
+them. Data Patch, the SCOP building a data commons, is fictional and has a made-up SIREN.
+"""
+
+from allauth.account.models import EmailAddress
+
+from .models import LegalForm, Membership, Organisation, Role, User
+
+DEMO_PASSWORD = "commons-demo-2026"
+
+PEOPLE = [
+    # email, first name, last name, staff
+    ("admin@demo.test", "Ada", "Admin", True),
+    ("camille@demo.test", "Camille", "Trésorière", False),
+    ("alex@demo.test", "Alex", "Mainteneur", False),
+    ("dominique@demo.test", "Dominique", "Normand", False),
+    ("sacha@demo.test", "Sacha", "Partenaire", False),
+    ("lou@demo.test", "Lou", "Communeuse", False),
+]
+
+ORGANISATIONS = [
+    {
+        "slug": "ouvaton", "name": "Ouvaton", "legal_form": LegalForm.COOP_SA,
+        "founded_year": 2001, "website": "https://ouvaton.coop/",
+        "description": "Coopérative d'hébergement : les clients en sont les sociétaires.",
+    },
+    {
+        "slug": "octopuce", "name": "Octopuce", "legal_form": LegalForm.COMPANY,
+        "website": "https://www.octopuce.fr/",
+        "description": "SARL d'infogérance, partenaire de services gérés.",
+    },
+    {
+        "slug": "normandie-libre", "name": "Normandie Libre",
+        "legal_form": LegalForm.ASSOCIATION, "region": "28",
+        "description": "Association de promotion du logiciel libre en Normandie.",
+    },
+    {
+        "slug": "framasoft", "name": "Framasoft", "legal_form": LegalForm.ASSOCIATION,
+        "website": "https://framasoft.org/",
+        "description": "Association d'éducation populaire aux enjeux du numérique et des communs.",
+    },
+    {
+        "slug": "la-quadrature-du-net", "name": "La Quadrature du Net",
+        "legal_form": LegalForm.ASSOCIATION, "website": "https://www.laquadrature.net/",
+        "description": "Association de défense des libertés fondamentales dans l'environnement "
+                       "numérique.",
+    },
+    {
+        "slug": "debian-france", "name": "Debian France", "legal_form": LegalForm.ASSOCIATION,
+        "website": "https://france.debian.net/",
+        "description": "Association qui soutient le projet Debian en France.",
+    },
+    {
+        "slug": "data-patch", "name": "Data Patch", "legal_form": LegalForm.SCOP,
+        "siren": "914265368", "siret": "91426536800011", "region": "53", "department": "35",
+        "founded_year": 2022,
+        "description": "SCOP (fictive) qui construit un commun de données ouvertes.",
+    },
+    {
+        "slug": "movilab", "name": "Movilab", "legal_form": LegalForm.ASSOCIATION,
+        "website": "https://movilab.org/",
+        "description": "Wiki et communauté de documentation des tiers-lieux.",
+    },
+    {
+        "slug": "dokos", "name": "Dokos", "legal_form": LegalForm.COMPANY,
+        "website": "https://dokos.io/",
+        "description": "Logiciel libre de gestion pour les tiers-lieux.",
+    },
+]
+
+MEMBERSHIPS = [
+    ("camille@demo.test", "ouvaton", Role.TREASURER),
+    ("admin@demo.test", "ouvaton", Role.ADMIN),
+    ("sacha@demo.test", "octopuce", Role.ADMIN),
+    ("dominique@demo.test", "normandie-libre", Role.ADMIN),
+    ("lou@demo.test", "normandie-libre", Role.MEMBER),
+    ("alex@demo.test", "data-patch", Role.ADMIN),
+    ("camille@demo.test", "data-patch", Role.TREASURER),
+    ("lou@demo.test", "framasoft", Role.MEMBER),
+    ("admin@demo.test", "framasoft", Role.ADMIN),
+    ("admin@demo.test", "la-quadrature-du-net", Role.ADMIN),
+    ("admin@demo.test", "debian-france", Role.ADMIN),
+    ("admin@demo.test", "movilab", Role.ADMIN),
+    ("admin@demo.test", "dokos", Role.ADMIN),
+]
+
+
+def seed() -> list[str]:
+    """Create what is missing, change nothing that exists; return the demo logins."""
+    users = {}
+    for email, first_name, last_name, staff in PEOPLE:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(
+                email=email, password=DEMO_PASSWORD, first_name=first_name,
+                last_name=last_name, is_staff=staff, is_superuser=staff,
+            )
+        EmailAddress.objects.get_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        users[email] = user
+    organisations = {}
+    for fields in ORGANISATIONS:
+        fields = dict(fields)
+        slug = fields.pop("slug")
+        organisations[slug], _ = Organisation.objects.get_or_create(slug=slug, defaults=fields)
+    for email, slug, role in MEMBERSHIPS:
+        Membership.objects.get_or_create(
+            user=users[email], organisation=organisations[slug], defaults={"role": role}
+        )
+    return [
+        f"{email} / {DEMO_PASSWORD}" + (" (staff: /cms/ and /django-admin/)" if staff else "")
+        for email, _first, _last, staff in PEOPLE
+    ]

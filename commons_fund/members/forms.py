@@ -1,0 +1,49 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Organisation, Role
+from .services import organisation_default_slug
+from .validators import compact_siren, compact_siret
+
+
+class OrganisationForm(forms.ModelForm):
+    # Wider than the stored digits so that "552 100 554" can be typed with its spaces.
+    siren = forms.CharField(label=_("SIREN"), max_length=20, required=False,
+                            help_text=Organisation._meta.get_field("siren").help_text)
+    siret = forms.CharField(label=_("SIRET"), max_length=24, required=False,
+                            help_text=Organisation._meta.get_field("siret").help_text)
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "name", "slug", "legal_form", "siren", "siret", "region", "department",
+            "founded_year", "website", "description", "logo",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["slug"].help_text = _(
+            "Used in the page address; leave empty to derive it from the name."
+        )
+
+    def clean_siren(self) -> str:
+        return compact_siren(self.cleaned_data["siren"])
+
+    def clean_siret(self) -> str:
+        return compact_siret(self.cleaned_data["siret"])
+
+    def clean_slug(self) -> str:
+        return self.cleaned_data["slug"] or organisation_default_slug(
+            self.cleaned_data.get("name", "")
+        )
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"), max_length=254)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)

@@ -1,0 +1,96 @@
+"""Reads about people, organisations and memberships."""
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core import signing
+from django.db.models import QuerySet
+
+from .models import Invitation, InvitationStatus, Membership, Organisation, Role, User
+
+INVITATION_SALT = "commons_fund.members.invitation"
+
+
+def user_memberships(*, user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("organisation")
+
+
+def organisation_membership(*, organisation: Organisation, user: User) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(organisation=organisation, user=user).first()
+
+
+def organisation_is_admin(*, organisation: Organisation, user: User) -> bool:
+    if not user.is_authenticated:
+        return False
+    return Membership.objects.filter(
+        organisation=organisation, user=user, role=Role.ADMIN
+    ).exists()
+
+
+def organisation_members(*, organisation: Organisation) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("role", "user__email")
+    )
+
+
+def organisation_admin_count(*, organisation: Organisation) -> int:
+    return Membership.objects.filter(organisation=organisation, role=Role.ADMIN).count()
+
+
+def organisation_pending_invitations(*, organisation: Organisation) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(
+        organisation=organisation, status=InvitationStatus.PENDING
+    ).select_related("invited_by")
+
+
+def organisation_list(
+    *, search: str = "", legal_form: str = "", region: str = ""
+) -> QuerySet[Organisation]:
+    organisations = Organisation.objects.all()
+    if search:
+        organisations = organisations.filter(name__icontains=search)
+    if legal_form:
+        organisations = organisations.filter(legal_form=legal_form)
+    if region:
+        organisations = organisations.filter(region=region)
+    return organisations.order_by("name")
+
+
+def user_verified_emails(*, user: User) -> set[str]:
+    return {
+        email.lower()
+        for email in EmailAddress.objects.filter(user=user, verified=True).values_list(
+            "email", flat=True
+        )
+    }
+
+
+def user_pending_invitations(*, user: User) -> list[Invitation]:
+    emails = user_verified_emails(user=user)
+    if not emails:
+        return []
+    return list(
+        Invitation.objects.filter(status=InvitationStatus.PENDING, email__in=emails)
+        .select_related("organisation", "invited_by")
+        .order_by("-created_at")
+    )
+
+
+def invitation_token(*, invitation: Invitation) -> str:
+    return signing.dumps(invitation.pk, salt=INVITATION_SALT)
+
+
+def invitation_from_token(*, token: str) -> Invitation | None:
+    """The invitation a link designates, or None if the link is forged or too old."""
+    try:
+        invitation_id = signing.loads(
+            token, salt=INVITATION_SALT, max_age=settings.INVITATION_MAX_AGE_DAYS * 86400
+        )
+    except signing.BadSignature:
+        return None
+    return Invitation.objects.select_related("organisation", "invited_by").filter(
+        pk=invitation_id
+    ).first()

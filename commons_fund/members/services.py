@@ -1,0 +1,227 @@
+"""Writes about organisations, memberships and invitations; each is atomic."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .models import Invitation, InvitationStatus, Membership, Organisation, Role, User
+from .selectors import invitation_token, organisation_is_admin, user_verified_emails
+from .validators import compact_siren, compact_siret
+
+ORGANISATION_FIELDS = (
+    "name", "slug", "legal_form", "siren", "siret", "region", "department",
+    "founded_year", "website", "description", "logo",
+)
+
+
+def _check_fields(fields: dict) -> None:
+    unknown = set(fields) - set(ORGANISATION_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown organisation fields: {sorted(unknown)}")
+
+
+def organisation_default_slug(name: str) -> str:
+    return slugify(name)[:80].strip("-")
+
+
+def _organisation_save(organisation: Organisation) -> Organisation:
+    organisation.name = organisation.name.strip()
+    organisation.siren = compact_siren(organisation.siren)
+    organisation.siret = compact_siret(organisation.siret)
+    if not organisation.slug:
+        organisation.slug = organisation_default_slug(organisation.name)
+    organisation.full_clean()
+    try:
+        with transaction.atomic():
+            organisation.save()
+    except IntegrityError as error:
+        # A concurrent request took the same address or SIREN between check and write.
+        raise ValidationError(
+            _("An organisation with this web address or SIREN already exists.")
+        ) from error
+    return organisation
+
+
+@transaction.atomic
+def organisation_create(*, creator: User, name: str, legal_form: str, **fields) -> Organisation:
+    """Create an organisation; its creator becomes its first administrator."""
+    _check_fields(fields)
+    organisation = Organisation(name=name, legal_form=legal_form, **fields)
+    _organisation_save(organisation)
+    Membership.objects.create(organisation=organisation, user=creator, role=Role.ADMIN)
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(*, organisation: Organisation, actor: User, **fields) -> Organisation:
+    _require_admin(organisation=organisation, actor=actor)
+    _check_fields(fields)
+    for name, value in fields.items():
+        setattr(organisation, name, value)
+    return _organisation_save(organisation)
+
+
+def _require_admin(*, organisation: Organisation, actor: User) -> None:
+    if not (actor.is_staff or organisation_is_admin(organisation=organisation, user=actor)):
+        raise PermissionDenied(_("Only an administrator of the organisation may do this."))
+
+
+def _lock_organisation(organisation: Organisation) -> Organisation:
+    """Serialise role changes of one organisation (the last-admin rule depends on it)."""
+    return Organisation.objects.select_for_update().get(pk=organisation.pk)
+
+
+def _ensure_an_admin_remains(*, membership: Membership) -> None:
+    if membership.role != Role.ADMIN:
+        return
+    admins = Membership.objects.filter(organisation_id=membership.organisation_id, role=Role.ADMIN)
+    if not admins.exclude(pk=membership.pk).exists():
+        raise ValidationError(
+            _("The organisation needs at least one administrator: name another one first."),
+            code="last_admin",
+        )
+
+
+@transaction.atomic
+def invitation_create(
+    *, organisation: Organisation, inviter: User, email: str, role: str, language: str = ""
+) -> Invitation:
+    """Invite someone by email; the email is sent by a Celery task once the row is committed."""
+    _require_admin(organisation=organisation, actor=inviter)
+    email = email.strip().lower()
+    if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
+        raise ValidationError(
+            {"email": _("This person is already a member of the organisation.")}
+        )
+    invitation = Invitation(
+        organisation=organisation,
+        email=email,
+        role=role,
+        invited_by=inviter,
+        language=language or settings.LANGUAGE_CODE,
+    )
+    invitation.full_clean()
+    try:
+        with transaction.atomic():
+            invitation.save()
+    except IntegrityError as error:
+        raise ValidationError(
+            {"email": _("This address already has a pending invitation.")}
+        ) from error
+
+    from .tasks import invitation_send_email
+
+    transaction.on_commit(lambda: invitation_send_email.delay(invitation.pk))
+    return invitation
+
+
+def invitation_email_send(*, invitation: Invitation) -> bool:
+    """Send the invitation link; False (and nothing sent) if it is no longer pending."""
+    if invitation.status != InvitationStatus.PENDING:
+        return False
+    with translation.override(invitation.language):
+        path = reverse(
+            "members:invitation", kwargs={"token": invitation_token(invitation=invitation)}
+        )
+        context = {
+            "invitation": invitation,
+            "url": settings.SITE_URL.rstrip("/") + path,
+            "max_age_days": settings.INVITATION_MAX_AGE_DAYS,
+        }
+        subject = render_to_string("members/email/invitation_subject.txt", context)
+        body = render_to_string("members/email/invitation_body.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [invitation.email])
+    return True
+
+
+def invitation_is_open(*, invitation: Invitation) -> bool:
+    max_age = timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+    return (
+        invitation.status == InvitationStatus.PENDING
+        and invitation.created_at + max_age > timezone.now()
+    )
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    """Join the organisation as invited; the person must own the invited address (verified)."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation_is_open(invitation=invitation):
+        raise ValidationError(_("This invitation is no longer valid."), code="closed")
+    if invitation.email.lower() not in user_verified_emails(user=user):
+        raise ValidationError(
+            _("This invitation was sent to %(email)s: log in with that address to accept it.")
+            % {"email": invitation.email},
+            code="wrong_email",
+        )
+    membership, _created = Membership.objects.get_or_create(
+        organisation_id=invitation.organisation_id, user=user,
+        defaults={"role": invitation.role},
+    )
+    invitation.status = InvitationStatus.ACCEPTED
+    invitation.accepted_by = user
+    invitation.answered_at = timezone.now()
+    invitation.save(update_fields=["status", "accepted_by", "answered_at"])
+    return membership
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
+    _require_admin(organisation=invitation.organisation, actor=actor)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.status == InvitationStatus.PENDING:
+        invitation.status = InvitationStatus.REVOKED
+        invitation.answered_at = timezone.now()
+        invitation.save(update_fields=["status", "answered_at"])
+    return invitation
+
+
+@transaction.atomic
+def invitations_expire(*, now=None) -> int:
+    """Mark pending invitations older than INVITATION_MAX_AGE_DAYS as expired."""
+    now = now or timezone.now()
+    limit = now - timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+    return Invitation.objects.filter(
+        status=InvitationStatus.PENDING, created_at__lte=limit
+    ).update(status=InvitationStatus.EXPIRED, answered_at=now)
+
+
+@transaction.atomic
+def membership_change_role(*, membership: Membership, actor: User, role: str) -> Membership:
+    _require_admin(organisation=membership.organisation, actor=actor)
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    _lock_organisation(membership.organisation)
+    membership = Membership.objects.get(pk=membership.pk)
+    if role != Role.ADMIN:
+        _ensure_an_admin_remains(membership=membership)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def membership_leave(*, membership: Membership) -> None:
+    """Leave an organisation; the last administrator cannot."""
+    _lock_organisation(membership.organisation)
+    membership = Membership.objects.get(pk=membership.pk)
+    _ensure_an_admin_remains(membership=membership)
+    membership.delete()
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor: User) -> None:
+    _require_admin(organisation=membership.organisation, actor=actor)
+    _lock_organisation(membership.organisation)
+    membership = Membership.objects.get(pk=membership.pk)
+    _ensure_an_admin_remains(membership=membership)
+    membership.delete()

@@ -1,0 +1,53 @@
+"""Field validators for members: plain-text names and French company identifiers."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from stdnum import exceptions as stdnum_exceptions
+from stdnum.fr import siren, siret
+
+_MARKUP = re.compile(r"[<>]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def validate_plain_text(value: str) -> None:
+    """Refuse markup and control characters in names shown everywhere on the site."""
+    if _MARKUP.search(value):
+        raise ValidationError(
+            _("Names cannot contain HTML: remove the characters < and >."), code="markup"
+        )
+    if _CONTROL.search(value):
+        raise ValidationError(_("Names cannot contain control characters."), code="control")
+    if not value.strip():
+        raise ValidationError(_("This name is empty."), code="blank")
+
+
+def validate_siren(value: str) -> None:
+    try:
+        siren.validate(value)
+    except stdnum_exceptions.InvalidLength as error:
+        raise ValidationError(_("A SIREN number has 9 digits."), code="siren_length") from error
+    except stdnum_exceptions.ValidationError as error:
+        raise ValidationError(
+            _("This SIREN number is not valid (check the digits)."), code="siren_invalid"
+        ) from error
+
+
+def validate_siret(value: str) -> None:
+    try:
+        siret.validate(value)
+    except stdnum_exceptions.InvalidLength as error:
+        raise ValidationError(_("A SIRET number has 14 digits."), code="siret_length") from error
+    except stdnum_exceptions.ValidationError as error:
+        raise ValidationError(
+            _("This SIRET number is not valid (check the digits)."), code="siret_invalid"
+        ) from error
+
+
+def compact_siren(value: str) -> str:
+    return siren.compact(value) if value else ""
+
+
+def compact_siret(value: str) -> str:
+    return siret.compact(value) if value else ""

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PledgesConfig(AppConfig):
+    """Pledge pools, rounds, voting, collection and payout."""
+
+    name = "pledges"
+    verbose_name = _("Pledge pools")
