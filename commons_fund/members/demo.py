@@ -8,7 +8,7 @@ from allauth.account.models import EmailAddress
 
 from .models import LegalForm, Membership, Organisation, Role, User
 
-DEMO_PASSWORD = "commons-demo-2026"
+DEMO_PASSWORD = "commons-demo-2026"  # noqa: S105 - printed by `make demo` on purpose
 
 PEOPLE = [
     # email, first name, last name, staff

@@ -12,6 +12,8 @@ class OrganisationForm(forms.ModelForm):
                             help_text=Organisation._meta.get_field("siren").help_text)
     siret = forms.CharField(label=_("SIRET"), max_length=24, required=False,
                             help_text=Organisation._meta.get_field("siret").help_text)
+    website = forms.URLField(label=_("Website"), max_length=300, required=False,
+                             assume_scheme="https")
 
     class Meta:
         model = Organisation

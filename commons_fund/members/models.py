@@ -1,10 +1,11 @@
 from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Length, Lower
 from django.db.models.lookups import Exact
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .territories import DEPARTMENT_CHOICES, REGION_CHOICES, REGION_OF_DEPARTMENT
@@ -141,6 +142,9 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("members:organisation_detail", kwargs={"slug": self.slug})
+
     def clean(self) -> None:
         errors = {}
         if self.siren and self.siret and not self.siret.startswith(self.siren):
@@ -153,11 +157,6 @@ class Organisation(models.Model):
                 self.region = region or ""
         if errors:
             raise ValidationError(errors)
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("members:organisation_detail", kwargs={"slug": self.slug})
 
 
 class Role(models.TextChoices):

@@ -1,0 +1,45 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+
+def test_root_redirects_to_the_french_site(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/fr/"
+
+
+def test_home_page_in_french(client):
+    response = client.get("/fr/")
+    assert response.status_code == 200
+    assert '<html lang="fr">' in response.text
+    assert "Commons Fund" in response.text
+    assert "Coopératives, associations" in response.text
+    assert "Inscription" in response.text or "S’inscrire" in response.text
+
+
+def test_language_switcher_is_on_every_page_and_switches_to_english(client, user):
+    call_command("seed_demo", stdout=StringIO())
+    pages = ("/fr/", "/fr/organisations/", "/fr/accounts/login/", "/fr/organisations/framasoft/")
+    for url in pages:
+        page = client.get(url)
+        assert 'action="/i18n/setlang/"' in page.text, url
+        assert 'name="language" value="en"' in page.text, url
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/fr/organisations/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/en/organisations/"
+    english = client.get("/en/")
+    assert '<html lang="en">' in english.text
+    assert "Cooperatives, associations, local authorities and citizens" in english.text
+    assert "Sign up" in english.text
+    back = client.post("/i18n/setlang/", {"language": "fr", "next": "/en/"})
+    assert back["Location"] == "/fr/"
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/fr/no-such-page/")
+    assert response.status_code == 404
+    assert 'lang="fr"' in response.text

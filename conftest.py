@@ -1,0 +1,60 @@
+"""Fixtures shared by every test: a real Celery worker, logged-in clients, fast hashing."""
+
+import os
+import uuid
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from commons_fund.celery import app as celery_app
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def celery_queue():
+    """A queue of this test run alone, so tests never see the demo's or another run's tasks.
+
+    With no CELERY_BROKER_URL in the environment, the tests use Kombu's in-memory transport
+    (the worker runs in a thread of the test process); CI sets it to Redis."""
+    if "CELERY_BROKER_URL" not in os.environ:
+        celery_app.conf.broker_url = "memory://"
+    queue = f"commons-fund-test-{uuid.uuid4().hex[:12]}"
+    celery_app.conf.task_default_queue = queue
+    yield queue
+    with celery_app.connection_for_write() as connection:
+        connection.default_channel.queue_delete(queue)
+
+
+@pytest.fixture(autouse=True)
+def _test_queue(celery_queue):
+    """Every test sends its tasks to the run's own queue (see celery_queue)."""
+
+
+@pytest.fixture
+def celery_worker(celery_queue, transactional_db):
+    """A real Celery worker consuming the test queue, in a thread of this process.
+
+    Tests using it are transactional: the worker's thread has its own database connection and
+    sees only committed rows."""
+    with start_worker(
+        celery_app, pool="solo", perform_ping_check=False, queues=[celery_queue],
+        shutdown_timeout=30,
+    ) as worker:
+        yield worker
+
+
+@pytest.fixture
+def user(db):
+    from commons_fund.members.tests.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
+def user_client(client, user):
+    client.force_login(user)
+    return client
