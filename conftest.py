@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.core.cache import cache
 
 from commons_fund.celery import app as celery_app
 
@@ -12,6 +13,12 @@ from commons_fund.celery import app as celery_app
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters and cached pages never leak from one test to the next."""
+    cache.clear()
 
 
 @pytest.fixture(scope="session")
