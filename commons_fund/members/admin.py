@@ -22,9 +22,17 @@ class UserAdmin(BaseUserAdmin):
 
 
 class MembershipInline(admin.TabularInline):
+    """Read-only: roles change through the organisation's members page, where the services
+    keep the rules (an administrator always remains)."""
+
     model = Membership
     extra = 0
-    autocomplete_fields = ["user"]
+    fields = ["user", "role", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Organisation)
@@ -41,4 +49,10 @@ class InvitationAdmin(admin.ModelAdmin):
     list_display = ["email", "organisation", "role", "status", "created_at"]
     list_filter = ["status", "role"]
     search_fields = ["email", "organisation__name"]
-    raw_id_fields = ["organisation", "invited_by", "accepted_by"]
+    readonly_fields = [
+        "organisation", "email", "role", "status", "language", "invited_by", "accepted_by",
+        "created_at", "answered_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # invitations are sent from the organisation's members page
