@@ -45,7 +45,7 @@ class OrganisationViewSet(
         legal_form = self.request.query_params.get("legal_form", "")
         region = self.request.query_params.get("region", "")
         return selectors.organisation_list(
-            search=self.request.query_params.get("search", "")[:100],
+            search=self.request.query_params.get("search", ""),
             legal_form=legal_form if legal_form in LegalForm.values else "",
             region=region if region in dict(REGION_CHOICES) else "",
         )

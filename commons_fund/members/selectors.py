@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from .models import Invitation, InvitationStatus, Membership, Organisation, Role, User
 
 INVITATION_SALT = "commons_fund.members.invitation"
+SEARCH_MAX_LENGTH = 100
 
 
 def user_memberships(*, user: User) -> QuerySet[Membership]:
@@ -50,6 +51,7 @@ def organisation_list(
     *, search: str = "", legal_form: str = "", region: str = ""
 ) -> QuerySet[Organisation]:
     organisations = Organisation.objects.all()
+    search = search.replace("\x00", "").strip()[:SEARCH_MAX_LENGTH]  # PostgreSQL refuses NUL
     if search:
         organisations = organisations.filter(name__icontains=search)
     if legal_form:

@@ -59,7 +59,7 @@ def api_token(request: HttpRequest) -> HttpResponse:
 
 
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    search = request.GET.get("q", "").strip()[:100]
+    search = request.GET.get("q", "")
     legal_form = request.GET.get("legal_form", "")
     region = request.GET.get("region", "")
     organisations = selectors.organisation_list(

@@ -147,3 +147,22 @@ def test_list_and_detail_query_counts_do_not_grow_with_the_data(client):
         MembershipFactory(user=member.user)
     assert counts() == before
     assert max(before) <= 12
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"page": "abc"}, {"page": "-1"}, {"page": "99999"}, {"legal_form": "<script>"},
+        {"region": "999"}, {"q": "x" * 10_000}, {"q": "nul\x00byte"}, {"q": "' OR 1=1 --"},
+    ],
+)
+def test_junk_query_parameters_never_break_the_lists(client, query):
+    OrganisationFactory()
+    assert client.get(reverse("members:organisation_list"), query).status_code == 200
+    api_query = {"search" if k == "q" else k: v for k, v in query.items()}
+    assert client.get("/api/v1/organisations/", api_query).status_code in (200, 404)
+
+
+@pytest.mark.parametrize("token", ["garbage", "MQ:1xVTv6:forged", "x" * 500])
+def test_forged_invitation_links_are_404(client, token):
+    assert client.get(reverse("members:invitation", kwargs={"token": token})).status_code == 404
