@@ -6,8 +6,10 @@ import uuid
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core.cache import cache
+from django.db import connection
 
 from commons_fund.celery import app as celery_app
+from commons_fund.ledger import triggers as ledger_triggers
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +41,30 @@ def celery_queue():
 @pytest.fixture(autouse=True)
 def _test_queue(celery_queue):
     """Every test sends its tasks to the run's own queue (see celery_queue)."""
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database has the ledger's triggers, also when it is reused (--reuse-db)."""
+    with django_db_blocker.unblock():
+        ledger_triggers.install(connection)
+
+
+@pytest.fixture(autouse=True)
+def _ledger_triggers_around_flush(request):
+    """On SQLite, a transactional test ends by emptying every table with DELETE, which the
+    ledger's triggers refuse: lift them for that flush only (PostgreSQL uses TRUNCATE)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or "live_server" in (
+        request.fixturenames
+    ) or bool(marker and marker.kwargs.get("transaction"))
+    if not transactional or connection.vendor != "sqlite":
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    ledger_triggers.install(connection)
+    yield
+    ledger_triggers.uninstall(connection)
 
 
 @pytest.fixture

@@ -1,0 +1,166 @@
+"""Double-entry ledger: accounts, transactions and their entries, in integer minor units.
+
+The invariants (entries of a transaction balance per currency and phase, at least two entries,
+sealed transactions and entries never change nor disappear, idempotency keys unique) are
+checked by `services.ledger_post` and enforced by database triggers (see `triggers.py`).
+"""
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from commons_fund.money import from_minor_units
+
+from .chart import CHART, DEBIT_NORMAL, PURPOSE_CHOICES, AccountType
+
+
+def _chart_condition() -> models.Q:
+    """purpose, code and type of an account are those of its line in the chart."""
+    condition = models.Q(pk__in=[])
+    for purpose, line in CHART.items():
+        condition |= models.Q(purpose=purpose, code=line.code, type=line.type)
+    return condition
+
+
+class Account(models.Model):
+    """An account of one structure's books, in one currency.
+
+    `organisation` is the legal structure whose books hold the account (null: the platform).
+    """
+
+    organisation = models.ForeignKey(
+        "members.Organisation", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="ledger_accounts", verbose_name=_("organisation"),
+    )
+    purpose = models.CharField(_("purpose"), max_length=32, choices=PURPOSE_CHOICES)
+    code = models.CharField(_("PCG account number"), max_length=10)
+    type = models.CharField(_("type"), max_length=10, choices=AccountType.choices)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ledger account")
+        verbose_name_plural = _("ledger accounts")
+        ordering = ["organisation_id", "code", "currency"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "purpose", "currency"],
+                name="ledger_account_unique_purpose",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=models.Q(type__in=AccountType.values), name="ledger_account_type_known"
+            ),
+            models.CheckConstraint(
+                condition=_chart_condition(), name="ledger_account_follows_the_chart"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        owner = self.organisation.name if self.organisation_id else "Commons Fund"
+        return f"{self.code} {CHART[self.purpose].label} – {owner} ({self.currency})"
+
+    @property
+    def is_debit_normal(self) -> bool:
+        return self.type in DEBIT_NORMAL
+
+
+class TransactionKind(models.TextChoices):
+    PLEDGE_COMMITMENT = "pledge_commitment", _("Pledge commitment")
+    PLEDGE_COLLECTION = "pledge_collection", _("Pledge collection")
+    PLEDGE_VOID = "pledge_void", _("Pledge voided")
+    PROCESSOR_FEE = "processor_fee", _("Processor fee")
+    PAYOUT = "payout", _("Payout")
+    REFUND = "refund", _("Refund")
+    REVERSAL = "reversal", _("Reversal")
+    RECIPROCITY_DUE = "reciprocity_due", _("Reciprocity due")
+    RECIPROCITY_PAYMENT = "reciprocity_payment", _("Reciprocity payment")
+    DONATION = "donation", _("Donation")
+    SUBSIDY = "subsidy", _("Subsidy")
+    MANUAL_ADJUSTMENT = "manual_adjustment", _("Manual adjustment")
+
+
+class Phase(models.TextChoices):
+    """Two-phase amounts: a pending commitment is later resolved (collected or voided)."""
+
+    PENDING = "pending", _("Pending")
+    POSTED = "posted", _("Posted")
+
+
+class Transaction(models.Model):
+    """A set of entries that balance; written unsealed, sealed once complete, then frozen."""
+
+    kind = models.CharField(_("kind"), max_length=32, choices=TransactionKind.choices)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    memo = models.CharField(_("memo"), max_length=300, blank=True)
+    occurred_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    cause_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+    )
+    cause_id = models.CharField(max_length=64, blank=True)
+    cause = GenericForeignKey("cause_type", "cause_id")
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by",
+        verbose_name=_("reverses"),
+    )
+    resolves = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="resolved_by",
+        verbose_name=_("resolves the pending transaction"),
+    )
+    is_sealed = models.BooleanField(_("sealed"), default=False)
+
+    class Meta:
+        verbose_name = _("ledger transaction")
+        verbose_name_plural = _("ledger transactions")
+        ordering = ["occurred_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=TransactionKind.values),
+                name="ledger_transaction_kind_known",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(idempotency_key=""),
+                name="ledger_transaction_idempotency_key_not_empty",
+            ),
+        ]
+        indexes = [models.Index(fields=["cause_type", "cause_id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_kind_display()} {self.memo}".strip()
+
+
+class Entry(models.Model):
+    """One line of a transaction: a signed amount (debit > 0, credit < 0) on one account."""
+
+    transaction = models.ForeignKey(
+        Transaction, on_delete=models.PROTECT, related_name="entries",
+        verbose_name=_("transaction"),
+    )
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="entries", verbose_name=_("account"),
+    )
+    amount = models.BigIntegerField(_("amount (minor units, debit > 0)"))
+    currency = models.CharField(_("currency"), max_length=3)
+    phase = models.CharField(_("phase"), max_length=10, choices=Phase.choices)
+    occurred_at = models.DateTimeField(_("date"))
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        ordering = ["occurred_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(amount=0), name="ledger_entry_amount_not_zero"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(phase__in=Phase.values), name="ledger_entry_phase_known"
+            ),
+        ]
+        indexes = [models.Index(fields=["account", "phase", "occurred_at"])]
+
+    def __str__(self) -> str:
+        side = _("debit") if self.amount > 0 else _("credit")
+        return f"{side} {from_minor_units(abs(self.amount), self.currency)} {self.currency}"

@@ -1,0 +1,94 @@
+"""Reads of the ledger. Balances are SQL aggregates over indexed columns, never Python loops."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import F, Q, QuerySet, Sum, Window
+from django.db.models.functions import Coalesce
+
+from commons_fund.members.models import Organisation
+
+from .models import Account, Entry, Phase
+
+
+@dataclass(frozen=True)
+class Balance:
+    """Debit-positive sums in minor units: pending commitments and posted amounts apart."""
+
+    pending: int
+    posted: int
+    currency: str
+
+    @property
+    def total(self) -> int:
+        return self.pending + self.posted
+
+
+def _sealed_entries(*, at: datetime | None = None) -> QuerySet[Entry]:
+    entries = Entry.objects.filter(transaction__is_sealed=True)
+    if at is not None:
+        entries = entries.filter(occurred_at__lte=at)
+    return entries
+
+
+def _sums() -> dict:
+    return {
+        "pending": Coalesce(Sum("amount", filter=Q(phase=Phase.PENDING)), 0),
+        "posted": Coalesce(Sum("amount", filter=Q(phase=Phase.POSTED)), 0),
+    }
+
+
+def account_balance(*, account: Account, at: datetime | None = None) -> Balance:
+    """The balance of one account at a date (now by default), in one query."""
+    sums = _sealed_entries(at=at).filter(account=account).aggregate(**_sums())
+    return Balance(pending=sums["pending"], posted=sums["posted"], currency=account.currency)
+
+
+def organisation_balances(
+    *, organisation: Organisation | None, at: datetime | None = None
+) -> dict[str, Balance]:
+    """Balances of a structure's accounts by purpose (None: the platform), in one query."""
+    rows = (
+        _sealed_entries(at=at)
+        .filter(account__organisation=organisation)
+        .values("account__purpose", "currency")
+        .annotate(**_sums())
+        .order_by("account__purpose", "currency")
+    )
+    return {
+        f"{row['account__purpose']}:{row['currency']}": Balance(
+            pending=row["pending"], posted=row["posted"], currency=row["currency"]
+        )
+        for row in rows
+    }
+
+
+def ledger_totals(*, at: datetime | None = None) -> dict[tuple[str, str], int]:
+    """Sum of every entry per currency and phase: zero in a sound ledger."""
+    rows = _sealed_entries(at=at).values("currency", "phase").annotate(total=Sum("amount"))
+    return {(row["currency"], row["phase"]): row["total"] for row in rows}
+
+
+def account_statement(*, account: Account) -> QuerySet[Entry]:
+    """The account's entries, oldest first, each with the running balance after it
+    (`running_posted`, `running_pending`). Slice or paginate it: the window is computed in SQL
+    over the whole account before the page is cut."""
+    order = [F("occurred_at").asc(), F("id").asc()]
+    return (
+        _sealed_entries()
+        .filter(account=account)
+        .select_related("transaction")
+        .annotate(
+            running_posted=Coalesce(
+                Window(Sum("amount", filter=Q(phase=Phase.POSTED)), order_by=order), 0
+            ),
+            running_pending=Coalesce(
+                Window(Sum("amount", filter=Q(phase=Phase.PENDING)), order_by=order), 0
+            ),
+        )
+        .order_by("occurred_at", "id")
+    )
+
+
+def organisation_accounts(*, organisation: Organisation | None) -> QuerySet[Account]:
+    return Account.objects.filter(organisation=organisation).order_by("code", "currency")

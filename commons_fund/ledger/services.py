@@ -1,0 +1,194 @@
+"""Writes to the ledger. Every movement of money goes through `ledger_post`."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from commons_fund.members.models import Organisation
+
+from .chart import CHART
+from .models import Account, Entry, Phase, Transaction, TransactionKind
+
+
+class LedgerError(ValidationError):
+    """A posting that would break the ledger's rules; nothing was written."""
+
+
+class IdempotencyConflict(LedgerError):
+    """The idempotency key was already used for a different posting."""
+
+
+@dataclass(frozen=True)
+class Line:
+    """One entry to post: `amount` in minor units, positive for a debit, negative for a credit."""
+
+    account: Account
+    amount: int
+    phase: str = Phase.POSTED
+
+
+def debit(account: Account, amount: int, phase: str = Phase.POSTED) -> Line:
+    return Line(account, amount, phase)
+
+
+def credit(account: Account, amount: int, phase: str = Phase.POSTED) -> Line:
+    return Line(account, -amount, phase)
+
+
+def account_get_or_create(
+    *, purpose: str, organisation: Organisation | None = None, currency: str = "EUR"
+) -> Account:
+    """The account of a structure (None: the platform) for a purpose of the chart."""
+    if purpose not in CHART:
+        raise LedgerError(f"Unknown account purpose {purpose!r}.")
+    line = CHART[purpose]
+    account = Account.objects.filter(
+        organisation=organisation, purpose=purpose, currency=currency
+    ).first()
+    if account is not None:
+        return account
+    try:
+        with transaction.atomic():
+            return Account.objects.create(
+                organisation=organisation, purpose=purpose, currency=currency,
+                code=line.code, type=line.type,
+            )
+    except IntegrityError:  # created meanwhile by a concurrent request
+        return Account.objects.get(organisation=organisation, purpose=purpose, currency=currency)
+
+
+def _check_lines(lines: Sequence[Line]) -> None:
+    if len(lines) < 2:
+        raise LedgerError("A transaction needs at least two entries.")
+    totals: dict[tuple[str, str], int] = defaultdict(int)
+    for line in lines:
+        if not isinstance(line.amount, int) or isinstance(line.amount, bool):
+            raise LedgerError("Entry amounts are whole numbers of minor units.")
+        if line.amount == 0:
+            raise LedgerError("An entry cannot be zero.")
+        if line.phase not in Phase.values:
+            raise LedgerError(f"Unknown phase {line.phase!r}.")
+        if line.account.pk is None:
+            raise LedgerError("Entries go to saved accounts.")
+        totals[(line.account.currency, line.phase)] += line.amount
+    unbalanced = {key: total for key, total in totals.items() if total != 0}
+    if unbalanced:
+        raise LedgerError(f"Entries do not balance: {unbalanced} (currency, phase → total).")
+
+
+def _same_posting(existing: Transaction, kind: str, lines: Sequence[Line]) -> bool:
+    recorded = sorted(existing.entries.values_list("account_id", "amount", "phase"))
+    requested = sorted((line.account.pk, line.amount, str(line.phase)) for line in lines)
+    return existing.kind == kind and recorded == requested
+
+
+@transaction.atomic
+def ledger_post(
+    *,
+    kind: str,
+    entries: Sequence[Line],
+    idempotency_key: str,
+    memo: str = "",
+    cause: models.Model | None = None,
+    occurred_at: datetime | None = None,
+    reverses: Transaction | None = None,
+    resolves: Transaction | None = None,
+) -> Transaction:
+    """Post a balanced transaction once.
+
+    The same idempotency key again returns the first transaction and posts nothing; the same
+    key with different entries raises IdempotencyConflict.
+    """
+    if kind not in TransactionKind.values:
+        raise LedgerError(f"Unknown transaction kind {kind!r}.")
+    if not idempotency_key:
+        raise LedgerError("An idempotency key is required.")
+    entries = list(entries)
+    existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        if not _same_posting(existing, kind, entries):
+            raise IdempotencyConflict(
+                f"The key {idempotency_key!r} was already used for another posting."
+            )
+        return existing
+    _check_lines(entries)
+    occurred_at = occurred_at or timezone.now()
+    try:
+        with transaction.atomic():
+            posted = Transaction.objects.create(
+                kind=kind, idempotency_key=idempotency_key, memo=memo[:300],
+                occurred_at=occurred_at, reverses=reverses, resolves=resolves,
+                cause_type=ContentType.objects.get_for_model(cause) if cause else None,
+                cause_id=str(cause.pk) if cause else "",
+            )
+            Entry.objects.bulk_create([
+                Entry(
+                    transaction=posted, account=line.account, amount=line.amount,
+                    currency=line.account.currency, phase=line.phase, occurred_at=occurred_at,
+                )
+                for line in entries
+            ])
+            Transaction.objects.filter(pk=posted.pk).update(is_sealed=True)
+    except IntegrityError as error:
+        existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None and _same_posting(existing, kind, entries):
+            return existing  # a concurrent request posted the same thing first
+        raise LedgerError(f"The database refused the posting: {error}") from error
+    posted.is_sealed = True
+    return posted
+
+
+def _negated(entries: Iterable[Entry]) -> list[Line]:
+    return [Line(entry.account, -entry.amount, entry.phase) for entry in entries]
+
+
+@transaction.atomic
+def ledger_resolve_pending(
+    *,
+    pending: Transaction,
+    kind: str,
+    idempotency_key: str,
+    posted_entries: Sequence[Line] = (),
+    memo: str = "",
+    cause: models.Model | None = None,
+) -> Transaction:
+    """Close a pending commitment: its pending entries are released and, when it is
+    collected, `posted_entries` record what really moved (none when it is voided)."""
+    pending = Transaction.objects.select_for_update().get(pk=pending.pk)
+    pending_entries = list(pending.entries.select_related("account").filter(phase=Phase.PENDING))
+    if not pending_entries:
+        raise LedgerError("Only a transaction with pending entries can be resolved.")
+    if any(line.phase != Phase.POSTED for line in posted_entries):
+        raise LedgerError("Resolving posts its amounts in the posted phase.")
+    resolution = getattr(pending, "resolved_by", None)
+    if resolution is not None and resolution.idempotency_key != idempotency_key:
+        raise LedgerError(f"Transaction #{pending.pk} was already resolved by #{resolution.pk}.")
+    return ledger_post(
+        kind=kind, entries=[*_negated(pending_entries), *posted_entries],
+        idempotency_key=idempotency_key, memo=memo, cause=cause, resolves=pending,
+    )
+
+
+@transaction.atomic
+def ledger_reverse(
+    *, original: Transaction, idempotency_key: str, memo: str = ""
+) -> Transaction:
+    """Correct a posted transaction by posting its exact opposite, linked to it."""
+    original = Transaction.objects.select_for_update().get(pk=original.pk)
+    entries = list(original.entries.select_related("account"))
+    if any(entry.phase == Phase.PENDING for entry in entries):
+        raise LedgerError("A pending commitment is voided, not reversed.")
+    reversal = getattr(original, "reversed_by", None)
+    if reversal is not None and reversal.idempotency_key != idempotency_key:
+        raise LedgerError(f"Transaction #{original.pk} was already reversed by #{reversal.pk}.")
+    return ledger_post(
+        kind=TransactionKind.REVERSAL, entries=_negated(entries),
+        idempotency_key=idempotency_key, memo=memo or f"Reversal of #{original.pk}",
+        reverses=original,
+    )

@@ -1,0 +1,174 @@
+"""Database triggers that keep the ledger's invariants even against raw SQL.
+
+Installed by migration 0002 on SQLite and PostgreSQL alike:
+- a transaction is inserted unsealed; sealing it checks at least two entries and that the
+  entries sum to zero per currency and phase; a sealed transaction never changes;
+- entries go only into an unsealed transaction, in the account's currency, at the
+  transaction's date; entries and transactions are never updated or deleted;
+- on PostgreSQL, a deferred constraint trigger refuses to commit an unsealed transaction.
+Uniqueness of idempotency keys and the checks on single rows are ordinary constraints.
+"""
+
+SQLITE = [
+    """
+    CREATE TRIGGER IF NOT EXISTS ledger_transaction_insert BEFORE INSERT ON ledger_transaction
+    WHEN NEW.is_sealed
+    BEGIN SELECT RAISE(ABORT, 'ledger: a transaction is inserted unsealed, then sealed'); END
+    """,
+    """
+    CREATE TRIGGER IF NOT EXISTS ledger_transaction_update BEFORE UPDATE ON ledger_transaction
+    BEGIN
+        SELECT RAISE(ABORT, 'ledger: a sealed transaction cannot change') WHERE OLD.is_sealed;
+        SELECT RAISE(ABORT, 'ledger: a transaction needs at least two entries')
+        WHERE NEW.is_sealed
+          AND (SELECT COUNT(*) FROM ledger_entry WHERE transaction_id = NEW.id) < 2;
+        SELECT RAISE(ABORT, 'ledger: entries do not sum to zero per currency and phase')
+        WHERE NEW.is_sealed AND EXISTS (
+            SELECT 1 FROM ledger_entry WHERE transaction_id = NEW.id
+            GROUP BY currency, phase HAVING SUM(amount) <> 0
+        );
+    END
+    """,
+    """
+    CREATE TRIGGER IF NOT EXISTS ledger_transaction_delete BEFORE DELETE ON ledger_transaction
+    BEGIN SELECT RAISE(ABORT, 'ledger: transactions are never deleted'); END
+    """,
+    """
+    CREATE TRIGGER IF NOT EXISTS ledger_entry_insert BEFORE INSERT ON ledger_entry
+    BEGIN
+        SELECT RAISE(ABORT, 'ledger: entries cannot be added to a sealed transaction')
+        WHERE (SELECT is_sealed FROM ledger_transaction WHERE id = NEW.transaction_id);
+        SELECT RAISE(ABORT, 'ledger: the entry currency differs from the account currency')
+        WHERE NEW.currency <> (SELECT currency FROM ledger_account WHERE id = NEW.account_id);
+        SELECT RAISE(ABORT, 'ledger: the entry date differs from the transaction date')
+        WHERE NEW.occurred_at <>
+            (SELECT occurred_at FROM ledger_transaction WHERE id = NEW.transaction_id);
+    END
+    """,
+    """
+    CREATE TRIGGER IF NOT EXISTS ledger_entry_update BEFORE UPDATE ON ledger_entry
+    BEGIN SELECT RAISE(ABORT, 'ledger: entries are never changed'); END
+    """,
+    """
+    CREATE TRIGGER IF NOT EXISTS ledger_entry_delete BEFORE DELETE ON ledger_entry
+    BEGIN SELECT RAISE(ABORT, 'ledger: entries are never deleted'); END
+    """,
+]
+
+SQLITE_DROP = [
+    f"DROP TRIGGER IF EXISTS {name}"
+    for name in (
+        "ledger_transaction_insert", "ledger_transaction_update", "ledger_transaction_delete",
+        "ledger_entry_insert", "ledger_entry_update", "ledger_entry_delete",
+    )
+]
+
+POSTGRESQL = [
+    """
+    CREATE OR REPLACE FUNCTION ledger_transaction_guard() RETURNS trigger AS $$
+    BEGIN
+        IF TG_OP = 'DELETE' THEN
+            RAISE EXCEPTION 'ledger: transactions are never deleted'
+                USING ERRCODE = 'integrity_constraint_violation';
+        ELSIF TG_OP = 'INSERT' THEN
+            IF NEW.is_sealed THEN
+                RAISE EXCEPTION 'ledger: a transaction is inserted unsealed, then sealed'
+                    USING ERRCODE = 'integrity_constraint_violation';
+            END IF;
+            RETURN NEW;
+        END IF;
+        IF OLD.is_sealed THEN
+            RAISE EXCEPTION 'ledger: a sealed transaction cannot change'
+                USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        IF NEW.is_sealed THEN
+            IF (SELECT COUNT(*) FROM ledger_entry WHERE transaction_id = NEW.id) < 2 THEN
+                RAISE EXCEPTION 'ledger: a transaction needs at least two entries'
+                    USING ERRCODE = 'integrity_constraint_violation';
+            END IF;
+            IF EXISTS (
+                SELECT 1 FROM ledger_entry WHERE transaction_id = NEW.id
+                GROUP BY currency, phase HAVING SUM(amount) <> 0
+            ) THEN
+                RAISE EXCEPTION 'ledger: entries do not sum to zero per currency and phase'
+                    USING ERRCODE = 'integrity_constraint_violation';
+            END IF;
+        END IF;
+        RETURN NEW;
+    END $$ LANGUAGE plpgsql
+    """,
+    """
+    CREATE OR REPLACE TRIGGER ledger_transaction_guard
+    BEFORE INSERT OR UPDATE OR DELETE ON ledger_transaction
+    FOR EACH ROW EXECUTE FUNCTION ledger_transaction_guard()
+    """,
+    """
+    CREATE OR REPLACE FUNCTION ledger_entry_guard() RETURNS trigger AS $$
+    BEGIN
+        IF TG_OP <> 'INSERT' THEN
+            RAISE EXCEPTION 'ledger: entries are never changed or deleted'
+                USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        IF (SELECT is_sealed FROM ledger_transaction WHERE id = NEW.transaction_id) THEN
+            RAISE EXCEPTION 'ledger: entries cannot be added to a sealed transaction'
+                USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        IF NEW.currency <> (SELECT currency FROM ledger_account WHERE id = NEW.account_id) THEN
+            RAISE EXCEPTION 'ledger: the entry currency differs from the account currency'
+                USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        IF NEW.occurred_at <>
+                (SELECT occurred_at FROM ledger_transaction WHERE id = NEW.transaction_id) THEN
+            RAISE EXCEPTION 'ledger: the entry date differs from the transaction date'
+                USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        RETURN NEW;
+    END $$ LANGUAGE plpgsql
+    """,
+    """
+    CREATE OR REPLACE TRIGGER ledger_entry_guard
+    BEFORE INSERT OR UPDATE OR DELETE ON ledger_entry
+    FOR EACH ROW EXECUTE FUNCTION ledger_entry_guard()
+    """,
+    """
+    CREATE OR REPLACE FUNCTION ledger_transaction_sealed_at_commit() RETURNS trigger AS $$
+    BEGIN
+        IF NOT (SELECT is_sealed FROM ledger_transaction WHERE id = NEW.id) THEN
+            RAISE EXCEPTION 'ledger: transaction % was not sealed before commit', NEW.id
+                USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        RETURN NULL;
+    END $$ LANGUAGE plpgsql
+    """,
+    """
+    DROP TRIGGER IF EXISTS ledger_transaction_sealed_at_commit ON ledger_transaction
+    """,
+    """
+    CREATE CONSTRAINT TRIGGER ledger_transaction_sealed_at_commit
+    AFTER INSERT ON ledger_transaction DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION ledger_transaction_sealed_at_commit()
+    """,
+]
+
+POSTGRESQL_DROP = [
+    "DROP TRIGGER IF EXISTS ledger_transaction_sealed_at_commit ON ledger_transaction",
+    "DROP TRIGGER IF EXISTS ledger_entry_guard ON ledger_entry",
+    "DROP TRIGGER IF EXISTS ledger_transaction_guard ON ledger_transaction",
+    "DROP FUNCTION IF EXISTS ledger_transaction_sealed_at_commit()",
+    "DROP FUNCTION IF EXISTS ledger_entry_guard()",
+    "DROP FUNCTION IF EXISTS ledger_transaction_guard()",
+]
+
+
+def install(connection) -> None:
+    statements = POSTGRESQL if connection.vendor == "postgresql" else SQLITE
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def uninstall(connection) -> None:
+    statements = POSTGRESQL_DROP if connection.vendor == "postgresql" else SQLITE_DROP
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
