@@ -17,7 +17,7 @@ the label used in the FEC export and the account type.
 | suspense             | 471   | liability | amounts waiting to be allocated (manual adjustments)  |
 | contributions        | 756   | income    | members' contributions (pledges collected)            |
 | donations            | 7541  | income    | one-off gifts                                         |
-| subsidies            | 74    | income    | public subsidies (ADEME, ANCT, région...)             |
+| subsidies            | 740   | income    | public subsidies (ADEME, ANCT, région...)             |
 | reciprocity          | 7588  | income    | reciprocity payments of partners                      |
 | processor_fees       | 627   | expense   | card and SEPA processing fees                         |
 | grants_paid          | 6571  | expense   | money paid out to commons (pool payouts)              |
@@ -61,7 +61,7 @@ CHART = {
     "suspense": ChartLine("471", AccountType.LIABILITY, "Compte d'attente"),
     "contributions": ChartLine("756", AccountType.INCOME, "Cotisations"),
     "donations": ChartLine("7541", AccountType.INCOME, "Dons manuels"),
-    "subsidies": ChartLine("74", AccountType.INCOME, "Subventions d'exploitation"),
+    "subsidies": ChartLine("740", AccountType.INCOME, "Subventions d'exploitation"),
     "reciprocity": ChartLine("7588", AccountType.INCOME, "Produits divers - réciprocité"),
     "processor_fees": ChartLine("627", AccountType.EXPENSE, "Services bancaires et assimilés"),
     "grants_paid": ChartLine("6571", AccountType.EXPENSE, "Aides financières versées"),

@@ -47,8 +47,13 @@ class Account(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "purpose", "currency"],
+                condition=models.Q(organisation__isnull=False),
                 name="ledger_account_unique_purpose",
-                nulls_distinct=False,
+            ),
+            models.UniqueConstraint(
+                fields=["purpose", "currency"],
+                condition=models.Q(organisation__isnull=True),
+                name="ledger_platform_account_unique_purpose",
             ),
             models.CheckConstraint(
                 condition=models.Q(type__in=AccountType.values), name="ledger_account_type_known"

@@ -179,11 +179,12 @@ def ledger_resolve_pending(
 def ledger_reverse(
     *, original: Transaction, idempotency_key: str, memo: str = ""
 ) -> Transaction:
-    """Correct a posted transaction by posting its exact opposite, linked to it."""
+    """Correct a transaction by posting the exact opposite of its posted entries, linked to
+    it. A pending commitment has nothing posted: it is voided, not reversed."""
     original = Transaction.objects.select_for_update().get(pk=original.pk)
-    entries = list(original.entries.select_related("account"))
-    if any(entry.phase == Phase.PENDING for entry in entries):
-        raise LedgerError("A pending commitment is voided, not reversed.")
+    entries = list(original.entries.select_related("account").filter(phase=Phase.POSTED))
+    if not entries:
+        raise LedgerError("Nothing posted to reverse: a pending commitment is voided instead.")
     reversal = getattr(original, "reversed_by", None)
     if reversal is not None and reversal.idempotency_key != idempotency_key:
         raise LedgerError(f"Transaction #{original.pk} was already reversed by #{reversal.pk}.")

@@ -137,3 +137,17 @@ def test_postgresql_refuses_to_commit_an_unsealed_transaction():
         _insert_transaction("left-open")
         _sql("SET CONSTRAINTS ALL IMMEDIATE")
     assert "not sealed" in str(raised.value)
+
+
+def test_one_account_per_purpose_and_currency_for_the_platform_too(accounts):
+    bank, _ = accounts  # a platform account: no organisation
+    _refused(
+        "INSERT INTO ledger_account (organisation_id, purpose, code, type, currency, created_at)"
+        " VALUES (NULL, 'bank', '512', 'asset', 'EUR', %s)",
+        [NOW],
+    )
+    _refused(
+        "INSERT INTO ledger_account (organisation_id, purpose, code, type, currency, created_at)"
+        " VALUES (NULL, 'bank', '999', 'asset', 'USD', %s)",
+        [NOW],
+    )  # the code does not follow the chart

@@ -181,3 +181,15 @@ def test_reversal_cancels_a_posted_transaction_once(books):
     with pytest.raises(LedgerError):
         ledger_reverse(original=_commit_pledge(books), idempotency_key="reverse-pending")
     assert ledger_totals() == {("EUR", "posted"): 0, ("EUR", "pending"): 0}
+
+
+def test_refunding_a_collection_reverses_what_was_posted_only(books):
+    collected = ledger_resolve_pending(
+        pending=_commit_pledge(books), kind=TransactionKind.PLEDGE_COLLECTION,
+        idempotency_key="collect",
+        posted_entries=[debit(books["to_collect"], 2000), credit(books["contributions"], 2000)],
+    )
+    refund = ledger_reverse(original=collected, idempotency_key="refund")
+    assert refund.entries.count() == 2
+    assert account_balance(account=books["to_collect"]).posted == 0
+    assert account_balance(account=books["pledges_receivable"]).pending == 0  # stays resolved
