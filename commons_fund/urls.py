@@ -34,6 +34,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("commons_fund.members.urls")),
+    path("", include("commons_fund.ledger.urls")),
     path("", include(wagtail_urls)),
 )
 

@@ -157,6 +157,7 @@ def ledger_resolve_pending(
     posted_entries: Sequence[Line] = (),
     memo: str = "",
     cause: models.Model | None = None,
+    occurred_at: datetime | None = None,
 ) -> Transaction:
     """Close a pending commitment: its pending entries are released and, when it is
     collected, `posted_entries` record what really moved (none when it is voided)."""
@@ -172,12 +173,17 @@ def ledger_resolve_pending(
     return ledger_post(
         kind=kind, entries=[*_negated(pending_entries), *posted_entries],
         idempotency_key=idempotency_key, memo=memo, cause=cause, resolves=pending,
+        occurred_at=occurred_at,
     )
 
 
 @transaction.atomic
 def ledger_reverse(
-    *, original: Transaction, idempotency_key: str, memo: str = ""
+    *,
+    original: Transaction,
+    idempotency_key: str,
+    memo: str = "",
+    occurred_at: datetime | None = None,
 ) -> Transaction:
     """Correct a transaction by posting the exact opposite of its posted entries, linked to
     it. A pending commitment has nothing posted: it is voided, not reversed."""
@@ -191,5 +197,5 @@ def ledger_reverse(
     return ledger_post(
         kind=TransactionKind.REVERSAL, entries=_negated(entries),
         idempotency_key=idempotency_key, memo=memo or f"Reversal of #{original.pk}",
-        reverses=original,
+        reverses=original, occurred_at=occurred_at,
     )

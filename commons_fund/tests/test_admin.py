@@ -15,6 +15,8 @@ STAFF_PAGES = [
     "/django-admin/members/user/",
     "/django-admin/members/organisation/",
     "/django-admin/members/invitation/",
+    "/django-admin/ledger/account/",
+    "/django-admin/ledger/transaction/",
 ]
 
 

@@ -140,7 +140,8 @@ def test_postgresql_refuses_to_commit_an_unsealed_transaction():
 
 
 def test_one_account_per_purpose_and_currency_for_the_platform_too(accounts):
-    bank, _ = accounts  # a platform account: no organisation
+    bank, _ = accounts
+    assert bank.organisation is None  # a platform account
     _refused(
         "INSERT INTO ledger_account (organisation_id, purpose, code, type, currency, created_at)"
         " VALUES (NULL, 'bank', '512', 'asset', 'EUR', %s)",

@@ -1,0 +1,43 @@
+"""Read-only views of the ledger for staff: postings only ever go through the services."""
+
+from django.contrib import admin
+
+from .models import Account, Entry, Transaction
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Account)
+class AccountAdmin(ReadOnlyAdmin):
+    list_display = ["code", "purpose", "organisation", "currency", "type"]
+    list_filter = ["purpose", "type", "currency"]
+    search_fields = ["organisation__name", "code"]
+
+
+class EntryInline(admin.TabularInline):
+    model = Entry
+    fields = ["account", "amount", "currency", "phase"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Transaction)
+class TransactionAdmin(ReadOnlyAdmin):
+    list_display = ["id", "kind", "memo", "occurred_at", "is_sealed"]
+    list_filter = ["kind"]
+    search_fields = ["idempotency_key", "memo"]
+    date_hierarchy = "occurred_at"
+    inlines = [EntryInline]

@@ -1,0 +1,146 @@
+"""Accounting exports of one structure's books: a plain CSV and the French FEC.
+
+FEC (Fichier des Écritures Comptables, article A47 A-1 du LPF): 18 tab-separated columns,
+dates as YYYYMMDD, amounts with a decimal comma, ISO 8859-15 text. Only posted amounts are
+exported: pending commitments are promises, outside the books until collected.
+"""
+
+import csv
+from collections.abc import Iterator
+from datetime import date, datetime, time
+from itertools import groupby
+from operator import attrgetter
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from commons_fund.members.models import Organisation
+from commons_fund.money import from_minor_units
+
+from .chart import CHART
+from .models import Entry, Phase, TransactionKind
+
+FEC_COLUMNS = [
+    "JournalCode", "JournalLib", "EcritureNum", "EcritureDate", "CompteNum", "CompteLib",
+    "CompAuxNum", "CompAuxLib", "PieceRef", "PieceDate", "EcritureLib", "Debit", "Credit",
+    "EcritureLet", "DateLet", "ValidDate", "Montantdevise", "Idevise",
+]
+FEC_ENCODING = "iso-8859-15"
+BANK_PURPOSES = {"bank", "to_collect"}
+# Typography ISO 8859-15 lacks, replaced by its plain equivalent rather than by "?".
+_LATIN9_FALLBACKS = str.maketrans({
+    "\u2013": "-", "\u2014": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"',
+    "\u201d": '"', "\u2026": "...", "\u202f": " ", "\u2009": " ", "\t": " ",
+    "\r": " ", "\n": " ",
+})
+JOURNALS = {"BQ": "Banque", "OD": "Opérations diverses"}
+
+
+def _local_date(moment: datetime) -> date:
+    return moment.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+
+
+def _year_bounds(year: int) -> tuple[datetime, datetime]:
+    zone = ZoneInfo(settings.TIME_ZONE)
+    return (datetime.combine(date(year, 1, 1), time.min, zone),
+            datetime.combine(date(year + 1, 1, 1), time.min, zone))
+
+
+def posted_entries(
+    *, organisation: Organisation, start: datetime, end: datetime
+) -> QuerySet[Entry]:
+    """Posted entries of an organisation's accounts with start <= date < end, in order."""
+    return (
+        Entry.objects.filter(
+            account__organisation=organisation, phase=Phase.POSTED,
+            transaction__is_sealed=True, occurred_at__gte=start, occurred_at__lt=end,
+        )
+        .select_related("account", "transaction")
+        .order_by("occurred_at", "transaction_id", "id")
+    )
+
+
+def _french_decimal(cents: int, currency: str) -> str:
+    return f"{from_minor_units(cents, currency):.2f}".replace(".", ",")
+
+
+def _pieces(entries: QuerySet[Entry]) -> Iterator[tuple[int, str, list[Entry]]]:
+    """FEC entries (écritures): the posted lines of each transaction, numbered from 1."""
+    grouped = groupby(entries.iterator(chunk_size=2000), key=attrgetter("transaction_id"))
+    for number, (_transaction_id, group) in enumerate(grouped, start=1):
+        lines = list(group)
+        bank = any(line.account.purpose in BANK_PURPOSES for line in lines)
+        yield number, "BQ" if bank else "OD", lines
+
+
+def fec_rows(*, organisation: Organisation, year: int) -> Iterator[list[str]]:
+    start, end = _year_bounds(year)
+    for number, journal, lines in _pieces(
+        posted_entries(organisation=organisation, start=start, end=end)
+    ):
+        for entry in lines:
+            txn = entry.transaction
+            day = _local_date(txn.occurred_at).strftime("%Y%m%d")
+            label = txn.memo or TransactionKind(txn.kind).label
+            foreign = entry.currency != "EUR"
+            yield [
+                journal, JOURNALS[journal], str(number), day,
+                entry.account.code, CHART[entry.account.purpose].label, "", "",
+                f"T{txn.pk}", day, str(label)[:200],
+                _french_decimal(max(entry.amount, 0), entry.currency),
+                _french_decimal(max(-entry.amount, 0), entry.currency),
+                "", "", _local_date(txn.created_at).strftime("%Y%m%d"),
+                _french_decimal(abs(entry.amount), entry.currency) if foreign else "",
+                entry.currency if foreign else "",
+            ]
+
+
+def fec_filename(*, organisation: Organisation, year: int) -> str:
+    """The name the administration expects: <SIREN>FEC<closing date>.txt."""
+    return f"{organisation.siren or organisation.slug}FEC{year}1231.txt"
+
+
+def write_fec(output: TextIO, *, organisation: Organisation, year: int) -> int:
+    """Write the FEC of an organisation's calendar year; returns the number of lines."""
+    writer = csv.writer(output, delimiter="\t", lineterminator="\r\n", quoting=csv.QUOTE_NONE,
+                        escapechar="\\")
+    writer.writerow(FEC_COLUMNS)
+    count = 0
+    for row in fec_rows(organisation=organisation, year=year):
+        writer.writerow([value.translate(_LATIN9_FALLBACKS) for value in row])
+        count += 1
+    return count
+
+
+CSV_COLUMNS = [
+    "date", "transaction", "kind", "memo", "account", "account_label", "phase", "debit",
+    "credit", "currency",
+]
+
+
+def write_csv(output: TextIO, *, organisation: Organisation, year: int) -> int:
+    """Every entry (pending and posted) of an organisation's year, for spreadsheets."""
+    start, end = _year_bounds(year)
+    entries = (
+        Entry.objects.filter(
+            account__organisation=organisation, transaction__is_sealed=True,
+            occurred_at__gte=start, occurred_at__lt=end,
+        )
+        .select_related("account", "transaction")
+        .order_by("occurred_at", "transaction_id", "id")
+    )
+    writer = csv.writer(output)
+    writer.writerow(CSV_COLUMNS)
+    count = 0
+    for entry in entries.iterator(chunk_size=2000):
+        txn = entry.transaction
+        writer.writerow([
+            txn.occurred_at.isoformat(), txn.pk, txn.kind, txn.memo, entry.account.code,
+            CHART[entry.account.purpose].label, entry.phase,
+            from_minor_units(max(entry.amount, 0), entry.currency),
+            from_minor_units(max(-entry.amount, 0), entry.currency), entry.currency,
+        ])
+        count += 1
+    return count

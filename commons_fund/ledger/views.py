@@ -1,0 +1,73 @@
+"""The books of an organisation, for its administrators and treasurers: balances and exports.
+
+Anyone else gets 404, so the page does not reveal that the books exist."""
+
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from commons_fund.members.models import Organisation, Role
+from commons_fund.members.selectors import organisation_membership
+
+from . import exports, selectors
+from .chart import CHART
+
+
+def _books_organisation(request: HttpRequest, slug: str) -> Organisation:
+    organisation = get_object_or_404(Organisation, slug=slug)
+    membership = organisation_membership(organisation=organisation, user=request.user)
+    allowed = request.user.is_staff or (
+        membership is not None and membership.role in (Role.ADMIN, Role.TREASURER)
+    )
+    if not allowed:
+        raise Http404
+    return organisation
+
+
+def _year(value: str) -> int:
+    if not value.isdigit() or not 1900 <= int(value) <= 2200:
+        raise Http404
+    return int(value)
+
+
+@login_required
+def books(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = _books_organisation(request, slug)
+    balances = selectors.organisation_balances(organisation=organisation)
+    rows = [
+        {"line": CHART[key.split(":")[0]], "balance": balance}
+        for key, balance in balances.items()
+    ]
+    this_year = timezone.localdate().year
+    return render(request, "ledger/books.html", {
+        "organisation": organisation, "rows": rows,
+        "years": range(this_year, this_year - 5, -1),
+    })
+
+
+@login_required
+def fec_download(request: HttpRequest, slug: str, year: str) -> HttpResponse:
+    organisation = _books_organisation(request, slug)
+    fiscal_year = _year(year)
+    response = HttpResponse(content_type=f"text/plain; charset={exports.FEC_ENCODING}")
+    filename = exports.fec_filename(organisation=organisation, year=fiscal_year)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    text = io.StringIO()
+    exports.write_fec(text, organisation=organisation, year=fiscal_year)
+    response.write(text.getvalue().encode(exports.FEC_ENCODING, errors="replace"))
+    return response
+
+
+@login_required
+def csv_download(request: HttpRequest, slug: str, year: str) -> HttpResponse:
+    organisation = _books_organisation(request, slug)
+    fiscal_year = _year(year)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{organisation.slug}-ledger-{fiscal_year}.csv"'
+    )
+    exports.write_csv(response, organisation=organisation, year=fiscal_year)
+    return response

@@ -1,0 +1,13 @@
+from django import template
+
+from commons_fund.money import format_amount, from_minor_units
+
+register = template.Library()
+
+
+@register.filter
+def amount(value, currency: str = "EUR") -> str:
+    """{{ 123450|amount }} → "1 234,50 €" from minor units, in the active language."""
+    if value in (None, ""):
+        return ""
+    return format_amount(from_minor_units(int(value), currency), currency)
