@@ -110,17 +110,12 @@ def ledger_post(
     if not idempotency_key:
         raise LedgerError("An idempotency key is required.")
     entries = list(entries)
-    existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        if not _same_posting(existing, kind, entries):
-            raise IdempotencyConflict(
-                f"The key {idempotency_key!r} was already used for another posting."
-            )
-        return existing
     _check_lines(entries)
     occurred_at = occurred_at or timezone.now()
     try:
         with transaction.atomic():
+            # Inserting first, rather than looking the key up, saves a query on the usual path;
+            # a key already used makes the insert fail and is handled below.
             posted = Transaction.objects.create(
                 kind=kind, idempotency_key=idempotency_key, memo=memo[:300],
                 occurred_at=occurred_at, reverses=reverses, resolves=resolves,
@@ -137,9 +132,13 @@ def ledger_post(
             Transaction.objects.filter(pk=posted.pk).update(is_sealed=True)
     except IntegrityError as error:
         existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None and _same_posting(existing, kind, entries):
-            return existing  # a concurrent request posted the same thing first
-        raise LedgerError(f"The database refused the posting: {error}") from error
+        if existing is None:
+            raise LedgerError(f"The database refused the posting: {error}") from error
+        if not _same_posting(existing, kind, entries):
+            raise IdempotencyConflict(
+                f"The key {idempotency_key!r} was already used for another posting."
+            ) from error
+        return existing
     posted.is_sealed = True
     return posted
 
