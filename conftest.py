@@ -1,6 +1,12 @@
 """Fixtures shared by every test: a real Celery worker, logged-in clients, fast hashing."""
 
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
 import uuid
 
 import pytest
@@ -10,6 +16,8 @@ from django.db import connection
 
 from commons_fund.celery import app as celery_app
 from commons_fund.ledger import triggers as ledger_triggers
+
+STANDIN_AUTH = {"Authorization": "Bearer sk_test_commons_fund_local"}
 
 
 @pytest.fixture(autouse=True)
@@ -91,3 +99,63 @@ def user(db):
 def user_client(client, user):
     client.force_login(user)
     return client
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def stripe_standin():
+    """The local Stripe stand-in (localstripe + our extensions) on a free loopback port."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "commons_fund.payments.standin", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(
+                urllib.request.Request(f"{url}/v1/balance", headers=STANDIN_AUTH), timeout=1
+            ):
+                break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError("The Stripe stand-in did not start.") from None
+            time.sleep(0.1)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def _standin_request(url: str, method: str, data: dict | None = None) -> None:
+    body = urllib.parse.urlencode(data or {}, doseq=True).encode() if data else None
+    request = urllib.request.Request(url, data=body, method=method, headers=STANDIN_AUTH)
+    with urllib.request.urlopen(request, timeout=5):
+        pass
+
+
+@pytest.fixture
+def stripe_api(stripe_standin, settings):
+    """Stripe calls of this test go to the stand-in, emptied first; webhooks go nowhere."""
+    settings.STRIPE_API_BASE = stripe_standin
+    _standin_request(f"{stripe_standin}/_config/data", "DELETE")
+    _standin_request(f"{stripe_standin}/_config/webhooks/tests", "POST",
+                     {"url": "http://127.0.0.1:9/nowhere", "secret": "unused"})
+    return stripe_standin
+
+
+@pytest.fixture
+def stripe_webhooks(stripe_api, live_server, settings):
+    """The stand-in delivers its signed webhooks to this test's live server."""
+    _standin_request(f"{stripe_api}/_config/webhooks/tests", "POST", {
+        "url": f"{live_server.url}/payments/stripe/webhook/",
+        "secret": settings.STRIPE_WEBHOOK_SECRET,
+    })
+    return live_server
+

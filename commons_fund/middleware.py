@@ -1,6 +1,8 @@
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 
-UNPREFIXED_PATHS = ("/api/", "/healthz", "/cms/", "/django-admin/", "/static/", "/media/")
+UNPREFIXED_PATHS = (
+    "/api/", "/healthz", "/cms/", "/django-admin/", "/static/", "/media/", "/payments/stripe/",
+)
 
 
 class LocaleMiddleware(DjangoLocaleMiddleware):

@@ -270,6 +270,19 @@ SPECTACULAR_SETTINGS = {
 CURRENCIES = ("EUR",)
 DEFAULT_CURRENCY = "EUR"
 
+# Payments through Stripe. With DEBUG on, the local stand-in (started by `make demo`) answers
+# on 127.0.0.1:8420; with DEBUG=0 and no STRIPE_API_BASE, Stripe itself.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="sk_test_commons_fund_local")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="pk_test_commons_fund_local")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="whsec_commons_fund_local")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="http://127.0.0.1:8420" if DEBUG else "")
+STRIPE_LIVEMODE = env.bool("STRIPE_LIVEMODE", default=False)
+STRIPE_JS_URL = (
+    f"{STRIPE_API_BASE}/js.stripe.com/v3/" if STRIPE_API_BASE else "https://js.stripe.com/v3/"
+)
+# Prefix of bank-transfer references, e.g. CF-7K3M-9Q2X.
+TRANSFER_REFERENCE_PREFIX = env.str("TRANSFER_REFERENCE_PREFIX", default="CF")
+
 # Members
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=14)
 
@@ -283,5 +296,6 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        "stripe": {"level": "WARNING"},
     },
 }

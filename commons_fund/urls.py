@@ -11,6 +11,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from .members.api import OrganisationViewSet
+from .payments.views import stripe_webhook
 from .views import healthz
 
 router = DefaultRouter()
@@ -26,6 +27,7 @@ urlpatterns = [
     re_path(r"^healthz/?$", healthz, name="healthz"),
     path("api/v1/", include((api_patterns, "api"))),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("payments/stripe/webhook/", stripe_webhook, name="stripe_webhook"),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
@@ -35,6 +37,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("commons_fund.members.urls")),
     path("", include("commons_fund.ledger.urls")),
+    path("", include("commons_fund.payments.urls")),
     path("", include(wagtail_urls)),
 )
 

@@ -3,22 +3,19 @@
 The invitation email goes through a real Celery worker."""
 
 import re
-import time
 
 import pytest
 from django.core import mail
 from django.test import Client
 
 from commons_fund.members.models import Membership, Organisation, Role
+from tests.helpers import wait_for
 
 PASSWORD = "un-mot-de-passe-solide-42"
 
 
-def _wait_for_mail(count: int, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while len(mail.outbox) < count:
-        assert time.monotonic() < deadline, f"expected {count} emails, got {len(mail.outbox)}"
-        time.sleep(0.05)
+def _wait_for_mail(count: int) -> None:
+    assert wait_for(lambda: len(mail.outbox) >= count), f"expected {count} emails"
 
 
 def _link(message, pattern: str) -> str:

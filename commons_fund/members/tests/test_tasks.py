@@ -1,6 +1,5 @@
 """Tasks run by a real Celery worker (in-memory broker locally, Redis in CI)."""
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -11,17 +10,9 @@ from commons_fund.members import services
 from commons_fund.members.models import Invitation, InvitationStatus, Role
 from commons_fund.members.selectors import invitation_token
 from commons_fund.members.tasks import invitation_send_email, invitations_expire
+from tests.helpers import wait_for
 
 from .factories import MembershipFactory
-
-
-def _wait_for(condition, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.mark.django_db(transaction=True)
@@ -31,7 +22,7 @@ def test_the_worker_sends_the_invitation_email_after_commit(celery_worker):
         organisation=admin.organisation, inviter=admin.user, email="lou@example.org",
         role=Role.TREASURER, language="en",
     )
-    assert _wait_for(lambda: len(mail.outbox) == 1), "the worker sent no email"
+    assert wait_for(lambda: len(mail.outbox) == 1), "the worker sent no email"
     message = mail.outbox[0]
     assert message.to == ["lou@example.org"]
     assert admin.organisation.name in message.subject
@@ -52,7 +43,7 @@ def test_the_worker_skips_revoked_and_vanished_invitations(celery_worker):
         organisation=admin.organisation, inviter=admin.user, email="kept@example.org",
         role=Role.MEMBER,
     )
-    assert _wait_for(lambda: len(mail.outbox) >= 1)
+    assert wait_for(lambda: len(mail.outbox) >= 1)
     assert [message.to for message in mail.outbox] == [["kept@example.org"]]
 
 
@@ -64,6 +55,6 @@ def test_beat_task_expires_old_invitations(celery_worker, settings):
         created_at=timezone.now() - timedelta(days=settings.INVITATION_MAX_AGE_DAYS + 1)
     )
     invitations_expire.delay()
-    assert _wait_for(
+    assert wait_for(
         lambda: Invitation.objects.get(pk=old.pk).status == InvitationStatus.EXPIRED
     )

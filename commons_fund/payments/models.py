@@ -1,0 +1,297 @@
+"""Payments: Stripe customers and saved payment methods, charges (card, SEPA Direct Debit or
+bank transfer), refunds, transfer receipts and the webhook events received from Stripe."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from commons_fund.ledger.chart import CHART
+
+INCOME_PURPOSES = ["contributions", "donations", "reciprocity", "subsidies"]
+
+
+def _one_payer() -> Q:
+    return (Q(organisation__isnull=False, user__isnull=True)
+            | Q(organisation__isnull=True, user__isnull=False))
+
+
+class Customer(models.Model):
+    """The Stripe customer of an organisation or of a person."""
+
+    organisation = models.OneToOneField(
+        "members.Organisation", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="payment_customer", verbose_name=_("organisation"),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="payment_customer", verbose_name=_("person"),
+    )
+    stripe_id = models.CharField(_("Stripe customer"), max_length=255, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment customer")
+        verbose_name_plural = _("payment customers")
+        constraints = [
+            models.CheckConstraint(condition=_one_payer(), name="payments_customer_one_payer"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.organisation or self.user)
+
+
+class MethodKind(models.TextChoices):
+    CARD = "card", _("Card")
+    SEPA_DEBIT = "sepa_debit", _("SEPA Direct Debit")
+    TRANSFER = "transfer", _("Bank transfer")
+
+
+class SavedPaymentMethod(models.Model):
+    """A card or SEPA mandate saved with a SetupIntent, charged later off-session."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="methods", verbose_name=_("customer")
+    )
+    stripe_id = models.CharField(_("Stripe payment method"), max_length=255, unique=True)
+    kind = models.CharField(
+        _("kind"), max_length=20,
+        choices=[(MethodKind.CARD, MethodKind.CARD.label),
+                 (MethodKind.SEPA_DEBIT, MethodKind.SEPA_DEBIT.label)],
+    )
+    label = models.CharField(_("label"), max_length=100)
+    active = models.BooleanField(
+        _("active"), default=True,
+        help_text=_("False until the holder has confirmed the card with the bank."),
+    )
+    setup_intent = models.CharField(_("Stripe SetupIntent"), max_length=255, blank=True)
+    setup_client_secret = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(_("saved"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved payment method")
+        verbose_name_plural = _("saved payment methods")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=[MethodKind.CARD, MethodKind.SEPA_DEBIT]),
+                name="payments_method_kind_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ChargeStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")  # written, not yet sent to Stripe
+    PROCESSING = "processing", _("Processing")  # SEPA debits take days
+    REQUIRES_ACTION = "requires_action", _("Waiting for the payer's confirmation")
+    AWAITING_TRANSFER = "awaiting_transfer", _("Waiting for the transfer")
+    PARTIALLY_RECEIVED = "partially_received", _("Partly received")
+    SUCCEEDED = "succeeded", _("Paid")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+FINAL_STATUSES = {ChargeStatus.SUCCEEDED, ChargeStatus.FAILED, ChargeStatus.CANCELLED}
+
+
+class Charge(models.Model):
+    """Money asked of a payer for a structure's books: by card, SEPA debit or transfer.
+
+    The row is written first (pending), then Stripe is called with an idempotency key derived
+    from its id; webhooks and the API's answers move it forward, never back."""
+
+    books = models.ForeignKey(
+        "members.Organisation", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="charges_received", verbose_name=_("received by"),
+        help_text=_("The structure whose books receive the money (empty: the platform)."),
+    )
+    organisation = models.ForeignKey(
+        "members.Organisation", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="charges_paid", verbose_name=_("paying organisation"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="charges_paid", verbose_name=_("paying person"),
+    )
+    amount = models.BigIntegerField(_("amount (minor units)"))
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    method = models.CharField(_("payment method"), max_length=20, choices=MethodKind.choices)
+    saved_method = models.ForeignKey(
+        SavedPaymentMethod, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="charges", verbose_name=_("saved payment method"),
+    )
+    income_purpose = models.CharField(
+        _("recorded as"), max_length=32,
+        choices=[(p, CHART[p].label) for p in INCOME_PURPOSES],
+    )
+    description = models.CharField(_("description"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ChargeStatus.choices, default=ChargeStatus.PENDING
+    )
+    stripe_payment_intent = models.CharField(
+        _("Stripe PaymentIntent"), max_length=255, null=True, blank=True, unique=True
+    )
+    stripe_charge = models.CharField(_("Stripe charge"), max_length=255, blank=True)
+    client_secret = models.CharField(max_length=255, blank=True)
+    failure_code = models.CharField(_("failure code"), max_length=100, blank=True)
+    failure_message = models.CharField(_("reason of the failure"), max_length=500, blank=True)
+    transfer_reference = models.CharField(
+        _("transfer reference"), max_length=40, null=True, blank=True, unique=True
+    )
+    amount_received = models.BigIntegerField(_("received by transfer (minor units)"), default=0)
+    fee = models.BigIntegerField(_("processing fee (minor units)"), default=0)
+    refunded = models.BigIntegerField(_("refunded (minor units)"), default=0)
+    commitment = models.OneToOneField(
+        "ledger.Transaction", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="charge", verbose_name=_("pending commitment it collects"),
+    )
+    cause_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cause_id = models.CharField(max_length=64, blank=True)
+    cause = GenericForeignKey("cause_type", "cause_id")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("charge")
+        verbose_name_plural = _("charges")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=_one_payer(), name="payments_charge_one_payer"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="payments_charge_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded__gte=0) & Q(refunded__lte=F("amount")),
+                name="payments_charge_refund_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(fee__gte=0) & Q(amount_received__gte=0),
+                name="payments_charge_fee_and_received_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(method__in=MethodKind.values), name="payments_charge_method_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ChargeStatus.values), name="payments_charge_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(income_purpose__in=INCOME_PURPOSES),
+                name="payments_charge_income_purpose_known",
+            ),
+            models.CheckConstraint(
+                condition=(Q(method=MethodKind.TRANSFER, transfer_reference__isnull=False)
+                           | (~Q(method=MethodKind.TRANSFER)
+                              & Q(transfer_reference__isnull=True))),
+                name="payments_charge_reference_for_transfers_only",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "method"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.description}"
+
+    @property
+    def payer(self):
+        return self.organisation or self.user
+
+    @property
+    def outstanding(self) -> int:
+        """For a transfer: what is still to receive (negative when overpaid)."""
+        return self.amount - self.amount_received
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Refunded")
+    FAILED = "failed", _("Failed")
+
+
+class Refund(models.Model):
+    charge = models.ForeignKey(
+        Charge, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("charge")
+    )
+    amount = models.BigIntegerField(_("amount (minor units)"))
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=RefundStatus.choices, default=RefundStatus.PENDING
+    )
+    stripe_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payments_refund_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Refund #{self.pk} of charge #{self.charge_id}"
+
+
+class TransferReceipt(models.Model):
+    """Money a treasurer saw arrive on the bank account for a transfer charge."""
+
+    charge = models.ForeignKey(
+        Charge, on_delete=models.PROTECT, related_name="receipts", verbose_name=_("charge")
+    )
+    amount = models.BigIntegerField(_("amount received (minor units)"))
+    received_on = models.DateField(_("received on"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("transfer receipt")
+        verbose_name_plural = _("transfer receipts")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payments_receipt_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} on {self.received_on} for charge #{self.charge_id}"
+
+
+class EventStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    HANDLED = "handled", _("Handled")
+    IGNORED = "ignored", _("Ignored")
+    FAILED = "failed", _("Failed")
+
+
+class WebhookEvent(models.Model):
+    """A Stripe event, stored once (unique on Stripe's id) with how it was handled."""
+
+    stripe_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    livemode = models.BooleanField(default=False)
+    created = models.BigIntegerField(help_text="Stripe's timestamp of the event")
+    payload = models.JSONField()
+    status = models.CharField(
+        max_length=20, choices=EventStatus.choices, default=EventStatus.RECEIVED
+    )
+    error = models.TextField(blank=True)
+    deliveries = models.PositiveIntegerField(default=1)
+    received_at = models.DateTimeField(auto_now_add=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Stripe event")
+        verbose_name_plural = _("Stripe events")
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.stripe_id}"

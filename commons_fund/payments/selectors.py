@@ -1,0 +1,25 @@
+"""Reads of payments."""
+
+from django.db.models import QuerySet
+
+from commons_fund.members.models import Organisation
+
+from . import services, stripe_client
+from .models import Charge
+
+
+def charge_refreshed(*, charge: Charge) -> Charge:
+    """The charge after asking Stripe where its PaymentIntent stands (webhooks may lag)."""
+    try:
+        intent = stripe_client.payment_intent_retrieve(charge.stripe_payment_intent)
+    except stripe_client.PaymentError:
+        return charge
+    return services.charge_apply_intent(intent=intent)
+
+
+def charges_received(*, organisation: Organisation | None) -> QuerySet[Charge]:
+    return (
+        Charge.objects.filter(books=organisation)
+        .select_related("organisation", "user", "saved_method")
+        .order_by("-created_at")
+    )

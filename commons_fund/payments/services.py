@@ -1,0 +1,522 @@
+"""Writes of payments. Stripe is never called inside a database transaction that holds
+locks: the local row is written first, the call is made with an idempotency key derived from
+it, and the answer is applied in a short transaction of its own."""
+
+import secrets
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, models, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+
+from commons_fund.ledger.models import Transaction, TransactionKind
+from commons_fund.ledger.services import (
+    account_get_or_create,
+    credit,
+    debit,
+    ledger_post,
+    ledger_resolve_pending,
+)
+from commons_fund.members.models import Organisation, Role, User
+from commons_fund.members.selectors import organisation_membership
+from commons_fund.money import format_amount, from_minor_units, minor_units, parse_amount
+
+from . import stripe_client
+from .models import (
+    FINAL_STATUSES,
+    INCOME_PURPOSES,
+    Charge,
+    ChargeStatus,
+    Customer,
+    EventStatus,
+    MethodKind,
+    Refund,
+    RefundStatus,
+    SavedPaymentMethod,
+    TransferReceipt,
+    WebhookEvent,
+)
+
+KIND_OF_INCOME = {
+    "contributions": TransactionKind.PLEDGE_COLLECTION,
+    "donations": TransactionKind.DONATION,
+    "reciprocity": TransactionKind.RECIPROCITY_PAYMENT,
+    "subsidies": TransactionKind.SUBSIDY,
+}
+# Crockford's base 32 without I, L, O, U: easy to read out and to type in a bank's form.
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def _payer_kwargs(payer: Organisation | User) -> dict:
+    if isinstance(payer, Organisation):
+        return {"organisation": payer}
+    if isinstance(payer, User):
+        return {"user": payer}
+    raise ValidationError(_("A charge is paid by an organisation or a person."))
+
+
+def customer_for(*, payer: Organisation | User) -> Customer:
+    """The payer's Stripe customer, created on Stripe the first time."""
+    lookup = _payer_kwargs(payer)
+    customer = Customer.objects.filter(**lookup).first()
+    if customer is not None:
+        return customer
+    if isinstance(payer, Organisation):
+        name, email, reference = payer.name, "", f"organisation-{payer.pk}"
+    else:
+        name, email, reference = payer.display_name, payer.email, f"user-{payer.pk}"
+    stripe_id = stripe_client.customer_create(name=name, email=email, reference=reference)
+    try:
+        with transaction.atomic():
+            return Customer.objects.create(stripe_id=stripe_id, **lookup)
+    except IntegrityError:  # a concurrent request saved it (same idempotency key, same id)
+        return Customer.objects.get(**lookup)
+
+
+def _saved_method(customer: Customer, saved: stripe_client.SavedMethod) -> SavedPaymentMethod:
+    """Record a saved method; one the bank wants confirmed stays inactive until it is."""
+    method, _created = SavedPaymentMethod.objects.get_or_create(
+        stripe_id=saved.id,
+        defaults={
+            "customer": customer, "kind": saved.type, "label": saved.label,
+            "active": saved.status == "succeeded", "setup_intent": saved.setup_intent,
+            "setup_client_secret": saved.client_secret if saved.status != "succeeded" else "",
+        },
+    )
+    return method
+
+
+def payment_method_refresh(*, method: SavedPaymentMethod) -> SavedPaymentMethod:
+    """Activate a card once its holder confirmed it with the bank (3-D Secure)."""
+    if method.active or not method.setup_intent:
+        return method
+    if stripe_client.setup_intent_status(method.setup_intent) == "succeeded":
+        SavedPaymentMethod.objects.filter(pk=method.pk).update(active=True, setup_client_secret="")
+        method.refresh_from_db()
+    return method
+
+
+def payment_method_save_card(*, payer: Organisation | User, stripe_payment_method: str):
+    """Save a card (already tokenised by Stripe.js in the browser) for off-session charges."""
+    customer = customer_for(payer=payer)
+    saved = stripe_client.payment_method_save(
+        customer_id=customer.stripe_id, payment_method_id=stripe_payment_method,
+        kind=MethodKind.CARD, reference=f"{customer.stripe_id}-{stripe_payment_method}",
+    )
+    return _saved_method(customer, saved)
+
+
+def iban_validate(value: str) -> IBAN:
+    try:
+        return IBAN(value)
+    except SchwiftyException as error:
+        raise ValidationError(
+            {"iban": _("This IBAN is not valid: check the country code and the digits.")}
+        ) from error
+
+
+def payment_method_save_sepa(
+    *, payer: Organisation | User, iban: str, holder_name: str, email: str,
+    ip_address: str = "", user_agent: str = "",
+) -> SavedPaymentMethod:
+    """Record a SEPA Direct Debit mandate; the IBAN is checked before anything is sent."""
+    account = iban_validate(iban)
+    if not account.country_code or account.country_code not in _SEPA_COUNTRIES:
+        raise ValidationError({"iban": _("This IBAN is outside the SEPA area.")})
+    if not holder_name.strip():
+        raise ValidationError({"holder_name": _("The account holder's name is required.")})
+    customer = customer_for(payer=payer)
+    reference = f"{customer.stripe_id}-{account.compact[-8:]}-{secrets.token_hex(4)}"
+    method_id = stripe_client.sepa_payment_method_create(
+        iban=account.compact, holder_name=holder_name.strip(), email=email, reference=reference
+    )
+    saved = stripe_client.payment_method_save(
+        customer_id=customer.stripe_id, payment_method_id=method_id,
+        kind=MethodKind.SEPA_DEBIT, reference=reference, mandate_ip=ip_address,
+        mandate_user_agent=user_agent,
+    )
+    return _saved_method(customer, saved)
+
+
+_SEPA_COUNTRIES = {
+    "AD", "AT", "BE", "BG", "CH", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GB", "GI",
+    "GR", "HR", "HU", "IE", "IS", "IT", "LI", "LT", "LU", "LV", "MC", "MT", "NL", "NO", "PL",
+    "PT", "RO", "SE", "SI", "SK", "SM", "VA",
+}
+
+
+def _new_reference() -> str:
+    body = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{settings.TRANSFER_REFERENCE_PREFIX}-{body[:4]}-{body[4:]}"
+
+
+@transaction.atomic
+def charge_create(
+    *,
+    payer: Organisation | User,
+    books: Organisation | None,
+    amount: Decimal | str,
+    method: str,
+    income_purpose: str,
+    description: str,
+    currency: str = "EUR",
+    saved_method: SavedPaymentMethod | None = None,
+    commitment: Transaction | None = None,
+    cause: models.Model | None = None,
+) -> Charge:
+    """Write a charge (nothing is sent yet). A transfer gets its unique reference at once."""
+    value = parse_amount(amount)
+    if currency != "EUR":
+        raise ValidationError({"currency": _("Only euros are accepted for now.")})
+    if method not in MethodKind.values:
+        raise ValidationError({"method": _("Unknown payment method.")})
+    if income_purpose not in INCOME_PURPOSES:
+        raise ValidationError({"income_purpose": _("Unknown kind of income.")})
+    if not description.strip():
+        raise ValidationError({"description": _("Say what the payment is for.")})
+    payer_fields = _payer_kwargs(payer)
+    if payer.pk is None or (books is not None and books.pk is None):
+        raise ValidationError(_("Unknown payer or beneficiary."))
+    if method == MethodKind.TRANSFER:
+        if saved_method is not None:
+            raise ValidationError({"method": _("A bank transfer uses no saved card or mandate.")})
+    else:
+        if saved_method is None or saved_method.kind != method or not saved_method.active:
+            raise ValidationError({"saved_method": _("Choose a saved card or SEPA mandate.")})
+        if Customer.objects.filter(pk=saved_method.customer_id, **payer_fields).count() != 1:
+            raise ValidationError({"saved_method": _("This payment method is not the payer's.")})
+    charge = Charge(
+        books=books, amount=minor_units(value, currency), currency=currency, method=method,
+        saved_method=saved_method, income_purpose=income_purpose,
+        description=description.strip()[:200], commitment=commitment,
+        status=ChargeStatus.AWAITING_TRANSFER if method == MethodKind.TRANSFER
+        else ChargeStatus.PENDING,
+        cause_type=ContentType.objects.get_for_model(cause) if cause else None,
+        cause_id=str(cause.pk) if cause else "",
+        **payer_fields,
+    )
+    for _attempt in range(5):
+        if method == MethodKind.TRANSFER:
+            charge.transfer_reference = _new_reference()
+        try:
+            with transaction.atomic():
+                charge.save()
+            return charge
+        except IntegrityError:
+            if method != MethodKind.TRANSFER:
+                raise
+    raise ValidationError(_("Could not find a free transfer reference; try again."))
+
+
+def charge_submit(*, charge: Charge) -> Charge:
+    """Send a card or SEPA charge to Stripe (off-session) and apply the answer.
+
+    Safe to call again: the idempotency key is derived from the charge, so Stripe answers
+    the first PaymentIntent instead of charging twice."""
+    if transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Stripe is never called inside a database transaction.")
+    charge = Charge.objects.select_related("saved_method__customer").get(pk=charge.pk)
+    if charge.method == MethodKind.TRANSFER or charge.status != ChargeStatus.PENDING:
+        return charge
+    try:
+        intent = stripe_client.payment_intent_create_off_session(
+            amount=charge.amount, currency=charge.currency,
+            customer_id=charge.saved_method.customer.stripe_id,
+            payment_method_id=charge.saved_method.stripe_id,
+            idempotency_key=f"charge-{charge.pk}",
+            metadata={"charge_id": str(charge.pk), "site": settings.SITE_URL},
+            description=charge.description,
+        )
+    except stripe_client.ProviderUnavailable:
+        return charge  # still pending: a later attempt reuses the same idempotency key
+    except stripe_client.PaymentError as error:
+        return _fail(charge_id=charge.pk, code=error.code, message=error.message)
+    return charge_apply_intent(intent=intent)
+
+
+def _fail(*, charge_id: int, code: str, message: str) -> Charge:
+    with transaction.atomic():
+        charge = Charge.objects.select_for_update().get(pk=charge_id)
+        if charge.status not in FINAL_STATUSES:
+            charge.status = ChargeStatus.FAILED
+            charge.failure_code = code[:100]
+            charge.failure_message = message[:500]
+            charge.save(update_fields=["status", "failure_code", "failure_message", "updated_at"])
+        return charge
+
+
+def _books_account(charge: Charge, purpose: str):
+    return account_get_or_create(
+        purpose=purpose, organisation=charge.books, currency=charge.currency
+    )
+
+
+def _post_collection(charge: Charge, *, debit_purpose: str, amount: int, key: str,
+                     excess: int = 0) -> None:
+    """Record money in: Dr `debit_purpose` / Cr income, the excess (an overpaid transfer)
+    to 'payable'; the charge's pending commitment, if any, is resolved by the same posting."""
+    lines = [debit(_books_account(charge, debit_purpose), amount + excess),
+             credit(_books_account(charge, charge.income_purpose), amount)]
+    if excess:
+        lines.append(credit(_books_account(charge, "payable"), excess))
+    kind = KIND_OF_INCOME[charge.income_purpose]
+    memo = f"{charge.description} (#{charge.pk})"
+    if charge.commitment_id and not hasattr(charge.commitment, "resolved_by"):
+        ledger_resolve_pending(pending=charge.commitment, kind=kind, idempotency_key=key,
+                               posted_entries=lines, memo=memo, cause=charge)
+    else:
+        ledger_post(kind=kind, entries=lines, idempotency_key=key, memo=memo, cause=charge)
+
+
+def charge_apply_intent(*, intent: stripe_client.Intent, fee: int | None = None) -> Charge:
+    """Move a charge forward from what Stripe says of its PaymentIntent. Final states never
+    move back; duplicate, late and out-of-order news change nothing twice."""
+    charge = _charge_of_intent(intent)
+    if intent.status == "succeeded" and fee is None and charge.status not in FINAL_STATUSES:
+        fee = stripe_client.charge_fee(intent.charge_id)  # network call: outside the lock
+    with transaction.atomic():
+        charge = Charge.objects.select_for_update().get(pk=charge.pk)
+        if charge.stripe_payment_intent is None:
+            charge.stripe_payment_intent = intent.id
+        if intent.charge_id:
+            charge.stripe_charge = intent.charge_id
+        if charge.status in FINAL_STATUSES:
+            charge.save(update_fields=["stripe_payment_intent", "stripe_charge", "updated_at"])
+            return charge
+        if intent.status == "succeeded":
+            charge.status = ChargeStatus.SUCCEEDED
+            charge.fee = fee or 0
+            _post_collection(charge, debit_purpose="to_collect", amount=charge.amount,
+                             key=f"charge-{charge.pk}-collected")
+            if charge.fee:
+                ledger_post(
+                    kind=TransactionKind.PROCESSOR_FEE, idempotency_key=f"charge-{charge.pk}-fee",
+                    memo=f"Frais de paiement (#{charge.pk})", cause=charge,
+                    entries=[debit(_books_account(charge, "processor_fees"), charge.fee),
+                             credit(_books_account(charge, "to_collect"), charge.fee)],
+                )
+        elif intent.status == "processing":
+            charge.status = ChargeStatus.PROCESSING
+        elif intent.status == "requires_action":
+            charge.status = ChargeStatus.REQUIRES_ACTION
+            charge.client_secret = intent.client_secret
+        elif intent.status in ("requires_payment_method", "canceled"):
+            charge.status = ChargeStatus.FAILED
+            charge.failure_code = intent.failure_code[:100] or intent.status
+            charge.failure_message = (
+                intent.failure_message or _("The payment did not go through.")
+            )[:500]
+        charge.save()
+    if charge.status == ChargeStatus.REQUIRES_ACTION:
+        from .tasks import charge_send_action_email
+
+        transaction.on_commit(lambda: charge_send_action_email.delay(charge.pk))
+    return charge
+
+
+def _charge_of_intent(intent: stripe_client.Intent) -> Charge:
+    charge = Charge.objects.filter(stripe_payment_intent=intent.id).first()
+    if charge is None and intent.metadata.get("charge_id", "").isdigit():
+        charge = Charge.objects.filter(pk=int(intent.metadata["charge_id"])).first()
+    if charge is None:
+        raise Charge.DoesNotExist(f"No charge for PaymentIntent {intent.id}.")
+    if charge.amount != intent.amount or charge.currency != intent.currency:
+        raise ValidationError(f"PaymentIntent {intent.id} does not match charge #{charge.pk}.")
+    return charge
+
+
+def _require_treasurer(*, organisation: Organisation | None, actor: User) -> None:
+    if actor.is_staff:
+        return
+    membership = organisation and organisation_membership(organisation=organisation, user=actor)
+    if not membership or membership.role not in (Role.TREASURER, Role.ADMIN):
+        raise PermissionDenied(_("Only a treasurer of the receiving organisation may do this."))
+
+
+@transaction.atomic
+def transfer_record_receipt(
+    *, charge: Charge, amount: Decimal | str, received_on: date, actor: User, note: str = ""
+) -> TransferReceipt:
+    """Record money that arrived by transfer. What exceeds the amount due is kept in the
+    'payable' account (to give back or to allocate), never lost."""
+    _require_treasurer(organisation=charge.books, actor=actor)
+    charge = Charge.objects.select_for_update().get(pk=charge.pk)
+    if charge.method != MethodKind.TRANSFER:
+        raise ValidationError(_("Only a bank-transfer charge receives transfers."))
+    if charge.status == ChargeStatus.CANCELLED:
+        raise ValidationError(_("This charge was cancelled."))
+    cents = minor_units(parse_amount(amount), charge.currency)
+    if received_on > timezone.localdate():
+        raise ValidationError({"received_on": _("The date cannot be in the future.")})
+    receipt = TransferReceipt.objects.create(
+        charge=charge, amount=cents, received_on=received_on, note=note[:300],
+        recorded_by=actor,
+    )
+    still_due = max(charge.amount - charge.amount_received, 0)
+    towards_due, excess = min(cents, still_due), max(cents - still_due, 0)
+    if towards_due:
+        _post_collection(charge, debit_purpose="bank", amount=towards_due, excess=excess,
+                         key=f"receipt-{receipt.pk}")
+    else:  # everything was already received: all of it is an overpayment
+        ledger_post(
+            kind=TransactionKind.MANUAL_ADJUSTMENT, idempotency_key=f"receipt-{receipt.pk}",
+            memo=f"Trop-perçu (#{charge.pk})", cause=charge,
+            entries=[debit(_books_account(charge, "bank"), excess),
+                     credit(_books_account(charge, "payable"), excess)],
+        )
+    charge.amount_received += cents
+    charge.status = (ChargeStatus.SUCCEEDED if charge.amount_received >= charge.amount
+                     else ChargeStatus.PARTIALLY_RECEIVED)
+    charge.save(update_fields=["amount_received", "status", "updated_at"])
+    return receipt
+
+
+def refund_create(
+    *, charge: Charge, amount: Decimal | str, actor: User, reason: str = ""
+) -> Refund:
+    """Give back all or part of a card or SEPA payment; posted as the reverse of the income."""
+    _require_treasurer(organisation=charge.books, actor=actor)
+    cents = minor_units(parse_amount(amount), charge.currency)
+    with transaction.atomic():
+        locked = Charge.objects.select_for_update().get(pk=charge.pk)
+        if locked.method == MethodKind.TRANSFER or locked.status != ChargeStatus.SUCCEEDED:
+            raise ValidationError(_("Only a paid card or SEPA charge can be refunded here."))
+        pending = sum(locked.refunds.filter(status=RefundStatus.PENDING)
+                      .values_list("amount", flat=True))
+        if cents > locked.amount - locked.refunded - pending:
+            raise ValidationError({"amount": _("This is more than what is left to refund.")})
+        refund = Refund.objects.create(charge=locked, amount=cents, reason=reason[:300],
+                                       created_by=actor)
+    try:
+        stripe_id = stripe_client.refund_create(
+            payment_intent_id=locked.stripe_payment_intent, amount=cents,
+            idempotency_key=f"refund-{refund.pk}",
+        )
+    except stripe_client.ProviderUnavailable:
+        return refund  # stays pending; retried with the same key
+    except stripe_client.PaymentError as error:
+        Refund.objects.filter(pk=refund.pk).update(status=RefundStatus.FAILED,
+                                                   reason=error.message[:300])
+        raise ValidationError(error.message) from error
+    return refund_mark_succeeded(refund=refund, stripe_id=stripe_id)
+
+
+@transaction.atomic
+def refund_mark_succeeded(*, refund: Refund, stripe_id: str) -> Refund:
+    refund = Refund.objects.select_for_update().select_related("charge").get(pk=refund.pk)
+    if refund.status == RefundStatus.SUCCEEDED:
+        return refund
+    charge = Charge.objects.select_for_update().get(pk=refund.charge_id)
+    refund.status, refund.stripe_id = RefundStatus.SUCCEEDED, stripe_id
+    refund.save(update_fields=["status", "stripe_id"])
+    charge.refunded += refund.amount
+    charge.save(update_fields=["refunded", "updated_at"])
+    ledger_post(
+        kind=TransactionKind.REFUND, idempotency_key=f"refund-{refund.pk}", cause=refund,
+        memo=f"Remboursement (#{charge.pk})",
+        entries=[debit(_books_account(charge, charge.income_purpose), refund.amount),
+                 credit(_books_account(charge, "to_collect"), refund.amount)],
+    )
+    return refund
+
+
+def _refunds_from_stripe(charge_data: dict) -> None:
+    """A refund made elsewhere (Stripe's dashboard) is recorded once, like ours."""
+    charge = Charge.objects.filter(stripe_charge=charge_data["id"]).first()
+    if charge is None:
+        return
+    for data in (charge_data.get("refunds") or {}).get("data", []):
+        if data.get("status") not in (None, "succeeded"):
+            continue
+        refund = Refund.objects.filter(stripe_id=data["id"]).first()
+        if refund is None:
+            with transaction.atomic():
+                refund = Refund.objects.create(charge=charge, amount=int(data["amount"]),
+                                               reason="Stripe", stripe_id=None)
+        refund_mark_succeeded(refund=refund, stripe_id=data["id"])
+
+
+PAYMENT_INTENT_EVENTS = {
+    "payment_intent.succeeded", "payment_intent.processing", "payment_intent.payment_failed",
+    "payment_intent.requires_action", "payment_intent.canceled",
+}
+
+
+def webhook_receive(*, payload: bytes, signature: str) -> WebhookEvent:
+    """Verify, store once, handle. Raises WebhookSignatureInvalid or ValidationError (400)."""
+    event = stripe_client.webhook_event(payload, signature)
+    if event.livemode != settings.STRIPE_LIVEMODE:
+        raise ValidationError("This event is from the other Stripe mode (live/test).")
+    with transaction.atomic():
+        stored, created = WebhookEvent.objects.select_for_update().get_or_create(
+            stripe_id=event.id,
+            defaults={"type": event.type, "livemode": event.livemode, "created": event.created,
+                      "payload": event.object},
+        )
+        if not created:
+            stored.deliveries = models.F("deliveries") + 1
+            stored.save(update_fields=["deliveries"])
+            stored.refresh_from_db()
+    if stored.status in (EventStatus.HANDLED, EventStatus.IGNORED):
+        return stored
+    return webhook_handle(event=stored)
+
+
+def webhook_handle(*, event: WebhookEvent) -> WebhookEvent:
+    status, error = EventStatus.HANDLED, ""
+    try:
+        if event.type in PAYMENT_INTENT_EVENTS:
+            charge_apply_intent(intent=stripe_client.intent_from_dict(event.payload))
+        elif event.type == "charge.refunded":
+            _refunds_from_stripe(event.payload)
+        else:
+            status = EventStatus.IGNORED
+    except Charge.DoesNotExist as missing:
+        status, error = EventStatus.IGNORED, str(missing)
+    except (ValidationError, stripe_client.PaymentError) as failure:
+        status, error = EventStatus.FAILED, str(failure)
+    WebhookEvent.objects.filter(pk=event.pk).update(
+        status=status, error=error, handled_at=timezone.now()
+    )
+    event.refresh_from_db()
+    return event
+
+
+def charge_payers_emails(*, charge: Charge) -> list[str]:
+    """Who is told about a charge: the paying person, or the paying organisation's
+    treasurers (its administrators when it has none)."""
+    if charge.user_id:
+        return [charge.user.email]
+    memberships = charge.organisation.memberships.select_related("user")
+    treasurers = [m.user.email for m in memberships if m.role == Role.TREASURER]
+    return treasurers or [m.user.email for m in memberships if m.role == Role.ADMIN]
+
+
+def charge_action_email_send(*, charge: Charge) -> bool:
+    """Ask the payer to confirm a payment their bank wants to authenticate (3-D Secure)."""
+    if charge.status != ChargeStatus.REQUIRES_ACTION:
+        return False
+    recipients = charge_payers_emails(charge=charge)
+    if not recipients:
+        return False
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "charge": charge,
+            "amount": format_amount(from_minor_units(charge.amount, charge.currency),
+                                    charge.currency),
+            "url": settings.SITE_URL.rstrip("/")
+            + reverse("payments:charge_confirm", kwargs={"pk": charge.pk}),
+        }
+        subject = render_to_string("payments/email/confirm_subject.txt", context)
+        body = render_to_string("payments/email/confirm_body.txt", context)
+    send_mail(" ".join(subject.split()), body, None, recipients)
+    return True

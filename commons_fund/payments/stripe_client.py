@@ -1,0 +1,276 @@
+"""The only module that imports `stripe`. It speaks Stripe's API and turns its errors into
+the project's exceptions, with messages a treasurer understands.
+
+Configuration: STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, STRIPE_API_BASE (empty: Stripe
+itself; the tests and the demo point it at the local stand-in), STRIPE_LIVEMODE.
+"""
+
+from dataclasses import dataclass
+from functools import cache
+
+import stripe
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+
+class PaymentError(Exception):
+    """A payment call failed; `message` is meant for the payer or the treasurer."""
+
+    code = "payment_error"
+
+    def __init__(self, message: str, *, code: str = "", decline_code: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.code
+        self.decline_code = decline_code
+
+
+class PaymentDeclined(PaymentError):
+    code = "declined"
+
+
+class AuthenticationRequired(PaymentError):
+    code = "authentication_required"
+
+
+class ProviderUnavailable(PaymentError):
+    """Stripe could not be reached or answered with an error of its own: try again later."""
+
+    code = "provider_unavailable"
+
+
+class InvalidPaymentRequest(PaymentError):
+    code = "invalid_request"
+
+
+class WebhookSignatureInvalid(Exception):
+    pass
+
+
+@cache
+def _client(api_key: str, api_base: str) -> stripe.StripeClient:
+    options = {"base_addresses": {"api": api_base}} if api_base else {}
+    return stripe.StripeClient(api_key, max_network_retries=2, **options)
+
+
+def client() -> stripe.StripeClient:
+    return _client(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE)
+
+
+def _translate(error: stripe.StripeError) -> PaymentError:
+    if isinstance(error, stripe.CardError):
+        code = error.code or ""
+        if code == "authentication_required":
+            return AuthenticationRequired(
+                _("The bank asks the payer to confirm this payment."), code=code
+            )
+        return PaymentDeclined(
+            _("The payment was declined by the bank (%(reason)s).")
+            % {"reason": error.user_message or code or _("no reason given")},
+            code=code, decline_code=getattr(error, "decline_code", "") or "",
+        )
+    if isinstance(error, stripe.APIConnectionError | stripe.RateLimitError | stripe.APIError):
+        return ProviderUnavailable(
+            _("The payment service cannot be reached right now; nothing was charged twice, "
+              "the operation will be tried again.")
+        )
+    if isinstance(error, stripe.AuthenticationError | stripe.PermissionError):
+        return ProviderUnavailable(_("The payment service refused our credentials."))
+    return InvalidPaymentRequest(
+        _("The payment service refused the request: %(reason)s")
+        % {"reason": error.user_message or str(error)}
+    )
+
+
+def _call(method, *ids: str, params: dict, idempotency_key: str = ""):
+    request_options = {"idempotency_key": idempotency_key} if idempotency_key else {}
+    try:
+        return method(*ids, params=params, options=request_options)
+    except stripe.StripeError as error:
+        raise _translate(error) from error
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What the project needs to know of a PaymentIntent."""
+
+    id: str
+    status: str  # succeeded, processing, requires_action, requires_payment_method, canceled
+    amount: int
+    currency: str
+    charge_id: str
+    failure_code: str
+    failure_message: str
+    client_secret: str
+    metadata: dict
+
+
+def _intent(payment_intent) -> Intent:
+    return intent_from_dict(payment_intent.to_dict())
+
+
+def intent_from_dict(data: dict) -> Intent:
+    """An Intent from a PaymentIntent as Stripe sends it (API answer or webhook event)."""
+    error = data.get("last_payment_error") or {}
+    latest = data.get("latest_charge")
+    charge_id = latest if isinstance(latest, str) else ((latest or {}).get("id") or "")
+    return Intent(
+        id=data["id"], status=data["status"], amount=int(data["amount"]),
+        currency=str(data["currency"]).upper(), charge_id=charge_id,
+        failure_code=error.get("code") or "", failure_message=error.get("message") or "",
+        client_secret=data.get("client_secret") or "",
+        metadata=dict(data.get("metadata") or {}),
+    )
+
+
+def customer_create(*, name: str, email: str, reference: str) -> str:
+    customer = _call(
+        client().v1.customers.create,
+        params={"name": name, "email": email, "metadata": {"reference": reference}},
+        idempotency_key=f"customer-{reference}",
+    )
+    return customer.id
+
+
+@dataclass(frozen=True)
+class SavedMethod:
+    id: str
+    type: str  # card or sepa_debit
+    label: str
+    status: str  # succeeded, or requires_action until the holder confirms with the bank
+    setup_intent: str
+    client_secret: str
+
+
+def _describe(payment_method) -> str:
+    if payment_method.type == "card":
+        card = payment_method.card
+        return f"{(card.brand or 'card').capitalize()} •••• {card.last4}"
+    sepa = payment_method.sepa_debit
+    return f"SEPA {sepa.country or ''} •••• {sepa.last4}".replace("  ", " ")
+
+
+def payment_method_save(
+    *, customer_id: str, payment_method_id: str, kind: str, reference: str,
+    mandate_ip: str = "", mandate_user_agent: str = "",
+) -> SavedMethod:
+    """Save a payment method for later off-session charges through a SetupIntent.
+
+    For SEPA Direct Debit the customer's online acceptance of the mandate is recorded."""
+    params = {
+        "customer": customer_id, "payment_method_types": [kind], "usage": "off_session",
+        "metadata": {"reference": reference},
+    }
+    setup = _call(client().v1.setup_intents.create, params=params,
+                  idempotency_key=f"setup-{reference}")
+    confirm = {"payment_method": payment_method_id}
+    if kind == "sepa_debit":
+        confirm["mandate_data"] = {"customer_acceptance": {
+            "type": "online",
+            "online": {"ip_address": mandate_ip or "127.0.0.1",
+                       "user_agent": mandate_user_agent or "Commons Fund"},
+        }}
+    setup = _call(client().v1.setup_intents.confirm, setup.id, params=confirm,
+                  idempotency_key=f"setup-confirm-{reference}")
+    method = _call(client().v1.payment_methods.retrieve, payment_method_id, params={})
+    if getattr(method, "customer", None) != customer_id:
+        method = _call(client().v1.payment_methods.attach, payment_method_id,
+                       params={"customer": customer_id}, idempotency_key=f"attach-{reference}")
+    return SavedMethod(id=method.id, type=method.type, label=_describe(method),
+                       status=setup.status, setup_intent=setup.id,
+                       client_secret=setup.client_secret or "")
+
+
+def setup_intent_status(setup_intent_id: str) -> str:
+    return _call(client().v1.setup_intents.retrieve, setup_intent_id, params={}).status
+
+
+def sepa_payment_method_create(
+    *, iban: str, holder_name: str, email: str, reference: str
+) -> str:
+    method = _call(
+        client().v1.payment_methods.create,
+        params={"type": "sepa_debit", "sepa_debit": {"iban": iban},
+                "billing_details": {"name": holder_name, "email": email}},
+        idempotency_key=f"sepa-method-{reference}",
+    )
+    return method.id
+
+
+def payment_intent_create_off_session(
+    *, amount: int, currency: str, customer_id: str, payment_method_id: str,
+    idempotency_key: str, metadata: dict[str, str], description: str = "",
+) -> Intent:
+    """Charge a saved payment method without the payer being there (after a vote)."""
+    params = {
+        "amount": amount, "currency": currency.lower(), "customer": customer_id,
+        "payment_method": payment_method_id, "confirm": True, "off_session": True,
+        "metadata": metadata,
+    }
+    if description:
+        params["description"] = description[:200]
+    try:
+        payment_intent = client().v1.payment_intents.create(
+            params=params, options={"idempotency_key": idempotency_key}
+        )
+    except stripe.CardError as error:
+        # A declined off-session payment: the PaymentIntent exists and says why.
+        payment_intent = getattr(error.error, "payment_intent", None) if error.error else None
+        if payment_intent is None:
+            raise _translate(error) from error
+        return _intent(payment_intent)
+    except stripe.StripeError as error:
+        raise _translate(error) from error
+    return _intent(payment_intent)
+
+
+def payment_intent_retrieve(intent_id: str) -> Intent:
+    return _intent(_call(client().v1.payment_intents.retrieve, intent_id, params={}))
+
+
+def charge_fee(charge_id: str) -> int:
+    """The processor's fee for a charge, in minor units (0 while it is not known yet)."""
+    if not charge_id:
+        return 0
+    charge = _call(client().v1.charges.retrieve, charge_id,
+                   params={"expand": ["balance_transaction"]})
+    transaction = charge.balance_transaction
+    return int(transaction.fee) if transaction and not isinstance(transaction, str) else 0
+
+
+def refund_create(*, payment_intent_id: str, amount: int, idempotency_key: str) -> str:
+    refund = _call(
+        client().v1.refunds.create,
+        params={"payment_intent": payment_intent_id, "amount": amount},
+        idempotency_key=idempotency_key,
+    )
+    return refund.id
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    id: str
+    type: str
+    livemode: bool
+    created: int
+    object: dict
+
+
+def webhook_event(payload: bytes, signature: str) -> WebhookEvent:
+    """Check a webhook's signature with Stripe's own code; raise WebhookSignatureInvalid."""
+    try:
+        event = stripe.Webhook.construct_event(
+            payload, signature, settings.STRIPE_WEBHOOK_SECRET
+        )
+    except (stripe.SignatureVerificationError, ValueError) as error:
+        raise WebhookSignatureInvalid(str(error)) from error
+    data = event.to_dict()
+    return WebhookEvent(
+        id=data["id"], type=data["type"], livemode=bool(data.get("livemode")),
+        created=int(data.get("created") or 0), object=data["data"]["object"],
+    )
+
+
+def webhook_sign(payload: bytes, secret: str) -> str:
+    """A valid Stripe-Signature header for a payload (tests of events the stand-in lacks)."""
+    return stripe.WebhookSignature.generate_signature_header(payload.decode(), secret)

@@ -1,0 +1,22 @@
+"""Celery tasks of payments: thin, they take ids and call one service."""
+
+from celery import shared_task
+
+from . import services
+from .models import Charge
+
+
+@shared_task
+def charge_send_action_email(charge_id: int) -> bool:
+    charge = Charge.objects.select_related("user", "organisation").filter(pk=charge_id).first()
+    if charge is None:
+        return False
+    return services.charge_action_email_send(charge=charge)
+
+
+@shared_task
+def charge_submit(charge_id: int) -> str:
+    charge = Charge.objects.filter(pk=charge_id).first()
+    if charge is None:
+        return "missing"
+    return services.charge_submit(charge=charge).status

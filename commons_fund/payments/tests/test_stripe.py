@@ -1,0 +1,268 @@
+"""Payments over real HTTP with the real `stripe` library, against the local stand-in."""
+
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+
+from commons_fund.ledger.models import Entry, Transaction, TransactionKind
+from commons_fund.ledger.selectors import account_balance, ledger_totals
+from commons_fund.ledger.services import account_get_or_create
+from commons_fund.members.models import Organisation, Role
+from commons_fund.members.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from commons_fund.payments import services, stripe_client
+from commons_fund.payments.models import (
+    Charge,
+    ChargeStatus,
+    Customer,
+    MethodKind,
+    RefundStatus,
+    SavedPaymentMethod,
+)
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("stripe_api")]
+
+VISA = "4242424242424242"
+DECLINED = "4000000000000341"
+THREE_D_SECURE = "4000002760003184"
+IBAN_OK = "FR1420041010050500013M02606"
+
+
+def card_method(number: str) -> str:
+    """What Stripe.js does in the browser: turn a card number into a PaymentMethod."""
+    method = stripe_client.client().v1.payment_methods.create(params={
+        "type": "card", "card": {"number": number, "exp_month": 12, "exp_year": 2034, "cvc": "123"},
+    })
+    return method.id
+
+
+@pytest.fixture
+def payer():
+    organisation = OrganisationFactory(name="Normandie Libre")
+    MembershipFactory(organisation=organisation, role=Role.TREASURER,
+                      user=UserFactory(email="tresorerie@normandie-libre.example"))
+    return organisation
+
+
+@pytest.fixture
+def books():
+    return OrganisationFactory(name="Ouvaton")
+
+
+def _charge(payer, books, method, amount="20,00"):
+    return services.charge_create(
+        payer=payer, books=books, amount=amount, method=method.kind, saved_method=method,
+        income_purpose="contributions", description="Pot commun, tour 1",
+    )
+
+
+def _balance(books, purpose):
+    return account_balance(account=account_get_or_create(purpose=purpose, organisation=books))
+
+
+def test_save_a_card_and_charge_it_off_session(payer, books):
+    method = services.payment_method_save_card(payer=payer, stripe_payment_method=card_method(VISA))
+    assert (method.kind, method.label) == ("card", "Visa •••• 4242")
+    assert Customer.objects.get(organisation=payer).stripe_id.startswith("cus_")
+    charge = services.charge_submit(charge=_charge(payer, books, method))
+    assert charge.status == ChargeStatus.SUCCEEDED
+    assert charge.stripe_payment_intent.startswith("pi_")
+    assert charge.fee == 55  # 1.5 % of 20 € + 0.25 €
+    assert _balance(books, "to_collect").posted == 2000 - 55
+    assert _balance(books, "contributions").posted == -2000
+    assert _balance(books, "processor_fees").posted == 55
+    assert all(total == 0 for total in ledger_totals().values())
+
+
+def test_submitting_twice_charges_once(payer, books):
+    method = services.payment_method_save_card(payer=payer, stripe_payment_method=card_method(VISA))
+    charge = _charge(payer, books, method)
+    first = services.charge_submit(charge=charge)
+    Charge.objects.filter(pk=charge.pk).update(status=ChargeStatus.PENDING)  # as if lost
+    second = services.charge_submit(charge=charge)
+    assert second.stripe_payment_intent == first.stripe_payment_intent
+    intents = stripe_client.client().v1.payment_intents.list(params={"limit": 10})
+    assert len(intents.data) == 1
+    assert Transaction.objects.filter(kind=TransactionKind.PLEDGE_COLLECTION).count() == 1
+
+
+def test_a_declined_card_fails_with_the_reason_and_moves_no_money(payer, books):
+    method = services.payment_method_save_card(
+        payer=payer, stripe_payment_method=card_method(DECLINED)
+    )
+    charge = services.charge_submit(charge=_charge(payer, books, method))
+    assert charge.status == ChargeStatus.FAILED
+    assert charge.failure_code == "card_declined"
+    assert charge.failure_message
+    assert not Entry.objects.exists()
+
+
+def _confirm_setup_like_stripe_js(method):
+    stripe_client.client().raw_request(
+        "post", f"/v1/setup_intents/{method.setup_intent}/confirm",
+        client_secret=method.setup_client_secret, use_stripe_sdk="true",
+    )
+
+
+def _three_d_secure_card(payer):
+    method = services.payment_method_save_card(
+        payer=payer, stripe_payment_method=card_method(THREE_D_SECURE)
+    )
+    assert not method.active  # the bank wants the holder to confirm the card first
+    with pytest.raises(ValidationError):
+        services.charge_create(
+            payer=payer, books=None, amount="1", method="card", saved_method=method,
+            income_purpose="donations", description="x",
+        )
+    _confirm_setup_like_stripe_js(method)
+    method = services.payment_method_refresh(method=method)
+    assert method.active
+    return method
+
+
+def test_three_d_secure_asks_the_payer_then_succeeds(payer, books, client):
+    method = _three_d_secure_card(payer)
+    charge = services.charge_submit(charge=_charge(payer, books, method))
+    assert charge.status == ChargeStatus.REQUIRES_ACTION
+    assert not Entry.objects.exists()
+    assert services.charge_action_email_send(charge=charge)
+    message = mail.outbox[-1]
+    assert message.to == ["tresorerie@normandie-libre.example"]
+    assert f"/fr/payments/charges/{charge.pk}/confirm/" in message.body
+    assert "20,00" in message.subject
+
+    # The payer confirms with the bank (what Stripe.js does on the page)...
+    stripe_client.client().raw_request(
+        "post", f"/v1/payment_intents/{charge.stripe_payment_intent}/_authenticate",
+        client_secret=charge.client_secret, success="true",
+    )
+    # ...and the page shows the payment done, without waiting for the webhook.
+    client.force_login(payer.memberships.get().user)
+    page = client.get(f"/fr/payments/charges/{charge.pk}/confirm/")
+    assert page.status_code == 200
+    charge.refresh_from_db()
+    assert charge.status == ChargeStatus.SUCCEEDED
+    assert _balance(books, "contributions").posted == -2000
+
+
+def test_the_confirm_page_is_404_to_others(payer, books, client):
+    method = _three_d_secure_card(payer)
+    charge = services.charge_submit(charge=_charge(payer, books, method))
+    client.force_login(UserFactory())
+    assert client.get(f"/fr/payments/charges/{charge.pk}/confirm/").status_code == 404
+
+
+def test_save_a_sepa_mandate(payer):
+    method = services.payment_method_save_sepa(
+        payer=payer, iban="FR14 2004 1010 0505 0001 3M02 606", holder_name="Normandie Libre",
+        email="tresorerie@normandie-libre.example", ip_address="192.0.2.1",
+    )
+    assert method.kind == MethodKind.SEPA_DEBIT
+    assert method.label == "SEPA FR •••• 2606"
+
+
+@pytest.mark.parametrize(
+    ("iban", "field"),
+    [("FR14 2004 1010 0505 0001 3M02 607", "iban"), ("not an iban", "iban"),
+     ("BR1500000000000010932840814P2", "iban")],
+)
+def test_a_bad_iban_is_refused_before_anything_is_sent(payer, iban, field):
+    with pytest.raises(ValidationError) as raised:
+        services.payment_method_save_sepa(payer=payer, iban=iban, holder_name="X", email="")
+    assert field in raised.value.message_dict
+    assert not Customer.objects.exists()
+    assert not SavedPaymentMethod.objects.exists()
+
+
+def test_partial_then_full_refund(payer, books):
+    treasurer = MembershipFactory(organisation=books, role=Role.TREASURER).user
+    method = services.payment_method_save_card(payer=payer, stripe_payment_method=card_method(VISA))
+    charge = services.charge_submit(charge=_charge(payer, books, method, amount="50"))
+    first = services.refund_create(charge=charge, amount="12,50", actor=treasurer)
+    assert first.status == RefundStatus.SUCCEEDED
+    with pytest.raises(ValidationError):
+        services.refund_create(charge=charge, amount="37,51", actor=treasurer)
+    services.refund_create(charge=charge, amount="37,50", actor=treasurer)
+    charge.refresh_from_db()
+    assert charge.refunded == 5000
+    assert _balance(books, "contributions").posted == 0
+    assert Transaction.objects.filter(kind=TransactionKind.REFUND).count() == 2
+    with pytest.raises(ValidationError):
+        services.refund_create(charge=charge, amount="0,01", actor=treasurer)
+
+
+def test_only_treasurers_of_the_receiving_organisation_refund(payer, books):
+    method = services.payment_method_save_card(payer=payer, stripe_payment_method=card_method(VISA))
+    charge = services.charge_submit(charge=_charge(payer, books, method))
+    member = MembershipFactory(organisation=books, role=Role.MEMBER).user
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.refund_create(charge=charge, amount="1", actor=member)
+    assert not charge.refunds.exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [({"amount": "abc"}, None), ({"amount": "-5"}, None), ({"amount": "0"}, None),
+     ({"currency": "CHF"}, "currency"), ({"income_purpose": "gifts"}, "income_purpose"),
+     ({"description": "  "}, "description")],
+)
+def test_bad_charges_are_refused_and_write_nothing(payer, books, changes, field):
+    method = services.payment_method_save_card(payer=payer, stripe_payment_method=card_method(VISA))
+    arguments = {"payer": payer, "books": books, "amount": "20", "method": "card",
+                 "saved_method": method, "income_purpose": "contributions",
+                 "description": "Tour 1", **changes}
+    with pytest.raises(ValidationError) as raised:
+        services.charge_create(**arguments)
+    if field:
+        assert field in raised.value.message_dict
+    assert not Charge.objects.exists()
+
+
+def test_a_charge_for_an_unknown_organisation_or_someone_elses_card_is_refused(payer, books):
+    method = services.payment_method_save_card(payer=payer, stripe_payment_method=card_method(VISA))
+    with pytest.raises(ValidationError):
+        services.charge_create(
+            payer=Organisation(name="Fantôme", slug="fantome", legal_form="association"),
+            books=books, amount="20", method="card", saved_method=method,
+            income_purpose="contributions", description="x",
+        )
+    with pytest.raises(ValidationError):
+        services.charge_create(
+            payer=OrganisationFactory(), books=books, amount="20", method="card",
+            saved_method=method, income_purpose="contributions", description="x",
+        )
+    assert not Charge.objects.exists()
+
+
+def test_bank_transfer_under_then_over_payment(payer, books):
+    treasurer = MembershipFactory(organisation=books, role=Role.TREASURER).user
+    charge = services.charge_create(
+        payer=payer, books=books, amount="100", method="transfer",
+        income_purpose="contributions", description="Cotisation 2026",
+    )
+    assert charge.status == ChargeStatus.AWAITING_TRANSFER
+    assert charge.transfer_reference.startswith("CF-") and len(charge.transfer_reference) == 12
+    from datetime import date
+
+    services.transfer_record_receipt(charge=charge, amount="60", received_on=date(2026, 11, 2),
+                                     actor=treasurer)
+    charge.refresh_from_db()
+    assert (charge.status, charge.outstanding) == (ChargeStatus.PARTIALLY_RECEIVED, 4000)
+    services.transfer_record_receipt(charge=charge, amount="45", received_on=date(2026, 11, 9),
+                                     actor=treasurer)
+    charge.refresh_from_db()
+    assert (charge.status, charge.outstanding) == (ChargeStatus.SUCCEEDED, -500)
+    assert _balance(books, "bank").posted == 10500
+    assert _balance(books, "contributions").posted == -10000
+    assert _balance(books, "payable").posted == -500  # the 5 € overpaid, kept to give back
+    services.transfer_record_receipt(charge=charge, amount="1", received_on=date(2026, 11, 9),
+                                     actor=treasurer)
+    assert _balance(books, "payable").posted == -600
+    with pytest.raises(ValidationError):
+        services.transfer_record_receipt(charge=charge, amount="1,001",
+                                         received_on=date(2026, 11, 9), actor=treasurer)
+    assert all(total == 0 for total in ledger_totals().values())
+    assert Decimal(charge.amount) == 10000

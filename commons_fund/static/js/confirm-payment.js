@@ -1,0 +1,17 @@
+// Ask the payer's bank to authenticate a payment (3-D Secure) with Stripe.js, then reload.
+document.addEventListener("DOMContentLoaded", () => {
+  const button = document.getElementById("confirm-payment");
+  const result = document.getElementById("confirm-payment-result");
+  if (!button || typeof Stripe === "undefined") return;
+  const stripe = Stripe(button.dataset.publishableKey);
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    const outcome = await stripe.confirmCardPayment(button.dataset.clientSecret);
+    if (outcome.error) {
+      result.textContent = outcome.error.message || String(outcome.error);
+      button.disabled = false;
+      return;
+    }
+    window.location.reload();
+  });
+});
