@@ -295,3 +295,113 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.stripe_id}"
+
+
+class BankAccount(models.Model):
+    """The account an organisation is paid on, and pays from in SEPA transfer files."""
+
+    organisation = models.OneToOneField(
+        "members.Organisation", on_delete=models.PROTECT, related_name="bank_account",
+        verbose_name=_("organisation"),
+    )
+    holder_name = models.CharField(_("account holder"), max_length=70)
+    iban = models.CharField(_("IBAN"), max_length=34)
+    bic = models.CharField(_("BIC"), max_length=11)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("bank account")
+        verbose_name_plural = _("bank accounts")
+
+    def __str__(self) -> str:
+        return f"{self.holder_name} •••• {self.iban[-4:]}"
+
+
+class PayoutStatus(models.TextChoices):
+    PENDING = "pending", _("To pay")
+    EXPORTED = "exported", _("In a transfer file")
+    PAID = "paid", _("Paid")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class PayoutBatch(models.Model):
+    """A SEPA credit-transfer file (pain.001) a treasurer gives to the bank."""
+
+    books = models.ForeignKey(
+        "members.Organisation", on_delete=models.PROTECT, related_name="payout_batches",
+        verbose_name=_("paying organisation"),
+    )
+    message_id = models.CharField(max_length=35, unique=True)
+    execution_date = models.DateField(_("execution date"))
+    total = models.BigIntegerField(_("total (minor units)"))
+    xml = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("transfer file")
+        verbose_name_plural = _("transfer files")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.message_id
+
+
+class Payout(models.Model):
+    """Money a structure pays to a beneficiary organisation (a pot's winner, a grant)."""
+
+    books = models.ForeignKey(
+        "members.Organisation", on_delete=models.PROTECT, related_name="payouts_made",
+        verbose_name=_("paying organisation"),
+    )
+    beneficiary = models.ForeignKey(
+        "members.Organisation", on_delete=models.PROTECT, related_name="payouts_received",
+        verbose_name=_("beneficiary"),
+    )
+    amount = models.BigIntegerField(_("amount (minor units)"))
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    description = models.CharField(_("description"), max_length=140)
+    status = models.CharField(
+        _("status"), max_length=20, choices=PayoutStatus.choices, default=PayoutStatus.PENDING
+    )
+    batch = models.ForeignKey(
+        PayoutBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="payouts",
+        verbose_name=_("transfer file"),
+    )
+    iban = models.CharField(_("IBAN paid to"), max_length=34, blank=True)
+    bic = models.CharField(_("BIC paid to"), max_length=11, blank=True)
+    holder_name = models.CharField(_("holder paid to"), max_length=70, blank=True)
+    cause_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cause_id = models.CharField(max_length=64, blank=True)
+    cause = GenericForeignKey("cause_type", "cause_id")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payout")
+        verbose_name_plural = _("payouts")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payments_payout_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=PayoutStatus.values), name="payments_payout_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=PayoutStatus.PENDING) | Q(status=PayoutStatus.CANCELLED)
+                | Q(batch__isnull=False),
+                name="payments_payout_exported_in_a_batch",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.beneficiary} – {self.description}"

@@ -15,8 +15,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from schwifty import IBAN
+from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
+from sepaxml import SepaTransfer
 
 from commons_fund.ledger.models import Transaction, TransactionKind
 from commons_fund.ledger.services import (
@@ -34,11 +35,15 @@ from . import stripe_client
 from .models import (
     FINAL_STATUSES,
     INCOME_PURPOSES,
+    BankAccount,
     Charge,
     ChargeStatus,
     Customer,
     EventStatus,
     MethodKind,
+    Payout,
+    PayoutBatch,
+    PayoutStatus,
     Refund,
     RefundStatus,
     SavedPaymentMethod,
@@ -520,3 +525,118 @@ def charge_action_email_send(*, charge: Charge) -> bool:
         body = render_to_string("payments/email/confirm_body.txt", context)
     send_mail(" ".join(subject.split()), body, None, recipients)
     return True
+
+
+@transaction.atomic
+def bank_account_set(
+    *, organisation: Organisation, actor: User, holder_name: str, iban: str, bic: str = ""
+) -> BankAccount:
+    """Record the account an organisation is paid on (checked with schwifty)."""
+    _require_treasurer(organisation=organisation, actor=actor)
+    account = iban_validate(iban)
+    if account.country_code not in _SEPA_COUNTRIES:
+        raise ValidationError({"iban": _("This IBAN is outside the SEPA area.")})
+    bic_code = bic.replace(" ", "").upper()
+    if bic_code:
+        try:
+            bic_code = BIC(bic_code).compact
+        except SchwiftyException as error:
+            raise ValidationError({"bic": _("This BIC is not valid.")}) from error
+    elif account.bic is not None:
+        bic_code = account.bic.compact
+    else:
+        raise ValidationError({"bic": _("Give the bank's BIC: it cannot be found from the IBAN.")})
+    holder = " ".join(holder_name.split())
+    if not holder:
+        raise ValidationError({"holder_name": _("The account holder's name is required.")})
+    if len(holder) > 70:
+        raise ValidationError({"holder_name": _("At most 70 characters (a bank limit).")})
+    bank_account, _created = BankAccount.objects.update_or_create(
+        organisation=organisation,
+        defaults={"holder_name": holder, "iban": account.compact, "bic": bic_code,
+                  "updated_by": actor},
+    )
+    return bank_account
+
+
+@transaction.atomic
+def payout_create(
+    *, books: Organisation, beneficiary: Organisation, amount: Decimal | str, description: str,
+    actor: User, cause: models.Model | None = None,
+) -> Payout:
+    _require_treasurer(organisation=books, actor=actor)
+    if not BankAccount.objects.filter(organisation=beneficiary).exists():
+        raise ValidationError({"beneficiary": _(
+            "%(name)s has not given the bank account to pay it on yet."
+        ) % {"name": beneficiary.name}})
+    if not description.strip():
+        raise ValidationError({"description": _("Say what the payment is for.")})
+    return Payout.objects.create(
+        books=books, beneficiary=beneficiary, created_by=actor,
+        amount=minor_units(parse_amount(amount)), description=description.strip()[:140],
+        cause_type=ContentType.objects.get_for_model(cause) if cause else None,
+        cause_id=str(cause.pk) if cause else "",
+    )
+
+
+@transaction.atomic
+def payout_batch_export(
+    *, books: Organisation, payouts: list[Payout], actor: User, execution_date: date
+) -> PayoutBatch:
+    """Put pending payouts in a SEPA credit-transfer file (pain.001.001.03)."""
+    _require_treasurer(organisation=books, actor=actor)
+    debtor = BankAccount.objects.filter(organisation=books).first()
+    if debtor is None:
+        raise ValidationError(_("Record the organisation's own bank account first."))
+    if execution_date < timezone.localdate():
+        raise ValidationError({"execution_date": _("The date cannot be in the past.")})
+    locked = list(
+        Payout.objects.select_for_update()
+        .filter(pk__in=[p.pk for p in payouts], books=books, status=PayoutStatus.PENDING)
+        .select_related("beneficiary__bank_account")
+    )
+    if not locked or len(locked) != len(payouts):
+        raise ValidationError(_("Choose payouts of this organisation that are still to pay."))
+    transfer = SepaTransfer({
+        "name": debtor.holder_name, "IBAN": debtor.iban, "BIC": debtor.bic, "batch": True,
+        "currency": "EUR",
+    }, clean=True)
+    for payout in locked:
+        account = payout.beneficiary.bank_account
+        transfer.add_payment({
+            "name": account.holder_name, "IBAN": account.iban, "BIC": account.bic,
+            "amount": payout.amount, "execution_date": execution_date,
+            "description": payout.description, "endtoend_id": f"CF-PAYOUT-{payout.pk}",
+        })
+        payout.iban, payout.bic, payout.holder_name = account.iban, account.bic, account.holder_name
+    xml = transfer.export(validate=True).decode("utf-8")
+    batch = PayoutBatch.objects.create(
+        books=books, message_id=transfer.msg_id, execution_date=execution_date, xml=xml,
+        total=sum(p.amount for p in locked), created_by=actor,
+    )
+    for payout in locked:
+        payout.status, payout.batch = PayoutStatus.EXPORTED, batch
+        payout.save(update_fields=["status", "batch", "iban", "bic", "holder_name"])
+    return batch
+
+
+@transaction.atomic
+def payout_batch_mark_paid(*, batch: PayoutBatch, actor: User, paid_on: date) -> PayoutBatch:
+    """The bank executed the file: each payout is posted (Dr grants paid / Cr bank), once."""
+    _require_treasurer(organisation=batch.books, actor=actor)
+    batch = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
+    if paid_on > timezone.localdate():
+        raise ValidationError({"paid_on": _("The date cannot be in the future.")})
+    bank = account_get_or_create(purpose="bank", organisation=batch.books)
+    grants = account_get_or_create(purpose="grants_paid", organisation=batch.books)
+    for payout in batch.payouts.select_related("beneficiary"):
+        ledger_post(
+            kind=TransactionKind.PAYOUT, idempotency_key=f"payout-{payout.pk}", cause=payout,
+            memo=f"{payout.description} – {payout.beneficiary.name}"[:300],
+            entries=[debit(grants, payout.amount), credit(bank, payout.amount)],
+        )
+    batch.payouts.update(status=PayoutStatus.PAID)
+    if batch.paid_on is None:
+        batch.paid_on = paid_on
+        batch.save(update_fields=["paid_on"])
+    return batch
