@@ -1,11 +1,11 @@
 """Reads of payments."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from commons_fund.members.models import Organisation
 
 from . import services, stripe_client
-from .models import Charge
+from .models import Charge, Payout, PayoutBatch, PayoutStatus
 
 
 def charge_refreshed(*, charge: Charge) -> Charge:
@@ -23,3 +23,17 @@ def charges_received(*, organisation: Organisation | None) -> QuerySet[Charge]:
         .select_related("organisation", "user", "saved_method")
         .order_by("-created_at")
     )
+
+
+def payouts_pending(*, organisation: Organisation) -> QuerySet[Payout]:
+    return (
+        Payout.objects.filter(books=organisation, status=PayoutStatus.PENDING)
+        .select_related("beneficiary")
+        .order_by("created_at")
+    )
+
+
+def payout_batches(*, organisation: Organisation) -> QuerySet[PayoutBatch]:
+    return PayoutBatch.objects.filter(books=organisation).annotate(
+        count=Count("payouts")
+    ).order_by("-created_at")[:20]

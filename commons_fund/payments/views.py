@@ -1,18 +1,24 @@
-"""Payment pages: Stripe's webhook endpoint, and the page where a payer confirms a payment
-their bank wants to authenticate. Charges are visible to their payer only (404 otherwise)."""
+"""Payment pages: Stripe's webhook endpoint; the page where a payer confirms a payment their
+bank wants to authenticate; the treasury of an organisation (charges received, transfers,
+refunds, bank account, payouts). Each answers 404 to whoever may not see it."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from commons_fund.members.models import Organisation, Role
 from commons_fund.members.selectors import organisation_membership
 
 from . import selectors, services, stripe_client
-from .models import Charge, ChargeStatus, EventStatus
+from .forms import BankAccountForm, MarkPaidForm, PayoutExportForm, RefundForm, TransferReceiptForm
+from .models import BankAccount, Charge, ChargeStatus, EventStatus, PayoutBatch
 
 
 @csrf_exempt
@@ -55,3 +61,138 @@ def charge_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         "stripe_js_url": settings.STRIPE_JS_URL,
         "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
     })
+
+
+def _treasury(request: HttpRequest, slug: str) -> Organisation:
+    """The organisation whose money the person handles: treasurers, admins, staff; 404 else."""
+    organisation = get_object_or_404(Organisation, slug=slug)
+    membership = organisation_membership(organisation=organisation, user=request.user)
+    if not (request.user.is_staff
+            or (membership is not None and membership.role in (Role.ADMIN, Role.TREASURER))):
+        raise Http404
+    return organisation
+
+
+def _apply(request: HttpRequest, form, action) -> bool:
+    """Run a service with a valid form; its refusal becomes the form's errors."""
+    if not form.is_valid():
+        return False
+    try:
+        action(form.cleaned_data)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    except PermissionDenied as error:
+        raise Http404 from error
+    return True
+
+
+STATUS_FILTERS = {
+    "failed": [ChargeStatus.FAILED],
+    "waiting": [ChargeStatus.AWAITING_TRANSFER, ChargeStatus.PARTIALLY_RECEIVED,
+                ChargeStatus.REQUIRES_ACTION, ChargeStatus.PROCESSING, ChargeStatus.PENDING],
+}
+
+
+@login_required
+def treasury(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = _treasury(request, slug)
+    shown = request.GET.get("status", "")
+    charges = selectors.charges_received(organisation=organisation)
+    if shown in STATUS_FILTERS:
+        charges = charges.filter(status__in=STATUS_FILTERS[shown])
+    page = Paginator(charges, 50).get_page(request.GET.get("page"))
+    pending = selectors.payouts_pending(organisation=organisation)
+    return render(request, "payments/treasury.html", {
+        "organisation": organisation, "page": page, "shown": shown,
+        "bank_account": BankAccount.objects.filter(organisation=organisation).first(),
+        "export_form": PayoutExportForm(payouts=pending), "pending_payouts": pending,
+        "batches": selectors.payout_batches(organisation=organisation),
+        "mark_paid_form": MarkPaidForm(),
+    })
+
+
+def _charge_of(organisation: Organisation, pk: int) -> Charge:
+    return get_object_or_404(Charge, pk=pk, books=organisation)
+
+
+def _charge_action(request, slug, pk, form_class, action, done, title):
+    organisation = _treasury(request, slug)
+    charge = _charge_of(organisation, pk)
+    form = form_class(request.POST or None)
+    if request.method == "POST" and _apply(request, form, lambda data: action(
+            charge=charge, actor=request.user, **data)):
+        messages.success(request, done)
+        return redirect("payments:treasury", slug=slug)
+    return render(request, "payments/charge_action.html", {
+        "organisation": organisation, "charge": charge, "form": form, "title": title,
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def charge_record_receipt(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _charge_action(request, slug, pk, TransferReceiptForm,
+                          services.transfer_record_receipt, _("The transfer was recorded."),
+                          _("Record a transfer received"))
+
+
+@login_required
+def charge_refund(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _charge_action(request, slug, pk, RefundForm, services.refund_create,
+                          _("The refund was sent."), _("Refund a payment"))
+
+
+@login_required
+def bank_account(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = _treasury(request, slug)
+    current = BankAccount.objects.filter(organisation=organisation).first()
+    initial = {"holder_name": current.holder_name, "iban": current.iban,
+               "bic": current.bic} if current else {"holder_name": organisation.name}
+    form = BankAccountForm(request.POST or None, initial=initial)
+    if request.method == "POST" and _apply(request, form, lambda data: services.bank_account_set(
+            organisation=organisation, actor=request.user, **data)):
+        messages.success(request, _("The bank account was saved."))
+        return redirect("payments:treasury", slug=slug)
+    return render(request, "payments/bank_account.html",
+                  {"organisation": organisation, "form": form})
+
+
+@login_required
+@require_POST
+def payouts_export(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = _treasury(request, slug)
+    form = PayoutExportForm(request.POST, payouts=selectors.payouts_pending(
+        organisation=organisation))
+    batches = []
+    if _apply(request, form, lambda data: batches.append(services.payout_batch_export(
+            books=organisation, actor=request.user, payouts=list(data["payouts"]),
+            execution_date=data["execution_date"]))):
+        messages.success(request, _("The transfer file is ready: give it to your bank."))
+    else:
+        for error in form.errors.values():
+            for message in error:
+                messages.error(request, message)
+    return redirect("payments:treasury", slug=slug)
+
+
+@login_required
+def payout_batch_xml(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = _treasury(request, slug)
+    batch = get_object_or_404(PayoutBatch, pk=pk, books=organisation)
+    response = HttpResponse(batch.xml, content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{batch.message_id}.xml"'
+    return response
+
+
+@login_required
+@require_POST
+def payout_batch_paid(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = _treasury(request, slug)
+    batch = get_object_or_404(PayoutBatch, pk=pk, books=organisation)
+    form = MarkPaidForm(request.POST)
+    if _apply(request, form, lambda data: services.payout_batch_mark_paid(
+            batch=batch, actor=request.user, **data)):
+        messages.success(request, _("The payouts are recorded as paid."))
+    else:
+        messages.error(request, _("Give the date the bank paid the transfers."))
+    return redirect("payments:treasury", slug=slug)

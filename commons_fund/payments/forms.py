@@ -1,0 +1,58 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from commons_fund.money import parse_amount
+
+
+class AmountField(forms.CharField):
+    """An amount as people type it ("1 234,50 €"), cleaned to a Decimal."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            return parse_amount(value)
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from error
+
+
+class TransferReceiptForm(forms.Form):
+    amount = AmountField(label=_("Amount received"))
+    received_on = forms.DateField(label=_("Received on"), initial=timezone.localdate,
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class RefundForm(forms.Form):
+    amount = AmountField(label=_("Amount to refund"))
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+class BankAccountForm(forms.Form):
+    holder_name = forms.CharField(label=_("Account holder"), max_length=70)
+    iban = forms.CharField(label=_("IBAN"), max_length=42)
+    bic = forms.CharField(label=_("BIC"), max_length=15, required=False,
+                          help_text=_("Optional when it can be found from the IBAN."))
+
+
+class PayoutExportForm(forms.Form):
+    payouts = forms.ModelMultipleChoiceField(
+        label=_("Payouts"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    execution_date = forms.DateField(label=_("Execution date"), initial=timezone.localdate,
+                                     widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, payouts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["payouts"].queryset = payouts
+
+
+class MarkPaidForm(forms.Form):
+    paid_on = forms.DateField(label=_("Paid on"), initial=timezone.localdate,
+                              widget=forms.DateInput(attrs={"type": "date"}))
