@@ -9,7 +9,8 @@ on-disk persistence turned off, plus what the project needs and localstripe lack
   Debit 0.35 (Stripe's standard European prices);
 - `DELETE /_config/data` also forgets registered idempotency keys.
 
-    python -m commons_fund.payments.standin --port 8420
+    python -m commons_fund.payments.standin --port 8420 \
+        --webhook-url http://127.0.0.1:8000/payments/stripe/webhook/
 """
 
 import argparse
@@ -108,8 +109,14 @@ def build_app() -> web.Application:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Local Stripe stand-in (tests and demo).")
     parser.add_argument("--port", type=int, default=8420)
+    parser.add_argument("--webhook-url", help="where to send signed webhooks (optional)")
+    parser.add_argument("--webhook-secret", default="whsec_commons_fund_local")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    if args.webhook_url:
+        from localstripe.webhooks import register_webhook
+
+        register_webhook("default", args.webhook_url, args.webhook_secret, None)
     print(json.dumps({"listening": f"http://127.0.0.1:{args.port}"}), flush=True)
     web.run_app(build_app(), host="127.0.0.1", port=args.port, print=None, access_log=None)
 

@@ -17,6 +17,9 @@ STAFF_PAGES = [
     "/django-admin/members/invitation/",
     "/django-admin/ledger/account/",
     "/django-admin/ledger/transaction/",
+    "/django-admin/payments/charge/",
+    "/django-admin/payments/webhookevent/",
+    "/django-admin/payments/payout/",
 ]
 
 

@@ -1,0 +1,36 @@
+from django.contrib import admin
+
+from commons_fund.readonly_admin import ReadOnlyAdmin
+
+from .models import BankAccount, Charge, Payout, PayoutBatch, WebhookEvent
+
+
+@admin.register(Charge)
+class ChargeAdmin(ReadOnlyAdmin):
+    list_display = ["id", "description", "books", "amount", "method", "status", "created_at"]
+    list_filter = ["status", "method"]
+    search_fields = ["description", "transfer_reference", "stripe_payment_intent"]
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ReadOnlyAdmin):
+    list_display = ["stripe_id", "type", "status", "deliveries", "received_at"]
+    list_filter = ["status", "type"]
+    search_fields = ["stripe_id"]
+
+
+@admin.register(Payout)
+class PayoutAdmin(ReadOnlyAdmin):
+    list_display = ["id", "books", "beneficiary", "amount", "status", "created_at"]
+    list_filter = ["status"]
+
+
+@admin.register(PayoutBatch)
+class PayoutBatchAdmin(ReadOnlyAdmin):
+    list_display = ["message_id", "books", "total", "execution_date", "paid_on"]
+    exclude = ["xml"]
+
+
+@admin.register(BankAccount)
+class BankAccountAdmin(ReadOnlyAdmin):
+    list_display = ["organisation", "holder_name", "bic", "updated_at"]
