@@ -56,3 +56,7 @@ class PayoutExportForm(forms.Form):
 class MarkPaidForm(forms.Form):
     paid_on = forms.DateField(label=_("Paid on"), initial=timezone.localdate,
                               widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class GiftForm(forms.Form):
+    amount = AmountField(label=_("Amount of the gift"), help_text=_("For example 20 or 12,50."))

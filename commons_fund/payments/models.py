@@ -137,6 +137,9 @@ class Charge(models.Model):
         _("Stripe PaymentIntent"), max_length=255, null=True, blank=True, unique=True
     )
     stripe_charge = models.CharField(_("Stripe charge"), max_length=255, blank=True)
+    checkout_session = models.CharField(
+        _("Stripe Checkout session"), max_length=255, null=True, blank=True, unique=True
+    )
     client_secret = models.CharField(max_length=255, blank=True)
     failure_code = models.CharField(_("failure code"), max_length=100, blank=True)
     failure_message = models.CharField(_("reason of the failure"), max_length=500, blank=True)

@@ -9,12 +9,19 @@ from .models import Charge, Payout, PayoutBatch, PayoutStatus
 
 
 def charge_refreshed(*, charge: Charge) -> Charge:
-    """The charge after asking Stripe where its PaymentIntent stands (webhooks may lag)."""
+    """The charge after asking Stripe where it stands (webhooks may lag behind the payer)."""
     try:
-        intent = stripe_client.payment_intent_retrieve(charge.stripe_payment_intent)
+        if charge.stripe_payment_intent:
+            return services.charge_apply_intent(
+                intent=stripe_client.payment_intent_retrieve(charge.stripe_payment_intent)
+            )
+        if charge.checkout_session:
+            return services.checkout_apply(
+                session=stripe_client.checkout_session_retrieve(charge.checkout_session)
+            ) or charge
     except stripe_client.PaymentError:
-        return charge
-    return services.charge_apply_intent(intent=intent)
+        pass
+    return charge
 
 
 def charges_received(*, organisation: Organisation | None) -> QuerySet[Charge]:

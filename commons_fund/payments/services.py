@@ -177,8 +177,10 @@ def charge_create(
     saved_method: SavedPaymentMethod | None = None,
     commitment: Transaction | None = None,
     cause: models.Model | None = None,
+    checkout: bool = False,
 ) -> Charge:
-    """Write a charge (nothing is sent yet). A transfer gets its unique reference at once."""
+    """Write a charge (nothing is sent yet). A transfer gets its unique reference at once;
+    a `checkout` card payment is made by the payer on Stripe's hosted page."""
     value = parse_amount(amount)
     if currency != "EUR":
         raise ValidationError({"currency": _("Only euros are accepted for now.")})
@@ -191,9 +193,11 @@ def charge_create(
     payer_fields = _payer_kwargs(payer)
     if payer.pk is None or (books is not None and books.pk is None):
         raise ValidationError(_("Unknown payer or beneficiary."))
-    if method == MethodKind.TRANSFER:
+    if method == MethodKind.TRANSFER or checkout:
         if saved_method is not None:
-            raise ValidationError({"method": _("A bank transfer uses no saved card or mandate.")})
+            raise ValidationError({"method": _("This payment uses no saved card or mandate.")})
+        if checkout and method != MethodKind.CARD:
+            raise ValidationError({"method": _("Stripe Checkout takes cards here.")})
     else:
         if saved_method is None or saved_method.kind != method or not saved_method.active:
             raise ValidationError({"saved_method": _("Choose a saved card or SEPA mandate.")})
@@ -450,6 +454,47 @@ def _refunds_from_stripe(charge_data: dict) -> None:
         refund_mark_succeeded(refund=refund, stripe_id=data["id"])
 
 
+def gift_start(
+    *, donor: User, books: Organisation | None, amount: Decimal | str, language: str = "fr"
+) -> tuple[Charge, str]:
+    """Start a one-off gift by card on Stripe Checkout; returns the charge and the page to
+    send the donor to. The gift is recorded when Stripe says it is paid."""
+    if transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Stripe is never called inside a database transaction.")
+    name = books.name if books else "Commons Fund"
+    charge = charge_create(
+        payer=donor, books=books, amount=amount, method=MethodKind.CARD, checkout=True,
+        income_purpose="donations", description=_("Gift to %(name)s") % {"name": name},
+    )
+    back = settings.SITE_URL.rstrip("/") + reverse(
+        "payments:charge_confirm", kwargs={"pk": charge.pk}
+    )
+    session = stripe_client.checkout_session_create(
+        amount=charge.amount, currency=charge.currency, name=charge.description,
+        success_url=back, cancel_url=back, metadata={"charge_id": str(charge.pk)},
+        customer_email=donor.email, locale=language, idempotency_key=f"checkout-{charge.pk}",
+    )
+    Charge.objects.filter(pk=charge.pk).update(checkout_session=session.id)
+    charge.checkout_session = session.id
+    return charge, session.url
+
+
+def checkout_apply(*, session: stripe_client.Checkout) -> Charge | None:
+    """What a Checkout session says of its gift: paid (recorded once) or expired."""
+    charge = Charge.objects.filter(checkout_session=session.id).first()
+    if charge is None:
+        raise Charge.DoesNotExist(f"No charge for Checkout session {session.id}.")
+    if session.payment_status == "paid" and session.payment_intent:
+        return charge_apply_intent(
+            intent=stripe_client.payment_intent_retrieve(session.payment_intent)
+        )
+    if session.status == "expired":
+        Charge.objects.filter(pk=charge.pk, status=ChargeStatus.PENDING).update(
+            status=ChargeStatus.CANCELLED
+        )
+    return charge
+
+
 PAYMENT_INTENT_EVENTS = {
     "payment_intent.succeeded", "payment_intent.processing", "payment_intent.payment_failed",
     "payment_intent.requires_action", "payment_intent.canceled",
@@ -483,6 +528,8 @@ def webhook_handle(*, event: WebhookEvent) -> WebhookEvent:
             charge_apply_intent(intent=stripe_client.intent_from_dict(event.payload))
         elif event.type == "charge.refunded":
             _refunds_from_stripe(event.payload)
+        elif event.type in ("checkout.session.completed", "checkout.session.expired"):
+            checkout_apply(session=stripe_client.checkout_from_dict(event.payload))
         else:
             status = EventStatus.IGNORED
     except Charge.DoesNotExist as missing:
@@ -591,7 +638,7 @@ def payout_batch_export(
     if execution_date < timezone.localdate():
         raise ValidationError({"execution_date": _("The date cannot be in the past.")})
     locked = list(
-        Payout.objects.select_for_update()
+        Payout.objects.select_for_update(of=("self",))
         .filter(pk__in=[p.pk for p in payouts], books=books, status=PayoutStatus.PENDING)
         .select_related("beneficiary__bank_account")
     )

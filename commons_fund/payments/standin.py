@@ -7,6 +7,9 @@ on-disk persistence turned off, plus what the project needs and localstripe lack
   mandates), PaymentIntent `description`;
 - processing fees on charges, so fee entries can be tested: cards 1.5 % + 0.25, SEPA Direct
   Debit 0.35 (Stripe's standard European prices);
+- Checkout Sessions (`POST/GET /v1/checkout/sessions`) with a hosted page at
+  `/_checkout/<id>` whose "Pay" button charges the test card, sends the signed
+  `checkout.session.completed` event and returns to `success_url`;
 - `DELETE /_config/data` also forgets registered idempotency keys.
 
     python -m commons_fund.payments.standin --port 8420 \
@@ -14,12 +17,15 @@ on-disk persistence turned off, plus what the project needs and localstripe lack
 """
 
 import argparse
+import html
 import json
 import logging
 from decimal import ROUND_HALF_UP, Decimal
 
 from aiohttp import web
 from localstripe import resources
+from localstripe.errors import UserError
+from localstripe.webhooks import schedule_webhook
 
 CARD_FEE_RATE = Decimal("0.015")
 CARD_FEE_FIXED = 25
@@ -93,6 +99,102 @@ async def idempotency_middleware(request, handler):
     return response
 
 
+class CheckoutSession(resources.StripeObject):
+    """The part of Stripe Checkout the project uses: a one-off payment of line items."""
+
+    object = "checkout.session"
+    _id_prefix = "cs_test_"
+
+    def __init__(self, mode=None, line_items=None, success_url=None, cancel_url=None,
+                 customer_email=None, metadata=None, client_reference_id=None,
+                 payment_intent_data=None, locale=None, payment_method_types=None, **kwargs):
+        if kwargs:
+            raise UserError(400, "Unexpected " + ", ".join(kwargs))
+        try:
+            assert mode == "payment"
+            assert isinstance(line_items, list) and line_items
+            items = [(item["price_data"], int(item.get("quantity", 1))) for item in line_items]
+            assert all(int(price["unit_amount"]) > 0 and quantity > 0
+                       for price, quantity in items)
+            currencies = {price["currency"] for price, _quantity in items}
+            assert len(currencies) == 1
+            assert success_url and cancel_url
+        except (AssertionError, KeyError, TypeError, ValueError) as error:
+            raise UserError(400, "Bad request") from error
+        super().__init__()
+        self.mode = mode
+        self.success_url = success_url
+        self.cancel_url = cancel_url
+        self.customer_email = customer_email
+        self.metadata = metadata or {}
+        self.client_reference_id = client_reference_id
+        self.currency = currencies.pop()
+        self.amount_total = sum(int(price["unit_amount"]) * quantity for price, quantity in items)
+        self.description = ", ".join(price["product_data"]["name"] for price, _q in items)
+        self.status = "open"
+        self.payment_status = "unpaid"
+        self.payment_intent = None
+        self.url = None
+        self._intent_metadata = (payment_intent_data or {}).get("metadata") or {}
+
+    def _pay(self) -> None:
+        intent = resources.PaymentIntent._api_create(
+            amount=self.amount_total, currency=self.currency, payment_method="pm_card_visa",
+            metadata=self._intent_metadata, confirm=True,
+        )
+        self.payment_intent = intent.id
+        self.status = "complete"
+        self.payment_status = "paid"
+        schedule_webhook(resources.Event("checkout.session.completed", self))
+
+
+async def _checkout_create(request):
+    from localstripe.server import get_post_data  # imported by build_app, after the patches
+
+    data = await get_post_data(request) or {}
+    session = CheckoutSession(**data)
+    session.url = f"http://{request.host}/_checkout/{session.id}"
+    return web.json_response(session._export())
+
+
+async def _checkout_retrieve(request):
+    session = CheckoutSession._api_retrieve(request.match_info["id"])
+    return web.json_response(session._export())
+
+
+_PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>Stripe Checkout (local stand-in)</title></head><body>
+<h1>Stripe Checkout – local stand-in</h1><p>{description}: {amount} {currency}</p>
+<form method="post" action="/_checkout/{id}/pay"><button type="submit">Pay</button></form>
+<form method="post" action="/_checkout/{id}/cancel"><button type="submit">Cancel</button></form>
+</body></html>"""
+
+
+@web.middleware
+async def checkout_page_middleware(request, handler):
+    """The hosted payment page: reached by the payer's browser, without an API key."""
+    parts = request.path.strip("/").split("/")
+    if parts[0] != "_checkout" or len(parts) < 2:
+        return await handler(request)
+    try:
+        session = CheckoutSession._api_retrieve(parts[1])
+    except UserError as error:
+        return error.to_response()
+    if len(parts) == 2 and request.method == "GET":
+        return web.Response(content_type="text/html", text=_PAGE.format(
+            id=session.id, description=html.escape(session.description),
+            amount=f"{session.amount_total / 100:.2f}", currency=session.currency.upper()))
+    if len(parts) == 3 and request.method == "POST" and session.status == "open":
+        if parts[2] == "pay":
+            session._pay()
+            target = session.success_url.replace("{CHECKOUT_SESSION_ID}", session.id)
+        else:
+            session.status = "expired"
+            target = session.cancel_url
+        raise web.HTTPSeeOther(target)
+    return web.Response(status=400, text="This checkout session is closed.")
+
+
 def build_app() -> web.Application:
     _no_persistence()
     _charge_fees()
@@ -102,7 +204,10 @@ def build_app() -> web.Application:
     from localstripe import server  # after the patches above: it reads extra_apis
 
     app = server.app
+    app.middlewares.insert(0, checkout_page_middleware)
     app.middlewares.append(idempotency_middleware)
+    app.router.add_post("/v1/checkout/sessions", _checkout_create)
+    app.router.add_get("/v1/checkout/sessions/{id}", _checkout_retrieve)
     return app
 
 

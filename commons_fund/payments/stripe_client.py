@@ -224,6 +224,46 @@ def payment_intent_create_off_session(
     return _intent(payment_intent)
 
 
+@dataclass(frozen=True)
+class Checkout:
+    id: str
+    url: str
+    status: str  # open, complete, expired
+    payment_status: str  # unpaid, paid
+    payment_intent: str
+
+
+def _checkout(session) -> Checkout:
+    return checkout_from_dict(session.to_dict())
+
+
+def checkout_from_dict(data: dict) -> Checkout:
+    """A Checkout from a session as Stripe sends it (API answer or webhook event)."""
+    return Checkout(id=data["id"], url=data.get("url") or "", status=data["status"],
+                    payment_status=data.get("payment_status") or "",
+                    payment_intent=data.get("payment_intent") or "")
+
+
+def checkout_session_create(
+    *, amount: int, currency: str, name: str, success_url: str, cancel_url: str,
+    metadata: dict[str, str], customer_email: str, locale: str, idempotency_key: str,
+) -> Checkout:
+    """A hosted payment page for a one-off gift."""
+    return _checkout(_call(client().v1.checkout.sessions.create, params={
+        "mode": "payment",
+        "line_items": [{"quantity": 1, "price_data": {
+            "currency": currency.lower(), "unit_amount": amount, "product_data": {"name": name},
+        }}],
+        "success_url": success_url, "cancel_url": cancel_url, "metadata": metadata,
+        "payment_intent_data": {"metadata": metadata}, "customer_email": customer_email,
+        "locale": locale,
+    }, idempotency_key=idempotency_key))
+
+
+def checkout_session_retrieve(session_id: str) -> Checkout:
+    return _checkout(_call(client().v1.checkout.sessions.retrieve, session_id, params={}))
+
+
 def payment_intent_retrieve(intent_id: str) -> Intent:
     return _intent(_call(client().v1.payment_intents.retrieve, intent_id, params={}))
 

@@ -6,6 +6,7 @@ app_name = "payments"
 
 urlpatterns = [
     path("payments/charges/<int:pk>/confirm/", views.charge_confirm, name="charge_confirm"),
+    path("organisations/<slug:slug>/give/", views.give, name="give"),
     path("organisations/<slug:slug>/treasury/", views.treasury, name="treasury"),
     path("organisations/<slug:slug>/treasury/bank-account/", views.bank_account,
          name="bank_account"),

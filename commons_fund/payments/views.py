@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -17,7 +18,14 @@ from commons_fund.members.models import Organisation, Role
 from commons_fund.members.selectors import organisation_membership
 
 from . import selectors, services, stripe_client
-from .forms import BankAccountForm, MarkPaidForm, PayoutExportForm, RefundForm, TransferReceiptForm
+from .forms import (
+    BankAccountForm,
+    GiftForm,
+    MarkPaidForm,
+    PayoutExportForm,
+    RefundForm,
+    TransferReceiptForm,
+)
 from .models import BankAccount, Charge, ChargeStatus, EventStatus, PayoutBatch
 
 
@@ -54,7 +62,7 @@ def _payer_charge(request: HttpRequest, pk: int) -> Charge:
 @login_required
 def charge_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     charge = _payer_charge(request, pk)
-    if charge.status == ChargeStatus.REQUIRES_ACTION and charge.stripe_payment_intent:
+    if charge.status in (ChargeStatus.REQUIRES_ACTION, ChargeStatus.PENDING):
         charge = selectors.charge_refreshed(charge=charge)
     return render(request, "payments/charge_confirm.html", {
         "charge": charge,
@@ -196,3 +204,23 @@ def payout_batch_paid(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Give the date the bank paid the transfers."))
     return redirect("payments:treasury", slug=slug)
+
+
+@login_required
+def give(request: HttpRequest, slug: str) -> HttpResponse:
+    """A one-off gift by card to an organisation, paid on Stripe Checkout."""
+    organisation = get_object_or_404(Organisation, slug=slug)
+    form = GiftForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _charge, url = services.gift_start(
+                donor=request.user, books=organisation, amount=form.cleaned_data["amount"],
+                language=get_language() or "fr",
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except stripe_client.PaymentError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect(url)
+    return render(request, "payments/give.html", {"organisation": organisation, "form": form})

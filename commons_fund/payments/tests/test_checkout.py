@@ -1,0 +1,85 @@
+"""One-off gifts on Stripe Checkout (hosted page of the stand-in), recorded once."""
+
+import urllib.request
+
+import pytest
+
+from commons_fund.ledger.models import Transaction, TransactionKind
+from commons_fund.members.tests.factories import OrganisationFactory, UserFactory
+from commons_fund.payments.models import Charge, ChargeStatus, WebhookEvent
+from tests.helpers import wait_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _pay_on_hosted_page(url: str) -> str:
+    """What the donor does on Stripe's page: open it, press Pay; returns where it sends back."""
+    with urllib.request.urlopen(url, timeout=5) as page:  # noqa: S310 - the stand-in's URL
+        assert b"Pay" in page.read()
+    opener = urllib.request.build_opener(_NoRedirect)
+    request = urllib.request.Request(f"{url}/pay", data=b"", method="POST")  # noqa: S310
+    try:
+        opener.open(request, timeout=5)
+    except urllib.error.HTTPError as redirect:
+        assert redirect.code == 303
+        return redirect.headers["Location"]
+    raise AssertionError("the hosted page did not send the donor back")
+
+
+def _give(client, organisation, amount="25"):
+    response = client.post(f"/fr/organisations/{organisation.slug}/give/", {"amount": amount})
+    assert response.status_code == 302, response.context["form"].errors
+    return response["Location"]
+
+
+def test_a_gift_paid_on_checkout_is_recorded_once_by_webhook(client, stripe_webhooks, settings):
+    settings.SITE_URL = stripe_webhooks.url
+    organisation = OrganisationFactory(name="Framasoft", slug="framasoft")
+    donor = UserFactory()
+    client.force_login(donor)
+    hosted = _give(client, organisation)
+    assert hosted.startswith(settings.STRIPE_API_BASE + "/_checkout/cs_test_")
+    charge = Charge.objects.get()
+    assert (charge.status, charge.user, charge.books) == ("pending", donor, organisation)
+    back = _pay_on_hosted_page(hosted)
+    assert back == f"{stripe_webhooks.url}/fr/payments/charges/{charge.pk}/confirm/"
+    assert wait_for(lambda: Charge.objects.get().status == ChargeStatus.SUCCEEDED)
+    assert wait_for(lambda: WebhookEvent.objects.filter(
+        type="checkout.session.completed", status="handled").exists())
+    page = client.get(back.removeprefix(stripe_webhooks.url))
+    assert "Payé" in page.text
+    assert Transaction.objects.filter(kind=TransactionKind.DONATION).count() == 1
+    assert Transaction.objects.filter(kind=TransactionKind.PROCESSOR_FEE).count() == 1
+
+
+def test_the_return_page_records_the_gift_even_before_the_webhook(client, stripe_api):
+    organisation = OrganisationFactory(slug="debian-france")
+    client.force_login(UserFactory())
+    hosted = _give(client, organisation, "12,50")
+    _pay_on_hosted_page(hosted)
+    charge = Charge.objects.get()
+    client.get(f"/fr/payments/charges/{charge.pk}/confirm/")
+    charge.refresh_from_db()
+    assert (charge.status, charge.amount) == (ChargeStatus.SUCCEEDED, 1250)
+
+
+@pytest.mark.parametrize("amount", ["0", "-1", "abc", "2000000000"])
+def test_bad_gift_amounts_are_refused_next_to_the_field(client, stripe_api, amount):
+    organisation = OrganisationFactory(slug="movilab")
+    client.force_login(UserFactory())
+    response = client.post(f"/fr/organisations/{organisation.slug}/give/", {"amount": amount})
+    assert response.status_code == 200
+    assert "amount" in response.context["form"].errors
+    assert not Charge.objects.exists()
+
+
+def test_giving_needs_an_account(client, stripe_api):
+    organisation = OrganisationFactory(slug="dokos")
+    response = client.get(f"/fr/organisations/{organisation.slug}/give/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
