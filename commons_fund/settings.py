@@ -220,6 +220,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "commons_fund.members.tasks.invitations_expire",
         "schedule": 3600.0,
     },
+    "submit-pending-charges": {
+        "task": "commons_fund.payments.tasks.charges_submit_pending",
+        "schedule": 600.0,
+    },
 }
 
 # Absolute address of the site, for links in emails sent by workers.

@@ -3,7 +3,7 @@ locks: the local row is written first, the call is made with an idempotency key 
 it, and the answer is applied in a short transaction of its own."""
 
 import secrets
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -250,6 +250,21 @@ def charge_submit(*, charge: Charge) -> Charge:
     except stripe_client.PaymentError as error:
         return _fail(charge_id=charge.pk, code=error.code, message=error.message)
     return charge_apply_intent(intent=intent)
+
+
+def charges_submit_pending(*, older_than_seconds: int = 300) -> int:
+    """Send again the card and SEPA charges left pending (Stripe was unreachable): the same
+    idempotency keys make a charge that did reach Stripe answer its first result."""
+    limit = timezone.now() - timedelta(seconds=older_than_seconds)
+    pending = Charge.objects.filter(
+        status=ChargeStatus.PENDING, method__in=[MethodKind.CARD, MethodKind.SEPA_DEBIT],
+        saved_method__isnull=False, created_at__lte=limit,
+    ).values_list("pk", flat=True)
+    submitted = 0
+    for charge_id in list(pending[:500]):
+        charge_submit(charge=Charge(pk=charge_id))
+        submitted += 1
+    return submitted
 
 
 def _fail(*, charge_id: int, code: str, message: str) -> Charge:

@@ -20,3 +20,8 @@ def charge_submit(charge_id: int) -> str:
     if charge is None:
         return "missing"
     return services.charge_submit(charge=charge).status
+
+
+@shared_task
+def charges_submit_pending() -> int:
+    return services.charges_submit_pending()

@@ -266,3 +266,16 @@ def test_bank_transfer_under_then_over_payment(payer, books):
                                          received_on=date(2026, 11, 9), actor=treasurer)
     assert all(total == 0 for total in ledger_totals().values())
     assert Decimal(charge.amount) == 10000
+
+
+def test_charges_left_pending_when_stripe_was_down_are_sent_again(payer, books, settings,
+                                                                   stripe_api):
+    method = services.payment_method_save_card(payer=payer, stripe_payment_method=card_method(VISA))
+    charge = _charge(payer, books, method)
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens: Stripe unreachable
+    assert services.charge_submit(charge=charge).status == ChargeStatus.PENDING
+    settings.STRIPE_API_BASE = stripe_api
+    assert services.charges_submit_pending(older_than_seconds=0) == 1
+    charge.refresh_from_db()
+    assert charge.status == ChargeStatus.SUCCEEDED
+    assert services.charges_submit_pending(older_than_seconds=0) == 0
