@@ -5,12 +5,11 @@ sealed transactions and entries never change nor disappear, idempotency keys uni
 checked by `services.ledger_post` and enforced by database triggers (see `triggers.py`).
 """
 
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from commons_fund.models import CausedBy
 from commons_fund.money import from_minor_units
 
 from .chart import CHART, DEBIT_NORMAL, PURPOSE_CHOICES, AccountType
@@ -94,7 +93,7 @@ class Phase(models.TextChoices):
     POSTED = "posted", _("Posted")
 
 
-class Transaction(models.Model):
+class Transaction(CausedBy):
     """A set of entries that balance; written unsealed, sealed once complete, then frozen."""
 
     kind = models.CharField(_("kind"), max_length=32, choices=TransactionKind.choices)
@@ -102,11 +101,6 @@ class Transaction(models.Model):
     memo = models.CharField(_("memo"), max_length=300, blank=True)
     occurred_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
-    cause_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-    )
-    cause_id = models.CharField(max_length=64, blank=True)
-    cause = GenericForeignKey("cause_type", "cause_id")
     reverses = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by",
         verbose_name=_("reverses"),

@@ -5,12 +5,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from commons_fund.members.models import Organisation
+from commons_fund.models import cause_fields
 
 from .chart import CHART
 from .models import Account, Entry, Phase, Transaction, TransactionKind
@@ -119,8 +119,7 @@ def ledger_post(
             posted = Transaction.objects.create(
                 kind=kind, idempotency_key=idempotency_key, memo=memo[:300],
                 occurred_at=occurred_at, reverses=reverses, resolves=resolves,
-                cause_type=ContentType.objects.get_for_model(cause) if cause else None,
-                cause_id=str(cause.pk) if cause else "",
+                **cause_fields(cause),
             )
             Entry.objects.bulk_create([
                 Entry(

@@ -2,13 +2,12 @@
 bank transfer), refunds, transfer receipts and the webhook events received from Stripe."""
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from commons_fund.ledger.chart import CHART
+from commons_fund.models import CausedBy
 
 INCOME_PURPOSES = ["contributions", "donations", "reciprocity", "subsidies"]
 
@@ -99,7 +98,7 @@ class ChargeStatus(models.TextChoices):
 FINAL_STATUSES = {ChargeStatus.SUCCEEDED, ChargeStatus.FAILED, ChargeStatus.CANCELLED}
 
 
-class Charge(models.Model):
+class Charge(CausedBy):
     """Money asked of a payer for a structure's books: by card, SEPA debit or transfer.
 
     The row is written first (pending), then Stripe is called with an idempotency key derived
@@ -153,11 +152,6 @@ class Charge(models.Model):
         "ledger.Transaction", on_delete=models.PROTECT, null=True, blank=True,
         related_name="charge", verbose_name=_("pending commitment it collects"),
     )
-    cause_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    cause_id = models.CharField(max_length=64, blank=True)
-    cause = GenericForeignKey("cause_type", "cause_id")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -356,7 +350,7 @@ class PayoutBatch(models.Model):
         return self.message_id
 
 
-class Payout(models.Model):
+class Payout(CausedBy):
     """Money a structure pays to a beneficiary organisation (a pot's winner, a grant)."""
 
     books = models.ForeignKey(
@@ -380,11 +374,6 @@ class Payout(models.Model):
     iban = models.CharField(_("IBAN paid to"), max_length=34, blank=True)
     bic = models.CharField(_("BIC paid to"), max_length=11, blank=True)
     holder_name = models.CharField(_("holder paid to"), max_length=70, blank=True)
-    cause_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    cause_id = models.CharField(max_length=64, blank=True)
-    cause = GenericForeignKey("cause_type", "cause_id")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

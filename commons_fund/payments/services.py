@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
@@ -29,6 +28,7 @@ from commons_fund.ledger.services import (
 )
 from commons_fund.members.models import Organisation, Role, User
 from commons_fund.members.selectors import organisation_membership
+from commons_fund.models import cause_fields
 from commons_fund.money import format_amount, from_minor_units, minor_units, parse_amount
 
 from . import stripe_client
@@ -209,8 +209,7 @@ def charge_create(
         description=description.strip()[:200], commitment=commitment,
         status=ChargeStatus.AWAITING_TRANSFER if method == MethodKind.TRANSFER
         else ChargeStatus.PENDING,
-        cause_type=ContentType.objects.get_for_model(cause) if cause else None,
-        cause_id=str(cause.pk) if cause else "",
+        **cause_fields(cause),
         **payer_fields,
     )
     for _attempt in range(5):
@@ -636,8 +635,7 @@ def payout_create(
     return Payout.objects.create(
         books=books, beneficiary=beneficiary, created_by=actor,
         amount=minor_units(parse_amount(amount)), description=description.strip()[:140],
-        cause_type=ContentType.objects.get_for_model(cause) if cause else None,
-        cause_id=str(cause.pk) if cause else "",
+        **cause_fields(cause),
     )
 
 
