@@ -20,6 +20,7 @@ from commons_fund.payments.models import (
     RefundStatus,
     SavedPaymentMethod,
 )
+from tests.helpers import wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("stripe_api")]
 
@@ -121,12 +122,12 @@ def _three_d_secure_card(payer):
     return method
 
 
-def test_three_d_secure_asks_the_payer_then_succeeds(payer, books, client):
+def test_three_d_secure_asks_the_payer_then_succeeds(payer, books, client, celery_worker):
     method = _three_d_secure_card(payer)
     charge = services.charge_submit(charge=_charge(payer, books, method))
     assert charge.status == ChargeStatus.REQUIRES_ACTION
     assert not Entry.objects.exists()
-    assert services.charge_action_email_send(charge=charge)
+    assert wait_for(lambda: len(mail.outbox) == 1), "the worker sent no email to the payer"
     message = mail.outbox[-1]
     assert message.to == ["tresorerie@normandie-libre.example"]
     assert f"/fr/payments/charges/{charge.pk}/confirm/" in message.body
