@@ -1,0 +1,129 @@
+"""Quadratic funding (CLR): share a matching pool among projects by the breadth of support.
+
+For project p with contributions c_ip (contributor i, summed first per contributor and
+project): match_p = (Σ_i √c_ip)² − Σ_i c_ip. One contributor means no match.
+
+- mode="full": the matches are scaled so that the whole pool is paid;
+- mode="saturation": the raw matches are paid when they sum below the pool, scaled down to
+  the pool otherwise;
+- cap: a fraction of the pool no project may exceed, applied by exact water-filling: capped
+  projects are fixed at the cap and the rest is shared again among the others in proportion
+  to their matches, until none is over. (In saturation mode no project exceeds its raw match
+  either.)
+
+Exactness. Amounts are handled in integer cents; √c is computed as an integer, floor(√c·10¹²),
+with `math.isqrt`, so each square root is within 10⁻¹² cent; all the rest (squares, scaling,
+water-filling) is exact rational arithmetic (`fractions.Fraction`). Cents are then given by
+the largest remainder method, so they add up exactly to the amount paid.
+"""
+
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+from decimal import Decimal
+from fractions import Fraction
+from math import floor, isqrt
+
+from .errors import VotingError
+
+ROOT_SCALE = 10**12
+CENT = Decimal("0.01")
+MODES = ("full", "saturation")
+
+
+def _cents(value, what: str) -> int:
+    amount = Decimal(value)
+    if not amount.is_finite():
+        raise VotingError(f"{what} is not a number.")
+    cents = amount * 100
+    if cents != cents.to_integral_value():
+        raise VotingError(f"{what} has fractions of a cent: {value}.")
+    return int(cents)
+
+
+def _matches(per_project: dict[Hashable, dict[Hashable, int]]) -> dict[Hashable, Fraction]:
+    matches = {}
+    square_scale = ROOT_SCALE * ROOT_SCALE
+    for project, by_contributor in per_project.items():
+        amounts = by_contributor.values()
+        if len(amounts) < 2:
+            matches[project] = Fraction(0)
+            continue
+        roots = sum(isqrt(cents * square_scale) for cents in amounts)
+        match = Fraction(roots * roots, square_scale) - sum(amounts)
+        matches[project] = max(match, Fraction(0))
+    return matches
+
+
+def _water_fill(
+    matches: dict[Hashable, Fraction], target: Fraction, bounds: dict[Hashable, Fraction | None]
+) -> dict[Hashable, Fraction]:
+    """Share `target` in proportion to matches, no project above its bound (None: no bound)."""
+    amounts = dict.fromkeys(matches, Fraction(0))
+    active = {project for project, match in matches.items() if match > 0}
+    fixed_total = Fraction(0)
+    while active:
+        weight = sum(matches[p] for p in active)
+        level = (target - fixed_total) / weight
+        over = {p for p in active if bounds[p] is not None and level * matches[p] > bounds[p]}
+        if not over:
+            for project in active:
+                amounts[project] = level * matches[project]
+            break
+        for project in over:
+            amounts[project] = bounds[project]
+            fixed_total += bounds[project]
+        active -= over
+    return amounts
+
+
+def _to_cents(amounts: dict[Hashable, Fraction]) -> dict[Hashable, int]:
+    """Whole cents adding up to the (rounded half up) total, by largest remainder."""
+    total = floor(sum(amounts.values()) + Fraction(1, 2))
+    floors = {project: floor(amount) for project, amount in amounts.items()}
+    leftover = total - sum(floors.values())
+    by_remainder = sorted(amounts, key=lambda p: (-(amounts[p] - floors[p]), repr(p)))
+    for project in by_remainder[:leftover]:
+        floors[project] += 1
+    return floors
+
+
+def quadratic_funding(
+    contributions: Iterable[tuple[Hashable, Hashable, Decimal]],
+    *,
+    pool: Decimal,
+    cap: Decimal | Fraction | None = None,
+    mode: str = "full",
+) -> dict[Hashable, Decimal]:
+    """Matching amounts per project, in euros with cents, adding up exactly to what is paid."""
+    if mode not in MODES:
+        raise VotingError(f"mode must be one of {MODES}, not {mode!r}.")
+    pool_cents = _cents(pool, "The pool")
+    if pool_cents < 0:
+        raise VotingError("The pool cannot be negative.")
+    if cap is not None:
+        cap = Fraction(cap)
+        if not 0 < cap <= 1:
+            raise VotingError("cap is a fraction of the pool, above 0 and at most 1.")
+    per_project: dict[Hashable, dict[Hashable, int]] = defaultdict(lambda: defaultdict(int))
+    for index, (contributor, project, amount) in enumerate(contributions):
+        cents = _cents(amount, f"Contribution {index}")
+        if cents <= 0:
+            raise VotingError(f"Contribution {index} must be more than zero: {amount}.")
+        per_project[project][contributor] += cents
+    matches = _matches(per_project)
+    raw_total = sum(matches.values())
+    target = Fraction(pool_cents) if mode == "full" else min(Fraction(pool_cents), raw_total)
+    cap_cents = Fraction(floor(cap * pool_cents)) if cap is not None else None
+    bounds: dict[Hashable, Fraction | None] = {}
+    for project, match in matches.items():
+        bound = cap_cents
+        if mode == "saturation":
+            bound = match if bound is None else min(bound, match)
+        bounds[project] = bound
+    amounts = _water_fill(matches, target, bounds) if raw_total > 0 else dict.fromkeys(
+        matches, Fraction(0)
+    )
+    return {
+        project: (Decimal(cents) / 100).quantize(CENT)
+        for project, cents in _to_cents(amounts).items()
+    }
