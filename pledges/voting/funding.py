@@ -17,7 +17,6 @@ water-filling) is exact rational arithmetic (`fractions.Fraction`). Cents are th
 the largest remainder method, so they add up exactly to the amount paid.
 """
 
-from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from decimal import Decimal
 from fractions import Fraction
@@ -38,6 +37,21 @@ def _cents(value, what: str) -> int:
     if cents != cents.to_integral_value():
         raise VotingError(f"{what} has fractions of a cent: {value}.")
     return int(cents)
+
+
+def _contribution_cents(index: int, amount) -> int:
+    """A contribution in whole cents; the message is only built when something is wrong."""
+    if type(amount) is Decimal or type(amount) is int:
+        try:
+            numerator, denominator = amount.as_integer_ratio()
+        except (ValueError, OverflowError):  # NaN, infinity
+            numerator, denominator = 0, 1
+        cents, rest = divmod(numerator * 100, denominator)
+        if not rest and cents > 0:
+            return cents
+    raise VotingError(
+        f"Contribution {index} must be a positive amount in whole cents (a Decimal): {amount!r}."
+    )
 
 
 def _matches(per_project: dict[Hashable, dict[Hashable, int]]) -> dict[Hashable, Fraction]:
@@ -104,12 +118,17 @@ def quadratic_funding(
         cap = Fraction(cap)
         if not 0 < cap <= 1:
             raise VotingError("cap is a fraction of the pool, above 0 and at most 1.")
-    per_project: dict[Hashable, dict[Hashable, int]] = defaultdict(lambda: defaultdict(int))
+    per_project: dict[Hashable, dict[Hashable, int]] = {}
+    cents_of: dict[Decimal | int, int] = {}  # amounts repeat a lot (5 €, 10 €, 20 €...)
     for index, (contributor, project, amount) in enumerate(contributions):
-        cents = _cents(amount, f"Contribution {index}")
-        if cents <= 0:
-            raise VotingError(f"Contribution {index} must be more than zero: {amount}.")
-        per_project[project][contributor] += cents
+        known = type(amount) is Decimal or type(amount) is int
+        cents = cents_of.get(amount) if known else None
+        if cents is None:
+            cents = cents_of[amount] = _contribution_cents(index, amount)
+        by_contributor = per_project.get(project)
+        if by_contributor is None:
+            by_contributor = per_project[project] = {}
+        by_contributor[contributor] = by_contributor.get(contributor, 0) + cents
     matches = _matches(per_project)
     raw_total = sum(matches.values())
     target = Fraction(pool_cents) if mode == "full" else min(Fraction(pool_cents), raw_total)

@@ -36,6 +36,8 @@ def test_quadratic_voting_refusals():
         quadratic_voting([{"A": 1.5}], credits=10)
     with pytest.raises(BallotError, match="whole numbers"):
         quadratic_voting([{"A": True}], credits=10)
+    with pytest.raises(BallotError, match="Ballot 1: votes must be whole numbers"):
+        quadratic_voting([{"A": 1}, {"A": "2"}], credits=10)
     with pytest.raises(BallotError, match="not a candidate"):
         quadratic_voting([{"Z": 1}], credits=10, candidates=["A", "B"])
     with pytest.raises(VotingError):
