@@ -60,3 +60,13 @@ class MarkPaidForm(forms.Form):
 
 class GiftForm(forms.Form):
     amount = AmountField(label=_("Amount of the gift"), help_text=_("For example 20 or 12,50."))
+
+
+class SepaMandateForm(forms.Form):
+    holder_name = forms.CharField(label=_("Account holder"), max_length=70)
+    iban = forms.CharField(label=_("IBAN"), max_length=42)
+    email = forms.EmailField(label=_("Email for debit notices"))
+    accept = forms.BooleanField(
+        label=_("I authorise the debits described above from this account."),
+        error_messages={"required": _("The mandate must be accepted to save the account.")},
+    )

@@ -5,7 +5,7 @@ from django.db.models import Count, QuerySet
 from commons_fund.members.models import Organisation
 
 from . import services, stripe_client
-from .models import Charge, Payout, PayoutBatch, PayoutStatus
+from .models import Charge, Payout, PayoutBatch, PayoutStatus, SavedPaymentMethod
 
 
 def charge_refreshed(*, charge: Charge) -> Charge:
@@ -44,3 +44,9 @@ def payout_batches(*, organisation: Organisation) -> QuerySet[PayoutBatch]:
     return PayoutBatch.objects.filter(books=organisation).annotate(
         count=Count("payouts")
     ).order_by("-created_at")[:20]
+
+
+def payment_methods(*, organisation: Organisation) -> QuerySet[SavedPaymentMethod]:
+    return SavedPaymentMethod.objects.filter(customer__organisation=organisation).order_by(
+        "-created_at"
+    )

@@ -10,6 +10,8 @@ urlpatterns = [
     path("organisations/<slug:slug>/treasury/", views.treasury, name="treasury"),
     path("organisations/<slug:slug>/treasury/bank-account/", views.bank_account,
          name="bank_account"),
+    path("organisations/<slug:slug>/treasury/payment-methods/", views.payment_methods,
+         name="payment_methods"),
     path("organisations/<slug:slug>/treasury/charges/<int:pk>/receipt/",
          views.charge_record_receipt, name="charge_receipt"),
     path("organisations/<slug:slug>/treasury/charges/<int:pk>/refund/", views.charge_refund,

@@ -24,6 +24,7 @@ from .forms import (
     MarkPaidForm,
     PayoutExportForm,
     RefundForm,
+    SepaMandateForm,
     TransferReceiptForm,
 )
 from .models import BankAccount, Charge, ChargeStatus, EventStatus, PayoutBatch
@@ -224,3 +225,32 @@ def give(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             return redirect(url)
     return render(request, "payments/give.html", {"organisation": organisation, "form": form})
+
+
+@login_required
+def payment_methods(request: HttpRequest, slug: str) -> HttpResponse:
+    """The organisation's saved means of payment; a SEPA Direct Debit mandate can be added
+    here (cards are saved with Stripe.js where a payment is set up)."""
+    organisation = _treasury(request, slug)
+    form = SepaMandateForm(request.POST or None, initial={
+        "holder_name": organisation.name, "email": request.user.email,
+    })
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.payment_method_save_sepa(
+                payer=organisation, iban=data["iban"], holder_name=data["holder_name"],
+                email=data["email"], ip_address=request.META.get("REMOTE_ADDR", ""),
+                user_agent=request.headers.get("User-Agent", "")[:200],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except stripe_client.PaymentError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The SEPA Direct Debit mandate was saved."))
+            return redirect("payments:payment_methods", slug=slug)
+    return render(request, "payments/payment_methods.html", {
+        "organisation": organisation, "form": form,
+        "methods": selectors.payment_methods(organisation=organisation),
+    })

@@ -280,3 +280,23 @@ def test_charges_left_pending_when_stripe_was_down_are_sent_again(payer, books, 
     charge.refresh_from_db()
     assert charge.status == ChargeStatus.SUCCEEDED
     assert services.charges_submit_pending(older_than_seconds=0) == 0
+
+
+def test_a_treasurer_saves_a_sepa_mandate_from_the_treasury(client, payer):
+    treasurer = payer.memberships.get().user
+    client.force_login(treasurer)
+    url = f"/fr/organisations/{payer.slug}/treasury/payment-methods/"
+    assert client.get(url).status_code == 200
+    form = {"holder_name": "Normandie Libre", "iban": "FR14 2004 1010 0505 0001 3M02 606",
+            "email": "tresorerie@normandie-libre.example"}
+    response = client.post(url, form)  # the mandate is not accepted
+    assert "accept" in response.context["form"].errors
+    response = client.post(url, {**form, "iban": "FR14 2004 1010 0505 0001 3M02 607",
+                                 "accept": "on"})
+    assert "iban" in response.context["form"].errors
+    assert not SavedPaymentMethod.objects.exists()
+    assert client.post(url, {**form, "accept": "on"}).status_code == 302
+    assert SavedPaymentMethod.objects.get().label == "SEPA FR •••• 2606"
+    assert "SEPA FR •••• 2606" in client.get(url).text
+    client.force_login(MembershipFactory(organisation=payer, role=Role.MEMBER).user)
+    assert client.get(url).status_code == 404
