@@ -41,7 +41,7 @@ lock:
 # Extract the strings to translate into locale/fr, then compile the catalogue.
 messages: install
 	$(BIN)/python manage.py makemessages -l fr --no-location --ignore=".venv/*" --ignore="var/*"
-	$(BIN)/python manage.py compilemessages -l fr --ignore=".venv/*"
+	$(BIN)/python manage.py compilemessages -l fr --ignore=".venv/*" --ignore="var/*"
 
 clean:
 	rm -rf $(VENV) var

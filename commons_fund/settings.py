@@ -6,6 +6,7 @@ DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL and EMAIL_UR
 the README lists every variable.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -286,6 +287,16 @@ STRIPE_JS_URL = (
 )
 # Prefix of bank-transfer references, e.g. CF-7K3M-9Q2X.
 TRANSFER_REFERENCE_PREFIX = env.str("TRANSFER_REFERENCE_PREFIX", default="CF")
+
+# Commons projects: budget checks shown to maintainers (warnings, never refusals).
+PROJECT_COORDINATION_SHARE = (
+    Decimal(env.str("PROJECT_COORDINATION_MIN_PERCENT", default="10")),
+    Decimal(env.str("PROJECT_COORDINATION_MAX_PERCENT", default="25")),
+)
+PROJECT_HOURLY_RATE = (
+    Decimal(env.str("PROJECT_HOURLY_RATE_MIN", default="30")),
+    Decimal(env.str("PROJECT_HOURLY_RATE_MAX", default="45")),
+)
 
 # Members
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=14)

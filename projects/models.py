@@ -1,0 +1,219 @@
+"""Commons projects: what is financed, in steps with budgets."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from djmoney.models.fields import MoneyField
+
+from commons_fund.members.territories import DEPARTMENT_CHOICES, REGION_CHOICES
+from commons_fund.members.validators import validate_plain_text
+
+from .licences import FREE_LICENCES
+
+MAX_AMOUNT = Decimal("1000000000")
+
+
+class ProjectKind(models.TextChoices):
+    SOFTWARE = "software", _("Software")
+    DOCUMENTATION = "documentation", _("Documentation")
+    DATA = "data", _("Data")
+    SERVICE = "service", _("Hosting or cooperative service")
+    BUNDLE = "bundle", _("Territorial bundle")
+    THIRD_PLACE = "third_place", _("Tiers-lieu resource")
+    OTHER = "other", _("Other")
+
+
+class ProjectStatus(models.TextChoices):
+    IDEA = "idea", _("Idea")
+    EXPLORING = "exploring", _("Exploring")
+    CO_FINANCING = "co_financing", _("Co-financing")
+    ACTIVE = "active", _("Active")
+    DORMANT = "dormant", _("Dormant")
+    ARCHIVED = "archived", _("Archived")
+
+
+def validate_free_licence(value: str) -> None:
+    if value not in FREE_LICENCES:
+        raise ValidationError(
+            _("“%(value)s” is not a free licence accepted here. Accepted: %(accepted)s.")
+            % {"value": value[:40], "accepted": ", ".join(FREE_LICENCES)},
+            code="licence",
+        )
+
+
+def validate_regions(value) -> None:
+    known = dict(REGION_CHOICES)
+    if not isinstance(value, list) or any(code not in known for code in value):
+        raise ValidationError(_("Choose regions from the list."), code="regions")
+
+
+def validate_departments(value) -> None:
+    known = dict(DEPARTMENT_CHOICES)
+    if not isinstance(value, list) or any(code not in known for code in value):
+        raise ValidationError(_("Choose départements from the list."), code="departments")
+
+
+class Project(models.Model):
+    """A commons. It has no legal body: a hosting structure holds the money for it."""
+
+    name = models.CharField(_("name"), max_length=120, validators=[validate_plain_text])
+    slug = models.SlugField(_("web address"), max_length=80, unique=True)
+    summary = models.CharField(_("summary"), max_length=300)
+    description = models.TextField(_("description"), max_length=20000, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=ProjectKind.choices)
+    # No `choices` here: the validator's message names the accepted licences; the database
+    # constraint keeps the list too.
+    licence = models.CharField(
+        _("licence (SPDX)"), max_length=40, validators=[validate_free_licence],
+    )
+    repository_url = models.URLField(_("repository"), max_length=300, blank=True)
+    website_url = models.URLField(_("website"), max_length=300, blank=True)
+    host = models.ForeignKey(
+        "members.Organisation", on_delete=models.PROTECT, related_name="hosted_projects",
+        verbose_name=_("hosting structure"),
+        help_text=_("The organisation that holds the money for this commons."),
+    )
+    maintainers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="maintained_projects", blank=True,
+        verbose_name=_("maintainers"),
+    )
+    regions = models.JSONField(_("regions"), default=list, blank=True,
+                               validators=[validate_regions],
+                               help_text=_("Empty with no département: national."))
+    departments = models.JSONField(_("départements"), default=list, blank=True,
+                                   validators=[validate_departments])
+    status = models.CharField(
+        _("status"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.IDEA
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("commons")
+        verbose_name_plural = _("commons")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(licence__in=list(FREE_LICENCES)),
+                                   name="projects_project_free_licence"),
+            models.CheckConstraint(condition=Q(kind__in=ProjectKind.values),
+                                   name="projects_project_kind_known"),
+            models.CheckConstraint(condition=Q(status__in=ProjectStatus.values),
+                                   name="projects_project_status_known"),
+            models.CheckConstraint(condition=~Q(name="") & ~Q(slug=""),
+                                   name="projects_project_named"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_national(self) -> bool:
+        return not self.regions and not self.departments
+
+
+class StepStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open for funding")
+    FUNDED = "funded", _("Funded")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DELIVERED = "delivered", _("Delivered")
+    VALIDATED = "validated", _("Validated by members")
+    ABANDONED = "abandoned", _("Abandoned")
+
+
+# Once money is attached, a step's budget changes only through a new revision.
+FROZEN_BUDGET_STATUSES = {StepStatus.FUNDED, StepStatus.IN_PROGRESS, StepStatus.DELIVERED,
+                          StepStatus.VALIDATED}
+
+
+class Step(models.Model):
+    """An étape of a commons: deliverables, dates and a budget (in revisions)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="steps",
+                                verbose_name=_("commons"))
+    position = models.PositiveSmallIntegerField(_("order"))
+    title = models.CharField(_("title"), max_length=160, validators=[validate_plain_text])
+    deliverables = models.TextField(_("deliverables"), max_length=5000, blank=True)
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=StepStatus.choices,
+                              default=StepStatus.DRAFT)
+    budget_revision = models.PositiveIntegerField(_("budget revision"), default=1)
+
+    class Meta:
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
+        ordering = ["project", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "position"],
+                                    name="projects_step_position_unique"),
+            models.CheckConstraint(
+                condition=Q(planned_start__isnull=True) | Q(planned_end__isnull=True)
+                | Q(planned_end__gte=models.F("planned_start")),
+                name="projects_step_dates_in_order",
+            ),
+            models.CheckConstraint(condition=Q(status__in=StepStatus.values),
+                                   name="projects_step_status_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} – {self.position}. {self.title}"
+
+    def clean(self) -> None:
+        if self.planned_start and self.planned_end and self.planned_end < self.planned_start:
+            raise ValidationError({"planned_end": _("The end comes after the start.")})
+
+
+class LineKind(models.TextChoices):
+    DEVELOPMENT = "development", _("Development")
+    COORDINATION = "coordination", _("Coordination and animation")
+    OTHER = "other", _("Other")
+
+
+class BudgetLine(models.Model):
+    """A cost of a step, excluding VAT: hours × hourly rate, or a lump sum. Lines of earlier
+    revisions are kept unchanged; the step's `budget_revision` says which lines are current."""
+
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="budget_lines",
+                             verbose_name=_("step"))
+    revision = models.PositiveIntegerField(_("revision"))
+    kind = models.CharField(_("kind"), max_length=20, choices=LineKind.choices)
+    label = models.CharField(_("label"), max_length=200, validators=[validate_plain_text])
+    hours = models.DecimalField(_("hours"), max_digits=8, decimal_places=2, null=True,
+                                blank=True)
+    hourly_rate = MoneyField(_("hourly rate (excl. VAT)"), max_digits=12, decimal_places=2,
+                             null=True, blank=True, default_currency="EUR")
+    lump_sum = MoneyField(_("lump sum (excl. VAT)"), max_digits=14, decimal_places=2,
+                          null=True, blank=True, default_currency="EUR")
+    vat_rate = models.DecimalField(
+        _("VAT rate (%)"), max_digits=5, decimal_places=2, default=Decimal("20.00"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+    required = models.BooleanField(
+        _("required"), default=True,
+        help_text=_("Required lines make the minimum cost; the others reach the optimum."),
+    )
+
+    class Meta:
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        ordering = ["step", "revision", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(hours__gt=0, hourly_rate__gt=0, lump_sum__isnull=True)
+                           | Q(hours__isnull=True, hourly_rate__isnull=True, lump_sum__gt=0)),
+                name="projects_line_hours_or_lump_sum",
+            ),
+            models.CheckConstraint(condition=Q(vat_rate__gte=0) & Q(vat_rate__lte=100),
+                                   name="projects_line_vat_rate_percent"),
+            models.CheckConstraint(condition=Q(kind__in=LineKind.values),
+                                   name="projects_line_kind_known"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label

@@ -1,0 +1,88 @@
+"""Reads of commons projects: step budgets with their minimum and optimum costs and checks."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from commons_fund.money import round_cents
+
+from .models import BudgetLine, LineKind, Project, Step
+
+HUNDRED = Decimal(100)
+
+
+def line_amount(line: BudgetLine) -> Decimal:
+    """The line's cost excluding VAT, to the cent."""
+    if line.lump_sum is not None:
+        return round_cents(line.lump_sum.amount)
+    return round_cents(line.hours * line.hourly_rate.amount)
+
+
+def with_vat(amount: Decimal, vat_rate: Decimal) -> Decimal:
+    return round_cents(amount * (HUNDRED + vat_rate) / HUNDRED)
+
+
+@dataclass
+class StepBudget:
+    step: Step
+    lines: list[BudgetLine] = field(default_factory=list)
+    minimum: Decimal = Decimal("0.00")  # required lines, excluding VAT
+    optimum: Decimal = Decimal("0.00")  # all lines, excluding VAT
+    minimum_incl_vat: Decimal = Decimal("0.00")
+    optimum_incl_vat: Decimal = Decimal("0.00")
+    development: Decimal = Decimal("0.00")
+    coordination: Decimal = Decimal("0.00")
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def coordination_share(self) -> Decimal | None:
+        """Coordination-animation as a percentage of development (None without development)."""
+        if not self.development:
+            return None
+        return (self.coordination * HUNDRED / self.development).quantize(Decimal("0.1"))
+
+
+def _check(budget: StepBudget) -> None:
+    low, high = settings.PROJECT_COORDINATION_SHARE
+    share = budget.coordination_share
+    if share is not None and not low <= share <= high:
+        budget.warnings.append(
+            _("Coordination and animation are %(share)s %% of development; %(low)s–%(high)s "
+              "%% is expected.") % {"share": share, "low": low, "high": high}
+        )
+    rate_low, rate_high = settings.PROJECT_HOURLY_RATE
+    for line in budget.lines:
+        if line.hourly_rate is not None and not rate_low <= line.hourly_rate.amount <= rate_high:
+            budget.warnings.append(
+                _("“%(label)s”: an hourly rate of %(rate)s € excl. VAT is outside "
+                  "%(low)s–%(high)s €.")
+                % {"label": line.label, "rate": line.hourly_rate.amount, "low": rate_low,
+                   "high": rate_high}
+            )
+
+
+def project_budgets(*, project: Project) -> list[StepBudget]:
+    """Every step of a commons with its current budget: two queries whatever the size."""
+    budgets = {step.pk: StepBudget(step=step) for step in project.steps.order_by("position")}
+    lines = BudgetLine.objects.filter(
+        step__project=project, revision=F("step__budget_revision")
+    ).order_by("id")
+    for line in lines:
+        budget = budgets[line.step_id]
+        budget.lines.append(line)
+        amount = line_amount(line)
+        budget.optimum += amount
+        budget.optimum_incl_vat += with_vat(amount, line.vat_rate)
+        if line.required:
+            budget.minimum += amount
+            budget.minimum_incl_vat += with_vat(amount, line.vat_rate)
+        if line.kind == LineKind.DEVELOPMENT:
+            budget.development += amount
+        elif line.kind == LineKind.COORDINATION:
+            budget.coordination += amount
+    for budget in budgets.values():
+        _check(budget)
+    return list(budgets.values())

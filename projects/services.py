@@ -1,0 +1,165 @@
+"""Writes of commons projects, steps and budgets; each is atomic and checks who may act."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from djmoney.money import Money
+
+from commons_fund.members.models import Organisation, Role, User
+from commons_fund.members.selectors import organisation_membership
+from commons_fund.money import parse_amount
+
+from .models import FROZEN_BUDGET_STATUSES, BudgetLine, Project, Step, StepStatus
+
+PROJECT_FIELDS = ("summary", "description", "repository_url", "website_url", "regions",
+                  "departments", "status", "slug")
+
+# Allowed moves of a step's status.
+STEP_MOVES = {
+    StepStatus.DRAFT: {StepStatus.OPEN, StepStatus.ABANDONED},
+    StepStatus.OPEN: {StepStatus.DRAFT, StepStatus.FUNDED, StepStatus.ABANDONED},
+    StepStatus.FUNDED: {StepStatus.IN_PROGRESS, StepStatus.ABANDONED},
+    StepStatus.IN_PROGRESS: {StepStatus.DELIVERED, StepStatus.ABANDONED},
+    StepStatus.DELIVERED: {StepStatus.VALIDATED, StepStatus.IN_PROGRESS},
+    StepStatus.VALIDATED: set(),
+    StepStatus.ABANDONED: set(),
+}
+
+
+def project_can_edit(*, project: Project, user: User) -> bool:
+    """Maintainers and the hosting structure's administrators edit a commons."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff or project.maintainers.filter(pk=user.pk).exists():
+        return True
+    membership = organisation_membership(organisation=project.host, user=user)
+    return membership is not None and membership.role == Role.ADMIN
+
+
+def _require_editor(project: Project, actor: User) -> None:
+    if not project_can_edit(project=project, user=actor):
+        raise PermissionDenied(_("Only the maintainers and the hosting structure's "
+                                 "administrators may change this commons."))
+
+
+def _save(instance) -> None:
+    instance.full_clean()
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as error:
+        raise ValidationError(_("This conflicts with existing data: %(error)s")
+                              % {"error": error}) from error
+
+
+@transaction.atomic
+def project_create(
+    *, creator: User, host: Organisation, name: str, kind: str, licence: str, summary: str,
+    **fields,
+) -> Project:
+    """A commons hosted by an organisation; its administrators (or staff) create it and the
+    creator becomes a maintainer."""
+    membership = organisation_membership(organisation=host, user=creator)
+    if not creator.is_staff and (membership is None or membership.role != Role.ADMIN):
+        raise PermissionDenied(_("Only an administrator of the hosting structure may do this."))
+    unknown = set(fields) - set(PROJECT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown project fields: {sorted(unknown)}")
+    project = Project(host=host, name=name.strip(), kind=kind, licence=licence,
+                      summary=summary.strip(), **fields)
+    project.slug = project.slug or slugify(project.name)[:80].strip("-")
+    _save(project)
+    project.maintainers.add(creator)
+    return project
+
+
+@transaction.atomic
+def project_update(*, project: Project, actor: User, **fields) -> Project:
+    _require_editor(project, actor)
+    allowed = {*PROJECT_FIELDS, "name", "kind", "licence"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"Unknown project fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(project, name, value)
+    _save(project)
+    return project
+
+
+@transaction.atomic
+def step_create(
+    *, project: Project, actor: User, title: str, deliverables: str = "",
+    planned_start: date | None = None, planned_end: date | None = None,
+) -> Step:
+    _require_editor(project, actor)
+    Project.objects.select_for_update().get(pk=project.pk)
+    last = project.steps.aggregate(last=Max("position"))["last"] or 0
+    step = Step(project=project, position=last + 1, title=title.strip(),
+                deliverables=deliverables, planned_start=planned_start, planned_end=planned_end)
+    _save(step)
+    return step
+
+
+def _line(step: Step, revision: int, spec: dict) -> BudgetLine:
+    hours, rate, lump = spec.get("hours"), spec.get("hourly_rate"), spec.get("lump_sum")
+    line = BudgetLine(step=step, revision=revision, kind=spec.get("kind", ""),
+                      label=str(spec.get("label", "")).strip(),
+                      vat_rate=Decimal(spec.get("vat_rate", "20")),
+                      required=bool(spec.get("required", True)))
+    if lump not in (None, "") and (hours not in (None, "") or rate not in (None, "")):
+        raise ValidationError(_("A line is either hours × an hourly rate, or a lump sum."))
+    if lump not in (None, ""):
+        line.lump_sum = Money(parse_amount(lump), "EUR")
+    elif hours not in (None, "") and rate not in (None, ""):
+        line.hours = parse_amount(hours, maximum=Decimal(100_000))
+        line.hourly_rate = Money(parse_amount(rate, maximum=Decimal(10_000)), "EUR")
+    else:
+        raise ValidationError(_("Give hours and an hourly rate, or a lump sum."))
+    line.full_clean()
+    return line
+
+
+@transaction.atomic
+def budget_line_add(*, step: Step, actor: User, **spec) -> BudgetLine:
+    """Add a line to the current budget, while no money is attached to the step."""
+    _require_editor(step.project, actor)
+    step = Step.objects.select_for_update().get(pk=step.pk)
+    if step.status in FROZEN_BUDGET_STATUSES:
+        raise ValidationError(_("This step is funded: change its budget with a new revision."))
+    line = _line(step, step.budget_revision, spec)
+    line.save()
+    return line
+
+
+@transaction.atomic
+def step_budget_revise(*, step: Step, actor: User, lines: list[dict]) -> Step:
+    """Replace a step's budget by a new revision; earlier revisions are kept as they were."""
+    _require_editor(step.project, actor)
+    step = Step.objects.select_for_update().get(pk=step.pk)
+    if not lines:
+        raise ValidationError(_("A budget revision needs at least one line."))
+    revision = step.budget_revision + 1
+    new_lines = [_line(step, revision, spec) for spec in lines]
+    BudgetLine.objects.bulk_create(new_lines)
+    step.budget_revision = revision
+    step.save(update_fields=["budget_revision"])
+    return step
+
+
+@transaction.atomic
+def step_set_status(*, step: Step, actor: User, status: str) -> Step:
+    _require_editor(step.project, actor)
+    step = Step.objects.select_for_update().get(pk=step.pk)
+    if status not in STEP_MOVES.get(step.status, set()):
+        raise ValidationError(
+            _("A step cannot go from “%(old)s” to “%(new)s”.")
+            % {"old": step.get_status_display(), "new": status}
+        )
+    step.status = status
+    step.save(update_fields=["status"])
+    return step
