@@ -10,8 +10,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
-from commons_fund.members.models import Organisation, Role, User
-from commons_fund.members.selectors import organisation_membership
+from commons_fund.members.models import Organisation, User
+from commons_fund.members.selectors import organisation_has_role
 from commons_fund.money import parse_amount
 
 from .models import FROZEN_BUDGET_STATUSES, BudgetLine, Project, Step, StepStatus
@@ -35,10 +35,9 @@ def project_can_edit(*, project: Project, user: User) -> bool:
     """Maintainers and the hosting structure's administrators edit a commons."""
     if not user.is_authenticated:
         return False
-    if user.is_staff or project.maintainers.filter(pk=user.pk).exists():
-        return True
-    membership = organisation_membership(organisation=project.host, user=user)
-    return membership is not None and membership.role == Role.ADMIN
+    return project.maintainers.filter(pk=user.pk).exists() or organisation_has_role(
+        organisation=project.host, user=user
+    )
 
 
 def _require_editor(project: Project, actor: User) -> None:
@@ -64,8 +63,7 @@ def project_create(
 ) -> Project:
     """A commons hosted by an organisation; its administrators (or staff) create it and the
     creator becomes a maintainer."""
-    membership = organisation_membership(organisation=host, user=creator)
-    if not creator.is_staff and (membership is None or membership.role != Role.ADMIN):
+    if not organisation_has_role(organisation=host, user=creator):
         raise PermissionDenied(_("Only an administrator of the hosting structure may do this."))
     unknown = set(fields) - set(PROJECT_FIELDS)
     if unknown:

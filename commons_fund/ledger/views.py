@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from commons_fund.members.models import Organisation, Role
-from commons_fund.members.selectors import organisation_membership
+from commons_fund.members.selectors import organisation_has_role
 
 from . import exports, selectors
 from .chart import CHART
@@ -18,11 +18,8 @@ from .chart import CHART
 
 def _books_organisation(request: HttpRequest, slug: str) -> Organisation:
     organisation = get_object_or_404(Organisation, slug=slug)
-    membership = organisation_membership(organisation=organisation, user=request.user)
-    allowed = request.user.is_staff or (
-        membership is not None and membership.role in (Role.ADMIN, Role.TREASURER)
-    )
-    if not allowed:
+    if not organisation_has_role(organisation=organisation, user=request.user,
+                                 roles=(Role.ADMIN, Role.TREASURER)):
         raise Http404
     return organisation
 

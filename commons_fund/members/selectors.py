@@ -21,11 +21,17 @@ def organisation_membership(*, organisation: Organisation, user: User) -> Member
     return Membership.objects.filter(organisation=organisation, user=user).first()
 
 
-def organisation_is_admin(*, organisation: Organisation, user: User) -> bool:
+def organisation_has_role(
+    *, organisation: Organisation | None, user: User, roles: tuple[str, ...] = (Role.ADMIN,)
+) -> bool:
+    """Whether the person is staff, or holds one of `roles` in the organisation (None: the
+    platform itself, which only staff act for)."""
     if not user.is_authenticated:
         return False
-    return Membership.objects.filter(
-        organisation=organisation, user=user, role=Role.ADMIN
+    if user.is_staff:
+        return True
+    return organisation is not None and Membership.objects.filter(
+        organisation=organisation, user=user, role__in=roles
     ).exists()
 
 

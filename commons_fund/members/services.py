@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .models import Invitation, InvitationStatus, Membership, Organisation, Role, User
-from .selectors import invitation_token, organisation_is_admin, user_verified_emails
+from .selectors import invitation_token, organisation_has_role, user_verified_emails
 from .validators import compact_siren, compact_siret
 
 ORGANISATION_FIELDS = (
@@ -70,7 +70,7 @@ def organisation_update(*, organisation: Organisation, actor: User, **fields) ->
 
 
 def _require_admin(*, organisation: Organisation, actor: User) -> None:
-    if not (actor.is_staff or organisation_is_admin(organisation=organisation, user=actor)):
+    if not organisation_has_role(organisation=organisation, user=actor):
         raise PermissionDenied(_("Only an administrator of the organisation may do this."))
 
 

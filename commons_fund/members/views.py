@@ -24,10 +24,7 @@ from .territories import REGION_CHOICES
 
 def _admin_organisation(request: HttpRequest, slug: str) -> Organisation:
     organisation = get_object_or_404(Organisation, slug=slug)
-    if not (
-        request.user.is_staff
-        or selectors.organisation_is_admin(organisation=organisation, user=request.user)
-    ):
+    if not selectors.organisation_has_role(organisation=organisation, user=request.user):
         raise Http404
     return organisation
 

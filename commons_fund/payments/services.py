@@ -27,7 +27,7 @@ from commons_fund.ledger.services import (
     ledger_resolve_pending,
 )
 from commons_fund.members.models import Organisation, Role, User
-from commons_fund.members.selectors import organisation_membership
+from commons_fund.members.selectors import organisation_has_role
 from commons_fund.models import cause_fields
 from commons_fund.money import format_amount, from_minor_units, minor_units, parse_amount
 
@@ -358,10 +358,8 @@ def _charge_of_intent(intent: stripe_client.Intent) -> Charge:
 
 
 def _require_treasurer(*, organisation: Organisation | None, actor: User) -> None:
-    if actor.is_staff:
-        return
-    membership = organisation and organisation_membership(organisation=organisation, user=actor)
-    if not membership or membership.role not in (Role.TREASURER, Role.ADMIN):
+    if not organisation_has_role(organisation=organisation, user=actor,
+                                 roles=(Role.TREASURER, Role.ADMIN)):
         raise PermissionDenied(_("Only a treasurer of the receiving organisation may do this."))
 
 

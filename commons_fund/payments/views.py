@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from commons_fund.members.models import Organisation, Role
-from commons_fund.members.selectors import organisation_membership
+from commons_fund.members.selectors import organisation_has_role, organisation_membership
 
 from . import selectors, services, stripe_client
 from .forms import (
@@ -75,9 +75,8 @@ def charge_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def _treasury(request: HttpRequest, slug: str) -> Organisation:
     """The organisation whose money the person handles: treasurers, admins, staff; 404 else."""
     organisation = get_object_or_404(Organisation, slug=slug)
-    membership = organisation_membership(organisation=organisation, user=request.user)
-    if not (request.user.is_staff
-            or (membership is not None and membership.role in (Role.ADMIN, Role.TREASURER))):
+    if not organisation_has_role(organisation=organisation, user=request.user,
+                                 roles=(Role.ADMIN, Role.TREASURER)):
         raise Http404
     return organisation
 
