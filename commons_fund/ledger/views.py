@@ -13,7 +13,7 @@ from commons_fund.members.models import Organisation, Role
 from commons_fund.members.selectors import organisation_has_role
 
 from . import exports, selectors
-from .chart import CHART
+from .chart import CHART, DEBIT_NORMAL
 
 
 def _books_organisation(request: HttpRequest, slug: str) -> Organisation:
@@ -34,10 +34,12 @@ def _year(value: str) -> int:
 def books(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _books_organisation(request, slug)
     balances = selectors.organisation_balances(organisation=organisation)
-    rows = [
-        {"line": CHART[key.split(":")[0]], "balance": balance}
-        for key, balance in balances.items()
-    ]
+    rows = []
+    for key, balance in balances.items():
+        line = CHART[key.split(":")[0]]
+        sign = 1 if line.type in DEBIT_NORMAL else -1  # shown on the account's usual side
+        rows.append({"line": line, "currency": balance.currency,
+                     "posted": sign * balance.posted, "pending": sign * balance.pending})
     this_year = timezone.localdate().year
     return render(request, "ledger/books.html", {
         "organisation": organisation, "rows": rows,

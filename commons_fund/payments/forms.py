@@ -5,6 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from commons_fund.money import parse_amount
 
+# The browser's date picker reads and writes ISO dates, whatever the language.
+DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
 
 class AmountField(forms.CharField):
     """An amount as people type it ("1 234,50 €"), cleaned to a Decimal."""
@@ -25,7 +28,7 @@ class AmountField(forms.CharField):
 class TransferReceiptForm(forms.Form):
     amount = AmountField(label=_("Amount received"))
     received_on = forms.DateField(label=_("Received on"), initial=timezone.localdate,
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=DATE_INPUT)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
@@ -46,7 +49,7 @@ class PayoutExportForm(forms.Form):
         label=_("Payouts"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
     execution_date = forms.DateField(label=_("Execution date"), initial=timezone.localdate,
-                                     widget=forms.DateInput(attrs={"type": "date"}))
+                                     widget=DATE_INPUT)
 
     def __init__(self, *args, payouts, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,7 +58,7 @@ class PayoutExportForm(forms.Form):
 
 class MarkPaidForm(forms.Form):
     paid_on = forms.DateField(label=_("Paid on"), initial=timezone.localdate,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+                              widget=DATE_INPUT)
 
 
 class GiftForm(forms.Form):

@@ -121,6 +121,9 @@ def test_treasurer_downloads_fec_and_csv(client, organisation):
     page = client.get("/fr/organisations/ouvaton/books/")
     assert page.status_code == 200
     assert "512 Banque" in page.text
+    # Balances on each account's usual side: donations received read as a positive amount.
+    assert "1\u202f235,50\xa0€" in page.text  # 1 234,50 € in 2025 + 1 € in 2026
+    assert "-1\u202f235,50" not in page.text
     response = client.get("/fr/organisations/ouvaton/books/2025/fec/")
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="552100554FEC20251231.txt"'
