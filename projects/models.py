@@ -217,3 +217,65 @@ class BudgetLine(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class SourceKind(models.TextChoices):
+    SEED = "seed", _("Seed budget")
+    COFINANCING = "cofinancing", _("Co-financing by an organisation")
+    SUBSIDY = "subsidy", _("Public subsidy")
+    POOL_ROUND = "pool_round", _("Pool round")
+    RECIPROCITY = "reciprocity", _("Reciprocity")
+    DONATION = "donation", _("Donation")
+
+
+class SourceStatus(models.TextChoices):
+    APPLIED = "applied", _("Applied for")
+    GRANTED = "granted", _("Granted")
+    RECEIVED = "received", _("Received")
+    REFUSED = "refused", _("Refused")
+
+
+class FundingSource(models.Model):
+    """Money expected for a commons or one of its steps: seed budget, co-financing, subsidy
+    (ADEME, ANCT, France Tiers-Lieux, région, EU…), pool round, reciprocity, donation."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="sources",
+                                verbose_name=_("commons"))
+    step = models.ForeignKey(Step, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="sources", verbose_name=_("step"))
+    kind = models.CharField(_("kind"), max_length=20, choices=SourceKind.choices)
+    funder_name = models.CharField(_("funder"), max_length=120,
+                                   validators=[validate_plain_text])
+    funder = models.ForeignKey("members.Organisation", on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="funding_given",
+                               verbose_name=_("funding organisation"))
+    amount = MoneyField(_("amount"), max_digits=14, decimal_places=2, default_currency="EUR")
+    status = models.CharField(_("status"), max_length=20, choices=SourceStatus.choices,
+                              default=SourceStatus.APPLIED)
+    applied_on = models.DateField(_("applied on"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+    transaction = models.OneToOneField(
+        "ledger.Transaction", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="funding_source", verbose_name=_("ledger transaction"),
+    )
+
+    class Meta:
+        verbose_name = _("funding source")
+        verbose_name_plural = _("funding sources")
+        ordering = ["project", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0) & Q(amount__lte=MAX_AMOUNT),
+                                   name="projects_source_amount_positive"),
+            models.CheckConstraint(condition=Q(kind__in=SourceKind.values),
+                                   name="projects_source_kind_known"),
+            models.CheckConstraint(condition=Q(status__in=SourceStatus.values),
+                                   name="projects_source_status_known"),
+            models.CheckConstraint(
+                condition=~Q(status=SourceStatus.RECEIVED) | Q(transaction__isnull=False),
+                name="projects_source_received_is_in_the_ledger",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.funder_name} – {self.project}"

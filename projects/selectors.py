@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from commons_fund.money import round_cents
 
-from .models import BudgetLine, LineKind, Project, Step
+from .models import BudgetLine, FundingSource, LineKind, Project, SourceStatus, Step
 
 HUNDRED = Decimal(100)
 
@@ -35,7 +35,17 @@ class StepBudget:
     optimum_incl_vat: Decimal = Decimal("0.00")
     development: Decimal = Decimal("0.00")
     coordination: Decimal = Decimal("0.00")
+    granted: Decimal = Decimal("0.00")  # granted or already received
+    received: Decimal = Decimal("0.00")
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def gap_to_minimum(self) -> Decimal:
+        return max(self.minimum - self.granted, Decimal("0.00"))
+
+    @property
+    def gap_to_optimum(self) -> Decimal:
+        return max(self.optimum - self.granted, Decimal("0.00"))
 
     @property
     def coordination_share(self) -> Decimal | None:
@@ -62,6 +72,32 @@ def _check(budget: StepBudget) -> None:
                 % {"label": line.label, "rate": line.hourly_rate.amount, "low": rate_low,
                    "high": rate_high}
             )
+
+
+@dataclass
+class FundingTotals:
+    """Funding of the commons as a whole (sources not tied to a step)."""
+
+    granted: Decimal = Decimal("0.00")
+    received: Decimal = Decimal("0.00")
+
+
+def _add_source(target, source: FundingSource) -> None:
+    if source.status in (SourceStatus.GRANTED, SourceStatus.RECEIVED):
+        target.granted += source.amount.amount
+    if source.status == SourceStatus.RECEIVED:
+        target.received += source.amount.amount
+
+
+def project_plan(*, project: Project) -> tuple[list[StepBudget], FundingTotals]:
+    """The co-financing plan: each step's budget with what is granted and received, and the
+    funding of the commons as a whole. Three queries whatever the size."""
+    budgets = project_budgets(project=project)
+    by_step = {budget.step.pk: budget for budget in budgets}
+    whole = FundingTotals()
+    for source in FundingSource.objects.filter(project=project).order_by("id"):
+        _add_source(by_step[source.step_id] if source.step_id else whole, source)
+    return budgets, whole
 
 
 def project_budgets(*, project: Project) -> list[StepBudget]:

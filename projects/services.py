@@ -1,20 +1,32 @@
 """Writes of commons projects, steps and budgets; each is atomic and checks who may act."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
-from commons_fund.members.models import Organisation, User
+from commons_fund.ledger.models import TransactionKind
+from commons_fund.ledger.services import account_get_or_create, credit, debit, ledger_post
+from commons_fund.members.models import Organisation, Role, User
 from commons_fund.members.selectors import organisation_has_role
-from commons_fund.money import parse_amount
+from commons_fund.money import minor_units, parse_amount
 
-from .models import FROZEN_BUDGET_STATUSES, BudgetLine, Project, Step, StepStatus
+from .models import (
+    FROZEN_BUDGET_STATUSES,
+    BudgetLine,
+    FundingSource,
+    Project,
+    SourceKind,
+    SourceStatus,
+    Step,
+    StepStatus,
+)
 
 PROJECT_FIELDS = ("summary", "description", "repository_url", "website_url", "regions",
                   "departments", "status", "slug")
@@ -161,3 +173,78 @@ def step_set_status(*, step: Step, actor: User, status: str) -> Step:
     step.status = status
     step.save(update_fields=["status"])
     return step
+
+
+SOURCE_INCOME = {
+    SourceKind.SEED: ("contributions", TransactionKind.MANUAL_ADJUSTMENT),
+    SourceKind.COFINANCING: ("contributions", TransactionKind.DONATION),
+    SourceKind.SUBSIDY: ("subsidies", TransactionKind.SUBSIDY),
+    SourceKind.POOL_ROUND: ("contributions", TransactionKind.PLEDGE_COLLECTION),
+    SourceKind.RECIPROCITY: ("reciprocity", TransactionKind.RECIPROCITY_PAYMENT),
+    SourceKind.DONATION: ("donations", TransactionKind.DONATION),
+}
+
+
+@transaction.atomic
+def funding_source_add(
+    *, project: Project, actor: User, kind: str, funder_name: str, amount: Decimal | str,
+    step: Step | None = None, funder: Organisation | None = None,
+    applied_on: date | None = None,
+) -> FundingSource:
+    _require_editor(project, actor)
+    if step is not None and step.project_id != project.pk:
+        raise ValidationError({"step": _("This step belongs to another commons.")})
+    source = FundingSource(
+        project=project, step=step, kind=kind, funder=funder,
+        funder_name=(funder_name or (funder.name if funder else "")).strip(),
+        amount=Money(parse_amount(amount), "EUR"), applied_on=applied_on,
+    )
+    _save(source)
+    return source
+
+
+@transaction.atomic
+def funding_source_decide(
+    *, source: FundingSource, actor: User, granted: bool, decided_on: date
+) -> FundingSource:
+    _require_editor(source.project, actor)
+    source = FundingSource.objects.select_for_update().get(pk=source.pk)
+    if source.status != SourceStatus.APPLIED:
+        raise ValidationError(_("Only an application waiting for an answer can be decided."))
+    source.status = SourceStatus.GRANTED if granted else SourceStatus.REFUSED
+    source.decided_on = decided_on
+    source.save(update_fields=["status", "decided_on"])
+    return source
+
+
+@transaction.atomic
+def funding_source_receive(
+    *, source: FundingSource, actor: User, received_on: date
+) -> FundingSource:
+    """The money arrived: it is posted into the commons' sub-accounts of its host's books
+    (Dr bank / Cr the income the source is), once."""
+    source = FundingSource.objects.select_for_update().select_related("project__host").get(
+        pk=source.pk
+    )
+    if not organisation_has_role(organisation=source.project.host, user=actor,
+                                 roles=(Role.TREASURER, Role.ADMIN)):
+        raise PermissionDenied(_("Only a treasurer of the hosting structure may do this."))
+    if source.status == SourceStatus.RECEIVED:
+        return source
+    if source.status != SourceStatus.GRANTED:
+        raise ValidationError(_("Only granted funding can be received."))
+    purpose, kind = SOURCE_INCOME[source.kind]
+    cents = minor_units(source.amount.amount)
+    project = source.project
+    posted = ledger_post(
+        kind=kind, idempotency_key=f"funding-source-{source.pk}", cause=source,
+        memo=f"{source.funder_name} – {project.name}"[:300],
+        occurred_at=timezone.make_aware(datetime.combine(received_on, datetime.min.time())),
+        entries=[debit(account_get_or_create(purpose="bank", project=project), cents),
+                 credit(account_get_or_create(purpose=purpose, project=project), cents)],
+    )
+    source.status, source.received_on, source.transaction = (
+        SourceStatus.RECEIVED, received_on, posted,
+    )
+    source.save(update_fields=["status", "received_on", "transaction"])
+    return source

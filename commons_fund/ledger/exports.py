@@ -57,7 +57,7 @@ def posted_entries(
             account__organisation=organisation, phase=Phase.POSTED,
             transaction__is_sealed=True, occurred_at__gte=start, occurred_at__lt=end,
         )
-        .select_related("account", "transaction")
+        .select_related("account__project", "transaction")
         .order_by("occurred_at", "transaction_id", "id")
     )
 
@@ -75,6 +75,13 @@ def _pieces(entries: QuerySet[Entry]) -> Iterator[tuple[int, str, list[Entry]]]:
         yield number, "BQ" if bank else "OD", lines
 
 
+def _auxiliary(account) -> tuple[str, str]:
+    """CompAuxNum and CompAuxLib: a commons' sub-account names the commons."""
+    if account.project_id is None:
+        return "", ""
+    return f"COMMUN-{account.project.slug}"[:40], account.project.name
+
+
 def fec_rows(*, organisation: Organisation, year: int) -> Iterator[list[str]]:
     start, end = _year_bounds(year)
     for number, journal, lines in _pieces(
@@ -87,7 +94,8 @@ def fec_rows(*, organisation: Organisation, year: int) -> Iterator[list[str]]:
             foreign = entry.currency != "EUR"
             yield [
                 journal, JOURNALS[journal], str(number), day,
-                entry.account.code, CHART[entry.account.purpose].label, "", "",
+                entry.account.code, CHART[entry.account.purpose].label,
+                *_auxiliary(entry.account),
                 f"T{txn.pk}", day, str(label)[:200],
                 _french_decimal(max(entry.amount, 0), entry.currency),
                 _french_decimal(max(-entry.amount, 0), entry.currency),

@@ -26,12 +26,18 @@ def _chart_condition() -> models.Q:
 class Account(models.Model):
     """An account of one structure's books, in one currency.
 
-    `organisation` is the legal structure whose books hold the account (null: the platform).
+    `organisation` is the legal structure whose books hold the account (null: the platform);
+    `project`, when set, makes it a sub-account of a commons that organisation hosts (a commons
+    has no legal body: its money is in its host's books, kept apart).
     """
 
     organisation = models.ForeignKey(
         "members.Organisation", on_delete=models.PROTECT, null=True, blank=True,
         related_name="ledger_accounts", verbose_name=_("organisation"),
+    )
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="ledger_accounts", verbose_name=_("commons"),
     )
     purpose = models.CharField(_("purpose"), max_length=32, choices=PURPOSE_CHOICES)
     code = models.CharField(_("PCG account number"), max_length=10)
@@ -46,8 +52,17 @@ class Account(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "purpose", "currency"],
-                condition=models.Q(organisation__isnull=False),
+                condition=models.Q(organisation__isnull=False, project__isnull=True),
                 name="ledger_account_unique_purpose",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "purpose", "currency"],
+                condition=models.Q(project__isnull=False),
+                name="ledger_project_account_unique_purpose",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(project__isnull=True) | models.Q(organisation__isnull=False),
+                name="ledger_project_account_in_an_organisations_books",
             ),
             models.UniqueConstraint(
                 fields=["purpose", "currency"],
@@ -64,6 +79,8 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         owner = self.organisation.name if self.organisation_id else "Commons Fund"
+        if self.project_id:
+            owner = f"{owner} / {self.project.name}"
         return f"{self.code} {CHART[self.purpose].label} – {owner} ({self.currency})"
 
     @property

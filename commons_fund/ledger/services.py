@@ -42,25 +42,26 @@ def credit(account: Account, amount: int, phase: str = Phase.POSTED) -> Line:
 
 
 def account_get_or_create(
-    *, purpose: str, organisation: Organisation | None = None, currency: str = "EUR"
+    *, purpose: str, organisation: Organisation | None = None, currency: str = "EUR",
+    project=None,
 ) -> Account:
-    """The account of a structure (None: the platform) for a purpose of the chart."""
+    """The account of a structure (None: the platform) for a purpose of the chart; with
+    `project`, the sub-account of that commons in its host's books."""
     if purpose not in CHART:
         raise LedgerError(f"Unknown account purpose {purpose!r}.")
+    if project is not None:
+        organisation = project.host
     line = CHART[purpose]
-    account = Account.objects.filter(
-        organisation=organisation, purpose=purpose, currency=currency
-    ).first()
+    lookup = {"organisation": organisation, "project": project, "purpose": purpose,
+              "currency": currency}
+    account = Account.objects.filter(**lookup).first()
     if account is not None:
         return account
     try:
         with transaction.atomic():
-            return Account.objects.create(
-                organisation=organisation, purpose=purpose, currency=currency,
-                code=line.code, type=line.type,
-            )
+            return Account.objects.create(code=line.code, type=line.type, **lookup)
     except IntegrityError:  # created meanwhile by a concurrent request
-        return Account.objects.get(organisation=organisation, purpose=purpose, currency=currency)
+        return Account.objects.get(**lookup)
 
 
 def _check_lines(lines: Sequence[Line]) -> None:
