@@ -279,3 +279,69 @@ class FundingSource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.funder_name} – {self.project}"
+
+
+class Contribution(models.Model):
+    """Time given to a commons; its value (hours × rate) is owed until paid: the
+    contributive debt."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="contributions",
+                                verbose_name=_("commons"))
+    step = models.ForeignKey(Step, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="contributions", verbose_name=_("step"))
+    contributor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="contributions",
+                                    verbose_name=_("contributor"))
+    on_behalf_of = models.ForeignKey("members.Organisation", on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="contributions",
+                                     verbose_name=_("on behalf of"))
+    day = models.DateField(_("date"))
+    hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=2)
+    rate = MoneyField(_("hourly rate"), max_digits=12, decimal_places=2,
+                      default_currency="EUR")
+    value = MoneyField(_("value"), max_digits=14, decimal_places=2, default_currency="EUR")
+    description = models.CharField(_("description"), max_length=500,
+                                   validators=[validate_plain_text])
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contribution")
+        verbose_name_plural = _("contributions")
+        ordering = ["project", "day", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(hours__gt=0) & Q(hours__lte=24),
+                                   name="projects_contribution_hours_in_a_day"),
+            models.CheckConstraint(condition=Q(rate__gt=0) & Q(value__gt=0),
+                                   name="projects_contribution_rate_and_value_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contributor} – {self.hours} h – {self.project}"
+
+
+class ContributorPayment(models.Model):
+    """Money paid to a contributor from the commons' account: it reduces the debt."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT,
+                                related_name="contributor_payments", verbose_name=_("commons"))
+    contributor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="contribution_payments",
+                                    verbose_name=_("contributor"))
+    amount = MoneyField(_("amount"), max_digits=14, decimal_places=2, default_currency="EUR")
+    paid_on = models.DateField(_("paid on"))
+    transaction = models.OneToOneField("ledger.Transaction", on_delete=models.PROTECT,
+                                       related_name="contributor_payment")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment to a contributor")
+        verbose_name_plural = _("payments to contributors")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0),
+                                   name="projects_contributor_payment_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} → {self.contributor}"

@@ -4,9 +4,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
+from commons_fund.members.models import User
 from commons_fund.money import round_cents
 
 from .models import BudgetLine, FundingSource, LineKind, Project, SourceStatus, Step
@@ -122,3 +123,32 @@ def project_budgets(*, project: Project) -> list[StepBudget]:
     for budget in budgets.values():
         _check(budget)
     return list(budgets.values())
+
+
+@dataclass(frozen=True)
+class Debt:
+    contributor: object
+    value: Decimal  # of the time given
+    paid: Decimal
+    debt: Decimal  # still owed
+
+
+def contributive_debts(*, project: Project) -> list[Debt]:
+    """What is owed to each contributor of a commons (value given − paid), largest first:
+    two aggregate queries whatever the number of contributions."""
+    given = dict(
+        project.contributions.values_list("contributor").annotate(total=Sum("value"))
+        .values_list("contributor", "total")
+    )
+    paid = dict(
+        project.contributor_payments.values_list("contributor").annotate(total=Sum("amount"))
+        .values_list("contributor", "total")
+    )
+    users = {u.pk: u for u in User.objects.filter(pk__in=set(given) | set(paid))}
+    rows = [
+        Debt(contributor=users[pk], value=round_cents(given.get(pk) or 0),
+             paid=round_cents(paid.get(pk) or 0),
+             debt=round_cents((given.get(pk) or 0) - (paid.get(pk) or 0)))
+        for pk in users
+    ]
+    return sorted(rows, key=lambda row: (-row.debt, row.contributor.pk))

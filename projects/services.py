@@ -12,14 +12,17 @@ from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from commons_fund.ledger.models import TransactionKind
+from commons_fund.ledger.selectors import account_balance
 from commons_fund.ledger.services import account_get_or_create, credit, debit, ledger_post
 from commons_fund.members.models import Organisation, Role, User
 from commons_fund.members.selectors import organisation_has_role
-from commons_fund.money import minor_units, parse_amount
+from commons_fund.money import minor_units, parse_amount, round_cents
 
 from .models import (
     FROZEN_BUDGET_STATUSES,
     BudgetLine,
+    Contribution,
+    ContributorPayment,
     FundingSource,
     Project,
     SourceKind,
@@ -27,6 +30,7 @@ from .models import (
     Step,
     StepStatus,
 )
+from .selectors import contributive_debts
 
 PROJECT_FIELDS = ("summary", "description", "repository_url", "website_url", "regions",
                   "departments", "status", "slug")
@@ -248,3 +252,59 @@ def funding_source_receive(
     )
     source.save(update_fields=["status", "received_on", "transaction"])
     return source
+
+
+@transaction.atomic
+def contribution_log(
+    *, project: Project, contributor: User, day: date, hours: Decimal | str,
+    rate: Decimal | str, description: str, step: Step | None = None,
+    on_behalf_of: Organisation | None = None,
+) -> Contribution:
+    """Record time a person gave; the person logs their own hours, maintainers anyone's."""
+    if step is not None and step.project_id != project.pk:
+        raise ValidationError({"step": _("This step belongs to another commons.")})
+    if day > timezone.localdate():
+        raise ValidationError({"day": _("The date cannot be in the future.")})
+    hours_value = parse_amount(hours, maximum=Decimal(24))
+    rate_value = parse_amount(rate, maximum=Decimal(10_000))
+    contribution = Contribution(
+        project=project, step=step, contributor=contributor, on_behalf_of=on_behalf_of,
+        day=day, hours=hours_value, rate=Money(rate_value, "EUR"),
+        value=Money(round_cents(hours_value * rate_value), "EUR"),
+        description=description.strip(),
+    )
+    _save(contribution)
+    return contribution
+
+
+@transaction.atomic
+def contributor_pay(
+    *, project: Project, contributor: User, amount: Decimal | str, paid_on: date, actor: User
+) -> ContributorPayment:
+    """Pay a contributor from the commons' account: never more than what is owed to them,
+    never more than the account holds (then nothing is written)."""
+    if not organisation_has_role(organisation=project.host, user=actor,
+                                 roles=(Role.TREASURER, Role.ADMIN)):
+        raise PermissionDenied(_("Only a treasurer of the hosting structure may do this."))
+    Project.objects.select_for_update().get(pk=project.pk)  # one payment at a time
+    value = parse_amount(amount)
+    owed = next((row.debt for row in contributive_debts(project=project)
+                 if row.contributor == contributor), Decimal(0))
+    if value > owed:
+        raise ValidationError({"amount": _("This is more than what is owed to this person.")})
+    bank = account_get_or_create(purpose="bank", project=project)
+    cents = minor_units(value)
+    if cents > account_balance(account=bank).posted:
+        raise ValidationError({"amount": _("The commons' account does not hold that much.")})
+    posted = ledger_post(
+        kind=TransactionKind.PAYOUT, idempotency_key=f"contributor-{project.pk}-"
+        f"{contributor.pk}-{ContributorPayment.objects.filter(project=project).count() + 1}",
+        memo=f"{contributor.display_name} – {project.name}"[:300],
+        entries=[debit(account_get_or_create(purpose="contributors_paid", project=project),
+                       cents),
+                 credit(bank, cents)],
+    )
+    return ContributorPayment.objects.create(
+        project=project, contributor=contributor, amount=Money(value, "EUR"), paid_on=paid_on,
+        transaction=posted, created_by=actor,
+    )

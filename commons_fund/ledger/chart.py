@@ -21,6 +21,7 @@ the label used in the FEC export and the account type.
 | reciprocity          | 7588  | income    | reciprocity payments of partners                      |
 | processor_fees       | 627   | expense   | card and SEPA processing fees                         |
 | grants_paid          | 6571  | expense   | money paid out to commons (pool payouts)              |
+| contributors_paid    | 622   | expense   | contributors of a commons paid for their time         |
 | equity               | 110   | equity    | retained earnings, opening balances                   |
 
 Signs: an entry's amount is positive for a debit and negative for a credit. Asset and
@@ -65,6 +66,9 @@ CHART = {
     "reciprocity": ChartLine("7588", AccountType.INCOME, "Produits divers - réciprocité"),
     "processor_fees": ChartLine("627", AccountType.EXPENSE, "Services bancaires et assimilés"),
     "grants_paid": ChartLine("6571", AccountType.EXPENSE, "Aides financières versées"),
+    "contributors_paid": ChartLine(
+        "622", AccountType.EXPENSE, "Rémunérations d'intermédiaires et honoraires"
+    ),
     "equity": ChartLine("110", AccountType.EQUITY, "Report à nouveau"),
 }
 PURPOSE_CHOICES = [(purpose, f"{line.code} {line.label}") for purpose, line in CHART.items()]

@@ -172,3 +172,15 @@ def uninstall(connection) -> None:
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
+
+
+def install_in_migration(apps, schema_editor) -> None:
+    """RunPython form of `install`. A migration that makes SQLite rebuild a ledger table
+    lifts the triggers first (they would point at the old table during the rename):
+    RunPython(uninstall_in_migration, install_in_migration) before the change, and the
+    reverse after it."""
+    install(schema_editor.connection)
+
+
+def uninstall_in_migration(apps, schema_editor) -> None:
+    uninstall(schema_editor.connection)

@@ -6,14 +6,6 @@ from django.db import migrations, models
 from commons_fund.ledger import triggers
 
 
-def install(apps, schema_editor):
-    triggers.install(schema_editor.connection)
-
-
-def uninstall(apps, schema_editor):
-    triggers.uninstall(schema_editor.connection)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -25,7 +17,7 @@ class Migration(migrations.Migration):
     # SQLite rebuilds the table to change constraints; its triggers would point at the old
     # table during the rename, so they are lifted for the change and put back after it.
     operations = [
-        migrations.RunPython(uninstall, install),
+        migrations.RunPython(triggers.uninstall_in_migration, triggers.install_in_migration),
         migrations.RemoveConstraint(
             model_name='account',
             name='ledger_account_unique_purpose',
@@ -47,5 +39,5 @@ class Migration(migrations.Migration):
             model_name='account',
             constraint=models.CheckConstraint(condition=models.Q(('project__isnull', True), ('organisation__isnull', False), _connector='OR'), name='ledger_project_account_in_an_organisations_books'),
         ),
-        migrations.RunPython(install, uninstall),
+        migrations.RunPython(triggers.install_in_migration, triggers.uninstall_in_migration),
     ]
