@@ -269,6 +269,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["commons_fund.api.public_api_endpoints"],
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectKindEnum": "projects.models.ProjectKind",
+        "ProjectStatusEnum": "projects.models.ProjectStatus",
+        "LineKindEnum": "projects.models.LineKind",
+        "FundingSourceStatusEnum": "projects.models.SourceStatus",
+    },
 }
 
 # Money (django-money): euros unless a pool says otherwise.

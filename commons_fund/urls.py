@@ -10,12 +10,15 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from projects.api import ProjectViewSet
+
 from .members.api import OrganisationViewSet
 from .payments.views import stripe_webhook
 from .views import healthz
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("projects", ProjectViewSet, basename="project")
 
 api_patterns = [
     path("", include(router.urls)),
@@ -38,6 +41,7 @@ urlpatterns += i18n_patterns(
     path("", include("commons_fund.members.urls")),
     path("", include("commons_fund.ledger.urls")),
     path("", include("commons_fund.payments.urls")),
+    path("", include("projects.urls")),
     path("", include(wagtail_urls)),
 )
 

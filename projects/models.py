@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 
@@ -111,9 +112,20 @@ class Project(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("projects:project_detail", kwargs={"slug": self.slug})
+
     @property
     def is_national(self) -> bool:
         return not self.regions and not self.departments
+
+    @property
+    def territory_label(self) -> str:
+        if self.is_national:
+            return str(_("National"))
+        regions, departments = dict(REGION_CHOICES), dict(DEPARTMENT_CHOICES)
+        return ", ".join([regions.get(code, code) for code in self.regions]
+                         + [departments.get(code, code) for code in self.departments])
 
 
 class StepStatus(models.TextChoices):

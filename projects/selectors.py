@@ -4,13 +4,27 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from commons_fund.members.models import User
+from commons_fund.members.territories import (
+    DEPARTMENT_CHOICES,
+    REGION_CHOICES,
+    REGION_OF_DEPARTMENT,
+)
 from commons_fund.money import round_cents
 
-from .models import BudgetLine, FundingSource, LineKind, Project, SourceStatus, Step
+from .models import (
+    BudgetLine,
+    Contribution,
+    FundingSource,
+    LineKind,
+    Project,
+    SourceKind,
+    SourceStatus,
+    Step,
+)
 
 HUNDRED = Decimal(100)
 
@@ -26,19 +40,9 @@ def with_vat(amount: Decimal, vat_rate: Decimal) -> Decimal:
     return round_cents(amount * (HUNDRED + vat_rate) / HUNDRED)
 
 
-@dataclass
-class StepBudget:
-    step: Step
-    lines: list[BudgetLine] = field(default_factory=list)
-    minimum: Decimal = Decimal("0.00")  # required lines, excluding VAT
-    optimum: Decimal = Decimal("0.00")  # all lines, excluding VAT
-    minimum_incl_vat: Decimal = Decimal("0.00")
-    optimum_incl_vat: Decimal = Decimal("0.00")
-    development: Decimal = Decimal("0.00")
-    coordination: Decimal = Decimal("0.00")
-    granted: Decimal = Decimal("0.00")  # granted or already received
-    received: Decimal = Decimal("0.00")
-    warnings: list[str] = field(default_factory=list)
+class Progress:
+    """What is left to find, and whole percentages of the minimum cost for progress bars:
+    received, and granted but not received yet."""
 
     @property
     def gap_to_minimum(self) -> Decimal:
@@ -49,11 +53,42 @@ class StepBudget:
         return max(self.optimum - self.granted, Decimal("0.00"))
 
     @property
+    def received_share(self) -> int:
+        return _share(self.received, self.minimum)
+
+    @property
+    def granted_extra_share(self) -> int:
+        return _share(self.granted, self.minimum) - self.received_share
+
+
+@dataclass
+class StepBudget(Progress):
+    step: Step
+    lines: list[BudgetLine] = field(default_factory=list)
+    minimum: Decimal = Decimal("0.00")  # required lines, excluding VAT
+    optimum: Decimal = Decimal("0.00")  # all lines, excluding VAT
+    minimum_incl_vat: Decimal = Decimal("0.00")
+    optimum_incl_vat: Decimal = Decimal("0.00")
+    development: Decimal = Decimal("0.00")
+    coordination: Decimal = Decimal("0.00")
+    granted: Decimal = Decimal("0.00")  # granted or already received
+    received: Decimal = Decimal("0.00")
+    pledged: Decimal = Decimal("0.00")  # elected by a pool round, not yet collected
+    debt: Decimal = Decimal("0.00")  # contributive debt of the step's contributions
+    warnings: list[str] = field(default_factory=list)
+
+    @property
     def coordination_share(self) -> Decimal | None:
         """Coordination-animation as a percentage of development (None without development)."""
         if not self.development:
             return None
         return (self.coordination * HUNDRED / self.development).quantize(Decimal("0.1"))
+
+
+def _share(part: Decimal, whole: Decimal) -> int:
+    if not whole:
+        return 100 if part else 0
+    return min(int(part * HUNDRED / whole), 100)
 
 
 def _check(budget: StepBudget) -> None:
@@ -81,6 +116,8 @@ class FundingTotals:
 
     granted: Decimal = Decimal("0.00")
     received: Decimal = Decimal("0.00")
+    pledged: Decimal = Decimal("0.00")
+    debt: Decimal = Decimal("0.00")
 
 
 def _add_source(target, source: FundingSource) -> None:
@@ -88,17 +125,80 @@ def _add_source(target, source: FundingSource) -> None:
         target.granted += source.amount.amount
     if source.status == SourceStatus.RECEIVED:
         target.received += source.amount.amount
+    elif source.status == SourceStatus.GRANTED and source.kind == SourceKind.POOL_ROUND:
+        target.pledged += source.amount.amount
 
 
-def project_plan(*, project: Project) -> tuple[list[StepBudget], FundingTotals]:
-    """The co-financing plan: each step's budget with what is granted and received, and the
-    funding of the commons as a whole. Three queries whatever the size."""
+@dataclass
+class Plan(Progress):
+    """A commons' co-financing plan: its steps, the funding of the commons as a whole, what
+    is owed to each contributor, and the totals."""
+
+    steps: list[StepBudget]
+    whole: FundingTotals
+    debts: list["Debt"]
+    sources: list[FundingSource]
+
+    def _total(self, name: str) -> Decimal:
+        return sum((getattr(b, name) for b in self.steps), Decimal("0.00"))
+
+    @property
+    def minimum(self) -> Decimal:
+        return self._total("minimum")
+
+    @property
+    def optimum(self) -> Decimal:
+        return self._total("optimum")
+
+    @property
+    def granted(self) -> Decimal:
+        return self._total("granted") + self.whole.granted
+
+    @property
+    def received(self) -> Decimal:
+        return self._total("received") + self.whole.received
+
+    @property
+    def pledged(self) -> Decimal:
+        return self._total("pledged") + self.whole.pledged
+
+    @property
+    def debt(self) -> Decimal:
+        return sum((row.debt for row in self.debts), Decimal("0.00"))
+
+
+def project_plan(*, project: Project) -> Plan:
+    """The co-financing plan: each step's minimum and optimum cost, what is granted, received
+    and pledged through pools, the gaps and the contributive debt. Six queries whatever the
+    number of steps, lines, sources and contributions."""
     budgets = project_budgets(project=project)
     by_step = {budget.step.pk: budget for budget in budgets}
     whole = FundingTotals()
-    for source in FundingSource.objects.filter(project=project).order_by("id"):
+    sources = list(FundingSource.objects.filter(project=project).order_by("id"))
+    for source in sources:
+        if source.step_id:
+            source.step = by_step[source.step_id].step
         _add_source(by_step[source.step_id] if source.step_id else whole, source)
-    return budgets, whole
+    debts = contributive_debts(project=project)
+    _spread_debts(project, debts, by_step, whole)
+    return Plan(steps=budgets, whole=whole, debts=debts, sources=sources)
+
+
+def _spread_debts(project: Project, debts: list["Debt"], by_step: dict, whole) -> None:
+    """What each contributor is owed, spread over the steps they worked on: a payment settles
+    their earliest steps first (contributions to the commons as a whole come last)."""
+    owed = {row.contributor.pk: row.paid for row in debts}
+    given = (
+        Contribution.objects.filter(project=project)
+        .values("contributor", "step").annotate(total=Sum("value"))
+        .order_by("contributor", F("step__position").asc(nulls_last=True))
+    )
+    for row in given:
+        total = round_cents(row["total"])
+        settled = min(owed.get(row["contributor"], Decimal(0)), total)
+        owed[row["contributor"]] = owed.get(row["contributor"], Decimal(0)) - settled
+        target = by_step[row["step"]] if row["step"] else whole
+        target.debt += total - settled
 
 
 def project_budgets(*, project: Project) -> list[StepBudget]:
@@ -152,3 +252,61 @@ def contributive_debts(*, project: Project) -> list[Debt]:
         for pk in users
     ]
     return sorted(rows, key=lambda row: (-row.debt, row.contributor.pk))
+
+
+def territory_choices() -> list:
+    """The territory filter's options: national, régions, départements."""
+    return [
+        ("national", _("National")),
+        (_("Regions"), [(f"region:{code}", name) for code, name in REGION_CHOICES]),
+        (_("Départements"), [(f"department:{code}", name) for code, name in DEPARTMENT_CHOICES]),
+    ]
+
+
+def parse_territory(value: str) -> tuple[str, str] | None:
+    """"national", "region:28" or "department:35" → (scope, code); None when unknown."""
+    if value == "national":
+        return ("national", "")
+    scope, _sep, code = value.partition(":")
+    if scope == "region" and code in dict(REGION_CHOICES):
+        return (scope, code)
+    if scope == "department" and code in REGION_OF_DEPARTMENT:
+        return (scope, code)
+    return None
+
+
+def _has(field: str, code: str) -> Q:
+    # The JSON text of a list of codes holds "28" (quotes included) when 28 is in it; this
+    # lookup works the same on SQLite and PostgreSQL.
+    return Q(**{f"{field}__icontains": f'"{code}"'})
+
+
+def project_list(
+    *, search: str = "", kind: str = "", status: str = "", licence: str = "",
+    territory: tuple[str, str] | None = None,
+) -> QuerySet[Project]:
+    """Commons, filtered. A région shows the commons of the région and of its départements; a
+    département shows its own and those of its région."""
+    projects = Project.objects.select_related("host").order_by("name")
+    if search:
+        projects = projects.filter(Q(name__icontains=search) | Q(summary__icontains=search))
+    if kind:
+        projects = projects.filter(kind=kind)
+    if status:
+        projects = projects.filter(status=status)
+    if licence:
+        projects = projects.filter(licence=licence)
+    scope, code = territory or ("", "")
+    if scope == "national":
+        projects = projects.filter(regions=[], departments=[])
+    elif scope == "region":
+        departments = [d for d, region in REGION_OF_DEPARTMENT.items() if region == code]
+        condition = _has("regions", code)
+        for department in departments:
+            condition |= _has("departments", department)
+        projects = projects.filter(condition)
+    elif scope == "department":
+        projects = projects.filter(
+            _has("departments", code) | _has("regions", REGION_OF_DEPARTMENT[code])
+        )
+    return projects

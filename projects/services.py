@@ -14,7 +14,7 @@ from djmoney.money import Money
 from commons_fund.ledger.models import TransactionKind
 from commons_fund.ledger.selectors import account_balance
 from commons_fund.ledger.services import account_get_or_create, credit, debit, ledger_post
-from commons_fund.members.models import Organisation, Role, User
+from commons_fund.members.models import Membership, Organisation, Role, User
 from commons_fund.members.selectors import organisation_has_role
 from commons_fund.money import minor_units, parse_amount, round_cents
 
@@ -119,6 +119,14 @@ def step_create(
     return step
 
 
+def _amount(field: str, value, **limits) -> Decimal:
+    """parse_amount, its refusal attached to the field it came from."""
+    try:
+        return parse_amount(value, **limits)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from error
+
+
 def _line(step: Step, revision: int, spec: dict) -> BudgetLine:
     hours, rate, lump = spec.get("hours"), spec.get("hourly_rate"), spec.get("lump_sum")
     line = BudgetLine(step=step, revision=revision, kind=spec.get("kind", ""),
@@ -128,10 +136,10 @@ def _line(step: Step, revision: int, spec: dict) -> BudgetLine:
     if lump not in (None, "") and (hours not in (None, "") or rate not in (None, "")):
         raise ValidationError(_("A line is either hours × an hourly rate, or a lump sum."))
     if lump not in (None, ""):
-        line.lump_sum = Money(parse_amount(lump), "EUR")
+        line.lump_sum = Money(_amount("lump_sum", lump), "EUR")
     elif hours not in (None, "") and rate not in (None, ""):
-        line.hours = parse_amount(hours, maximum=Decimal(100_000))
-        line.hourly_rate = Money(parse_amount(rate, maximum=Decimal(10_000)), "EUR")
+        line.hours = _amount("hours", hours, maximum=Decimal(100_000))
+        line.hourly_rate = Money(_amount("hourly_rate", rate, maximum=Decimal(10_000)), "EUR")
     else:
         raise ValidationError(_("Give hours and an hourly rate, or a lump sum."))
     line.full_clean()
@@ -163,6 +171,29 @@ def step_budget_revise(*, step: Step, actor: User, lines: list[dict]) -> Step:
     step.budget_revision = revision
     step.save(update_fields=["budget_revision"])
     return step
+
+
+@transaction.atomic
+def step_update(
+    *, step: Step, actor: User, title: str, deliverables: str = "",
+    planned_start: date | None = None, planned_end: date | None = None,
+) -> Step:
+    _require_editor(step.project, actor)
+    step = Step.objects.select_for_update().get(pk=step.pk)
+    step.title, step.deliverables = title.strip(), deliverables
+    step.planned_start, step.planned_end = planned_start, planned_end
+    _save(step)
+    return step
+
+
+@transaction.atomic
+def budget_line_remove(*, line: BudgetLine, actor: User) -> None:
+    """Remove a line of the current budget, while no money is attached to the step."""
+    _require_editor(line.step.project, actor)
+    step = Step.objects.select_for_update().get(pk=line.step_id)
+    if step.status in FROZEN_BUDGET_STATUSES or line.revision != step.budget_revision:
+        raise ValidationError(_("This step is funded: change its budget with a new revision."))
+    line.delete()
 
 
 @transaction.atomic
@@ -201,7 +232,7 @@ def funding_source_add(
     source = FundingSource(
         project=project, step=step, kind=kind, funder=funder,
         funder_name=(funder_name or (funder.name if funder else "")).strip(),
-        amount=Money(parse_amount(amount), "EUR"), applied_on=applied_on,
+        amount=Money(_amount("amount", amount), "EUR"), applied_on=applied_on,
     )
     _save(source)
     return source
@@ -256,17 +287,23 @@ def funding_source_receive(
 
 @transaction.atomic
 def contribution_log(
-    *, project: Project, contributor: User, day: date, hours: Decimal | str,
+    *, project: Project, actor: User, contributor: User, day: date, hours: Decimal | str,
     rate: Decimal | str, description: str, step: Step | None = None,
     on_behalf_of: Organisation | None = None,
 ) -> Contribution:
-    """Record time a person gave; the person logs their own hours, maintainers anyone's."""
+    """Record time a person gave. The maintainers (and the host's administrators) log it,
+    for themselves or anyone: what they log becomes a debt of the commons."""
+    _require_editor(project, actor)
     if step is not None and step.project_id != project.pk:
         raise ValidationError({"step": _("This step belongs to another commons.")})
     if day > timezone.localdate():
         raise ValidationError({"day": _("The date cannot be in the future.")})
-    hours_value = parse_amount(hours, maximum=Decimal(24))
-    rate_value = parse_amount(rate, maximum=Decimal(10_000))
+    if on_behalf_of is not None and not Membership.objects.filter(
+            organisation=on_behalf_of, user=contributor).exists():
+        raise ValidationError({"on_behalf_of": _("The contributor is not a member of this "
+                                                 "organisation.")})
+    hours_value = _amount("hours", hours, maximum=Decimal(24))
+    rate_value = _amount("rate", rate, maximum=Decimal(10_000))
     contribution = Contribution(
         project=project, step=step, contributor=contributor, on_behalf_of=on_behalf_of,
         day=day, hours=hours_value, rate=Money(rate_value, "EUR"),
@@ -279,15 +316,25 @@ def contribution_log(
 
 @transaction.atomic
 def contributor_pay(
-    *, project: Project, contributor: User, amount: Decimal | str, paid_on: date, actor: User
+    *, project: Project, contributor: User, amount: Decimal | str, paid_on: date, actor: User,
+    request_key: str,
 ) -> ContributorPayment:
     """Pay a contributor from the commons' account: never more than what is owed to them,
-    never more than the account holds (then nothing is written)."""
+    never more than the account holds (then nothing is written). `request_key` names the
+    request (the form carries one): the same request sent twice pays once."""
     if not organisation_has_role(organisation=project.host, user=actor,
                                  roles=(Role.TREASURER, Role.ADMIN)):
         raise PermissionDenied(_("Only a treasurer of the hosting structure may do this."))
+    if not request_key:
+        raise ValidationError(_("This form expired: open it again."))
     Project.objects.select_for_update().get(pk=project.pk)  # one payment at a time
-    value = parse_amount(amount)
+    idempotency_key = f"contributor-payment-{project.pk}-{request_key}"[:120]
+    done = ContributorPayment.objects.filter(
+        project=project, transaction__idempotency_key=idempotency_key
+    ).first()
+    if done is not None:
+        return done
+    value = _amount("amount", amount)
     owed = next((row.debt for row in contributive_debts(project=project)
                  if row.contributor == contributor), Decimal(0))
     if value > owed:
@@ -297,8 +344,7 @@ def contributor_pay(
     if cents > account_balance(account=bank).posted:
         raise ValidationError({"amount": _("The commons' account does not hold that much.")})
     posted = ledger_post(
-        kind=TransactionKind.PAYOUT, idempotency_key=f"contributor-{project.pk}-"
-        f"{contributor.pk}-{ContributorPayment.objects.filter(project=project).count() + 1}",
+        kind=TransactionKind.PAYOUT, idempotency_key=idempotency_key,
         memo=f"{contributor.display_name} – {project.name}"[:300],
         entries=[debit(account_get_or_create(purpose="contributors_paid", project=project),
                        cents),

@@ -35,6 +35,16 @@ def organisation_has_role(
     ).exists()
 
 
+def organisations_with_role(
+    *, user: User, roles: tuple[str, ...] = (Role.ADMIN,)
+) -> QuerySet[Organisation]:
+    """The organisations in which the person holds one of `roles` (all of them for staff)."""
+    organisations = Organisation.objects.order_by("name")
+    if user.is_staff:
+        return organisations
+    return organisations.filter(memberships__user=user, memberships__role__in=roles).distinct()
+
+
 def organisation_members(*, organisation: Organisation) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(organisation=organisation)

@@ -11,3 +11,11 @@ def amount(value, currency: str = "EUR") -> str:
     if value in (None, ""):
         return ""
     return format_amount(from_minor_units(int(value), currency), currency)
+
+
+@register.filter
+def euros(value, currency: str = "EUR") -> str:
+    """{{ Decimal("1234.5")|euros }} → "1 234,50 €" from a decimal amount."""
+    if value in (None, ""):
+        return ""
+    return format_amount(value, currency)

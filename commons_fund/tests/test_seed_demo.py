@@ -45,3 +45,39 @@ def test_printed_demo_logins_work(client):
     assert response.status_code == 302
     assert client.get("/fr/my/").status_code == 200
     assert User.objects.get(email=email).is_staff is False
+
+
+def test_seed_demo_has_the_known_commons_figures(client):
+    from decimal import Decimal
+
+    from projects.models import Project
+    from projects.selectors import project_plan
+
+    call_command("seed_demo", stdout=StringIO())
+    figures = {}
+    for project in Project.objects.all():
+        plan = project_plan(project=project)
+        figures[project.slug] = sorted(
+            (source.funder_name, source.amount.amount, source.status)
+            for source in plan.sources
+        )
+        assert client.get(project.get_absolute_url()).status_code == 200
+    assert figures["movilab"] == [
+        ("ADEME", Decimal("12000.00"), "received"),
+        ("Co-financement des tiers-lieux", Decimal("10000.00"), "received"),
+    ]
+    assert [amount for _f, amount, _s in figures["dokos"]] == [Decimal("10000.00")]
+    assert [amount for _f, amount, _s in figures["cahier-activites-tiers-lieux"]] == [
+        Decimal("15000.00")]
+    assert figures["communs-des-tiers-lieux"] == [
+        ("ANCT", Decimal("20000.00"), "received"),
+        ("Co-financement des tiers-lieux", Decimal("20000.00"), "granted"),
+        ("France Tiers-Lieux", Decimal("10000.00"), "applied"),
+    ]
+    assert ("ADEME", Decimal("30000.00"), "applied") in figures["data-patch-commun-de-donnees"]
+    assert {"services-ouvaton", "bouquet-normand"} <= set(figures)
+    movilab = project_plan(project=Project.objects.get(slug="movilab"))
+    assert (movilab.minimum, movilab.optimum, movilab.gap_to_minimum) == (
+        Decimal("22000.00"), Decimal("25000.00"), Decimal("0.00"))
+    assert not any(budget.warnings for project in Project.objects.all()
+                   for budget in project_plan(project=project).steps)

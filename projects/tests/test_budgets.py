@@ -17,11 +17,6 @@ D = Decimal
 
 
 @pytest.fixture
-def admin():
-    return MembershipFactory(role=Role.ADMIN)
-
-
-@pytest.fixture
 def project(admin):
     return services.project_create(
         creator=admin.user, host=admin.organisation, name="Movilab", kind="documentation",

@@ -4,6 +4,7 @@ from django.db import transaction
 from cms import demo as cms_demo
 from commons_fund.members import demo as members_demo
 from commons_fund.payments import demo as payments_demo
+from projects import demo as projects_demo
 
 
 class Command(BaseCommand):
@@ -13,6 +14,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             logins = members_demo.seed()
             payments_demo.seed()
+            projects_demo.seed()
             cms_demo.seed()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Demo logins (email / password):"))
         for login in logins:
