@@ -131,3 +131,18 @@ def test_plan_queries_do_not_grow(project, admin, django_assert_max_num_queries)
         grow(number)
     with django_assert_max_num_queries(7):
         assert count() == few
+
+
+def test_pool_rounds_granted_are_pledged_until_received(project, admin):
+    step = project.steps.get()
+    source = services.funding_source_add(project=project, actor=admin.user, step=step,
+                                         kind="pool_round", funder_name="Fonds commun",
+                                         amount="1 500")
+    services.funding_source_decide(source=source, actor=admin.user, granted=True,
+                                   decided_on=date(2026, 4, 1))
+    plan = project_plan(project=project)
+    assert (plan.steps[0].pledged, plan.pledged, plan.received) == (D("1500"), D("1500"), 0)
+    services.funding_source_receive(source=source, actor=admin.user,
+                                    received_on=date(2026, 5, 2))
+    plan = project_plan(project=project)
+    assert (plan.pledged, plan.received) == (0, D("1500"))
