@@ -1,0 +1,122 @@
+"""Casting a ballot. Who voted (`VoterRoll`) and what was voted (`Ballot`) are written
+apart, with nothing linking them; the voter gets a receipt, shown once, that finds their
+ballot in the published results and lets them replace it while the vote is open.
+
+Double submission (two tabs, a double click, concurrent requests) never makes two ballots:
+the roll is unique per member and round in the database, and the first insert wins."""
+
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from commons_fund.members.models import User
+
+from . import selectors
+from .models import (
+    Ballot,
+    BallotLine,
+    CandidacyStatus,
+    Collection,
+    PoolMembership,
+    Round,
+    RoundKind,
+    RoundState,
+    VoterRoll,
+    VotingMethod,
+)
+from .services import _may_act_for
+
+GRADE_COUNT = 7  # "À rejeter" (0) … "Excellent" (6)
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def _receipt() -> str:
+    body = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
+    return f"{body[:4]}-{body[4:8]}-{body[8:]}"
+
+
+def _checked_marks(round_: Round, membership: PoolMembership, marks: dict) -> dict[int, int]:
+    """The marks, checked against the round's method: every candidate graded (majority
+    judgment), credits not overspent (quadratic), 0 or 1 (approval), the member's own
+    promise split exactly (allocation)."""
+    candidacies = set(round_.candidacies.filter(status=CandidacyStatus.NOMINATED)
+                      .values_list("pk", flat=True))
+    try:
+        marks = {int(key): int(value) for key, value in marks.items()}
+    except (TypeError, ValueError) as error:
+        raise ValidationError({"marks": _("Marks are whole numbers.")}) from error
+    if set(marks) - candidacies:
+        raise ValidationError({"marks": _("A mark is for a commons that is not a candidate.")})
+    if round_.kind == RoundKind.ALLOCATION:
+        promised = (Collection.objects.filter(round=round_, pledge__membership=membership)
+                    .values_list("amount", flat=True).first())
+        if not promised:
+            raise ValidationError({"marks": _("Splitting a pot needs a pledge for this round.")})
+        if any(value < 0 for value in marks.values()) or sum(marks.values()) != promised:
+            raise ValidationError({"marks": _(
+                "The amounts must add up to your promise for this round.")})
+        return {key: value for key, value in marks.items() if value}
+    method = round_.voting_method
+    if method == VotingMethod.MAJORITY_JUDGMENT:
+        if set(marks) != candidacies:
+            raise ValidationError({"marks": _("Give a grade to every candidate.")})
+        if any(not 0 <= value < GRADE_COUNT for value in marks.values()):
+            raise ValidationError({"marks": _("Choose grades from the list.")})
+        return marks
+    if method == VotingMethod.QUADRATIC:
+        if any(value < 0 for value in marks.values()):
+            raise ValidationError({"marks": _("Votes cannot be negative.")})
+        spent = sum(value * value for value in marks.values())
+        if spent > (round_.quadratic_credits or 0):
+            raise ValidationError({"marks": _(
+                "These votes cost %(spent)s credits; you have %(credits)s.")
+                % {"spent": spent, "credits": round_.quadratic_credits}})
+        return {key: value for key, value in marks.items() if value}
+    if any(value not in (0, 1) for value in marks.values()):
+        raise ValidationError({"marks": _("Approve a candidate (1) or not (0).")})
+    return {key: value for key, value in marks.items() if value}
+
+
+@transaction.atomic
+def ballot_cast(
+    *, round_: Round, membership: PoolMembership, actor: User, marks: dict,
+    previous_receipt: str = "",
+) -> str:
+    """Vote for a member, or replace that member's vote with the receipt of the previous
+    ballot; returns the new receipt."""
+    if not _may_act_for(membership, actor):
+        raise PermissionDenied(_("You cannot vote for this member."))
+    round_ = Round.objects.select_related("pool").get(pk=round_.pk)
+    now = timezone.now()
+    if round_.state != RoundState.VOTING or now >= round_.voting_closes_at:
+        raise ValidationError(_("The vote is not open."))
+    if (membership.pool_id != round_.pool_id
+            or membership.pk not in selectors.voting_members(round_=round_)
+            or membership.joined_at > round_.vote_opened_at):
+        raise ValidationError(_("This member has no vote in this round."))
+    lines = _checked_marks(round_, membership, marks)
+    roll = VoterRoll.objects.select_for_update().filter(round=round_,
+                                                        membership=membership).first()
+    if roll is None:
+        try:
+            with transaction.atomic():
+                VoterRoll.objects.create(round=round_, membership=membership)
+        except IntegrityError as error:  # a concurrent request voted first
+            raise ValidationError(_("This member has already voted in this round.")) from error
+    else:
+        old = Ballot.objects.filter(round=round_, receipt=previous_receipt.strip().upper())
+        if not previous_receipt or not old.exists():
+            raise ValidationError({"previous_receipt": _(
+                "This member has already voted: give the receipt of that ballot to change "
+                "it.")})
+        old.delete()
+        roll.save(update_fields=["voted_at"])
+    ballot = Ballot.objects.create(round=round_, receipt=_receipt(), college=membership.college)
+    BallotLine.objects.bulk_create([
+        BallotLine(ballot=ballot, candidacy_id=candidacy, value=value)
+        for candidacy, value in lines.items()
+    ])
+    return ballot.receipt

@@ -1,0 +1,285 @@
+"""Writes of rounds: schedule, nominations, opening the vote (the promises become pending
+commitments), tally, cancel, and `rounds_advance` that moves every round whose deadline
+passed. Each transition is idempotent: called again, or for a round already past that
+state, it changes nothing."""
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from commons_fund.ledger.models import Phase, TransactionKind
+from commons_fund.ledger.services import (
+    account_get_or_create,
+    credit,
+    debit,
+    ledger_post,
+    ledger_resolve_pending,
+)
+from commons_fund.members.models import User
+from commons_fund.money import minor_units
+from projects.models import Project, ProjectStatus, Step
+
+from . import selectors, tally
+from .models import (
+    FAILED_STATES,
+    Candidacy,
+    CandidacyStatus,
+    Collection,
+    CollectionStatus,
+    NoQuorumRule,
+    Period,
+    Pledge,
+    PledgeStatus,
+    Pool,
+    RotationRule,
+    Round,
+    RoundKind,
+    RoundState,
+)
+from .services import require_pool_admin
+
+PERIOD_DAYS = {Period.MONTHLY: 30, Period.QUARTERLY: 91, Period.CUSTOM: 30}
+OPEN_STATES = {RoundState.SCHEDULED, RoundState.NOMINATING, RoundState.VOTING}
+
+
+@transaction.atomic
+def round_schedule(
+    *, pool: Pool, actor: User, nominations_open_at: datetime | None = None,
+    voting_opens_at: datetime | None = None, voting_closes_at: datetime | None = None,
+    matching_pool: int = 0, matching_cap_percent: int | None = None,
+) -> Round:
+    """The next round of a pool. Dates default to the pool's rhythm: after the previous
+    round's vote (or now), nominations, then the vote."""
+    require_pool_admin(pool, actor)
+    pool = Pool.objects.select_for_update().get(pk=pool.pk)
+    last = pool.rounds.aggregate(number=Max("number"), closes=Max("voting_closes_at"))
+    if nominations_open_at is None:
+        start = timezone.now()
+        if last["closes"]:
+            start = max(start, last["closes"] + timedelta(days=PERIOD_DAYS[pool.period])
+                        - timedelta(days=pool.nomination_days + pool.voting_days))
+        nominations_open_at = start
+    voting_opens_at = voting_opens_at or nominations_open_at + timedelta(
+        days=pool.nomination_days)
+    voting_closes_at = voting_closes_at or voting_opens_at + timedelta(days=pool.voting_days)
+    if not nominations_open_at <= voting_opens_at < voting_closes_at:
+        raise ValidationError({"voting_closes_at": _(
+            "Nominations open before the vote, which opens before it closes.")})
+    if matching_pool and pool.round_kind != RoundKind.ALLOCATION:
+        raise ValidationError({"matching_pool": _("Only allocation rounds have a matching "
+                                                  "pool.")})
+    round_ = Round(pool=pool, number=(last["number"] or 0) + 1,
+                   nominations_open_at=nominations_open_at, voting_opens_at=voting_opens_at,
+                   voting_closes_at=voting_closes_at, matching_pool=matching_pool,
+                   matching_cap_percent=matching_cap_percent)
+    round_.full_clean()
+    round_.save()
+    return round_
+
+
+def _locked(round_: Round) -> Round:
+    return Round.objects.select_for_update().select_related("pool__host").get(pk=round_.pk)
+
+
+@transaction.atomic
+def round_open_nominations(*, round_: Round) -> Round:
+    round_ = _locked(round_)
+    if round_.state == RoundState.SCHEDULED:
+        round_.state = RoundState.NOMINATING
+        round_.save(update_fields=["state", "updated_at"])
+    return round_
+
+
+@transaction.atomic
+def candidacy_nominate(
+    *, round_: Round, actor: User, project: Project, step: Step | None = None,
+) -> Candidacy:
+    """A member nominates a commons (a step of it, for allocation rounds) before the vote
+    opens. Under strict rotation a commons that won in the current cycle waits."""
+    round_ = _locked(round_)
+    membership = selectors.acting_membership(pool=round_.pool, user=actor)
+    if membership is None and not selectors.pool_admin(pool=round_.pool, user=actor):
+        raise PermissionDenied(_("Only members of the pool nominate commons."))
+    if round_.state not in (RoundState.SCHEDULED, RoundState.NOMINATING):
+        raise ValidationError(_("Nominations are closed for this round."))
+    if project.status in (ProjectStatus.ARCHIVED, ProjectStatus.DORMANT):
+        raise ValidationError({"project": _("This commons is not active.")})
+    if step is not None and step.project_id != project.pk:
+        raise ValidationError({"step": _("This step belongs to another commons.")})
+    rotation = selectors.rotation(pool=round_.pool)
+    if round_.pool.rotation_rule == RotationRule.STRICT and project.pk in rotation.won:
+        raise ValidationError({"project": _(
+            "%(name)s already received a pot in this cycle: it waits until every other "
+            "candidate has had its turn.") % {"name": project.name}})
+    candidacy, created = Candidacy.objects.get_or_create(
+        round=round_, project=project,
+        defaults={"step": step, "nominated_by": membership},
+    )
+    if not created and candidacy.status == CandidacyStatus.WITHDRAWN:
+        candidacy.status, candidacy.step = CandidacyStatus.NOMINATED, step
+        candidacy.save(update_fields=["status", "step"])
+    return candidacy
+
+
+@transaction.atomic
+def candidacy_withdraw(*, candidacy: Candidacy, actor: User) -> Candidacy:
+    """The commons' maintainers or the pool's administrators withdraw it before the vote."""
+    round_ = _locked(candidacy.round)
+    if not (selectors.pool_admin(pool=round_.pool, user=actor)
+            or candidacy.project.maintainers.filter(pk=actor.pk).exists()):
+        raise PermissionDenied(_("Only the commons' maintainers or the pool's administrators "
+                                 "may withdraw it."))
+    if round_.state not in (RoundState.SCHEDULED, RoundState.NOMINATING):
+        raise ValidationError(_("The vote has opened: the candidacy can no longer be "
+                                "withdrawn."))
+    Candidacy.objects.filter(pk=candidacy.pk).update(status=CandidacyStatus.WITHDRAWN)
+    candidacy.status = CandidacyStatus.WITHDRAWN
+    return candidacy
+
+
+def _promise(round_: Round, pledge: Pledge) -> None:
+    """The pledge's promise for this round: a pending commitment in the host's books."""
+    cents = minor_units(pledge.amount.amount)
+    host = round_.pool.host
+    commitment = ledger_post(
+        kind=TransactionKind.PLEDGE_COMMITMENT,
+        idempotency_key=f"pledge-{pledge.pk}-round-{round_.pk}",
+        memo=f"{pledge.membership.name} – {round_}"[:300], cause=pledge,
+        entries=[debit(account_get_or_create(purpose="pledges_receivable", organisation=host),
+                       cents, Phase.PENDING),
+                 credit(account_get_or_create(purpose="contributions", organisation=host),
+                        cents, Phase.PENDING)],
+    )
+    Collection.objects.create(round=round_, pledge=pledge, amount=cents, commitment=commitment)
+    pledge.rounds_committed += 1
+    pledge.save(update_fields=["rounds_committed", "updated_at"])
+
+
+@transaction.atomic
+def round_open_voting(*, round_: Round) -> Round:
+    """Open the vote: the pool's rules are copied into the round (they no longer change for
+    it), the electorate is counted, the tie-break seed is published, and every live pledge's
+    promise for this round becomes a pending commitment."""
+    round_ = _locked(round_)
+    if round_.state not in (RoundState.SCHEDULED, RoundState.NOMINATING):
+        return round_
+    pool = round_.pool
+    candidates = round_.candidacies.filter(status=CandidacyStatus.NOMINATED).count()
+    if not candidates:
+        round_.state, round_.reason = RoundState.CANCELLED, _("No commons was nominated.")
+        round_.save(update_fields=["state", "reason", "updated_at"])
+        return round_
+    round_.kind, round_.voting_method = pool.round_kind, pool.voting_method
+    round_.quorum_percent, round_.rotation_rule = pool.quorum_percent, pool.rotation_rule
+    round_.minimum_pot = minor_units(pool.minimum_pot.amount)
+    round_.quadratic_credits = pool.quadratic_credits
+    round_.seed = f"{pool.slug}:{round_.number}:{secrets.token_hex(8)}"
+    round_.vote_opened_at = timezone.now()
+    round_.electorate = len(selectors.voting_members(round_=round_))
+    pledges = (Pledge.objects.select_for_update()
+               .filter(membership__pool=pool, membership__status="active",
+                       status=PledgeStatus.ACTIVE)
+               .select_related("membership__user", "membership__organisation"))
+    for pledge in pledges:
+        if pledge.rounds_total is not None and pledge.rounds_committed >= pledge.rounds_total:
+            Pledge.objects.filter(pk=pledge.pk).update(status=PledgeStatus.FINISHED)
+            continue
+        _promise(round_, pledge)
+    round_.state = RoundState.VOTING
+    round_.save()
+    return round_
+
+
+def _void(round_: Round) -> None:
+    """Release every promise of the round that is not collected: nothing is charged."""
+    for collection in round_.collections.select_for_update().exclude(
+            status__in=[CollectionStatus.SUCCEEDED, CollectionStatus.VOIDED]):
+        ledger_resolve_pending(pending=collection.commitment, kind=TransactionKind.PLEDGE_VOID,
+                               idempotency_key=f"collection-{collection.pk}-void",
+                               memo=f"{round_}: {round_.reason}"[:300], cause=collection)
+        collection.status = CollectionStatus.VOIDED
+        collection.save(update_fields=["status", "updated_at"])
+
+
+def _fail(round_: Round, state: str, reason: str) -> Round:
+    round_.state, round_.reason = state, reason[:300]
+    _void(round_)
+    round_.save(update_fields=["state", "reason", "results", "updated_at"])
+    return round_
+
+
+@transaction.atomic
+def round_cancel(*, round_: Round, actor: User, reason: str) -> Round:
+    """The pool's administrators cancel a round before collection starts; promises are
+    voided."""
+    require_pool_admin(round_.pool, actor)
+    round_ = _locked(round_)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the round is cancelled.")})
+    if round_.state in FAILED_STATES:
+        return round_
+    if round_.state not in (*OPEN_STATES, RoundState.TALLIED):
+        raise ValidationError(_("Collection has started: this round can no longer be "
+                                "cancelled."))
+    return _fail(round_, RoundState.CANCELLED, reason.strip())
+
+
+@transaction.atomic
+def round_tally(*, round_: Round, now: datetime | None = None) -> Round:
+    """Count the votes once the vote has closed. Without quorum the vote reopens once (or the
+    round fails, per the pool's rule); a pot under the minimum voids every promise; otherwise
+    the winner is published and the promises become due."""
+    round_ = _locked(round_)
+    now = now or timezone.now()
+    if round_.state != RoundState.VOTING or now < round_.voting_closes_at:
+        return round_
+    voters = round_.voters.count()
+    if voters * 100 < (round_.quorum_percent or 0) * round_.electorate or not voters:
+        if round_.pool.no_quorum_rule == NoQuorumRule.REOPEN_ONCE and not round_.reopened:
+            round_.reopened = True
+            round_.voting_closes_at = now + timedelta(days=round_.pool.voting_days)
+            round_.save(update_fields=["reopened", "voting_closes_at", "updated_at"])
+            return round_
+        return _fail(round_, RoundState.NO_QUORUM, _(
+            "%(voters)s of %(electorate)s members voted; the quorum is %(quorum)s %%.")
+            % {"voters": voters, "electorate": round_.electorate,
+               "quorum": round_.quorum_percent})
+    pot = round_.collections.aggregate(total=Sum("amount"))["total"] or 0
+    round_.results = tally.round_results(round_=round_, voters=voters, pot=pot)
+    if pot < (round_.minimum_pot or 0):
+        return _fail(round_, RoundState.BELOW_MINIMUM, _(
+            "The promises add up to less than the pool's minimum pot."))
+    if round_.results.get("winner"):
+        round_.winner_id = round_.results["winner"]
+    round_.collections.filter(status=CollectionStatus.PROMISED).update(
+        status=CollectionStatus.DUE)
+    round_.state = RoundState.TALLIED
+    round_.save()
+    return round_
+
+
+def round_advance(*, round_: Round, now: datetime | None = None) -> Round:
+    """Move a round as far as its dates allow (each step in its own transaction)."""
+    now = now or timezone.now()
+    if round_.state == RoundState.SCHEDULED and now >= round_.nominations_open_at:
+        round_ = round_open_nominations(round_=round_)
+    if round_.state == RoundState.NOMINATING and now >= round_.voting_opens_at:
+        round_ = round_open_voting(round_=round_)
+    if round_.state == RoundState.VOTING and now >= round_.voting_closes_at:
+        round_ = round_tally(round_=round_, now=now)
+    return round_
+
+
+def rounds_advance(*, now: datetime | None = None) -> int:
+    """Every round whose deadline passed, moved on; returns how many changed state."""
+    now = now or timezone.now()
+    moved = 0
+    for round_ in list(Round.objects.filter(state__in=OPEN_STATES).order_by("pk")):
+        if round_advance(round_=round_, now=now).state != round_.state:
+            moved += 1
+    return moved

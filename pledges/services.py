@@ -1,0 +1,246 @@
+"""Writes of pools, their members and pledges. Rounds are in `rounds.py`, ballots in
+`ballots.py`, collection and payout in `collecting.py`.
+
+A pool's administrators are its hosting structure's administrators (and staff)."""
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from djmoney.money import Money
+
+from commons_fund.members.models import Organisation, Role, User
+from commons_fund.members.selectors import organisation_has_role
+from commons_fund.money import parse_amount
+from commons_fund.payments.models import Customer, SavedPaymentMethod
+
+from .models import (
+    MAX_AMOUNT,
+    CollectionMethods,
+    College,
+    MembershipPolicy,
+    MemberStatus,
+    Pledge,
+    PledgeStatus,
+    Pool,
+    PoolMembership,
+)
+
+RULES = ("description", "period", "round_kind", "voting_method", "quorum_percent",
+         "minimum_pot", "rotation_rule", "no_quorum_rule", "collection_methods",
+         "membership_policy", "defaulters_vote", "quadratic_credits", "nomination_days",
+         "voting_days")
+
+
+def pool_is_admin(*, pool: Pool, user: User) -> bool:
+    return organisation_has_role(organisation=pool.host, user=user)
+
+
+def require_pool_admin(pool: Pool, actor: User) -> None:
+    if not pool_is_admin(pool=pool, user=actor):
+        raise PermissionDenied(_("Only the pool's administrators may do this."))
+
+
+def _save(instance) -> None:
+    instance.full_clean()
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as error:
+        raise ValidationError(_("This conflicts with existing data: %(error)s")
+                              % {"error": error}) from error
+
+
+def _rules(fields: dict) -> dict:
+    unknown = set(fields) - set(RULES)
+    if unknown:
+        raise TypeError(f"Unknown pool fields: {sorted(unknown)}")
+    if "minimum_pot" in fields:
+        fields = {**fields, "minimum_pot": Money(parse_amount(
+            fields["minimum_pot"], allow_zero=True), "EUR")}
+    return fields
+
+
+@transaction.atomic
+def pool_create(*, creator: User, host: Organisation, name: str, slug: str = "",
+                **rules) -> Pool:
+    """A pool hosted by an organisation; its administrators create and run it."""
+    if not organisation_has_role(organisation=host, user=creator):
+        raise PermissionDenied(_("Only an administrator of the hosting structure may do this."))
+    pool = Pool(host=host, name=name.strip(), slug=slug or slugify(name)[:80].strip("-"),
+                **_rules(rules))
+    _save(pool)
+    return pool
+
+
+@transaction.atomic
+def pool_update(*, pool: Pool, actor: User, **rules) -> Pool:
+    """Change the pool's rules. A round copies them when its vote opens, so a change never
+    touches a vote under way: it applies from the next round."""
+    require_pool_admin(pool, actor)
+    pool = Pool.objects.select_for_update().get(pk=pool.pk)
+    for name, value in _rules(rules).items():
+        setattr(pool, name, value)
+    _save(pool)
+    return pool
+
+
+@transaction.atomic
+def college_add(*, pool: Pool, actor: User, name: str, weight_percent: int) -> College:
+    require_pool_admin(pool, actor)
+    Pool.objects.select_for_update().get(pk=pool.pk)
+    used = pool.colleges.aggregate(total=Sum("weight_percent"))["total"] or 0
+    if used + weight_percent > 100:
+        raise ValidationError({"weight_percent": _(
+            "The colleges' weights add up to more than 100 %% (%(used)s %% already given)."
+        ) % {"used": used}})
+    college = College(pool=pool, name=name.strip(), weight_percent=weight_percent)
+    _save(college)
+    return college
+
+
+def _may_act_for(membership_or_payer, actor: User) -> bool:
+    """A person acts for themselves; an organisation's administrators and treasurers act for
+    it."""
+    if isinstance(membership_or_payer, PoolMembership):
+        membership_or_payer = membership_or_payer.payer
+    if isinstance(membership_or_payer, Organisation):
+        return organisation_has_role(organisation=membership_or_payer, user=actor,
+                                     roles=(Role.ADMIN, Role.TREASURER))
+    return actor.is_authenticated and membership_or_payer.pk == actor.pk
+
+
+@transaction.atomic
+def pool_join(
+    *, pool: Pool, actor: User, organisation: Organisation | None = None,
+    college: College | None = None,
+) -> PoolMembership:
+    """Join as oneself, or on behalf of an organisation one administers. On a pool "on
+    approval", the membership waits for an administrator."""
+    if organisation is not None and not _may_act_for(organisation, actor):
+        raise PermissionDenied(_("Only an administrator or treasurer of %(name)s may do this.")
+                               % {"name": organisation.name})
+    if college is not None and college.pool_id != pool.pk:
+        raise ValidationError({"college": _("This college belongs to another pool.")})
+    lookup = {"organisation": organisation} if organisation else {"user": actor}
+    existing = PoolMembership.objects.filter(pool=pool, **lookup).first()
+    status = (MemberStatus.PENDING if pool.membership_policy == MembershipPolicy.APPROVAL
+              and not pool_is_admin(pool=pool, user=actor) else MemberStatus.ACTIVE)
+    if existing is not None:
+        if existing.status != MemberStatus.LEFT:
+            return existing
+        existing.status, existing.college = status, college
+        existing.save(update_fields=["status", "college"])
+        return existing
+    membership = PoolMembership(pool=pool, college=college, status=status, **lookup)
+    _save(membership)
+    return membership
+
+
+@transaction.atomic
+def membership_approve(*, membership: PoolMembership, actor: User) -> PoolMembership:
+    require_pool_admin(membership.pool, actor)
+    membership = PoolMembership.objects.select_for_update().get(pk=membership.pk)
+    if membership.status == MemberStatus.PENDING:
+        membership.status = MemberStatus.ACTIVE
+        membership.save(update_fields=["status"])
+    return membership
+
+
+@transaction.atomic
+def membership_leave(*, membership: PoolMembership, actor: User) -> PoolMembership:
+    """Leave a pool: the live pledge is cancelled (promises already made for an open round
+    stand until that round ends)."""
+    if not (_may_act_for(membership, actor) or pool_is_admin(pool=membership.pool, user=actor)):
+        raise PermissionDenied(_("You cannot act for this member."))
+    membership = PoolMembership.objects.select_for_update().get(pk=membership.pk)
+    membership.pledges.filter(status__in=[PledgeStatus.ACTIVE, PledgeStatus.PAUSED]).update(
+        status=PledgeStatus.CANCELLED)
+    membership.status = MemberStatus.LEFT
+    membership.save(update_fields=["status"])
+    return membership
+
+
+METHODS_ALLOWED = {
+    CollectionMethods.STRIPE: {"card", "sepa_debit"},
+    CollectionMethods.TRANSFER: {"transfer"},
+    CollectionMethods.BOTH: {"card", "sepa_debit", "transfer"},
+}
+
+
+def _pledge_amount(amount) -> Money:
+    try:
+        return Money(parse_amount(amount, maximum=Decimal(MAX_AMOUNT)), "EUR")
+    except ValidationError as error:
+        raise ValidationError({"amount": error.messages}) from error
+
+
+@transaction.atomic
+def pledge_create(
+    *, membership: PoolMembership, actor: User, amount: Decimal | str, method: str,
+    saved_method: SavedPaymentMethod | None = None, rounds_total: int | None = None,
+) -> Pledge:
+    """Promise an amount per round. Nothing is charged now: each round's promise becomes a
+    pending commitment when its vote opens and is collected once the beneficiary is known."""
+    if not _may_act_for(membership, actor):
+        raise PermissionDenied(_("You cannot pledge for this member."))
+    membership = PoolMembership.objects.select_for_update().select_related("pool").get(
+        pk=membership.pk)
+    if membership.status != MemberStatus.ACTIVE:
+        raise ValidationError(_("Only an active member of the pool may pledge."))
+    if method not in METHODS_ALLOWED[membership.pool.collection_methods]:
+        raise ValidationError({"method": _("This pool does not collect this way.")})
+    if method == "transfer":
+        saved_method = None
+    elif saved_method is None or saved_method.kind != method or not saved_method.active:
+        raise ValidationError({"saved_method": _("Choose a saved card or SEPA mandate.")})
+    elif not Customer.objects.filter(pk=saved_method.customer_id,
+                                     **_payer_lookup(membership)).exists():
+        raise ValidationError({"saved_method": _("This payment method is not the member's.")})
+    if rounds_total is not None and rounds_total < 1:
+        raise ValidationError({"rounds_total": _("At least one round.")})
+    if membership.pledges.filter(status__in=[PledgeStatus.ACTIVE, PledgeStatus.PAUSED]).exists():
+        raise ValidationError(_("This member already has a pledge in this pool: change it "
+                                "instead."))
+    pledge = Pledge(membership=membership, amount=_pledge_amount(amount), method=method,
+                    saved_method=saved_method, rounds_total=rounds_total)
+    _save(pledge)
+    return pledge
+
+
+def _payer_lookup(membership: PoolMembership) -> dict:
+    if membership.organisation_id:
+        return {"organisation_id": membership.organisation_id}
+    return {"user_id": membership.user_id}
+
+
+def _live_pledge(pledge: Pledge, actor: User) -> Pledge:
+    if not _may_act_for(pledge.membership, actor):
+        raise PermissionDenied(_("You cannot change this pledge."))
+    pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
+    if pledge.status not in (PledgeStatus.ACTIVE, PledgeStatus.PAUSED):
+        raise ValidationError(_("This pledge is over."))
+    return pledge
+
+
+@transaction.atomic
+def pledge_change(*, pledge: Pledge, actor: User, amount: Decimal | str) -> Pledge:
+    """A new amount, from the next round whose vote opens (a promise made stays as made)."""
+    pledge = _live_pledge(pledge, actor)
+    pledge.amount = _pledge_amount(amount)
+    _save(pledge)
+    return pledge
+
+
+@transaction.atomic
+def pledge_set_status(*, pledge: Pledge, actor: User, status: str) -> Pledge:
+    """Pause, resume or cancel; from the next round whose vote opens."""
+    if status not in (PledgeStatus.ACTIVE, PledgeStatus.PAUSED, PledgeStatus.CANCELLED):
+        raise ValidationError({"status": _("Pause, resume or cancel.")})
+    pledge = _live_pledge(pledge, actor)
+    pledge.status = status
+    pledge.save(update_fields=["status", "updated_at"])
+    return pledge
