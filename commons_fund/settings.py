@@ -225,7 +225,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "commons_fund.payments.tasks.charges_submit_pending",
         "schedule": 600.0,
     },
+    "advance-rounds": {"task": "pledges.tasks.rounds_advance", "schedule": 300.0},
+    "retry-collections": {"task": "pledges.tasks.collections_retry_due", "schedule": 3600.0},
+    "follow-collections": {"task": "pledges.tasks.collections_sync_open", "schedule": 900.0},
+    "remind-voters": {"task": "pledges.tasks.rounds_remind", "schedule": 3600.0},
 }
+# Pools: a failed collection is tried again after these numbers of days, then defaulted.
+POOL_RETRY_DAYS = env.list("POOL_RETRY_DAYS", cast=int, default=[1, 3, 7])
 
 # Absolute address of the site, for links in emails sent by workers.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

@@ -42,6 +42,7 @@ urlpatterns += i18n_patterns(
     path("", include("commons_fund.ledger.urls")),
     path("", include("commons_fund.payments.urls")),
     path("", include("projects.urls")),
+    path("", include("pledges.urls")),
     path("", include(wagtail_urls)),
 )
 

@@ -290,6 +290,7 @@ class Round(models.Model):
                             help_text=_("Published when the vote opens."))
     electorate = models.PositiveIntegerField(_("members with voting rights"), default=0)
     reopened = models.BooleanField(_("vote reopened"), default=False)
+    reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
     rolled_over = models.BigIntegerField(_("pot rolled over from earlier rounds (cents)"),
                                          default=0)
     matching_pool = models.BigIntegerField(_("matching pool (cents)"), default=0)

@@ -24,7 +24,7 @@ from commons_fund.members.models import User
 from commons_fund.money import minor_units
 from projects.models import Project, ProjectStatus, Step
 
-from . import selectors, tally
+from . import collecting, selectors, tally
 from .models import (
     FAILED_STATES,
     Candidacy,
@@ -45,6 +45,7 @@ from .services import require_pool_admin
 
 PERIOD_DAYS = {Period.MONTHLY: 30, Period.QUARTERLY: 91, Period.CUSTOM: 30}
 OPEN_STATES = {RoundState.SCHEDULED, RoundState.NOMINATING, RoundState.VOTING}
+MOVING_STATES = {*OPEN_STATES, RoundState.TALLIED, RoundState.COLLECTING, RoundState.PAID_OUT}
 
 
 @transaction.atomic
@@ -142,6 +143,12 @@ def candidacy_withdraw(*, candidacy: Candidacy, actor: User) -> Candidacy:
     return candidacy
 
 
+def _notify(round_: Round, event: str) -> None:
+    from .tasks import round_notify
+
+    transaction.on_commit(lambda: round_notify.delay(round_.pk, event))
+
+
 def _promise(round_: Round, pledge: Pledge) -> None:
     """The pledge's promise for this round: a pending commitment in the host's books."""
     cents = minor_units(pledge.amount.amount)
@@ -192,6 +199,7 @@ def round_open_voting(*, round_: Round) -> Round:
         _promise(round_, pledge)
     round_.state = RoundState.VOTING
     round_.save()
+    _notify(round_, "voting_open")
     return round_
 
 
@@ -209,6 +217,7 @@ def _void(round_: Round) -> None:
 def _fail(round_: Round, state: str, reason: str) -> Round:
     round_.state, round_.reason = state, reason[:300]
     _void(round_)
+    collecting.round_sources_set(round_=round_, amounts={})
     round_.save(update_fields=["state", "reason", "results", "updated_at"])
     return round_
 
@@ -260,11 +269,15 @@ def round_tally(*, round_: Round, now: datetime | None = None) -> Round:
         status=CollectionStatus.DUE)
     round_.state = RoundState.TALLIED
     round_.save()
+    collecting.round_sources_set(round_=round_,
+                                 amounts=collecting.payout_amounts(round_, pot))
+    _notify(round_, "results")
     return round_
 
 
 def round_advance(*, round_: Round, now: datetime | None = None) -> Round:
-    """Move a round as far as its dates allow (each step in its own transaction)."""
+    """Move a round as far as its dates and its collection allow (each step in its own
+    transaction)."""
     now = now or timezone.now()
     if round_.state == RoundState.SCHEDULED and now >= round_.nominations_open_at:
         round_ = round_open_nominations(round_=round_)
@@ -272,6 +285,12 @@ def round_advance(*, round_: Round, now: datetime | None = None) -> Round:
         round_ = round_open_voting(round_=round_)
     if round_.state == RoundState.VOTING and now >= round_.voting_closes_at:
         round_ = round_tally(round_=round_, now=now)
+    if round_.state == RoundState.TALLIED:
+        round_ = collecting.round_collect(round_=round_)
+    if round_.state == RoundState.COLLECTING:
+        round_ = collecting.round_pay_out(round_=round_)
+    if round_.state == RoundState.PAID_OUT:
+        round_ = collecting.round_close(round_=round_)
     return round_
 
 
@@ -279,7 +298,25 @@ def rounds_advance(*, now: datetime | None = None) -> int:
     """Every round whose deadline passed, moved on; returns how many changed state."""
     now = now or timezone.now()
     moved = 0
-    for round_ in list(Round.objects.filter(state__in=OPEN_STATES).order_by("pk")):
+    for round_ in list(Round.objects.filter(state__in=MOVING_STATES).order_by("pk")):
         if round_advance(round_=round_, now=now).state != round_.state:
             moved += 1
     return moved
+
+
+REMINDER_BEFORE = timedelta(hours=48)
+
+
+def rounds_remind(*, now: datetime | None = None) -> int:
+    """Two days before a vote closes, remind the members who have not voted (once)."""
+    now = now or timezone.now()
+    due = Round.objects.filter(state=RoundState.VOTING, reminded_at__isnull=True,
+                               voting_closes_at__lte=now + REMINDER_BEFORE,
+                               voting_closes_at__gt=now)
+    reminded = 0
+    for pk in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            if Round.objects.filter(pk=pk, reminded_at__isnull=True).update(reminded_at=now):
+                _notify(Round(pk=pk), "reminder")
+                reminded += 1
+    return reminded

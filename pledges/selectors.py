@@ -1,19 +1,26 @@
 """Reads of pools and rounds: who acts for which member, who votes, where the rotation
 stands, what a pot holds."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from commons_fund.members.models import Membership, Role, User
 from commons_fund.members.selectors import organisation_has_role
+from commons_fund.money import round_cents
+from commons_fund.payments.models import SavedPaymentMethod
+from projects.models import BudgetLine
 
 from .models import (
+    Ballot,
     Candidacy,
     CandidacyStatus,
     Collection,
     CollectionStatus,
     MemberStatus,
+    Pledge,
     Pool,
     PoolMembership,
     Round,
@@ -22,6 +29,11 @@ from .models import (
 
 def pool_admin(*, pool: Pool, user: User) -> bool:
     return organisation_has_role(organisation=pool.host, user=user)
+
+
+def pool_treasurer(*, pool: Pool, user: User) -> bool:
+    return organisation_has_role(organisation=pool.host, user=user,
+                                 roles=(Role.ADMIN, Role.TREASURER))
 
 
 def memberships_of(*, pool: Pool, user: User) -> QuerySet[PoolMembership]:
@@ -115,3 +127,84 @@ def round_pot(*, round_: Round) -> Pot:
         collected=totals.get(CollectionStatus.SUCCEEDED, 0),
         voided=totals.get(CollectionStatus.VOIDED, 0),
     )
+
+
+def pool_list() -> QuerySet[Pool]:
+    return (Pool.objects.select_related("host")
+            .annotate(members=Count("memberships", filter=Q(
+                memberships__status=MemberStatus.ACTIVE)))
+            .order_by("name"))
+
+
+def pool_rounds(*, pool: Pool) -> list[Round]:
+    return list(pool.rounds.select_related("winner__project").order_by("-number"))
+
+
+def pool_members(*, pool: Pool) -> QuerySet[PoolMembership]:
+    return (pool.memberships.filter(status__in=[MemberStatus.ACTIVE, MemberStatus.PENDING])
+            .select_related("user", "organisation", "college").order_by("organisation__name",
+                                                                         "user__last_name"))
+
+
+def round_candidacies(*, round_: Round) -> list[Candidacy]:
+    """The nominated candidacies, each with `minimum` and `optimum` of its step (or of the
+    whole commons) from the co-financing plans: three queries whatever their number."""
+    candidacies = list(round_.candidacies.filter(status=CandidacyStatus.NOMINATED)
+                       .select_related("project", "step").order_by("project__name"))
+    lines = (BudgetLine.objects
+             .filter(step__project__in=[c.project_id for c in candidacies],
+                     revision=F("step__budget_revision"))
+             .values_list("step_id", "step__project_id", "required", "hours",
+                          "hourly_rate", "lump_sum"))
+    per_step, per_project = defaultdict(lambda: [Decimal(0), Decimal(0)]), defaultdict(
+        lambda: [Decimal(0), Decimal(0)])
+    for step, project, required, hours, rate, lump in lines:
+        amount = round_cents(lump if lump is not None else hours * rate)
+        for totals in (per_step[step], per_project[project]):
+            totals[1] += amount
+            if required:
+                totals[0] += amount
+    for candidacy in candidacies:
+        totals = per_step[candidacy.step_id] if candidacy.step_id else per_project[
+            candidacy.project_id]
+        candidacy.minimum, candidacy.optimum = totals
+    return candidacies
+
+
+def round_receipts(*, round_: Round, receipt: str = "") -> QuerySet[Ballot]:
+    """Published ballots (receipt and marks), for anyone to check and recompute."""
+    ballots = (round_.ballots.select_related("college").prefetch_related("lines")
+               .order_by("receipt"))
+    if receipt:
+        ballots = ballots.filter(receipt=receipt.strip().upper())
+    return ballots
+
+
+def treasury_collections(*, round_: Round) -> QuerySet[Collection]:
+    return (round_.collections.select_related("pledge__membership__user",
+                                              "pledge__membership__organisation", "charge")
+            .order_by("status", "pk"))
+
+
+def saved_methods_of(*, memberships) -> QuerySet[SavedPaymentMethod]:
+    """The active saved cards and SEPA mandates of these members' payers."""
+    memberships = list(memberships)
+    return SavedPaymentMethod.objects.filter(
+        Q(customer__user__in=[m.user_id for m in memberships if m.user_id])
+        | Q(customer__organisation__in=[m.organisation_id for m in memberships
+                                        if m.organisation_id]),
+        active=True,
+    ).order_by("kind", "label")
+
+
+def pledges_of(*, user: User) -> list[Pledge]:
+    """The live and past pledges of every member a person acts for, in every pool."""
+    if not user.is_authenticated:
+        return []
+    organisations = Membership.objects.filter(
+        user=user, role__in=[Role.ADMIN, Role.TREASURER]).values("organisation")
+    return list(Pledge.objects.filter(Q(membership__user=user)
+                                      | Q(membership__organisation__in=organisations))
+                .select_related("membership__pool", "membership__user",
+                                "membership__organisation", "saved_method")
+                .order_by("status", "-created_at"))

@@ -44,6 +44,13 @@ def require_pool_admin(pool: Pool, actor: User) -> None:
         raise PermissionDenied(_("Only the pool's administrators may do this."))
 
 
+def require_pool_treasurer(pool: Pool, actor: User) -> None:
+    """Collections are handled by the host's treasurers and administrators."""
+    if not organisation_has_role(organisation=pool.host, user=actor,
+                                 roles=(Role.ADMIN, Role.TREASURER)):
+        raise PermissionDenied(_("Only the pool's treasurers may do this."))
+
+
 def _save(instance) -> None:
     instance.full_clean()
     try:

@@ -271,6 +271,11 @@ class FundingSource(models.Model):
         "ledger.Transaction", on_delete=models.PROTECT, null=True, blank=True,
         related_name="funding_source", verbose_name=_("ledger transaction"),
     )
+    round = models.ForeignKey(
+        "pledges.Round", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="funding_sources", verbose_name=_("pool round"),
+        help_text=_("The round that elected this commons (pool-round funding)."),
+    )
 
     class Meta:
         verbose_name = _("funding source")
@@ -287,6 +292,8 @@ class FundingSource(models.Model):
                 condition=~Q(status=SourceStatus.RECEIVED) | Q(transaction__isnull=False),
                 name="projects_source_received_is_in_the_ledger",
             ),
+            models.UniqueConstraint(fields=["round", "project"], condition=Q(round__isnull=False),
+                                    name="projects_source_once_per_round"),
         ]
 
     def __str__(self) -> str:

@@ -375,7 +375,8 @@ class Payout(CausedBy):
     bic = models.CharField(_("BIC paid to"), max_length=11, blank=True)
     holder_name = models.CharField(_("holder paid to"), max_length=70, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", help_text=_("Empty when the platform prepared it (a pool round)."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -628,12 +628,22 @@ def payout_create(
         raise ValidationError({"beneficiary": _(
             "%(name)s has not given the bank account to pay it on yet."
         ) % {"name": beneficiary.name}})
+    return payout_prepare(books=books, beneficiary=beneficiary,
+                          amount=minor_units(parse_amount(amount)), description=description,
+                          cause=cause, created_by=actor)
+
+
+def payout_prepare(
+    *, books: Organisation, beneficiary: Organisation, amount: int, description: str,
+    cause: models.Model | None = None, created_by: User | None = None,
+) -> Payout:
+    """A payout to make, in cents. Without `created_by` it is the platform's doing (a pool
+    round whose collection ended); a treasurer exports it to the bank like any other."""
     if not description.strip():
         raise ValidationError({"description": _("Say what the payment is for.")})
     return Payout.objects.create(
-        books=books, beneficiary=beneficiary, created_by=actor,
-        amount=minor_units(parse_amount(amount)), description=description.strip()[:140],
-        **cause_fields(cause),
+        books=books, beneficiary=beneficiary, created_by=created_by, amount=amount,
+        description=description.strip()[:140], **cause_fields(cause),
     )
 
 
@@ -655,6 +665,11 @@ def payout_batch_export(
     )
     if not locked or len(locked) != len(payouts):
         raise ValidationError(_("Choose payouts of this organisation that are still to pay."))
+    unpaid = sorted({p.beneficiary.name for p in locked
+                     if not BankAccount.objects.filter(organisation=p.beneficiary).exists()})
+    if unpaid:
+        raise ValidationError(_("No bank account known for: %(names)s.")
+                              % {"names": ", ".join(unpaid)})
     transfer = SepaTransfer({
         "name": debtor.holder_name, "IBAN": debtor.iban, "BIC": debtor.bic, "batch": True,
         "currency": "EUR",

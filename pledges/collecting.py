@@ -1,0 +1,268 @@
+"""Collecting the promises of a tallied round, and paying the pot out.
+
+Each due collection is charged through the payments module (card or SEPA off-session, or a
+bank transfer the treasurer records), one Celery task each. A failed charge is tried again
+after the delays of `POOL_RETRY_DAYS` (1, 3 and 7 days by default), then the collection is
+defaulted and its promise voided. When every collection of a round is settled, the pot —
+what was actually collected — is paid out to the winner's hosting structure (a payout the
+treasurer exports as a SEPA transfer file), and the commons' co-financing plan shows it.
+
+Stripe is never called inside a transaction: `collection_attempt` writes the charge, then
+submits it, then applies the outcome in a transaction of its own."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from djmoney.money import Money
+
+from commons_fund.ledger.models import TransactionKind
+from commons_fund.ledger.services import ledger_resolve_pending
+from commons_fund.members.models import User
+from commons_fund.money import from_minor_units, minor_units, split_by_weights
+from commons_fund.payments import services as payments
+from commons_fund.payments.models import ChargeStatus, Payout, PayoutStatus
+from projects.models import FundingSource, SourceKind, SourceStatus
+
+from .models import (
+    FINAL_COLLECTION,
+    Candidacy,
+    Collection,
+    CollectionStatus,
+    Round,
+    RoundKind,
+    RoundState,
+)
+from .services import require_pool_treasurer
+
+
+def _retry_days() -> tuple[int, ...]:
+    return tuple(settings.POOL_RETRY_DAYS)
+
+
+@transaction.atomic
+def round_collect(*, round_: Round) -> Round:
+    """Tallied → collecting: one task per due promise, queued once the state is saved."""
+    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    if round_.state != RoundState.TALLIED:
+        return round_
+    round_.state = RoundState.COLLECTING
+    round_.save(update_fields=["state", "updated_at"])
+    due = list(round_.collections.filter(status=CollectionStatus.DUE).values_list("pk",
+                                                                                  flat=True))
+    from .tasks import collection_attempt as task
+
+    transaction.on_commit(lambda: [task.delay(pk) for pk in due])
+    return round_
+
+
+def _void(collection: Collection, status: str, memo: str) -> None:
+    ledger_resolve_pending(pending=collection.commitment, kind=TransactionKind.PLEDGE_VOID,
+                           idempotency_key=f"collection-{collection.pk}-void", memo=memo[:300],
+                           cause=collection)
+    collection.status = status
+    collection.next_attempt_at = None
+    collection.save(update_fields=["status", "next_attempt_at", "updated_at"])
+
+
+def collection_attempt(*, collection: Collection, now: datetime | None = None) -> Collection:
+    """Charge a due promise (or try a failed one again when its time has come)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        collection = (Collection.objects.select_for_update()
+                      .select_related("pledge__membership__user",
+                                      "pledge__membership__organisation", "pledge__saved_method",
+                                      "round__pool__host", "charge")
+                      .get(pk=collection.pk))
+        retry_due = (collection.status == CollectionStatus.FAILED
+                     and collection.next_attempt_at is not None
+                     and collection.next_attempt_at <= now)
+        if not ((collection.status == CollectionStatus.DUE and collection.charge is None)
+                or retry_due):
+            charge = None
+        else:
+            pledge, round_ = collection.pledge, collection.round
+            saved = pledge.saved_method if pledge.method != "transfer" else None
+            charge = payments.charge_create(
+                payer=pledge.membership.payer, books=round_.pool.host,
+                amount=from_minor_units(collection.amount), method=pledge.method,
+                saved_method=saved, income_purpose="contributions", cause=collection,
+                description=_("%(pool)s – round %(number)s") % {
+                    "pool": round_.pool.name, "number": round_.number},
+            )
+            collection.charge, collection.attempts = charge, collection.attempts + 1
+            collection.status, collection.next_attempt_at = CollectionStatus.DUE, None
+            collection.save(update_fields=["charge", "attempts", "status", "next_attempt_at",
+                                           "updated_at"])
+            if collection.attempts == 1:
+                _notify(collection, "due")
+    if charge is not None:
+        payments.charge_submit(charge=charge)
+    return collection_sync(collection=collection, now=now)
+
+
+@transaction.atomic
+def collection_sync(*, collection: Collection, now: datetime | None = None) -> Collection:
+    """Follow the latest charge: collected, failed (to retry, or defaulted after the last
+    try), or still under way."""
+    now = now or timezone.now()
+    collection = (Collection.objects.select_for_update().select_related("charge", "round")
+                  .get(pk=collection.pk))
+    charge = collection.charge
+    if collection.status in FINAL_COLLECTION or charge is None:
+        return collection
+    if charge.status == ChargeStatus.SUCCEEDED:
+        ledger_resolve_pending(pending=collection.commitment,
+                               kind=TransactionKind.PLEDGE_COLLECTION,
+                               idempotency_key=f"collection-{collection.pk}-collected",
+                               memo=f"{collection.round} (#{charge.pk})", cause=collection)
+        collection.status = CollectionStatus.SUCCEEDED
+        collection.save(update_fields=["status", "updated_at"])
+    elif charge.status == ChargeStatus.FAILED and collection.status == CollectionStatus.DUE:
+        delays = _retry_days()
+        if collection.attempts > len(delays):
+            _void(collection, CollectionStatus.DEFAULTED, f"{collection.round}: defaulted")
+            _notify(collection, "defaulted")
+        else:
+            collection.status = CollectionStatus.FAILED
+            collection.next_attempt_at = now + timedelta(days=delays[collection.attempts - 1])
+            collection.save(update_fields=["status", "next_attempt_at", "updated_at"])
+            _notify(collection, "failed")
+    return collection
+
+
+def _notify(collection: Collection, event: str) -> None:
+    from .tasks import collection_notify
+
+    transaction.on_commit(lambda: collection_notify.delay(collection.pk, event))
+
+
+@transaction.atomic
+def collection_default(*, collection: Collection, actor: User) -> Collection:
+    """A treasurer gives up on a promise (a transfer that never came): it is voided."""
+    collection = Collection.objects.select_for_update().select_related("round__pool").get(
+        pk=collection.pk)
+    require_pool_treasurer(collection.round.pool, actor)
+    if collection.status in FINAL_COLLECTION:
+        return collection
+    if collection.round.state != RoundState.COLLECTING:
+        raise ValidationError(_("Only a promise being collected can be marked as defaulted."))
+    _void(collection, CollectionStatus.DEFAULTED, f"{collection.round}: defaulted")
+    _notify(collection, "defaulted")
+    return collection
+
+
+def collection_retry_now(*, collection: Collection, actor: User) -> Collection:
+    """A treasurer tries a failed collection again without waiting for its date."""
+    require_pool_treasurer(collection.round.pool, actor)
+    now = timezone.now()
+    Collection.objects.filter(pk=collection.pk, status=CollectionStatus.FAILED).update(
+        next_attempt_at=now)
+    return collection_attempt(collection=collection, now=now)
+
+
+def collections_retry_due(*, now: datetime | None = None) -> int:
+    """Queue the failed collections whose next try has come (Celery beat)."""
+    now = now or timezone.now()
+    from .tasks import collection_attempt as task
+
+    due = list(Collection.objects.filter(status=CollectionStatus.FAILED,
+                                         next_attempt_at__lte=now).values_list("pk", flat=True))
+    for pk in due:
+        task.delay(pk)
+    return len(due)
+
+
+def collections_sync_open() -> int:
+    """Follow the charges still under way (SEPA debits, transfers, confirmations)."""
+    open_ = list(Collection.objects.filter(status=CollectionStatus.DUE, charge__isnull=False)
+                 .values_list("pk", flat=True))
+    for pk in open_:
+        collection_sync(collection=Collection(pk=pk))
+    return len(open_)
+
+
+def payout_amounts(round_: Round, pot: int) -> dict[int, int]:
+    """Cents per candidacy out of `pot`: all of it to the winner (rotation); the members'
+    splits, scaled to the pot, plus the matching (allocation)."""
+    if round_.kind != RoundKind.ALLOCATION:
+        return {round_.winner_id: pot} if pot and round_.winner_id else {}
+    shares = {int(k): v for k, v in round_.results.get("shares", {}).items() if v}
+    amounts = dict.fromkeys(shares, 0)
+    if pot and shares:
+        keys = sorted(shares)
+        parts = split_by_weights(from_minor_units(pot), [shares[k] for k in keys])
+        amounts.update({k: minor_units(p) for k, p in zip(keys, parts, strict=True)})
+    for key, value in round_.results.get("matching", {}).items():
+        amounts[int(key)] = amounts.get(int(key), 0) + value
+    return {key: value for key, value in amounts.items() if value}
+
+
+def round_sources_set(*, round_: Round, amounts: dict[int, int]) -> None:
+    """The elected commons' plans show the round's money: pledged while it is collected
+    (granted, not received), then what was actually collected. Commons left with nothing
+    see their line refused."""
+    candidacies = Candidacy.objects.select_related("project", "step").in_bulk(list(amounts))
+    touched = set()
+    for pk, cents in amounts.items():
+        candidacy = candidacies[pk]
+        FundingSource.objects.update_or_create(
+            round=round_, project=candidacy.project,
+            defaults={"step": candidacy.step, "kind": SourceKind.POOL_ROUND,
+                      "funder_name": round_.pool.name[:120], "funder": round_.pool.host,
+                      "amount": Money(from_minor_units(cents), "EUR"),
+                      "status": SourceStatus.GRANTED, "decided_on": timezone.localdate()},
+        )
+        touched.add(candidacy.project_id)
+    round_.funding_sources.exclude(project__in=touched).update(status=SourceStatus.REFUSED)
+
+
+@transaction.atomic
+def round_pay_out(*, round_: Round) -> Round:
+    """Collecting → paid out once every promise is settled: the payouts to the beneficiaries'
+    hosting structures are prepared and the commons' plans show the money granted."""
+    round_ = Round.objects.select_for_update().select_related("pool__host").get(pk=round_.pk)
+    if round_.state != RoundState.COLLECTING:
+        return round_
+    if round_.collections.exclude(status__in=FINAL_COLLECTION).exists():
+        return round_
+    collected = round_.collections.filter(status=CollectionStatus.SUCCEEDED).aggregate(
+        total=Sum("amount"))["total"] or 0
+    amounts = payout_amounts(round_, collected)
+    candidacies = Candidacy.objects.select_related("project__host").in_bulk(amounts)
+    for pk, cents in amounts.items():
+        candidacy = candidacies[pk]
+        description = _("%(pool)s – round %(number)s – %(project)s") % {
+            "pool": round_.pool.name, "number": round_.number,
+            "project": candidacy.project.name}
+        payments.payout_prepare(books=round_.pool.host, beneficiary=candidacy.project.host,
+                                amount=cents, description=description, cause=round_)
+    round_sources_set(round_=round_, amounts=amounts)
+    round_.results = {**round_.results, "collected": collected,
+                      "paid": {str(k): v for k, v in amounts.items()}}
+    round_.state = RoundState.PAID_OUT
+    round_.save(update_fields=["state", "results", "updated_at"])
+    from .tasks import round_notify
+
+    transaction.on_commit(lambda: round_notify.delay(round_.pk, "payout"))
+    return round_
+
+
+@transaction.atomic
+def round_close(*, round_: Round) -> Round:
+    """Paid out → closed once the bank has paid every payout of the round."""
+    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    if round_.state != RoundState.PAID_OUT:
+        return round_
+    payouts = Payout.objects.filter(cause_type=ContentType.objects.get_for_model(Round),
+                                    cause_id=str(round_.pk))
+    if payouts.exclude(status=PayoutStatus.PAID).exists():
+        return round_
+    round_.state = RoundState.CLOSED
+    round_.save(update_fields=["state", "updated_at"])
+    return round_

@@ -1,0 +1,127 @@
+"""Forms of pool pages: they read what was typed; the services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from commons_fund.money import minor_units
+from commons_fund.payments.forms import AmountField
+from commons_fund.payments.models import SavedPaymentMethod
+from projects.models import Project
+
+from .models import PoolMembership
+
+
+class JoinForm(forms.Form):
+    """Join as oneself, or for one of the organisations one administers."""
+
+    member = forms.ChoiceField(label=_("Join as"))
+    college = forms.ModelChoiceField(label=_("College"), queryset=None, required=False)
+
+    def __init__(self, *args, user, organisations, colleges, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisations = {str(o.pk): o for o in organisations}
+        self.fields["member"].choices = [("me", user.display_name)] + [
+            (pk, organisation.name) for pk, organisation in self.organisations.items()]
+        self.fields["college"].queryset = colleges
+        if not colleges.exists():
+            del self.fields["college"]
+
+    def clean_member(self):
+        value = self.cleaned_data["member"]
+        return None if value == "me" else self.organisations[value]
+
+
+class PledgeForm(forms.Form):
+    membership = forms.ModelChoiceField(label=_("Member"), queryset=None, empty_label=None)
+    amount = AmountField(label=_("Amount per round"), help_text=_("For example 20 or 12,50."))
+    method = forms.ChoiceField(label=_("Payment method"), widget=forms.RadioSelect)
+    saved_method = forms.ModelChoiceField(
+        label=_("Saved card or SEPA mandate"), queryset=SavedPaymentMethod.objects.none(),
+        required=False, empty_label=_("None (bank transfer)"),
+    )
+    rounds_total = forms.IntegerField(label=_("Number of rounds"), min_value=1, max_value=120,
+                                      required=False, help_text=_("Empty: until cancelled."))
+
+    def __init__(self, *args, memberships, methods, saved_methods, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].queryset = memberships
+        self.fields["method"].choices = methods
+        self.fields["saved_method"].queryset = saved_methods
+
+
+class PledgeChangeForm(forms.Form):
+    amount = AmountField(label=_("New amount per round"))
+
+
+class PledgeStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=[("active", _("Resume")), ("paused", _("Pause")),
+                                        ("cancelled", _("Cancel"))])
+
+
+class NominationForm(forms.Form):
+    project = forms.ModelChoiceField(label=_("Commons"), queryset=Project.objects.none())
+
+    def __init__(self, *args, projects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = projects
+
+
+class ScheduleForm(forms.Form):
+    nominations_open_at = forms.DateTimeField(
+        label=_("Nominations open"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    voting_opens_at = forms.DateTimeField(
+        label=_("Vote opens"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    voting_closes_at = forms.DateTimeField(
+        label=_("Vote closes"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave the dates empty to follow the pool's rhythm."))
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class BallotForm(forms.Form):
+    """One field per candidate; what a field holds depends on the round's method."""
+
+    previous_receipt = forms.CharField(
+        label=_("Receipt of your previous ballot"), max_length=20, required=False,
+        help_text=_("Only to change a vote already cast."))
+
+    def __init__(self, *args, round_, candidacies, membership: PoolMembership | None = None,
+                 grades=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidacies = candidacies
+        for candidacy in candidacies:
+            name = f"c{candidacy.pk}"
+            label = candidacy.project.name
+            if round_.kind == "allocation":
+                self.fields[name] = AmountField(label=label, required=False)
+            elif round_.voting_method == "majority_judgment":
+                self.fields[name] = forms.TypedChoiceField(
+                    label=label, coerce=int, choices=list(enumerate(grades)),
+                    widget=forms.RadioSelect)
+            elif round_.voting_method == "quadratic":
+                self.fields[name] = forms.IntegerField(
+                    label=label, min_value=0, max_value=1000, required=False, initial=0,
+                    widget=forms.NumberInput(attrs={"data-quadratic": "1"}))
+            else:
+                self.fields[name] = forms.BooleanField(label=label, required=False)
+
+    def marks(self) -> dict[int, int]:
+        marks = {}
+        for candidacy in self.candidacies:
+            value = self.cleaned_data.get(f"c{candidacy.pk}")
+            if value is None or value == "":
+                continue
+            if hasattr(value, "as_tuple"):  # an amount (allocation), in cents
+                value = minor_units(value)
+            marks[candidacy.pk] = int(value)
+        return marks
+
+
+class ReceiptSearchForm(forms.Form):
+    receipt = forms.CharField(label=_("Receipt"), max_length=20, required=False)
+

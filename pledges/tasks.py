@@ -1,0 +1,47 @@
+"""Celery tasks of pools: thin, they take ids and call one service."""
+
+from celery import shared_task
+
+from . import collecting, notifications, rounds
+from .models import Collection, Round
+
+
+@shared_task
+def rounds_advance() -> int:
+    return rounds.rounds_advance()
+
+
+@shared_task
+def rounds_remind() -> int:
+    return rounds.rounds_remind()
+
+
+@shared_task
+def collection_attempt(collection_id: int) -> str:
+    collection = Collection.objects.filter(pk=collection_id).first()
+    if collection is None:
+        return "missing"
+    return collecting.collection_attempt(collection=collection).status
+
+
+@shared_task
+def collections_retry_due() -> int:
+    return collecting.collections_retry_due()
+
+
+@shared_task
+def collections_sync_open() -> int:
+    return collecting.collections_sync_open()
+
+
+@shared_task
+def round_notify(round_id: int, event: str) -> int:
+    round_ = Round.objects.filter(pk=round_id).first()
+    return notifications.round_notify(round_=round_, event=event) if round_ else 0
+
+
+@shared_task
+def collection_notify(collection_id: int, event: str) -> int:
+    collection = Collection.objects.filter(pk=collection_id).first()
+    return notifications.collection_notify(collection=collection, event=event) \
+        if collection else 0

@@ -1,0 +1,377 @@
+"""Pages of pools: the public list and pool page, joining and pledging, my pledges, a
+round's page (candidates, ballot, results), its published receipts, and the treasurer's
+console. Pool administration answers 404 to whoever is not a pool administrator."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from commons_fund.members.models import Organisation, Role
+from commons_fund.members.selectors import organisations_with_role
+from projects.models import Project, ProjectStatus
+
+from . import ballots, collecting, rounds, selectors, services
+from .forms import (
+    BallotForm,
+    CancelForm,
+    JoinForm,
+    NominationForm,
+    PledgeChangeForm,
+    PledgeForm,
+    PledgeStatusForm,
+    ReceiptSearchForm,
+    ScheduleForm,
+)
+from .models import (
+    FAILED_STATES,
+    Collection,
+    Pledge,
+    Pool,
+    Round,
+    RoundState,
+    VoterRoll,
+)
+from .results import grade_labels, results_for_page
+from .services import METHODS_ALLOWED
+
+RESULT_STATES = {RoundState.TALLIED, RoundState.COLLECTING, RoundState.PAID_OUT,
+                 RoundState.CLOSED}
+
+
+def _apply(form, action) -> bool:
+    """Run a service with a valid form; its refusal becomes the form's errors."""
+    if not form.is_valid():
+        return False
+    try:
+        action(form.cleaned_data)
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, error)
+        return False
+    except PermissionDenied as error:
+        raise Http404 from error
+    return True
+
+
+def _flash_errors(request, form) -> None:
+    for errors in form.errors.values():
+        for message in errors:
+            messages.error(request, message)
+
+
+def _pool(slug: str) -> Pool:
+    return get_object_or_404(Pool.objects.select_related("host"), slug=slug)
+
+
+def _round(slug: str, number: int) -> Round:
+    return get_object_or_404(Round.objects.select_related("pool__host", "winner__project"),
+                             pool__slug=slug, number=number)
+
+
+def _admin_pool(request, slug: str) -> Pool:
+    pool = _pool(slug)
+    if not selectors.pool_admin(pool=pool, user=request.user):
+        raise Http404
+    return pool
+
+
+def pool_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.pool_list(), 24).get_page(request.GET.get("page"))
+    return render(request, "pledges/pool_list.html", {"page": page})
+
+
+def pool_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    pool = _pool(slug)
+    mine = list(selectors.memberships_of(pool=pool, user=request.user))
+    is_admin = selectors.pool_admin(pool=pool, user=request.user)
+    history = selectors.pool_rounds(pool=pool)
+    current = next((r for r in history if r.state not in (*FAILED_STATES, RoundState.CLOSED)),
+                   None)
+    rotation = selectors.rotation(pool=pool)
+    names = dict(Project.objects.filter(pk__in=rotation.eligible | rotation.won)
+                 .values_list("pk", "name"))
+    return render(request, "pledges/pool_detail.html", {
+        "pool": pool, "rounds": history, "current": current,
+        "pot": selectors.round_pot(round_=current) if current else None,
+        "members": list(selectors.pool_members(pool=pool)), "mine": mine,
+        "can_see_people": bool(mine) or is_admin, "is_admin": is_admin,
+        "won": sorted(names[pk] for pk in rotation.won if pk in names),
+        "waiting": sorted(names[pk] for pk in rotation.waiting if pk in names),
+        "cycle": rotation.cycle,
+        "join_form": _join_form(request, pool) if request.user.is_authenticated else None,
+        "schedule_form": ScheduleForm() if is_admin else None,
+    })
+
+
+def _join_form(request, pool, data=None):
+    joined = pool.memberships.exclude(status="left").values("organisation")
+    organisations = organisations_with_role(user=request.user, roles=(Role.ADMIN,
+                                                                      Role.TREASURER))
+    if request.user.is_staff:
+        organisations = Organisation.objects.none()
+    return JoinForm(data, user=request.user, colleges=pool.colleges.all(),
+                    organisations=organisations.exclude(pk__in=joined))
+
+
+@login_required
+@require_POST
+def pool_join(request: HttpRequest, slug: str) -> HttpResponse:
+    pool = _pool(slug)
+    form = _join_form(request, pool, request.POST)
+    joined = []
+    if _apply(form, lambda data: joined.append(services.pool_join(
+            pool=pool, actor=request.user, organisation=data["member"],
+            college=data.get("college")))):
+        if joined[0].status == "pending":
+            messages.success(request, _("Your request was sent to the pool's administrators."))
+        else:
+            messages.success(request, _("Welcome to the pool! Now make your pledge."))
+            return redirect("pledges:pledge_create", slug=slug)
+    else:
+        _flash_errors(request, form)
+    return redirect(pool)
+
+
+@login_required
+def pledge_create(request: HttpRequest, slug: str) -> HttpResponse:
+    pool = _pool(slug)
+    memberships = selectors.memberships_of(pool=pool, user=request.user)
+    if not memberships.exists():
+        messages.error(request, _("Join the pool before pledging."))
+        return redirect(pool)
+    labels = dict(Pledge._meta.get_field("method").choices)
+    methods = [(m, labels[m]) for m in ("card", "sepa_debit", "transfer")
+               if m in METHODS_ALLOWED[pool.collection_methods]]
+    form = PledgeForm(request.POST or None, memberships=memberships, methods=methods,
+                      saved_methods=selectors.saved_methods_of(memberships=memberships))
+    if request.method == "POST" and _apply(form, lambda data: services.pledge_create(
+            actor=request.user, **data)):
+        messages.success(request, _("Thank you! Nothing is charged until a round's "
+                                    "beneficiary is elected."))
+        return redirect("pledges:my_pledges")
+    return render(request, "pledges/pledge_form.html", {"pool": pool, "form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def my_pledges(request: HttpRequest) -> HttpResponse:
+    pledges = selectors.pledges_of(user=request.user)
+    return render(request, "pledges/my_pledges.html", {
+        "pledges": pledges, "change_form": PledgeChangeForm(),
+    })
+
+
+def _my_pledge(request, pk: int) -> Pledge:
+    pledge = get_object_or_404(Pledge.objects.select_related("membership__pool"), pk=pk)
+    if pledge not in selectors.pledges_of(user=request.user):
+        raise Http404
+    return pledge
+
+
+@login_required
+@require_POST
+def pledge_change(request: HttpRequest, pk: int) -> HttpResponse:
+    pledge = _my_pledge(request, pk)
+    form = PledgeChangeForm(request.POST)
+    if _apply(form, lambda data: services.pledge_change(pledge=pledge, actor=request.user,
+                                                        amount=data["amount"])):
+        messages.success(request, _("The new amount applies from the next round."))
+    else:
+        _flash_errors(request, form)
+    return redirect("pledges:my_pledges")
+
+
+@login_required
+@require_POST
+def pledge_status(request: HttpRequest, pk: int) -> HttpResponse:
+    pledge = _my_pledge(request, pk)
+    form = PledgeStatusForm(request.POST)
+    if _apply(form, lambda data: services.pledge_set_status(pledge=pledge, actor=request.user,
+                                                            status=data["status"])):
+        messages.success(request, _("Done; it applies from the next round."))
+    else:
+        _flash_errors(request, form)
+    return redirect("pledges:my_pledges")
+
+
+def _ballot_form(request, round_, candidacies, data=None):
+    voter = next((m for m in selectors.memberships_of(pool=round_.pool, user=request.user)
+                  if m.pk in selectors.voting_members(round_=round_)), None)
+    if round_.state != RoundState.VOTING or voter is None:
+        return None, None
+    return voter, BallotForm(data, round_=round_, candidacies=candidacies, membership=voter,
+                             grades=grade_labels(get_language()))
+
+
+def round_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    round_ = _round(slug, number)
+    candidacies = selectors.round_candidacies(round_=round_)
+    voter, ballot_form = _ballot_form(request, round_, candidacies)
+    mine = list(selectors.memberships_of(pool=round_.pool, user=request.user))
+    is_admin = selectors.pool_admin(pool=round_.pool, user=request.user)
+    return render(request, "pledges/round_detail.html", {
+        "round": round_, "pool": round_.pool, "candidacies": candidacies,
+        "pot": selectors.round_pot(round_=round_), "voter": voter, "ballot_form": ballot_form,
+        "has_voted": voter is not None and VoterRoll.objects.filter(
+            round=round_, membership=voter).exists(),
+        "results": results_for_page(round_=round_, candidacies=candidacies,
+                                    language=get_language())
+        if round_.state in RESULT_STATES else None,
+        "nomination_form": NominationForm(projects=_nominable(round_))
+        if (mine or is_admin) and round_.state in (RoundState.SCHEDULED,
+                                                    RoundState.NOMINATING) else None,
+        "is_admin": is_admin, "cancel_form": CancelForm() if is_admin else None,
+    })
+
+
+def _nominable(round_: Round):
+    rotation = selectors.rotation(pool=round_.pool)
+    taken = round_.candidacies.filter(status="nominated").values("project")
+    projects = Project.objects.exclude(status__in=[ProjectStatus.ARCHIVED,
+                                                   ProjectStatus.DORMANT]).exclude(pk__in=taken)
+    if round_.pool.rotation_rule == "strict":
+        projects = projects.exclude(pk__in=rotation.won)
+    return projects.order_by("name")
+
+
+@login_required
+@require_POST
+def round_vote(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    round_ = _round(slug, number)
+    candidacies = selectors.round_candidacies(round_=round_)
+    voter, form = _ballot_form(request, round_, candidacies, request.POST)
+    if form is None:
+        raise Http404
+    receipt = []
+    if _apply(form, lambda data: receipt.append(ballots.ballot_cast(
+            round_=round_, membership=voter, actor=request.user, marks=form.marks(),
+            previous_receipt=data.get("previous_receipt", "")))):
+        return render(request, "pledges/receipt.html", {"round": round_, "pool": round_.pool,
+                                                        "receipt": receipt[0]})
+    return render(request, "pledges/round_detail.html", {
+        "round": round_, "pool": round_.pool, "candidacies": candidacies,
+        "pot": selectors.round_pot(round_=round_), "voter": voter, "ballot_form": form,
+        "has_voted": VoterRoll.objects.filter(round=round_, membership=voter).exists(),
+    }, status=400)
+
+
+def round_receipts(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    round_ = _round(slug, number)
+    if round_.state not in RESULT_STATES:
+        raise Http404
+    form = ReceiptSearchForm(request.GET or None)
+    receipt = form.cleaned_data["receipt"] if form.is_valid() else ""
+    page = Paginator(selectors.round_receipts(round_=round_, receipt=receipt), 100).get_page(
+        request.GET.get("page"))
+    names = {c.pk: c.project.name for c in round_.candidacies.select_related("project")}
+    return render(request, "pledges/round_receipts.html", {
+        "round": round_, "pool": round_.pool, "page": page, "form": form,
+        "rows": [(ballot, [(names[line.candidacy_id], line.value)
+                           for line in sorted(ballot.lines.all(),
+                                              key=lambda line: names[line.candidacy_id])])
+                 for ballot in page.object_list],
+    })
+
+
+@login_required
+@require_POST
+def round_nominate(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    round_ = _round(slug, number)
+    form = NominationForm(request.POST, projects=Project.objects.all())
+    if _apply(form, lambda data: rounds.candidacy_nominate(round_=round_, actor=request.user,
+                                                           project=data["project"])):
+        messages.success(request, _("The commons is nominated."))
+    else:
+        _flash_errors(request, form)
+    return redirect(round_)
+
+
+@login_required
+@require_POST
+def round_schedule(request: HttpRequest, slug: str) -> HttpResponse:
+    pool = _admin_pool(request, slug)
+    form = ScheduleForm(request.POST)
+    created = []
+    if _apply(form, lambda data: created.append(rounds.round_schedule(
+            pool=pool, actor=request.user, **{k: v for k, v in data.items() if v}))):
+        messages.success(request, _("The round is scheduled."))
+        return redirect(created[0])
+    _flash_errors(request, form)
+    return redirect(pool)
+
+
+ADMIN_ACTIONS = {
+    "advance": lambda round_, user, data: rounds.round_advance(round_=round_),
+    "open_nominations": lambda round_, user, data: rounds.round_open_nominations(
+        round_=round_),
+    "open_voting": lambda round_, user, data: rounds.round_open_voting(round_=round_),
+    "cancel": lambda round_, user, data: rounds.round_cancel(
+        round_=round_, actor=user, reason=data.get("reason", "")),
+}
+
+
+@login_required
+@require_POST
+def round_action(request: HttpRequest, slug: str, number: int, action: str) -> HttpResponse:
+    """A pool administrator moves a round without waiting for its date."""
+    _admin_pool(request, slug)
+    round_ = _round(slug, number)
+    if action not in ADMIN_ACTIONS:
+        raise Http404
+    try:
+        ADMIN_ACTIONS[action](round_, request.user, request.POST)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Done."))
+    return redirect(round_)
+
+
+def _treasury_round(request, slug, number) -> Round:
+    round_ = _round(slug, number)
+    if not selectors.pool_treasurer(pool=round_.pool, user=request.user):
+        raise Http404
+    return round_
+
+
+@login_required
+def round_collections(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    round_ = _treasury_round(request, slug, number)
+    page = Paginator(selectors.treasury_collections(round_=round_), 100).get_page(
+        request.GET.get("page"))
+    return render(request, "pledges/round_collections.html", {
+        "round": round_, "pool": round_.pool, "page": page,
+        "pot": selectors.round_pot(round_=round_),
+    })
+
+
+@login_required
+@require_POST
+def collection_action(request: HttpRequest, slug: str, number: int, pk: int,
+                      action: str) -> HttpResponse:
+    round_ = _treasury_round(request, slug, number)
+    collection = get_object_or_404(Collection, round=round_, pk=pk)
+    try:
+        if action == "retry":
+            collecting.collection_retry_now(collection=collection, actor=request.user)
+        elif action == "default":
+            collecting.collection_default(collection=collection, actor=request.user)
+        else:
+            raise Http404
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Done."))
+    return redirect("pledges:round_collections", slug=slug, number=number)
+
