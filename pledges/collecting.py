@@ -74,7 +74,7 @@ def collection_attempt(*, collection: Collection, now: datetime | None = None) -
     """Charge a due promise (or try a failed one again when its time has come)."""
     now = now or timezone.now()
     with transaction.atomic():
-        collection = (Collection.objects.select_for_update()
+        collection = (Collection.objects.select_for_update(of=("self",))
                       .select_related("pledge__membership__user",
                                       "pledge__membership__organisation", "pledge__saved_method",
                                       "round__pool__host", "charge")
@@ -111,8 +111,8 @@ def collection_sync(*, collection: Collection, now: datetime | None = None) -> C
     """Follow the latest charge: collected, failed (to retry, or defaulted after the last
     try), or still under way."""
     now = now or timezone.now()
-    collection = (Collection.objects.select_for_update().select_related("charge", "round")
-                  .get(pk=collection.pk))
+    collection = (Collection.objects.select_for_update(of=("self",))
+                  .select_related("charge", "round").get(pk=collection.pk))
     charge = collection.charge
     if collection.status in FINAL_COLLECTION or charge is None:
         return collection

@@ -188,7 +188,7 @@ def round_open_voting(*, round_: Round) -> Round:
     round_.seed = f"{pool.slug}:{round_.number}:{secrets.token_hex(8)}"
     round_.vote_opened_at = timezone.now()
     round_.electorate = len(selectors.voting_members(round_=round_))
-    pledges = (Pledge.objects.select_for_update()
+    pledges = (Pledge.objects.select_for_update(of=("self",))
                .filter(membership__pool=pool, membership__status="active",
                        status=PledgeStatus.ACTIVE)
                .select_related("membership__user", "membership__organisation"))

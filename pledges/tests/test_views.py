@@ -1,0 +1,213 @@
+import secrets
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from commons_fund.members.models import Role, User
+from commons_fund.members.tests.factories import MembershipFactory, UserFactory
+from pledges import rounds, services
+from pledges.models import (
+    Ballot,
+    BallotLine,
+    MemberStatus,
+    Pledge,
+    PoolMembership,
+    RoundState,
+    VoterRoll,
+)
+from projects.tests.factories import ProjectFactory
+
+from .factories import PledgeFactory, PoolFactory, PoolMembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin():
+    return MembershipFactory(role=Role.ADMIN)
+
+
+@pytest.fixture
+def pool(admin):
+    return PoolFactory(host=admin.organisation, slug="normandie", name="Fonds normand")
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+def _many_members(pool, count):
+    """Members in bulk (with their pledges): the page must not care how many there are."""
+    users = User.objects.bulk_create([
+        User(email=f"m{secrets.token_hex(6)}@example.org", first_name="Membre")
+        for _ in range(count)])
+    members = PoolMembership.objects.bulk_create([
+        PoolMembership(pool=pool, user=user, status=MemberStatus.ACTIVE) for user in users])
+    Pledge.objects.bulk_create([Pledge(membership=m, amount="10.00", method="transfer")
+                                for m in members])
+    return members
+
+
+def _voting_round(pool, admin, projects):
+    now = timezone.now()
+    round_ = rounds.round_schedule(pool=pool, actor=admin.user,
+                                   nominations_open_at=now - timedelta(days=2),
+                                   voting_opens_at=now - timedelta(days=1),
+                                   voting_closes_at=now + timedelta(days=1))
+    candidacies = [rounds.candidacy_nominate(round_=round_, actor=admin.user, project=p)
+                   for p in projects]
+    return rounds.round_open_voting(round_=round_), candidacies
+
+
+def _bulk_ballots(round_, candidacies, count):
+    made = Ballot.objects.bulk_create([Ballot(round=round_, receipt=secrets.token_hex(6))
+                                       for _ in range(count)])
+    BallotLine.objects.bulk_create([
+        BallotLine(ballot=ballot, candidacy=candidacy, value=(ballot.pk + index) % 7)
+        for ballot in made for index, candidacy in enumerate(candidacies)])
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+def test_pool_and_round_pages_do_not_grow_with_members_and_ballots(client, pool, admin):
+    projects = [ProjectFactory() for _ in range(3)]
+    _many_members(pool, 10)
+    round_, candidacies = _voting_round(pool, admin, projects)
+    _bulk_ballots(round_, candidacies, 10)
+    member = PledgeFactory(membership=PoolMembershipFactory(pool=pool)).membership
+    _login(client, member.user)
+    urls = [pool.get_absolute_url(), round_.get_absolute_url(), reverse("pledges:pool_list")]
+    few = [_count(client, url) for url in urls]
+    _many_members(pool, 490)
+    _bulk_ballots(round_, candidacies, 490)
+    assert [_count(client, url) for url in urls] == few
+
+    VoterRoll.objects.bulk_create([VoterRoll(round=round_, membership=m)
+                                   for m in pool.memberships.all()])
+    round_ = rounds.round_tally(round_=round_, now=round_.voting_closes_at)
+    assert round_.state == RoundState.TALLIED
+    results = [round_.get_absolute_url(),
+               reverse("pledges:round_receipts", kwargs={"slug": pool.slug, "number": 1})]
+    many = [_count(client, url) for url in results]
+    page = client.get(round_.get_absolute_url())
+    assert "merit-bar" in page.text
+    assert len(page.context["results"]["rows"]) == 3
+    Ballot.objects.filter(pk__in=Ballot.objects.order_by("pk").values("pk")[:400]).delete()
+    assert [_count(client, url) for url in results] == many
+
+
+def test_voting_from_the_page_shows_the_receipt_once(client, pool, admin):
+    projects = [ProjectFactory(name=name) for name in ("Alpha", "Beta")]
+    member = PledgeFactory(membership=PoolMembershipFactory(pool=pool)).membership
+    round_, (alpha, beta) = _voting_round(pool, admin, projects)
+    _login(client, member.user)
+    page = client.get(round_.get_absolute_url())
+    assert page.context["ballot_form"] is not None
+    assert "Excellent" in page.text and "À rejeter" in page.text
+    vote_url = reverse("pledges:round_vote", kwargs={"slug": pool.slug, "number": 1})
+    response = client.post(vote_url, {f"c{alpha.pk}": "6"})  # Beta left ungraded
+    assert response.status_code == 400
+    assert f"c{beta.pk}" in response.context["ballot_form"].errors
+    assert not VoterRoll.objects.exists()
+    response = client.post(vote_url, {f"c{alpha.pk}": "6", f"c{beta.pk}": "2"})
+    assert response.status_code == 200
+    receipt = response.context["receipt"]
+    assert receipt in response.text
+    assert receipt not in client.get(round_.get_absolute_url()).text  # shown once
+    response = client.post(vote_url, {f"c{alpha.pk}": "1", f"c{beta.pk}": "1"})
+    assert response.status_code == 400
+    assert "previous_receipt" in response.context["ballot_form"].errors
+    response = client.post(vote_url, {f"c{alpha.pk}": "1", f"c{beta.pk}": "1",
+                                      "previous_receipt": receipt})
+    assert response.status_code == 200
+    assert Ballot.objects.count() == 1
+
+
+def test_outsiders_get_no_ballot_and_no_console(client, pool, admin):
+    projects = [ProjectFactory()]
+    round_, _candidacies = _voting_round(pool, admin, projects)
+    outsider = UserFactory()
+    _login(client, outsider)
+    assert client.get(round_.get_absolute_url()).context["ballot_form"] is None
+    response = client.post(reverse("pledges:round_vote", kwargs={"slug": pool.slug,
+                                                                  "number": 1}), {})
+    assert response.status_code == 404
+    for name, kwargs in (("round_collections", {"number": 1}),
+                         ("round_action", {"number": 1, "action": "cancel"}),
+                         ("round_schedule", {})):
+        url = reverse(f"pledges:{name}", kwargs={"slug": pool.slug, **kwargs})
+        response = client.post(url, {"reason": "x"}) if name != "round_collections" \
+            else client.get(url)
+        assert response.status_code == 404, name
+    round_.refresh_from_db()
+    assert round_.state == RoundState.VOTING
+    receipts = reverse("pledges:round_receipts", kwargs={"slug": pool.slug, "number": 1})
+    assert client.get(receipts).status_code == 404  # published once tallied
+
+
+def test_joining_and_pledging_from_the_pages(client, pool):
+    person = UserFactory()
+    _login(client, person)
+    response = client.post(reverse("pledges:pool_join", kwargs={"slug": pool.slug}),
+                           {"member": "me"})
+    assert response["Location"] == reverse("pledges:pledge_create", kwargs={"slug": pool.slug})
+    membership = PoolMembership.objects.get(user=person)
+    url = reverse("pledges:pledge_create", kwargs={"slug": pool.slug})
+    for amount in ("-3", "abc", "0"):
+        response = client.post(url, {"membership": membership.pk, "amount": amount,
+                                     "method": "transfer"})
+        assert response.status_code == 400
+        assert 'id="id_amount_error"' in response.text
+    response = client.post(url, {"membership": membership.pk, "amount": "15",
+                                 "method": "card"})
+    assert "saved_method" in response.context["form"].errors
+    assert not Pledge.objects.exists()
+    response = client.post(url, {"membership": membership.pk, "amount": "15",
+                                 "method": "transfer", "rounds_total": "6"})
+    assert response.status_code == 302
+    pledge = Pledge.objects.get()
+    assert (pledge.amount.amount, pledge.rounds_total) == (15, 6)
+    page = client.get(reverse("pledges:my_pledges"))
+    assert "Fonds normand" in page.text
+    client.post(reverse("pledges:pledge_change", kwargs={"pk": pledge.pk}), {"amount": "20"})
+    client.post(reverse("pledges:pledge_status", kwargs={"pk": pledge.pk}),
+                {"status": "paused"})
+    pledge.refresh_from_db()
+    assert (pledge.amount.amount, pledge.status) == (20, "paused")
+    _login(client, UserFactory())
+    response = client.post(reverse("pledges:pledge_change", kwargs={"pk": pledge.pk}),
+                           {"amount": "1"})
+    assert response.status_code == 404
+
+
+def test_an_administrator_schedules_and_cancels(client, pool, admin):
+    _login(client, admin.user)
+    response = client.post(reverse("pledges:round_schedule", kwargs={"slug": pool.slug}), {})
+    round_ = pool.rounds.get()
+    assert response["Location"] == round_.get_absolute_url()
+    url = reverse("pledges:round_action", kwargs={"slug": pool.slug, "number": 1,
+                                                  "action": "cancel"})
+    client.post(url, {"reason": ""})
+    round_.refresh_from_db()
+    assert round_.state == RoundState.SCHEDULED
+    client.post(url, {"reason": "Dates à revoir"})
+    round_.refresh_from_db()
+    assert (round_.state, round_.reason) == (RoundState.CANCELLED, "Dates à revoir")
+
+
+def test_approval_pools_wait_for_the_administrators(client, pool, admin):
+    services.pool_update(pool=pool, actor=admin.user, membership_policy="approval")
+    person = UserFactory()
+    _login(client, person)
+    client.post(reverse("pledges:pool_join", kwargs={"slug": pool.slug}), {"member": "me"})
+    assert PoolMembership.objects.get(user=person).status == MemberStatus.PENDING
