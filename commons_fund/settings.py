@@ -280,6 +280,9 @@ SPECTACULAR_SETTINGS = {
         "ProjectStatusEnum": "projects.models.ProjectStatus",
         "LineKindEnum": "projects.models.LineKind",
         "FundingSourceStatusEnum": "projects.models.SourceStatus",
+        "RoundKindEnum": "pledges.models.RoundKind",
+        "RoundStateEnum": "pledges.models.RoundState",
+        "PledgeStatusEnum": "pledges.models.PledgeStatus",
     },
 }
 

@@ -10,6 +10,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from pledges.api import PledgeViewSet, PoolViewSet, RoundViewSet
 from projects.api import ProjectViewSet
 
 from .members.api import OrganisationViewSet
@@ -19,6 +20,9 @@ from .views import healthz
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("projects", ProjectViewSet, basename="project")
+router.register("pools", PoolViewSet, basename="pool")
+router.register("rounds", RoundViewSet, basename="round")
+router.register("pledges", PledgeViewSet, basename="pledge")
 
 api_patterns = [
     path("", include(router.urls)),

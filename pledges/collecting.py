@@ -101,7 +101,7 @@ def collection_attempt(*, collection: Collection, now: datetime | None = None) -
                                            "updated_at"])
             if collection.attempts == 1:
                 _notify(collection, "due")
-    if charge is not None:
+    if charge is not None and charge.method != "transfer":
         payments.charge_submit(charge=charge)
     return collection_sync(collection=collection, now=now)
 

@@ -94,8 +94,8 @@ def pool_detail(request: HttpRequest, slug: str) -> HttpResponse:
     mine = list(selectors.memberships_of(pool=pool, user=request.user))
     is_admin = selectors.pool_admin(pool=pool, user=request.user)
     history = selectors.pool_rounds(pool=pool)
-    current = next((r for r in history if r.state not in (*FAILED_STATES, RoundState.CLOSED)),
-                   None)
+    current = next((r for r in reversed(history)
+                    if r.state not in (*FAILED_STATES, RoundState.CLOSED)), None)
     rotation = selectors.rotation(pool=pool)
     names = dict(Project.objects.filter(pk__in=rotation.eligible | rotation.won)
                  .values_list("pk", "name"))

@@ -59,7 +59,7 @@ def test_seed_demo_has_the_known_commons_figures(client):
         plan = project_plan(project=project)
         figures[project.slug] = sorted(
             (source.funder_name, source.amount.amount, source.status)
-            for source in plan.sources
+            for source in plan.sources if source.kind != "pool_round"
         )
         assert client.get(project.get_absolute_url()).status_code == 200
     assert figures["movilab"] == [
@@ -81,3 +81,24 @@ def test_seed_demo_has_the_known_commons_figures(client):
         Decimal("22000.00"), Decimal("25000.00"), Decimal("0.00"))
     assert not any(budget.warnings for project in Project.objects.all()
                    for budget in project_plan(project=project).steps)
+
+
+def test_seed_demo_has_a_pool_with_history(client):
+    from commons_fund.ledger.selectors import ledger_totals
+    from pledges.models import Pool
+
+    call_command("seed_demo", stdout=StringIO())
+    pool = Pool.objects.get(slug="fonds-commun-normand")
+    assert pool.host.slug == "normandie-libre"
+    assert pool.memberships.count() == 15
+    states = list(pool.rounds.order_by("number").values_list("state", "kind"))
+    assert states == [("closed", "rotation"), ("closed", "rotation"), ("voting", "rotation"),
+                      ("nominating", "")]
+    first, second, voting, allocation = pool.rounds.order_by("number")
+    assert (first.winner.project.slug, second.winner.project.slug) == ("movilab", "dokos")
+    assert first.ballots.count() == 12 and voting.ballots.count() == 6
+    assert allocation.matching_pool == 100_000
+    assert all(total == 0 for total in ledger_totals().values())
+    for url in (pool.get_absolute_url(), first.get_absolute_url(),
+                voting.get_absolute_url(), allocation.get_absolute_url()):
+        assert client.get(url).status_code == 200

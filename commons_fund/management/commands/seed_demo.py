@@ -4,6 +4,7 @@ from django.db import transaction
 from cms import demo as cms_demo
 from commons_fund.members import demo as members_demo
 from commons_fund.payments import demo as payments_demo
+from pledges import demo as pledges_demo
 from projects import demo as projects_demo
 
 
@@ -15,6 +16,7 @@ class Command(BaseCommand):
             logins = members_demo.seed()
             payments_demo.seed()
             projects_demo.seed()
+            pledges_demo.seed()
             cms_demo.seed()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Demo logins (email / password):"))
         for login in logins:

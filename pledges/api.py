@@ -1,0 +1,228 @@
+"""JSON API of pools: pools and rounds (public), nominations and my ballot (members), the
+published results and ballots of a tallied round (public), my pledges."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from commons_fund.payments.models import SavedPaymentMethod
+from projects.models import Project
+
+from . import ballots, rounds, selectors, services
+from .models import Pledge, Pool, PoolMembership, Round, RoundState
+
+RESULT_STATES = {RoundState.TALLIED, RoundState.COLLECTING, RoundState.PAID_OUT,
+                 RoundState.CLOSED}
+RECEIPTS_PER_PAGE = 500
+
+
+class PoolSerializer(serializers.ModelSerializer):
+    host = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    minimum_pot = serializers.DecimalField(source="minimum_pot.amount", max_digits=12,
+                                           decimal_places=2, read_only=True)
+    members = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Pool
+        fields = ["id", "name", "slug", "description", "host", "currency", "period",
+                  "round_kind", "voting_method", "quorum_percent", "minimum_pot",
+                  "rotation_rule", "no_quorum_rule", "collection_methods", "membership_policy",
+                  "members"]
+
+
+class CandidacySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    project = serializers.CharField(source="project.slug")
+    name = serializers.CharField(source="project.name")
+    step = serializers.IntegerField(source="step.position", allow_null=True, default=None)
+    minimum = serializers.DecimalField(max_digits=14, decimal_places=2)
+    optimum = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class RoundSerializer(serializers.ModelSerializer):
+    pool = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    candidacies = serializers.SerializerMethodField()
+    pot = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Round
+        fields = ["id", "pool", "number", "state", "nominations_open_at", "voting_opens_at",
+                  "voting_closes_at", "kind", "voting_method", "quorum_percent",
+                  "quadratic_credits", "seed", "electorate", "reason", "candidacies", "pot"]
+
+    @extend_schema_field(CandidacySerializer(many=True))
+    def get_candidacies(self, round_: Round) -> list:
+        return CandidacySerializer(selectors.round_candidacies(round_=round_), many=True).data
+
+    @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
+    def get_pot(self, round_: Round) -> dict:
+        pot = selectors.round_pot(round_=round_)
+        return {"promised": pot.promised, "collected": pot.collected, "voided": pot.voided}
+
+
+class NominationSerializer(serializers.Serializer):
+    project = serializers.SlugRelatedField(slug_field="slug", queryset=Project.objects.all())
+
+
+class BallotSerializer(serializers.Serializer):
+    membership = serializers.IntegerField(required=False,
+                                          help_text="The member voted for; default: yourself.")
+    marks = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Candidacy id → grade (0 = À rejeter … 6 = Excellent), votes, 0/1, or "
+                  "cents (allocation).")
+    previous_receipt = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReceiptSerializer(serializers.Serializer):
+    receipt = serializers.CharField()
+
+
+class PledgeSerializer(serializers.ModelSerializer):
+    pool = serializers.CharField(source="membership.pool.slug", read_only=True)
+    amount = serializers.CharField(source="amount.amount")
+    membership = serializers.PrimaryKeyRelatedField(queryset=PoolMembership.objects.all())
+    saved_method = serializers.PrimaryKeyRelatedField(
+        queryset=SavedPaymentMethod.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = Pledge
+        fields = ["id", "pool", "membership", "amount", "method", "saved_method",
+                  "rounds_total", "rounds_committed", "status"]
+        read_only_fields = ["rounds_committed", "status"]
+
+
+class PledgeUpdateSerializer(serializers.Serializer):
+    amount = serializers.CharField(required=False)
+    status = serializers.ChoiceField(choices=["active", "paused", "cancelled"], required=False)
+
+
+class PoolViewSet(viewsets.ReadOnlyModelViewSet):
+    """Pools, with their rules. Anyone may read."""
+
+    serializer_class = PoolSerializer
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return selectors.pool_list()
+
+
+@extend_schema(parameters=[OpenApiParameter("pool", description="a pool's slug"),
+                           OpenApiParameter("state", enum=RoundState.values)])
+class RoundViewSet(viewsets.ReadOnlyModelViewSet):
+    """Rounds with their candidates and pot; members nominate and vote; the results and
+    ballots are published once the round is tallied."""
+
+    serializer_class = RoundSerializer
+
+    def get_queryset(self):
+        rounds_ = Round.objects.select_related("pool").order_by("pool__slug", "number")
+        params = self.request.query_params
+        if params.get("state"):
+            if params["state"] not in RoundState.values:
+                raise ValidationError({"state": [f"Expected one of: "
+                                                 f"{', '.join(RoundState.values)}."]})
+            rounds_ = rounds_.filter(state=params["state"])
+        if params.get("pool"):
+            rounds_ = rounds_.filter(pool__slug=params["pool"][:80])
+        return rounds_
+
+    @extend_schema(request=NominationSerializer, responses={201: CandidacySerializer})
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def candidacies(self, request, pk=None):
+        round_ = self.get_object()
+        data = NominationSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        candidacy = rounds.candidacy_nominate(round_=round_, actor=request.user,
+                                              project=data.validated_data["project"])
+        row = next(c for c in selectors.round_candidacies(round_=round_)
+                   if c.pk == candidacy.pk)
+        return Response(CandidacySerializer(row).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=BallotSerializer, responses={201: ReceiptSerializer})
+    @action(detail=True, methods=["post", "put"], permission_classes=[IsAuthenticated])
+    def ballot(self, request, pk=None):
+        """Cast my ballot (POST) or replace it with the previous receipt (PUT). The receipt
+        is answered once; keep it."""
+        round_ = self.get_object()
+        data = BallotSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        mine = selectors.memberships_of(pool=round_.pool, user=request.user)
+        membership = (mine.filter(pk=values["membership"]).first() if "membership" in values
+                      else mine.first())
+        if membership is None:
+            raise NotFound("You are not a member of this pool.")
+        if request.method == "PUT" and not values["previous_receipt"]:
+            raise ValidationError({"previous_receipt": ["Give the receipt of the ballot to "
+                                                        "replace."]})
+        receipt = ballots.ballot_cast(round_=round_, membership=membership, actor=request.user,
+                                      marks=values["marks"],
+                                      previous_receipt=values["previous_receipt"])
+        return Response({"receipt": receipt}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[OpenApiParameter("page", int)])
+    @action(detail=True, methods=["get"])
+    def results(self, request, pk=None):
+        """Ranking, counts per grade (worst first) or scores, the tie-break seed and order,
+        and the published ballots with their receipts (500 per page)."""
+        round_ = self.get_object()
+        if round_.state not in RESULT_STATES:
+            raise NotFound("The results are published once the round is tallied.")
+        page = Paginator(selectors.round_receipts(round_=round_), RECEIPTS_PER_PAGE).get_page(
+            request.query_params.get("page"))
+        published = round_.results
+        return Response({
+            **{key: published.get(key) for key in (
+                "kind", "method", "voters", "electorate", "pot", "collected", "seed",
+                "tie_break", "winner", "ranking", "shares", "matching", "weights")},
+            "grades_worst_first": ["À rejeter", "Insuffisant", "Passable", "Assez bien",
+                                   "Bien", "Très bien", "Excellent"],
+            "receipts": {
+                "count": page.paginator.count, "page": page.number,
+                "pages": page.paginator.num_pages,
+                "results": [{"receipt": ballot.receipt,
+                             "college": ballot.college.name if ballot.college else None,
+                             "marks": {str(line.candidacy_id): line.value
+                                       for line in ballot.lines.all()}}
+                            for ballot in page.object_list],
+            },
+        })
+
+
+class PledgeViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                    viewsets.GenericViewSet):
+    """My pledges (and those of the organisations whose accounts I keep)."""
+
+    serializer_class = PledgeSerializer
+    permission_classes = [IsAuthenticated]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return Pledge.objects.filter(pk__in=[p.pk for p in selectors.pledges_of(
+            user=self.request.user)]).select_related("membership__pool").order_by("pk")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.pledge_create(
+            actor=self.request.user, membership=data["membership"],
+            amount=data["amount"]["amount"], method=data["method"],
+            saved_method=data.get("saved_method"), rounds_total=data.get("rounds_total"))
+
+    @extend_schema(request=PledgeUpdateSerializer, responses={200: PledgeSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        pledge = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        data = PledgeUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if "amount" in data.validated_data:
+            pledge = services.pledge_change(pledge=pledge, actor=request.user,
+                                            amount=data.validated_data["amount"])
+        if "status" in data.validated_data:
+            pledge = services.pledge_set_status(pledge=pledge, actor=request.user,
+                                                status=data.validated_data["status"])
+        return Response(PledgeSerializer(pledge).data)
