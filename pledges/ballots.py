@@ -19,7 +19,6 @@ from .models import (
     Ballot,
     BallotLine,
     CandidacyStatus,
-    Collection,
     PoolMembership,
     Round,
     RoundKind,
@@ -51,8 +50,7 @@ def _checked_marks(round_: Round, membership: PoolMembership, marks: dict) -> di
     if set(marks) - candidacies:
         raise ValidationError({"marks": _("A mark is for a commons that is not a candidate.")})
     if round_.kind == RoundKind.ALLOCATION:
-        promised = (Collection.objects.filter(round=round_, pledge__membership=membership)
-                    .values_list("amount", flat=True).first())
+        promised = selectors.member_promise(round_=round_, membership=membership)
         if not promised:
             raise ValidationError({"marks": _("Splitting a pot needs a pledge for this round.")})
         if any(value < 0 for value in marks.values()) or sum(marks.values()) != promised:

@@ -53,7 +53,7 @@ def round_collect(*, round_: Round) -> Round:
         return round_
     round_.state = RoundState.COLLECTING
     round_.save(update_fields=["state", "updated_at"])
-    due = list(round_.collections.filter(status=CollectionStatus.DUE).values_list("pk",
+    due = list(round_.pot_collections.filter(status=CollectionStatus.DUE).values_list("pk",
                                                                                   flat=True))
     from .tasks import collection_attempt as task
 
@@ -229,9 +229,9 @@ def round_pay_out(*, round_: Round) -> Round:
     round_ = Round.objects.select_for_update().select_related("pool__host").get(pk=round_.pk)
     if round_.state != RoundState.COLLECTING:
         return round_
-    if round_.collections.exclude(status__in=FINAL_COLLECTION).exists():
+    if round_.pot_collections.exclude(status__in=FINAL_COLLECTION).exists():
         return round_
-    collected = round_.collections.filter(status=CollectionStatus.SUCCEEDED).aggregate(
+    collected = round_.pot_collections.filter(status=CollectionStatus.SUCCEEDED).aggregate(
         total=Sum("amount"))["total"] or 0
     amounts = payout_amounts(round_, collected)
     candidacies = Candidacy.objects.select_related("project__host").in_bulk(amounts)

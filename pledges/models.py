@@ -328,6 +328,12 @@ class Round(models.Model):
         return reverse("pledges:round_detail", kwargs={"slug": self.pool.slug,
                                                        "number": self.number})
 
+    @property
+    def pot_collections(self):
+        """The promises this round's pot is made of: its own, and those carried into it from
+        earlier rounds that rolled over."""
+        return Collection.objects.filter(Q(round=self) | Q(carried_into=self))
+
 
 class CandidacyStatus(models.TextChoices):
     NOMINATED = "nominated", _("Nominated")
@@ -439,6 +445,12 @@ class Collection(models.Model):
     charge = models.ForeignKey("payments.Charge", on_delete=models.PROTECT, null=True,
                                blank=True, related_name="+",
                                help_text=_("The latest attempt."))
+    carried_into = models.ForeignKey(
+        Round, on_delete=models.PROTECT, null=True, blank=True, related_name="carried",
+        verbose_name=_("carried into"),
+        help_text=_("The later round whose pot this promise joined (a round without quorum "
+                    "rolled over)."),
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -43,6 +43,8 @@ def results_for_page(*, round_: Round, candidacies: list[Candidacy], language: s
         for row in merit_profile(results):
             row["name"] = names.get(row["candidate"], row["candidate"])
             row["sentence"] = row["sentences"].get(language, row["sentences"]["en"])
+            for segment in row["segments"]:
+                segment["label"] = segment["labels"].get(language, segment["labels"]["fr"])
             page["rows"].append(row)
     else:
         best = max((row["score"] for row in ranking), default=0) or 1

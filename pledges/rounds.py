@@ -188,6 +188,10 @@ def round_open_voting(*, round_: Round) -> Round:
     round_.seed = f"{pool.slug}:{round_.number}:{secrets.token_hex(8)}"
     round_.vote_opened_at = timezone.now()
     round_.electorate = len(selectors.voting_members(round_=round_))
+    carried = Collection.objects.filter(round__pool=pool, round__state=RoundState.NO_QUORUM,
+                                        status=CollectionStatus.PROMISED)
+    round_.rolled_over = carried.aggregate(total=Sum("amount"))["total"] or 0
+    carried.update(carried_into=round_)
     pledges = (Pledge.objects.select_for_update(of=("self",))
                .filter(membership__pool=pool, membership__status="active",
                        status=PledgeStatus.ACTIVE)
@@ -205,7 +209,7 @@ def round_open_voting(*, round_: Round) -> Round:
 
 def _void(round_: Round) -> None:
     """Release every promise of the round that is not collected: nothing is charged."""
-    for collection in round_.collections.select_for_update().exclude(
+    for collection in round_.pot_collections.select_for_update().exclude(
             status__in=[CollectionStatus.SUCCEEDED, CollectionStatus.VOIDED]):
         ledger_resolve_pending(pending=collection.commitment, kind=TransactionKind.PLEDGE_VOID,
                                idempotency_key=f"collection-{collection.pk}-void",
@@ -249,23 +253,28 @@ def round_tally(*, round_: Round, now: datetime | None = None) -> Round:
         return round_
     voters = round_.voters.count()
     if voters * 100 < (round_.quorum_percent or 0) * round_.electorate or not voters:
-        if round_.pool.no_quorum_rule == NoQuorumRule.REOPEN_ONCE and not round_.reopened:
+        rule = round_.pool.no_quorum_rule
+        if rule == NoQuorumRule.REOPEN_ONCE and not round_.reopened:
             round_.reopened = True
             round_.voting_closes_at = now + timedelta(days=round_.pool.voting_days)
             round_.save(update_fields=["reopened", "voting_closes_at", "updated_at"])
             return round_
-        return _fail(round_, RoundState.NO_QUORUM, _(
-            "%(voters)s of %(electorate)s members voted; the quorum is %(quorum)s %%.")
-            % {"voters": voters, "electorate": round_.electorate,
-               "quorum": round_.quorum_percent})
-    pot = round_.collections.aggregate(total=Sum("amount"))["total"] or 0
+        reason = _("%(voters)s of %(electorate)s members voted; the quorum is %(quorum)s %%.") % {
+            "voters": voters, "electorate": round_.electorate, "quorum": round_.quorum_percent}
+        if rule == NoQuorumRule.ROLL_OVER:
+            # Nothing is charged; the promises stay pending and join the next round's pot.
+            round_.state, round_.reason = RoundState.NO_QUORUM, reason[:300]
+            round_.save(update_fields=["state", "reason", "updated_at"])
+            return round_
+        return _fail(round_, RoundState.NO_QUORUM, reason)
+    pot = round_.pot_collections.aggregate(total=Sum("amount"))["total"] or 0
     round_.results = tally.round_results(round_=round_, voters=voters, pot=pot)
     if pot < (round_.minimum_pot or 0):
         return _fail(round_, RoundState.BELOW_MINIMUM, _(
             "The promises add up to less than the pool's minimum pot."))
     if round_.results.get("winner"):
         round_.winner_id = round_.results["winner"]
-    round_.collections.filter(status=CollectionStatus.PROMISED).update(
+    round_.pot_collections.filter(status=CollectionStatus.PROMISED).update(
         status=CollectionStatus.DUE)
     round_.state = RoundState.TALLIED
     round_.save()

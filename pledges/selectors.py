@@ -120,7 +120,7 @@ class Pot:
 
 
 def round_pot(*, round_: Round) -> Pot:
-    totals = dict(round_.collections.values_list("status").annotate(total=Sum("amount"))
+    totals = dict(round_.pot_collections.values_list("status").annotate(total=Sum("amount"))
                   .values_list("status", "total"))
     return Pot(
         promised=sum(v for k, v in totals.items() if k != CollectionStatus.VOIDED),
@@ -181,7 +181,7 @@ def round_receipts(*, round_: Round, receipt: str = "") -> QuerySet[Ballot]:
 
 
 def treasury_collections(*, round_: Round) -> QuerySet[Collection]:
-    return (round_.collections.select_related("pledge__membership__user",
+    return (round_.pot_collections.select_related("pledge__membership__user",
                                               "pledge__membership__organisation", "charge")
             .order_by("status", "pk"))
 
@@ -208,3 +208,9 @@ def pledges_of(*, user: User) -> list[Pledge]:
                 .select_related("membership__pool", "membership__user",
                                 "membership__organisation", "saved_method")
                 .order_by("status", "-created_at"))
+
+
+def member_promise(*, round_: Round, membership: PoolMembership) -> int:
+    """Cents a member promised for a round (what an allocation ballot splits)."""
+    return (Collection.objects.filter(round=round_, pledge__membership=membership)
+            .values_list("amount", flat=True).first() or 0)

@@ -11,6 +11,8 @@ urlpatterns = [
     path("pools/<slug:slug>/", views.pool_detail, name="pool_detail"),
     path("pools/<slug:slug>/join/", views.pool_join, name="pool_join"),
     path("pools/<slug:slug>/pledge/", views.pledge_create, name="pledge_create"),
+    path("pools/<slug:slug>/payment-method/", views.payment_method_add,
+         name="payment_method_add"),
     path("pools/<slug:slug>/rounds/new/", views.round_schedule, name="round_schedule"),
     path("my/pledges/", views.my_pledges, name="my_pledges"),
     path("my/pledges/<int:pk>/change/", views.pledge_change, name="pledge_change"),

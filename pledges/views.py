@@ -2,6 +2,7 @@
 round's page (candidates, ballot, results), its published receipts, and the treasurer's
 console. Pool administration answers 404 to whoever is not a pool administrator."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +15,9 @@ from django.views.decorators.http import require_POST
 
 from commons_fund.members.models import Organisation, Role
 from commons_fund.members.selectors import organisations_with_role
+from commons_fund.payments import services as payments
+from commons_fund.payments import stripe_client
+from commons_fund.payments.forms import SepaMandateForm
 from projects.models import Project, ProjectStatus
 
 from . import ballots, collecting, rounds, selectors, services
@@ -96,20 +100,26 @@ def pool_detail(request: HttpRequest, slug: str) -> HttpResponse:
     history = selectors.pool_rounds(pool=pool)
     current = next((r for r in reversed(history)
                     if r.state not in (*FAILED_STATES, RoundState.CLOSED)), None)
-    rotation = selectors.rotation(pool=pool)
-    names = dict(Project.objects.filter(pk__in=rotation.eligible | rotation.won)
-                 .values_list("pk", "name"))
     return render(request, "pledges/pool_detail.html", {
         "pool": pool, "rounds": history, "current": current,
         "pot": selectors.round_pot(round_=current) if current else None,
         "members": list(selectors.pool_members(pool=pool)), "mine": mine,
         "can_see_people": bool(mine) or is_admin, "is_admin": is_admin,
-        "won": sorted(names[pk] for pk in rotation.won if pk in names),
-        "waiting": sorted(names[pk] for pk in rotation.waiting if pk in names),
-        "cycle": rotation.cycle,
+        **_rotation(pool),
         "join_form": _join_form(request, pool) if request.user.is_authenticated else None,
         "schedule_form": ScheduleForm() if is_admin else None,
     })
+
+
+def _rotation(pool: Pool) -> dict:
+    """Where the rotation's cycle stands, by commons name."""
+    rotation = selectors.rotation(pool=pool)
+    names = dict(Project.objects.filter(pk__in=rotation.eligible | rotation.won)
+                 .values_list("pk", "name"))
+    return {"won": sorted(names[pk] for pk in rotation.won if pk in names),
+            "waiting": sorted(names[pk] for pk in rotation.waiting if pk in names),
+            "cycle": rotation.cycle,
+            "shows_rotation": pool.rotation_rule == "strict" and bool(names)}
 
 
 def _join_form(request, pool, data=None):
@@ -160,6 +170,60 @@ def pledge_create(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("pledges:my_pledges")
     return render(request, "pledges/pledge_form.html", {"pool": pool, "form": form},
                   status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def payment_method_add(request: HttpRequest, slug: str) -> HttpResponse:
+    """Save a card (confirmed in the browser with Stripe.js) or a SEPA mandate for a member
+    one acts for, then come back to the pledge."""
+    pool = _pool(slug)
+    memberships = list(selectors.memberships_of(pool=pool, user=request.user))
+    chosen = request.POST.get("member") or request.GET.get("member")
+    membership = next((m for m in memberships if str(m.pk) == chosen),
+                      memberships[0] if memberships else None)
+    if membership is None:
+        raise Http404
+    payer = membership.payer
+    sepa_form = SepaMandateForm(request.POST if request.POST.get("action") == "sepa" else None,
+                                initial={"holder_name": membership.name,
+                                         "email": request.user.email})
+    card_error = ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "card":
+                payments.card_setup_finish(payer=payer,
+                                           setup_intent=request.POST.get("setup_intent", ""))
+            elif sepa_form.is_valid():
+                data = sepa_form.cleaned_data
+                payments.payment_method_save_sepa(
+                    payer=payer, iban=data["iban"], holder_name=data["holder_name"],
+                    email=data["email"], ip_address=request.META.get("REMOTE_ADDR", ""),
+                    user_agent=request.headers.get("User-Agent", "")[:200])
+            else:
+                raise ValidationError(_("Please correct the errors below."))
+        except ValidationError as error:
+            if request.POST.get("action") == "card":
+                card_error = " ".join(error.messages)
+            elif hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    sepa_form.add_error(field if field in sepa_form.fields else None, errors)
+            elif not sepa_form.errors:
+                sepa_form.add_error(None, error)
+        except stripe_client.PaymentError as error:
+            card_error = error.message
+        else:
+            messages.success(request, _("The means of payment is saved; now make your pledge."))
+            return redirect("pledges:pledge_create", slug=slug)
+    try:
+        setup = payments.card_setup_start(payer=payer)
+    except stripe_client.PaymentError as error:
+        setup, card_error = None, card_error or error.message
+    return render(request, "pledges/payment_method.html", {
+        "pool": pool, "membership": membership, "memberships": memberships,
+        "sepa_form": sepa_form, "setup": setup, "card_error": card_error,
+        "stripe_js_url": settings.STRIPE_JS_URL,
+        "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+    }, status=400 if request.method == "POST" else 200)
 
 
 @login_required
@@ -221,6 +285,8 @@ def round_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     return render(request, "pledges/round_detail.html", {
         "round": round_, "pool": round_.pool, "candidacies": candidacies,
         "pot": selectors.round_pot(round_=round_), "voter": voter, "ballot_form": ballot_form,
+        "promise": selectors.member_promise(round_=round_, membership=voter)
+        if voter and round_.kind == "allocation" else None,
         "has_voted": voter is not None and VoterRoll.objects.filter(
             round=round_, membership=voter).exists(),
         "results": results_for_page(round_=round_, candidacies=candidacies,
@@ -230,6 +296,7 @@ def round_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         if (mine or is_admin) and round_.state in (RoundState.SCHEDULED,
                                                     RoundState.NOMINATING) else None,
         "is_admin": is_admin, "cancel_form": CancelForm() if is_admin else None,
+        **_rotation(round_.pool),
     })
 
 

@@ -120,6 +120,27 @@ def payment_method_save_card(*, payer: Organisation | User, stripe_payment_metho
     return _saved_method(customer, saved)
 
 
+def card_setup_start(*, payer: Organisation | User) -> stripe_client.CardSetup:
+    """Open a SetupIntent that the payer confirms in the browser with Stripe.js (the card
+    number never reaches our server)."""
+    return stripe_client.card_setup_create(customer_id=customer_for(payer=payer).stripe_id)
+
+
+def card_setup_finish(*, payer: Organisation | User, setup_intent: str) -> SavedPaymentMethod:
+    """Record the card of a SetupIntent the payer confirmed, once Stripe says it succeeded
+    and it is this payer's."""
+    customer = Customer.objects.filter(**_payer_kwargs(payer)).first()
+    setup = stripe_client.card_setup_retrieve(setup_intent)
+    if customer is None or setup.customer != customer.stripe_id:
+        raise ValidationError(_("This card setup is not yours."))
+    if setup.status != "succeeded" or not setup.payment_method:
+        raise ValidationError(_("The bank has not confirmed this card."))
+    kind, label = stripe_client.payment_method_describe(setup.payment_method)
+    return _saved_method(customer, stripe_client.SavedMethod(
+        id=setup.payment_method, type=kind, label=label, status=setup.status,
+        setup_intent=setup.id, client_secret=""))
+
+
 def iban_validate(value: str) -> IBAN:
     try:
         return IBAN(value)

@@ -185,6 +185,40 @@ def setup_intent_status(setup_intent_id: str) -> str:
     return _call(client().v1.setup_intents.retrieve, setup_intent_id, params={}).status
 
 
+@dataclass(frozen=True)
+class CardSetup:
+    """A SetupIntent the payer confirms in the browser with Stripe.js."""
+
+    id: str
+    client_secret: str
+    status: str
+    customer: str
+    payment_method: str
+
+
+def card_setup_create(*, customer_id: str) -> CardSetup:
+    setup = _call(client().v1.setup_intents.create, params={
+        "customer": customer_id, "payment_method_types": ["card"], "usage": "off_session"})
+    return _card_setup(setup)
+
+
+def card_setup_retrieve(setup_intent_id: str) -> CardSetup:
+    return _card_setup(_call(client().v1.setup_intents.retrieve, setup_intent_id, params={}))
+
+
+def _card_setup(setup) -> CardSetup:
+    method = getattr(setup, "payment_method", None) or ""
+    return CardSetup(id=setup.id, client_secret=setup.client_secret or "", status=setup.status,
+                     customer=getattr(setup, "customer", None) or "",
+                     payment_method=method if isinstance(method, str) else method.id)
+
+
+def payment_method_describe(payment_method_id: str) -> tuple[str, str]:
+    """(type, label) of a payment method, e.g. ("card", "Visa •••• 4242")."""
+    method = _call(client().v1.payment_methods.retrieve, payment_method_id, params={})
+    return method.type, _describe(method)
+
+
 def sepa_payment_method_create(
     *, iban: str, holder_name: str, email: str, reference: str
 ) -> str:

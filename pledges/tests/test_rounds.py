@@ -286,3 +286,79 @@ def test_pledges_follow_the_pool_rules(pool, admin):
     pledge = services.pledge_set_status(pledge=pledge, actor=person, status="cancelled")
     with pytest.raises(ValidationError):
         services.pledge_set_status(pledge=pledge, actor=person, status="active")
+
+
+def test_without_quorum_the_pot_rolls_over_into_the_next_round(pool, admin, members, projects):
+    pool = services.pool_update(pool=pool, actor=admin.user, no_quorum_rule="roll_over")
+    first, _candidacies = _round(pool, admin, projects)
+    first = _close(first)
+    assert first.state == RoundState.NO_QUORUM
+    assert set(first.collections.values_list("status", flat=True)) == {
+        CollectionStatus.PROMISED}  # nothing charged, nothing voided
+    assert _pending(pool).pending == 5000
+    second, (alpha, beta, gamma) = _round(pool, admin, projects)
+    assert second.rolled_over == 5000
+    assert second.pot_collections.count() == 10
+    for member in members[:3]:
+        _vote(second, member, {alpha.pk: 6, beta.pk: 2, gamma.pk: 0})
+    second = _close(second)
+    assert second.state == RoundState.TALLIED
+    assert second.results["pot"] == 10000
+    assert second.pot_collections.filter(status=CollectionStatus.DUE).count() == 10
+    assert _pending(pool).pending == 10000
+
+
+def test_the_advance_rounds_command_runs_the_same_service(pool, admin, members, projects):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    now = timezone.now()
+    round_ = rounds.round_schedule(pool=pool, actor=admin.user,
+                                   nominations_open_at=now - timedelta(hours=1),
+                                   voting_opens_at=now + timedelta(days=1),
+                                   voting_closes_at=now + timedelta(days=2))
+    out = StringIO()
+    call_command("advance_rounds", stdout=out)
+    assert "1 round" in out.getvalue()
+    round_.refresh_from_db()
+    assert round_.state == RoundState.NOMINATING
+
+
+def test_an_allocation_round_splits_promises_and_matches_by_quadratic_funding(pool, admin):
+    from pledges import collecting
+    from pledges.voting import quadratic_funding
+
+    pool = services.pool_update(pool=pool, actor=admin.user, round_kind="allocation")
+    amounts = ["10", "20", "30", "40"]
+    members = [PledgeFactory(membership=PoolMembershipFactory(pool=pool), amount=amount)
+               .membership for amount in amounts]
+    now = timezone.now()
+    round_ = rounds.round_schedule(pool=pool, actor=admin.user,
+                                   nominations_open_at=now - timedelta(days=2),
+                                   voting_opens_at=now - timedelta(days=1),
+                                   voting_closes_at=now + timedelta(days=1),
+                                   matching_pool=10_000, matching_cap_percent=60)
+    alpha, beta = (rounds.candidacy_nominate(round_=round_, actor=admin.user,
+                                             project=ProjectFactory(slug=slug))
+                   for slug in ("alpha", "beta"))
+    round_ = rounds.round_open_voting(round_=round_)
+    assert round_.kind == "allocation"
+    with pytest.raises(ValidationError):  # 9 € of a 10 € promise
+        _vote(round_, members[0], {alpha.pk: 500, beta.pk: 400})
+    _vote(round_, members[0], {alpha.pk: 500, beta.pk: 500})
+    _vote(round_, members[1], {alpha.pk: 2000})
+    _vote(round_, members[2], {beta.pk: 3000})  # members[3] (40 €) does not vote
+    round_ = _close(round_)
+    shares = {int(k): v for k, v in round_.results["shares"].items()}
+    # 25 € to alpha and 35 € to beta from the voters; the 40 € left shared 25:35.
+    assert shares == {alpha.pk: 2500 + 1667, beta.pk: 3500 + 2333}
+    assert sum(shares.values()) == 10_000
+    matching = {int(k): v for k, v in round_.results["matching"].items()}
+    expected = quadratic_funding(
+        [(0, alpha.pk, 5), (0, beta.pk, 5), (1, alpha.pk, 20), (2, beta.pk, 30)],
+        pool=100, cap="0.6")
+    assert matching == {pk: int(value * 100) for pk, value in expected.items()}
+    assert sum(matching.values()) == 10_000 and max(matching.values()) <= 6_000
+    payouts = collecting.payout_amounts(round_, 10_000)
+    assert payouts == {pk: shares[pk] + matching[pk] for pk in shares}
