@@ -1,6 +1,8 @@
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
 
 
 class CausedBy(models.Model):
@@ -19,3 +21,15 @@ class CausedBy(models.Model):
 def cause_fields(cause: models.Model | None) -> dict:
     """Keyword arguments recording `cause` on a CausedBy row (nothing when there is none)."""
     return {"cause": cause} if cause is not None else {}
+
+
+def save_validated(instance: models.Model) -> None:
+    """Validate a row (fields, validators, `clean`) then save it; a database constraint that
+    still refuses it becomes a ValidationError too (never a 500)."""
+    instance.full_clean()
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as error:
+        raise ValidationError(_("This conflicts with existing data: %(error)s")
+                              % {"error": error}) from error

@@ -6,7 +6,7 @@ A pool's administrators are its hosting structure's administrators (and staff)."
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from djmoney.money import Money
 
 from commons_fund.members.models import Organisation, Role, User
 from commons_fund.members.selectors import organisation_has_role
+from commons_fund.models import save_validated
 from commons_fund.money import parse_amount
 from commons_fund.payments.models import Customer, SavedPaymentMethod
 
@@ -51,16 +52,6 @@ def require_pool_treasurer(pool: Pool, actor: User) -> None:
         raise PermissionDenied(_("Only the pool's treasurers may do this."))
 
 
-def _save(instance) -> None:
-    instance.full_clean()
-    try:
-        with transaction.atomic():
-            instance.save()
-    except IntegrityError as error:
-        raise ValidationError(_("This conflicts with existing data: %(error)s")
-                              % {"error": error}) from error
-
-
 def _rules(fields: dict) -> dict:
     unknown = set(fields) - set(RULES)
     if unknown:
@@ -79,7 +70,7 @@ def pool_create(*, creator: User, host: Organisation, name: str, slug: str = "",
         raise PermissionDenied(_("Only an administrator of the hosting structure may do this."))
     pool = Pool(host=host, name=name.strip(), slug=slug or slugify(name)[:80].strip("-"),
                 **_rules(rules))
-    _save(pool)
+    save_validated(pool)
     return pool
 
 
@@ -91,7 +82,7 @@ def pool_update(*, pool: Pool, actor: User, **rules) -> Pool:
     pool = Pool.objects.select_for_update().get(pk=pool.pk)
     for name, value in _rules(rules).items():
         setattr(pool, name, value)
-    _save(pool)
+    save_validated(pool)
     return pool
 
 
@@ -105,7 +96,7 @@ def college_add(*, pool: Pool, actor: User, name: str, weight_percent: int) -> C
             "The colleges' weights add up to more than 100 %% (%(used)s %% already given)."
         ) % {"used": used}})
     college = College(pool=pool, name=name.strip(), weight_percent=weight_percent)
-    _save(college)
+    save_validated(college)
     return college
 
 
@@ -143,7 +134,7 @@ def pool_join(
         existing.save(update_fields=["status", "college"])
         return existing
     membership = PoolMembership(pool=pool, college=college, status=status, **lookup)
-    _save(membership)
+    save_validated(membership)
     return membership
 
 
@@ -214,7 +205,7 @@ def pledge_create(
                                 "instead."))
     pledge = Pledge(membership=membership, amount=_pledge_amount(amount), method=method,
                     saved_method=saved_method, rounds_total=rounds_total)
-    _save(pledge)
+    save_validated(pledge)
     return pledge
 
 
@@ -238,7 +229,7 @@ def pledge_change(*, pledge: Pledge, actor: User, amount: Decimal | str) -> Pled
     """A new amount, from the next round whose vote opens (a promise made stays as made)."""
     pledge = _live_pledge(pledge, actor)
     pledge.amount = _pledge_amount(amount)
-    _save(pledge)
+    save_validated(pledge)
     return pledge
 
 

@@ -5,7 +5,7 @@ console. Pool administration answers 404 to whoever is not a pool administrator.
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from commons_fund.forms import form_apply
 from commons_fund.members.models import Organisation, Role
 from commons_fund.members.selectors import organisations_with_role
 from commons_fund.payments import services as payments
@@ -46,24 +47,6 @@ from .services import METHODS_ALLOWED
 
 RESULT_STATES = {RoundState.TALLIED, RoundState.COLLECTING, RoundState.PAID_OUT,
                  RoundState.CLOSED}
-
-
-def _apply(form, action) -> bool:
-    """Run a service with a valid form; its refusal becomes the form's errors."""
-    if not form.is_valid():
-        return False
-    try:
-        action(form.cleaned_data)
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
-        return False
-    except PermissionDenied as error:
-        raise Http404 from error
-    return True
 
 
 def _flash_errors(request, form) -> None:
@@ -138,7 +121,7 @@ def pool_join(request: HttpRequest, slug: str) -> HttpResponse:
     pool = _pool(slug)
     form = _join_form(request, pool, request.POST)
     joined = []
-    if _apply(form, lambda data: joined.append(services.pool_join(
+    if form_apply(form, lambda data: joined.append(services.pool_join(
             pool=pool, actor=request.user, organisation=data["member"],
             college=data.get("college")))):
         if joined[0].status == "pending":
@@ -163,7 +146,7 @@ def pledge_create(request: HttpRequest, slug: str) -> HttpResponse:
                if m in METHODS_ALLOWED[pool.collection_methods]]
     form = PledgeForm(request.POST or None, memberships=memberships, methods=methods,
                       saved_methods=selectors.saved_methods_of(memberships=memberships))
-    if request.method == "POST" and _apply(form, lambda data: services.pledge_create(
+    if request.method == "POST" and form_apply(form, lambda data: services.pledge_create(
             actor=request.user, **data)):
         messages.success(request, _("Thank you! Nothing is charged until a round's "
                                     "beneficiary is elected."))
@@ -246,7 +229,7 @@ def _my_pledge(request, pk: int) -> Pledge:
 def pledge_change(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = _my_pledge(request, pk)
     form = PledgeChangeForm(request.POST)
-    if _apply(form, lambda data: services.pledge_change(pledge=pledge, actor=request.user,
+    if form_apply(form, lambda data: services.pledge_change(pledge=pledge, actor=request.user,
                                                         amount=data["amount"])):
         messages.success(request, _("The new amount applies from the next round."))
     else:
@@ -259,7 +242,7 @@ def pledge_change(request: HttpRequest, pk: int) -> HttpResponse:
 def pledge_status(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = _my_pledge(request, pk)
     form = PledgeStatusForm(request.POST)
-    if _apply(form, lambda data: services.pledge_set_status(pledge=pledge, actor=request.user,
+    if form_apply(form, lambda data: services.pledge_set_status(pledge=pledge, actor=request.user,
                                                             status=data["status"])):
         messages.success(request, _("Done; it applies from the next round."))
     else:
@@ -319,7 +302,7 @@ def round_vote(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     if form is None:
         raise Http404
     receipt = []
-    if _apply(form, lambda data: receipt.append(ballots.ballot_cast(
+    if form_apply(form, lambda data: receipt.append(ballots.ballot_cast(
             round_=round_, membership=voter, actor=request.user, marks=form.marks(),
             previous_receipt=data.get("previous_receipt", "")))):
         return render(request, "pledges/receipt.html", {"round": round_, "pool": round_.pool,
@@ -354,7 +337,7 @@ def round_receipts(request: HttpRequest, slug: str, number: int) -> HttpResponse
 def round_nominate(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     round_ = _round(slug, number)
     form = NominationForm(request.POST, projects=Project.objects.all())
-    if _apply(form, lambda data: rounds.candidacy_nominate(round_=round_, actor=request.user,
+    if form_apply(form, lambda data: rounds.candidacy_nominate(round_=round_, actor=request.user,
                                                            project=data["project"])):
         messages.success(request, _("The commons is nominated."))
     else:
@@ -368,7 +351,7 @@ def round_schedule(request: HttpRequest, slug: str) -> HttpResponse:
     pool = _admin_pool(request, slug)
     form = ScheduleForm(request.POST)
     created = []
-    if _apply(form, lambda data: created.append(rounds.round_schedule(
+    if form_apply(form, lambda data: created.append(rounds.round_schedule(
             pool=pool, actor=request.user, **{k: v for k, v in data.items() if v}))):
         messages.success(request, _("The round is scheduled."))
         return redirect(created[0])

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
@@ -16,6 +16,7 @@ from commons_fund.ledger.selectors import account_balance
 from commons_fund.ledger.services import account_get_or_create, credit, debit, ledger_post
 from commons_fund.members.models import Membership, Organisation, Role, User
 from commons_fund.members.selectors import organisation_has_role
+from commons_fund.models import save_validated
 from commons_fund.money import minor_units, parse_amount, round_cents
 
 from .models import (
@@ -62,16 +63,6 @@ def _require_editor(project: Project, actor: User) -> None:
                                  "administrators may change this commons."))
 
 
-def _save(instance) -> None:
-    instance.full_clean()
-    try:
-        with transaction.atomic():
-            instance.save()
-    except IntegrityError as error:
-        raise ValidationError(_("This conflicts with existing data: %(error)s")
-                              % {"error": error}) from error
-
-
 @transaction.atomic
 def project_create(
     *, creator: User, host: Organisation, name: str, kind: str, licence: str, summary: str,
@@ -87,7 +78,7 @@ def project_create(
     project = Project(host=host, name=name.strip(), kind=kind, licence=licence,
                       summary=summary.strip(), **fields)
     project.slug = project.slug or slugify(project.name)[:80].strip("-")
-    _save(project)
+    save_validated(project)
     project.maintainers.add(creator)
     return project
 
@@ -101,7 +92,7 @@ def project_update(*, project: Project, actor: User, **fields) -> Project:
         raise TypeError(f"Unknown project fields: {sorted(unknown)}")
     for name, value in fields.items():
         setattr(project, name, value)
-    _save(project)
+    save_validated(project)
     return project
 
 
@@ -115,7 +106,7 @@ def step_create(
     last = project.steps.aggregate(last=Max("position"))["last"] or 0
     step = Step(project=project, position=last + 1, title=title.strip(),
                 deliverables=deliverables, planned_start=planned_start, planned_end=planned_end)
-    _save(step)
+    save_validated(step)
     return step
 
 
@@ -182,7 +173,7 @@ def step_update(
     step = Step.objects.select_for_update().get(pk=step.pk)
     step.title, step.deliverables = title.strip(), deliverables
     step.planned_start, step.planned_end = planned_start, planned_end
-    _save(step)
+    save_validated(step)
     return step
 
 
@@ -234,7 +225,7 @@ def funding_source_add(
         funder_name=(funder_name or (funder.name if funder else "")).strip(),
         amount=Money(_amount("amount", amount), "EUR"), applied_on=applied_on,
     )
-    _save(source)
+    save_validated(source)
     return source
 
 
@@ -310,7 +301,7 @@ def contribution_log(
         value=Money(round_cents(hours_value * rate_value), "EUR"),
         description=description.strip(),
     )
-    _save(contribution)
+    save_validated(contribution)
     return contribution
 
 

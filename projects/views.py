@@ -5,13 +5,14 @@ the host's treasurers."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from commons_fund.forms import form_apply
 from commons_fund.members.models import Role
 from commons_fund.members.selectors import organisation_has_role, organisations_with_role
 
@@ -42,25 +43,6 @@ from .models import (
 )
 
 TREASURERS = (Role.TREASURER, Role.ADMIN)
-
-
-def _apply(form, action) -> bool:
-    """Run a service with a valid form; its refusal becomes the form's errors (next to the
-    field it names) and nothing is saved."""
-    if not form.is_valid():
-        return False
-    try:
-        action(form.cleaned_data)
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
-        return False
-    except PermissionDenied as error:
-        raise Http404 from error
-    return True
 
 
 def _editable(request: HttpRequest, slug: str) -> Project:
@@ -127,7 +109,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
     hosts = organisations_with_role(user=request.user)
     form = ProjectForm(request.POST or None, hosts=hosts)
     created = []
-    if request.method == "POST" and _apply(form, lambda data: created.append(
+    if request.method == "POST" and form_apply(form, lambda data: created.append(
             services.project_create(creator=request.user, **data))):
         messages.success(request, _("The commons was created; you are its maintainer."))
         return redirect(created[0])
@@ -140,7 +122,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 def project_edit(request: HttpRequest, slug: str) -> HttpResponse:
     project = _editable(request, slug)
     form = ProjectForm(request.POST or None, instance=Project.objects.get(pk=project.pk))
-    if request.method == "POST" and _apply(form, lambda data: services.project_update(
+    if request.method == "POST" and form_apply(form, lambda data: services.project_update(
             project=project, actor=request.user, **data)):
         messages.success(request, _("The commons was updated."))
         return redirect("projects:project_detail", slug=project.slug)
@@ -153,7 +135,7 @@ def step_create(request: HttpRequest, slug: str) -> HttpResponse:
     project = _editable(request, slug)
     form = StepForm(request.POST or None)
     created = []
-    if request.method == "POST" and _apply(form, lambda data: created.append(
+    if request.method == "POST" and form_apply(form, lambda data: created.append(
             services.step_create(project=project, actor=request.user, **data))):
         messages.success(request, _("The step was added: now give it a budget."))
         return redirect("projects:step_edit", slug=slug, position=created[0].position)
@@ -168,7 +150,7 @@ def step_edit(request: HttpRequest, slug: str, position: int) -> HttpResponse:
         "title": step.title, "deliverables": step.deliverables,
         "planned_start": step.planned_start, "planned_end": step.planned_end,
     })
-    if request.method == "POST" and _apply(form, lambda data: services.step_update(
+    if request.method == "POST" and form_apply(form, lambda data: services.step_update(
             step=step, actor=request.user, **data)):
         messages.success(request, _("The step was updated."))
         return redirect("projects:step_edit", slug=slug, position=position)
@@ -196,7 +178,7 @@ def step_status(request: HttpRequest, slug: str, position: int) -> HttpResponse:
     project = _editable(request, slug)
     step = _step(project, position)
     form = StepStatusForm(request.POST)
-    if _apply(form, lambda data: services.step_set_status(step=step, actor=request.user,
+    if form_apply(form, lambda data: services.step_set_status(step=step, actor=request.user,
                                                           status=data["status"])):
         messages.success(request, _("The step's status was changed."))
     else:
@@ -211,7 +193,7 @@ def line_add(request: HttpRequest, slug: str, position: int) -> HttpResponse:
     project = _editable(request, slug)
     step = _step(project, position)
     form = BudgetLineForm(request.POST)
-    if _apply(form, lambda data: services.budget_line_add(step=step, actor=request.user,
+    if form_apply(form, lambda data: services.budget_line_add(step=step, actor=request.user,
                                                           **data)):
         messages.success(request, _("The budget line was added."))
         return redirect("projects:step_edit", slug=slug, position=position)
@@ -270,7 +252,7 @@ def step_revise(request: HttpRequest, slug: str, position: int) -> HttpResponse:
 def source_create(request: HttpRequest, slug: str) -> HttpResponse:
     project = _editable(request, slug)
     form = FundingSourceForm(request.POST or None, project=project)
-    if request.method == "POST" and _apply(form, lambda data: services.funding_source_add(
+    if request.method == "POST" and form_apply(form, lambda data: services.funding_source_add(
             project=project, actor=request.user, **data)):
         messages.success(request, _("The funding source was added."))
         return redirect("projects:project_detail", slug=slug)
@@ -288,7 +270,7 @@ def source_decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     project = _editable(request, slug)
     source = _source(project, pk)
     form = FundingDecisionForm(request.POST or None)
-    if request.method == "POST" and _apply(form, lambda data: services.funding_source_decide(
+    if request.method == "POST" and form_apply(form, lambda data: services.funding_source_decide(
             source=source, actor=request.user, **data)):
         messages.success(request, _("The answer was recorded."))
         return redirect("projects:project_detail", slug=slug)
@@ -303,7 +285,7 @@ def source_receive(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if source.status == SourceStatus.RECEIVED:
         raise Http404
     form = FundingReceiptForm(request.POST or None)
-    if request.method == "POST" and _apply(form, lambda data: services.funding_source_receive(
+    if request.method == "POST" and form_apply(form, lambda data: services.funding_source_receive(
             source=source, actor=request.user, **data)):
         messages.success(request, _("The money received is in the commons' account."))
         return redirect("projects:project_detail", slug=slug)
@@ -317,7 +299,7 @@ def contribution_create(request: HttpRequest, slug: str) -> HttpResponse:
     project = _editable(request, slug)
     form = ContributionForm(request.POST or None, project=project,
                             initial={"contributor": request.user.email})
-    if request.method == "POST" and _apply(form, lambda data: services.contribution_log(
+    if request.method == "POST" and form_apply(form, lambda data: services.contribution_log(
             project=project, actor=request.user, **data)):
         messages.success(request, _("The hours were logged."))
         return redirect("projects:project_detail", slug=slug)
@@ -331,7 +313,7 @@ def contributor_payment(request: HttpRequest, slug: str) -> HttpResponse:
     project = _payable(request, slug)
     form = ContributorPaymentForm(request.POST or None,
                                   debts=selectors.contributive_debts(project=project))
-    if request.method == "POST" and _apply(form, lambda data: services.contributor_pay(
+    if request.method == "POST" and form_apply(form, lambda data: services.contributor_pay(
             project=project, actor=request.user, **data)):
         messages.success(request, _("The payment was recorded in the books."))
         return redirect("projects:project_detail", slug=slug)

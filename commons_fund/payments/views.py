@@ -5,7 +5,7 @@ refunds, bank account, payouts). Each answers 404 to whoever may not see it."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from commons_fund.forms import form_apply
 from commons_fund.members.models import Organisation, Role
 from commons_fund.members.selectors import organisation_has_role, organisation_membership
 
@@ -81,20 +82,6 @@ def _treasury(request: HttpRequest, slug: str) -> Organisation:
     return organisation
 
 
-def _apply(request: HttpRequest, form, action) -> bool:
-    """Run a service with a valid form; its refusal becomes the form's errors."""
-    if not form.is_valid():
-        return False
-    try:
-        action(form.cleaned_data)
-    except ValidationError as error:
-        form.add_error(None, error)
-        return False
-    except PermissionDenied as error:
-        raise Http404 from error
-    return True
-
-
 STATUS_FILTERS = {
     "failed": [ChargeStatus.FAILED],
     "waiting": [ChargeStatus.AWAITING_TRANSFER, ChargeStatus.PARTIALLY_RECEIVED,
@@ -128,7 +115,7 @@ def _charge_action(request, slug, pk, form_class, action, done, title):
     organisation = _treasury(request, slug)
     charge = _charge_of(organisation, pk)
     form = form_class(request.POST or None)
-    if request.method == "POST" and _apply(request, form, lambda data: action(
+    if request.method == "POST" and form_apply(form, lambda data: action(
             charge=charge, actor=request.user, **data)):
         messages.success(request, done)
         return redirect("payments:treasury", slug=slug)
@@ -157,7 +144,7 @@ def bank_account(request: HttpRequest, slug: str) -> HttpResponse:
     initial = {"holder_name": current.holder_name, "iban": current.iban,
                "bic": current.bic} if current else {"holder_name": organisation.name}
     form = BankAccountForm(request.POST or None, initial=initial)
-    if request.method == "POST" and _apply(request, form, lambda data: services.bank_account_set(
+    if request.method == "POST" and form_apply(form, lambda data: services.bank_account_set(
             organisation=organisation, actor=request.user, **data)):
         messages.success(request, _("The bank account was saved."))
         return redirect("payments:treasury", slug=slug)
@@ -172,7 +159,7 @@ def payouts_export(request: HttpRequest, slug: str) -> HttpResponse:
     form = PayoutExportForm(request.POST, payouts=selectors.payouts_pending(
         organisation=organisation))
     batches = []
-    if _apply(request, form, lambda data: batches.append(services.payout_batch_export(
+    if form_apply(form, lambda data: batches.append(services.payout_batch_export(
             books=organisation, actor=request.user, payouts=list(data["payouts"]),
             execution_date=data["execution_date"]))):
         messages.success(request, _("The transfer file is ready: give it to your bank."))
@@ -198,7 +185,7 @@ def payout_batch_paid(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = _treasury(request, slug)
     batch = get_object_or_404(PayoutBatch, pk=pk, books=organisation)
     form = MarkPaidForm(request.POST)
-    if _apply(request, form, lambda data: services.payout_batch_mark_paid(
+    if form_apply(form, lambda data: services.payout_batch_mark_paid(
             batch=batch, actor=request.user, **data)):
         messages.success(request, _("The payouts are recorded as paid."))
     else:

@@ -1,16 +1,13 @@
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from rest_framework.test import APIClient
 
-from commons_fund.members.models import Role
-from commons_fund.members.tests.factories import MembershipFactory, UserFactory
+from commons_fund.members.tests.factories import UserFactory
 from pledges import rounds
 from pledges.models import Ballot, Pledge, VoterRoll
 from projects.tests.factories import ProjectFactory
 
-from .factories import PledgeFactory, PoolFactory, PoolMembershipFactory
+from .factories import PledgeFactory, PoolMembershipFactory, voting_round
 
 pytestmark = pytest.mark.django_db
 
@@ -21,28 +18,12 @@ def api():
 
 
 @pytest.fixture
-def admin():
-    return MembershipFactory(role=Role.ADMIN)
-
-
-@pytest.fixture
-def pool(admin):
-    return PoolFactory(host=admin.organisation, slug="normandie")
-
-
-@pytest.fixture
 def voting(pool, admin):
     members = [PledgeFactory(membership=PoolMembershipFactory(pool=pool)).membership
                for _ in range(3)]
-    now = timezone.now()
-    round_ = rounds.round_schedule(pool=pool, actor=admin.user,
-                                   nominations_open_at=now - timedelta(days=2),
-                                   voting_opens_at=now - timedelta(days=1),
-                                   voting_closes_at=now + timedelta(days=1))
-    candidacies = [rounds.candidacy_nominate(round_=round_, actor=admin.user,
-                                             project=ProjectFactory(slug=slug))
-                   for slug in ("alpha", "beta")]
-    return rounds.round_open_voting(round_=round_), candidacies, members
+    round_, candidacies = voting_round(
+        pool, admin.user, [ProjectFactory(slug=slug) for slug in ("alpha", "beta")])
+    return round_, candidacies, members
 
 
 def test_pools_and_rounds_are_public(api, voting):

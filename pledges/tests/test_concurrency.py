@@ -2,20 +2,18 @@
 ballot at once; the voter roll's unique constraint lets exactly one through."""
 
 import threading
-from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
-from django.utils import timezone
 
 from commons_fund.members.models import Role
 from commons_fund.members.tests.factories import MembershipFactory
-from pledges import ballots, rounds
+from pledges import ballots
 from pledges.models import Ballot, BallotLine, VoterRoll
 from projects.tests.factories import ProjectFactory
 
-from .factories import PledgeFactory, PoolFactory, PoolMembershipFactory
+from .factories import PledgeFactory, PoolFactory, PoolMembershipFactory, voting_round
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -27,14 +25,8 @@ def test_twenty_simultaneous_ballots_of_one_member_make_one():
     admin = MembershipFactory(role=Role.ADMIN)
     pool = PoolFactory(host=admin.organisation)
     member = PledgeFactory(membership=PoolMembershipFactory(pool=pool)).membership
-    now = timezone.now()
-    round_ = rounds.round_schedule(pool=pool, actor=admin.user,
-                                   nominations_open_at=now - timedelta(days=2),
-                                   voting_opens_at=now - timedelta(days=1),
-                                   voting_closes_at=now + timedelta(days=1))
-    candidacies = [rounds.candidacy_nominate(round_=round_, actor=admin.user,
-                                             project=ProjectFactory()) for _ in range(3)]
-    round_ = rounds.round_open_voting(round_=round_)
+    round_, candidacies = voting_round(pool, admin.user,
+                                       [ProjectFactory() for _ in range(3)])
     marks = {candidacy.pk: 4 for candidacy in candidacies}
     start = threading.Barrier(20)
     outcomes = []

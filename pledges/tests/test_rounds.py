@@ -6,8 +6,7 @@ from django.utils import timezone
 
 from commons_fund.ledger.selectors import account_balance, ledger_totals
 from commons_fund.ledger.services import account_get_or_create
-from commons_fund.members.models import Role
-from commons_fund.members.tests.factories import MembershipFactory, UserFactory
+from commons_fund.members.tests.factories import UserFactory
 from pledges import ballots, rounds, selectors, services
 from pledges.models import (
     Ballot,
@@ -20,19 +19,9 @@ from pledges.models import (
 from pledges.voting import draw
 from projects.tests.factories import ProjectFactory
 
-from .factories import PledgeFactory, PoolFactory, PoolMembershipFactory
+from .factories import PledgeFactory, PoolMembershipFactory, voting_round
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin():
-    return MembershipFactory(role=Role.ADMIN)
-
-
-@pytest.fixture
-def pool(admin):
-    return PoolFactory(host=admin.organisation, slug="normandie")
 
 
 @pytest.fixture
@@ -46,16 +35,8 @@ def projects():
     return [ProjectFactory(name=name, slug=name.lower()) for name in ("Alpha", "Beta", "Gamma")]
 
 
-def _round(pool, admin, projects, **rules):
-    now = timezone.now()
-    round_ = rounds.round_schedule(pool=pool, actor=admin.user,
-                                   nominations_open_at=now - timedelta(days=2),
-                                   voting_opens_at=now - timedelta(days=1),
-                                   voting_closes_at=now + timedelta(days=1))
-    rounds.round_open_nominations(round_=round_)
-    candidacies = [rounds.candidacy_nominate(round_=round_, actor=admin.user, project=project)
-                   for project in projects]
-    return rounds.round_open_voting(round_=round_), candidacies
+def _round(pool, admin, projects):
+    return voting_round(pool, admin.user, projects)
 
 
 def _vote(round_, membership, marks):

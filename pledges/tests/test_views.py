@@ -1,14 +1,12 @@
 import secrets
-from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
-from commons_fund.members.models import Role, User
-from commons_fund.members.tests.factories import MembershipFactory, UserFactory
+from commons_fund.members.models import User
+from commons_fund.members.tests.factories import UserFactory
 from pledges import rounds, services
 from pledges.models import (
     Ballot,
@@ -21,19 +19,9 @@ from pledges.models import (
 )
 from projects.tests.factories import ProjectFactory
 
-from .factories import PledgeFactory, PoolFactory, PoolMembershipFactory
+from .factories import PledgeFactory, PoolMembershipFactory, voting_round
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin():
-    return MembershipFactory(role=Role.ADMIN)
-
-
-@pytest.fixture
-def pool(admin):
-    return PoolFactory(host=admin.organisation, slug="normandie", name="Fonds normand")
 
 
 def _login(client, user):
@@ -54,14 +42,7 @@ def _many_members(pool, count):
 
 
 def _voting_round(pool, admin, projects):
-    now = timezone.now()
-    round_ = rounds.round_schedule(pool=pool, actor=admin.user,
-                                   nominations_open_at=now - timedelta(days=2),
-                                   voting_opens_at=now - timedelta(days=1),
-                                   voting_closes_at=now + timedelta(days=1))
-    candidacies = [rounds.candidacy_nominate(round_=round_, actor=admin.user, project=p)
-                   for p in projects]
-    return rounds.round_open_voting(round_=round_), candidacies
+    return voting_round(pool, admin.user, projects)
 
 
 def _bulk_ballots(round_, candidacies, count):

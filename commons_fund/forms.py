@@ -1,0 +1,27 @@
+"""What every page form does with a service: run it on valid data, turn its refusal into
+errors next to the fields it names, and answer 404 when the person may not act."""
+
+from collections.abc import Callable
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+
+def form_apply(form: forms.BaseForm, action: Callable[[dict], object]) -> bool:
+    """True when the form is valid and `action(cleaned_data)` went through; otherwise the
+    form carries the errors and nothing was saved (services are atomic)."""
+    if not form.is_valid():
+        return False
+    try:
+        action(form.cleaned_data)
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, error)
+        return False
+    except PermissionDenied as error:
+        raise Http404 from error
+    return True

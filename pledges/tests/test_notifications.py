@@ -1,0 +1,94 @@
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from commons_fund.members.models import Role
+from commons_fund.members.tests.factories import MembershipFactory, OrganisationFactory
+from commons_fund.payments import services as payments
+from pledges import ballots, collecting, notifications, rounds, services
+from pledges.models import CollectionStatus, Round
+from projects.tests.factories import ProjectFactory
+
+from .factories import PledgeFactory, PoolFactory, PoolMembershipFactory, voting_round
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def voting():
+    admin = MembershipFactory(role=Role.ADMIN)
+    pool = PoolFactory(host=admin.organisation, name="Fonds normand")
+    people = [PledgeFactory(membership=PoolMembershipFactory(pool=pool)).membership
+              for _ in range(2)]
+    company = OrganisationFactory(name="Octopuce")
+    treasurer = MembershipFactory(organisation=company, role=Role.TREASURER).user
+    MembershipFactory(organisation=company, role=Role.MEMBER)  # not told: no money role
+    organisation = services.pool_join(pool=pool, actor=treasurer, organisation=company)
+    PledgeFactory(membership=organisation)
+    project = ProjectFactory(name="Dokos")
+    round_, (candidacy,) = voting_round(
+        pool, admin.user, [project],
+        voting_closes_at=timezone.now() + timedelta(hours=30))
+    return (round_, candidacy, people, organisation,
+            treasurer, admin)
+
+
+def test_the_vote_is_announced_to_every_member(voting):
+    round_, _candidacy, people, _organisation, treasurer, _admin = voting
+    assert notifications.round_notify(round_=round_, event="voting_open") == 3
+    recipients = sorted(address for message in mail.outbox for address in message.to)
+    assert recipients == sorted([people[0].user.email, people[1].user.email, treasurer.email])
+    assert "Fonds normand" in mail.outbox[0].subject
+    assert round_.get_absolute_url() in mail.outbox[0].body
+
+
+def test_the_reminder_goes_once_to_those_who_have_not_voted(voting,
+                                                            django_capture_on_commit_callbacks):
+    round_, candidacy, people, _organisation, _treasurer, _admin = voting
+    ballots.ballot_cast(round_=round_, membership=people[0], actor=people[0].user,
+                        marks={candidacy.pk: 5})
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert rounds.rounds_remind(now=timezone.now()) == 1  # closes within 48 h
+        assert rounds.rounds_remind(now=timezone.now()) == 0
+    assert len(callbacks) == 1
+    assert notifications.round_notify(round_=round_, event="reminder") == 2
+    assert people[0].user.email not in [a for m in mail.outbox for a in m.to]
+    assert Round.objects.get(pk=round_.pk).reminded_at is not None
+
+
+def test_results_payment_due_failed_defaulted_and_payout(voting, settings):
+    round_, candidacy, people, _organisation, _treasurer, admin = voting
+    for member in people:
+        ballots.ballot_cast(round_=round_, membership=member, actor=member.user,
+                            marks={candidacy.pk: 6})
+    round_ = rounds.round_tally(round_=round_, now=round_.voting_closes_at)
+    assert notifications.round_notify(round_=round_, event="results") == 3
+    assert "Dokos" in mail.outbox[-1].body
+    mail.outbox.clear()
+
+    round_ = collecting.round_collect(round_=round_)
+    collection = round_.pot_collections.filter(pledge__membership=people[0]).get()
+    collection = collecting.collection_attempt(collection=collection)
+    assert notifications.collection_notify(collection=collection, event="due") == 1
+    assert collection.charge.transfer_reference in mail.outbox[-1].body
+    collection.status, collection.next_attempt_at = (CollectionStatus.FAILED,
+                                                     timezone.now() + timedelta(days=1))
+    collection.save()
+    notifications.collection_notify(collection=collection, event="failed")
+    assert mail.outbox[-1].to == [people[0].user.email]
+    collecting.collection_default(collection=collection, actor=admin.user)
+    notifications.collection_notify(collection=collection, event="defaulted")
+    assert admin.user.email in mail.outbox[-1].to  # the pool's administrators are told
+    mail.outbox.clear()
+
+    candidacy.project.maintainers.add(admin.user)
+    for other in round_.pot_collections.exclude(pk=collection.pk):
+        other = collecting.collection_attempt(collection=other)
+        payments.transfer_record_receipt(charge=other.charge, amount="10",
+                                         received_on=timezone.localdate(), actor=admin.user)
+        collecting.collection_sync(collection=other)
+    round_ = collecting.round_pay_out(round_=round_)
+    assert notifications.round_notify(round_=round_, event="payout") == 1
+    assert mail.outbox[-1].to == [admin.user.email]
