@@ -91,9 +91,8 @@ def ballot_cast(
     now = timezone.now()
     if round_.state != RoundState.VOTING or now >= round_.voting_closes_at:
         raise ValidationError(_("The vote is not open."))
-    if (membership.pool_id != round_.pool_id
-            or membership.pk not in selectors.voting_members(round_=round_)
-            or membership.joined_at > round_.vote_opened_at):
+    if membership.pool_id != round_.pool_id or not selectors.has_vote(round_=round_,
+                                                                       membership=membership):
         raise ValidationError(_("This member has no vote in this round."))
     lines = _checked_marks(round_, membership, marks)
     roll = VoterRoll.objects.select_for_update().filter(round=round_,

@@ -67,7 +67,7 @@ def _void(collection: Collection, status: str, memo: str) -> None:
                            cause=collection)
     collection.status = status
     collection.next_attempt_at = None
-    collection.save(update_fields=["status", "next_attempt_at", "updated_at"])
+    collection.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
 
 
 def collection_attempt(*, collection: Collection, now: datetime | None = None) -> Collection:
@@ -88,14 +88,21 @@ def collection_attempt(*, collection: Collection, now: datetime | None = None) -
         else:
             pledge, round_ = collection.pledge, collection.round
             saved = pledge.saved_method if pledge.method != "transfer" else None
-            charge = payments.charge_create(
-                payer=pledge.membership.payer, books=round_.pool.host,
-                amount=from_minor_units(collection.amount), method=pledge.method,
-                saved_method=saved, income_purpose="contributions", cause=collection,
-                description=_("%(pool)s – round %(number)s") % {
-                    "pool": round_.pool.name, "number": round_.number},
-            )
-            collection.charge, collection.attempts = charge, collection.attempts + 1
+            collection.attempts += 1
+            try:
+                charge = payments.charge_create(
+                    payer=pledge.membership.payer, books=round_.pool.host,
+                    amount=from_minor_units(collection.amount), method=pledge.method,
+                    saved_method=saved, income_purpose="contributions", cause=collection,
+                    description=_("%(pool)s – round %(number)s") % {
+                        "pool": round_.pool.name, "number": round_.number},
+                )
+            except ValidationError:
+                # The card or mandate is gone or no longer usable: a failed attempt, so the
+                # member is told and has until the next try to choose another one.
+                _attempt_failed(collection, now)
+                return collection
+            collection.charge = charge
             collection.status, collection.next_attempt_at = CollectionStatus.DUE, None
             collection.save(update_fields=["charge", "attempts", "status", "next_attempt_at",
                                            "updated_at"])
@@ -124,16 +131,21 @@ def collection_sync(*, collection: Collection, now: datetime | None = None) -> C
         collection.status = CollectionStatus.SUCCEEDED
         collection.save(update_fields=["status", "updated_at"])
     elif charge.status == ChargeStatus.FAILED and collection.status == CollectionStatus.DUE:
-        delays = _retry_days()
-        if collection.attempts > len(delays):
-            _void(collection, CollectionStatus.DEFAULTED, f"{collection.round}: defaulted")
-            _notify(collection, "defaulted")
-        else:
-            collection.status = CollectionStatus.FAILED
-            collection.next_attempt_at = now + timedelta(days=delays[collection.attempts - 1])
-            collection.save(update_fields=["status", "next_attempt_at", "updated_at"])
-            _notify(collection, "failed")
+        _attempt_failed(collection, now)
     return collection
+
+
+def _attempt_failed(collection: Collection, now: datetime) -> None:
+    """After a failed attempt: try again after the next delay, or default after the last."""
+    delays = _retry_days()
+    if collection.attempts > len(delays):
+        _void(collection, CollectionStatus.DEFAULTED, f"{collection.round}: defaulted")
+        _notify(collection, "defaulted")
+    else:
+        collection.status = CollectionStatus.FAILED
+        collection.next_attempt_at = now + timedelta(days=delays[collection.attempts - 1])
+        collection.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
+        _notify(collection, "failed")
 
 
 def _notify(collection: Collection, event: str) -> None:

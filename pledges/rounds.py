@@ -187,7 +187,7 @@ def round_open_voting(*, round_: Round) -> Round:
     round_.quadratic_credits = pool.quadratic_credits
     round_.seed = f"{pool.slug}:{round_.number}:{secrets.token_hex(8)}"
     round_.vote_opened_at = timezone.now()
-    round_.electorate = len(selectors.voting_members(round_=round_))
+    round_.electorate = selectors.electorate_size(round_=round_)
     carried = Collection.objects.filter(round__pool=pool, round__state=RoundState.NO_QUORUM,
                                         status=CollectionStatus.PROMISED)
     round_.rolled_over = carried.aggregate(total=Sum("amount"))["total"] or 0

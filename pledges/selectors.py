@@ -55,9 +55,9 @@ def acting_membership(*, pool: Pool, user: User) -> PoolMembership | None:
     return memberships_of(pool=pool, user=user).first()
 
 
-def voting_members(*, round_: Round) -> list[int]:
-    """Ids of the members with a vote in this round: active members, except (when the pool
-    says so) those whose payment defaulted in the previous round."""
+def _voters(round_: Round) -> QuerySet[PoolMembership]:
+    """Members with a vote in this round: active members, except (when the pool says so)
+    those whose payment defaulted in the previous round."""
     members = PoolMembership.objects.filter(pool=round_.pool_id, status=MemberStatus.ACTIVE)
     if not round_.pool.defaulters_vote:
         defaulted = Collection.objects.filter(
@@ -65,7 +65,24 @@ def voting_members(*, round_: Round) -> list[int]:
             status=CollectionStatus.DEFAULTED,
         ).values("pledge__membership")
         members = members.exclude(pk__in=defaulted)
-    return list(members.values_list("pk", flat=True))
+    return members
+
+
+def voting_members(*, round_: Round) -> list[int]:
+    """Ids of the members with a vote in this round."""
+    return list(_voters(round_).values_list("pk", flat=True))
+
+
+def electorate_size(*, round_: Round) -> int:
+    return _voters(round_).count()
+
+
+def has_vote(*, round_: Round, membership: PoolMembership) -> bool:
+    """Whether this member votes in this round: one indexed query, whatever the pool's size;
+    members who joined after the vote opened do not."""
+    if round_.vote_opened_at is None or membership.joined_at > round_.vote_opened_at:
+        return False
+    return _voters(round_).filter(pk=membership.pk).exists()
 
 
 @dataclass

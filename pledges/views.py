@@ -252,7 +252,7 @@ def pledge_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _ballot_form(request, round_, candidacies, data=None):
     voter = next((m for m in selectors.memberships_of(pool=round_.pool, user=request.user)
-                  if m.pk in selectors.voting_members(round_=round_)), None)
+                  if selectors.has_vote(round_=round_, membership=m)), None)
     if round_.state != RoundState.VOTING or voter is None:
         return None, None
     return voter, BallotForm(data, round_=round_, candidacies=candidacies, membership=voter,

@@ -343,3 +343,28 @@ def test_an_allocation_round_splits_promises_and_matches_by_quadratic_funding(po
     assert sum(matching.values()) == 10_000 and max(matching.values()) <= 6_000
     payouts = collecting.payout_amounts(round_, 10_000)
     assert payouts == {pk: shares[pk] + matching[pk] for pk in shares}
+
+
+def test_a_card_no_longer_usable_fails_the_attempt_then_defaults(pool, admin, projects,
+                                                                 settings):
+    from commons_fund.payments.models import Customer, SavedPaymentMethod
+    from pledges import collecting
+
+    settings.POOL_RETRY_DAYS = [0]
+    member = PoolMembershipFactory(pool=pool)
+    customer = Customer.objects.create(user=member.user, stripe_id="cus_gone")
+    card = SavedPaymentMethod.objects.create(customer=customer, stripe_id="pm_gone",
+                                             kind="card", label="Visa •••• 4242", active=True)
+    PledgeFactory(membership=member, method="card", saved_method=card)
+    round_, _candidacies = _round(pool, admin, projects)
+    _vote(round_, member, {c.pk: 3 for c in round_.candidacies.all()})
+    round_ = collecting.round_collect(round_=_close(round_))
+    SavedPaymentMethod.objects.filter(pk=card.pk).update(active=False)  # detached meanwhile
+    collection = round_.pot_collections.get()
+    collection = collecting.collection_attempt(collection=collection)
+    assert (collection.status, collection.attempts, collection.charge) == (
+        CollectionStatus.FAILED, 1, None)
+    collection = collecting.collection_attempt(collection=collection)
+    assert (collection.status, collection.attempts) == (CollectionStatus.DEFAULTED, 2)
+    assert _pending(pool).pending == 0
+    assert collecting.round_pay_out(round_=round_).state == RoundState.PAID_OUT
