@@ -19,7 +19,8 @@ class OrganisationForm(forms.ModelForm):
         model = Organisation
         fields = [
             "name", "slug", "legal_form", "siren", "siret", "region", "department",
-            "founded_year", "website", "description", "logo",
+            "founded_year", "website", "street_address", "postal_code", "city",
+            "representative_name", "representative_title", "description", "logo",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 

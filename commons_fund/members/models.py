@@ -103,6 +103,21 @@ class Organisation(models.Model):
         validators=[MinValueValidator(1800), MaxValueValidator(2100)],
     )
     website = models.URLField(_("website"), max_length=300, blank=True)
+    # Address and legal representative: the parties of a reciprocity contract.
+    street_address = models.CharField(_("address"), max_length=200, blank=True,
+                                      validators=[validate_plain_text])
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True,
+                                   validators=[validate_plain_text])
+    city = models.CharField(_("city"), max_length=100, blank=True,
+                            validators=[validate_plain_text])
+    representative_name = models.CharField(
+        _("legal representative"), max_length=120, blank=True, validators=[validate_plain_text],
+        help_text=_("Who signs for the organisation, e.g. its president or manager."),
+    )
+    representative_title = models.CharField(
+        _("representative's title"), max_length=80, blank=True,
+        validators=[validate_plain_text], help_text=_("For example: Présidente, Gérant."),
+    )
     description = models.TextField(_("description"), max_length=5000, blank=True)
     logo = models.ImageField(_("logo"), upload_to="organisations/logos/", blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -18,7 +18,8 @@ from .validators import compact_siren, compact_siret
 
 ORGANISATION_FIELDS = (
     "name", "slug", "legal_form", "siren", "siret", "region", "department",
-    "founded_year", "website", "description", "logo",
+    "founded_year", "website", "street_address", "postal_code", "city",
+    "representative_name", "representative_title", "description", "logo",
 )
 
 

@@ -1,0 +1,224 @@
+"""Writes of reciprocity: contracts, revenue declarations (and their corrections),
+revenue-share policies. Each is atomic and checks who may act."""
+
+from calendar import monthrange
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from djmoney.money import Money
+
+from commons_fund.ledger.models import TransactionKind
+from commons_fund.ledger.services import (
+    account_get_or_create,
+    credit,
+    debit,
+    ledger_post,
+    ledger_reverse,
+)
+from commons_fund.members.models import Organisation, Role, User
+from commons_fund.members.selectors import organisation_has_role
+from commons_fund.models import save_validated
+from commons_fund.money import minor_units, parse_amount, round_cents
+from projects.models import Project
+
+from .models import (
+    ContractState,
+    DeclarationStatus,
+    Period,
+    PolicyBeneficiary,
+    ReciprocityContract,
+    RevenueDeclaration,
+    RevenueSharePolicy,
+    SplitRule,
+)
+
+MONEY_ROLES = (Role.ADMIN, Role.TREASURER)
+PERIOD_MONTHS = {Period.MONTHLY: 1, Period.QUARTERLY: 3, Period.YEARLY: 12}
+
+
+def _amount(field: str, value, **limits) -> Decimal:
+    try:
+        return parse_amount(value, **limits)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from error
+
+
+def _percent(field: str, value) -> Decimal:
+    rate = _amount(field, value, maximum=Decimal(100))
+    if rate <= 0:
+        raise ValidationError({field: _("A rate above 0 % and at most 100 %.")})
+    return rate
+
+
+def due_for(*, contract: ReciprocityContract, revenue: Decimal) -> Decimal:
+    """rate × revenue, rounded half-up to the cent, then held between the contract's minimum
+    and maximum per period."""
+    due = round_cents(revenue * contract.rate / Decimal(100))
+    if contract.floor is not None:
+        due = max(due, contract.floor.amount)
+    if contract.ceiling is not None:
+        due = min(due, contract.ceiling.amount)
+    return due
+
+
+def period_of(*, contract: ReciprocityContract, start: date) -> tuple[date, date]:
+    """The declaration period starting on `start` (first and last day); it must start on a
+    period boundary (1st of a month, of a quarter or of January)."""
+    months = PERIOD_MONTHS[contract.period]
+    if start.day != 1 or (start.month - 1) % months:
+        raise ValidationError({"period_start": _(
+            "A period starts on the first day of a month, a quarter (January, April, July, "
+            "October) or a year, as the contract says.")})
+    last_month = start.month + months - 1
+    year, month = start.year + (last_month - 1) // 12, (last_month - 1) % 12 + 1
+    return start, date(year, month, monthrange(year, month)[1])
+
+
+def _next_reference(year: int) -> str:
+    prefix = f"RC-{year}-"
+    last = (ReciprocityContract.objects.filter(reference__startswith=prefix)
+            .aggregate(last=Max("reference"))["last"])
+    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{number:04d}"
+
+
+@transaction.atomic
+def contract_create(
+    *, partner: Organisation, project: Project, actor: User, rate, base: str,
+    starts_on: date, period: str = Period.QUARTERLY, ends_on: date | None = None,
+    floor=None, ceiling=None, language: str = "fr", show_amounts: bool = True,
+) -> ReciprocityContract:
+    """A draft contract, written by the partner's or the hosting structure's
+    administrators."""
+    if not (organisation_has_role(organisation=partner, user=actor)
+            or organisation_has_role(organisation=project.host, user=actor)):
+        raise PermissionDenied(_("Only an administrator of the partner or of the hosting "
+                                 "structure may do this."))
+    if partner.pk == project.host_id:
+        raise ValidationError({"partner": _("The hosting structure cannot be its own "
+                                            "partner.")})
+    contract = ReciprocityContract(
+        reference=_next_reference(timezone.localdate().year), partner=partner,
+        project=project, rate=_percent("rate", rate), base=base.strip(), period=period,
+        starts_on=starts_on, ends_on=ends_on, language=language, show_amounts=show_amounts,
+        floor=Money(_amount("floor", floor, allow_zero=True), "EUR")
+        if floor not in (None, "") else None,
+        ceiling=Money(_amount("ceiling", ceiling), "EUR") if ceiling not in (None, "") else None,
+        created_by=actor,
+    )
+    if contract.floor and contract.ceiling and contract.ceiling.amount < contract.floor.amount:
+        raise ValidationError({"ceiling": _("The maximum cannot be below the minimum.")})
+    save_validated(contract)
+    return contract
+
+
+def _post_due(declaration: RevenueDeclaration) -> None:
+    """The amount due into the commons' accounts of its host's books (accrued income)."""
+    cents = minor_units(declaration.due.amount)
+    if not cents:
+        return
+    project = declaration.contract.project
+    declaration.transaction = ledger_post(
+        kind=TransactionKind.RECIPROCITY_DUE,
+        idempotency_key=f"reciprocity-declaration-{declaration.pk}", cause=declaration,
+        memo=f"{declaration.contract.reference} {declaration.period_start:%Y-%m} – "
+             f"{declaration.contract.partner.name}"[:300],
+        entries=[debit(account_get_or_create(purpose="receivable", project=project), cents),
+                 credit(account_get_or_create(purpose="reciprocity", project=project), cents)],
+    )
+    declaration.save(update_fields=["transaction"])
+
+
+def _check_declarant(contract: ReciprocityContract, actor: User) -> None:
+    if not organisation_has_role(organisation=contract.partner, user=actor, roles=MONEY_ROLES):
+        raise PermissionDenied(_("Only the partner's treasurer or administrators declare its "
+                                 "revenue."))
+
+
+@transaction.atomic
+def declaration_create(
+    *, contract: ReciprocityContract, actor: User, period_start: date, revenue,
+) -> RevenueDeclaration:
+    """Declare a period's revenue (excluding VAT) once the period has ended; the amount due
+    goes into the ledger."""
+    _check_declarant(contract, actor)
+    contract = ReciprocityContract.objects.select_for_update().get(pk=contract.pk)
+    if contract.state != ContractState.SIGNED:
+        raise ValidationError(_("Revenue is declared on a signed contract only."))
+    start, end = period_of(contract=contract, start=period_start)
+    if end >= timezone.localdate():
+        raise ValidationError({"period_start": _("This period has not ended yet.")})
+    if end < contract.starts_on or (contract.ends_on and start > contract.ends_on):
+        raise ValidationError({"period_start": _("This period is outside the contract.")})
+    if contract.declarations.filter(period_start=start).exclude(
+            status=DeclarationStatus.SUPERSEDED).exists():
+        raise ValidationError({"period_start": _(
+            "This period is already declared: correct that declaration instead.")})
+    value = _amount("revenue", revenue, allow_zero=True)
+    declaration = RevenueDeclaration(
+        contract=contract, period_start=start, period_end=end, revenue=Money(value, "EUR"),
+        due=Money(due_for(contract=contract, revenue=value), "EUR"), declared_by=actor,
+    )
+    save_validated(declaration)
+    _post_due(declaration)
+    return declaration
+
+
+@transaction.atomic
+def declaration_correct(
+    *, declaration: RevenueDeclaration, actor: User, revenue,
+) -> RevenueDeclaration:
+    """A new declaration for the same period supersedes the previous one, which is kept;
+    its amount due is reversed in the ledger and the new one posted."""
+    _check_declarant(declaration.contract, actor)
+    old = RevenueDeclaration.objects.select_for_update().select_related("contract").get(
+        pk=declaration.pk)
+    if old.status != DeclarationStatus.DUE:
+        raise ValidationError(_("Only an unpaid, current declaration can be corrected."))
+    value = _amount("revenue", revenue, allow_zero=True)
+    old.status = DeclarationStatus.SUPERSEDED
+    old.save(update_fields=["status"])
+    if old.transaction_id:
+        ledger_reverse(original=old.transaction,
+                       idempotency_key=f"reciprocity-declaration-{old.pk}-superseded",
+                       memo=f"{old.contract.reference}: corrected")
+    new = RevenueDeclaration(
+        contract=old.contract, period_start=old.period_start, period_end=old.period_end,
+        revenue=Money(value, "EUR"), due=Money(due_for(contract=old.contract, revenue=value),
+                                                "EUR"),
+        supersedes=old, declared_by=actor,
+    )
+    save_validated(new)
+    _post_due(new)
+    return new
+
+
+@transaction.atomic
+def policy_set(
+    *, organisation: Organisation, actor: User, year: int, percent,
+    beneficiaries: list[tuple[Organisation | Project, int]], base_revenue=None,
+    split: str = SplitRule.EQUAL,
+) -> RevenueSharePolicy:
+    """An organisation's revenue-share policy for a year (replacing the one it had)."""
+    if not organisation_has_role(organisation=organisation, user=actor, roles=MONEY_ROLES):
+        raise PermissionDenied(_("Only the organisation's treasurer or administrators may do "
+                                 "this."))
+    if not beneficiaries:
+        raise ValidationError({"beneficiaries": _("Choose at least one beneficiary.")})
+    RevenueSharePolicy.objects.filter(organisation=organisation, year=year).delete()
+    policy = RevenueSharePolicy(
+        organisation=organisation, year=year, percent=_percent("percent", percent),
+        split=split, created_by=actor,
+        base_revenue=Money(_amount("base_revenue", base_revenue, allow_zero=True), "EUR")
+        if base_revenue not in (None, "") else None,
+    )
+    save_validated(policy)
+    for beneficiary, weight in beneficiaries:
+        field = "project" if isinstance(beneficiary, Project) else "organisation"
+        save_validated(PolicyBeneficiary(policy=policy, weight=weight, **{field: beneficiary}))
+    return policy
