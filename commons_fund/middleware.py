@@ -2,6 +2,7 @@ from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 
 UNPREFIXED_PATHS = (
     "/api/", "/healthz", "/cms/", "/django-admin/", "/static/", "/media/", "/payments/stripe/",
+    "/reciprocity/contracts/",
 )
 
 

@@ -12,6 +12,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from pledges.api import PledgeViewSet, PoolViewSet, RoundViewSet
 from projects.api import ProjectViewSet
+from reciprocity.views import contract_pdf_download
 
 from .members.api import OrganisationViewSet
 from .payments.views import stripe_webhook
@@ -35,6 +36,9 @@ urlpatterns = [
     path("api/v1/", include((api_patterns, "api"))),
     path("i18n/setlang/", set_language, name="set_language"),
     path("payments/stripe/webhook/", stripe_webhook, name="stripe_webhook"),
+    # A stable address for contracts' PDFs, the same in every language.
+    path("reciprocity/contracts/<int:pk>/pdf/", contract_pdf_download,
+         name="reciprocity_contract_pdf"),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
@@ -47,6 +51,7 @@ urlpatterns += i18n_patterns(
     path("", include("commons_fund.payments.urls")),
     path("", include("projects.urls")),
     path("", include("pledges.urls")),
+    path("", include("reciprocity.urls")),
     path("", include(wagtail_urls)),
 )
 

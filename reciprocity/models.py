@@ -66,6 +66,15 @@ class ReciprocityContract(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The PDF both parties accept is made once, when the contract is proposed; the signed
+    # PDF (with the acceptances) once, when the second party accepts. Neither is remade.
+    proposed_pdf = models.BinaryField(_("proposed PDF"), null=True, blank=True, editable=False)
+    proposed_sha256 = models.CharField(_("SHA-256 of the proposed PDF"), max_length=64,
+                                       blank=True, editable=False)
+    signed_pdf = models.BinaryField(_("signed PDF"), null=True, blank=True, editable=False)
+    signed_sha256 = models.CharField(_("SHA-256 of the signed PDF"), max_length=64, blank=True,
+                                     editable=False)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("reciprocity contract")
@@ -87,10 +96,51 @@ class ReciprocityContract(models.Model):
             ),
             models.CheckConstraint(condition=Q(state__in=ContractState.values),
                                    name="reciprocity_contract_state_known"),
+            models.CheckConstraint(
+                condition=Q(state__in=["draft"]) | ~Q(proposed_sha256=""),
+                name="reciprocity_contract_proposed_has_its_pdf",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="signed") | (~Q(signed_sha256="") & Q(signed_at__isnull=False)),
+                name="reciprocity_contract_signed_has_its_pdf",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.reference} – {self.partner} – {self.project}"
+
+
+class Party(models.TextChoices):
+    PARTNER = "partner", _("Partner")
+    HOST = "host", _("Hosting structure")
+
+
+class ContractAcceptance(models.Model):
+    """One party's acceptance of the proposed PDF: who, when, from where, and the SHA-256 of
+    the exact bytes they were served."""
+
+    contract = models.ForeignKey(ReciprocityContract, on_delete=models.PROTECT,
+                                 related_name="acceptances")
+    party = models.CharField(_("party"), max_length=20, choices=Party.choices)
+    organisation = models.ForeignKey("members.Organisation", on_delete=models.PROTECT,
+                                     related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="+")
+    accepted_at = models.DateTimeField(_("accepted at"), auto_now_add=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    pdf_sha256 = models.CharField(_("SHA-256 of the PDF accepted"), max_length=64)
+
+    class Meta:
+        verbose_name = _("acceptance")
+        verbose_name_plural = _("acceptances")
+        ordering = ["contract", "accepted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "party"],
+                                    name="reciprocity_acceptance_once_per_party"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.reference} – {self.get_party_display()} – {self.user}"
 
 
 class DeclarationStatus(models.TextChoices):

@@ -3,6 +3,9 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Q
+
+from commons_fund.members.models import Membership, Role
 from commons_fund.money import round_cents, split_by_weights
 
 from .models import RevenueSharePolicy, SplitRule
@@ -27,3 +30,17 @@ def policy_amounts(*, policy: RevenueSharePolicy) -> PolicyAmounts:
     weights = [b.weight if policy.split == SplitRule.WEIGHTS else 1 for b in beneficiaries]
     return PolicyAmounts(policy, base, total,
                          list(zip(beneficiaries, split_by_weights(total, weights), strict=True)))
+
+
+def contract_visible(*, contract, user) -> bool:
+    """Who may see a contract and download its PDF: the partner's members, the hosting
+    structure's administrators and treasurers, staff."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    return Membership.objects.filter(
+        Q(organisation=contract.partner_id)
+        | Q(organisation=contract.project.host_id, role__in=[Role.ADMIN, Role.TREASURER]),
+        user=user,
+    ).exists()

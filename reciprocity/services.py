@@ -1,6 +1,7 @@
 """Writes of reciprocity: contracts, revenue declarations (and their corrections),
 revenue-share policies. Each is atomic and checks who may act."""
 
+import hashlib
 from calendar import monthrange
 from datetime import date
 from decimal import Decimal
@@ -20,15 +21,17 @@ from commons_fund.ledger.services import (
     ledger_post,
     ledger_reverse,
 )
-from commons_fund.members.models import Organisation, Role, User
+from commons_fund.members.models import Membership, Organisation, Role, User
 from commons_fund.members.selectors import organisation_has_role
 from commons_fund.models import save_validated
 from commons_fund.money import minor_units, parse_amount, round_cents
 from projects.models import Project
 
 from .models import (
+    ContractAcceptance,
     ContractState,
     DeclarationStatus,
+    Party,
     Period,
     PolicyBeneficiary,
     ReciprocityContract,
@@ -36,6 +39,7 @@ from .models import (
     RevenueSharePolicy,
     SplitRule,
 )
+from .pdf import contract_pdf
 
 MONEY_ROLES = (Role.ADMIN, Role.TREASURER)
 PERIOD_MONTHS = {Period.MONTHLY: 1, Period.QUARTERLY: 3, Period.YEARLY: 12}
@@ -114,6 +118,74 @@ def contract_create(
     if contract.floor and contract.ceiling and contract.ceiling.amount < contract.floor.amount:
         raise ValidationError({"ceiling": _("The maximum cannot be below the minimum.")})
     save_validated(contract)
+    return contract
+
+
+def _contract_editor(contract: ReciprocityContract, actor: User) -> None:
+    if not (organisation_has_role(organisation=contract.partner, user=actor)
+            or organisation_has_role(organisation=contract.project.host, user=actor)):
+        raise PermissionDenied(_("Only an administrator of the partner or of the hosting "
+                                 "structure may do this."))
+
+
+@transaction.atomic
+def contract_propose(*, contract: ReciprocityContract, actor: User) -> ReciprocityContract:
+    """Freeze the draft: its PDF is made once, and both parties will accept those bytes."""
+    _contract_editor(contract, actor)
+    contract = ReciprocityContract.objects.select_for_update().select_related(
+        "partner", "project__host").get(pk=contract.pk)
+    if contract.state == ContractState.PROPOSED:
+        return contract
+    if contract.state != ContractState.DRAFT:
+        raise ValidationError(_("Only a draft can be proposed."))
+    pdf = contract_pdf(contract=contract)
+    contract.proposed_pdf, contract.proposed_sha256 = pdf, hashlib.sha256(pdf).hexdigest()
+    contract.state = ContractState.PROPOSED
+    contract.save(update_fields=["proposed_pdf", "proposed_sha256", "state"])
+    return contract
+
+
+def contract_party(*, contract: ReciprocityContract, user: User) -> str | None:
+    """The party a person may accept for: an administrator (a real one, not staff) of the
+    partner or of the hosting structure."""
+    roles = Membership.objects.filter(user=user, role=Role.ADMIN).values_list(
+        "organisation_id", flat=True) if user.is_authenticated else []
+    if contract.partner_id in roles:
+        return Party.PARTNER
+    if contract.project.host_id in roles:
+        return Party.HOST
+    return None
+
+
+@transaction.atomic
+def contract_accept(
+    *, contract: ReciprocityContract, actor: User, pdf_sha256: str, ip_address: str | None,
+) -> ReciprocityContract:
+    """A party's authorised member accepts the proposed PDF (identified by its SHA-256);
+    when both parties have, the contract is signed and its signed PDF made, once."""
+    contract = ReciprocityContract.objects.select_for_update().select_related(
+        "partner", "project__host").get(pk=contract.pk)
+    party = contract_party(contract=contract, user=actor)
+    if party is None:
+        raise PermissionDenied(_("Only an administrator of a party accepts the contract."))
+    if contract.state != ContractState.PROPOSED:
+        raise ValidationError(_("Only a proposed contract can be accepted."))
+    if pdf_sha256 != contract.proposed_sha256:
+        raise ValidationError(_("This is not the document proposed: download it again."))
+    if contract.acceptances.filter(party=party).exists():
+        raise ValidationError(_("Your organisation has already accepted this contract."))
+    ContractAcceptance.objects.create(
+        contract=contract, party=party, user=actor, pdf_sha256=pdf_sha256,
+        organisation=contract.partner if party == Party.PARTNER else contract.project.host,
+        ip_address=ip_address or None,
+    )
+    acceptances = list(contract.acceptances.select_related("organisation", "user")
+                       .order_by("accepted_at", "pk"))
+    if len(acceptances) == len(Party.values):
+        pdf = contract_pdf(contract=contract, acceptances=acceptances)
+        contract.signed_pdf, contract.signed_sha256 = pdf, hashlib.sha256(pdf).hexdigest()
+        contract.signed_at, contract.state = timezone.now(), ContractState.SIGNED
+        contract.save(update_fields=["signed_pdf", "signed_sha256", "signed_at", "state"])
     return contract
 
 

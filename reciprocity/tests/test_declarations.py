@@ -38,8 +38,12 @@ def contract(treasurer):
         partner=treasurer.organisation, project=project, actor=host_admin.user, rate="5",
         base="Chiffre d'affaires HT des services d'installation du bouquet",
         starts_on=date(2026, 1, 1), floor="50", ceiling="2 000")
-    ReciprocityContract.objects.filter(pk=contract.pk).update(state=ContractState.SIGNED)
-    contract.refresh_from_db()
+    partner_admin = MembershipFactory(role=Role.ADMIN, organisation=treasurer.organisation).user
+    contract = services.contract_propose(contract=contract, actor=partner_admin)
+    for user in (partner_admin, host_admin.user):
+        contract = services.contract_accept(contract=contract, actor=user, ip_address=None,
+                                            pdf_sha256=contract.proposed_sha256)
+    assert contract.state == ContractState.SIGNED
     return contract
 
 

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reciprocity"
+
+urlpatterns = [
+    path("reciprocity/contracts/<int:pk>/", views.contract_detail, name="contract_detail"),
+    path("reciprocity/contracts/<int:pk>/accept/", views.contract_accept,
+         name="contract_accept"),
+]
