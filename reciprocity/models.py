@@ -170,6 +170,9 @@ class RevenueDeclaration(models.Model):
     transaction = models.OneToOneField("ledger.Transaction", on_delete=models.PROTECT,
                                        null=True, blank=True, related_name="declaration",
                                        help_text=_("The amount due, in the ledger."))
+    charge = models.ForeignKey("payments.Charge", on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="+",
+                               help_text=_("The payment of the amount due (the latest try)."))
 
     class Meta:
         verbose_name = _("revenue declaration")

@@ -25,6 +25,8 @@ from commons_fund.members.models import Membership, Organisation, Role, User
 from commons_fund.members.selectors import organisation_has_role
 from commons_fund.models import save_validated
 from commons_fund.money import minor_units, parse_amount, round_cents
+from commons_fund.payments import services as payments
+from commons_fund.payments.models import ChargeStatus, SavedPaymentMethod
 from projects.models import Project
 
 from .models import (
@@ -268,6 +270,61 @@ def declaration_correct(
     save_validated(new)
     _post_due(new)
     return new
+
+
+def declaration_pay(
+    *, declaration: RevenueDeclaration, actor: User, method: str,
+    saved_method: SavedPaymentMethod | None = None,
+) -> RevenueDeclaration:
+    """Pay what a declaration makes due: by saved card or SEPA mandate (charged at once), or
+    by bank transfer (a reference to quote; the host's treasurer records its arrival). The
+    money goes to the commons' accounts and settles the amount due."""
+    with transaction.atomic():
+        declaration = (RevenueDeclaration.objects.select_for_update(of=("self",))
+                       .select_related("contract__partner", "contract__project__host", "charge")
+                       .get(pk=declaration.pk))
+        contract = declaration.contract
+        _check_declarant(contract, actor)
+        if declaration.status != DeclarationStatus.DUE or not declaration.due.amount:
+            raise ValidationError(_("Nothing is left to pay on this declaration."))
+        if declaration.charge and declaration.charge.status not in (ChargeStatus.FAILED,
+                                                                    ChargeStatus.CANCELLED):
+            raise ValidationError(_("A payment of this declaration is already under way."))
+        charge = payments.charge_create(
+            payer=contract.partner, books=contract.project.host, project=contract.project,
+            amount=declaration.due.amount, method=method, saved_method=saved_method,
+            income_purpose="receivable", cause=declaration,
+            description=f"{_('Reciprocity')} {contract.reference} "
+                        f"{declaration.period_start:%Y-%m}",
+        )
+        declaration.charge = charge
+        declaration.save(update_fields=["charge"])
+    if method != "transfer":
+        payments.charge_submit(charge=charge)
+    return declaration_sync(declaration=declaration)
+
+
+@transaction.atomic
+def declaration_sync(*, declaration: RevenueDeclaration) -> RevenueDeclaration:
+    """A declaration is paid once its charge has succeeded (card, SEPA or the transfer
+    received in full)."""
+    declaration = (RevenueDeclaration.objects.select_for_update(of=("self",))
+                   .select_related("charge").get(pk=declaration.pk))
+    if (declaration.status == DeclarationStatus.DUE and declaration.charge
+            and declaration.charge.status == ChargeStatus.SUCCEEDED):
+        declaration.status = DeclarationStatus.PAID
+        declaration.save(update_fields=["status"])
+    return declaration
+
+
+def declarations_sync_open() -> int:
+    """Follow the payments still under way (Celery beat)."""
+    open_ = list(RevenueDeclaration.objects.filter(status=DeclarationStatus.DUE,
+                                                   charge__isnull=False)
+                 .values_list("pk", flat=True))
+    for pk in open_:
+        declaration_sync(declaration=RevenueDeclaration(pk=pk))
+    return len(open_)
 
 
 @transaction.atomic

@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from commons_fund.ledger.chart import CHART
 from commons_fund.models import CausedBy
 
-INCOME_PURPOSES = ["contributions", "donations", "reciprocity", "subsidies"]
+# What a charge credits: an income, or "receivable" when it settles an amount already owed
+# and booked as income (a reciprocity declaration).
+INCOME_PURPOSES = ["contributions", "donations", "reciprocity", "subsidies", "receivable"]
 
 
 def _one_payer() -> Q:
@@ -151,6 +153,11 @@ class Charge(CausedBy):
     commitment = models.OneToOneField(
         "ledger.Transaction", on_delete=models.PROTECT, null=True, blank=True,
         related_name="charge", verbose_name=_("pending commitment it collects"),
+    )
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="charges", verbose_name=_("commons"),
+        help_text=_("When set, the money goes to this commons' accounts in the books."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -56,6 +56,7 @@ KIND_OF_INCOME = {
     "donations": TransactionKind.DONATION,
     "reciprocity": TransactionKind.RECIPROCITY_PAYMENT,
     "subsidies": TransactionKind.SUBSIDY,
+    "receivable": TransactionKind.RECIPROCITY_PAYMENT,
 }
 # Crockford's base 32 without I, L, O, U: easy to read out and to type in a bank's form.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -199,6 +200,7 @@ def charge_create(
     commitment: Transaction | None = None,
     cause: models.Model | None = None,
     checkout: bool = False,
+    project=None,
 ) -> Charge:
     """Write a charge (nothing is sent yet). A transfer gets its unique reference at once;
     a `checkout` card payment is made by the payer on Stripe's hosted page."""
@@ -214,6 +216,8 @@ def charge_create(
     payer_fields = _payer_kwargs(payer)
     if payer.pk is None or (books is not None and books.pk is None):
         raise ValidationError(_("Unknown payer or beneficiary."))
+    if project is not None and (books is None or project.host_id != books.pk):
+        raise ValidationError(_("A commons' money goes to its hosting structure's books."))
     if method == MethodKind.TRANSFER or checkout:
         if saved_method is not None:
             raise ValidationError({"method": _("This payment uses no saved card or mandate.")})
@@ -227,7 +231,7 @@ def charge_create(
     charge = Charge(
         books=books, amount=minor_units(value, currency), currency=currency, method=method,
         saved_method=saved_method, income_purpose=income_purpose,
-        description=description.strip()[:200], commitment=commitment,
+        description=description.strip()[:200], commitment=commitment, project=project,
         status=ChargeStatus.AWAITING_TRANSFER if method == MethodKind.TRANSFER
         else ChargeStatus.PENDING,
         **cause_fields(cause),
@@ -299,8 +303,10 @@ def _fail(*, charge_id: int, code: str, message: str) -> Charge:
 
 
 def _books_account(charge: Charge, purpose: str):
+    """The account of the charge's books, in the commons' sub-accounts when it has one."""
     return account_get_or_create(
-        purpose=purpose, organisation=charge.books, currency=charge.currency
+        purpose=purpose, organisation=charge.books, currency=charge.currency,
+        project=charge.project,
     )
 
 
