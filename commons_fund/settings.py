@@ -229,6 +229,10 @@ CELERY_BEAT_SCHEDULE = {
     "retry-collections": {"task": "pledges.tasks.collections_retry_due", "schedule": 3600.0},
     "follow-collections": {"task": "pledges.tasks.collections_sync_open", "schedule": 900.0},
     "remind-voters": {"task": "pledges.tasks.rounds_remind", "schedule": 3600.0},
+    "remind-declarations": {"task": "reciprocity.tasks.declarations_remind",
+                            "schedule": 86400.0},
+    "follow-declaration-payments": {"task": "reciprocity.tasks.declarations_sync_open",
+                                    "schedule": 900.0},
 }
 # Pools: a failed collection is tried again after these numbers of days, then defaulted.
 POOL_RETRY_DAYS = env.list("POOL_RETRY_DAYS", cast=int, default=[1, 3, 7])

@@ -193,6 +193,26 @@ class RevenueDeclaration(models.Model):
         return f"{self.contract.reference} {self.period_start:%Y-%m-%d}: {self.due}"
 
 
+class DeclarationReminder(models.Model):
+    """A reminder sent for a period left undeclared: when it ended, then 15 and 30 days
+    later (each once)."""
+
+    contract = models.ForeignKey(ReciprocityContract, on_delete=models.CASCADE,
+                                 related_name="reminders")
+    period_start = models.DateField(_("period start"))
+    days_late = models.PositiveSmallIntegerField(_("days after the period"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "period_start", "days_late"],
+                                    name="reciprocity_reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.reference} {self.period_start} +{self.days_late}"
+
+
 class SplitRule(models.TextChoices):
     EQUAL = "equal", _("Equally")
     WEIGHTS = "weights", _("By weights")

@@ -29,9 +29,11 @@ from commons_fund.payments import services as payments
 from commons_fund.payments.models import ChargeStatus, SavedPaymentMethod
 from projects.models import Project
 
+from . import selectors
 from .models import (
     ContractAcceptance,
     ContractState,
+    DeclarationReminder,
     DeclarationStatus,
     Party,
     Period,
@@ -351,3 +353,27 @@ def policy_set(
         field = "project" if isinstance(beneficiary, Project) else "organisation"
         save_validated(PolicyBeneficiary(policy=policy, weight=weight, **{field: beneficiary}))
     return policy
+
+
+REMINDER_DAYS = (1, 15, 30)
+
+
+def declarations_remind(*, today: date | None = None) -> int:
+    """Remind partners of periods left undeclared: the day after the period ended, then 15
+    and 30 days later; each reminder once. Returns how many were sent."""
+    from .notifications import reminder_send
+
+    today = today or timezone.localdate()
+    sent = 0
+    for row in selectors.missing_declarations(today=today):
+        due_stages = [days for days in REMINDER_DAYS if row.days_late >= days]
+        if not due_stages:
+            continue
+        stage = due_stages[-1]
+        with transaction.atomic():
+            _reminder, created = DeclarationReminder.objects.get_or_create(
+                contract=row.contract, period_start=row.period_start, days_late=stage)
+            if created:
+                transaction.on_commit(lambda row=row: reminder_send(missing=row))
+                sent += 1
+    return sent

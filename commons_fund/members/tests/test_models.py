@@ -24,6 +24,8 @@ def _insert_organisation(**overrides) -> str:
     row = {
         "name": "Asso", "slug": "asso", "legal_form": "association", "siren": "", "siret": "",
         "region": "", "department": "", "website": "", "description": "", "logo": "",
+        "street_address": "", "postal_code": "", "city": "", "representative_name": "",
+        "representative_title": "",
         "created_at": "2026-01-01 00:00:00+00", "updated_at": "2026-01-01 00:00:00+00",
         **overrides,
     }
