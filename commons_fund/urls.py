@@ -12,6 +12,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from pledges.api import PledgeViewSet, PoolViewSet, RoundViewSet
 from projects.api import ProjectViewSet
+from reciprocity.api import ContractViewSet, PolicyViewSet, WallViewSet
 from reciprocity.views import contract_pdf_download
 
 from .members.api import OrganisationViewSet
@@ -24,6 +25,9 @@ router.register("projects", ProjectViewSet, basename="project")
 router.register("pools", PoolViewSet, basename="pool")
 router.register("rounds", RoundViewSet, basename="round")
 router.register("pledges", PledgeViewSet, basename="pledge")
+router.register("reciprocity/contracts", ContractViewSet, basename="reciprocity-contract")
+router.register("reciprocity/wall", WallViewSet, basename="reciprocity-wall")
+router.register("reciprocity/policies", PolicyViewSet, basename="reciprocity-policy")
 
 api_patterns = [
     path("", include(router.urls)),

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from commons_fund.forms import form_apply
 from commons_fund.members.models import Role
 from commons_fund.members.selectors import organisation_has_role, organisations_with_role
+from reciprocity.selectors import certified_providers
 
 from . import selectors, services
 from .forms import (
@@ -101,6 +102,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "can_edit": services.project_can_edit(project=project, user=request.user),
         "can_pay": organisation_has_role(organisation=project.host, user=request.user,
                                          roles=TREASURERS),
+        "providers": certified_providers(project=project),
     })
 
 

@@ -1,10 +1,10 @@
 """Reads of reciprocity: what a revenue-share policy gives, to whom."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Q, Sum
 
 from commons_fund.members.models import Membership, Role
 from commons_fund.money import round_cents, split_by_weights
@@ -30,7 +30,7 @@ class PolicyAmounts:
 def policy_amounts(*, policy: RevenueSharePolicy) -> PolicyAmounts:
     """percent × previous year's revenue, rounded half-up to the cent, shared equally or by
     weights so that the shares add up exactly to the total."""
-    beneficiaries = list(policy.beneficiaries.select_related("organisation", "project"))
+    beneficiaries = list(policy.beneficiaries.all())
     base = policy.base_revenue.amount if policy.base_revenue is not None else None
     if base is None:
         return PolicyAmounts(policy, None, None, [(b, None) for b in beneficiaries])
@@ -95,3 +95,79 @@ def _period_floor(contract, day: date) -> date:
     """The first day of the period that contains `day`."""
     months = {"monthly": 1, "quarterly": 3, "yearly": 12}[contract.period]
     return date(day.year, (day.month - 1) // months * months + 1, 1)
+
+
+GRACE_DAYS = 30  # a period may stay undeclared, or a declaration unpaid, this long
+
+
+@dataclass
+class WallRow:
+    """A partner on the reciprocity wall."""
+
+    partner: object
+    commons: list = field(default_factory=list)  # commons it has a signed contract with
+    given: dict = field(default_factory=dict)  # year → euros given back (shown amounts only)
+    hides_amounts: bool = False
+    late: bool = False
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.given.values(), Decimal("0.00"))
+
+
+def reciprocity_wall(*, today: date, project=None) -> list[WallRow]:
+    """Partners with signed contracts (for one commons when given): what they gave back per
+    year — unless they chose to show only their status — and whether they are up to date
+    (no period undeclared, no amount unpaid, for more than 30 days)."""
+    contracts = ReciprocityContract.objects.filter(
+        state__in=[ContractState.SIGNED, ContractState.SUSPENDED]).select_related(
+        "partner", "project")
+    if project is not None:
+        contracts = contracts.filter(project=project)
+    rows: dict[int, WallRow] = {}
+    for contract in contracts.order_by("partner__name", "project__name"):
+        row = rows.setdefault(contract.partner_id, WallRow(partner=contract.partner))
+        row.commons.append(contract.project)
+        row.hides_amounts = row.hides_amounts or not contract.show_amounts
+    paid = (RevenueDeclaration.objects
+            .filter(contract__in=contracts, status=DeclarationStatus.PAID,
+                    contract__show_amounts=True)
+            .values_list("contract__partner_id", "period_end__year").annotate(total=Sum("due"))
+            .order_by())
+    for partner, year, total in paid:
+        rows[partner].given[year] = round_cents(total)
+    unpaid = (RevenueDeclaration.objects
+              .filter(contract__in=contracts, status=DeclarationStatus.DUE,
+                      declared_at__date__lt=today - timedelta(days=GRACE_DAYS))
+              .values_list("contract__partner_id", flat=True))
+    late = set(unpaid) | {row.contract.partner_id
+                          for row in missing_declarations(today=today)
+                          if row.days_late > GRACE_DAYS}
+    for partner, row in rows.items():
+        row.late = partner in late
+    return sorted(rows.values(), key=lambda row: (-row.total, row.partner.name))
+
+
+def certified_providers(*, project) -> list[tuple[str, list]]:
+    """Partners with a signed contract on a commons, by département (people look for a
+    local provider); those without a département last."""
+    from commons_fund.members.territories import DEPARTMENT_CHOICES
+
+    names = dict(DEPARTMENT_CHOICES)
+    partners = (ReciprocityContract.objects.filter(project=project,
+                                                   state=ContractState.SIGNED)
+                .select_related("partner").order_by("partner__department", "partner__name"))
+    groups: dict[str, list] = {}
+    for contract in partners:
+        department = contract.partner.department
+        groups.setdefault(names.get(department, ""), []).append(contract.partner)
+    return sorted(groups.items(), key=lambda item: (item[0] == "", item[0]))
+
+
+def policies_with_amounts(*, year: int | None = None) -> list[PolicyAmounts]:
+    policies = RevenueSharePolicy.objects.select_related("organisation").prefetch_related(
+        "beneficiaries__organisation", "beneficiaries__project").order_by("-year",
+                                                                           "organisation__name")
+    if year is not None:
+        policies = policies.filter(year=year)
+    return [policy_amounts(policy=policy) for policy in policies]

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -75,3 +76,15 @@ def contract_accept(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Your acceptance is recorded."))
     return redirect("reciprocity:contract_detail", pk=contract.pk)
+
+
+def wall(request: HttpRequest) -> HttpResponse:
+    """The public reciprocity wall: partners that give back, and revenue-share policies."""
+    today = timezone.localdate()
+    rows = selectors.reciprocity_wall(today=today)
+    best = max((row.total for row in rows if not row.hides_amounts), default=0) or 1
+    return render(request, "reciprocity/wall.html", {
+        "rows": [(row, int(row.total * 100 / best)) for row in rows],
+        "policies": selectors.policies_with_amounts(),
+        "year": today.year,
+    })

@@ -1,7 +1,8 @@
 """Demo people and organisations from the platform's own world (used by `seed_demo`).
 
 Real organisations get no SIREN or address here: the demo does not invent facts about
-them. Data Patch, the SCOP building a data commons, is fictional and has a made-up SIREN.
+them. Data Patch (a SCOP building a data commons) and Numérique Bocage (a SCOP installing
+the Normandy bundle) are fictional, with made-up SIRENs and addresses.
 """
 
 from allauth.account.models import EmailAddress
@@ -55,8 +56,17 @@ ORGANISATIONS = [
     {
         "slug": "data-patch", "name": "Data Patch", "legal_form": LegalForm.SCOP,
         "siren": "914265368", "siret": "91426536800011", "region": "53", "department": "35",
+        "street_address": "8 rue de la Donnée", "postal_code": "35000", "city": "Rennes",
+        "representative_name": "Alex Mainteneur", "representative_title": "Gérant",
         "founded_year": 2022,
         "description": "SCOP (fictive) qui construit un commun de données ouvertes.",
+    },
+    {
+        "slug": "numerique-bocage", "name": "Numérique Bocage", "legal_form": LegalForm.SCOP,
+        "siren": "901234567", "region": "28", "department": "14", "founded_year": 2021,
+        "street_address": "3 place du Marché", "postal_code": "14500", "city": "Vire",
+        "representative_name": "Sacha Partenaire", "representative_title": "Gérant",
+        "description": "SCOP (fictive) qui installe le bouquet normand chez les habitants.",
     },
     {
         "slug": "movilab", "name": "Movilab", "legal_form": LegalForm.ASSOCIATION,
@@ -74,6 +84,7 @@ MEMBERSHIPS = [
     ("camille@demo.test", "ouvaton", Role.TREASURER),
     ("admin@demo.test", "ouvaton", Role.ADMIN),
     ("sacha@demo.test", "octopuce", Role.ADMIN),
+    ("sacha@demo.test", "numerique-bocage", Role.ADMIN),
     ("dominique@demo.test", "normandie-libre", Role.ADMIN),
     ("lou@demo.test", "normandie-libre", Role.MEMBER),
     ("alex@demo.test", "data-patch", Role.ADMIN),

@@ -102,3 +102,24 @@ def test_seed_demo_has_a_pool_with_history(client):
     for url in (pool.get_absolute_url(), first.get_absolute_url(),
                 voting.get_absolute_url(), allocation.get_absolute_url()):
         assert client.get(url).status_code == 200
+
+
+def test_seed_demo_has_reciprocity(client):
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from reciprocity.models import ReciprocityContract, RevenueSharePolicy
+    from reciprocity.selectors import policy_amounts, reciprocity_wall
+
+    call_command("seed_demo", stdout=StringIO())
+    contracts = ReciprocityContract.objects.filter(state="signed")
+    assert {(c.partner.slug, c.project.slug) for c in contracts} == {
+        ("numerique-bocage", "bouquet-normand"), ("data-patch", "dokos")}
+    late = {row.partner.slug: row.late for row in reciprocity_wall(today=timezone.localdate())}
+    assert late == {"numerique-bocage": False, "data-patch": True}
+    amounts = policy_amounts(policy=RevenueSharePolicy.objects.get(organisation__slug="ouvaton"))
+    assert amounts.total == Decimal("875.50")
+    assert [amount for _b, amount in amounts.shares] == [Decimal("437.75")] * 2
+    for contract in contracts:
+        assert contract.signed_sha256

@@ -6,6 +6,7 @@ from commons_fund.members import demo as members_demo
 from commons_fund.payments import demo as payments_demo
 from pledges import demo as pledges_demo
 from projects import demo as projects_demo
+from reciprocity import demo as reciprocity_demo
 
 
 class Command(BaseCommand):
@@ -17,6 +18,7 @@ class Command(BaseCommand):
             payments_demo.seed()
             projects_demo.seed()
             pledges_demo.seed()
+            reciprocity_demo.seed()
             cms_demo.seed()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Demo logins (email / password):"))
         for login in logins:

@@ -1,0 +1,103 @@
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from commons_fund.members.models import Role
+from commons_fund.members.tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+)
+from commons_fund.payments import services as payments
+from projects.tests.factories import ProjectFactory
+from reciprocity import selectors, services
+
+pytestmark = pytest.mark.django_db
+
+
+def _signed(partner_department="", show_amounts=True, project=None):
+    partner = MembershipFactory(role=Role.ADMIN, organisation=OrganisationFactory(
+        department=partner_department, region="28" if partner_department else ""))
+    host = MembershipFactory(role=Role.ADMIN, organisation=project.host) if project else \
+        MembershipFactory(role=Role.ADMIN)
+    project = project or ProjectFactory(host=host.organisation)
+    contract = services.contract_create(
+        partner=partner.organisation, project=project, actor=partner.user, rate="10",
+        base="CA HT", starts_on=date(2026, 1, 1), show_amounts=show_amounts)
+    contract = services.contract_propose(contract=contract, actor=partner.user)
+    for user in (partner.user, host.user):
+        contract = services.contract_accept(contract=contract, actor=user, ip_address=None,
+                                            pdf_sha256=contract.proposed_sha256)
+    contract.partner_admin, contract.host_admin = partner.user, host.user
+    return contract
+
+
+def _declare_and_pay(contract, start, revenue):
+    declaration = services.declaration_create(contract=contract, actor=contract.partner_admin,
+                                              period_start=start, revenue=revenue)
+    declaration = services.declaration_pay(declaration=declaration,
+                                           actor=contract.partner_admin, method="transfer")
+    payments.transfer_record_receipt(charge=declaration.charge, amount=declaration.due.amount,
+                                     received_on=timezone.localdate(),
+                                     actor=contract.host_admin)
+    return services.declaration_sync(declaration=declaration)
+
+
+def test_the_wall_shows_givers_their_status_and_respects_hidden_amounts(client):
+    project = ProjectFactory(name="Dokos")
+    good = _signed(project=project, partner_department="14")
+    for quarter in (1, 4, 7):
+        _declare_and_pay(good, date(2026, quarter, 1), "1 000")
+    late = _signed(project=project)
+    _declare_and_pay(late, date(2026, 1, 1), "5 000")  # Q2 and Q3 never declared
+    quiet = _signed(show_amounts=False)
+    for quarter in (1, 4, 7):
+        _declare_and_pay(quiet, date(2026, quarter, 1), "3 000")
+    today = date(2026, 11, 20)
+    rows = {row.partner: row for row in selectors.reciprocity_wall(today=today)}
+    assert (rows[good.partner].late, rows[good.partner].total) == (False, 300)
+    assert (rows[late.partner].late, rows[late.partner].given) == (True, {2026: 500})
+    assert rows[quiet.partner].hides_amounts and rows[quiet.partner].given == {}
+
+    api = APIClient().get("/api/v1/reciprocity/wall/").json()
+    by_slug = {row["partner"]: row for row in api}
+    assert by_slug[quiet.partner.slug]["given"] is None
+    assert by_slug[late.partner.slug]["up_to_date"] is False
+    page = client.get("/fr/reciprocity/")
+    assert page.status_code == 200 and good.partner.name in page.text
+
+    providers = selectors.certified_providers(project=project)
+    assert [(department, [p.name for p in partners]) for department, partners in providers] \
+        == [("14 – Calvados", [good.partner.name]), ("", [late.partner.name])]
+    detail = client.get(project.get_absolute_url())
+    assert "14 – Calvados" in detail.text
+
+
+def test_the_wall_queries_do_not_grow(client):
+    _signed()
+    with CaptureQueriesContext(connection) as few:
+        client.get("/fr/reciprocity/")
+    for _ in range(5):
+        contract = _signed()
+        _declare_and_pay(contract, date(2026, 1, 1), "100")
+    with CaptureQueriesContext(connection) as many:
+        client.get("/fr/reciprocity/")
+    assert len(many) == len(few)
+
+
+def test_contracts_api_lists_only_what_i_may_see():
+    contract = _signed()
+    other = _signed()
+    api = APIClient()
+    assert api.get("/api/v1/reciprocity/contracts/").status_code in (401, 403)
+    api.force_authenticate(contract.partner_admin)
+    listed = api.get("/api/v1/reciprocity/contracts/").json()["results"]
+    assert [c["reference"] for c in listed] == [contract.reference]
+    assert listed[0]["pdf"].endswith(f"/reciprocity/contracts/{contract.pk}/pdf/")
+    assert api.get(f"/api/v1/reciprocity/contracts/{other.pk}/").status_code == 404
+    api.force_authenticate(UserFactory(is_staff=True))
+    assert api.get("/api/v1/reciprocity/contracts/").json()["count"] == 2
