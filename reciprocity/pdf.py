@@ -179,21 +179,25 @@ def contract_pdf(*, contract, acceptances=()) -> bytes:
                         "correct them by writing to the hosting structure."), body),
         ]
         story.append(KeepTogether(_signatures(contract, acceptances, language)))
-        document = SimpleDocTemplate(
-            buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
-            bottomMargin=20 * mm, title=f"{_('Reciprocity contract')} {contract.reference}",
-            author="Commons Fund", invariant=1,
-        )
-        footer = f"{contract.reference} — " + _("page %(number)s / %(total)s") % {
-            "number": "{number}", "total": "{total}"}
-
-        def numbered(*args, **kwargs):
-            page_canvas = _NumberedCanvas(*args, **kwargs)
-            page_canvas.footer = footer
-            return page_canvas
-
-        document.build(story, canvasmaker=numbered)
+        _build(buffer, story, title=f"{_('Reciprocity contract')} {contract.reference}",
+               footer_prefix=contract.reference)
     return buffer.getvalue()
+
+
+def _build(buffer: BytesIO, story: list, *, title: str, footer_prefix: str) -> None:
+    """Lay the story out on A4 pages, deterministic bytes, "prefix — page n / N" below."""
+    document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm,
+                                 topMargin=18 * mm, bottomMargin=20 * mm, title=title,
+                                 author="Commons Fund", invariant=1)
+    footer = f"{footer_prefix} — " + _("page %(number)s / %(total)s") % {
+        "number": "{number}", "total": "{total}"}
+
+    def numbered(*args, **kwargs):
+        page_canvas = _NumberedCanvas(*args, **kwargs)
+        page_canvas.footer = footer
+        return page_canvas
+
+    document.build(story, canvasmaker=numbered)
 
 
 def _signatures(contract, acceptances, language: str) -> list:
@@ -221,3 +225,54 @@ def _signatures(contract, acceptances, language: str) -> list:
         _("Both parties accepted the proposed document whose SHA-256 fingerprint is %(hash)s.")
         % {"hash": f"<font size=7>{acceptances[0].pdf_sha256}</font>"}, STYLES["small"])]
     return flow
+
+
+def certificate_pdf(*, partner, year: int, language: str = "fr") -> bytes:
+    """The yearly reciprocity certificate (attestation) of a partner: per contract, the
+    revenue declared and what was due and paid for the periods ending in `year`."""
+    from .models import DeclarationStatus, RevenueDeclaration
+
+    _fonts()
+    buffer = BytesIO()
+    declarations = (RevenueDeclaration.objects
+                    .filter(contract__partner=partner, period_end__year=year)
+                    .exclude(status=DeclarationStatus.SUPERSEDED)
+                    .select_related("contract__project").order_by("contract__reference",
+                                                                  "period_start"))
+    with translation.override(language):
+        body = STYLES["body"]
+        rows = [[_("Contract"), _("Commons"), _("Period"), _("Revenue excl. VAT"), _("Due"),
+                 _("Paid")]]
+        due = paid = 0
+        for declaration in declarations:
+            rows.append([declaration.contract.reference,
+                         Paragraph(_escape(declaration.contract.project.name), STYLES["small"]),
+                         f"{_date(declaration.period_start, language)} – "
+                         f"{_date(declaration.period_end, language)}",
+                         _money(declaration.revenue.amount, language),
+                         _money(declaration.due.amount, language),
+                         _money(declaration.due.amount, language)
+                         if declaration.status == DeclarationStatus.PAID else "—"])
+            due += declaration.due.amount
+            paid += declaration.due.amount if declaration.status == DeclarationStatus.PAID else 0
+        table = Table(rows, colWidths=[27 * mm, 33 * mm, 44 * mm, 24 * mm, 21 * mm, 21 * mm],
+                      repeatRows=1)
+        table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), "DejaVuSans", 7.5),
+                                   ("FONT", (0, 0), (-1, 0), "DejaVuSans-Bold", 7.5),
+                                   ("GRID", (0, 0), (-1, -1), 0.4, "#999999"),
+                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        story = [
+            Paragraph(_("Reciprocity certificate %(year)s") % {"year": year}, STYLES["title"]),
+            _party(partner, _("The partner"))[0],
+            Spacer(1, 4 * mm),
+            Paragraph(_("Commons Fund certifies that the partner above declared the revenue it "
+                        "made with the commons below and gave back the amounts shown, for the "
+                        "periods ending in %(year)s.") % {"year": year}, body),
+            table if len(rows) > 1 else Paragraph(_("No declaration for this year."), body),
+            Spacer(1, 4 * mm),
+            Paragraph(_("Total due: %(due)s. Total paid: %(paid)s.") % {
+                "due": _money(due, language), "paid": _money(paid, language)}, body),
+        ]
+        _build(buffer, story, title=_("Reciprocity certificate %(year)s") % {"year": year},
+               footer_prefix=f"{partner.name} {year}")
+    return buffer.getvalue()

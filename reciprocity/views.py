@@ -13,9 +13,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from commons_fund.forms import form_apply
+from commons_fund.members.models import Organisation
+from commons_fund.members.selectors import organisation_has_role, organisations_with_role
+from commons_fund.money import format_amount
+from commons_fund.payments import stripe_client
+from commons_fund.payments.models import SavedPaymentMethod
+
 from . import selectors, services
-from .models import ContractState, ReciprocityContract
-from .pdf import contract_pdf
+from .forms import ContractForm, CorrectionForm, DeclarationForm, PaymentForm
+from .models import ContractState, DeclarationStatus, ReciprocityContract, RevenueDeclaration
+from .pdf import certificate_pdf, contract_pdf
 
 
 def _contract(request: HttpRequest, pk: int) -> ReciprocityContract:
@@ -49,11 +57,23 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract(request, pk)
     party = services.contract_party(contract=contract, user=request.user)
     accepted = contract.acceptances.select_related("organisation", "user")
+    declares = contract.state == ContractState.SIGNED and organisation_has_role(
+        organisation=contract.partner, user=request.user, roles=services.MONEY_ROLES)
+    missing = [row for row in selectors.missing_declarations(
+        today=timezone.localdate(), partner=contract.partner) if row.contract.pk == contract.pk]
     return render(request, "reciprocity/contract_detail.html", {
         "contract": contract, "acceptances": list(accepted),
         "can_accept": contract.state == ContractState.PROPOSED and party is not None
         and not accepted.filter(party=party).exists(),
+        "can_propose": contract.state == ContractState.DRAFT and party is not None,
         "fingerprint": hashlib.sha256(_document(contract)).hexdigest(),
+        "declarations": contract.declarations.select_related("charge").order_by(
+            "-period_start", "-declared_at"),
+        "declares": declares, "missing": missing,
+        "declaration_form": DeclarationForm(periods=missing) if declares and missing else None,
+        "payment_form": PaymentForm(saved_methods=_saved_methods(contract))
+        if declares else None,
+        "DUE": DeclarationStatus.DUE,
     })
 
 
@@ -88,3 +108,150 @@ def wall(request: HttpRequest) -> HttpResponse:
         "policies": selectors.policies_with_amounts(),
         "year": today.year,
     })
+
+
+def _flash(request, form) -> None:
+    for errors in form.errors.values():
+        for message in errors:
+            messages.error(request, message)
+
+
+def _apply_and_return(request, pk: int, form, action, done: str) -> HttpResponse:
+    """Run the action on the form's data; say how it went; back to the contract."""
+    if form_apply(form, action):
+        messages.success(request, done)
+    else:
+        _flash(request, form)
+    return redirect("reciprocity:contract_detail", pk=pk)
+
+
+@login_required
+def contract_create(request: HttpRequest) -> HttpResponse:
+    """A partner's administrator drafts a contract with a commons."""
+    partners = organisations_with_role(user=request.user)
+    form = ContractForm(request.POST or None, partners=partners,
+                        initial={"project": request.GET.get("project")})
+    created = []
+    if request.method == "POST" and form_apply(form, lambda data: created.append(
+            services.contract_create(actor=request.user, **data))):
+        messages.success(request, _("The draft is saved: read it, then propose it to the "
+                                    "other party."))
+        return redirect("reciprocity:contract_detail", pk=created[0].pk)
+    return render(request, "reciprocity/contract_form.html", {"form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_POST
+def contract_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = _contract(request, pk)
+    try:
+        services.contract_propose(contract=contract, actor=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    except PermissionDenied as error:
+        raise Http404 from error
+    else:
+        messages.success(request, _("The contract is proposed: each party now accepts it."))
+    return redirect("reciprocity:contract_detail", pk=pk)
+
+
+def _declaration(request, pk: int, declaration_pk: int) -> RevenueDeclaration:
+    contract = _contract(request, pk)
+    return get_object_or_404(RevenueDeclaration.objects.select_related("contract"),
+                             contract=contract, pk=declaration_pk)
+
+
+@login_required
+@require_POST
+def declaration_create(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = _contract(request, pk)
+    form = DeclarationForm(request.POST, periods=selectors.missing_declarations(
+        today=timezone.localdate(), partner=contract.partner))
+    return _apply_and_return(request, pk, form, lambda data: services.declaration_create(
+        contract=contract, actor=request.user, **data),
+        _("The declaration is recorded; the amount due is shown below."))
+
+
+@login_required
+@require_POST
+def declaration_correct(request: HttpRequest, pk: int, declaration_pk: int) -> HttpResponse:
+    declaration = _declaration(request, pk, declaration_pk)
+    form = CorrectionForm(request.POST)
+    return _apply_and_return(request, pk, form, lambda data: services.declaration_correct(
+        declaration=declaration, actor=request.user, **data),
+        _("The correction replaces the previous declaration, which is kept."))
+
+
+@login_required
+@require_POST
+def declaration_pay(request: HttpRequest, pk: int, declaration_pk: int) -> HttpResponse:
+    declaration = _declaration(request, pk, declaration_pk)
+    form = PaymentForm(request.POST, saved_methods=_saved_methods(declaration.contract))
+    try:
+        paid = []
+        ok = form_apply(form, lambda data: paid.append(services.declaration_pay(
+            declaration=declaration, actor=request.user, method=data["method"],
+            saved_method=data.get("saved_method") if data["method"] != "transfer" else None)))
+    except stripe_client.PaymentError as error:
+        messages.error(request, error.message)
+        return redirect("reciprocity:contract_detail", pk=pk)
+    if not ok:
+        _flash(request, form)
+    elif paid[0].status == "paid":
+        messages.success(request, _("Paid, thank you."))
+    elif paid[0].charge.transfer_reference:
+        messages.success(request, _("Please make a bank transfer of %(amount)s with the "
+                                    "reference %(reference)s.") % {
+            "amount": format_amount(paid[0].due.amount),
+            "reference": paid[0].charge.transfer_reference})
+    else:
+        messages.warning(request, _("The payment is under way."))
+    return redirect("reciprocity:contract_detail", pk=pk)
+
+
+def _saved_methods(contract):
+    return SavedPaymentMethod.objects.filter(customer__organisation=contract.partner,
+                                             active=True).order_by("kind", "label")
+
+
+def _member_of(request: HttpRequest, slug: str) -> Organisation:
+    """An organisation whose member (or staff) the person is; 404 for anyone else."""
+    organisation = get_object_or_404(Organisation, slug=slug)
+    if not (request.user.is_staff or organisation.memberships.filter(
+            user=request.user).exists()):
+        raise Http404
+    return organisation
+
+
+@login_required
+def organisation_reciprocity(request: HttpRequest, slug: str) -> HttpResponse:
+    """An organisation's reciprocity: its contracts as a partner and as a hosting structure,
+    the periods left undeclared, its revenue-share policies. Its members only."""
+    organisation = _member_of(request, slug)
+    today = timezone.localdate()
+    contracts = ReciprocityContract.objects.select_related("partner", "project__host")
+    return render(request, "reciprocity/organisation.html", {
+        "organisation": organisation, "last_year": today.year - 1,
+        "sections": [
+            (_("As a partner"), list(contracts.filter(partner=organisation)),
+             selectors.missing_declarations(today=today, partner=organisation)),
+            (_("As the hosting structure of commons"),
+             list(contracts.filter(project__host=organisation)),
+             selectors.missing_declarations(today=today, host=organisation)),
+        ],
+        "policies": [selectors.policy_amounts(policy=policy)
+                     for policy in organisation.revenue_share_policies.all()],
+    })
+
+
+@login_required
+def certificate(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    """A partner's yearly reciprocity certificate: what it declared and paid per contract."""
+    organisation = _member_of(request, slug)
+    response = HttpResponse(certificate_pdf(partner=organisation, year=year),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="attestation-reciprocite-{organisation.slug}-{year}.pdf"')
+    return response

@@ -1,0 +1,100 @@
+import io
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from commons_fund.members.models import Role
+from commons_fund.members.tests.factories import MembershipFactory, UserFactory
+from projects.tests.factories import ProjectFactory
+from reciprocity import services
+from reciprocity.models import ContractState, ReciprocityContract, RevenueDeclaration
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people():
+    partner = MembershipFactory(role=Role.ADMIN)
+    host = MembershipFactory(role=Role.ADMIN)
+    return {"partner": partner, "host": host,
+            "project": ProjectFactory(host=host.organisation, name="Dokos", slug="dokos")}
+
+
+def test_a_partner_drafts_proposes_declares_corrects_and_pays_from_the_pages(client, people):
+    partner = people["partner"]
+    client.force_login(partner.user)
+    new = reverse("reciprocity:contract_create")
+    form = {"partner": partner.organisation.pk, "project": people["project"].pk,
+            "rate": "4", "base": "CA HT des prestations Dokos", "period": "quarterly",
+            "starts_on": "2026-01-01", "language": "fr", "show_amounts": "on"}
+    response = client.post(new, {**form, "rate": "0"})
+    assert response.status_code == 400 and "rate" in response.context["form"].errors
+    assert 'id="id_rate_error"' in response.text
+    response = client.post(new, {**form, "ends_on": "2025-06-01"})
+    assert "ends_on" in response.context["form"].errors
+    assert not ReciprocityContract.objects.exists()
+    response = client.post(new, form)
+    contract = ReciprocityContract.objects.get()
+    assert response["Location"] == reverse("reciprocity:contract_detail",
+                                           kwargs={"pk": contract.pk})
+    page = client.get(response["Location"])
+    assert page.context["can_propose"]
+    client.post(reverse("reciprocity:contract_propose", kwargs={"pk": contract.pk}))
+    contract.refresh_from_db()
+    assert contract.state == ContractState.PROPOSED
+    for user in (partner.user, people["host"].user):
+        contract = services.contract_accept(contract=contract, actor=user, ip_address=None,
+                                            pdf_sha256=contract.proposed_sha256)
+
+    detail = reverse("reciprocity:contract_detail", kwargs={"pk": contract.pk})
+    page = client.get(detail)
+    assert page.context["declaration_form"] is not None and page.context["missing"]
+    declare = reverse("reciprocity:declaration_create", kwargs={"pk": contract.pk})
+    client.post(declare, {"period_start": "2026-01-01", "revenue": "-5"})
+    assert not RevenueDeclaration.objects.exists()
+    client.post(declare, {"period_start": "2026-01-01", "revenue": "10 000"})
+    declaration = RevenueDeclaration.objects.get()
+    assert declaration.due.amount == 400
+    kwargs = {"pk": contract.pk, "declaration_pk": declaration.pk}
+    client.post(reverse("reciprocity:declaration_correct", kwargs=kwargs), {"revenue": "7 500"})
+    current = RevenueDeclaration.objects.exclude(status="superseded").get()
+    assert current.due.amount == 300 and current.supersedes == declaration
+    kwargs["declaration_pk"] = current.pk
+    response = client.post(reverse("reciprocity:declaration_pay", kwargs=kwargs),
+                           {"method": "transfer"}, follow=True)
+    current.refresh_from_db()
+    assert current.charge.transfer_reference in response.text
+
+    host_page = reverse("reciprocity:organisation",
+                        kwargs={"slug": people["host"].organisation.slug})
+    client.force_login(people["host"].user)
+    missing = client.get(host_page).context["sections"][1][2]
+    assert [row.period_start for row in missing][:1] == [date(2026, 4, 1)]
+
+
+def test_the_yearly_certificate(client, people):
+    partner = people["partner"]
+    contract = services.contract_create(
+        partner=partner.organisation, project=people["project"], actor=partner.user,
+        rate="10", base="CA HT", starts_on=date(2025, 1, 1), period="yearly")
+    contract = services.contract_propose(contract=contract, actor=partner.user)
+    for user in (partner.user, people["host"].user):
+        contract = services.contract_accept(contract=contract, actor=user, ip_address=None,
+                                            pdf_sha256=contract.proposed_sha256)
+    services.declaration_create(contract=contract, actor=partner.user,
+                                period_start=date(2025, 1, 1), revenue="12 345,60")
+    url = reverse("reciprocity:certificate", kwargs={"slug": partner.organisation.slug,
+                                                     "year": 2025})
+    assert client.get(url).status_code == 302
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 404
+    client.force_login(partner.user)
+    response = client.get(url)
+    assert response["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(
+        io.BytesIO(response.content)).pages).replace("\u202f", " ").replace("\u00a0", " ")
+    for expected in ("Attestation de réciprocité 2025", contract.reference, "Dokos",
+                     "12 345,60 €", "1 234,56 €"):
+        assert expected in text, expected
