@@ -51,6 +51,8 @@ def test_a_partner_drafts_proposes_declares_corrects_and_pays_from_the_pages(cli
     detail = reverse("reciprocity:contract_detail", kwargs={"pk": contract.pk})
     page = client.get(detail)
     assert page.context["declaration_form"] is not None and page.context["missing"]
+    head = page.text.split("</title>")[0]
+    assert contract.reference in head and "<section" not in head
     declare = reverse("reciprocity:declaration_create", kwargs={"pk": contract.pk})
     client.post(declare, {"period_start": "2026-01-01", "revenue": "-5"})
     assert not RevenueDeclaration.objects.exists()
