@@ -87,3 +87,34 @@ class PaymentForm(forms.Form):
                 saved is None or saved.kind != data["method"]):
             self.add_error("saved_method", _("Choose a saved card or SEPA mandate."))
         return data
+
+
+class PolicyForm(forms.Form):
+    year = forms.IntegerField(label=_("Year of giving"), min_value=2000, max_value=2100)
+    percent = forms.CharField(label=_("Share of the previous year's revenue (%)"),
+                              max_length=10, initial="1",
+                              widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    base_revenue = forms.CharField(
+        label=_("Previous year's revenue"), max_length=30, required=False,
+        help_text=_("Leave empty while the accounts are not closed."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    organisations = forms.ModelMultipleChoiceField(
+        label=_("Libre organisations"), queryset=None, required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}))
+    projects = forms.ModelMultipleChoiceField(
+        label=_("Libre projects"), queryset=Project.objects.none(), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}))
+
+    def __init__(self, *args, organisation, **kwargs):
+        from commons_fund.members.models import Organisation
+
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = Organisation.objects.exclude(
+            pk=organisation.pk).order_by("name")
+        self.fields["projects"].queryset = Project.objects.exclude(
+            status="archived").order_by("name")
+
+    def beneficiaries(self) -> list:
+        """Shared equally among the chosen organisations and projects."""
+        return [(beneficiary, 1) for beneficiary in (*self.cleaned_data["organisations"],
+                                                     *self.cleaned_data["projects"])]

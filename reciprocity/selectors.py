@@ -67,7 +67,8 @@ def missing_declarations(*, today: date, host=None, partner=None) -> list[Missin
     first; for a hosting structure or a partner when given."""
     from .services import period_of
 
-    contracts = ReciprocityContract.objects.filter(state=ContractState.SIGNED).select_related(
+    contracts = ReciprocityContract.objects.filter(
+        state__in=[ContractState.SIGNED, ContractState.TERMINATED]).select_related(
         "partner", "project__host")
     if host is not None:
         contracts = contracts.filter(project__host=host)

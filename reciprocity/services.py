@@ -3,7 +3,7 @@ revenue-share policies. Each is atomic and checks who may act."""
 
 import hashlib
 from calendar import monthrange
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -193,6 +193,34 @@ def contract_accept(
     return contract
 
 
+@transaction.atomic
+def contract_set_state(*, contract: ReciprocityContract, actor: User, state: str
+                       ) -> ReciprocityContract:
+    """Suspend or resume a signed contract (the hosting structure's administrators: no
+    declaration is expected while it is suspended), or end it (either party's
+    administrators: it ends today; periods already ended are still declared and paid)."""
+    contract = ReciprocityContract.objects.select_for_update().select_related(
+        "partner", "project__host").get(pk=contract.pk)
+    moves = {ContractState.SUSPENDED: {ContractState.SIGNED},
+             ContractState.SIGNED: {ContractState.SUSPENDED},
+             ContractState.TERMINATED: {ContractState.SIGNED, ContractState.SUSPENDED}}
+    if contract.state not in moves.get(state, set()):
+        raise ValidationError(_("A contract cannot go from “%(old)s” to “%(new)s”.") % {
+            "old": contract.get_state_display(), "new": state})
+    host_admin = organisation_has_role(organisation=contract.project.host, user=actor)
+    if state != ContractState.TERMINATED and not host_admin:
+        raise PermissionDenied(_("Only the hosting structure's administrators suspend or "
+                               "resume a contract."))
+    if state == ContractState.TERMINATED:
+        _contract_editor(contract, actor)
+        today = timezone.localdate()
+        if contract.ends_on is None or contract.ends_on > today:
+            contract.ends_on = max(today, contract.starts_on + timedelta(days=1))
+    contract.state = state
+    save_validated(contract)
+    return contract
+
+
 def _post_due(declaration: RevenueDeclaration) -> None:
     """The amount due into the commons' accounts of its host's books (accrued income)."""
     cents = minor_units(declaration.due.amount)
@@ -224,7 +252,7 @@ def declaration_create(
     goes into the ledger."""
     _check_declarant(contract, actor)
     contract = ReciprocityContract.objects.select_for_update().get(pk=contract.pk)
-    if contract.state != ContractState.SIGNED:
+    if contract.state not in (ContractState.SIGNED, ContractState.TERMINATED):
         raise ValidationError(_("Revenue is declared on a signed contract only."))
     start, end = period_of(contract=contract, start=period_start)
     if end >= timezone.localdate():

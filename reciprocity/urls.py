@@ -20,6 +20,10 @@ urlpatterns = [
          views.declaration_pay, name="declaration_pay"),
     path("organisations/<slug:slug>/reciprocity/", views.organisation_reciprocity,
          name="organisation"),
+    path("reciprocity/contracts/<int:pk>/state/", views.contract_state,
+         name="contract_state"),
+    path("organisations/<slug:slug>/reciprocity/policy/", views.policy_set,
+         name="policy_set"),
     path("organisations/<slug:slug>/reciprocity/certificates/<int:year>/",
          views.certificate, name="certificate"),
 ]

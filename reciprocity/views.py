@@ -21,7 +21,7 @@ from commons_fund.payments import stripe_client
 from commons_fund.payments.models import SavedPaymentMethod
 
 from . import selectors, services
-from .forms import ContractForm, CorrectionForm, DeclarationForm, PaymentForm
+from .forms import ContractForm, CorrectionForm, DeclarationForm, PaymentForm, PolicyForm
 from .models import ContractState, DeclarationStatus, ReciprocityContract, RevenueDeclaration
 from .pdf import certificate_pdf, contract_pdf
 
@@ -66,6 +66,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_accept": contract.state == ContractState.PROPOSED and party is not None
         and not accepted.filter(party=party).exists(),
         "can_propose": contract.state == ContractState.DRAFT and party is not None,
+        "state_moves": _state_moves(contract, request.user, party),
         "fingerprint": hashlib.sha256(_document(contract)).hexdigest(),
         "declarations": contract.declarations.select_related("charge").order_by(
             "-period_start", "-declared_at"),
@@ -211,6 +212,21 @@ def declaration_pay(request: HttpRequest, pk: int, declaration_pk: int) -> HttpR
     return redirect("reciprocity:contract_detail", pk=pk)
 
 
+def _state_moves(contract, user, party) -> list[tuple[str, str]]:
+    """The state changes this person may make: the host suspends and resumes; either
+    party's administrator ends the contract."""
+    moves = []
+    host_admin = organisation_has_role(organisation=contract.project.host, user=user)
+    if contract.state == ContractState.SIGNED and host_admin:
+        moves.append((ContractState.SUSPENDED, _("Suspend")))
+    if contract.state == ContractState.SUSPENDED and host_admin:
+        moves.append((ContractState.SIGNED, _("Resume")))
+    if contract.state in (ContractState.SIGNED, ContractState.SUSPENDED) and (
+            party is not None or host_admin):
+        moves.append((ContractState.TERMINATED, _("End the contract")))
+    return moves
+
+
 def _saved_methods(contract):
     return SavedPaymentMethod.objects.filter(customer__organisation=contract.partner,
                                              active=True).order_by("kind", "label")
@@ -243,7 +259,43 @@ def organisation_reciprocity(request: HttpRequest, slug: str) -> HttpResponse:
         ],
         "policies": [selectors.policy_amounts(policy=policy)
                      for policy in organisation.revenue_share_policies.all()],
+        "policy_form": PolicyForm(organisation=organisation, initial={"year": today.year})
+        if organisation_has_role(organisation=organisation, user=request.user,
+                                 roles=services.MONEY_ROLES) else None,
     })
+
+
+@login_required
+@require_POST
+def policy_set(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = _member_of(request, slug)
+    form = PolicyForm(request.POST, organisation=organisation)
+    if form_apply(form, lambda data: services.policy_set(
+            organisation=organisation, actor=request.user, year=data["year"],
+            percent=data["percent"], base_revenue=data["base_revenue"],
+            beneficiaries=form.beneficiaries())):
+        messages.success(request, _("The revenue-share policy is saved; it shows on the "
+                                    "reciprocity wall."))
+    else:
+        _flash(request, form)
+    return redirect("reciprocity:organisation", slug=slug)
+
+
+@login_required
+@require_POST
+def contract_state(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = _contract(request, pk)
+    try:
+        services.contract_set_state(contract=contract, actor=request.user,
+                                    state=request.POST.get("state", ""))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    except PermissionDenied as error:
+        raise Http404 from error
+    else:
+        messages.success(request, _("The contract's state was changed."))
+    return redirect("reciprocity:contract_detail", pk=pk)
 
 
 @login_required

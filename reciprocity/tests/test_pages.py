@@ -100,3 +100,65 @@ def test_the_yearly_certificate(client, people):
     for expected in ("Attestation de réciprocité 2025", contract.reference, "Dokos",
                      "12 345,60 €", "1 234,56 €"):
         assert expected in text, expected
+
+
+def _signed_contract(people, **extra):
+    partner = people["partner"]
+    contract = services.contract_create(
+        partner=partner.organisation, project=people["project"], actor=partner.user,
+        rate="10", base="CA HT", starts_on=date(2026, 1, 1), **extra)
+    contract = services.contract_propose(contract=contract, actor=partner.user)
+    for user in (partner.user, people["host"].user):
+        contract = services.contract_accept(contract=contract, actor=user, ip_address=None,
+                                            pdf_sha256=contract.proposed_sha256)
+    return contract
+
+
+def test_suspend_resume_and_end_a_contract(client, people):
+    contract = _signed_contract(people)
+    url = reverse("reciprocity:contract_state", kwargs={"pk": contract.pk})
+    client.force_login(people["partner"].user)
+    client.post(url, {"state": "suspended"})  # only the host suspends
+    contract.refresh_from_db()
+    assert contract.state == ContractState.SIGNED
+    client.force_login(people["host"].user)
+    client.post(url, {"state": "suspended"})
+    contract.refresh_from_db()
+    assert contract.state == ContractState.SUSPENDED
+    client.post(url, {"state": "signed"})
+    client.force_login(people["partner"].user)
+    client.post(url, {"state": "terminated"})
+    contract.refresh_from_db()
+    assert contract.state == ContractState.TERMINATED and contract.ends_on
+    # periods already ended are still declared
+    services.declaration_create(contract=contract, actor=people["partner"].user,
+                                period_start=date(2026, 1, 1), revenue="100")
+    client.post(url, {"state": "signed"})
+    contract.refresh_from_db()
+    assert contract.state == ContractState.TERMINATED
+    client.force_login(UserFactory())
+    assert client.post(url, {"state": "suspended"}).status_code == 404
+
+
+def test_a_treasurer_sets_the_one_percent_policy_from_the_page(client, people):
+    treasurer = MembershipFactory(role=Role.TREASURER,
+                                  organisation=people["host"].organisation)
+    lqdn = MembershipFactory(role=Role.ADMIN).organisation
+    url = reverse("reciprocity:policy_set", kwargs={"slug": treasurer.organisation.slug})
+    client.force_login(treasurer.user)
+    page = client.get(reverse("reciprocity:organisation",
+                              kwargs={"slug": treasurer.organisation.slug}))
+    assert page.context["policy_form"] is not None
+    client.post(url, {"year": "2027", "percent": "150", "organisations": [lqdn.pk]})
+    assert not treasurer.organisation.revenue_share_policies.exists()
+    client.post(url, {"year": "2027", "percent": "1", "base_revenue": "87 550",
+                      "organisations": [lqdn.pk], "projects": [people["project"].pk]})
+    policy = treasurer.organisation.revenue_share_policies.get()
+    assert policy.beneficiaries.count() == 2
+    wall = client.get("/fr/reciprocity/")
+    assert "437,75" in wall.text.replace("\u202f", " ")
+    member = MembershipFactory(role=Role.MEMBER, organisation=treasurer.organisation)
+    client.force_login(member.user)
+    page = client.get(reverse("reciprocity:organisation",
+                              kwargs={"slug": treasurer.organisation.slug}))
+    assert page.context["policy_form"] is None
