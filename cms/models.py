@@ -1,8 +1,12 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
-from wagtail.fields import RichTextField
+from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
+from wagtail.search import index
+
+from .blocks import BodyBlock, FaqBlock
 
 
 class HomePage(Page):
@@ -13,7 +17,99 @@ class HomePage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
     parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["cms.CommonsIndexPage", "cms.StandardPage", "cms.FaqPage"]
     max_count_per_parent = 1
 
     class Meta:
         verbose_name = _("home page")
+
+
+class StandardPage(Page):
+    """About, legal notice, privacy…: a title, an introduction and a body of blocks."""
+
+    intro = models.CharField(_("introduction"), max_length=300, blank=True)
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+    parent_page_types = ["cms.HomePage", "cms.StandardPage"]
+    subpage_types = ["cms.StandardPage"]
+
+    class Meta:
+        verbose_name = _("standard page")
+
+
+class FaqPage(Page):
+    """Questions and answers, each unfolding in place (works without JavaScript)."""
+
+    intro = models.CharField(_("introduction"), max_length=300, blank=True)
+    questions = StreamField(FaqBlock(), verbose_name=_("questions"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("questions")]
+    search_fields = [*Page.search_fields, index.SearchField("questions")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("questions and answers page")
+
+
+class CommonsIndexPage(Page):
+    """All commons, with filters (kind, territory, status, licence) and a search."""
+
+    intro = models.CharField(_("introduction"), max_length=300, blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.CommonsPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("commons index page")
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import commons_index
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(commons_index(index=self, params=request.GET))
+        return context
+
+
+class CommonsPage(Page):
+    """The public page of a commons: an editorial body, and live figures from the data
+    (co-financing plan, pools, rounds won, certified providers) — never typed by hand."""
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("commons"),
+        help_text=_("The commons this page presents; its figures come from it."),
+    )
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("project"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("body"),
+                     index.RelatedFields("project", [index.SearchField("name"),
+                                                     index.SearchField("summary")])]
+    parent_page_types = ["cms.CommonsIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("commons page")
+
+    def clean(self) -> None:
+        """One page per commons and language (a translation presents the same commons; the
+        language lives on Wagtail's page table, so this cannot be a database constraint)."""
+        super().clean()
+        twins = CommonsPage.objects.filter(project_id=self.project_id, locale_id=self.locale_id)
+        if self.pk:
+            twins = twins.exclude(pk=self.pk)
+        if self.project_id and twins.exists():
+            raise ValidationError({"project": _("This commons already has a page in this "
+                                                "language.")})
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import commons_live_data
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(commons_live_data(project=self.project))
+        return context

@@ -1,0 +1,51 @@
+"""Reads for the site's pages: the live figures of a commons, the commons index."""
+
+from django.core.paginator import Paginator
+from django.db.models import F
+
+from pledges.models import Candidacy, Pool
+from projects.licences import FREE_LICENCES
+from projects.models import ProjectKind, ProjectStatus
+from projects.selectors import parse_territory, project_list, project_plan, territory_choices
+from reciprocity.selectors import certified_providers
+
+
+def commons_live_data(*, project) -> dict:
+    """What a commons' page shows from the data: its co-financing plan, the pools it is a
+    candidate in, the rounds it won, its certified providers. A constant number of queries
+    whatever the number of steps, sources, contributions and partners."""
+    won = list(Candidacy.objects.filter(project=project, round__winner=F("pk"))
+               .select_related("round__pool").order_by("-round__voting_closes_at"))
+    pools = list(Pool.objects.filter(rounds__candidacies__project=project).distinct()
+                 .order_by("name"))
+    return {
+        "project": project, "plan": project_plan(project=project), "won": won,
+        "pools": pools, "providers": certified_providers(project=project),
+    }
+
+
+def commons_index(*, index, params) -> dict:
+    """The commons of the index's children, filtered like /commons/, and searched with the
+    Wagtail search backend."""
+    from .models import CommonsPage
+
+    pages = CommonsPage.objects.live().child_of(index).specific().select_related(
+        "project__host")
+    search = params.get("q", "")[:100]
+    if search:
+        found = [page.pk for page in CommonsPage.objects.live().child_of(index).search(search)]
+        pages = pages.filter(pk__in=found)
+    kind = params.get("kind") if params.get("kind") in ProjectKind.values else ""
+    status = params.get("status") if params.get("status") in ProjectStatus.values else ""
+    licence = params.get("licence") if params.get("licence") in FREE_LICENCES else ""
+    territory = params.get("territory", "")
+    projects = project_list(kind=kind, status=status, licence=licence,
+                            territory=parse_territory(territory))
+    pages = pages.filter(project__in=projects.values("pk")).order_by("title")
+    return {
+        "page_obj": Paginator(pages, 24).get_page(params.get("page")),
+        "search": search, "kind": kind, "status": status, "licence": licence,
+        "territory": territory, "kinds": ProjectKind.choices,
+        "statuses": ProjectStatus.choices, "licences": FREE_LICENCES.items(),
+        "territories": territory_choices(),
+    }

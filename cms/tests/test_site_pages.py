@@ -1,0 +1,133 @@
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import Locale, Page
+from wagtail.test.utils import WagtailPageTestCase
+from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
+
+from cms.models import CommonsIndexPage, CommonsPage, FaqPage, HomePage, StandardPage
+from commons_fund.members.models import Role
+from commons_fund.members.tests.factories import MembershipFactory, UserFactory
+from projects import services
+from projects.tests.factories import BudgetLineFactory, ProjectFactory, StepFactory
+
+
+def _list(items: list) -> dict:
+    """Form data of a ListBlock, as the admin's editor posts it."""
+    data = {"count": len(items)}
+    for number, item in enumerate(items):
+        data[str(number)] = {"value": item, "deleted": "", "order": number, "id": ""}
+    return data
+
+
+class SitePagesTest(WagtailPageTestCase):
+    def setUp(self):
+        self.home = HomePage.objects.get(locale__language_code="fr")
+        self.index = self.home.add_child(instance=CommonsIndexPage(title="Les communs",
+                                                                   slug="communs"))
+        self.project = ProjectFactory(name="Dokos", slug="dokos")
+        self.commons = self.index.add_child(instance=CommonsPage(
+            title="Dokos", slug="dokos", project=self.project,
+            body=[("paragraph", "<p>Un logiciel libre.</p>"),
+                  ("offer", {"name": "Bouquet", "price": "12.50", "per": "month",
+                             "included": ["Téléphone", "Synchronisation"]})]))
+        self.admin_user = UserFactory(is_staff=True, is_superuser=True)
+
+    def test_parent_and_child_rules(self):
+        self.assertAllowedSubpageTypes(HomePage, {CommonsIndexPage, StandardPage, FaqPage})
+        self.assertAllowedParentPageTypes(CommonsPage, {CommonsIndexPage})
+        self.assertAllowedSubpageTypes(CommonsIndexPage, {CommonsPage})
+        self.assertAllowedSubpageTypes(CommonsPage, set())
+        self.assertAllowedParentPageTypes(StandardPage, {HomePage, StandardPage})
+        self.assertAllowedParentPageTypes(FaqPage, {HomePage})
+
+    def test_editors_create_pages_with_blocks_from_the_admin(self):
+        self.client.force_login(self.admin_user)
+        self.assertCanCreate(self.home, StandardPage, nested_form_data({
+            "title": "À propos", "slug": "a-propos", "intro": "Qui nous sommes",
+            "body": streamfield([
+                ("paragraph", rich_text("<p>Une coopérative de communs.</p>")),
+                ("quote", {"text": "Ensemble", "attribution": "Une membre"}),
+                ("video", {"title": "Présentation", "url": "https://peertube.example/v/1"}),
+            ]),
+        }))
+        self.assertCanCreate(self.home, FaqPage, nested_form_data({
+            "title": "Questions", "slug": "questions",
+            "questions": streamfield([("question", {
+                "question": "Qu'est-ce qu'un tour ?",
+                "answer": rich_text("<p>Une période de promesse et de vote.</p>")})]),
+        }))
+        other = ProjectFactory(slug="movilab")
+        self.assertCanCreate(self.index, CommonsPage, nested_form_data({
+            "title": "Movilab", "slug": "movilab", "project": other.pk,
+            "body": streamfield([("offer", {"name": "Hébergement", "price": "5",
+                                            "per": "year",
+                                            "included": _list(["Wiki"])})]),
+        }))
+
+    def test_every_page_renders_in_french_and_english(self):
+        standard = self.home.add_child(instance=StandardPage(
+            title="Mentions légales", slug="mentions-legales",
+            body=[("quote", {"text": "Libre", "attribution": ""})]))
+        faq = self.home.add_child(instance=FaqPage(
+            title="FAQ", slug="faq",
+            questions=[("question", {"question": "Pourquoi ?", "answer": "<p>Parce que.</p>"})]))
+        english = Locale.objects.get_or_create(language_code="en")[0]
+        for page in (self.home, self.index, self.commons, standard, faq):
+            self.assertPageIsRenderable(page)
+            response = self.client.get(page.url)
+            self.assertEqual(response.status_code, 200, page.url)
+        for page in (self.home, self.index, self.commons, standard, faq):
+            if not page.has_translation(english):
+                page.copy_for_translation(english, copy_parents=True).save_revision().publish()
+        for page in Page.objects.filter(locale=english).specific():
+            response = self.client.get(page.url)
+            self.assertEqual(response.status_code, 200, page.url)
+            self.assertIn('<html lang="en">', response.text)
+        page = self.client.get(self.commons.url)
+        self.assertIn("12,50", page.text.replace("\u202f", " "))
+        self.assertIn('class="progress"', page.text)
+
+    def test_names_and_text_with_markup_are_escaped(self):
+        self.project.name = "Dokos"
+        self.project.summary = "<script>alert(1)</script> \"guillemets\" & co"
+        self.project.save()
+        self.commons.title = "<script>alert('titre')</script>"
+        self.commons.body = [("quote", {"text": "<script>alert(2)</script>",
+                                        "attribution": "<b>x</b>"})]
+        self.commons.save_revision().publish()
+        response = self.client.get(self.commons.url)
+        self.assertNotIn("<script>alert", response.text)
+        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", response.text)
+        self.assertIn("&quot;guillemets&quot; &amp; co", response.text)
+
+    def test_commons_page_queries_do_not_grow_with_the_data(self):
+        admin = MembershipFactory(role=Role.ADMIN, organisation=self.project.host)
+
+        def grow(count, offset):
+            for number in range(count):
+                step = StepFactory(project=self.project, position=offset + number)
+                BudgetLineFactory(step=step)
+                services.funding_source_add(project=self.project, actor=admin.user,
+                                            step=step, kind="subsidy", funder_name="ANCT",
+                                            amount="100")
+
+        def count():
+            with CaptureQueriesContext(connection) as captured:
+                self.assertEqual(self.client.get(self.commons.url).status_code, 200)
+            return len(captured)
+
+        grow(5, 1)
+        count()  # warm the caches (site, content types)
+        few = count()
+        grow(195, 6)
+        self.assertEqual(count(), few)
+
+    def test_the_index_filters_and_searches(self):
+        other = ProjectFactory(name="Movilab", slug="movilab-2", kind="documentation")
+        self.index.add_child(instance=CommonsPage(title="Movilab", slug="movilab",
+                                                  project=other))
+        names = lambda **query: [p.title for p in self.client.get(  # noqa: E731
+            self.index.url, query).context["page_obj"].object_list]
+        self.assertEqual(names(), ["Dokos", "Movilab"])
+        self.assertEqual(names(kind="documentation"), ["Movilab"])
+        self.assertEqual(names(q="Movilab"), ["Movilab"])
