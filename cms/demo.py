@@ -1,21 +1,97 @@
-"""Demo content of the site (used by `seed_demo`): the English translation of the home page."""
+"""Demo content of the site (used by `seed_demo`): the site tree in French — home, commons
+index with a page per demo commons, the reciprocity wall, an about page and questions and
+answers in plain words — and English translations of the main pages. Seeding twice
+changes nothing."""
 
 from wagtail.models import Locale
 
-from .models import HomePage
+from projects.models import Project
+
+from .models import (
+    CommonsIndexPage,
+    CommonsPage,
+    FaqPage,
+    HomePage,
+    ReciprocityWallPage,
+    StandardPage,
+)
+
+COMMONS = ["services-ouvaton", "bouquet-normand", "movilab", "dokos",
+           "cahier-activites-tiers-lieux", "communs-des-tiers-lieux",
+           "data-patch-commun-de-donnees"]
+BUNDLE_OFFER = ("offer", {
+    "name": "Bouquet normand", "price": "9.90", "per": "month",
+    "included": ["Un smartphone reconditionné et libéré, installé par un prestataire local",
+                 "Agenda et contacts synchronisés (CalDAV/CardDAV)",
+                 "Un espace cloud hébergé en Normandie"]})
+QUESTIONS = [
+    ("Qu'est-ce qu'un fonds commun ?",
+     "<p>Des membres — personnes, associations, coopératives — promettent une somme à chaque "
+     "tour. Rien n'est prélevé tant que le bénéficiaire du tour n'est pas élu.</p>"),
+    ("Comment se déroule un tour ?",
+     "<p>Les membres proposent des communs, puis votent. Une fois le vote clos, les promesses "
+     "sont collectées et le pot est versé au commun élu. Chaque commun élu attend ensuite "
+     "que les autres aient eu leur tour.</p>"),
+    ("Qu'est-ce que le jugement majoritaire ?",
+     "<p>Chaque membre donne une mention à chaque commun, de « À rejeter » à « Excellent ». "
+     "Le commun dont la mention médiane est la meilleure l'emporte. Les décomptes sont "
+     "publiés : chacun peut refaire le calcul.</p>"),
+    ("Qu'est-ce que la réciprocité ?",
+     "<p>Les entreprises qui tirent un revenu d'un commun en reversent une part convenue, "
+     "par contrat. Elles apparaissent sur le mur de la réciprocité.</p>"),
+]
+ENGLISH = {
+    "communs": "Commons", "mur-de-la-reciprocite": "Reciprocity wall",
+    "a-propos": "About", "questions": "Questions and answers",
+}
+
+
+def _child(parent, model, slug, **fields):
+    page = model.objects.child_of(parent).filter(slug=slug).first()
+    if page is None:
+        page = parent.add_child(instance=model(slug=slug, **fields))
+        page.save_revision().publish()
+    return page
 
 
 def seed() -> None:
     home = HomePage.objects.filter(locale__language_code="fr").first()
     if home is None:
         return
-    english, _ = Locale.objects.get_or_create(language_code="en")
-    if home.has_translation(english):
-        return
-    translation = home.copy_for_translation(english)
-    translation.title = "Commons Fund"
-    translation.intro = (
-        "Cooperatives, associations, local authorities and citizens finance commons "
-        "together: voted pledge pools, reciprocity, open accounts."
-    )
-    translation.save_revision().publish()
+    english, _created = Locale.objects.get_or_create(language_code="en")
+    if not home.has_translation(english):
+        translation = home.copy_for_translation(english)
+        translation.title = "Commons Fund"
+        translation.intro = (
+            "Cooperatives, associations, local authorities and citizens finance commons "
+            "together: voted pledge pools, reciprocity, open accounts."
+        )
+        translation.save_revision().publish()
+    index = _child(home, CommonsIndexPage, "communs", title="Les communs",
+                   intro="Les communs que les membres cofinancent.")
+    for slug in COMMONS:
+        project = Project.objects.filter(slug=slug).first()
+        if project is None or CommonsPage.objects.filter(project=project).exists():
+            continue
+        body = [("paragraph", f"<p>{project.summary}</p>")]
+        if slug == "bouquet-normand":
+            body.append(BUNDLE_OFFER)
+        _child(index, CommonsPage, slug, title=project.name, project=project, body=body)
+    _child(home, ReciprocityWallPage, "mur-de-la-reciprocite", title="Mur de la réciprocité",
+           intro="<p>Qui joue le jeu : les partenaires sous contrat et les politiques de "
+                 "partage du chiffre d'affaires.</p>")
+    _child(home, StandardPage, "a-propos", title="À propos",
+           intro="Commons Fund aide les coopératives, associations, collectivités et "
+                 "citoyens à cofinancer des communs.",
+           body=[("paragraph", "<p>Fonds communs votés, réciprocité et comptes ouverts : "
+                               "chaque euro est dans une comptabilité en partie double, "
+                               "publique.</p>")])
+    _child(home, FaqPage, "questions", title="Questions fréquentes",
+           intro="Les fonds communs, les tours, le vote et la réciprocité en clair.",
+           questions=[("question", {"question": question, "answer": answer})
+                      for question, answer in QUESTIONS])
+    for page in home.get_children().specific():
+        if page.slug in ENGLISH and not page.has_translation(english):
+            translation = page.copy_for_translation(english)
+            translation.title = ENGLISH[page.slug]
+            translation.save_revision().publish()

@@ -17,11 +17,21 @@ class HomePage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["cms.CommonsIndexPage", "cms.StandardPage", "cms.FaqPage"]
+    subpage_types = ["cms.CommonsIndexPage", "cms.StandardPage", "cms.FaqPage",
+                     "cms.ReciprocityWallPage"]
     max_count_per_parent = 1
 
     class Meta:
         verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import home_figures
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(home_figures())
+        context["featured"] = (CommonsPage.objects.live().descendant_of(self)
+                               .select_related("project").order_by("-first_published_at")[:3])
+        return context
 
 
 class StandardPage(Page):
@@ -112,4 +122,25 @@ class CommonsPage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context.update(commons_live_data(project=self.project))
+        return context
+
+
+class ReciprocityWallPage(Page):
+    """The reciprocity wall, with an editorial introduction above the live list."""
+
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = []
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("reciprocity wall page")
+
+    def get_context(self, request, *args, **kwargs):
+        from reciprocity.views import wall_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(wall_context())
         return context

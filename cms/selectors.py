@@ -49,3 +49,33 @@ def commons_index(*, index, params) -> dict:
         "statuses": ProjectStatus.choices, "licences": FREE_LICENCES.items(),
         "territories": territory_choices(),
     }
+
+
+def home_figures() -> dict:
+    """The home page's live part: open rounds with their deadlines, the latest results, and
+    totals — collected by pools, paid out to commons, given back by reciprocity (euros)."""
+    from django.db.models import Sum
+
+    from commons_fund.money import from_minor_units
+    from commons_fund.payments.models import Payout, PayoutStatus
+    from pledges.models import Collection, CollectionStatus, Round, RoundState
+    from reciprocity.models import DeclarationStatus, RevenueDeclaration
+
+    collected = Collection.objects.filter(status=CollectionStatus.SUCCEEDED).aggregate(
+        total=Sum("amount"))["total"] or 0
+    paid_out = Payout.objects.filter(status=PayoutStatus.PAID, cause_type__app_label="pledges",
+                                     cause_type__model="round") \
+        .aggregate(total=Sum("amount"))["total"] or 0
+    given_back = RevenueDeclaration.objects.filter(status=DeclarationStatus.PAID).aggregate(
+        total=Sum("due"))["total"] or 0
+    return {
+        "open_rounds": list(Round.objects.filter(
+            state__in=[RoundState.NOMINATING, RoundState.VOTING]).select_related("pool")
+            .order_by("voting_closes_at")[:5]),
+        "latest_results": list(Round.objects.filter(
+            state__in=[RoundState.TALLIED, RoundState.COLLECTING, RoundState.PAID_OUT,
+                       RoundState.CLOSED], winner__isnull=False)
+            .select_related("pool", "winner__project").order_by("-voting_closes_at")[:3]),
+        "totals": {"collected": from_minor_units(collected),
+                   "paid_out": from_minor_units(paid_out), "given_back": given_back},
+    }

@@ -43,3 +43,21 @@ def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/fr/no-such-page/")
     assert response.status_code == 404
     assert 'lang="fr"' in response.text
+
+
+def test_the_demo_site_tree_renders_in_both_languages(client):
+    from wagtail.models import Page
+
+    call_command("seed_demo", stdout=StringIO())
+    pages = list(Page.objects.live().filter(depth__gte=2).specific())
+    assert {page.locale.language_code for page in pages} == {"fr", "en"}
+    assert len([p for p in pages if type(p).__name__ == "CommonsPage"]) == 7
+    for page in pages:
+        response = client.get(page.url)
+        assert response.status_code == 200, page.url
+        assert f'<html lang="{page.locale.language_code}">' in response.text
+    home = client.get("/fr/")
+    assert "Collecté par les fonds communs" in home.text
+    assert "Fonds commun normand" in home.text  # its round open for voting
+    bundle = client.get("/fr/communs/bouquet-normand/")
+    assert "9,90" in bundle.text.replace("\u202f", " ") and "CalDAV" in bundle.text

@@ -4,7 +4,14 @@ from wagtail.models import Locale, Page
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
-from cms.models import CommonsIndexPage, CommonsPage, FaqPage, HomePage, StandardPage
+from cms.models import (
+    CommonsIndexPage,
+    CommonsPage,
+    FaqPage,
+    HomePage,
+    ReciprocityWallPage,
+    StandardPage,
+)
 from commons_fund.members.models import Role
 from commons_fund.members.tests.factories import MembershipFactory, UserFactory
 from projects import services
@@ -33,7 +40,8 @@ class SitePagesTest(WagtailPageTestCase):
         self.admin_user = UserFactory(is_staff=True, is_superuser=True)
 
     def test_parent_and_child_rules(self):
-        self.assertAllowedSubpageTypes(HomePage, {CommonsIndexPage, StandardPage, FaqPage})
+        self.assertAllowedSubpageTypes(HomePage, {CommonsIndexPage, StandardPage, FaqPage,
+                                                  ReciprocityWallPage})
         self.assertAllowedParentPageTypes(CommonsPage, {CommonsIndexPage})
         self.assertAllowedSubpageTypes(CommonsIndexPage, {CommonsPage})
         self.assertAllowedSubpageTypes(CommonsPage, set())
