@@ -2,8 +2,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, TranslatableMixin
 from wagtail.search import index
 
 from .blocks import BodyBlock, FaqBlock
@@ -144,3 +145,49 @@ class ReciprocityWallPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(wall_context())
         return context
+
+
+@register_setting(icon="site")
+class SiteSettings(BaseSiteSetting):
+    """Contact details shown at the foot of every page, editable in the admin."""
+
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    mastodon_url = models.URLField(_("Mastodon account"), blank=True,
+                                   help_text=_("For example https://framapiaf.org/@commons"))
+    peertube_url = models.URLField(_("PeerTube channel"), blank=True)
+
+    panels = [FieldPanel("contact_email"), FieldPanel("mastodon_url"),
+              FieldPanel("peertube_url")]
+
+    class Meta:
+        verbose_name = _("site settings")
+
+
+class NavigationLink(TranslatableMixin, models.Model):
+    """A link editors add to the main menu, in each language, in their order."""
+
+    label = models.CharField(_("label"), max_length=60)
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="+", verbose_name=_("page"))
+    url = models.URLField(_("or address"), blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    panels = [FieldPanel("label"), FieldPanel("page"), FieldPanel("url"),
+              FieldPanel("sort_order")]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("menu link")
+        verbose_name_plural = _("menu links")
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def clean(self) -> None:
+        super().clean()
+        if bool(self.page_id) == bool(self.url):
+            raise ValidationError(_("Choose a page or give an address (one of the two)."))
+
+    @property
+    def href(self) -> str:
+        return self.page.url if self.page_id else self.url

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Locale, Page
@@ -139,3 +140,31 @@ class SitePagesTest(WagtailPageTestCase):
         self.assertEqual(names(), ["Dokos", "Movilab"])
         self.assertEqual(names(kind="documentation"), ["Movilab"])
         self.assertEqual(names(q="Movilab"), ["Movilab"])
+
+
+class SettingsAndMenuTest(WagtailPageTestCase):
+    def test_menu_links_and_contact_appear_in_their_language(self):
+        from wagtail.models import Site
+
+        from cms.models import NavigationLink, SiteSettings
+
+        home = HomePage.objects.get(locale__language_code="fr")
+        about = home.add_child(instance=StandardPage(title="À propos", slug="a-propos"))
+        french = home.locale
+        NavigationLink.objects.create(label="À propos", page=about, locale=french)
+        english = Locale.objects.get_or_create(language_code="en")[0]
+        NavigationLink.objects.create(label="Forum", url="https://forum.example.org/",
+                                      locale=english)
+        settings = SiteSettings.for_site(Site.objects.get(is_default_site=True))
+        settings.contact_email = "contact@commons.example"
+        settings.mastodon_url = "https://framapiaf.org/@commons"
+        settings.save()
+        page = self.client.get("/fr/organisations/")
+        self.assertIn(f'href="{about.url}">À propos</a>', page.text)
+        self.assertNotIn("Forum", page.text)
+        self.assertIn('rel="me noopener">Mastodon</a>', page.text)
+        self.assertIn("mailto:contact@commons.example", page.text)
+        self.assertIn("Forum", self.client.get("/en/organisations/").text)
+        with self.assertRaises(ValidationError):
+            NavigationLink(label="Les deux", page=about, url="https://x.example/",
+                           locale=french).full_clean()
