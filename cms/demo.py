@@ -1,16 +1,18 @@
 """Demo content of the site (used by `seed_demo`): the site tree in French — home, commons
-index with a page per demo commons, the reciprocity wall, an about page and questions and
-answers in plain words — and English translations of the main pages. Seeding twice
-changes nothing."""
+index with a page per demo commons, the reciprocity wall, Ouvaton's open accounts, an about
+page and questions and answers in plain words — and English translations of the main
+pages. Seeding twice changes nothing."""
 
 from wagtail.models import Locale
 
+from commons_fund.members.models import Organisation
 from projects.models import Project
 
 from .models import (
     CommonsIndexPage,
     CommonsPage,
     FaqPage,
+    FinancesPage,
     HomePage,
     ReciprocityWallPage,
     StandardPage,
@@ -42,6 +44,7 @@ QUESTIONS = [
 ]
 ENGLISH = {
     "communs": "Commons", "mur-de-la-reciprocite": "Reciprocity wall",
+    "comptes-ouvaton": "Ouvaton's accounts",
     "a-propos": "About", "questions": "Questions and answers",
 }
 
@@ -86,6 +89,10 @@ def seed() -> None:
            body=[("paragraph", "<p>Fonds communs votés, réciprocité et comptes ouverts : "
                                "chaque euro est dans une comptabilité en partie double, "
                                "publique.</p>")])
+    _child(home, FinancesPage, "comptes-ouvaton", title="Les comptes d'Ouvaton",
+           organisation=Organisation.objects.get(slug="ouvaton"),
+           intro="<p>Les comptes de la coopérative d'hébergement, tenus en partie double et "
+                 "publiés tels quels.</p>")
     _child(home, FaqPage, "questions", title="Questions fréquentes",
            intro="Les fonds communs, les tours, le vote et la réciprocité en clair.",
            questions=[("question", {"question": question, "answer": answer})

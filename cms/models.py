@@ -19,7 +19,7 @@ class HomePage(Page):
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["cms.CommonsIndexPage", "cms.StandardPage", "cms.FaqPage",
-                     "cms.ReciprocityWallPage"]
+                     "cms.ReciprocityWallPage", "cms.FinancesPage"]
     max_count_per_parent = 1
 
     class Meta:
@@ -44,7 +44,7 @@ class StandardPage(Page):
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
     parent_page_types = ["cms.HomePage", "cms.StandardPage"]
-    subpage_types = ["cms.StandardPage"]
+    subpage_types = ["cms.StandardPage", "cms.FinancesPage"]
 
     class Meta:
         verbose_name = _("standard page")
@@ -191,3 +191,30 @@ class NavigationLink(TranslatableMixin, models.Model):
     @property
     def href(self) -> str:
         return self.page.url if self.page_id else self.url
+
+
+class FinancesPage(Page):
+    """A structure's open accounts, readable by people who are not accountants: its ledger
+    balances by account, straight from the books (the yearly accounts and their indicators
+    join them when they are published)."""
+
+    organisation = models.ForeignKey("members.Organisation", on_delete=models.PROTECT,
+                                     related_name="+", verbose_name=_("organisation"))
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("organisation"), FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage", "cms.StandardPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("finances page")
+
+    def get_context(self, request, *args, **kwargs):
+        from commons_fund.ledger.chart import AccountType
+        from commons_fund.ledger.selectors import organisation_balance_rows
+
+        context = super().get_context(request, *args, **kwargs)
+        rows = organisation_balance_rows(organisation=self.organisation)
+        context["groups"] = [(label, [row for row in rows if row["line"].type == kind])
+                             for kind, label in AccountType.choices]
+        return context

@@ -41,8 +41,8 @@ def with_vat(amount: Decimal, vat_rate: Decimal) -> Decimal:
 
 
 class Progress:
-    """What is left to find, and whole percentages of the minimum cost for progress bars:
-    received, and granted but not received yet."""
+    """What is left to find, and whole percentages for progress bars drawn to the optimum
+    cost (the minimum marked on them): received, and granted but not received yet."""
 
     @property
     def gap_to_minimum(self) -> Decimal:
@@ -53,12 +53,23 @@ class Progress:
         return max(self.optimum - self.granted, Decimal("0.00"))
 
     @property
+    def _scale(self) -> Decimal:
+        return max(self.optimum, self.minimum)
+
+    @property
     def received_share(self) -> int:
-        return _share(self.received, self.minimum)
+        return _share(self.received, self._scale)
 
     @property
     def granted_extra_share(self) -> int:
-        return _share(self.granted, self.minimum) - self.received_share
+        return _share(self.granted, self._scale) - self.received_share
+
+    @property
+    def minimum_mark(self) -> int | None:
+        """Where the minimum sits on the bar (None when it is the optimum, the bar's end)."""
+        if not self.minimum or self.minimum >= self.optimum:
+            return None
+        return _share(self.minimum, self.optimum)
 
 
 @dataclass

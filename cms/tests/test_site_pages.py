@@ -9,6 +9,7 @@ from cms.models import (
     CommonsIndexPage,
     CommonsPage,
     FaqPage,
+    FinancesPage,
     HomePage,
     ReciprocityWallPage,
     StandardPage,
@@ -42,7 +43,7 @@ class SitePagesTest(WagtailPageTestCase):
 
     def test_parent_and_child_rules(self):
         self.assertAllowedSubpageTypes(HomePage, {CommonsIndexPage, StandardPage, FaqPage,
-                                                  ReciprocityWallPage})
+                                                  ReciprocityWallPage, FinancesPage})
         self.assertAllowedParentPageTypes(CommonsPage, {CommonsIndexPage})
         self.assertAllowedSubpageTypes(CommonsIndexPage, {CommonsPage})
         self.assertAllowedSubpageTypes(CommonsPage, set())
@@ -109,6 +110,21 @@ class SitePagesTest(WagtailPageTestCase):
         self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", response.text)
         self.assertIn("&quot;guillemets&quot; &amp; co", response.text)
 
+    def test_rich_text_from_the_editor_cannot_carry_a_script(self):
+        self.client.force_login(self.admin_user)
+        self.assertCanCreate(self.home, StandardPage, nested_form_data({
+            "title": "Piège", "slug": "piege",
+            "body": streamfield([("paragraph", rich_text(
+                '<p>Avant<script>alert("x")</script> <a href="javascript:alert(1)">lien</a> '
+                "« guillemets » &amp; fin</p>"))]),
+        }))
+        page = StandardPage.objects.get(slug="piege")
+        response = self.client.get(page.url)
+        self.assertEqual(response.status_code, 200)
+        self.assertNotIn("<script>alert", response.text)
+        self.assertNotIn("javascript:alert", response.text)
+        self.assertIn("« guillemets » &amp; fin", response.text)
+
     def test_commons_page_queries_do_not_grow_with_the_data(self):
         admin = MembershipFactory(role=Role.ADMIN, organisation=self.project.host)
 
@@ -168,3 +184,30 @@ class SettingsAndMenuTest(WagtailPageTestCase):
         with self.assertRaises(ValidationError):
             NavigationLink(label="Les deux", page=about, url="https://x.example/",
                            locale=french).full_clean()
+
+
+class FinancesPageTest(WagtailPageTestCase):
+    def test_a_structures_open_accounts_from_its_books(self):
+        from commons_fund.ledger.models import TransactionKind
+        from commons_fund.ledger.services import (
+            account_get_or_create,
+            credit,
+            debit,
+            ledger_post,
+        )
+
+        home = HomePage.objects.get(locale__language_code="fr")
+        organisation = MembershipFactory(role=Role.ADMIN).organisation
+        ledger_post(kind=TransactionKind.DONATION, idempotency_key="gift-1",
+                    entries=[debit(account_get_or_create(purpose="bank",
+                                                         organisation=organisation), 123450),
+                             credit(account_get_or_create(purpose="donations",
+                                                          organisation=organisation), 123450)])
+        page = home.add_child(instance=FinancesPage(title="Nos comptes", slug="comptes",
+                                                    organisation=organisation))
+        response = self.client.get(page.url)
+        self.assertEqual(response.status_code, 200)
+        text = response.text.replace("\u202f", " ")
+        self.assertIn("512 Banque", text)
+        self.assertIn("7541 Dons manuels", text)
+        self.assertEqual(text.count("1 234,50"), 2)  # the bank, and the income

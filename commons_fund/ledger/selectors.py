@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 
 from commons_fund.members.models import Organisation
 
+from .chart import CHART, DEBIT_NORMAL
 from .models import Account, Entry, Phase
 
 
@@ -61,6 +62,18 @@ def organisation_balances(
         )
         for row in rows
     }
+
+
+def organisation_balance_rows(*, organisation: Organisation | None) -> list[dict]:
+    """Each account of a structure with its balance shown on the account's usual side
+    (assets and expenses as debits, the others as credits), posted and pending, in cents."""
+    rows = []
+    for key, balance in organisation_balances(organisation=organisation).items():
+        line = CHART[key.split(":")[0]]
+        sign = 1 if line.type in DEBIT_NORMAL else -1
+        rows.append({"line": line, "currency": balance.currency,
+                     "posted": sign * balance.posted, "pending": sign * balance.pending})
+    return rows
 
 
 def ledger_totals(*, at: datetime | None = None) -> dict[tuple[str, str], int]:

@@ -13,7 +13,6 @@ from commons_fund.members.models import Organisation, Role
 from commons_fund.members.selectors import organisation_has_role
 
 from . import exports, selectors
-from .chart import CHART, DEBIT_NORMAL
 
 
 def _books_organisation(request: HttpRequest, slug: str) -> Organisation:
@@ -33,13 +32,7 @@ def _year(value: str) -> int:
 @login_required
 def books(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _books_organisation(request, slug)
-    balances = selectors.organisation_balances(organisation=organisation)
-    rows = []
-    for key, balance in balances.items():
-        line = CHART[key.split(":")[0]]
-        sign = 1 if line.type in DEBIT_NORMAL else -1  # shown on the account's usual side
-        rows.append({"line": line, "currency": balance.currency,
-                     "posted": sign * balance.posted, "pending": sign * balance.pending})
+    rows = selectors.organisation_balance_rows(organisation=organisation)
     this_year = timezone.localdate().year
     return render(request, "ledger/books.html", {
         "organisation": organisation, "rows": rows,

@@ -101,6 +101,12 @@ def test_the_public_page_shows_the_plan_and_no_management_links(client, project,
     assert (plan.minimum, plan.granted, plan.gap_to_minimum) == (
         Decimal("8000.00"), Decimal("6000.00"), Decimal("2000.00"))
     assert plan.granted_extra_share == 75
+    assert plan.minimum_mark is None  # no optional line: the minimum is the bar's end
+    services.budget_line_add(step=step, actor=admin.user, kind="other", label="Traduction",
+                             lump_sum="2 000", required=False)
+    plan = client.get(project.get_absolute_url()).context["plan"]
+    assert (plan.optimum, plan.minimum_mark, plan.granted_extra_share) == (
+        Decimal("10000.00"), 80, 60)
     assert "ADEME" in response.text
     assert 'class="progress"' in response.text
     assert _url("project_edit", project) not in response.text
