@@ -4,9 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import F
 
 from pledges.models import Candidacy, Pool
-from projects.licences import FREE_LICENCES
-from projects.models import ProjectKind, ProjectStatus
-from projects.selectors import parse_territory, project_list, project_plan, territory_choices
+from projects.selectors import list_filters, project_plan
 from reciprocity.selectors import certified_providers
 
 
@@ -25,30 +23,19 @@ def commons_live_data(*, project) -> dict:
 
 
 def commons_index(*, index, params) -> dict:
-    """The commons of the index's children, filtered like /commons/, and searched with the
-    Wagtail search backend."""
+    """The commons of the index's children, filtered like /commons/ (only the search differs:
+    the Wagtail search backend, over the pages)."""
     from .models import CommonsPage
 
+    context = list_filters(params={**params.dict(), "q": ""})
+    context["search"] = search = params.get("q", "")[:100]
     pages = CommonsPage.objects.live().child_of(index).specific().select_related(
-        "project__host")
-    search = params.get("q", "")[:100]
+        "project__host").filter(project__in=context.pop("projects").values("pk"))
     if search:
         found = [page.pk for page in CommonsPage.objects.live().child_of(index).search(search)]
         pages = pages.filter(pk__in=found)
-    kind = params.get("kind") if params.get("kind") in ProjectKind.values else ""
-    status = params.get("status") if params.get("status") in ProjectStatus.values else ""
-    licence = params.get("licence") if params.get("licence") in FREE_LICENCES else ""
-    territory = params.get("territory", "")
-    projects = project_list(kind=kind, status=status, licence=licence,
-                            territory=parse_territory(territory))
-    pages = pages.filter(project__in=projects.values("pk")).order_by("title")
-    return {
-        "page_obj": Paginator(pages, 24).get_page(params.get("page")),
-        "search": search, "kind": kind, "status": status, "licence": licence,
-        "territory": territory, "kinds": ProjectKind.choices,
-        "statuses": ProjectStatus.choices, "licences": FREE_LICENCES.items(),
-        "territories": territory_choices(),
-    }
+    context["page_obj"] = Paginator(pages.order_by("title"), 24).get_page(params.get("page"))
+    return context
 
 
 def home_figures() -> dict:

@@ -321,3 +321,24 @@ def project_list(
             _has("departments", code) | _has("regions", REGION_OF_DEPARTMENT[code])
         )
     return projects
+
+
+def list_filters(*, params) -> dict:
+    """The commons-list filters read from a query string (unknown values ignored), with the
+    choices the filter form offers; `projects` is the filtered queryset."""
+    from .licences import FREE_LICENCES
+    from .models import ProjectKind, ProjectStatus
+
+    def known(name, values):
+        return params.get(name) if params.get(name) in values else ""
+
+    filters = {"search": params.get("q", "")[:100], "kind": known("kind", ProjectKind.values),
+               "status": known("status", ProjectStatus.values),
+               "licence": known("licence", FREE_LICENCES)}
+    territory = params.get("territory", "")
+    return {
+        **filters, "territory": territory,
+        "projects": project_list(territory=parse_territory(territory), **filters),
+        "kinds": ProjectKind.choices, "statuses": ProjectStatus.choices,
+        "licences": FREE_LICENCES.items(), "territories": territory_choices(),
+    }

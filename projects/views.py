@@ -30,14 +30,11 @@ from .forms import (
     StepForm,
     StepStatusForm,
 )
-from .licences import FREE_LICENCES
 from .models import (
     FROZEN_BUDGET_STATUSES,
     BudgetLine,
     FundingSource,
     Project,
-    ProjectKind,
-    ProjectStatus,
     SourceStatus,
     Step,
     StepStatus,
@@ -72,24 +69,10 @@ def _form_page(request, project, form, title, *, lead="", status_code=None):
 
 
 def project_list(request: HttpRequest) -> HttpResponse:
-    filters = {
-        "search": request.GET.get("q", "")[:100],
-        "kind": request.GET.get("kind", "") if request.GET.get("kind") in ProjectKind.values
-        else "",
-        "status": request.GET.get("status", "")
-        if request.GET.get("status") in ProjectStatus.values else "",
-        "licence": request.GET.get("licence", "")
-        if request.GET.get("licence") in FREE_LICENCES else "",
-    }
-    territory = request.GET.get("territory", "")
-    projects = selectors.project_list(territory=selectors.parse_territory(territory),
-                                      **filters)
-    page = Paginator(projects, 24).get_page(request.GET.get("page"))
+    context = selectors.list_filters(params=request.GET)
+    page = Paginator(context.pop("projects"), 24).get_page(request.GET.get("page"))
     return render(request, "projects/project_list.html", {
-        "page": page, **filters, "territory": territory,
-        "kinds": ProjectKind.choices, "statuses": ProjectStatus.choices,
-        "licences": FREE_LICENCES.items(), "territories": selectors.territory_choices(),
-        "can_create": request.user.is_authenticated,
+        **context, "page": page, "can_create": request.user.is_authenticated,
     })
 
 
