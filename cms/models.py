@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -194,9 +195,9 @@ class NavigationLink(TranslatableMixin, models.Model):
 
 
 class FinancesPage(Page):
-    """A structure's open accounts, readable by people who are not accountants: its ledger
-    balances by account, straight from the books (the yearly accounts and their indicators
-    join them when they are published)."""
+    """The state of a structure's finances, readable by people who are not accountants: its
+    yearly accounts with their indicators and charts, then its open accounts straight from
+    the ledger. Hidden (404) to outsiders when the organisation does not publish them."""
 
     organisation = models.ForeignKey("members.Organisation", on_delete=models.PROTECT,
                                      related_name="+", verbose_name=_("organisation"))
@@ -209,11 +210,20 @@ class FinancesPage(Page):
     class Meta:
         verbose_name = _("finances page")
 
+    def serve(self, request, *args, **kwargs):
+        from commons_fund.finances.selectors import finances_visible
+
+        if not finances_visible(organisation=self.organisation, user=request.user):
+            raise Http404
+        return super().serve(request, *args, **kwargs)
+
     def get_context(self, request, *args, **kwargs):
+        from commons_fund.finances.views import overview_context
         from commons_fund.ledger.chart import AccountType
         from commons_fund.ledger.selectors import organisation_balance_rows
 
         context = super().get_context(request, *args, **kwargs)
+        context.update(overview_context(organisation=self.organisation, params=request.GET))
         rows = organisation_balance_rows(organisation=self.organisation)
         context["groups"] = [(label, [row for row in rows if row["line"].type == kind])
                              for kind, label in AccountType.choices]

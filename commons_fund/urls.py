@@ -52,6 +52,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("commons_fund.members.urls")),
     path("", include("commons_fund.ledger.urls")),
+    path("", include("commons_fund.finances.urls")),
     path("", include("commons_fund.payments.urls")),
     path("", include("projects.urls")),
     path("", include("pledges.urls")),

@@ -2,8 +2,9 @@
 Normandy bundle) and Data Patch (a fictional data SCOP that also sells Dokos services) under
 signed contracts with a declaration for each quarter ended — Data Patch is late on its last
 two — and the hosting
-cooperative's 1 % policy: 1 % of its 2022 revenue (87 550 €) given in 2023 to La Quadrature
-du Net and Debian France, 437,75 € each. Nothing calls Stripe: payments are transfers."""
+cooperative's 1 % policy: 1 % of its 2022 revenue (87 550 €, read from its yearly accounts)
+given in 2023 to La Quadrature du Net and Debian France, 437,75 € each. Nothing calls
+Stripe: payments are transfers."""
 
 from datetime import date
 
@@ -82,6 +83,6 @@ def seed() -> None:
     if not RevenueSharePolicy.objects.filter(organisation=ouvaton, year=2023).exists():
         services.policy_set(
             organisation=ouvaton, actor=_treasurer(ouvaton), year=2023, percent="1",
-            base_revenue="87 550",
+            base_revenue=None,  # read from its 2022 accounts (commons_fund.finances.demo)
             beneficiaries=[(Organisation.objects.get(slug="la-quadrature-du-net"), 1),
                            (Organisation.objects.get(slug="debian-france"), 1)])

@@ -96,7 +96,7 @@ class PolicyForm(forms.Form):
                               widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     base_revenue = forms.CharField(
         label=_("Previous year's revenue"), max_length=30, required=False,
-        help_text=_("Leave empty while the accounts are not closed."),
+        help_text=_("Leave empty to read it from the yearly accounts once they are entered."),
         widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     organisations = forms.ModelMultipleChoiceField(
         label=_("Libre organisations"), queryset=None, required=False,

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 
+from commons_fund.finances.models import FinancialYear
+from commons_fund.finances.selectors import previous_year_revenue
 from commons_fund.members.models import Membership, Role
 from commons_fund.money import round_cents, split_by_weights
 
@@ -27,11 +29,20 @@ class PolicyAmounts:
     shares: list[tuple[object, Decimal | None]]  # (beneficiary, amount)
 
 
-def policy_amounts(*, policy: RevenueSharePolicy) -> PolicyAmounts:
+def policy_amounts(*, policy: RevenueSharePolicy,
+                   revenues: dict[tuple[int, int], Decimal] | None = None) -> PolicyAmounts:
     """percent × previous year's revenue, rounded half-up to the cent, shared equally or by
-    weights so that the shares add up exactly to the total."""
+    weights so that the shares add up exactly to the total.
+
+    The previous year's revenue is the one the treasurer entered, else the operating revenue
+    of the organisation's yearly accounts for that year (`revenues`, by (organisation id,
+    year), when the caller read them for many policies at once)."""
     beneficiaries = list(policy.beneficiaries.all())
     base = policy.base_revenue.amount if policy.base_revenue is not None else None
+    if base is None and revenues is not None:
+        base = revenues.get((policy.organisation_id, policy.year - 1))
+    elif base is None:
+        base = previous_year_revenue(organisation_id=policy.organisation_id, year=policy.year)
     if base is None:
         return PolicyAmounts(policy, None, None, [(b, None) for b in beneficiaries])
     total = round_cents(base * policy.percent / Decimal(100))
@@ -171,4 +182,9 @@ def policies_with_amounts(*, year: int | None = None) -> list[PolicyAmounts]:
                                                                            "organisation__name")
     if year is not None:
         policies = policies.filter(year=year)
-    return [policy_amounts(policy=policy) for policy in policies]
+    policies = list(policies)
+    revenues = {(organisation, accounts_year): revenue
+                for organisation, accounts_year, revenue in FinancialYear.objects.filter(
+                    organisation__in={policy.organisation_id for policy in policies})
+                .values_list("organisation_id", "year", "operating_revenue")}
+    return [policy_amounts(policy=policy, revenues=revenues) for policy in policies]

@@ -211,3 +211,30 @@ class FinancesPageTest(WagtailPageTestCase):
         self.assertIn("512 Banque", text)
         self.assertIn("7541 Dons manuels", text)
         self.assertEqual(text.count("1 234,50"), 2)  # the bank, and the income
+
+    def test_the_yearly_accounts_and_their_indicators_and_hidden_finances(self):
+        from commons_fund.finances.models import FinancialYear
+        from commons_fund.finances.tests.factories import OUVATON_2023, FinancialYearFactory
+
+        home = HomePage.objects.get(locale__language_code="fr")
+        accounts = FinancialYearFactory(**OUVATON_2023)
+        FinancialYearFactory(organisation=accounts.organisation, year=2022,
+                             operating_revenue=87_550, operating_expenses=75_573)
+        page = home.add_child(instance=FinancesPage(title="Nos comptes", slug="comptes",
+                                                    organisation=accounts.organisation))
+        response = self.client.get(page.url)
+        text = response.text.replace("\u202f", " ").replace("\u00a0", " ")
+        self.assertIn("Résultat positif 2 années de suite", text)
+        self.assertIn("environ 1,6 ans", text)
+        self.assertIn("9,53 €", text)
+        self.assertIn('role="img"', text)
+        FinancialYear.objects.filter(year=2023).update(operating_revenue=70_000,
+                                                       operating_result=-6_050)
+        text = self.client.get(page.url).text.replace("\u202f", " ").replace("\u00a0", " ")
+        self.assertIn("Perte de 6 050,00 € en 2023", text)
+        organisation = accounts.organisation
+        organisation.publish_finances = False
+        organisation.save()
+        self.assertEqual(self.client.get(page.url).status_code, 404)
+        self.client.force_login(MembershipFactory(organisation=organisation).user)
+        self.assertEqual(self.client.get(page.url).status_code, 200)

@@ -119,6 +119,9 @@ class Organisation(models.Model):
         validators=[validate_plain_text], help_text=_("For example: Présidente, Gérant."),
     )
     description = models.TextField(_("description"), max_length=5000, blank=True)
+    publish_finances = models.BooleanField(
+        _("publish the yearly accounts"), default=True, db_default=True,
+        help_text=_("When unticked, only the organisation's members see its finances."))
     logo = models.ImageField(_("logo"), upload_to="organisations/logos/", blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

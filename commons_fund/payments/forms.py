@@ -12,15 +12,19 @@ DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 class AmountField(forms.CharField):
     """An amount as people type it ("1 234,50 €"), cleaned to a Decimal."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, allow_zero: bool = False, allow_negative: bool = False, **kwargs):
+        self.allow_zero, self.allow_negative = allow_zero, allow_negative
         kwargs.setdefault("max_length", 30)
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
         super().__init__(**kwargs)
 
     def clean(self, value):
         value = super().clean(value)
+        if value in self.empty_values:
+            return None
         try:
-            return parse_amount(value)
+            return parse_amount(value, allow_zero=self.allow_zero,
+                                allow_negative=self.allow_negative)
         except ValidationError as error:
             raise forms.ValidationError(error.messages) from error
 

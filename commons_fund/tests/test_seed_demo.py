@@ -123,3 +123,31 @@ def test_seed_demo_has_reciprocity(client):
     assert [amount for _b, amount in amounts.shares] == [Decimal("437.75")] * 2
     for contract in contracts:
         assert contract.signed_sha256
+
+
+def test_seed_demo_has_ouvatons_yearly_accounts(client):
+    from decimal import Decimal
+
+    from commons_fund.finances.models import FinancialYear
+    from commons_fund.finances.selectors import finances_overview
+
+    call_command("seed_demo", stdout=StringIO())
+    ouvaton = Organisation.objects.get(slug="ouvaton")
+    years = FinancialYear.objects.filter(organisation=ouvaton).order_by("year")
+    for accounts in years:
+        accounts.full_clean()
+        assert accounts.warnings() == []
+    assert [a.year for a in years if a.illustrative] == [2019, 2020, 2021]
+    overview = finances_overview(organisation=ouvaton)
+    by_year = {figures.year: figures for figures in overview.years}
+    assert by_year[2022].share_value == Decimal("7.54")
+    assert by_year[2022].accounts.share_capital.amount == Decimal(143_024)
+    latest = overview.latest
+    assert latest.share_value == Decimal("9.53")
+    assert (latest.half_capital.gap, latest.half_capital.years_to_close) == (
+        Decimal(24_095), Decimal("1.6"))
+    assert latest.non_members.percent == Decimal("14.18")
+    assert latest.donation_due == latest.accounts.donations_made.amount == Decimal("875.50")
+    assert overview.positive_streak == 4
+    response = client.get("/fr/comptes-ouvaton/")
+    assert response.status_code == 200 and "9,53" in response.text
