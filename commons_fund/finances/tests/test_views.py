@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from commons_fund.finances.models import FinancialYear
 from commons_fund.members.models import Role
@@ -56,7 +57,8 @@ def test_the_page_with_many_years_and_a_loss(client):
     assert "Perte de 20 000,00 € en 2023" in text and "environ 2,5 ans" in text
     assert text.count('<th scope="row">20') == 5
     assert response.context["charts"][1].title == "Produits et charges"
-    english = client.get(_url("public", organisation).replace("/fr/", "/en/"))
+    with translation.override("fr"):  # the request switches to English; reverse() stays French
+        english = client.get(_url("public", organisation).replace("/fr/", "/en/"))
     assert "Loss of €20,000.00 in 2023" in english.text and 'lang="en"' in english.text
 
 
