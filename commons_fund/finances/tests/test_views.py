@@ -191,3 +191,12 @@ def test_the_rebate_split_among_named_members(client):
     response = client.post(url, {"part": "50", "lines": "Atelier 1 200"})
     assert response.status_code == 400
     assert "Ligne 1" in response.context["form"].errors["lines"][0]
+
+
+def test_staff_enter_accounts_in_the_django_admin(client):
+    accounts = FinancialYearFactory()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert client.get("/django-admin/finances/financialyear/").status_code == 200
+    assert client.get("/django-admin/finances/financialyear/add/").status_code == 200
+    change = f"/django-admin/finances/financialyear/{accounts.pk}/change/"
+    assert client.get(change).status_code == 200
