@@ -19,6 +19,7 @@ from commons_fund.members.selectors import organisations_with_role
 from commons_fund.payments import services as payments
 from commons_fund.payments import stripe_client
 from commons_fund.payments.forms import SepaMandateForm
+from commons_fund.security import money_action
 from projects.models import Project, ProjectStatus
 
 from . import ballots, collecting, rounds, selectors, services
@@ -407,6 +408,7 @@ def round_collections(request: HttpRequest, slug: str, number: int) -> HttpRespo
 
 @login_required
 @require_POST
+@money_action
 def collection_action(request: HttpRequest, slug: str, number: int, pk: int,
                       action: str) -> HttpResponse:
     round_ = _treasury_round(request, slug, number)

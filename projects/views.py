@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from commons_fund.forms import form_apply
 from commons_fund.members.models import Role
 from commons_fund.members.selectors import organisation_has_role, organisations_with_role
+from commons_fund.security import money_action
 from reciprocity.selectors import certified_providers
 
 from . import selectors, services
@@ -264,6 +265,7 @@ def source_decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
+@money_action
 def source_receive(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     project = _payable(request, slug)
     source = _source(project, pk)
@@ -294,6 +296,7 @@ def contribution_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@money_action
 def contributor_payment(request: HttpRequest, slug: str) -> HttpResponse:
     project = _payable(request, slug)
     form = ContributorPaymentForm(request.POST or None,

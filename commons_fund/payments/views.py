@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from commons_fund.forms import form_apply
 from commons_fund.members.models import Organisation, Role
 from commons_fund.members.selectors import organisation_has_role, organisation_membership
+from commons_fund.security import money_action
 
 from . import selectors, services, stripe_client
 from .forms import (
@@ -125,6 +126,7 @@ def _charge_action(request, slug, pk, form_class, action, done, title):
 
 
 @login_required
+@money_action
 def charge_record_receipt(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _charge_action(request, slug, pk, TransferReceiptForm,
                           services.transfer_record_receipt, _("The transfer was recorded."),
@@ -132,12 +134,14 @@ def charge_record_receipt(request: HttpRequest, slug: str, pk: int) -> HttpRespo
 
 
 @login_required
+@money_action
 def charge_refund(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _charge_action(request, slug, pk, RefundForm, services.refund_create,
                           _("The refund was sent."), _("Refund a payment"))
 
 
 @login_required
+@money_action
 def bank_account(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _treasury(request, slug)
     current = BankAccount.objects.filter(organisation=organisation).first()
@@ -154,6 +158,7 @@ def bank_account(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@money_action
 def payouts_export(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _treasury(request, slug)
     form = PayoutExportForm(request.POST, payouts=selectors.payouts_pending(
@@ -171,6 +176,7 @@ def payouts_export(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@money_action
 def payout_batch_xml(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = _treasury(request, slug)
     batch = get_object_or_404(PayoutBatch, pk=pk, books=organisation)
@@ -181,6 +187,7 @@ def payout_batch_xml(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@money_action
 def payout_batch_paid(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = _treasury(request, slug)
     batch = get_object_or_404(PayoutBatch, pk=pk, books=organisation)

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from commons_fund.ledger.models import Transaction
 from commons_fund.members.models import Role
-from commons_fund.members.tests.factories import MembershipFactory, UserFactory
+from commons_fund.members.tests.factories import MembershipFactory, UserFactory, money_login
 from projects import services
 from projects.models import (
     BudgetLine,
@@ -40,8 +40,8 @@ def _url(name, project, **kwargs):
 
 
 def _client(client, user):
-    client.force_login(user)
-    return client
+    """Logged in, with the second factor and a fresh confirmation money pages ask for."""
+    return money_login(client, user)
 
 
 def test_the_list_filters_by_kind_status_licence_and_territory(client):

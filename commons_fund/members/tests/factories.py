@@ -1,5 +1,8 @@
+import time
+
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 
 from commons_fund.members.models import LegalForm, Membership, Organisation, Role, User
 
@@ -38,3 +41,17 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     user = factory.SubFactory(UserFactory)
     role = Role.MEMBER
+
+
+def money_login(client, user):
+    """Log in as someone about to act on money: two-factor authentication turned on and the
+    identity confirmed a moment ago, as `commons_fund.security.money_action` asks."""
+    Authenticator.objects.get_or_create(user=user, type=Authenticator.Type.TOTP,
+                                        defaults={"data": {"secret": "test"}})
+    client.force_login(user)
+    session = client.session
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": time.time(), "email": user.email, "reauthenticated": True}]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+    return client

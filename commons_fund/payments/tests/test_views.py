@@ -6,7 +6,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from commons_fund.members.models import Role
-from commons_fund.members.tests.factories import MembershipFactory, OrganisationFactory
+from commons_fund.members.tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    money_login,
+)
 from commons_fund.payments import services
 from commons_fund.payments.models import BankAccount, Charge, ChargeStatus, PayoutStatus
 
@@ -21,7 +25,7 @@ def books():
 @pytest.fixture
 def treasurer(books, client):
     user = MembershipFactory(organisation=books, role=Role.TREASURER).user
-    client.force_login(user)
+    money_login(client, user)
     return user
 
 
