@@ -2,6 +2,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from wagtail.models import Page
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +62,16 @@ def test_the_demo_site_tree_renders_in_both_languages(client):
     assert "Fonds commun normand" in home.text  # its round open for voting
     bundle = client.get("/fr/communs/bouquet-normand/")
     assert "9,90" in bundle.text.replace("\u202f", " ") and "CalDAV" in bundle.text
+
+
+def test_switching_language_on_a_page_without_translation_leads_home(client):
+    call_command("seed_demo", stdout=StringIO())
+    page = client.get("/fr/communs/bouquet-normand/")
+    assert 'formaction="/i18n/setlang/?next=/en/"' in page.text  # no English page: home
+    index = client.get("/fr/communs/")
+    english = Page.objects.get(slug="communs", locale__language_code="en")
+    assert f'formaction="/i18n/setlang/?next={english.url}"' in index.text
+    response = client.post("/i18n/setlang/?next=/en/", {"language": "en"})
+    assert response["Location"] == "/en/"
+    django_page = client.get("/fr/organisations/?region=28")
+    assert 'formaction="/i18n/setlang/?next=/fr/organisations/%3Fregion%3D28"' in django_page.text

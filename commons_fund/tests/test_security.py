@@ -18,7 +18,8 @@ def receipt():
                                     books=treasurer.organisation, amount="100",
                                     method="transfer", income_purpose="contributions",
                                     description="Cotisation")
-    return treasurer.user, charge, f"/fr/organisations/ouvaton/treasury/charges/{charge.pk}/receipt/"
+    url = f"/fr/organisations/ouvaton/treasury/charges/{charge.pk}/receipt/"
+    return treasurer.user, charge, url
 
 
 def test_a_treasurer_without_a_second_factor_is_sent_to_turn_it_on(client, receipt):
