@@ -1,0 +1,72 @@
+"""The journeys people make, in a real browser (see conftest.py): screenshots of the key
+screens go to tests/e2e/screenshots/ (git-ignored); any console error fails the journey."""
+
+from datetime import timedelta
+
+import pytest
+
+from pledges import rounds
+from pledges.models import Round, RoundState
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+
+def test_a_visitor_reads_in_french_then_switches_to_english(demo, journey):
+    page = journey.page
+    page.goto("/fr/")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    journey.shot("home")
+    page.keyboard.press("Tab")  # the first stop is the skip link, for keyboard users
+    assert page.evaluate("document.activeElement.classList.contains('skip-link')")
+    page.get_by_role("navigation").get_by_role("link", name="Communs", exact=True).first.click()
+    page.get_by_role("link", name="Bouquet normand").first.click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Bouquet")
+    assert page.locator(".progress").count() > 0
+    journey.shot("commons-page")
+    page.get_by_role("button", name="EN").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.url.endswith("/en/commons/bouquet-normand/")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Bouquet")
+    journey.shot("commons-page-english")
+    page.get_by_role("link", name="Commons Fund").first.click()  # the brand: home
+    assert page.url.endswith("/en/") and page.locator("html").get_attribute("lang") == "en"
+
+
+def test_a_member_grades_every_candidate_changes_their_mind_and_finds_the_receipt(
+        demo, journey):
+    page = journey.page
+    round_ = Round.objects.get(pool__slug="fonds-commun-normand", state=RoundState.VOTING)
+    candidacies = list(round_.candidacies.order_by("project__name"))
+    journey.log_in("lou@demo.test")
+    page.goto(round_.get_absolute_url())
+    journey.shot("ballot")
+    for candidacy, grade in zip(candidacies, (2, 6, 4), strict=True):
+        page.check(f'input[name="c{candidacy.pk}"][value="{grade}"]')
+    page.get_by_role("button", name="Voter").click()
+    first_receipt = page.locator(".receipt code").inner_text()
+    journey.shot("receipt")
+    page.get_by_role("link", name="Retour au tour").click()
+    for candidacy, grade in zip(candidacies, (6, 2, 5), strict=True):  # a change of mind
+        page.check(f'input[name="c{candidacy.pk}"][value="{grade}"]')
+    page.fill('input[name="previous_receipt"]', first_receipt)
+    page.get_by_role("button", name="Voter").click()
+    receipt = page.locator(".receipt code").inner_text()
+    assert receipt and receipt != first_receipt
+
+    round_.refresh_from_db()
+    rounds.round_tally(round_=round_, now=round_.voting_closes_at + timedelta(minutes=1))
+    page.goto(round_.get_absolute_url())
+    assert page.locator(".merit-profile svg").count() == len(candidacies)
+    journey.shot("results-merit-profile")
+    page.get_by_role("link", name="Bulletins et reçus publiés").click()
+    page.fill('input[name="receipt"]', receipt)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # the search form, from the keyboard
+    rows = page.locator("table tbody tr")
+    assert rows.count() == 1 and receipt in rows.first.inner_text()
+    journey.shot("receipt-found")
+    page.fill('input[name="receipt"]', first_receipt)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert first_receipt not in page.locator("table").inner_text()  # the replaced ballot
