@@ -70,3 +70,53 @@ def test_a_member_grades_every_candidate_changes_their_mind_and_finds_the_receip
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert first_receipt not in page.locator("table").inner_text()  # the replaced ballot
+
+
+def test_a_partner_signs_a_contract_downloads_it_and_declares_a_quarter(demo, journey):
+    from datetime import date
+
+    from commons_fund.members.models import Organisation, Role
+    from projects.models import Project
+    from reciprocity import services as reciprocity
+    from reciprocity.models import ContractState, RevenueDeclaration
+
+    partner = Organisation.objects.get(slug="octopuce")
+    project = Project.objects.get(slug="movilab")
+    host_admin = project.host.memberships.filter(role=Role.ADMIN).first().user
+    contract = reciprocity.contract_create(
+        partner=partner, project=project, actor=host_admin, rate="2,5",
+        base="Chiffre d'affaires HT des formations Movilab", starts_on=date(2026, 1, 1))
+    contract = reciprocity.contract_propose(contract=contract, actor=host_admin)
+    reciprocity.contract_accept(contract=contract, actor=host_admin, ip_address=None,
+                                pdf_sha256=contract.proposed_sha256)
+
+    page = journey.page
+    journey.log_in("sacha@demo.test")  # Octopuce's administrator
+    page.goto(f"/fr/reciprocity/contracts/{contract.pk}/")
+    journey.shot("contract-proposed")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Le contrat (PDF)").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    page.get_by_role("button", name="Accepter le contrat").click()
+    assert "/accounts/reauthenticate/" in page.url  # the identity is confirmed first
+    journey.shot("confirm-identity")
+    page.fill("input[name=password]", "commons-demo-2026")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    contract.refresh_from_db()
+    assert contract.state == ContractState.SIGNED
+    page.goto(f"/fr/reciprocity/contracts/{contract.pk}/")
+    journey.shot("contract-signed")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Le contrat (PDF)").click()
+    signed = download.value.path().read_bytes()
+    assert signed.startswith(b"%PDF") and signed != contract.proposed_pdf
+
+    page.select_option("select[name=period_start]", "2026-01-01")
+    page.fill("input[name=revenue]", "12 000")
+    page.get_by_role("button", name="Déclarer").click()
+    page.wait_for_load_state()
+    declaration = RevenueDeclaration.objects.get(contract=contract)
+    assert declaration.due.amount == 300  # 2,5 % of 12 000 €
+    assert "300,00" in page.locator("table").inner_text()
+    journey.shot("quarter-declared")
