@@ -4,9 +4,10 @@ screens go to tests/e2e/screenshots/ (git-ignored); any console error fails the 
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 
-from pledges import rounds
-from pledges.models import Round, RoundState
+from pledges import collecting, rounds
+from pledges.models import CollectionStatus, Round, RoundState
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -120,3 +121,73 @@ def test_a_partner_signs_a_contract_downloads_it_and_declares_a_quarter(demo, jo
     assert declaration.due.amount == 300  # 2,5 % of 12 000 €
     assert "300,00" in page.locator("table").inner_text()
     journey.shot("quarter-declared")
+
+
+def _totp_code(secret: str) -> str:
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    return format_hotp_value(hotp_value(secret, next(iter(yield_hotp_counters_from_time()))))
+
+
+def test_a_treasurer_with_two_factors_handles_a_failed_collection_a_transfer_and_payouts(
+        demo, journey):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from commons_fund.members.models import Organisation, User
+    from commons_fund.payments import services as payments
+    from commons_fund.payments.models import Charge, ChargeStatus, PayoutBatch
+
+    round_ = Round.objects.get(pool__slug="fonds-commun-normand", state=RoundState.VOTING)
+    rounds.round_tally(round_=round_, now=round_.voting_closes_at + timedelta(minutes=1))
+    with transaction.atomic():  # what the beat and the worker do, here in the test's thread
+        round_ = collecting.round_collect(round_=round_)
+    for collection in round_.pot_collections.filter(status=CollectionStatus.DUE):
+        collecting.collection_attempt(collection=collection)
+    books = Organisation.objects.get(slug="normandie-libre")
+    waiting = list(Charge.objects.filter(books=books, status=ChargeStatus.AWAITING_TRANSFER,
+                                         method="transfer").order_by("pk"))
+    failed, paid = waiting[0], waiting[1]
+    Charge.objects.filter(pk=failed.pk).update(
+        status=ChargeStatus.FAILED, failure_message="Virement rejeté : compte clôturé")
+    payments.payout_prepare(books=books, beneficiary=Organisation.objects.get(slug="movilab"),
+                            amount=25_000, description="Soutien au commun Movilab")
+    treasurer = User.objects.get(email="dominique@demo.test")
+    secret = generate_totp_secret()
+    TOTP.activate(treasurer, secret)
+
+    page = journey.page
+    journey.log_in(treasurer.email)
+    assert "/accounts/2fa/authenticate/" in page.url  # the second factor is asked
+    page.fill("input[name=code]", _totp_code(secret))
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    page.goto("/fr/organisations/normandie-libre/treasury/?status=failed")
+    assert "Virement rejeté : compte clôturé" in page.locator("main").inner_text()
+    journey.shot("failed-collection")
+
+    page.goto(f"/fr/organisations/normandie-libre/treasury/charges/{paid.pk}/receipt/")
+    page.fill("input[name=amount]", f"{paid.amount / 100:.2f}".replace(".", ","))
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    if "/accounts/reauthenticate/" in page.url:  # the identity is confirmed, then resumed
+        journey.shot("confirm-identity")
+        page.fill("input[name=password]", "commons-demo-2026")
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_load_state()
+    paid.refresh_from_db()
+    assert paid.status == ChargeStatus.SUCCEEDED and paid.amount_received == paid.amount
+    journey.shot("transfer-recorded")
+
+    page.goto("/fr/organisations/normandie-libre/treasury/")
+    page.get_by_role("button", name="Créer le fichier de virements SEPA").click()
+    page.wait_for_load_state()
+    batch = PayoutBatch.objects.filter(books=books).order_by("-pk").first()
+    assert batch is not None and "Movilab" in batch.xml
+    journey.shot("payout-file")
+    with page.expect_download() as download:
+        page.get_by_role("link", name=f"{batch.message_id}.xml").click()
+    assert download.value.path().read_text().startswith("<?xml")
