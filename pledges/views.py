@@ -107,7 +107,9 @@ def _rotation(pool: Pool) -> dict:
 
 
 def _join_form(request, pool, data=None):
-    joined = pool.memberships.exclude(status="left").values("organisation")
+    # Without the NULLs of people's memberships: "NOT IN (…, NULL)" would exclude everyone.
+    joined = pool.memberships.exclude(status="left").filter(
+        organisation__isnull=False).values("organisation")
     organisations = organisations_with_role(user=request.user, roles=(Role.ADMIN,
                                                                       Role.TREASURER))
     if request.user.is_staff:

@@ -5,8 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from commons_fund.members.models import User
-from commons_fund.members.tests.factories import UserFactory
+from commons_fund.members.models import Role, User
+from commons_fund.members.tests.factories import MembershipFactory, UserFactory
 from pledges import rounds, services
 from pledges.models import (
     Ballot,
@@ -169,6 +169,22 @@ def test_joining_and_pledging_from_the_pages(client, pool):
     response = client.post(reverse("pledges:pledge_change", kwargs={"pk": pledge.pk}),
                            {"amount": "1"})
     assert response.status_code == 404
+
+
+def test_an_organisation_can_join_a_pool_that_already_has_people(client, pool):
+    """Regression: people's memberships (no organisation) used to hide every organisation
+    from the form ("NOT IN (…, NULL)")."""
+    person = UserFactory()
+    _login(client, person)
+    client.post(reverse("pledges:pool_join", kwargs={"slug": pool.slug}), {"member": "me"})
+    association = MembershipFactory(user=person, role=Role.ADMIN).organisation
+    form = client.get(pool.get_absolute_url()).context["join_form"]
+    assert str(association.pk) in dict(form.fields["member"].choices)
+    client.post(reverse("pledges:pool_join", kwargs={"slug": pool.slug}),
+                {"member": str(association.pk)})
+    assert PoolMembership.objects.filter(pool=pool, organisation=association).exists()
+    form = client.get(pool.get_absolute_url()).context["join_form"]
+    assert str(association.pk) not in dict(form.fields["member"].choices)
 
 
 def test_an_administrator_schedules_and_cancels(client, pool, admin):

@@ -1,6 +1,8 @@
 """The journeys people make, in a real browser (see conftest.py): screenshots of the key
 screens go to tests/e2e/screenshots/ (git-ignored); any console error fails the journey."""
 
+import copy
+import re
 from datetime import timedelta
 
 import pytest
@@ -191,3 +193,66 @@ def test_a_treasurer_with_two_factors_handles_a_failed_collection_a_transfer_and
     with page.expect_download() as download:
         page.get_by_role("link", name=f"{batch.message_id}.xml").click()
     assert download.value.path().read_text().startswith("<?xml")
+
+
+@pytest.fixture
+def stripe_in_browser(stripe_api, settings):
+    """Stripe.js comes from the stand-in of this test run, which the policy allows."""
+    settings.STRIPE_JS_URL = f"{stripe_api}/js.stripe.com/v3/"
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    for directive in ("script-src", "connect-src", "frame-src"):
+        policy["DIRECTIVES"][directive] = [*policy["DIRECTIVES"][directive], stripe_api]
+    settings.CONTENT_SECURITY_POLICY = policy
+    return stripe_api
+
+
+def test_a_newcomer_signs_up_creates_an_association_joins_and_pledges_by_card(
+        demo, journey, stripe_in_browser, mailoutbox):
+    from commons_fund.members.models import Organisation
+    from pledges.models import Pledge
+
+    page = journey.page
+    page.goto("/fr/accounts/signup/")
+    page.fill("input[name=email]", "nadia@asso-bocage.example")
+    page.fill("input[name=password1]", "une phrase de passe bien longue")
+    page.fill("input[name=password2]", "une phrase de passe bien longue")
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    journey.shot("check-your-email")
+    link = re.search(r"https?://[^/\s]+(/fr/accounts/confirm-email/\S+/)", mailoutbox[-1].body)
+    page.goto(link.group(1))
+    page.locator("main form button[type=submit]").first.click()  # confirm the address
+    page.wait_for_load_state()
+
+    page.goto("/fr/organisations/new/")
+    page.fill("input[name=name]", "Association du Bocage numérique")
+    page.select_option("select[name=legal_form]", "association")
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    association = Organisation.objects.get(name="Association du Bocage numérique")
+    journey.shot("association-created")
+
+    page.goto("/fr/pools/fonds-commun-normand/")
+    page.select_option("select[name=member]", str(association.pk))
+    page.get_by_role("button", name="Adhérer au fonds").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/fr/pools/fonds-commun-normand/pledge/")
+    page.get_by_role("link", name="Enregistrez une carte ou un mandat SEPA").click()
+    page.locator("#card-element input[placeholder=number]").fill("4242424242424242")
+    page.locator("#card-element input[placeholder=exp_month]").fill("12")
+    page.locator("#card-element input[placeholder=exp_year]").fill("30")
+    page.locator("#card-element input[placeholder=cvc]").fill("123")
+    page.locator("#card-element input[placeholder=postal_code]").fill("14000")
+    journey.shot("card")
+    page.get_by_role("button", name="Enregistrer la carte").click()
+    page.wait_for_url("**/pledge/")
+    page.fill("input[name=amount]", "20")
+    page.check("input[name=method][value=card]")
+    page.locator("select[name=saved_method]").select_option(index=1)
+    page.get_by_role("button", name="Promettre").click()
+    page.wait_for_load_state()
+    pledge = Pledge.objects.get(membership__organisation=association)
+    assert (pledge.amount.amount, pledge.method) == (20, "card")
+    page.goto("/fr/pools/fonds-commun-normand/")
+    assert "Association du Bocage numérique" in page.locator("main").inner_text()
+    journey.shot("promise-on-the-pool-page")
