@@ -3,7 +3,7 @@ index with a page per demo commons, the reciprocity wall, Ouvaton's open account
 page and questions and answers in plain words — and English translations of the main
 pages. Seeding twice changes nothing."""
 
-from wagtail.models import Locale
+from wagtail.models import Locale, Page, Site
 
 from commons_fund.members.models import Organisation
 from projects.models import Project
@@ -15,6 +15,7 @@ from .models import (
     FinancesPage,
     HomePage,
     ReciprocityWallPage,
+    SiteSettings,
     StandardPage,
 )
 
@@ -57,10 +58,28 @@ def _child(parent, model, slug, **fields):
     return page
 
 
-def seed() -> None:
+def _home() -> HomePage:
+    """The French home page the migrations made, or made again when the tables were emptied
+    since (a test that flushes the database, a wiped development database)."""
     home = HomePage.objects.filter(locale__language_code="fr").first()
-    if home is None:
-        return
+    if home is not None:
+        return home
+    french, _created = Locale.objects.get_or_create(language_code="fr")
+    root = Page.get_first_root_node() or Page.add_root(
+        instance=Page(title="Root", slug="root", locale=french))
+    home = root.add_child(instance=HomePage(
+        title="Commons Fund", slug="accueil", locale=french,
+        intro="Coopératives, associations, collectivités et citoyens financent ensemble "
+              "les communs : pots communs votés, réciprocité, comptes ouverts."))
+    site, _created = Site.objects.update_or_create(
+        is_default_site=True, defaults={"hostname": "localhost", "root_page": home,
+                                        "site_name": "Commons Fund"})
+    SiteSettings.objects.get_or_create(site=site)
+    return home
+
+
+def seed() -> None:
+    home = _home()
     english, _created = Locale.objects.get_or_create(language_code="en")
     if not home.has_translation(english):
         translation = home.copy_for_translation(english)

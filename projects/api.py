@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from commons_fund.members.models import Organisation, User
@@ -245,6 +245,8 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         """Validate the body, let `write(project, data)` call a service, answer the commons
         as it now is (201)."""
         project = self.get_object()
+        if not services.project_can_edit(project=project, user=request.user):
+            raise PermissionDenied  # before reading the body: outsiders learn nothing from it
         data = serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
         write(project, dict(data.validated_data))

@@ -270,6 +270,9 @@ def organisation_reciprocity(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def policy_set(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _member_of(request, slug)
+    if not organisation_has_role(organisation=organisation, user=request.user,
+                                 roles=services.MONEY_ROLES):
+        raise Http404
     form = PolicyForm(request.POST, organisation=organisation)
     if form_apply(form, lambda data: services.policy_set(
             organisation=organisation, actor=request.user, year=data["year"],

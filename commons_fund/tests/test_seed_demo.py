@@ -151,3 +151,13 @@ def test_seed_demo_has_ouvatons_yearly_accounts(client):
     assert overview.positive_streak == 4
     response = client.get("/fr/comptes-ouvaton/")
     assert response.status_code == 200 and "9,53" in response.text
+
+
+def test_seed_demo_rebuilds_the_site_tree_on_emptied_tables(client):
+    from wagtail.models import Page, Site
+
+    Site.objects.all().delete()
+    Page.objects.all().delete()
+    call_command("seed_demo", stdout=StringIO())
+    assert client.get("/fr/").status_code == 200
+    assert client.get("/fr/communs/").status_code == 200
