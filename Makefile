@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint lock messages clean
+.PHONY: install demo test lint lock messages clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Every benchmark of bench/ (local PostgreSQL and Redis), then one summary table.
+bench: install
+	$(BIN)/python bench/all.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,0 +1,166 @@
+"""Requests per second and latency of the site under gunicorn, against the framework's
+ceiling on the same machine.
+
+Run by hand (not in CI), with the local PostgreSQL and Redis:
+
+    .venv/bin/python bench/http.py [--seconds 5] [--concurrency 1 20]
+
+It builds a scratch database (commons_fund_bench_http) on BENCH_PG with the demo data,
+serves the site with gunicorn (2 workers, production settings, Redis cache) and, in the same
+run, a bare Django view returning as many bytes as each page (bench/ceiling_app.py, same
+gunicorn). For each page and API list it prints requests/s, p50 and p99 at each concurrency
+and the ratio to the ceiling (aim: 0.3 for pages, 0.5 for API lists). The load comes from
+one process per client, each with a keep-alive connection; it writes nothing in the repo.
+"""
+
+import sys
+from pathlib import Path
+
+# This file is named like the standard library's `http`: keep its folder off the path so
+# that `import http.client` finds the real one.
+sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse  # noqa: E402
+import http.client  # noqa: E402
+import multiprocessing  # noqa: E402
+import os  # noqa: E402
+import socket  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+from urllib.parse import urlparse  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+BENCH_REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
+DATABASE = "commons_fund_bench_http"
+PAGES = [("home page", "/fr/", 0.3), ("commons page", "/fr/communs/bouquet-normand/", 0.3),
+         ("pool page", "/fr/pools/fonds-commun-normand/", 0.3),
+         ("results page", "/fr/pools/fonds-commun-normand/rounds/1/", 0.3),
+         ("API projects", "/api/v1/projects/", 0.5), ("API pools", "/api/v1/pools/", 0.5),
+         ("API rounds", "/api/v1/rounds/", 0.5),
+         ("API organisations", "/api/v1/organisations/", 0.5)]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _environment() -> dict:
+    url = urlparse(BENCH_PG)
+    return {**os.environ,
+            "DEBUG": "0", "SECRET_KEY": "bench-http-0123456789-abcdefghij-KLMNOPQRST-uvwxyz",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECURE_SSL_REDIRECT": "0",
+            "SECURE_HSTS_SECONDS": "0", "SITE_URL": "http://127.0.0.1",
+            "DATABASE_URL": f"postgres://{url.username or 'postgres'}@{url.hostname}:"
+                            f"{url.port or 5432}/{DATABASE}",
+            "CACHE_URL": f"rediscache://{urlparse(BENCH_REDIS).netloc}/12",
+            "CELERY_BROKER_URL": f"{BENCH_REDIS}/11", "EMAIL_URL": "consolemail://",
+            "API_ANON_RATE": "100000000/hour",  # the bench measures speed, not the throttle
+            "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def _prepare(env: dict) -> None:
+    url = urlparse(BENCH_PG)
+    pg = ["-h", url.hostname or "127.0.0.1", "-p", str(url.port or 5432),
+          "-U", url.username or "postgres"]
+    subprocess.run(["dropdb", "--if-exists", "--force", *pg, DATABASE], check=True)
+    subprocess.run(["createdb", *pg, DATABASE], check=True)
+    python = [sys.executable, "manage.py"]
+    for command in (["migrate", "--noinput", "-v", "0"], ["seed_demo"],
+                    ["collectstatic", "--noinput", "-v", "0"]):
+        subprocess.run([*python, *command], cwd=ROOT, env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+    subprocess.run(["redis-cli", "-u", f"{BENCH_REDIS}/12", "flushdb"], check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def _serve(app: str, port: int, env: dict, chdir: Path) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", app, "--workers", "2", "--bind",
+         f"127.0.0.1:{port}", "--log-level", "warning", "--chdir", str(chdir)],
+        cwd=ROOT, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError(f"gunicorn did not start on {port}")
+
+
+def _client(port: int, path: str, until: float, results) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    latencies = []
+    while time.monotonic() < until:
+        started = time.perf_counter()
+        connection.request("GET", path, headers={"Host": "127.0.0.1"})
+        response = connection.getresponse()
+        response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{path}: HTTP {response.status}")
+        latencies.append(time.perf_counter() - started)
+    results.put(latencies)
+
+
+def measure(port: int, path: str, clients: int, seconds: float) -> tuple[float, float, float]:
+    """Requests/s, p50 and p99 (ms) with `clients` concurrent keep-alive clients."""
+    results = multiprocessing.Queue()
+    until = time.monotonic() + seconds
+    workers = [multiprocessing.Process(target=_client, args=(port, path, until, results))
+               for _ in range(clients)]
+    for worker in workers:
+        worker.start()
+    latencies = sorted(value for _ in workers
+                       for value in results.get(timeout=seconds + 60))
+    for worker in workers:
+        worker.join()
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    return len(latencies) / seconds, statistics.median(latencies) * 1000, p99 * 1000
+
+
+def _size(port: int, path: str) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", path, headers={"Host": "127.0.0.1"})
+    return len(connection.getresponse().read())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 20])
+    args = parser.parse_args()
+    env = _environment()
+    _prepare(env)
+    site_port, ceiling_port = _free_port(), _free_port()
+    site = _serve("commons_fund.wsgi:application", site_port, env, ROOT)
+    ceiling = _serve("bench.ceiling_app:application", ceiling_port, env, ROOT)
+    rows, failures = [], 0
+    try:
+        for label, path, aim in PAGES:
+            size = _size(site_port, path)
+            measure(site_port, path, 1, 1)  # warm the workers and the cache
+            for clients in args.concurrency:
+                rps, p50, p99 = measure(site_port, path, clients, args.seconds)
+                top, _p50, _p99 = measure(ceiling_port, f"/?bytes={size}", clients,
+                                          args.seconds)
+                ratio = rps / top
+                failures += ratio < aim
+                rows.append((label, clients, size, rps, p50, p99, top, ratio, aim))
+    finally:
+        site.terminate()
+        ceiling.terminate()
+    print(f"{'page':<20}{'clients':>8}{'bytes':>8}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+          f"{'ceiling':>9}{'ratio':>7}{'aim':>6}")
+    for label, clients, size, rps, p50, p99, top, ratio, aim in rows:
+        print(f"{label:<20}{clients:>8}{size:>8}{rps:>9.0f}{p50:>9.1f}{p99:>9.1f}{top:>9.0f}"
+              f"{ratio:>7.2f}{aim:>6.1f}{'' if ratio >= aim else '  below'}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
