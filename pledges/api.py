@@ -2,7 +2,6 @@
 published results and ballots of a tallied round (public), my pledges."""
 
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -216,7 +215,7 @@ class PledgeViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Updat
 
     @extend_schema(request=PledgeUpdateSerializer, responses={200: PledgeSerializer})
     def partial_update(self, request, *args, **kwargs):
-        pledge = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        pledge = self.get_object()  # a malformed id is a 404, not a 500
         data = PledgeUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         if "amount" in data.validated_data:

@@ -114,3 +114,10 @@ def test_my_pledges_through_the_api(api, pool):
     response = api.post(url, {"membership": other.pk, "amount": "5", "method": "transfer"},
                         format="json")
     assert response.status_code == 403
+
+
+def test_a_malformed_pledge_id_is_a_json_404(api):
+    """Found by the API fuzzing: `null,null` as an id used to be a 500."""
+    api.force_authenticate(UserFactory())
+    response = api.patch("/api/v1/pledges/null,null/", {"amount": "5"}, format="json")
+    assert response.status_code == 404 and response.json()["detail"]
