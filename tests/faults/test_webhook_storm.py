@@ -17,9 +17,9 @@ from commons_fund.members.tests.factories import OrganisationFactory
 from commons_fund.payments import services, stripe_client
 from commons_fund.payments.models import Charge, ChargeStatus, WebhookEvent
 
+# Not marked slow: CI's PostgreSQL run, the one that can run it, skips slow tests.
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.slow,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrency needs PostgreSQL"),
 ]
 CHARGES = 150
