@@ -17,15 +17,17 @@ from .models import FinancialYear
 EDITOR_ROLES = (Role.ADMIN, Role.TREASURER)
 
 
+def finances_member(*, organisation: Organisation, user) -> bool:
+    """The organisation's members (any role) and staff."""
+    return user.is_authenticated and (user.is_staff or Membership.objects.filter(
+        organisation=organisation, user=user).exists())
+
+
 def finances_visible(*, organisation: Organisation, user) -> bool:
     """Published finances are public; hidden ones are for the organisation's members and
     staff."""
-    if organisation.publish_finances:
-        return True
-    if not user.is_authenticated:
-        return False
-    return user.is_staff or Membership.objects.filter(organisation=organisation,
-                                                      user=user).exists()
+    return organisation.publish_finances or finances_member(organisation=organisation,
+                                                            user=user)
 
 
 def finances_editable(*, organisation: Organisation, user) -> bool:

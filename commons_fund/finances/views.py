@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from commons_fund.forms import form_apply
-from commons_fund.members.models import Membership, Organisation
+from commons_fund.members.models import Organisation
 
 from . import selectors, services
 from .charts import finance_charts
@@ -161,8 +161,7 @@ def rebate_simulation(request: HttpRequest, slug: str) -> HttpResponse:
     """The co-operative rebate shared among named members: the organisation's members only
     (the services billed to each member are theirs to see)."""
     organisation = get_object_or_404(Organisation, slug=slug)
-    if not (request.user.is_staff or Membership.objects.filter(
-            organisation=organisation, user=request.user).exists()):
+    if not selectors.finances_member(organisation=organisation, user=request.user):
         raise Http404
     latest = selectors.finances_overview(organisation=organisation).latest
     form = RebateForm(request.POST or None)

@@ -8,12 +8,12 @@ from django.core.management import call_command
 
 from commons_fund.finances.models import FinancialYear
 from commons_fund.members import services as members
-from commons_fund.members.models import Invitation, Membership, Organisation, Role, User
+from commons_fund.members.models import Membership, Organisation, Role, User
 from commons_fund.members.selectors import invitation_token
 from commons_fund.members.tests.factories import UserFactory
 from commons_fund.payments.models import Charge, PayoutBatch
 from pledges import services as pledges
-from pledges.models import Collection, Pool, Round
+from pledges.models import Collection, Pledge, Pool, Round
 from projects.models import FundingSource, Project
 from reciprocity.models import ReciprocityContract
 
@@ -56,8 +56,7 @@ def build_world() -> World:
     closed = Round.objects.filter(pool=pool, state="closed").order_by("number").first()
     collection = Collection.objects.filter(round=closed).order_by("pk").first()
     contract = ReciprocityContract.objects.get(partner__slug="data-patch")
-    pledge = pool.memberships.get(user=users["admin"]).pledges.first() if \
-        pool.memberships.filter(user=users["admin"]).exists() else None
+    pledge = Pledge.objects.get(membership__pool=pool, membership__user=users["admin"])
     step = project.steps.order_by("position").first()
     kwargs = {
         "slug": coop.slug, "project": project.slug, "pool": pool.slug,
@@ -70,7 +69,6 @@ def build_world() -> World:
         "invitation": invitation.pk, "token": invitation_token(invitation=invitation),
         "contract": contract.pk,
         "declaration": contract.declarations.order_by("pk").first().pk,
-        "pledge": (pledge or Collection.objects.first().pledge).pk,
+        "pledge": pledge.pk,  # the administrator's own pledge in the pool
     }
-    assert Invitation.objects.filter(pk=invitation.pk).exists()
     return World(users, kwargs)
