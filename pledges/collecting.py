@@ -82,10 +82,7 @@ def collection_attempt(*, collection: Collection, now: datetime | None = None) -
         retry_due = (collection.status == CollectionStatus.FAILED
                      and collection.next_attempt_at is not None
                      and collection.next_attempt_at <= now)
-        if not ((collection.status == CollectionStatus.DUE and collection.charge is None)
-                or retry_due):
-            charge = None
-        else:
+        if (collection.status == CollectionStatus.DUE and collection.charge is None) or retry_due:
             pledge, round_ = collection.pledge, collection.round
             saved = pledge.saved_method if pledge.method != "transfer" else None
             collection.attempts += 1
@@ -108,6 +105,12 @@ def collection_attempt(*, collection: Collection, now: datetime | None = None) -
                                            "updated_at"])
             if collection.attempts == 1:
                 _notify(collection, "due")
+        elif collection.status == CollectionStatus.DUE and collection.charge is not None:
+            # A try cut short (its worker was lost) and delivered again: send the same charge
+            # again; its idempotency key makes Stripe answer the first PaymentIntent.
+            charge = collection.charge
+        else:
+            charge = None
     if charge is not None and charge.method != "transfer":
         payments.charge_submit(charge=charge)
     return collection_sync(collection=collection, now=now)

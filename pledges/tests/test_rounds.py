@@ -368,3 +368,49 @@ def test_a_card_no_longer_usable_fails_the_attempt_then_defaults(pool, admin, pr
     assert (collection.status, collection.attempts) == (CollectionStatus.DEFAULTED, 2)
     assert _pending(pool).pending == 0
     assert collecting.round_pay_out(round_=round_).state == RoundState.PAID_OUT
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("stripe_api")
+def test_a_try_cut_short_and_delivered_again_sends_the_same_charge_once(pool, admin, projects,
+                                                                        monkeypatch):
+    """A worker lost after writing the charge, or after Stripe created the PaymentIntent but
+    before the answer was saved: the task, delivered again, sends the same charge with the
+    same idempotency key — one PaymentIntent, one collection."""
+    from commons_fund.payments import services as payments
+    from commons_fund.payments import stripe_client
+    from commons_fund.payments.models import Charge, ChargeStatus
+    from pledges import collecting
+
+    member = PoolMembershipFactory(pool=pool)
+    method = stripe_client.client().v1.payment_methods.create(params={
+        "type": "card", "card": {"number": "4242424242424242", "exp_month": 12,
+                                 "exp_year": 2034, "cvc": "123"}})
+    card = payments.payment_method_save_card(payer=member.user,
+                                             stripe_payment_method=method.id)
+    PledgeFactory(membership=member, method="card", saved_method=card)
+    round_, _candidacies = _round(pool, admin, projects)
+    _vote(round_, member, {c.pk: 3 for c in round_.candidacies.all()})
+    round_ = collecting.round_collect(round_=_close(round_))
+    collection = round_.pot_collections.get()
+    # The first try wrote its charge, then its worker died before Stripe answered.
+    with monkeypatch.context() as patched:
+        patched.setattr(payments, "charge_submit", lambda *, charge: charge)
+        collection = collecting.collection_attempt(collection=collection)
+    assert (collection.status, collection.charge.status) == (CollectionStatus.DUE,
+                                                             ChargeStatus.PENDING)
+    # Stripe did receive it once (same idempotency key as charge_submit's) …
+    charge = collection.charge
+    stripe_client.payment_intent_create_off_session(
+        amount=charge.amount, currency=charge.currency,
+        customer_id=card.customer.stripe_id, payment_method_id=card.stripe_id,
+        idempotency_key=f"charge-{charge.pk}", metadata={"charge_id": str(charge.pk)},
+        description=charge.description)
+    # … and the task is delivered again, twice.
+    for _delivery in range(2):
+        collection = collecting.collection_attempt(collection=collection)
+    assert (collection.status, collection.attempts) == (CollectionStatus.SUCCEEDED, 1)
+    assert Charge.objects.filter(cause_id=str(collection.pk)).count() == 1
+    intents = stripe_client.client().v1.payment_intents.list(params={"limit": 100})
+    assert [intent.id for intent in intents.data] == [collection.charge.stripe_payment_intent]
+    assert _pending(pool).pending == 0
