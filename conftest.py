@@ -1,10 +1,6 @@
 """Fixtures shared by every test: a real Celery worker, logged-in clients, fast hashing."""
 
 import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 import uuid
@@ -16,8 +12,7 @@ from django.db import connection
 
 from commons_fund.celery import app as celery_app
 from commons_fund.ledger import triggers as ledger_triggers
-
-STANDIN_AUTH = {"Authorization": "Bearer sk_test_commons_fund_local"}
+from tests.helpers import STANDIN_AUTH, standin_running
 
 
 @pytest.fixture(autouse=True)
@@ -101,36 +96,11 @@ def user_client(client, user):
     return client
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def stripe_standin():
     """The local Stripe stand-in (localstripe + our extensions) on a free loopback port."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "commons_fund.payments.standin", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(
-                urllib.request.Request(f"{url}/v1/balance", headers=STANDIN_AUTH), timeout=1
-            ):
-                break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise RuntimeError("The Stripe stand-in did not start.") from None
-            time.sleep(0.1)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    with standin_running() as url:
+        yield url
 
 
 def _standin_request(url: str, method: str, data: dict | None = None) -> None:

@@ -1,6 +1,19 @@
 """Helpers shared by tests."""
 
+import contextlib
+import socket
+import subprocess
+import sys
 import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+STANDIN_AUTH = {"Authorization": "Bearer sk_test_commons_fund_local"}
 
 
 def wait_for(condition, timeout: float = 20.0) -> bool:
@@ -11,3 +24,46 @@ def wait_for(condition, timeout: float = 20.0) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def standin_running(*arguments: str) -> Iterator[str]:
+    """The local Stripe stand-in (localstripe + our extensions) on a free loopback port, for
+    the time of the block; yields its address."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "commons_fund.payments.standin", "--port", str(port),
+         *arguments],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    probe = urllib.request.Request(f"{url}/v1/balance", headers=STANDIN_AUTH)  # noqa: S310
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(probe, timeout=1):  # noqa: S310 (loopback)
+                break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError("The Stripe stand-in did not start.") from None
+            time.sleep(0.1)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def database_url() -> str:
+    """The address of the test database (PostgreSQL), for processes the test starts."""
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return (f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}")

@@ -10,13 +10,17 @@ on-disk persistence turned off, plus what the project needs and localstripe lack
 - Checkout Sessions (`POST/GET /v1/checkout/sessions`) with a hosted page at
   `/_checkout/<id>` whose "Pay" button charges the test card, sends the signed
   `checkout.session.completed` event and returns to `success_url`;
-- `DELETE /_config/data` also forgets registered idempotency keys.
+- `DELETE /_config/data` also forgets registered idempotency keys;
+- `--latency`: answers to `POST /v1/payment_intents…` are held back after the intent is made
+  and its idempotent reply recorded, as when Stripe has charged but its answer is still on
+  the way (fault tests kill workers in that window).
 
     python -m commons_fund.payments.standin --port 8420 \
         --webhook-url http://127.0.0.1:8000/payments/stripe/webhook/
 """
 
 import argparse
+import asyncio
 import html
 import json
 import logging
@@ -97,6 +101,17 @@ async def idempotency_middleware(request, handler):
     if isinstance(response, web.Response) and response.body is not None:
         _replies[(key, request.path)] = (response.status, bytes(response.body))
     return response
+
+
+def latency_middleware(seconds: float):
+    @web.middleware
+    async def held_back(request, handler):
+        response = await handler(request)
+        if request.method == "POST" and request.path.startswith("/v1/payment_intents"):
+            await asyncio.sleep(seconds)
+        return response
+
+    return held_back
 
 
 class CheckoutSession(resources.StripeObject):
@@ -195,7 +210,7 @@ async def checkout_page_middleware(request, handler):
     return web.Response(status=400, text="This checkout session is closed.")
 
 
-def build_app() -> web.Application:
+def build_app(*, latency: float = 0) -> web.Application:
     _no_persistence()
     _charge_fees()
     _accept_params(resources.SetupIntent, "_api_create", ("mandate_data",))
@@ -205,6 +220,8 @@ def build_app() -> web.Application:
 
     app = server.app
     app.middlewares.insert(0, checkout_page_middleware)
+    if latency:
+        app.middlewares.append(latency_middleware(latency))
     app.middlewares.append(idempotency_middleware)
     app.router.add_post("/v1/checkout/sessions", _checkout_create)
     app.router.add_get("/v1/checkout/sessions/{id}", _checkout_retrieve)
@@ -216,6 +233,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8420)
     parser.add_argument("--webhook-url", help="where to send signed webhooks (optional)")
     parser.add_argument("--webhook-secret", default="whsec_commons_fund_local")
+    parser.add_argument("--latency", type=float, default=0,
+                        help="seconds to hold back each PaymentIntent answer (fault tests)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     if args.webhook_url:
@@ -223,7 +242,8 @@ def main() -> None:
 
         register_webhook("default", args.webhook_url, args.webhook_secret, None)
     print(json.dumps({"listening": f"http://127.0.0.1:{args.port}"}), flush=True)
-    web.run_app(build_app(), host="127.0.0.1", port=args.port, print=None, access_log=None)
+    web.run_app(build_app(latency=args.latency), host="127.0.0.1", port=args.port, print=None,
+                access_log=None)
 
 
 if __name__ == "__main__":
