@@ -54,13 +54,17 @@ class RoundSerializer(serializers.ModelSerializer):
                   "voting_closes_at", "kind", "voting_method", "quorum_percent",
                   "quadratic_credits", "seed", "electorate", "reason", "candidacies", "pot"]
 
+    # A list's page is read in a few queries by RoundViewSet.get_serializer (context).
     @extend_schema_field(CandidacySerializer(many=True))
     def get_candidacies(self, round_: Round) -> list:
-        return CandidacySerializer(selectors.round_candidacies(round_=round_), many=True).data
+        candidacies = self.context.get("candidacies", {}).get(round_.pk)
+        if candidacies is None:
+            candidacies = selectors.round_candidacies(round_=round_)
+        return CandidacySerializer(candidacies, many=True).data
 
     @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
     def get_pot(self, round_: Round) -> dict:
-        pot = selectors.round_pot(round_=round_)
+        pot = self.context.get("pots", {}).get(round_.pk) or selectors.round_pot(round_=round_)
         return {"promised": pot.promised, "collected": pot.collected, "voided": pot.voided}
 
 
@@ -130,6 +134,16 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
         if params.get("pool"):
             rounds_ = rounds_.filter(pool__slug=params["pool"][:80])
         return rounds_
+
+    def get_serializer(self, *args, **kwargs):
+        """A page of rounds: their candidacies and pots in four queries, not four per row."""
+        if kwargs.get("many") and args:
+            page = list(args[0])
+            kwargs["context"] = {**self.get_serializer_context(),
+                                 "candidacies": selectors.rounds_candidacies(rounds=page),
+                                 "pots": selectors.rounds_pots(rounds=page)}
+            args = (page, *args[1:])
+        return super().get_serializer(*args, **kwargs)
 
     @extend_schema(request=NominationSerializer, responses={201: CandidacySerializer})
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])

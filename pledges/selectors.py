@@ -136,14 +136,25 @@ class Pot:
     voided: int
 
 
+def rounds_pots(*, rounds: list[Round]) -> dict[int, Pot]:
+    """The pot of each round (its own promises and those carried into it): two queries
+    whatever the number of rounds."""
+    totals: dict[int, dict[str, int]] = {round_.pk: defaultdict(int) for round_ in rounds}
+    ids = list(totals)
+    for link in ("round", "carried_into"):
+        rows = (Collection.objects.filter(**{f"{link}__in": ids}).values(link, "status")
+                .annotate(total=Sum("amount")).values_list(link, "status", "total"))
+        for round_id, status, total in rows:
+            totals[round_id][status] += total
+    return {pk: Pot(promised=sum(v for k, v in by_status.items()
+                                 if k != CollectionStatus.VOIDED),
+                    collected=by_status[CollectionStatus.SUCCEEDED],
+                    voided=by_status[CollectionStatus.VOIDED])
+            for pk, by_status in totals.items()}
+
+
 def round_pot(*, round_: Round) -> Pot:
-    totals = dict(round_.pot_collections.values_list("status").annotate(total=Sum("amount"))
-                  .values_list("status", "total"))
-    return Pot(
-        promised=sum(v for k, v in totals.items() if k != CollectionStatus.VOIDED),
-        collected=totals.get(CollectionStatus.SUCCEEDED, 0),
-        voided=totals.get(CollectionStatus.VOIDED, 0),
-    )
+    return rounds_pots(rounds=[round_])[round_.pk]
 
 
 def pool_list() -> QuerySet[Pool]:
@@ -163,13 +174,15 @@ def pool_members(*, pool: Pool) -> QuerySet[PoolMembership]:
                                                                          "user__last_name"))
 
 
-def round_candidacies(*, round_: Round) -> list[Candidacy]:
-    """The nominated candidacies, each with `minimum` and `optimum` of its step (or of the
-    whole commons) from the co-financing plans: three queries whatever their number."""
-    candidacies = list(round_.candidacies.filter(status=CandidacyStatus.NOMINATED)
+def rounds_candidacies(*, rounds: list[Round]) -> dict[int, list[Candidacy]]:
+    """The nominated candidacies of each round, each with `minimum` and `optimum` of its step
+    (or of the whole commons) from the co-financing plans: two queries whatever their
+    number."""
+    candidacies = list(Candidacy.objects.filter(round__in=[r.pk for r in rounds],
+                                                status=CandidacyStatus.NOMINATED)
                        .select_related("project", "step").order_by("project__name"))
     lines = (BudgetLine.objects
-             .filter(step__project__in=[c.project_id for c in candidacies],
+             .filter(step__project__in={c.project_id for c in candidacies},
                      revision=F("step__budget_revision"))
              .values_list("step_id", "step__project_id", "required", "hours",
                           "hourly_rate", "lump_sum"))
@@ -181,11 +194,17 @@ def round_candidacies(*, round_: Round) -> list[Candidacy]:
             totals[1] += amount
             if required:
                 totals[0] += amount
+    by_round: dict[int, list[Candidacy]] = {round_.pk: [] for round_ in rounds}
     for candidacy in candidacies:
         totals = per_step[candidacy.step_id] if candidacy.step_id else per_project[
             candidacy.project_id]
         candidacy.minimum, candidacy.optimum = totals
-    return candidacies
+        by_round[candidacy.round_id].append(candidacy)
+    return by_round
+
+
+def round_candidacies(*, round_: Round) -> list[Candidacy]:
+    return rounds_candidacies(rounds=[round_])[round_.pk]
 
 
 def round_receipts(*, round_: Round, receipt: str = "") -> QuerySet[Ballot]:

@@ -40,6 +40,31 @@ def test_pools_and_rounds_are_public(api, voting):
     assert response.status_code == 404 and "detail" in response.json()
 
 
+def test_the_rounds_list_reads_a_page_in_a_fixed_number_of_queries(api, voting, admin,
+                                                                   django_assert_num_queries,
+                                                                   settings):
+    settings.PAGE_CACHE_SECONDS = 0  # count the reads, not the page cache
+    from .factories import PoolFactory
+
+    def fetch():
+        return api.get("/api/v1/rounds/")
+
+    # count, page, candidacies, budget lines, pots by round and carried in
+    with django_assert_num_queries(6):
+        one = fetch().json()
+    for number in range(3):
+        other = PoolFactory(host=admin.organisation, slug=f"autre-{number}")
+        PledgeFactory(membership=PoolMembershipFactory(pool=other))
+        voting_round(other, admin.user, [ProjectFactory(), ProjectFactory()])
+    with django_assert_num_queries(6):
+        four = fetch().json()
+    assert (one["count"], four["count"]) == (1, 4)
+    first = next(row for row in four["results"] if row["id"] == one["results"][0]["id"])
+    assert first == one["results"][0]
+    assert all(len(row["candidacies"]) == 2 and row["pot"]["promised"] == 1000
+               for row in four["results"] if row["pool"] != "normandie")
+
+
 def test_my_ballot_then_the_published_results(api, voting):
     round_, (alpha, beta), members = voting
     url = f"/api/v1/rounds/{round_.pk}/ballot/"
