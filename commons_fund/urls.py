@@ -3,7 +3,6 @@ from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 from wagtail import urls as wagtail_urls
@@ -38,7 +37,6 @@ api_patterns = [
 urlpatterns = [
     re_path(r"^healthz/?$", healthz, name="healthz"),
     path("api/v1/", include((api_patterns, "api"))),
-    path("i18n/setlang/", set_language, name="set_language"),
     path("payments/stripe/webhook/", stripe_webhook, name="stripe_webhook"),
     # A stable address for contracts' PDFs, the same in every language.
     path("reciprocity/contracts/<int:pk>/pdf/", contract_pdf_download,

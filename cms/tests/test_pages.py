@@ -24,20 +24,27 @@ def test_home_page_in_french(client):
 
 def test_language_switcher_is_on_every_page_and_switches_to_english(client, user):
     call_command("seed_demo", stdout=StringIO())
-    pages = ("/fr/", "/fr/organisations/", "/fr/accounts/login/", "/fr/organisations/framasoft/")
-    for url in pages:
+    pages = {"/fr/": "/en/", "/fr/organisations/": "/en/organisations/",
+             "/fr/accounts/login/": "/en/accounts/login/",
+             "/fr/organisations/framasoft/": "/en/organisations/framasoft/"}
+    for url, english_url in pages.items():
         page = client.get(url)
-        assert 'action="/i18n/setlang/"' in page.text, url
-        assert 'name="language" value="en"' in page.text, url
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/fr/organisations/"})
-    assert response.status_code == 302
-    assert response["Location"] == "/en/organisations/"
+        assert f'<a href="{english_url}" hreflang="en" lang="en">' in page.text, url
+        assert 'hreflang="fr" lang="fr" aria-current="page"' in page.text, url
     english = client.get("/en/")
     assert '<html lang="en">' in english.text
     assert "Cooperatives, associations, local authorities and citizens" in english.text
     assert "Sign up" in english.text
-    back = client.post("/i18n/setlang/", {"language": "fr", "next": "/en/"})
-    assert back["Location"] == "/fr/"
+    assert '<a href="/fr/" hreflang="fr" lang="fr">' in english.text
+
+
+def test_the_language_switcher_needs_no_cookie(client):
+    """Plain links, no form: an anonymous page sets no CSRF cookie, so it can be cached."""
+    call_command("seed_demo", stdout=StringIO())
+    for url in ("/fr/", "/fr/communs/", "/fr/organisations/", "/en/"):
+        response = client.get(url)
+        assert response.status_code == 200 and not response.cookies, url
+        assert "csrfmiddlewaretoken" not in response.text, url
 
 
 def test_unknown_page_is_a_friendly_404(client):
@@ -67,11 +74,9 @@ def test_the_demo_site_tree_renders_in_both_languages(client):
 def test_switching_language_on_a_page_without_translation_leads_home(client):
     call_command("seed_demo", stdout=StringIO())
     page = client.get("/fr/communs/bouquet-normand/")
-    assert 'formaction="/i18n/setlang/?next=/en/"' in page.text  # no English page: home
+    assert '<a href="/en/" hreflang="en"' in page.text  # no English page: home
     index = client.get("/fr/communs/")
     english = Page.objects.get(slug="communs", locale__language_code="en")
-    assert f'formaction="/i18n/setlang/?next={english.url}"' in index.text
-    response = client.post("/i18n/setlang/?next=/en/", {"language": "en"})
-    assert response["Location"] == "/en/"
+    assert f'<a href="{english.url}" hreflang="en"' in index.text
     django_page = client.get("/fr/organisations/?region=28")
-    assert 'formaction="/i18n/setlang/?next=/fr/organisations/%3Fregion%3D28"' in django_page.text
+    assert '<a href="/en/organisations/?region=28" hreflang="en"' in django_page.text

@@ -26,7 +26,6 @@ def _step(k):
 
 TARGETS = {
     "healthz": ("GET", lambda k: {}),
-    "set_language": ("POST", lambda k: {}),
     "stripe_webhook": ("POST", lambda k: {}),
     "reciprocity_contract_pdf": ("GET", lambda k: {"pk": k["contract"]}),
     # JSON API

@@ -39,7 +39,6 @@ OWNER_POST = "302 404 404 404 404 ok 404 404"  # the pledge's owner only
 
 RULES = {
     "healthz": PUBLIC,
-    "set_language": "302 302 302 302 302 302 302 302",
     "stripe_webhook": "400 400 400 400 400 400 400 400",  # no valid signature
     "reciprocity_contract_pdf": "404 404 404 404 404 404 200 200",
     "api:api-root": PUBLIC,

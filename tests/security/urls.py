@@ -4,7 +4,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 OWN_NAMESPACES = {"members", "ledger", "finances", "payments", "projects", "pledges",
                   "reciprocity", "api"}
-OWN_NAMES = {"healthz", "stripe_webhook", "reciprocity_contract_pdf", "set_language"}
+OWN_NAMES = {"healthz", "stripe_webhook", "reciprocity_contract_pdf"}
 
 
 def project_url_names() -> set[str]:
