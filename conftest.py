@@ -21,6 +21,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    """Tests read `response.context`, which a cached page has not: the page cache is off,
+    except in the tests of the cache itself and the visitor's browser journey."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Rate-limit counters and cached pages never leak from one test to the next."""
     cache.clear()

@@ -6,3 +6,8 @@ class CommonsFundConfig(AppConfig):
 
     name = "commons_fund"
     verbose_name = "Commons Fund"
+
+    def ready(self) -> None:
+        from .page_cache import connect_signals
+
+        connect_signals()

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "commons_fund.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "commons_fund.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -133,6 +134,9 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://commons-fund")}
+# Pages seen by visitors without a cookie are served from the cache for this many seconds,
+# and dropped at the next database write (commons_fund/page_cache.py); 0 turns it off.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [

@@ -14,9 +14,10 @@ from pledges.models import CollectionStatus, Round, RoundState
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
-def test_a_visitor_reads_in_french_then_switches_to_english(demo, journey):
+def test_a_visitor_reads_in_french_then_switches_to_english(demo, journey, settings):
+    settings.PAGE_CACHE_SECONDS = 60  # as in production: visitors get cached pages
     page = journey.page
-    page.goto("/fr/")
+    assert page.goto("/fr/").headers["x-page-cache"] == "miss"
     assert page.locator("html").get_attribute("lang") == "fr"
     journey.shot("home")
     page.keyboard.press("Tab")  # the first stop is the skip link, for keyboard users
@@ -26,7 +27,7 @@ def test_a_visitor_reads_in_french_then_switches_to_english(demo, journey):
     assert page.get_by_role("heading", level=1).inner_text().startswith("Bouquet")
     assert page.locator(".progress").count() > 0
     journey.shot("commons-page")
-    page.get_by_role("button", name="EN").click()
+    page.get_by_role("navigation", name="Langue").get_by_role("link", name="EN").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.url.endswith("/en/commons/bouquet-normand/")
@@ -34,6 +35,11 @@ def test_a_visitor_reads_in_french_then_switches_to_english(demo, journey):
     journey.shot("commons-page-english")
     page.get_by_role("link", name="Commons Fund").first.click()  # the brand: home
     assert page.url.endswith("/en/") and page.locator("html").get_attribute("lang") == "en"
+    # No cookie was set on the way: the French home page now comes from the cache, whole.
+    assert page.context.cookies() == []
+    again = page.goto("/fr/")
+    assert again.headers["x-page-cache"] == "hit"
+    assert page.get_by_role("heading", level=1).is_visible()
 
 
 def test_a_member_grades_every_candidate_changes_their_mind_and_finds_the_receipt(

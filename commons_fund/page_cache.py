@@ -1,0 +1,93 @@
+"""Whole pages for anonymous visitors, from the cache.
+
+A request with no cookie and no credentials (so no session and no CSRF token) gets the same
+page as any other such request: the first response is kept for `PAGE_CACHE_SECONDS` and
+served to the next ones before the rest of the middleware stack runs. A response that sets
+a cookie, is not a plain 200, or says `Cache-Control: private/no-cache/no-store` is never
+kept, so pages with a form (which need a CSRF cookie) are always fresh.
+
+Freshness: every page is stored with the cache's current *generation*, a random token that
+any write to the database replaces once its transaction commits (`post_save`, `post_delete`
+and `m2m_changed` of every model but the noisy ones below). A page stored under another
+generation is a miss, so a visitor never reads a page older than the last change. Bulk
+`QuerySet.update()` sends no signal: the lifetime bounds how stale such a change can look.
+The generation is read before the page is rendered, and replaced after the writer commits,
+so a page rendered from data older than a write is always stored under an old generation."""
+
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import translation
+
+GENERATION_KEY = "pages:generation"
+# Writes that change no page: sessions, the admin's log, Celery beat's bookkeeping.
+IGNORED_APPS = {"sessions", "admin", "django_celery_beat", "django_celery_results"}
+UNCACHEABLE = ("private", "no-cache", "no-store")
+
+
+def pages_expire(**_signal) -> None:
+    """Start a new generation: every cached page becomes a miss."""
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+def _on_write(sender, update_fields=None, using=None, **_signal) -> None:
+    if sender._meta.app_label in IGNORED_APPS or update_fields == frozenset({"last_login"}):
+        return
+    connection = transaction.get_connection(using)
+    # Once per transaction, however many rows it writes.
+    if not any(func is pages_expire for _sids, func, _robust in connection.run_on_commit):
+        transaction.on_commit(pages_expire, using=using)
+
+
+def connect_signals() -> None:
+    for signal in (post_save, post_delete, m2m_changed):
+        signal.connect(_on_write, dispatch_uid=f"page-cache-{signal}")
+
+
+def _cacheable_request(request) -> bool:
+    return (request.method in ("GET", "HEAD") and not request.COOKIES
+            and "HTTP_AUTHORIZATION" not in request.META)
+
+
+def _cacheable_response(response) -> bool:
+    control = response.get("Cache-Control", "")
+    return (response.status_code == 200 and not response.streaming and not response.cookies
+            and not any(word in control for word in UNCACHEABLE))
+
+
+def _page_key(request) -> str:
+    language = translation.get_language_from_request(request, check_path=True)
+    address = "\n".join((request.method, request.get_host(), request.get_full_path(), language,
+                         request.META.get("HTTP_ACCEPT", "")))
+    return "pages:" + hashlib.sha256(address.encode()).hexdigest()
+
+
+class AnonymousPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        seconds = settings.PAGE_CACHE_SECONDS
+        if not seconds or not _cacheable_request(request):
+            return self.get_response(request)
+        key = _page_key(request)
+        found = cache.get_many([GENERATION_KEY, key])
+        generation = found.get(GENERATION_KEY)
+        if generation is None:
+            generation = uuid.uuid4().hex
+            cache.add(GENERATION_KEY, generation, None)
+            generation = cache.get(GENERATION_KEY, generation)
+        stored = found.get(key)
+        if stored is not None and stored[0] == generation:
+            response = stored[1]
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if _cacheable_response(response):
+            response["X-Page-Cache"] = "miss"
+            cache.set(key, (generation, response), seconds)
+        return response

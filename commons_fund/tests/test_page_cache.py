@@ -1,0 +1,96 @@
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.utils import translation
+
+from commons_fund.members.tests.factories import UserFactory
+from projects.models import Project
+from projects.tests.factories import ProjectFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 60
+
+
+@pytest.fixture
+def project():
+    return ProjectFactory(name="Bouquet normand", slug="bouquet-normand")
+
+
+@pytest.fixture
+def url(project):
+    with translation.override("fr"):
+        return project.get_absolute_url()
+
+
+def test_an_anonymous_page_is_served_from_the_cache_without_a_query(client, url,
+                                                                   django_assert_num_queries):
+    first = client.get(url)
+    assert (first.status_code, first["X-Page-Cache"]) == (200, "miss")
+    with django_assert_num_queries(0):
+        second = client.get(url)
+    assert second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+    assert second["Content-Security-Policy"] == first["Content-Security-Policy"]
+
+
+def test_a_committed_write_is_seen_at_once(client, url, project):
+    client.get(url)
+    project.name = "Bouquet normand et libre"
+    project.save()
+    response = client.get(url)
+    assert response["X-Page-Cache"] == "miss"
+    assert "Bouquet normand et libre" in response.text
+
+
+def test_a_write_rolled_back_keeps_the_cached_page(client, url, project):
+    client.get(url)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Project.objects.filter(pk=project.pk).first().save()
+        raise RuntimeError("rolled back")
+    assert client.get(url)["X-Page-Cache"] == "hit"
+
+
+def test_people_with_a_cookie_or_a_token_are_never_served_a_cached_page(client, url):
+    client.get(url)
+    member = Client()
+    member.force_login(UserFactory())
+    response = member.get(url)
+    assert "X-Page-Cache" not in response
+    assert "Mon espace" in response.text  # their own page, logged in
+    # … and what they saw is not kept for the anonymous.
+    assert "Mon espace" not in client.get(url).text
+    assert "X-Page-Cache" not in client.get("/api/v1/projects/",
+                                            HTTP_AUTHORIZATION="Token abc")
+
+
+def test_pages_with_a_form_set_a_cookie_and_are_not_kept(client):
+    response = client.get("/fr/accounts/login/")
+    assert response.cookies and "X-Page-Cache" not in response
+    assert "X-Page-Cache" not in client.get("/fr/accounts/login/")
+
+
+def test_each_language_and_each_query_has_its_own_entry(client, url):
+    english = url.replace("/fr/", "/en/", 1)
+    assert client.get(url)["Content-Language"] == "fr"
+    assert client.get(english)["X-Page-Cache"] == "miss"
+    assert client.get(english)["Content-Language"] == "en"
+    assert client.get(url + "?x=1")["X-Page-Cache"] == "miss"
+    client.get("/api/v1/projects/", HTTP_ACCEPT_LANGUAGE="en")
+    assert client.get("/api/v1/projects/", HTTP_ACCEPT_LANGUAGE="fr")["X-Page-Cache"] == "miss"
+    assert client.get("/api/v1/projects/", HTTP_ACCEPT_LANGUAGE="en")["X-Page-Cache"] == "hit"
+
+
+def test_errors_are_not_kept(client):
+    client.get("/fr/no-such-page/")
+    assert "X-Page-Cache" not in client.get("/fr/no-such-page/")
+
+
+def test_it_can_be_turned_off(settings, url):
+    settings.PAGE_CACHE_SECONDS = 0
+    client = Client()
+    client.get(url)
+    assert "X-Page-Cache" not in client.get(url)
