@@ -8,6 +8,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, TranslatableMixin
 from wagtail.search import index
 
+from commons_fund.page_cache import cached_until_next_write
+
 from .blocks import BodyBlock, FaqBlock
 
 
@@ -30,7 +32,7 @@ class HomePage(Page):
         from .selectors import home_figures
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(home_figures())
+        context.update(cached_until_next_write("home-figures", home_figures))
         context["featured"] = (CommonsPage.objects.live().descendant_of(self)
                                .select_related("project").order_by("-first_published_at")[:3])
         return context
@@ -123,7 +125,9 @@ class CommonsPage(Page):
         from .selectors import commons_live_data
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(commons_live_data(project=self.project))
+        context.update(cached_until_next_write(
+            f"commons-live-data:{self.project_id}",
+            lambda: commons_live_data(project=self.project)))
         return context
 
 

@@ -16,6 +16,8 @@ so a page rendered from data older than a write is always stored under an old ge
 
 import hashlib
 import uuid
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -26,6 +28,7 @@ from django.utils import translation
 
 GENERATION_KEY = "pages:generation"
 FORMAT = 2  # of what is stored under a page's key; a new format starts new keys
+T = TypeVar("T")
 # Writes that change no page: sessions, the admin's log, Celery beat's bookkeeping.
 IGNORED_APPS = {"sessions", "admin", "django_celery_beat", "django_celery_results"}
 UNCACHEABLE = ("private", "no-cache", "no-store")
@@ -48,6 +51,24 @@ def _on_write(sender, update_fields=None, using=None, **_signal) -> None:
 def connect_signals() -> None:
     for signal in (post_save, post_delete, m2m_changed):
         signal.connect(_on_write, dispatch_uid=f"page-cache-{signal}")
+
+
+def _new_generation() -> str:
+    """The generation, started when the cache has none (emptied, or a first start)."""
+    cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
+    return cache.get(GENERATION_KEY)
+
+
+def cached_until_next_write(key: str, compute: Callable[[], T]) -> T:
+    """`compute()`, kept until the next committed database write (or PAGE_CACHE_SECONDS),
+    in the active language: for public figures shown to everyone on pages that are rendered
+    for each person (the page cache serves only people without a cookie)."""
+    seconds = settings.PAGE_CACHE_SECONDS
+    if not seconds:
+        return compute()
+    generation = cache.get(GENERATION_KEY) or _new_generation()
+    return cache.get_or_set(f"fragments:{generation}:{translation.get_language()}:{key}",
+                            compute, seconds)
 
 
 def _cacheable_request(request) -> bool:
@@ -78,11 +99,7 @@ class AnonymousPageCacheMiddleware:
             return self.get_response(request)
         key = _page_key(request)
         found = cache.get_many([GENERATION_KEY, key])
-        generation = found.get(GENERATION_KEY)
-        if generation is None:
-            generation = uuid.uuid4().hex
-            cache.add(GENERATION_KEY, generation, None)
-            generation = cache.get(GENERATION_KEY, generation)
+        generation = found.get(GENERATION_KEY) or _new_generation()
         stored = found.get(key)
         if stored is not None and stored[0] == generation:
             _generation, status, headers, content = stored

@@ -94,3 +94,52 @@ def test_it_can_be_turned_off(settings, url):
     client = Client()
     client.get(url)
     assert "X-Page-Cache" not in client.get(url)
+
+
+def test_public_figures_are_kept_until_the_next_write(project):
+    from commons_fund.page_cache import cached_until_next_write
+
+    computed = []
+
+    def figures():
+        computed.append(1)
+        return {"name": Project.objects.get(pk=project.pk).name}
+
+    assert cached_until_next_write("figures", figures) == {"name": "Bouquet normand"}
+    assert cached_until_next_write("figures", figures) == {"name": "Bouquet normand"}
+    with translation.override("en"):
+        cached_until_next_write("figures", figures)  # each language apart
+    assert len(computed) == 2
+    Project.objects.filter(pk=project.pk).update(name="Bouquet")  # no signal: still kept
+    assert cached_until_next_write("figures", figures) == {"name": "Bouquet normand"}
+    project.refresh_from_db()
+    project.save()
+    assert cached_until_next_write("figures", figures) == {"name": "Bouquet"}
+    assert len(computed) == 3
+
+
+def test_a_commons_page_shows_a_new_funding_source_to_a_member_at_once():
+    """Its live figures are cached for everyone, and dropped by the write."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from djmoney.money import Money
+
+    from commons_fund.templatetags.money import euros
+    from projects.models import FundingSource
+    from projects.selectors import project_plan
+
+    call_command("seed_demo", stdout=StringIO())
+    member = Client()
+    member.force_login(UserFactory())
+    url = "/fr/communs/bouquet-normand/"
+    project = Project.objects.get(slug="bouquet-normand")
+    with translation.override("fr"):
+        granted = euros(project_plan(project=project).granted)
+        assert granted in member.get(url).text
+        source = FundingSource.objects.filter(project=project).first()
+        FundingSource.objects.create(project=project, kind=source.kind, status="granted",
+                                     funder_name="Région", amount=Money("1234.00", "EUR"))
+        now_granted = euros(project_plan(project=project).granted)
+        assert now_granted != granted
+        assert now_granted in member.get(url).text
