@@ -164,6 +164,13 @@ def main() -> int:
         ceiling.terminate()
     _table("As anonymous visitors get them (page cache):", rows)
     _table("Without the page cache (a cookie, as logged-in members):", uncached)
+    print()
+    for aim in sorted({row[-1] for row in rows}):
+        ratios = [row[7] for row in rows if row[-1] == aim]
+        kinds = "pages" if aim < 0.5 else "API lists"
+        verdict = "all met" if min(ratios) >= aim else "BELOW for some"
+        print(f"verdict, {kinds}: ratio {min(ratios):.2f}–{max(ratios):.2f} against the aim "
+              f"{aim:.1f} — {verdict}")
     return 1 if failures else 0
 
 
