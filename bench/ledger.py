@@ -21,7 +21,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# The project instead of bench/, whose http.py would shadow the standard library's `http`.
+sys.path[0] = str(ROOT)
 BENCH_PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 LEDGER_DB = "commons_fund_bench"
 PGBENCH_DB = "commons_fund_pgbench"

@@ -20,13 +20,13 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# The project instead of bench/, whose http.py would shadow the standard library's `http`.
+sys.path[0] = str(ROOT)
 BENCH_PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 BENCH_REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
 DATABASE = "commons_fund_bench_rounds"
@@ -133,6 +133,7 @@ def bench_tally(voters: int, candidates: int) -> float:
 
 
 def _standin():
+    import urllib.request  # after sys.path is fixed: it imports `http`
     process = subprocess.Popen(
         [sys.executable, "-m", "commons_fund.payments.standin", "--port", str(STANDIN_PORT)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
