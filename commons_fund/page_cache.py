@@ -34,7 +34,7 @@ IGNORED_APPS = {"sessions", "admin", "django_celery_beat", "django_celery_result
 UNCACHEABLE = ("private", "no-cache", "no-store")
 
 
-def pages_expire(**_signal) -> None:
+def pages_expire() -> None:
     """Start a new generation: every cached page becomes a miss."""
     cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
 
