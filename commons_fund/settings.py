@@ -223,10 +223,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # With Redis, a task taken by a worker that died (acks_late) is handed out again after this
-# many seconds; keep it longer than the longest task.
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
-}
+# many seconds; keep it longer than the longest task. Only Redis knows this option: other
+# transports (the embedded SQLite broker hands its options to SQLAlchemy) get none.
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+    if urlsplit(CELERY_BROKER_URL).scheme in {"redis", "rediss"}
+    else {}
+)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

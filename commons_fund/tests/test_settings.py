@@ -52,3 +52,14 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = _manage("check", **env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_the_embedded_broker_takes_a_task(tmp_path):
+    """With no variable set (as `make demo` runs), a task reaches the SQLite broker: options
+    that only Redis understands must not be handed to its SQLAlchemy transport."""
+    send = ("from commons_fund.celery import app; "
+            "app.send_task('commons_fund.members.tasks.invitations_expire'); print('sent')")
+    result = _manage("shell", "-c", send, VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "sent" in result.stdout
+    assert (tmp_path / "celery-broker.sqlite3").stat().st_size > 0
