@@ -3,7 +3,7 @@
 With no variable set the project runs as a local demo (SQLite file, Celery over an SQLite
 broker, emails printed on the console). A production configuration sets at least
 DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL and EMAIL_URL;
-the README lists every variable.
+docs/operations.md lists every variable.
 """
 
 from decimal import Decimal
