@@ -10,6 +10,7 @@ treasurer exports as a SEPA transfer file), and the commons' co-financing plan s
 Stripe is never called inside a transaction: `collection_attempt` writes the charge, then
 submits it, then applies the outcome in a transaction of its own."""
 
+import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from djmoney.money import Money
 
 from commons_fund.ledger.models import TransactionKind
 from commons_fund.ledger.services import ledger_resolve_pending
+from commons_fund.logs import log_event
 from commons_fund.members.models import User
 from commons_fund.money import from_minor_units, minor_units, split_by_weights
 from commons_fund.payments import services as payments
@@ -40,6 +42,8 @@ from .models import (
 )
 from .services import require_pool_treasurer
 
+logger = logging.getLogger(__name__)
+
 
 def _retry_days() -> tuple[int, ...]:
     return tuple(settings.POOL_RETRY_DAYS)
@@ -55,6 +59,8 @@ def round_collect(*, round_: Round) -> Round:
     round_.save(update_fields=["state", "updated_at"])
     due = list(round_.pot_collections.filter(status=CollectionStatus.DUE).values_list("pk",
                                                                                   flat=True))
+    log_event(logger, "round.moved", round=round_.pk, pool=round_.pool_id, state=round_.state,
+              due=len(due))
     from .tasks import collection_attempt as task
 
     transaction.on_commit(lambda: [task.delay(pk) for pk in due])
@@ -68,6 +74,8 @@ def _void(collection: Collection, status: str, memo: str) -> None:
     collection.status = status
     collection.next_attempt_at = None
     collection.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
+    log_event(logger, f"collection.{status}", collection=collection.pk,
+              round=collection.round_id, attempts=collection.attempts)
 
 
 def collection_attempt(*, collection: Collection, now: datetime | None = None) -> Collection:
@@ -133,6 +141,8 @@ def collection_sync(*, collection: Collection, now: datetime | None = None) -> C
                                memo=f"{collection.round} (#{charge.pk})", cause=collection)
         collection.status = CollectionStatus.SUCCEEDED
         collection.save(update_fields=["status", "updated_at"])
+        log_event(logger, "collection.collected", collection=collection.pk,
+                  round=collection.round_id, charge=charge.pk, amount=collection.amount)
     elif charge.status == ChargeStatus.FAILED and collection.status == CollectionStatus.DUE:
         _attempt_failed(collection, now)
     return collection
@@ -148,6 +158,9 @@ def _attempt_failed(collection: Collection, now: datetime) -> None:
         collection.status = CollectionStatus.FAILED
         collection.next_attempt_at = now + timedelta(days=delays[collection.attempts - 1])
         collection.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
+        log_event(logger, "collection.failed", level=logging.WARNING, collection=collection.pk,
+                  round=collection.round_id, attempts=collection.attempts,
+                  retry_at=collection.next_attempt_at.isoformat())
         _notify(collection, "failed")
 
 
@@ -262,6 +275,8 @@ def round_pay_out(*, round_: Round) -> Round:
                       "paid": {str(k): v for k, v in amounts.items()}}
     round_.state = RoundState.PAID_OUT
     round_.save(update_fields=["state", "results", "updated_at"])
+    log_event(logger, "round.moved", round=round_.pk, pool=round_.pool_id, state=round_.state,
+              collected=collected, payouts=len(amounts))
     from .tasks import round_notify
 
     transaction.on_commit(lambda: round_notify.delay(round_.pk, "payout"))
@@ -280,4 +295,5 @@ def round_close(*, round_: Round) -> Round:
         return round_
     round_.state = RoundState.CLOSED
     round_.save(update_fields=["state", "updated_at"])
+    log_event(logger, "round.moved", round=round_.pk, pool=round_.pool_id, state=round_.state)
     return round_

@@ -3,6 +3,7 @@ commitments), tally, cancel, and `rounds_advance` that moves every round whose d
 passed. Each transition is idempotent: called again, or for a round already past that
 state, it changes nothing."""
 
+import logging
 import secrets
 from datetime import datetime, timedelta
 
@@ -20,6 +21,7 @@ from commons_fund.ledger.services import (
     ledger_post,
     ledger_resolve_pending,
 )
+from commons_fund.logs import log_event
 from commons_fund.members.models import User
 from commons_fund.money import minor_units
 from projects.models import Project, ProjectStatus, Step
@@ -46,6 +48,8 @@ from .services import require_pool_admin
 PERIOD_DAYS = {Period.MONTHLY: 30, Period.QUARTERLY: 91, Period.CUSTOM: 30}
 OPEN_STATES = {RoundState.SCHEDULED, RoundState.NOMINATING, RoundState.VOTING}
 MOVING_STATES = {*OPEN_STATES, RoundState.TALLIED, RoundState.COLLECTING, RoundState.PAID_OUT}
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -83,6 +87,10 @@ def round_schedule(
     return round_
 
 
+def _log_move(round_: Round) -> None:
+    log_event(logger, "round.moved", round=round_.pk, pool=round_.pool_id, state=round_.state)
+
+
 def _locked(round_: Round) -> Round:
     return Round.objects.select_for_update().select_related("pool__host").get(pk=round_.pk)
 
@@ -93,6 +101,7 @@ def round_open_nominations(*, round_: Round) -> Round:
     if round_.state == RoundState.SCHEDULED:
         round_.state = RoundState.NOMINATING
         round_.save(update_fields=["state", "updated_at"])
+        _log_move(round_)
     return round_
 
 
@@ -203,6 +212,7 @@ def round_open_voting(*, round_: Round) -> Round:
         _promise(round_, pledge)
     round_.state = RoundState.VOTING
     round_.save()
+    _log_move(round_)
     _notify(round_, "voting_open")
     return round_
 
@@ -223,6 +233,7 @@ def _fail(round_: Round, state: str, reason: str) -> Round:
     _void(round_)
     collecting.round_sources_set(round_=round_, amounts={})
     round_.save(update_fields=["state", "reason", "results", "updated_at"])
+    _log_move(round_)
     return round_
 
 
@@ -258,6 +269,8 @@ def round_tally(*, round_: Round, now: datetime | None = None) -> Round:
             round_.reopened = True
             round_.voting_closes_at = now + timedelta(days=round_.pool.voting_days)
             round_.save(update_fields=["reopened", "voting_closes_at", "updated_at"])
+            log_event(logger, "round.vote_reopened", round=round_.pk, pool=round_.pool_id,
+                      voters=voters)
             return round_
         reason = _("%(voters)s of %(electorate)s members voted; the quorum is %(quorum)s %%.") % {
             "voters": voters, "electorate": round_.electorate, "quorum": round_.quorum_percent}
@@ -265,6 +278,7 @@ def round_tally(*, round_: Round, now: datetime | None = None) -> Round:
             # Nothing is charged; the promises stay pending and join the next round's pot.
             round_.state, round_.reason = RoundState.NO_QUORUM, reason[:300]
             round_.save(update_fields=["state", "reason", "updated_at"])
+            _log_move(round_)
             return round_
         return _fail(round_, RoundState.NO_QUORUM, reason)
     pot = round_.pot_collections.aggregate(total=Sum("amount"))["total"] or 0
@@ -278,6 +292,7 @@ def round_tally(*, round_: Round, now: datetime | None = None) -> Round:
         status=CollectionStatus.DUE)
     round_.state = RoundState.TALLIED
     round_.save()
+    _log_move(round_)
     collecting.round_sources_set(round_=round_,
                                  amounts=collecting.payout_amounts(round_, pot))
     _notify(round_, "results")

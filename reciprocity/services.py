@@ -2,6 +2,7 @@
 revenue-share policies. Each is atomic and checks who may act."""
 
 import hashlib
+import logging
 from calendar import monthrange
 from datetime import date, timedelta
 from decimal import Decimal
@@ -21,6 +22,7 @@ from commons_fund.ledger.services import (
     ledger_post,
     ledger_reverse,
 )
+from commons_fund.logs import log_event
 from commons_fund.members.models import Membership, Organisation, Role, User
 from commons_fund.members.selectors import organisation_has_role
 from commons_fund.models import save_validated
@@ -44,6 +46,8 @@ from .models import (
     SplitRule,
 )
 from .pdf import contract_pdf
+
+logger = logging.getLogger(__name__)
 
 MONEY_ROLES = (Role.ADMIN, Role.TREASURER)
 PERIOD_MONTHS = {Period.MONTHLY: 1, Period.QUARTERLY: 3, Period.YEARLY: 12}
@@ -146,6 +150,8 @@ def contract_propose(*, contract: ReciprocityContract, actor: User) -> Reciproci
     contract.proposed_pdf, contract.proposed_sha256 = pdf, hashlib.sha256(pdf).hexdigest()
     contract.state = ContractState.PROPOSED
     contract.save(update_fields=["proposed_pdf", "proposed_sha256", "state"])
+    log_event(logger, "contract.proposed", contract=contract.pk, actor=actor.pk,
+              sha256=contract.proposed_sha256)
     return contract
 
 
@@ -183,6 +189,7 @@ def contract_accept(
         organisation=contract.partner if party == Party.PARTNER else contract.project.host,
         ip_address=ip_address or None,
     )
+    log_event(logger, "contract.accepted", contract=contract.pk, party=party, actor=actor.pk)
     acceptances = list(contract.acceptances.select_related("organisation", "user")
                        .order_by("accepted_at", "pk"))
     if len(acceptances) == len(Party.values):
@@ -190,6 +197,8 @@ def contract_accept(
         contract.signed_pdf, contract.signed_sha256 = pdf, hashlib.sha256(pdf).hexdigest()
         contract.signed_at, contract.state = timezone.now(), ContractState.SIGNED
         contract.save(update_fields=["signed_pdf", "signed_sha256", "signed_at", "state"])
+        log_event(logger, "contract.signed", contract=contract.pk,
+                  sha256=contract.signed_sha256)
     return contract
 
 
@@ -218,6 +227,8 @@ def contract_set_state(*, contract: ReciprocityContract, actor: User, state: str
             contract.ends_on = max(today, contract.starts_on + timedelta(days=1))
     contract.state = state
     save_validated(contract)
+    log_event(logger, f"contract.{state}", contract=contract.pk, actor=actor.pk,
+              ends_on=contract.ends_on.isoformat() if contract.ends_on else None)
     return contract
 
 
@@ -270,6 +281,8 @@ def declaration_create(
     )
     save_validated(declaration)
     _post_due(declaration)
+    log_event(logger, "declaration.created", declaration=declaration.pk, contract=contract.pk,
+              due=str(declaration.due.amount), actor=actor.pk)
     return declaration
 
 
@@ -299,6 +312,8 @@ def declaration_correct(
     )
     save_validated(new)
     _post_due(new)
+    log_event(logger, "declaration.corrected", declaration=new.pk, supersedes=old.pk,
+              due=str(new.due.amount), actor=actor.pk)
     return new
 
 
@@ -329,6 +344,8 @@ def declaration_pay(
         )
         declaration.charge = charge
         declaration.save(update_fields=["charge"])
+        log_event(logger, "declaration.payment_started", declaration=declaration.pk,
+                  charge=charge.pk, method=method)
     if method != "transfer":
         payments.charge_submit(charge=charge)
     return declaration_sync(declaration=declaration)
@@ -344,6 +361,8 @@ def declaration_sync(*, declaration: RevenueDeclaration) -> RevenueDeclaration:
             and declaration.charge.status == ChargeStatus.SUCCEEDED):
         declaration.status = DeclarationStatus.PAID
         declaration.save(update_fields=["status"])
+        log_event(logger, "declaration.paid", declaration=declaration.pk,
+                  charge=declaration.charge_id)
     return declaration
 
 

@@ -1,19 +1,24 @@
 """Writes to the ledger. Every movement of money goes through `ledger_post`."""
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from commons_fund.logs import log_event
 from commons_fund.members.models import Organisation
 from commons_fund.models import cause_fields
 
 from .chart import CHART
 from .models import Account, Entry, Phase, Transaction, TransactionKind
+
+logger = logging.getLogger(__name__)
 
 
 class LedgerError(ValidationError):
@@ -43,7 +48,7 @@ def credit(account: Account, amount: int, phase: str = Phase.POSTED) -> Line:
 
 def account_get_or_create(
     *, purpose: str, organisation: Organisation | None = None, currency: str = "EUR",
-    project=None,
+    project: Any = None,  # a projects.Project: the core should not name it (issue #18)
 ) -> Account:
     """The account of a structure (None: the platform) for a purpose of the chart; with
     `project`, the sub-account of that commons in its host's books."""
@@ -140,6 +145,8 @@ def ledger_post(
             ) from error
         return existing
     posted.is_sealed = True
+    log_event(logger, "ledger.posted", transaction=posted.pk, kind=kind, key=idempotency_key,
+              debits=sum(line.amount for line in entries if line.amount > 0))
     return posted
 
 

@@ -2,9 +2,11 @@
 locks: the local row is written first, the call is made with an idempotency key derived from
 it, and the answer is applied in a short transaction of its own."""
 
+import logging
 import secrets
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +20,7 @@ from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 from sepaxml import SepaTransfer
 
-from commons_fund.ledger.models import Transaction, TransactionKind
+from commons_fund.ledger.models import Account, Transaction, TransactionKind
 from commons_fund.ledger.services import (
     account_get_or_create,
     credit,
@@ -26,6 +28,7 @@ from commons_fund.ledger.services import (
     ledger_post,
     ledger_resolve_pending,
 )
+from commons_fund.logs import log_event
 from commons_fund.members.models import Organisation, Role, User
 from commons_fund.members.selectors import organisation_has_role
 from commons_fund.models import cause_fields
@@ -51,6 +54,8 @@ from .models import (
     WebhookEvent,
 )
 
+logger = logging.getLogger(__name__)
+
 KIND_OF_INCOME = {
     "contributions": TransactionKind.PLEDGE_COLLECTION,
     "donations": TransactionKind.DONATION,
@@ -62,7 +67,7 @@ KIND_OF_INCOME = {
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
-def _payer_kwargs(payer: Organisation | User) -> dict:
+def _payer_kwargs(payer: Organisation | User) -> dict[str, Organisation | User]:
     if isinstance(payer, Organisation):
         return {"organisation": payer}
     if isinstance(payer, User):
@@ -111,7 +116,9 @@ def payment_method_refresh(*, method: SavedPaymentMethod) -> SavedPaymentMethod:
     return method
 
 
-def payment_method_save_card(*, payer: Organisation | User, stripe_payment_method: str):
+def payment_method_save_card(
+    *, payer: Organisation | User, stripe_payment_method: str
+) -> SavedPaymentMethod:
     """Save a card (already tokenised by Stripe.js in the browser) for off-session charges."""
     customer = customer_for(payer=payer)
     saved = stripe_client.payment_method_save(
@@ -200,7 +207,7 @@ def charge_create(
     commitment: Transaction | None = None,
     cause: models.Model | None = None,
     checkout: bool = False,
-    project=None,
+    project: Any = None,  # a projects.Project: the core should not name it (issue #18)
 ) -> Charge:
     """Write a charge (nothing is sent yet). A transfer gets its unique reference at once;
     a `checkout` card payment is made by the payer on Stripe's hosted page."""
@@ -243,6 +250,8 @@ def charge_create(
         try:
             with transaction.atomic():
                 charge.save()
+            log_event(logger, "charge.created", charge=charge.pk, method=method,
+                      amount=charge.amount, currency=currency, books=charge.books_id)
             return charge
         except IntegrityError:
             if method != MethodKind.TRANSFER:
@@ -258,7 +267,8 @@ def charge_submit(*, charge: Charge) -> Charge:
     if transaction.get_connection().in_atomic_block:
         raise RuntimeError("Stripe is never called inside a database transaction.")
     charge = Charge.objects.select_related("saved_method__customer").get(pk=charge.pk)
-    if charge.method == MethodKind.TRANSFER or charge.status != ChargeStatus.PENDING:
+    if (charge.method == MethodKind.TRANSFER or charge.status != ChargeStatus.PENDING
+            or charge.saved_method is None):
         return charge
     try:
         intent = stripe_client.payment_intent_create_off_session(
@@ -270,9 +280,13 @@ def charge_submit(*, charge: Charge) -> Charge:
             description=charge.description,
         )
     except stripe_client.ProviderUnavailable:
-        return charge  # still pending: a later attempt reuses the same idempotency key
+        # Still pending: a later attempt reuses the same idempotency key.
+        log_event(logger, "charge.submit_deferred", level=logging.WARNING, charge=charge.pk)
+        return charge
     except stripe_client.PaymentError as error:
         return _fail(charge_id=charge.pk, code=error.code, message=error.message)
+    log_event(logger, "charge.submitted", charge=charge.pk, payment_intent=intent.id,
+              intent_status=intent.status)
     return charge_apply_intent(intent=intent)
 
 
@@ -299,10 +313,12 @@ def _fail(*, charge_id: int, code: str, message: str) -> Charge:
             charge.failure_code = code[:100]
             charge.failure_message = message[:500]
             charge.save(update_fields=["status", "failure_code", "failure_message", "updated_at"])
+            log_event(logger, "charge.failed", level=logging.WARNING, charge=charge.pk,
+                      code=charge.failure_code)
         return charge
 
 
-def _books_account(charge: Charge, purpose: str):
+def _books_account(charge: Charge, purpose: str) -> Account:
     """The account of the charge's books, in the commons' sub-accounts when it has one."""
     return account_get_or_create(
         purpose=purpose, organisation=charge.books, currency=charge.currency,
@@ -320,7 +336,7 @@ def _post_collection(charge: Charge, *, debit_purpose: str, amount: int, key: st
         lines.append(credit(_books_account(charge, "payable"), excess))
     kind = KIND_OF_INCOME[charge.income_purpose]
     memo = f"{charge.description} (#{charge.pk})"
-    if charge.commitment_id and not hasattr(charge.commitment, "resolved_by"):
+    if charge.commitment and not hasattr(charge.commitment, "resolved_by"):
         ledger_resolve_pending(pending=charge.commitment, kind=kind, idempotency_key=key,
                                posted_entries=lines, memo=memo, cause=charge)
     else:
@@ -366,6 +382,10 @@ def charge_apply_intent(*, intent: stripe_client.Intent, fee: int | None = None)
                 intent.failure_message or _("The payment did not go through.")
             )[:500]
         charge.save()
+        log_event(logger, f"charge.{charge.status}",
+                  level=logging.WARNING if charge.status == ChargeStatus.FAILED else logging.INFO,
+                  charge=charge.pk, payment_intent=intent.id, amount=charge.amount,
+                  fee=charge.fee)
     if charge.status == ChargeStatus.REQUIRES_ACTION:
         from .tasks import charge_send_action_email
 
@@ -425,6 +445,8 @@ def transfer_record_receipt(
     charge.status = (ChargeStatus.SUCCEEDED if charge.amount_received >= charge.amount
                      else ChargeStatus.PARTIALLY_RECEIVED)
     charge.save(update_fields=["amount_received", "status", "updated_at"])
+    log_event(logger, "transfer.received", charge=charge.pk, receipt=receipt.pk, amount=cents,
+              status=charge.status, actor=actor.pk)
     return receipt
 
 
@@ -436,7 +458,8 @@ def refund_create(
     cents = minor_units(parse_amount(amount), charge.currency)
     with transaction.atomic():
         locked = Charge.objects.select_for_update().get(pk=charge.pk)
-        if locked.method == MethodKind.TRANSFER or locked.status != ChargeStatus.SUCCEEDED:
+        if (locked.method == MethodKind.TRANSFER or locked.status != ChargeStatus.SUCCEEDED
+                or not locked.stripe_payment_intent):
             raise ValidationError(_("Only a paid card or SEPA charge can be refunded here."))
         pending = sum(locked.refunds.filter(status=RefundStatus.PENDING)
                       .values_list("amount", flat=True))
@@ -450,10 +473,14 @@ def refund_create(
             idempotency_key=f"refund-{refund.pk}",
         )
     except stripe_client.ProviderUnavailable:
-        return refund  # stays pending; retried with the same key
+        # Stays pending; retried with the same key.
+        log_event(logger, "refund.deferred", level=logging.WARNING, refund=refund.pk)
+        return refund
     except stripe_client.PaymentError as error:
         Refund.objects.filter(pk=refund.pk).update(status=RefundStatus.FAILED,
                                                    reason=error.message[:300])
+        log_event(logger, "refund.failed", level=logging.ERROR, refund=refund.pk,
+                  charge=locked.pk, code=error.code)
         raise ValidationError(error.message) from error
     return refund_mark_succeeded(refund=refund, stripe_id=stripe_id)
 
@@ -468,6 +495,8 @@ def refund_mark_succeeded(*, refund: Refund, stripe_id: str) -> Refund:
     refund.save(update_fields=["status", "stripe_id"])
     charge.refunded += refund.amount
     charge.save(update_fields=["refunded", "updated_at"])
+    log_event(logger, "refund.succeeded", refund=refund.pk, charge=charge.pk,
+              amount=refund.amount)
     ledger_post(
         kind=TransactionKind.REFUND, idempotency_key=f"refund-{refund.pk}", cause=refund,
         memo=f"Remboursement (#{charge.pk})",
@@ -477,7 +506,7 @@ def refund_mark_succeeded(*, refund: Refund, stripe_id: str) -> Refund:
     return refund
 
 
-def _refunds_from_stripe(charge_data: dict) -> None:
+def _refunds_from_stripe(charge_data: dict[str, Any]) -> None:
     """A refund made elsewhere (Stripe's dashboard) is recorded once, like ours."""
     charge = Charge.objects.filter(stripe_charge=charge_data["id"]).first()
     if charge is None:
@@ -555,6 +584,8 @@ def webhook_receive(*, payload: bytes, signature: str) -> WebhookEvent:
             stored.deliveries = models.F("deliveries") + 1
             stored.save(update_fields=["deliveries"])
             stored.refresh_from_db()
+            log_event(logger, "webhook.redelivered", stripe_event=event.id,
+                      deliveries=stored.deliveries)
     if stored.status in (EventStatus.HANDLED, EventStatus.IGNORED):
         return stored
     return webhook_handle(event=stored)
@@ -578,6 +609,9 @@ def webhook_handle(*, event: WebhookEvent) -> WebhookEvent:
     WebhookEvent.objects.filter(pk=event.pk).update(
         status=status, error=error, handled_at=timezone.now()
     )
+    log_event(logger, "webhook.handled",
+              level=logging.ERROR if status == EventStatus.FAILED else logging.INFO,
+              stripe_event=event.stripe_id, type=event.type, status=status, error=error[:200])
     event.refresh_from_db()
     return event
 
@@ -585,8 +619,10 @@ def webhook_handle(*, event: WebhookEvent) -> WebhookEvent:
 def charge_payers_emails(*, charge: Charge) -> list[str]:
     """Who is told about a charge: the paying person, or the paying organisation's
     treasurers (its administrators when it has none)."""
-    if charge.user_id:
+    if charge.user:
         return [charge.user.email]
+    if charge.organisation is None:
+        return []
     memberships = charge.organisation.memberships.select_related("user")
     treasurers = [m.user.email for m in memberships if m.role == Role.TREASURER]
     return treasurers or [m.user.email for m in memberships if m.role == Role.ADMIN]
@@ -642,6 +678,8 @@ def bank_account_set(
         defaults={"holder_name": holder, "iban": account.compact, "bic": bic_code,
                   "updated_by": actor},
     )
+    log_event(logger, "bank_account.set", organisation=organisation.pk, actor=actor.pk,
+              iban_end=account.compact[-4:])
     return bank_account
 
 
@@ -668,10 +706,13 @@ def payout_prepare(
     round whose collection ended); a treasurer exports it to the bank like any other."""
     if not description.strip():
         raise ValidationError({"description": _("Say what the payment is for.")})
-    return Payout.objects.create(
+    payout = Payout.objects.create(
         books=books, beneficiary=beneficiary, created_by=created_by, amount=amount,
         description=description.strip()[:140], **cause_fields(cause),
     )
+    log_event(logger, "payout.created", payout=payout.pk, books=books.pk,
+              beneficiary=beneficiary.pk, amount=amount)
+    return payout
 
 
 @transaction.atomic
@@ -717,6 +758,8 @@ def payout_batch_export(
     for payout in locked:
         payout.status, payout.batch = PayoutStatus.EXPORTED, batch
         payout.save(update_fields=["status", "batch", "iban", "bic", "holder_name"])
+    log_event(logger, "payout.exported", batch=batch.pk, books=books.pk,
+              payouts=[p.pk for p in locked], total=batch.total, actor=actor.pk)
     return batch
 
 
@@ -736,6 +779,8 @@ def payout_batch_mark_paid(*, batch: PayoutBatch, actor: User, paid_on: date) ->
             entries=[debit(grants, payout.amount), credit(bank, payout.amount)],
         )
     batch.payouts.update(status=PayoutStatus.PAID)
+    log_event(logger, "payout.paid", batch=batch.pk, books=batch.books_id,
+              paid_on=paid_on.isoformat(), actor=actor.pk)
     if batch.paid_on is None:
         batch.paid_on = paid_on
         batch.save(update_fields=["paid_on"])
