@@ -10,8 +10,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): requirements.lock | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.lock
+# The development lock (production lock + test and lint tools), with hashes.
+$(STAMP): requirements-dev.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -32,14 +33,17 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-# Rewrite the lock from what pyproject.toml asks for (in a throw-away virtualenv).
+# Rewrite both locks from pyproject.toml with pip-tools, hashes included: the development
+# lock first, then the production lock from the same pins (keeps versions unless
+# pyproject.toml asks otherwise; `make lock LOCK_ARGS=--upgrade` takes the newest).
+COMPILE = var/lock-venv/bin/pip-compile --quiet --allow-unsafe --strip-extras --generate-hashes \
+	--no-emit-find-links --no-emit-index-url $(LOCK_ARGS)
 lock:
 	rm -rf var/lock-venv && $(PYTHON) -m venv var/lock-venv
-	var/lock-venv/bin/pip install --quiet --upgrade pip
-	var/lock-venv/bin/pip install --quiet -e ".[dev]"
-	{ echo "# Exact versions for a fresh install: pip install -r requirements.lock"; \
-	  echo "# Regenerate after changing pyproject.toml: make lock"; \
-	  var/lock-venv/bin/pip freeze --exclude-editable | grep -v '^-e\|commons-fund'; } > requirements.lock
+	var/lock-venv/bin/pip install --quiet --upgrade pip "pip-tools~=7.6"
+	$(COMPILE) --extra dev --output-file requirements-dev.lock pyproject.toml
+	cp requirements-dev.lock requirements.lock
+	$(COMPILE) --output-file requirements.lock pyproject.toml
 	rm -rf var/lock-venv
 
 # Extract the strings to translate into locale/fr, then compile the catalogue.

@@ -135,7 +135,7 @@ def bench_tally(voters: int, candidates: int) -> float:
 def _standin():
     import urllib.request  # after sys.path is fixed: it imports `http`
     process = subprocess.Popen(
-        [sys.executable, "-m", "commons_fund.payments.standin", "--port", str(STANDIN_PORT)],
+        [sys.executable, "-m", "tests.support.stripe_standin", "--port", str(STANDIN_PORT)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     deadline = time.monotonic() + 30
     while True:

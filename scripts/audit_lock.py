@@ -1,4 +1,4 @@
-"""pip-audit against requirements.lock, for CI: fails on a known vulnerability; when the
+"""pip-audit against the locks, for CI: fails on a known vulnerability; when the
 advisory data cannot be fetched (no network, a registry mirror without it), says so loudly
 and does not fail, since nothing was learnt either way."""
 
@@ -6,7 +6,8 @@ import json
 import subprocess
 import sys
 
-COMMAND = [sys.executable, "-m", "pip_audit", "--requirement", "requirements.lock", "--no-deps",
+# The development lock holds every package of the production lock, and the tools.
+COMMAND = [sys.executable, "-m", "pip_audit", "--requirement", "requirements-dev.lock", "--no-deps",
            "--disable-pip", "--progress-spinner", "off", "--format", "json"]
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-PASSWORD = "commons-demo-2026"
+PASSWORD = "commons-demo-2026"  # noqa: S105 - the demo's published password
 MEMBER = "dominique@demo.test"
 POOL = "/fr/pools/fonds-commun-normand"
 

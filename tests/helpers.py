@@ -38,7 +38,7 @@ def standin_running(*arguments: str) -> Iterator[str]:
     the time of the block; yields its address."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "commons_fund.payments.standin", "--port", str(port),
+        [sys.executable, "-m", "tests.support.stripe_standin", "--port", str(port),
          *arguments],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )

@@ -1,6 +1,7 @@
 """Read-only views of the ledger for staff: postings only ever go through the services."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from commons_fund.readonly_admin import ReadOnlyAdmin
 
@@ -14,14 +15,14 @@ class AccountAdmin(ReadOnlyAdmin):
     search_fields = ["organisation__name", "code"]
 
 
-class EntryInline(admin.TabularInline):
+class EntryInline(admin.TabularInline[Entry, Transaction]):
     model = Entry
-    fields = ["account", "amount", "currency", "phase"]
+    fields = ("account", "amount", "currency", "phase")
     readonly_fields = fields
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Transaction | None = None) -> bool:
         return False
 
 

@@ -20,7 +20,7 @@ from commons_fund.members.models import Organisation
 from commons_fund.money import from_minor_units
 
 from .chart import CHART
-from .models import Entry, Phase, TransactionKind
+from .models import Account, Entry, Phase, TransactionKind
 
 FEC_COLUMNS = [
     "JournalCode", "JournalLib", "EcritureNum", "EcritureDate", "CompteNum", "CompteLib",
@@ -75,9 +75,9 @@ def _pieces(entries: QuerySet[Entry]) -> Iterator[tuple[int, str, list[Entry]]]:
         yield number, "BQ" if bank else "OD", lines
 
 
-def _auxiliary(account) -> tuple[str, str]:
+def _auxiliary(account: Account) -> tuple[str, str]:
     """CompAuxNum and CompAuxLib: a commons' sub-account names the commons."""
-    if account.project_id is None:
+    if account.project is None:
         return "", ""
     return f"COMMUN-{account.project.slug}"[:40], account.project.name
 

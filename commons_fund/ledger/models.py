@@ -78,8 +78,8 @@ class Account(models.Model):
         ]
 
     def __str__(self) -> str:
-        owner = self.organisation.name if self.organisation_id else "Commons Fund"
-        if self.project_id:
+        owner = self.organisation.name if self.organisation else "Commons Fund"
+        if self.project:
             owner = f"{owner} / {self.project.name}"
         return f"{self.code} {CHART[self.purpose].label} – {owner} ({self.currency})"
 

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import F, Q, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce
@@ -32,7 +33,7 @@ def _sealed_entries(*, at: datetime | None = None) -> QuerySet[Entry]:
     return entries
 
 
-def _sums() -> dict:
+def _sums() -> dict[str, Any]:
     return {
         "pending": Coalesce(Sum("amount", filter=Q(phase=Phase.PENDING)), 0),
         "posted": Coalesce(Sum("amount", filter=Q(phase=Phase.POSTED)), 0),
@@ -64,7 +65,7 @@ def organisation_balances(
     }
 
 
-def organisation_balance_rows(*, organisation: Organisation | None) -> list[dict]:
+def organisation_balance_rows(*, organisation: Organisation | None) -> list[dict[str, Any]]:
     """Each account of a structure with its balance shown on the account's usual side
     (assets and expenses as debits, the others as credits), posted and pending, in cents."""
     rows = []

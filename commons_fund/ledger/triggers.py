@@ -9,6 +9,10 @@ Installed by migration 0002 on SQLite and PostgreSQL alike:
 Uniqueness of idempotency keys and the checks on single rows are ordinary constraints.
 """
 
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
+
 SQLITE = [
     """
     CREATE TRIGGER IF NOT EXISTS ledger_transaction_insert BEFORE INSERT ON ledger_transaction
@@ -160,21 +164,21 @@ POSTGRESQL_DROP = [
 ]
 
 
-def install(connection) -> None:
+def install(connection: BaseDatabaseWrapper) -> None:
     statements = POSTGRESQL if connection.vendor == "postgresql" else SQLITE
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
 
 
-def uninstall(connection) -> None:
+def uninstall(connection: BaseDatabaseWrapper) -> None:
     statements = POSTGRESQL_DROP if connection.vendor == "postgresql" else SQLITE_DROP
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
 
 
-def install_in_migration(apps, schema_editor) -> None:
+def install_in_migration(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """RunPython form of `install`. A migration that makes SQLite rebuild a ledger table
     lifts the triggers first (they would point at the old table during the rename):
     RunPython(uninstall_in_migration, install_in_migration) before the change, and the
@@ -182,5 +186,6 @@ def install_in_migration(apps, schema_editor) -> None:
     install(schema_editor.connection)
 
 
-def uninstall_in_migration(apps, schema_editor) -> None:
+def uninstall_in_migration(apps: StateApps,
+                           schema_editor: BaseDatabaseSchemaEditor) -> None:
     uninstall(schema_editor.connection)

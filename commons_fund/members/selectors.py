@@ -2,6 +2,7 @@
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.db.models import QuerySet
 
@@ -15,14 +16,17 @@ def user_memberships(*, user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("organisation")
 
 
-def organisation_membership(*, organisation: Organisation, user: User) -> Membership | None:
+def organisation_membership(
+    *, organisation: Organisation | None, user: User | AnonymousUser
+) -> Membership | None:
     if not user.is_authenticated:
         return None
     return Membership.objects.filter(organisation=organisation, user=user).first()
 
 
 def organisation_has_role(
-    *, organisation: Organisation | None, user: User, roles: tuple[str, ...] = (Role.ADMIN,)
+    *, organisation: Organisation | None, user: User | AnonymousUser,
+    roles: tuple[str, ...] = (Role.ADMIN,),
 ) -> bool:
     """Whether the person is staff, or holds one of `roles` in the organisation (None: the
     platform itself, which only staff act for)."""

@@ -1,9 +1,15 @@
+from decimal import Decimal
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commons_fund.money import parse_amount
+
+from .models import Payout
 
 # The browser's date picker reads and writes ISO dates, whatever the language.
 DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -12,13 +18,14 @@ DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 class AmountField(forms.CharField):
     """An amount as people type it ("1 234,50 €"), cleaned to a Decimal."""
 
-    def __init__(self, *, allow_zero: bool = False, allow_negative: bool = False, **kwargs):
+    def __init__(self, *, allow_zero: bool = False, allow_negative: bool = False,
+                 **kwargs: Any) -> None:
         self.allow_zero, self.allow_negative = allow_zero, allow_negative
         kwargs.setdefault("max_length", 30)
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
         super().__init__(**kwargs)
 
-    def clean(self, value):
+    def clean(self, value: Any) -> Decimal | None:
         value = super().clean(value)
         if value in self.empty_values:
             return None
@@ -49,15 +56,15 @@ class BankAccountForm(forms.Form):
 
 
 class PayoutExportForm(forms.Form):
-    payouts = forms.ModelMultipleChoiceField(
-        label=_("Payouts"), queryset=None, widget=forms.CheckboxSelectMultiple
+    payouts: forms.ModelMultipleChoiceField[Payout] = forms.ModelMultipleChoiceField(
+        label=_("Payouts"), queryset=Payout.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     execution_date = forms.DateField(label=_("Execution date"), initial=timezone.localdate,
                                      widget=DATE_INPUT)
 
-    def __init__(self, *args, payouts, **kwargs):
+    def __init__(self, *args: Any, payouts: QuerySet[Payout], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["payouts"].queryset = payouts
+        self.fields["payouts"].queryset = payouts  # type: ignore[attr-defined]
 
 
 class MarkPaidForm(forms.Form):

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from commons_fund.ledger.chart import CHART
+from commons_fund.members.models import Organisation, User
 from commons_fund.models import CausedBy
 
 # What a charge credits: an income, or "receivable" when it settles an amount already owed
@@ -50,7 +51,7 @@ class MethodKind(models.TextChoices):
     TRANSFER = "transfer", _("Bank transfer")
 
 
-class SavedPaymentMethod(models.Model):
+class SavedPaymentMethod(models.Model):  # type: ignore[django-manager-missing]
     """A card or SEPA mandate saved with a SetupIntent, charged later off-session."""
 
     customer = models.ForeignKey(
@@ -202,7 +203,7 @@ class Charge(CausedBy):
         return f"#{self.pk} {self.description}"
 
     @property
-    def payer(self):
+    def payer(self) -> Organisation | User | None:
         return self.organisation or self.user
 
     @property

@@ -5,8 +5,10 @@ Configuration: STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, STRIPE_API_BASE (empty:
 itself; the tests and the demo point it at the local stand-in), STRIPE_LIVEMODE.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import stripe
 from django.conf import settings
@@ -49,8 +51,8 @@ class WebhookSignatureInvalid(Exception):
 
 @cache
 def _client(api_key: str, api_base: str) -> stripe.StripeClient:
-    options = {"base_addresses": {"api": api_base}} if api_base else {}
-    return stripe.StripeClient(api_key, max_network_retries=2, **options)
+    return stripe.StripeClient(api_key, max_network_retries=2,
+                               base_addresses={"api": api_base} if api_base else {})
 
 
 def client() -> stripe.StripeClient:
@@ -82,7 +84,8 @@ def _translate(error: stripe.StripeError) -> PaymentError:
     )
 
 
-def _call(method, *ids: str, params: dict, idempotency_key: str = ""):
+def _call(method: Callable[..., Any], *ids: str, params: dict[str, Any],
+          idempotency_key: str = "") -> Any:
     request_options = {"idempotency_key": idempotency_key} if idempotency_key else {}
     try:
         return method(*ids, params=params, options=request_options)
@@ -102,14 +105,14 @@ class Intent:
     failure_code: str
     failure_message: str
     client_secret: str
-    metadata: dict
+    metadata: dict[str, str]
 
 
-def _intent(payment_intent) -> Intent:
+def _intent(payment_intent: Any) -> Intent:
     return intent_from_dict(payment_intent.to_dict())
 
 
-def intent_from_dict(data: dict) -> Intent:
+def intent_from_dict(data: dict[str, Any]) -> Intent:
     """An Intent from a PaymentIntent as Stripe sends it (API answer or webhook event)."""
     error = data.get("last_payment_error") or {}
     latest = data.get("latest_charge")
@@ -129,7 +132,7 @@ def customer_create(*, name: str, email: str, reference: str) -> str:
         params={"name": name, "email": email, "metadata": {"reference": reference}},
         idempotency_key=f"customer-{reference}",
     )
-    return customer.id
+    return str(customer.id)
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,7 @@ class SavedMethod:
     client_secret: str
 
 
-def _describe(payment_method) -> str:
+def _describe(payment_method: Any) -> str:
     if payment_method.type == "card":
         card = payment_method.card
         return f"{(card.brand or 'card').capitalize()} •••• {card.last4}"
@@ -157,13 +160,13 @@ def payment_method_save(
     """Save a payment method for later off-session charges through a SetupIntent.
 
     For SEPA Direct Debit the customer's online acceptance of the mandate is recorded."""
-    params = {
+    params: dict[str, Any] = {
         "customer": customer_id, "payment_method_types": [kind], "usage": "off_session",
         "metadata": {"reference": reference},
     }
     setup = _call(client().v1.setup_intents.create, params=params,
                   idempotency_key=f"setup-{reference}")
-    confirm = {"payment_method": payment_method_id}
+    confirm: dict[str, Any] = {"payment_method": payment_method_id}
     if kind == "sepa_debit":
         confirm["mandate_data"] = {"customer_acceptance": {
             "type": "online",
@@ -182,7 +185,7 @@ def payment_method_save(
 
 
 def setup_intent_status(setup_intent_id: str) -> str:
-    return _call(client().v1.setup_intents.retrieve, setup_intent_id, params={}).status
+    return str(_call(client().v1.setup_intents.retrieve, setup_intent_id, params={}).status)
 
 
 @dataclass(frozen=True)
@@ -206,7 +209,7 @@ def card_setup_retrieve(setup_intent_id: str) -> CardSetup:
     return _card_setup(_call(client().v1.setup_intents.retrieve, setup_intent_id, params={}))
 
 
-def _card_setup(setup) -> CardSetup:
+def _card_setup(setup: Any) -> CardSetup:
     method = getattr(setup, "payment_method", None) or ""
     return CardSetup(id=setup.id, client_secret=setup.client_secret or "", status=setup.status,
                      customer=getattr(setup, "customer", None) or "",
@@ -216,7 +219,7 @@ def _card_setup(setup) -> CardSetup:
 def payment_method_describe(payment_method_id: str) -> tuple[str, str]:
     """(type, label) of a payment method, e.g. ("card", "Visa •••• 4242")."""
     method = _call(client().v1.payment_methods.retrieve, payment_method_id, params={})
-    return method.type, _describe(method)
+    return str(method.type), _describe(method)
 
 
 def sepa_payment_method_create(
@@ -228,7 +231,7 @@ def sepa_payment_method_create(
                 "billing_details": {"name": holder_name, "email": email}},
         idempotency_key=f"sepa-method-{reference}",
     )
-    return method.id
+    return str(method.id)
 
 
 def payment_intent_create_off_session(
@@ -236,7 +239,7 @@ def payment_intent_create_off_session(
     idempotency_key: str, metadata: dict[str, str], description: str = "",
 ) -> Intent:
     """Charge a saved payment method without the payer being there (after a vote)."""
-    params = {
+    params: dict[str, Any] = {
         "amount": amount, "currency": currency.lower(), "customer": customer_id,
         "payment_method": payment_method_id, "confirm": True, "off_session": True,
         "metadata": metadata,
@@ -245,14 +248,15 @@ def payment_intent_create_off_session(
         params["description"] = description[:200]
     try:
         payment_intent = client().v1.payment_intents.create(
-            params=params, options={"idempotency_key": idempotency_key}
+            params=params,  # type: ignore[arg-type]  # a plain dict, checked by Stripe
+            options={"idempotency_key": idempotency_key},
         )
     except stripe.CardError as error:
         # A declined off-session payment: the PaymentIntent exists and says why.
-        payment_intent = getattr(error.error, "payment_intent", None) if error.error else None
-        if payment_intent is None:
+        declined = getattr(error.error, "payment_intent", None) if error.error else None
+        if declined is None:
             raise _translate(error) from error
-        return _intent(payment_intent)
+        return _intent(declined)
     except stripe.StripeError as error:
         raise _translate(error) from error
     return _intent(payment_intent)
@@ -267,11 +271,11 @@ class Checkout:
     payment_intent: str
 
 
-def _checkout(session) -> Checkout:
+def _checkout(session: Any) -> Checkout:
     return checkout_from_dict(session.to_dict())
 
 
-def checkout_from_dict(data: dict) -> Checkout:
+def checkout_from_dict(data: dict[str, Any]) -> Checkout:
     """A Checkout from a session as Stripe sends it (API answer or webhook event)."""
     return Checkout(id=data["id"], url=data.get("url") or "", status=data["status"],
                     payment_status=data.get("payment_status") or "",
@@ -318,7 +322,7 @@ def refund_create(*, payment_intent_id: str, amount: int, idempotency_key: str) 
         params={"payment_intent": payment_intent_id, "amount": amount},
         idempotency_key=idempotency_key,
     )
-    return refund.id
+    return str(refund.id)
 
 
 @dataclass(frozen=True)
@@ -327,7 +331,7 @@ class WebhookEvent:
     type: str
     livemode: bool
     created: int
-    object: dict
+    object: dict[str, Any]
 
 
 def webhook_event(payload: bytes, signature: str) -> WebhookEvent:
@@ -347,4 +351,4 @@ def webhook_event(payload: bytes, signature: str) -> WebhookEvent:
 
 def webhook_sign(payload: bytes, secret: str) -> str:
     """A valid Stripe-Signature header for a payload (tests of events the stand-in lacks)."""
-    return stripe.WebhookSignature.generate_signature_header(payload.decode(), secret)
+    return str(stripe.WebhookSignature.generate_signature_header(payload.decode(), secret))

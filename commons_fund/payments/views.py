@@ -2,6 +2,10 @@
 bank wants to authenticate; the treasury of an organisation (charges received, transfers,
 refunds, bank account, payouts). Each answers 404 to whoever may not see it."""
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from commons_fund.forms import form_apply
 from commons_fund.members.models import Organisation, Role
+from commons_fund.members.requests import AuthenticatedRequest
 from commons_fund.members.selectors import organisation_has_role, organisation_membership
 from commons_fund.security import money_action
 
@@ -63,7 +68,7 @@ def _payer_charge(request: HttpRequest, pk: int) -> Charge:
 
 
 @login_required
-def charge_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def charge_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     charge = _payer_charge(request, pk)
     if charge.status in (ChargeStatus.REQUIRES_ACTION, ChargeStatus.PENDING):
         charge = selectors.charge_refreshed(charge=charge)
@@ -91,7 +96,7 @@ STATUS_FILTERS = {
 
 
 @login_required
-def treasury(request: HttpRequest, slug: str) -> HttpResponse:
+def treasury(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     organisation = _treasury(request, slug)
     shown = request.GET.get("status", "")
     charges = selectors.charges_received(organisation=organisation)
@@ -112,7 +117,10 @@ def _charge_of(organisation: Organisation, pk: int) -> Charge:
     return get_object_or_404(Charge, pk=pk, books=organisation)
 
 
-def _charge_action(request, slug, pk, form_class, action, done, title):
+def _charge_action(
+    request: AuthenticatedRequest, slug: str, pk: int, form_class: type[forms.Form],
+    action: Callable[..., Any], done: str, title: str,
+) -> HttpResponse:
     organisation = _treasury(request, slug)
     charge = _charge_of(organisation, pk)
     form = form_class(request.POST or None)
@@ -127,7 +135,7 @@ def _charge_action(request, slug, pk, form_class, action, done, title):
 
 @login_required
 @money_action
-def charge_record_receipt(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def charge_record_receipt(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     return _charge_action(request, slug, pk, TransferReceiptForm,
                           services.transfer_record_receipt, _("The transfer was recorded."),
                           _("Record a transfer received"))
@@ -135,14 +143,14 @@ def charge_record_receipt(request: HttpRequest, slug: str, pk: int) -> HttpRespo
 
 @login_required
 @money_action
-def charge_refund(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def charge_refund(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     return _charge_action(request, slug, pk, RefundForm, services.refund_create,
                           _("The refund was sent."), _("Refund a payment"))
 
 
 @login_required
 @money_action
-def bank_account(request: HttpRequest, slug: str) -> HttpResponse:
+def bank_account(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     organisation = _treasury(request, slug)
     current = BankAccount.objects.filter(organisation=organisation).first()
     initial = {"holder_name": current.holder_name, "iban": current.iban,
@@ -159,25 +167,25 @@ def bank_account(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 @money_action
-def payouts_export(request: HttpRequest, slug: str) -> HttpResponse:
+def payouts_export(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     organisation = _treasury(request, slug)
     form = PayoutExportForm(request.POST, payouts=selectors.payouts_pending(
         organisation=organisation))
-    batches = []
+    batches: list[PayoutBatch] = []
     if form_apply(form, lambda data: batches.append(services.payout_batch_export(
             books=organisation, actor=request.user, payouts=list(data["payouts"]),
             execution_date=data["execution_date"]))):
         messages.success(request, _("The transfer file is ready: give it to your bank."))
     else:
-        for error in form.errors.values():
-            for message in error:
-                messages.error(request, message)
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, str(message))
     return redirect("payments:treasury", slug=slug)
 
 
 @login_required
 @money_action
-def payout_batch_xml(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def payout_batch_xml(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     organisation = _treasury(request, slug)
     batch = get_object_or_404(PayoutBatch, pk=pk, books=organisation)
     response = HttpResponse(batch.xml, content_type="application/xml; charset=utf-8")
@@ -188,7 +196,7 @@ def payout_batch_xml(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @money_action
-def payout_batch_paid(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def payout_batch_paid(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     organisation = _treasury(request, slug)
     batch = get_object_or_404(PayoutBatch, pk=pk, books=organisation)
     form = MarkPaidForm(request.POST)
@@ -201,7 +209,7 @@ def payout_batch_paid(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def give(request: HttpRequest, slug: str) -> HttpResponse:
+def give(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """A one-off gift by card to an organisation, paid on Stripe Checkout."""
     organisation = get_object_or_404(Organisation, slug=slug)
     form = GiftForm(request.POST or None)
@@ -221,7 +229,7 @@ def give(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def payment_methods(request: HttpRequest, slug: str) -> HttpResponse:
+def payment_methods(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """The organisation's saved means of payment; a SEPA Direct Debit mandate can be added
     here (cards are saved with Stripe.js where a payment is set up)."""
     organisation = _treasury(request, slug)

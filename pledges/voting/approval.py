@@ -16,7 +16,7 @@ def approval(
     When `candidates` is given, approvals of anyone else are refused and every candidate is
     ranked, approved or not."""
     allowed = set(candidates) if candidates is not None else None
-    counts: Counter = Counter(dict.fromkeys(allowed, 0) if allowed is not None else {})
+    counts: Counter[Hashable] = Counter(dict.fromkeys(allowed, 0) if allowed is not None else {})
     for index, ballot in enumerate(ballots):
         approved = list(ballot)
         distinct = set(approved)

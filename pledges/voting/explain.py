@@ -2,9 +2,10 @@
 stacked bar per candidate, worst grade on the left, the 50 % line marked) and one sentence
 per candidate in French and English. Drawing the chart is the rounds' templates' job."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import Any
 
 from .errors import VotingError
 from .majority import MajorityResult
@@ -29,13 +30,13 @@ def _percent(share: Fraction, places: int = 0) -> Decimal:
 
 def merit_profile(
     results: Sequence[MajorityResult], *, labels: dict[str, Sequence[str]] | None = None
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """For each result (in the given order): its rank, grade segments with their share of
     judgments (percent, one decimal) and where each starts, and the sentences."""
-    labels = labels or GRADES
+    chosen: Mapping[str, Sequence[str]] = labels or GRADES
     rows = []
     for result in results:
-        names = {language: tuple(grades) for language, grades in labels.items()}
+        names = {language: tuple(grades) for language, grades in chosen.items()}
         if any(len(grades) != len(result.counts) for grades in names.values()):
             raise VotingError(f"Give {len(result.counts)} grade labels per language.")
         segments, start = [], Fraction(0)

@@ -21,6 +21,7 @@ from collections.abc import Hashable, Iterable
 from decimal import Decimal
 from fractions import Fraction
 from math import floor, isqrt
+from typing import cast
 
 from .errors import VotingError
 
@@ -29,7 +30,7 @@ CENT = Decimal("0.01")
 MODES = ("full", "saturation")
 
 
-def _cents(value, what: str) -> int:
+def _cents(value: Decimal | int | str, what: str) -> int:
     amount = Decimal(value)
     if not amount.is_finite():
         raise VotingError(f"{what} is not a number.")
@@ -39,11 +40,11 @@ def _cents(value, what: str) -> int:
     return int(cents)
 
 
-def _contribution_cents(index: int, amount) -> int:
+def _contribution_cents(index: int, amount: object) -> int:
     """A contribution in whole cents; the message is only built when something is wrong."""
-    if type(amount) is Decimal or type(amount) is int:
+    if type(amount) in (Decimal, int):  # not bool, nor float
         try:
-            numerator, denominator = amount.as_integer_ratio()
+            numerator, denominator = cast(Decimal | int, amount).as_integer_ratio()
         except (ValueError, OverflowError):  # NaN, infinity
             numerator, denominator = 0, 1
         cents, rest = divmod(numerator * 100, denominator)
@@ -78,14 +79,16 @@ def _water_fill(
     while active:
         weight = sum(matches[p] for p in active)
         level = (target - fixed_total) / weight
-        over = {p for p in active if bounds[p] is not None and level * matches[p] > bounds[p]}
-        if not over:
+        capped = {p: bound for p in active
+                  if (bound := bounds[p]) is not None and level * matches[p] > bound}
+        if not capped:
             for project in active:
                 amounts[project] = level * matches[project]
             break
-        for project in over:
-            amounts[project] = bounds[project]
-            fixed_total += bounds[project]
+        for project, bound in capped.items():
+            amounts[project] = bound
+            fixed_total += bound
+        over = set(capped)
         active -= over
     return amounts
 
@@ -121,7 +124,7 @@ def quadratic_funding(
     per_project: dict[Hashable, dict[Hashable, int]] = {}
     cents_of: dict[Decimal | int, int] = {}  # amounts repeat a lot (5 €, 10 €, 20 €...)
     for index, (contributor, project, amount) in enumerate(contributions):
-        known = type(amount) is Decimal or type(amount) is int
+        known = type(amount) in (Decimal, int)
         cents = cents_of.get(amount) if known else None
         if cents is None:
             cents = cents_of[amount] = _contribution_cents(index, amount)
@@ -130,7 +133,7 @@ def quadratic_funding(
             by_contributor = per_project[project] = {}
         by_contributor[contributor] = by_contributor.get(contributor, 0) + cents
     matches = _matches(per_project)
-    raw_total = sum(matches.values())
+    raw_total = sum(matches.values(), Fraction(0))
     target = Fraction(pool_cents) if mode == "full" else min(Fraction(pool_cents), raw_total)
     cap_cents = Fraction(floor(cap * pool_cents)) if cap is not None else None
     bounds: dict[Hashable, Fraction | None] = {}

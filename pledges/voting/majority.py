@@ -23,7 +23,7 @@ O(grades) per comparison, O(candidates × log(candidates) × grades) for a ranki
 the number of voters. Everything is integer arithmetic: exact.
 """
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cmp_to_key
@@ -114,7 +114,7 @@ def _interleaved(total: int, downward: bool, index: int) -> int:
     return 2 * index if downward else 2 * index + 1
 
 
-def _compare(total: int):
+def _compare(total: int) -> Callable[[_Profile, _Profile], int]:
     def compare(a: _Profile, b: _Profile) -> int:
         found = []
         down = _first_difference(a.down, b.down)
@@ -131,11 +131,14 @@ def _compare(total: int):
     return compare
 
 
-def _validated(profiles: Mapping[Hashable, Sequence[int]]) -> tuple[dict, int]:
+def _validated(
+    profiles: Mapping[Hashable, Sequence[int]],
+) -> tuple[dict[Hashable, tuple[int, ...]], int]:
     if not profiles:
         raise VotingError("There is no candidate to rank.")
     checked: dict[Hashable, tuple[int, ...]] = {}
-    grades = total = None
+    grades: int | None = None
+    total = 0
     for candidate, counts in profiles.items():
         counts = tuple(counts)
         if any(type(count) is not int or count < 0 for count in counts):

@@ -26,7 +26,7 @@ def quadratic_voting(
     allowed = set(candidates) if candidates is not None else None
     # Ballots of one form list the same candidates in the same order: sum them column-wise,
     # per key order, with map() in C; fold the columns into totals at the end.
-    columns: dict[tuple, list[int]] = {}
+    columns: dict[tuple[Hashable, ...], list[int]] = {}
     seen_types: set[type] = set()  # booleans pass as ints above: checked once at the end
     kept: list[Mapping[Hashable, int]] = []
     for index, ballot in enumerate(ballots):

@@ -15,7 +15,7 @@ on-disk persistence turned off, plus what the project needs and localstripe lack
   and its idempotent reply recorded, as when Stripe has charged but its answer is still on
   the way (fault tests kill workers in that window).
 
-    python -m commons_fund.payments.standin --port 8420 \
+    python -m tests.support.stripe_standin --port 8420 \
         --webhook-url http://127.0.0.1:8000/payments/stripe/webhook/
 """
 

@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from commons_fund.ledger.exports import FEC_ENCODING, fec_filename, write_fec
 from commons_fund.members.models import Organisation
@@ -7,12 +9,13 @@ from commons_fund.members.models import Organisation
 class Command(BaseCommand):
     help = "Write the FEC (Fichier des Écritures Comptables) of an organisation for a year."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--owner", required=True, help="the organisation's slug")
         parser.add_argument("--year", required=True, type=int)
         parser.add_argument("--output", help="file to write (default: the FEC file name)")
 
-    def handle(self, *args, owner: str, year: int, output: str | None, **options) -> None:
+    def handle(self, *args: Any, owner: str, year: int, output: str | None,
+               **options: Any) -> None:
         organisation = Organisation.objects.filter(slug=owner).first()
         if organisation is None:
             raise CommandError(f"No organisation with the slug {owner!r}.")
