@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint lock messages clean bench
+.PHONY: install demo test lint fmt typecheck lock messages clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,17 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Format the code (ruff format) and sort imports.
+fmt: install
+	$(BIN)/ruff check --select I --fix .
+	$(BIN)/ruff format .
+
+# Types: strict where money is computed and moved (pyproject.toml [tool.mypy]).
+typecheck: install
+	$(BIN)/mypy
 
 # Rewrite both locks from pyproject.toml with pip-tools, hashes included: the development
 # lock first, then the production lock from the same pins (keeps versions unless
