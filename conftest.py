@@ -65,9 +65,11 @@ def _ledger_triggers_around_flush(request):
     """On SQLite, a transactional test ends by emptying every table with DELETE, which the
     ledger's triggers refuse: lift them for that flush only (PostgreSQL uses TRUNCATE)."""
     marker = request.node.get_closest_marker("django_db")
-    transactional = "transactional_db" in request.fixturenames or "live_server" in (
-        request.fixturenames
-    ) or bool(marker and marker.kwargs.get("transaction"))
+    transactional = (
+        "transactional_db" in request.fixturenames
+        or "live_server" in (request.fixturenames)
+        or bool(marker and marker.kwargs.get("transaction"))
+    )
     if not transactional or connection.vendor != "sqlite":
         yield
         return
@@ -84,7 +86,10 @@ def celery_worker(celery_queue, transactional_db):
     Tests using it are transactional: the worker's thread has its own database connection and
     sees only committed rows."""
     with start_worker(
-        celery_app, pool="solo", perform_ping_check=False, queues=[celery_queue],
+        celery_app,
+        pool="solo",
+        perform_ping_check=False,
+        queues=[celery_queue],
         shutdown_timeout=30,
     ) as worker:
         yield worker
@@ -122,17 +127,23 @@ def stripe_api(stripe_standin, settings):
     """Stripe calls of this test go to the stand-in, emptied first; webhooks go nowhere."""
     settings.STRIPE_API_BASE = stripe_standin
     _standin_request(f"{stripe_standin}/_config/data", "DELETE")
-    _standin_request(f"{stripe_standin}/_config/webhooks/tests", "POST",
-                     {"url": "http://127.0.0.1:9/nowhere", "secret": "unused"})
+    _standin_request(
+        f"{stripe_standin}/_config/webhooks/tests",
+        "POST",
+        {"url": "http://127.0.0.1:9/nowhere", "secret": "unused"},
+    )
     return stripe_standin
 
 
 @pytest.fixture
 def stripe_webhooks(stripe_api, live_server, settings):
     """The stand-in delivers its signed webhooks to this test's live server."""
-    _standin_request(f"{stripe_api}/_config/webhooks/tests", "POST", {
-        "url": f"{live_server.url}/payments/stripe/webhook/",
-        "secret": settings.STRIPE_WEBHOOK_SECRET,
-    })
+    _standin_request(
+        f"{stripe_api}/_config/webhooks/tests",
+        "POST",
+        {
+            "url": f"{live_server.url}/payments/stripe/webhook/",
+            "secret": settings.STRIPE_WEBHOOK_SECRET,
+        },
+    )
     return live_server
-

@@ -17,8 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCHES = {
     "ledger": (["bench/ledger.py"], ["bench/ledger.py", "--seconds", "5"]),
     "voting": (["bench/voting.py"], ["bench/voting.py"]),
-    "rounds": (["bench/rounds.py"], ["bench/rounds.py", "--voters", "20000",
-                                     "--pledges", "500"]),
+    "rounds": (["bench/rounds.py"], ["bench/rounds.py", "--voters", "20000", "--pledges", "500"]),
     "http": (["bench/http.py"], ["bench/http.py", "--seconds", "3"]),
 }
 KEY_LINE = re.compile(r"aim|ratio|verdict|below|per second|req/s", re.IGNORECASE)
@@ -33,13 +32,21 @@ def main() -> int:
     for name, (full, quick) in BENCHES.items():
         print(f"\n===== {name} =====", flush=True)
         started = time.monotonic()
-        done = subprocess.run([sys.executable, *(quick if args.quick else full)], cwd=ROOT,
-                              capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [sys.executable, *(quick if args.quick else full)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         print(done.stdout, end="")
         if done.returncode:
             print(done.stderr[-2000:], end="")
-        keys = [line.strip() for line in done.stdout.splitlines()
-                if KEY_LINE.search(line) and not TABLE_HEADER.search(line)]
+        keys = [
+            line.strip()
+            for line in done.stdout.splitlines()
+            if KEY_LINE.search(line) and not TABLE_HEADER.search(line)
+        ]
         summary.append((name, time.monotonic() - started, done.returncode, keys))
     print("\n===== summary =====")
     print(f"{'bench':<8}{'seconds':>9}{'exit':>6}  figures against their aim")

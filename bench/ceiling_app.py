@@ -7,15 +7,20 @@ from django.http import HttpResponse
 from django.urls import path
 
 settings.configure(
-    DEBUG=False, SECRET_KEY="bench-ceiling-only",  # noqa: S106 - a local benchmark only
-    ALLOWED_HOSTS=["*"], ROOT_URLCONF=__name__,
-    MIDDLEWARE=[], INSTALLED_APPS=[], USE_TZ=True,
+    DEBUG=False,
+    SECRET_KEY="bench-ceiling-only",  # noqa: S106 - a local benchmark only
+    ALLOWED_HOSTS=["*"],
+    ROOT_URLCONF=__name__,
+    MIDDLEWARE=[],
+    INSTALLED_APPS=[],
+    USE_TZ=True,
 )
 
 
 def sized(request):
-    return HttpResponse(b"x" * int(request.GET.get("bytes", "1000")),
-                        content_type="text/html; charset=utf-8")
+    return HttpResponse(
+        b"x" * int(request.GET.get("bytes", "1000")), content_type="text/html; charset=utf-8"
+    )
 
 
 urlpatterns = [path("", sized)]

@@ -37,12 +37,16 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 BENCH_REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
 DATABASE = "commons_fund_bench_http"
-PAGES = [("home page", "/fr/", 0.3), ("commons page", "/fr/communs/bouquet-normand/", 0.3),
-         ("pool page", "/fr/pools/fonds-commun-normand/", 0.3),
-         ("results page", "/fr/pools/fonds-commun-normand/rounds/1/", 0.3),
-         ("API projects", "/api/v1/projects/", 0.5), ("API pools", "/api/v1/pools/", 0.5),
-         ("API rounds", "/api/v1/rounds/", 0.5),
-         ("API organisations", "/api/v1/organisations/", 0.5)]
+PAGES = [
+    ("home page", "/fr/", 0.3),
+    ("commons page", "/fr/communs/bouquet-normand/", 0.3),
+    ("pool page", "/fr/pools/fonds-commun-normand/", 0.3),
+    ("results page", "/fr/pools/fonds-commun-normand/rounds/1/", 0.3),
+    ("API projects", "/api/v1/projects/", 0.5),
+    ("API pools", "/api/v1/pools/", 0.5),
+    ("API rounds", "/api/v1/rounds/", 0.5),
+    ("API organisations", "/api/v1/organisations/", 0.5),
+]
 UNCACHED = {"Cookie": "bench=1"}  # any cookie: the page cache steps aside
 
 
@@ -54,38 +58,69 @@ def _free_port() -> int:
 
 def _environment() -> dict:
     url = urlparse(BENCH_PG)
-    return {**os.environ,
-            "DEBUG": "0", "SECRET_KEY": "bench-http-0123456789-abcdefghij-KLMNOPQRST-uvwxyz",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECURE_SSL_REDIRECT": "0",
-            "SECURE_HSTS_SECONDS": "0", "SITE_URL": "http://127.0.0.1",
-            "DATABASE_URL": f"postgres://{url.username or 'postgres'}@{url.hostname}:"
-                            f"{url.port or 5432}/{DATABASE}",
-            "CACHE_URL": f"rediscache://{urlparse(BENCH_REDIS).netloc}/12",
-            "CELERY_BROKER_URL": f"{BENCH_REDIS}/11", "EMAIL_URL": "consolemail://",
-            "API_ANON_RATE": "100000000/hour",  # the bench measures speed, not the throttle
-            "PYTHONDONTWRITEBYTECODE": "1"}
+    return {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-http-0123456789-abcdefghij-KLMNOPQRST-uvwxyz",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "SITE_URL": "http://127.0.0.1",
+        "DATABASE_URL": f"postgres://{url.username or 'postgres'}@{url.hostname}:"
+        f"{url.port or 5432}/{DATABASE}",
+        "CACHE_URL": f"rediscache://{urlparse(BENCH_REDIS).netloc}/12",
+        "CELERY_BROKER_URL": f"{BENCH_REDIS}/11",
+        "EMAIL_URL": "consolemail://",
+        "API_ANON_RATE": "100000000/hour",  # the bench measures speed, not the throttle
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
 
 
 def _prepare(env: dict) -> None:
     url = urlparse(BENCH_PG)
-    pg = ["-h", url.hostname or "127.0.0.1", "-p", str(url.port or 5432),
-          "-U", url.username or "postgres"]
+    pg = [
+        "-h",
+        url.hostname or "127.0.0.1",
+        "-p",
+        str(url.port or 5432),
+        "-U",
+        url.username or "postgres",
+    ]
     subprocess.run(["dropdb", "--if-exists", "--force", *pg, DATABASE], check=True)
     subprocess.run(["createdb", *pg, DATABASE], check=True)
     python = [sys.executable, "manage.py"]
-    for command in (["migrate", "--noinput", "-v", "0"], ["seed_demo"],
-                    ["collectstatic", "--noinput", "-v", "0"]):
-        subprocess.run([*python, *command], cwd=ROOT, env=env, check=True,
-                       stdout=subprocess.DEVNULL)
-    subprocess.run(["redis-cli", "-u", f"{BENCH_REDIS}/12", "flushdb"], check=True,
-                   stdout=subprocess.DEVNULL)
+    for command in (
+        ["migrate", "--noinput", "-v", "0"],
+        ["seed_demo"],
+        ["collectstatic", "--noinput", "-v", "0"],
+    ):
+        subprocess.run(
+            [*python, *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+        )
+    subprocess.run(
+        ["redis-cli", "-u", f"{BENCH_REDIS}/12", "flushdb"], check=True, stdout=subprocess.DEVNULL
+    )
 
 
 def _serve(app: str, port: int, env: dict, chdir: Path) -> subprocess.Popen:
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", app, "--workers", "2", "--bind",
-         f"127.0.0.1:{port}", "--log-level", "warning", "--chdir", str(chdir)],
-        cwd=ROOT, env=env)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            app,
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--chdir",
+            str(chdir),
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -111,18 +146,19 @@ def _client(port: int, path: str, until: float, results, headers: dict) -> None:
     results.put(latencies)
 
 
-def measure(port: int, path: str, clients: int, seconds: float,
-            headers: dict | None = None) -> tuple[float, float, float]:
+def measure(
+    port: int, path: str, clients: int, seconds: float, headers: dict | None = None
+) -> tuple[float, float, float]:
     """Requests/s, p50 and p99 (ms) with `clients` concurrent keep-alive clients."""
     results = multiprocessing.Queue()
     until = time.monotonic() + seconds
-    workers = [multiprocessing.Process(target=_client,
-                                       args=(port, path, until, results, headers or {}))
-               for _ in range(clients)]
+    workers = [
+        multiprocessing.Process(target=_client, args=(port, path, until, results, headers or {}))
+        for _ in range(clients)
+    ]
     for worker in workers:
         worker.start()
-    latencies = sorted(value for _ in workers
-                       for value in results.get(timeout=seconds + 60))
+    latencies = sorted(value for _ in workers for value in results.get(timeout=seconds + 60))
     for worker in workers:
         worker.join()
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
@@ -152,8 +188,7 @@ def main() -> int:
             measure(site_port, path, 1, 1)  # warm the workers and the cache
             for clients in args.concurrency:
                 rps, p50, p99 = measure(site_port, path, clients, args.seconds)
-                top, _p50, _p99 = measure(ceiling_port, f"/?bytes={size}", clients,
-                                          args.seconds)
+                top, _p50, _p99 = measure(ceiling_port, f"/?bytes={size}", clients, args.seconds)
                 ratio = rps / top
                 failures += ratio < aim
                 rows.append((label, clients, size, rps, p50, p99, top, ratio, aim))
@@ -169,19 +204,25 @@ def main() -> int:
         ratios = [row[7] for row in rows if row[-1] == aim]
         kinds = "pages" if aim < 0.5 else "API lists"
         verdict = "all met" if min(ratios) >= aim else "BELOW for some"
-        print(f"verdict, {kinds}: ratio {min(ratios):.2f}–{max(ratios):.2f} against the aim "
-              f"{aim:.1f} — {verdict}")
+        print(
+            f"verdict, {kinds}: ratio {min(ratios):.2f}–{max(ratios):.2f} against the aim "
+            f"{aim:.1f} — {verdict}"
+        )
     return 1 if failures else 0
 
 
 def _table(title: str, rows: list) -> None:
     print(f"\n{title}")
-    print(f"{'page':<20}{'clients':>8}{'bytes':>8}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-          f"{'ceiling':>9}{'ratio':>7}{'aim':>6}")
+    print(
+        f"{'page':<20}{'clients':>8}{'bytes':>8}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'ceiling':>9}{'ratio':>7}{'aim':>6}"
+    )
     for label, clients, size, rps, p50, p99, top, ratio, aim in rows:
         verdict = "" if aim is None or ratio >= aim else "  below"
-        print(f"{label:<20}{clients:>8}{size:>8}{rps:>9.0f}{p50:>9.1f}{p99:>9.1f}{top:>9.0f}"
-              f"{ratio:>7.2f}{'' if aim is None else f'{aim:.1f}':>6}{verdict}")
+        print(
+            f"{label:<20}{clients:>8}{size:>8}{rps:>9.0f}{p50:>9.1f}{p99:>9.1f}{top:>9.0f}"
+            f"{ratio:>7.2f}{'' if aim is None else f'{aim:.1f}':>6}{verdict}"
+        )
 
 
 if __name__ == "__main__":

@@ -31,8 +31,14 @@ AIM = 0.25
 
 def _pg_args() -> list[str]:
     url = urlparse(BENCH_PG)
-    return ["-h", url.hostname or "127.0.0.1", "-p", str(url.port or 5432),
-            "-U", url.username or "postgres"]
+    return [
+        "-h",
+        url.hostname or "127.0.0.1",
+        "-p",
+        str(url.port or 5432),
+        "-U",
+        url.username or "postgres",
+    ]
 
 
 def _recreate(database: str) -> None:
@@ -70,7 +76,8 @@ def bench_ledger(seconds: float, clients: int) -> tuple[float, int]:
         number = 0
         while time.perf_counter() < deadline:
             ledger_post(
-                kind=TransactionKind.DONATION, idempotency_key=f"bench-{index}-{number}",
+                kind=TransactionKind.DONATION,
+                idempotency_key=f"bench-{index}-{number}",
                 entries=[debit(bank, 100 + number % 7), credit(income, 100 + number % 7)],
             )
             number += 1
@@ -89,12 +96,26 @@ def bench_ledger(seconds: float, clients: int) -> tuple[float, int]:
 
 def bench_pgbench(seconds: float, clients: int) -> float:
     _recreate(PGBENCH_DB)
-    subprocess.run(["pgbench", *_pg_args(), "-i", "-q", "-s", "1", PGBENCH_DB], check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["pgbench", *_pg_args(), "-i", "-q", "-s", "1", PGBENCH_DB], check=True, capture_output=True
+    )
     result = subprocess.run(
-        ["pgbench", *_pg_args(), "-b", "tpcb-like", "-c", str(clients), "-j", str(clients),
-         "-T", str(int(seconds)), PGBENCH_DB],
-        check=True, capture_output=True, text=True,
+        [
+            "pgbench",
+            *_pg_args(),
+            "-b",
+            "tpcb-like",
+            "-c",
+            str(clients),
+            "-j",
+            str(clients),
+            "-T",
+            str(int(seconds)),
+            PGBENCH_DB,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     match = re.search(r"tps = ([\d.]+)", result.stdout)
     if not match:

@@ -36,19 +36,30 @@ STANDIN_PORT = 8491
 
 def _pg_args() -> list[str]:
     url = urlparse(BENCH_PG)
-    return ["-h", url.hostname or "127.0.0.1", "-p", str(url.port or 5432),
-            "-U", url.username or "postgres"]
+    return [
+        "-h",
+        url.hostname or "127.0.0.1",
+        "-p",
+        str(url.port or 5432),
+        "-U",
+        url.username or "postgres",
+    ]
 
 
 def _setup() -> None:
     subprocess.run(["dropdb", "--if-exists", *_pg_args(), DATABASE], check=True)
     subprocess.run(["createdb", *_pg_args(), DATABASE], check=True)
-    os.environ.update({
-        "DATABASE_URL": f"{BENCH_PG}/{DATABASE}", "CELERY_BROKER_URL": BENCH_REDIS,
-        "DJANGO_SETTINGS_MODULE": "commons_fund.settings", "LOG_LEVEL": "WARNING",
-        "STRIPE_API_BASE": f"http://127.0.0.1:{STANDIN_PORT}",
-        "EMAIL_URL": "dummymail://", "CELERY_TASK_DEFAULT_QUEUE": "bench-rounds",
-    })
+    os.environ.update(
+        {
+            "DATABASE_URL": f"{BENCH_PG}/{DATABASE}",
+            "CELERY_BROKER_URL": BENCH_REDIS,
+            "DJANGO_SETTINGS_MODULE": "commons_fund.settings",
+            "LOG_LEVEL": "WARNING",
+            "STRIPE_API_BASE": f"http://127.0.0.1:{STANDIN_PORT}",
+            "EMAIL_URL": "dummymail://",
+            "CELERY_TASK_DEFAULT_QUEUE": "bench-rounds",
+        }
+    )
     import django
 
     django.setup()
@@ -61,8 +72,9 @@ def _pool(name: str, **rules):
     from commons_fund.members.models import Membership, Organisation, Role, User
     from pledges import services
 
-    host = Organisation.objects.create(name=f"Hôte {name}", slug=f"host-{name}",
-                                       legal_form="association")
+    host = Organisation.objects.create(
+        name=f"Hôte {name}", slug=f"host-{name}", legal_form="association"
+    )
     admin = User.objects.create_user(email=f"admin-{name}@bench.test")
     Membership.objects.create(organisation=host, user=admin, role=Role.ADMIN)
     return services.pool_create(creator=admin, host=host, name=name, slug=name, **rules), admin
@@ -74,10 +86,13 @@ def _round(pool, admin, projects):
     from pledges import rounds
 
     now = timezone.now()
-    round_ = rounds.round_schedule(pool=pool, actor=admin,
-                                   nominations_open_at=now - timedelta(days=2),
-                                   voting_opens_at=now - timedelta(days=1),
-                                   voting_closes_at=now + timedelta(days=1))
+    round_ = rounds.round_schedule(
+        pool=pool,
+        actor=admin,
+        nominations_open_at=now - timedelta(days=2),
+        voting_opens_at=now - timedelta(days=1),
+        voting_closes_at=now + timedelta(days=1),
+    )
     for project in projects:
         rounds.candidacy_nominate(round_=round_, actor=admin, project=project)
     return rounds.round_open_voting(round_=round_)
@@ -86,9 +101,17 @@ def _round(pool, admin, projects):
 def _projects(host, count: int, prefix: str):
     from projects.models import Project
 
-    return [Project.objects.create(name=f"{prefix} {n}", slug=f"{prefix}-{n}", summary="x",
-                                   kind="software", licence="MIT", host=host)
-            for n in range(count)]
+    return [
+        Project.objects.create(
+            name=f"{prefix} {n}",
+            slug=f"{prefix}-{n}",
+            summary="x",
+            kind="software",
+            licence="MIT",
+            host=host,
+        )
+        for n in range(count)
+    ]
 
 
 def bench_tally(voters: int, candidates: int) -> float:
@@ -104,45 +127,60 @@ def bench_tally(voters: int, candidates: int) -> float:
     from pledges.models import Pledge, PoolMembership
 
     member = PoolMembership.objects.create(
-        pool=pool, user=User.objects.create_user(email="voter@bench.test"))
+        pool=pool, user=User.objects.create_user(email="voter@bench.test")
+    )
     Pledge.objects.create(membership=member, amount="10.00", method="transfer")
     round_ = _round(pool, admin, _projects(pool.host, candidates, "tally"))
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute("INSERT INTO pledges_ballot (round_id, receipt) SELECT %s, 'B' || g "
-                       "FROM generate_series(1, %s) g", [round_.pk, voters])
+        cursor.execute(
+            "INSERT INTO pledges_ballot (round_id, receipt) SELECT %s, 'B' || g "
+            "FROM generate_series(1, %s) g",
+            [round_.pk, voters],
+        )
         # Grades skewed by candidate, deterministic: candidate k is graded around k % 7.
         cursor.execute(
             "INSERT INTO pledges_ballotline (ballot_id, candidacy_id, value) "
             "SELECT b.id, c.id, least(6, greatest(0, (c.id %% 7) "
             "+ (abs(hashtext(b.id::text || ':' || c.id::text)) %% 5) - 2)) "
             "FROM pledges_ballot b CROSS JOIN pledges_candidacy c "
-            "WHERE b.round_id = %s AND c.round_id = %s", [round_.pk, round_.pk])
+            "WHERE b.round_id = %s AND c.round_id = %s",
+            [round_.pk, round_.pk],
+        )
         cursor.execute("ANALYZE pledges_ballot; ANALYZE pledges_ballotline")
-    print(f"  wrote {voters:,} ballots × {candidates} candidates "
-          f"in {time.perf_counter() - started:.1f} s")
+    print(
+        f"  wrote {voters:,} ballots × {candidates} candidates "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
     timings = []
     for _attempt in range(3):
         started = time.perf_counter()
         results = tally.round_results(round_=round_, voters=voters, pot=0)
         timings.append(time.perf_counter() - started)
     winner = Candidacy.objects.get(pk=results["winner"]).project.name
-    print(f"  winner {winner}, {len(results['ranking'])} ranked, "
-          f"{sum(results['ranking'][0]['counts']):,} judgments each")
+    print(
+        f"  winner {winner}, {len(results['ranking'])} ranked, "
+        f"{sum(results['ranking'][0]['counts']):,} judgments each"
+    )
     return min(timings)
 
 
 def _standin():
     import urllib.request  # after sys.path is fixed: it imports `http`
+
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.support.stripe_standin", "--port", str(STANDIN_PORT)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
     deadline = time.monotonic() + 30
     while True:
         try:
             request = urllib.request.Request(
                 f"http://127.0.0.1:{STANDIN_PORT}/v1/balance",
-                headers={"Authorization": "Bearer sk_test_commons_fund_local"})
+                headers={"Authorization": "Bearer sk_test_commons_fund_local"},
+            )
             with urllib.request.urlopen(request, timeout=1):  # noqa: S310 - loopback
                 return process
         except OSError:
@@ -165,18 +203,25 @@ def _members_with_cards(pool, count: int, threads: int = 8) -> None:
 
     def work(chunk):
         for user in chunk:
-            method = stripe_client.client().v1.payment_methods.create(params={
-                "type": "card", "card": {"number": "4242424242424242", "exp_month": 12,
-                                         "exp_year": 2034, "cvc": "123"}})
-            saved = payments.payment_method_save_card(payer=user,
-                                                      stripe_payment_method=method.id)
+            method = stripe_client.client().v1.payment_methods.create(
+                params={
+                    "type": "card",
+                    "card": {
+                        "number": "4242424242424242",
+                        "exp_month": 12,
+                        "exp_year": 2034,
+                        "cvc": "123",
+                    },
+                }
+            )
+            saved = payments.payment_method_save_card(payer=user, stripe_payment_method=method.id)
             membership = services.pool_join(pool=pool, actor=user)
-            services.pledge_create(membership=membership, actor=user, amount="10",
-                                   method="card", saved_method=saved)
+            services.pledge_create(
+                membership=membership, actor=user, amount="10", method="card", saved_method=saved
+            )
         connection.close()
 
-    workers = [threading.Thread(target=work, args=(users[i::threads],))
-               for i in range(threads)]
+    workers = [threading.Thread(target=work, args=(users[i::threads],)) for i in range(threads)]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -197,16 +242,34 @@ def bench_collection(pledges: int, workers: int) -> tuple[float, dict]:
         pool, admin = _pool("collection", quorum_percent=0)
         started = time.perf_counter()
         _members_with_cards(pool, pledges)
-        print(f"  {pledges:,} members with a saved card and a pledge "
-              f"in {time.perf_counter() - started:.0f} s")
+        print(
+            f"  {pledges:,} members with a saved card and a pledge "
+            f"in {time.perf_counter() - started:.0f} s"
+        )
         round_ = _round(pool, admin, _projects(pool.host, 3, "collection"))
         voter = PoolMembership.objects.select_related("user").filter(pool=pool).first()
-        ballots.ballot_cast(round_=round_, membership=voter, actor=voter.user,
-                            marks={c.pk: 6 - n for n, c in enumerate(round_.candidacies.all())})
+        ballots.ballot_cast(
+            round_=round_,
+            membership=voter,
+            actor=voter.user,
+            marks={c.pk: 6 - n for n, c in enumerate(round_.candidacies.all())},
+        )
         worker = subprocess.Popen(
-            [str(ROOT / ".venv/bin/celery"), "-A", "commons_fund", "worker", "-Q",
-             "bench-rounds", "-c", str(workers), "--loglevel", "WARNING"],
-            cwd=ROOT, env=os.environ.copy())
+            [
+                str(ROOT / ".venv/bin/celery"),
+                "-A",
+                "commons_fund",
+                "worker",
+                "-Q",
+                "bench-rounds",
+                "-c",
+                str(workers),
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env=os.environ.copy(),
+        )
         time.sleep(3)
         started = time.perf_counter()
         rounds.rounds_advance(now=round_.voting_closes_at + timedelta(seconds=1))
@@ -221,10 +284,11 @@ def bench_collection(pledges: int, workers: int) -> tuple[float, dict]:
             "collections": collections.count(),
             "charges": charges.count(),
             "succeeded": charges.filter(status=ChargeStatus.SUCCEEDED).count(),
-            "charged twice": charges.values("cause_id").annotate(n=Count("id"))
-            .filter(n__gt=1).count(),
-            "distinct payment intents": charges.values("stripe_payment_intent").distinct()
+            "charged twice": charges.values("cause_id")
+            .annotate(n=Count("id"))
+            .filter(n__gt=1)
             .count(),
+            "distinct payment intents": charges.values("stripe_payment_intent").distinct().count(),
             "ledger balanced": all(total == 0 for total in ledger_totals().values()),
         }
         return elapsed, checks
@@ -245,18 +309,24 @@ def main() -> None:
     parser.add_argument("--skip-collection", action="store_true")
     arguments = parser.parse_args()
     _setup()
-    print(f"Tally of {arguments.voters:,} voters × {arguments.candidates} candidates "
-          "(majority judgment, from PostgreSQL):")
+    print(
+        f"Tally of {arguments.voters:,} voters × {arguments.candidates} candidates "
+        "(majority judgment, from PostgreSQL):"
+    )
     seconds = bench_tally(arguments.voters, arguments.candidates)
     verdict = "within" if seconds <= TALLY_AIM else "OVER"
     print(f"  tally: {seconds:.3f} s (best of 3) — {verdict} the {TALLY_AIM:.0f} s aim")
     if arguments.skip_collection:
         return
-    print(f"Collection of {arguments.pledges:,} card pledges through the Stripe stand-in "
-          f"with {arguments.workers} worker processes:")
+    print(
+        f"Collection of {arguments.pledges:,} card pledges through the Stripe stand-in "
+        f"with {arguments.workers} worker processes:"
+    )
     elapsed, checks = bench_collection(arguments.pledges, arguments.workers)
-    print(f"  {arguments.pledges / elapsed:.1f} pledges per second "
-          f"({elapsed:.1f} s for {arguments.pledges:,})")
+    print(
+        f"  {arguments.pledges / elapsed:.1f} pledges per second "
+        f"({elapsed:.1f} s for {arguments.pledges:,})"
+    )
     for name, value in checks.items():
         print(f"  {name}: {value}")
     if checks["charges"] != arguments.pledges or checks["charged twice"]:

@@ -81,17 +81,30 @@ def bench_majority() -> None:
         ours, results = best_of(lambda p=profiles: majority_judgment(p), repeat=20)
         print(f" {kind}:")
         line("ours (counts → ranking)", ours)
-        line("ours, with aggregation in Python", ours + aggregation, ours,
-             "(in production the database GROUP BY aggregates)")
+        line(
+            "ours, with aggregation in Python",
+            ours + aggregation,
+            ours,
+            "(in production the database GROUP BY aggregates)",
+        )
         peers = []
         if MajorityJudgement is not None:
-            seconds, theirs = best_of(lambda p=profiles: sorted(
-                p, key=lambda name, p=p: MajorityJudgement(p[name]), reverse=True), repeat=1)
+            seconds, theirs = best_of(
+                lambda p=profiles: sorted(
+                    p, key=lambda name, p=p: MajorityJudgement(p[name]), reverse=True
+                ),
+                repeat=1,
+            )
             same = [r.candidate for r in results] == theirs
             tie_free = len({r.rank for r in results}) == len(results)
-            line("majorityjudgement (counts)", seconds, ours,
-                 "identical ranking" if same else
-                 ("ties ordered differently" if not tie_free else "DIFFERENT RANKING"))
+            line(
+                "majorityjudgement (counts)",
+                seconds,
+                ours,
+                "identical ranking"
+                if same
+                else ("ties ordered differently" if not tie_free else "DIFFERENT RANKING"),
+            )
             peers.append(seconds)
         else:
             line("majorityjudgement", None)
@@ -100,37 +113,56 @@ def bench_majority() -> None:
             profile = GradeProfile(maps, list(range(GRADES)))
             seconds, winners = best_of(lambda pr=profile: pv_majority_judgement(pr), repeat=1)
             ours_winners = sorted(r.candidate for r in results if r.rank == 1)
-            line("pref_voting (voters' grade maps)", seconds, ours,
-                 "same winner" if sorted(winners) == ours_winners else "DIFFERENT WINNER")
+            line(
+                "pref_voting (voters' grade maps)",
+                seconds,
+                ours,
+                "same winner" if sorted(winners) == ours_winners else "DIFFERENT WINNER",
+            )
             peers.append(seconds)
         else:
             line("pref_voting", None, note="see bench/requirements.txt")
         if peers:
             ratio = min(peers) / ours
-            print(f"  fastest peer / ours: {ratio:,.0f}× (aim ≥ 100×: "
-                  f"{'met' if ratio >= 100 else 'NOT met'})")
+            print(
+                f"  fastest peer / ours: {ratio:,.0f}× (aim ≥ 100×: "
+                f"{'met' if ratio >= 100 else 'NOT met'})"
+            )
 
 
 def bench_funding() -> None:
     contributions_count, contributors, projects = 100_000, 20_000, 100
-    print(f"\nQuadratic funding: {contributions_count:,} contributions, {contributors:,} "
-          f"contributors, {projects} projects, cap 10 %")
+    print(
+        f"\nQuadratic funding: {contributions_count:,} contributions, {contributors:,} "
+        f"contributors, {projects} projects, cap 10 %"
+    )
     rnd = random.Random(3)
     popularity = [rnd.paretovariate(1.2) for _ in range(projects)]
     contributions = [
-        (f"u{rnd.randrange(contributors)}", f"p{rnd.choices(range(projects), popularity)[0]}",
-         Decimal(rnd.randrange(100, 10_000)) / 100)
+        (
+            f"u{rnd.randrange(contributors)}",
+            f"p{rnd.choices(range(projects), popularity)[0]}",
+            Decimal(rnd.randrange(100, 10_000)) / 100,
+        )
         for _ in range(contributions_count)
     ]
     pool = Decimal("250000.00")
-    seconds, result = best_of(lambda: quadratic_funding(contributions, pool=pool,
-                                                        cap=Decimal("0.1")))
-    line("ours (aggregation included)", seconds, note=f"aim ≤ 200 ms: "
-         f"{'met' if seconds <= 0.2 else 'NOT met'}")
+    seconds, result = best_of(
+        lambda: quadratic_funding(contributions, pool=pool, cap=Decimal("0.1"))
+    )
+    line(
+        "ours (aggregation included)",
+        seconds,
+        note=f"aim ≤ 200 ms: {'met' if seconds <= 0.2 else 'NOT met'}",
+    )
     started = time.perf_counter()
     expected = quadratic_funding_decimal(contributions, pool=pool, cap=Decimal("0.1"))
-    line("50-digit Decimal computation", time.perf_counter() - started, seconds,
-         "same cents" if expected == result else "DIFFERENT CENTS")
+    line(
+        "50-digit Decimal computation",
+        time.perf_counter() - started,
+        seconds,
+        "same cents" if expected == result else "DIFFERENT CENTS",
+    )
     print(f"  paid: {sum(result.values())} of {pool}")
 
 
@@ -148,8 +180,11 @@ def bench_quadratic_voting() -> None:
             budget -= votes * votes
         ballots.append({name: ballot[name] for name in names})  # ...listed as the form does
     seconds, _result = best_of(lambda: quadratic_voting(ballots, credits=100))
-    line("ours (validated and tallied)", seconds, note=f"aim ≤ 500 ms: "
-         f"{'met' if seconds <= 0.5 else 'NOT met'}")
+    line(
+        "ours (validated and tallied)",
+        seconds,
+        note=f"aim ≤ 500 ms: {'met' if seconds <= 0.5 else 'NOT met'}",
+    )
 
 
 if __name__ == "__main__":

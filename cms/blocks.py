@@ -9,8 +9,11 @@ from wagtail.images.blocks import ImageChooserBlock
 
 class ImageBlock(blocks.StructBlock):
     image = ImageChooserBlock(label=_("image"))
-    alt = blocks.CharBlock(label=_("text alternative"), max_length=200,
-                           help_text=_("What the image shows, for people who cannot see it."))
+    alt = blocks.CharBlock(
+        label=_("text alternative"),
+        max_length=200,
+        help_text=_("What the image shows, for people who cannot see it."),
+    )
     caption = blocks.CharBlock(label=_("caption"), max_length=200, required=False)
 
     class Meta:
@@ -60,9 +63,11 @@ class OfferBlock(blocks.StructBlock):
 
     name = blocks.CharBlock(label=_("name"), max_length=120)
     price = blocks.DecimalBlock(label=_("price incl. VAT"), min_value=0, decimal_places=2)
-    per = blocks.ChoiceBlock(label=_("per"), choices=[("month", _("month")),
-                                                      ("year", _("year")),
-                                                      ("once", _("once"))], default="month")
+    per = blocks.ChoiceBlock(
+        label=_("per"),
+        choices=[("month", _("month")), ("year", _("year")), ("once", _("once"))],
+        default="month",
+    )
     included = blocks.ListBlock(blocks.CharBlock(max_length=200), label=_("included"))
 
     class Meta:
@@ -72,9 +77,9 @@ class OfferBlock(blocks.StructBlock):
 
 
 class BodyBlock(blocks.StreamBlock):
-    paragraph = blocks.RichTextBlock(label=_("text"),
-                                     features=["h2", "h3", "bold", "italic", "link", "ol",
-                                               "ul"])
+    paragraph = blocks.RichTextBlock(
+        label=_("text"), features=["h2", "h3", "bold", "italic", "link", "ol", "ul"]
+    )
     image = ImageBlock()
     quote = QuoteBlock()
     video = VideoBlock()
@@ -84,8 +89,9 @@ class BodyBlock(blocks.StreamBlock):
 
 class QuestionBlock(blocks.StructBlock):
     question = blocks.CharBlock(label=_("question"), max_length=300)
-    answer = blocks.RichTextBlock(label=_("answer"), features=["bold", "italic", "link",
-                                                               "ol", "ul"])
+    answer = blocks.RichTextBlock(
+        label=_("answer"), features=["bold", "italic", "link", "ol", "ul"]
+    )
 
     class Meta:
         icon = "help"

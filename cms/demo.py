@@ -19,34 +19,58 @@ from .models import (
     StandardPage,
 )
 
-COMMONS = ["services-ouvaton", "bouquet-normand", "movilab", "dokos",
-           "cahier-activites-tiers-lieux", "communs-des-tiers-lieux",
-           "data-patch-commun-de-donnees"]
-BUNDLE_OFFER = ("offer", {
-    "name": "Bouquet normand", "price": "9.90", "per": "month",
-    "included": ["Un smartphone reconditionné et libéré, installé par un prestataire local",
-                 "Agenda et contacts synchronisés (CalDAV/CardDAV)",
-                 "Un espace cloud hébergé en Normandie"]})
+COMMONS = [
+    "services-ouvaton",
+    "bouquet-normand",
+    "movilab",
+    "dokos",
+    "cahier-activites-tiers-lieux",
+    "communs-des-tiers-lieux",
+    "data-patch-commun-de-donnees",
+]
+BUNDLE_OFFER = (
+    "offer",
+    {
+        "name": "Bouquet normand",
+        "price": "9.90",
+        "per": "month",
+        "included": [
+            "Un smartphone reconditionné et libéré, installé par un prestataire local",
+            "Agenda et contacts synchronisés (CalDAV/CardDAV)",
+            "Un espace cloud hébergé en Normandie",
+        ],
+    },
+)
 QUESTIONS = [
-    ("Qu'est-ce qu'un fonds commun ?",
-     "<p>Des membres — personnes, associations, coopératives — promettent une somme à chaque "
-     "tour. Rien n'est prélevé tant que le bénéficiaire du tour n'est pas élu.</p>"),
-    ("Comment se déroule un tour ?",
-     "<p>Les membres proposent des communs, puis votent. Une fois le vote clos, les promesses "
-     "sont collectées et le pot est versé au commun élu. Chaque commun élu attend ensuite "
-     "que les autres aient eu leur tour.</p>"),
-    ("Qu'est-ce que le jugement majoritaire ?",
-     "<p>Chaque membre donne une mention à chaque commun, de « À rejeter » à « Excellent ». "
-     "Le commun dont la mention médiane est la meilleure l'emporte. Les décomptes sont "
-     "publiés : chacun peut refaire le calcul.</p>"),
-    ("Qu'est-ce que la réciprocité ?",
-     "<p>Les entreprises qui tirent un revenu d'un commun en reversent une part convenue, "
-     "par contrat. Elles apparaissent sur le mur de la réciprocité.</p>"),
+    (
+        "Qu'est-ce qu'un fonds commun ?",
+        "<p>Des membres — personnes, associations, coopératives — promettent une somme à chaque "
+        "tour. Rien n'est prélevé tant que le bénéficiaire du tour n'est pas élu.</p>",
+    ),
+    (
+        "Comment se déroule un tour ?",
+        "<p>Les membres proposent des communs, puis votent. Une fois le vote clos, les promesses "
+        "sont collectées et le pot est versé au commun élu. Chaque commun élu attend ensuite "
+        "que les autres aient eu leur tour.</p>",
+    ),
+    (
+        "Qu'est-ce que le jugement majoritaire ?",
+        "<p>Chaque membre donne une mention à chaque commun, de « À rejeter » à « Excellent ». "
+        "Le commun dont la mention médiane est la meilleure l'emporte. Les décomptes sont "
+        "publiés : chacun peut refaire le calcul.</p>",
+    ),
+    (
+        "Qu'est-ce que la réciprocité ?",
+        "<p>Les entreprises qui tirent un revenu d'un commun en reversent une part convenue, "
+        "par contrat. Elles apparaissent sur le mur de la réciprocité.</p>",
+    ),
 ]
 ENGLISH = {
-    "communs": "Commons", "mur-de-la-reciprocite": "Reciprocity wall",
+    "communs": "Commons",
+    "mur-de-la-reciprocite": "Reciprocity wall",
     "comptes-ouvaton": "Ouvaton's accounts",
-    "a-propos": "About", "questions": "Questions and answers",
+    "a-propos": "About",
+    "questions": "Questions and answers",
 }
 
 
@@ -66,14 +90,21 @@ def _home() -> HomePage:
         return home
     french, _created = Locale.objects.get_or_create(language_code="fr")
     root = Page.get_first_root_node() or Page.add_root(
-        instance=Page(title="Root", slug="root", locale=french))
-    home = root.add_child(instance=HomePage(
-        title="Commons Fund", slug="accueil", locale=french,
-        intro="Coopératives, associations, collectivités et citoyens financent ensemble "
-              "les communs : pots communs votés, réciprocité, comptes ouverts."))
+        instance=Page(title="Root", slug="root", locale=french)
+    )
+    home = root.add_child(
+        instance=HomePage(
+            title="Commons Fund",
+            slug="accueil",
+            locale=french,
+            intro="Coopératives, associations, collectivités et citoyens financent ensemble "
+            "les communs : pots communs votés, réciprocité, comptes ouverts.",
+        )
+    )
     site, _created = Site.objects.update_or_create(
-        is_default_site=True, defaults={"hostname": "localhost", "root_page": home,
-                                        "site_name": "Commons Fund"})
+        is_default_site=True,
+        defaults={"hostname": "localhost", "root_page": home, "site_name": "Commons Fund"},
+    )
     SiteSettings.objects.get_or_create(site=site)
     return home
 
@@ -89,8 +120,13 @@ def seed() -> None:
             "together: voted pledge pools, reciprocity, open accounts."
         )
         translation.save_revision().publish()
-    index = _child(home, CommonsIndexPage, "communs", title="Les communs",
-                   intro="Les communs que les membres cofinancent.")
+    index = _child(
+        home,
+        CommonsIndexPage,
+        "communs",
+        title="Les communs",
+        intro="Les communs que les membres cofinancent.",
+    )
     for slug in COMMONS:
         project = Project.objects.filter(slug=slug).first()
         if project is None or CommonsPage.objects.filter(project=project).exists():
@@ -99,23 +135,49 @@ def seed() -> None:
         if slug == "bouquet-normand":
             body.append(BUNDLE_OFFER)
         _child(index, CommonsPage, slug, title=project.name, project=project, body=body)
-    _child(home, ReciprocityWallPage, "mur-de-la-reciprocite", title="Mur de la réciprocité",
-           intro="<p>Qui joue le jeu : les partenaires sous contrat et les politiques de "
-                 "partage du chiffre d'affaires.</p>")
-    _child(home, StandardPage, "a-propos", title="À propos",
-           intro="Commons Fund aide les coopératives, associations, collectivités et "
-                 "citoyens à cofinancer des communs.",
-           body=[("paragraph", "<p>Fonds communs votés, réciprocité et comptes ouverts : "
-                               "chaque euro est dans une comptabilité en partie double, "
-                               "publique.</p>")])
-    _child(home, FinancesPage, "comptes-ouvaton", title="Les comptes d'Ouvaton",
-           organisation=Organisation.objects.get(slug="ouvaton"),
-           intro="<p>Les comptes de la coopérative d'hébergement, tenus en partie double et "
-                 "publiés tels quels.</p>")
-    _child(home, FaqPage, "questions", title="Questions fréquentes",
-           intro="Les fonds communs, les tours, le vote et la réciprocité en clair.",
-           questions=[("question", {"question": question, "answer": answer})
-                      for question, answer in QUESTIONS])
+    _child(
+        home,
+        ReciprocityWallPage,
+        "mur-de-la-reciprocite",
+        title="Mur de la réciprocité",
+        intro="<p>Qui joue le jeu : les partenaires sous contrat et les politiques de "
+        "partage du chiffre d'affaires.</p>",
+    )
+    _child(
+        home,
+        StandardPage,
+        "a-propos",
+        title="À propos",
+        intro="Commons Fund aide les coopératives, associations, collectivités et "
+        "citoyens à cofinancer des communs.",
+        body=[
+            (
+                "paragraph",
+                "<p>Fonds communs votés, réciprocité et comptes ouverts : "
+                "chaque euro est dans une comptabilité en partie double, "
+                "publique.</p>",
+            )
+        ],
+    )
+    _child(
+        home,
+        FinancesPage,
+        "comptes-ouvaton",
+        title="Les comptes d'Ouvaton",
+        organisation=Organisation.objects.get(slug="ouvaton"),
+        intro="<p>Les comptes de la coopérative d'hébergement, tenus en partie double et "
+        "publiés tels quels.</p>",
+    )
+    _child(
+        home,
+        FaqPage,
+        "questions",
+        title="Questions fréquentes",
+        intro="Les fonds communs, les tours, le vote et la réciprocité en clair.",
+        questions=[
+            ("question", {"question": question, "answer": answer}) for question, answer in QUESTIONS
+        ],
+    )
     for page in home.get_children().specific():
         if page.slug in ENGLISH and not page.has_translation(english):
             translation = page.copy_for_translation(english)

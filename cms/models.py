@@ -21,8 +21,13 @@ class HomePage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["cms.CommonsIndexPage", "cms.StandardPage", "cms.FaqPage",
-                     "cms.ReciprocityWallPage", "cms.FinancesPage"]
+    subpage_types = [
+        "cms.CommonsIndexPage",
+        "cms.StandardPage",
+        "cms.FaqPage",
+        "cms.ReciprocityWallPage",
+        "cms.FinancesPage",
+    ]
     max_count_per_parent = 1
 
     class Meta:
@@ -33,8 +38,12 @@ class HomePage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context.update(cached_until_next_write("home-figures", home_figures))
-        context["featured"] = (CommonsPage.objects.live().descendant_of(self)
-                               .select_related("project").order_by("-first_published_at")[:3])
+        context["featured"] = (
+            CommonsPage.objects.live()
+            .descendant_of(self)
+            .select_related("project")
+            .order_by("-first_published_at")[:3]
+        )
         return context
 
 
@@ -94,16 +103,20 @@ class CommonsPage(Page):
     (co-financing plan, pools, rounds won, certified providers) — never typed by hand."""
 
     project = models.ForeignKey(
-        "projects.Project", on_delete=models.PROTECT, related_name="+",
+        "projects.Project",
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("commons"),
         help_text=_("The commons this page presents; its figures come from it."),
     )
     body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("project"), FieldPanel("body")]
-    search_fields = [*Page.search_fields, index.SearchField("body"),
-                     index.RelatedFields("project", [index.SearchField("name"),
-                                                     index.SearchField("summary")])]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("body"),
+        index.RelatedFields("project", [index.SearchField("name"), index.SearchField("summary")]),
+    ]
     parent_page_types = ["cms.CommonsIndexPage"]
     subpage_types = []
 
@@ -118,16 +131,20 @@ class CommonsPage(Page):
         if self.pk:
             twins = twins.exclude(pk=self.pk)
         if self.project_id and twins.exists():
-            raise ValidationError({"project": _("This commons already has a page in this "
-                                                "language.")})
+            raise ValidationError(
+                {"project": _("This commons already has a page in this language.")}
+            )
 
     def get_context(self, request, *args, **kwargs):
         from .selectors import commons_live_data
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(cached_until_next_write(
-            f"commons-live-data:{self.project_id}",
-            lambda: commons_live_data(project=self.project)))
+        context.update(
+            cached_until_next_write(
+                f"commons-live-data:{self.project_id}",
+                lambda: commons_live_data(project=self.project),
+            )
+        )
         return context
 
 
@@ -157,12 +174,12 @@ class SiteSettings(BaseSiteSetting):
     """Contact details shown at the foot of every page, editable in the admin."""
 
     contact_email = models.EmailField(_("contact email"), blank=True)
-    mastodon_url = models.URLField(_("Mastodon account"), blank=True,
-                                   help_text=_("For example https://framapiaf.org/@commons"))
+    mastodon_url = models.URLField(
+        _("Mastodon account"), blank=True, help_text=_("For example https://framapiaf.org/@commons")
+    )
     peertube_url = models.URLField(_("PeerTube channel"), blank=True)
 
-    panels = [FieldPanel("contact_email"), FieldPanel("mastodon_url"),
-              FieldPanel("peertube_url")]
+    panels = [FieldPanel("contact_email"), FieldPanel("mastodon_url"), FieldPanel("peertube_url")]
 
     class Meta:
         verbose_name = _("site settings")
@@ -172,13 +189,18 @@ class NavigationLink(TranslatableMixin, models.Model):
     """A link editors add to the main menu, in each language, in their order."""
 
     label = models.CharField(_("label"), max_length=60)
-    page = models.ForeignKey(Page, on_delete=models.CASCADE, null=True, blank=True,
-                             related_name="+", verbose_name=_("page"))
+    page = models.ForeignKey(
+        Page,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("page"),
+    )
     url = models.URLField(_("or address"), blank=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    panels = [FieldPanel("label"), FieldPanel("page"), FieldPanel("url"),
-              FieldPanel("sort_order")]
+    panels = [FieldPanel("label"), FieldPanel("page"), FieldPanel("url"), FieldPanel("sort_order")]
 
     class Meta(TranslatableMixin.Meta):
         verbose_name = _("menu link")
@@ -203,8 +225,12 @@ class FinancesPage(Page):
     yearly accounts with their indicators and charts, then its open accounts straight from
     the ledger. Hidden (404) to outsiders when the organisation does not publish them."""
 
-    organisation = models.ForeignKey("members.Organisation", on_delete=models.PROTECT,
-                                     related_name="+", verbose_name=_("organisation"))
+    organisation = models.ForeignKey(
+        "members.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
     intro = RichTextField(_("introduction"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("organisation"), FieldPanel("intro")]
@@ -229,6 +255,8 @@ class FinancesPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(overview_context(organisation=self.organisation, params=request.GET))
         rows = organisation_balance_rows(organisation=self.organisation)
-        context["groups"] = [(label, [row for row in rows if row["line"].type == kind])
-                             for kind, label in AccountType.choices]
+        context["groups"] = [
+            (label, [row for row in rows if row["line"].type == kind])
+            for kind, label in AccountType.choices
+        ]
         return context

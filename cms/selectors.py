@@ -12,13 +12,20 @@ def commons_live_data(*, project) -> dict:
     """What a commons' page shows from the data: its co-financing plan, the pools it is a
     candidate in, the rounds it won, its certified providers. A constant number of queries
     whatever the number of steps, sources, contributions and partners."""
-    won = list(Candidacy.objects.filter(project=project, round__winner=F("pk"))
-               .select_related("round__pool").order_by("-round__voting_closes_at"))
-    pools = list(Pool.objects.filter(rounds__candidacies__project=project).distinct()
-                 .order_by("name"))
+    won = list(
+        Candidacy.objects.filter(project=project, round__winner=F("pk"))
+        .select_related("round__pool")
+        .order_by("-round__voting_closes_at")
+    )
+    pools = list(
+        Pool.objects.filter(rounds__candidacies__project=project).distinct().order_by("name")
+    )
     return {
-        "project": project, "plan": project_plan(project=project), "won": won,
-        "pools": pools, "providers": certified_providers(project=project),
+        "project": project,
+        "plan": project_plan(project=project),
+        "won": won,
+        "pools": pools,
+        "providers": certified_providers(project=project),
     }
 
 
@@ -29,8 +36,13 @@ def commons_index(*, index, params) -> dict:
 
     context = list_filters(params={**params.dict(), "q": ""})
     context["search"] = search = params.get("q", "")[:100]
-    pages = CommonsPage.objects.live().child_of(index).specific().select_related(
-        "project__host").filter(project__in=context.pop("projects").values("pk"))
+    pages = (
+        CommonsPage.objects.live()
+        .child_of(index)
+        .specific()
+        .select_related("project__host")
+        .filter(project__in=context.pop("projects").values("pk"))
+    )
     if search:
         found = [page.pk for page in CommonsPage.objects.live().child_of(index).search(search)]
         pages = pages.filter(pk__in=found)
@@ -48,21 +60,46 @@ def home_figures() -> dict:
     from pledges.models import Collection, CollectionStatus, Round, RoundState
     from reciprocity.models import DeclarationStatus, RevenueDeclaration
 
-    collected = Collection.objects.filter(status=CollectionStatus.SUCCEEDED).aggregate(
-        total=Sum("amount"))["total"] or 0
-    paid_out = Payout.objects.filter(status=PayoutStatus.PAID, cause_type__app_label="pledges",
-                                     cause_type__model="round") \
-        .aggregate(total=Sum("amount"))["total"] or 0
-    given_back = RevenueDeclaration.objects.filter(status=DeclarationStatus.PAID).aggregate(
-        total=Sum("due"))["total"] or 0
+    collected = (
+        Collection.objects.filter(status=CollectionStatus.SUCCEEDED).aggregate(total=Sum("amount"))[
+            "total"
+        ]
+        or 0
+    )
+    paid_out = (
+        Payout.objects.filter(
+            status=PayoutStatus.PAID, cause_type__app_label="pledges", cause_type__model="round"
+        ).aggregate(total=Sum("amount"))["total"]
+        or 0
+    )
+    given_back = (
+        RevenueDeclaration.objects.filter(status=DeclarationStatus.PAID).aggregate(
+            total=Sum("due")
+        )["total"]
+        or 0
+    )
     return {
-        "open_rounds": list(Round.objects.filter(
-            state__in=[RoundState.NOMINATING, RoundState.VOTING]).select_related("pool")
-            .order_by("voting_closes_at")[:5]),
-        "latest_results": list(Round.objects.filter(
-            state__in=[RoundState.TALLIED, RoundState.COLLECTING, RoundState.PAID_OUT,
-                       RoundState.CLOSED], winner__isnull=False)
-            .select_related("pool", "winner__project").order_by("-voting_closes_at")[:3]),
-        "totals": {"collected": from_minor_units(collected),
-                   "paid_out": from_minor_units(paid_out), "given_back": given_back},
+        "open_rounds": list(
+            Round.objects.filter(state__in=[RoundState.NOMINATING, RoundState.VOTING])
+            .select_related("pool")
+            .order_by("voting_closes_at")[:5]
+        ),
+        "latest_results": list(
+            Round.objects.filter(
+                state__in=[
+                    RoundState.TALLIED,
+                    RoundState.COLLECTING,
+                    RoundState.PAID_OUT,
+                    RoundState.CLOSED,
+                ],
+                winner__isnull=False,
+            )
+            .select_related("pool", "winner__project")
+            .order_by("-voting_closes_at")[:3]
+        ),
+        "totals": {
+            "collected": from_minor_units(collected),
+            "paid_out": from_minor_units(paid_out),
+            "given_back": given_back,
+        },
     }

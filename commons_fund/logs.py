@@ -11,8 +11,9 @@ import logging
 from typing import Any
 
 
-def log_event(logger: logging.Logger, event: str, /, *, level: int = logging.INFO,
-              **fields: Any) -> None:
+def log_event(
+    logger: logging.Logger, event: str, /, *, level: int = logging.INFO, **fields: Any
+) -> None:
     text = " ".join([event, *(f"{key}={value}" for key, value in fields.items())])
     logger.log(level, text, extra={"event": event, **fields})
 

@@ -1,7 +1,13 @@
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 
 UNPREFIXED_PATHS = (
-    "/api/", "/healthz", "/cms/", "/django-admin/", "/static/", "/media/", "/payments/stripe/",
+    "/api/",
+    "/healthz",
+    "/cms/",
+    "/django-admin/",
+    "/static/",
+    "/media/",
+    "/payments/stripe/",
     "/reciprocity/contracts/",
 )
 

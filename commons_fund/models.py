@@ -31,5 +31,6 @@ def save_validated(instance: models.Model) -> None:
         with transaction.atomic():
             instance.save()
     except IntegrityError as error:
-        raise ValidationError(_("This conflicts with existing data: %(error)s")
-                              % {"error": error}) from error
+        raise ValidationError(
+            _("This conflicts with existing data: %(error)s") % {"error": error}
+        ) from error

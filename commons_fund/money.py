@@ -126,7 +126,7 @@ def split_by_weights(amount: Decimal, weights: Sequence[Decimal | int]) -> list[
 def format_amount(
     amount: Decimal, currency: str = DEFAULT_CURRENCY, language: str | None = None
 ) -> str:
-    """"1 234,50 €" in French (narrow no-break spaces), "€1,234.50" in English."""
+    """ "1 234,50 €" in French (narrow no-break spaces), "€1,234.50" in English."""
     locale = {"fr": "fr_FR", "en": "en_GB"}.get((language or get_language() or "fr")[:2], "fr_FR")
     return format_currency(Decimal(amount), currency, locale=locale)
 

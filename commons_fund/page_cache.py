@@ -67,25 +67,40 @@ def cached_until_next_write(key: str, compute: Callable[[], T]) -> T:
     if not seconds:
         return compute()
     generation = cache.get(GENERATION_KEY) or _new_generation()
-    return cache.get_or_set(f"fragments:{generation}:{translation.get_language()}:{key}",
-                            compute, seconds)
+    return cache.get_or_set(
+        f"fragments:{generation}:{translation.get_language()}:{key}", compute, seconds
+    )
 
 
 def _cacheable_request(request) -> bool:
-    return (request.method in ("GET", "HEAD") and not request.COOKIES
-            and "HTTP_AUTHORIZATION" not in request.META)
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.COOKIES
+        and "HTTP_AUTHORIZATION" not in request.META
+    )
 
 
 def _cacheable_response(response) -> bool:
     control = response.get("Cache-Control", "")
-    return (response.status_code == 200 and not response.streaming and not response.cookies
-            and not any(word in control for word in UNCACHEABLE))
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not any(word in control for word in UNCACHEABLE)
+    )
 
 
 def _page_key(request) -> str:
     language = translation.get_language_from_request(request, check_path=True)
-    address = "\n".join((request.method, request.get_host(), request.get_full_path(), language,
-                         request.META.get("HTTP_ACCEPT", "")))
+    address = "\n".join(
+        (
+            request.method,
+            request.get_host(),
+            request.get_full_path(),
+            language,
+            request.META.get("HTTP_ACCEPT", ""),
+        )
+    )
     return f"pages:v{FORMAT}:" + hashlib.sha256(address.encode()).hexdigest()
 
 
@@ -110,6 +125,9 @@ class AnonymousPageCacheMiddleware:
         if _cacheable_response(response):
             response["X-Page-Cache"] = "miss"
             # Plain values, not the response object: about half the time to read back.
-            cache.set(key, (generation, response.status_code, tuple(response.items()),
-                            response.content), seconds)
+            cache.set(
+                key,
+                (generation, response.status_code, tuple(response.items()), response.content),
+                seconds,
+            )
         return response

@@ -20,8 +20,10 @@ from commons_fund.members.models import Membership, Role, User
 def _handles_money(user: User | AnonymousUser) -> bool:
     """Staff, and the treasurers and administrators of any organisation. Anyone else goes on
     to the view, which answers 404 to whoever may not act there."""
-    return user.is_authenticated and (user.is_staff or Membership.objects.filter(
-        user=user, role__in=[Role.ADMIN, Role.TREASURER]).exists())
+    return user.is_authenticated and (
+        user.is_staff
+        or Membership.objects.filter(user=user, role__in=[Role.ADMIN, Role.TREASURER]).exists()
+    )
 
 
 def money_action(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -36,10 +38,16 @@ def money_action(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
         if not _handles_money(request.user):
             return view(request, *args, **kwargs)
         if not is_mfa_enabled(request.user):
-            messages.warning(request, _("Turn on two-factor authentication first: it protects "
-                                        "the money of the people who trust the fund."))
-            return redirect(f"{reverse('mfa_index')}?"
-                            f"{urlencode({'next': request.get_full_path()})}")
+            messages.warning(
+                request,
+                _(
+                    "Turn on two-factor authentication first: it protects "
+                    "the money of the people who trust the fund."
+                ),
+            )
+            return redirect(
+                f"{reverse('mfa_index')}?{urlencode({'next': request.get_full_path()})}"
+            )
         return fresh(request, *args, **kwargs)
 
     return guarded

@@ -248,10 +248,11 @@ CELERY_BEAT_SCHEDULE = {
     "retry-collections": {"task": "pledges.tasks.collections_retry_due", "schedule": 3600.0},
     "follow-collections": {"task": "pledges.tasks.collections_sync_open", "schedule": 900.0},
     "remind-voters": {"task": "pledges.tasks.rounds_remind", "schedule": 3600.0},
-    "remind-declarations": {"task": "reciprocity.tasks.declarations_remind",
-                            "schedule": 86400.0},
-    "follow-declaration-payments": {"task": "reciprocity.tasks.declarations_sync_open",
-                                    "schedule": 900.0},
+    "remind-declarations": {"task": "reciprocity.tasks.declarations_remind", "schedule": 86400.0},
+    "follow-declaration-payments": {
+        "task": "reciprocity.tasks.declarations_sync_open",
+        "schedule": 900.0,
+    },
 }
 # Pools: a failed collection is tried again after these numbers of days, then defaulted.
 POOL_RETRY_DAYS = env.list("POOL_RETRY_DAYS", cast=int, default=[1, 3, 7])
@@ -327,8 +328,11 @@ STRIPE_JS_URL = (
 # ones. Inline styles stay allowed for the widths of progress bars. The Wagtail and Django
 # admins and the API's Swagger page ship inline scripts of their own: they are left out.
 _STRIPE_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(STRIPE_JS_URL))
-_STRIPE_API_ORIGIN = ("{0.scheme}://{0.netloc}".format(urlsplit(STRIPE_API_BASE))
-                      if STRIPE_API_BASE else "https://api.stripe.com")
+_STRIPE_API_ORIGIN = (
+    "{0.scheme}://{0.netloc}".format(urlsplit(STRIPE_API_BASE))
+    if STRIPE_API_BASE
+    else "https://api.stripe.com"
+)
 CONTENT_SECURITY_POLICY = {
     "EXCLUDE_URL_PREFIXES": ["/cms/", "/django-admin/", "/api/v1/docs/"],
     "DIRECTIVES": {
@@ -362,5 +366,6 @@ PROJECT_HOURLY_RATE = (
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=14)
 
 # Logs: plain lines, or one JSON object per line with LOG_FORMAT=json (commons_fund/logs.py).
-LOGGING = logging_config(log_format=env.str("LOG_FORMAT", default="plain"),
-                         level=env.str("LOG_LEVEL", default="INFO"))
+LOGGING = logging_config(
+    log_format=env.str("LOG_FORMAT", default="plain"), level=env.str("LOG_LEVEL", default="INFO")
+)

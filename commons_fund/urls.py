@@ -39,8 +39,11 @@ urlpatterns = [
     path("api/v1/", include((api_patterns, "api"))),
     path("payments/stripe/webhook/", stripe_webhook, name="stripe_webhook"),
     # A stable address for contracts' PDFs, the same in every language.
-    path("reciprocity/contracts/<int:pk>/pdf/", contract_pdf_download,
-         name="reciprocity_contract_pdf"),
+    path(
+        "reciprocity/contracts/<int:pk>/pdf/",
+        contract_pdf_download,
+        name="reciprocity_contract_pdf",
+    ),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -11,5 +11,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database and the broker answer, 503 (naming the failing part) otherwise."""
     report = health_report()
     healthy = all(value == "ok" for value in report.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **report},
-                        status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **report}, status=200 if healthy else 503
+    )

@@ -15,23 +15,37 @@ from projects.models import Project
 from . import ballots, rounds, selectors, services
 from .models import Pledge, Pool, PoolMembership, Round, RoundState
 
-RESULT_STATES = {RoundState.TALLIED, RoundState.COLLECTING, RoundState.PAID_OUT,
-                 RoundState.CLOSED}
+RESULT_STATES = {RoundState.TALLIED, RoundState.COLLECTING, RoundState.PAID_OUT, RoundState.CLOSED}
 RECEIPTS_PER_PAGE = 500
 
 
 class PoolSerializer(serializers.ModelSerializer):
     host = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    minimum_pot = serializers.DecimalField(source="minimum_pot.amount", max_digits=12,
-                                           decimal_places=2, read_only=True)
+    minimum_pot = serializers.DecimalField(
+        source="minimum_pot.amount", max_digits=12, decimal_places=2, read_only=True
+    )
     members = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Pool
-        fields = ["id", "name", "slug", "description", "host", "currency", "period",
-                  "round_kind", "voting_method", "quorum_percent", "minimum_pot",
-                  "rotation_rule", "no_quorum_rule", "collection_methods", "membership_policy",
-                  "members"]
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "description",
+            "host",
+            "currency",
+            "period",
+            "round_kind",
+            "voting_method",
+            "quorum_percent",
+            "minimum_pot",
+            "rotation_rule",
+            "no_quorum_rule",
+            "collection_methods",
+            "membership_policy",
+            "members",
+        ]
 
 
 class CandidacySerializer(serializers.Serializer):
@@ -50,9 +64,24 @@ class RoundSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Round
-        fields = ["id", "pool", "number", "state", "nominations_open_at", "voting_opens_at",
-                  "voting_closes_at", "kind", "voting_method", "quorum_percent",
-                  "quadratic_credits", "seed", "electorate", "reason", "candidacies", "pot"]
+        fields = [
+            "id",
+            "pool",
+            "number",
+            "state",
+            "nominations_open_at",
+            "voting_opens_at",
+            "voting_closes_at",
+            "kind",
+            "voting_method",
+            "quorum_percent",
+            "quadratic_credits",
+            "seed",
+            "electorate",
+            "reason",
+            "candidacies",
+            "pot",
+        ]
 
     # A list's page is read in a few queries by RoundViewSet.get_serializer (context).
     @extend_schema_field(CandidacySerializer(many=True))
@@ -73,12 +102,14 @@ class NominationSerializer(serializers.Serializer):
 
 
 class BallotSerializer(serializers.Serializer):
-    membership = serializers.IntegerField(required=False,
-                                          help_text="The member voted for; default: yourself.")
+    membership = serializers.IntegerField(
+        required=False, help_text="The member voted for; default: yourself."
+    )
     marks = serializers.DictField(
         child=serializers.IntegerField(),
         help_text="Candidacy id → grade (0 = À rejeter … 6 = Excellent), votes, 0/1, or "
-                  "cents (allocation).")
+        "cents (allocation).",
+    )
     previous_receipt = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -91,12 +122,22 @@ class PledgeSerializer(serializers.ModelSerializer):
     amount = serializers.CharField(source="amount.amount")
     membership = serializers.PrimaryKeyRelatedField(queryset=PoolMembership.objects.all())
     saved_method = serializers.PrimaryKeyRelatedField(
-        queryset=SavedPaymentMethod.objects.all(), required=False, allow_null=True)
+        queryset=SavedPaymentMethod.objects.all(), required=False, allow_null=True
+    )
 
     class Meta:
         model = Pledge
-        fields = ["id", "pool", "membership", "amount", "method", "saved_method",
-                  "rounds_total", "rounds_committed", "status"]
+        fields = [
+            "id",
+            "pool",
+            "membership",
+            "amount",
+            "method",
+            "saved_method",
+            "rounds_total",
+            "rounds_committed",
+            "status",
+        ]
         read_only_fields = ["rounds_committed", "status"]
 
 
@@ -115,8 +156,12 @@ class PoolViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.pool_list()
 
 
-@extend_schema(parameters=[OpenApiParameter("pool", description="a pool's slug"),
-                           OpenApiParameter("state", enum=RoundState.values)])
+@extend_schema(
+    parameters=[
+        OpenApiParameter("pool", description="a pool's slug"),
+        OpenApiParameter("state", enum=RoundState.values),
+    ]
+)
 class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     """Rounds with their candidates and pot; members nominate and vote; the results and
     ballots are published once the round is tallied."""
@@ -128,8 +173,9 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
         params = self.request.query_params
         if params.get("state"):
             if params["state"] not in RoundState.values:
-                raise ValidationError({"state": [f"Expected one of: "
-                                                 f"{', '.join(RoundState.values)}."]})
+                raise ValidationError(
+                    {"state": [f"Expected one of: {', '.join(RoundState.values)}."]}
+                )
             rounds_ = rounds_.filter(state=params["state"])
         if params.get("pool"):
             rounds_ = rounds_.filter(pool__slug=params["pool"][:80])
@@ -139,9 +185,11 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
         """A page of rounds: their candidacies and pots in four queries, not four per row."""
         if kwargs.get("many") and args:
             page = list(args[0])
-            kwargs["context"] = {**self.get_serializer_context(),
-                                 "candidacies": selectors.rounds_candidacies(rounds=page),
-                                 "pots": selectors.rounds_pots(rounds=page)}
+            kwargs["context"] = {
+                **self.get_serializer_context(),
+                "candidacies": selectors.rounds_candidacies(rounds=page),
+                "pots": selectors.rounds_pots(rounds=page),
+            }
             args = (page, *args[1:])
         return super().get_serializer(*args, **kwargs)
 
@@ -151,10 +199,10 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
         round_ = self.get_object()
         data = NominationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        candidacy = rounds.candidacy_nominate(round_=round_, actor=request.user,
-                                              project=data.validated_data["project"])
-        row = next(c for c in selectors.round_candidacies(round_=round_)
-                   if c.pk == candidacy.pk)
+        candidacy = rounds.candidacy_nominate(
+            round_=round_, actor=request.user, project=data.validated_data["project"]
+        )
+        row = next(c for c in selectors.round_candidacies(round_=round_) if c.pk == candidacy.pk)
         return Response(CandidacySerializer(row).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=BallotSerializer, responses={201: ReceiptSerializer})
@@ -167,16 +215,22 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         mine = selectors.memberships_of(pool=round_.pool, user=request.user)
-        membership = (mine.filter(pk=values["membership"]).first() if "membership" in values
-                      else mine.first())
+        membership = (
+            mine.filter(pk=values["membership"]).first() if "membership" in values else mine.first()
+        )
         if membership is None:
             raise NotFound("You are not a member of this pool.")
         if request.method == "PUT" and not values["previous_receipt"]:
-            raise ValidationError({"previous_receipt": ["Give the receipt of the ballot to "
-                                                        "replace."]})
-        receipt = ballots.ballot_cast(round_=round_, membership=membership, actor=request.user,
-                                      marks=values["marks"],
-                                      previous_receipt=values["previous_receipt"])
+            raise ValidationError(
+                {"previous_receipt": ["Give the receipt of the ballot to replace."]}
+            )
+        receipt = ballots.ballot_cast(
+            round_=round_,
+            membership=membership,
+            actor=request.user,
+            marks=values["marks"],
+            previous_receipt=values["previous_receipt"],
+        )
         return Response({"receipt": receipt}, status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[OpenApiParameter("page", int)])
@@ -188,28 +242,60 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
         if round_.state not in RESULT_STATES:
             raise NotFound("The results are published once the round is tallied.")
         page = Paginator(selectors.round_receipts(round_=round_), RECEIPTS_PER_PAGE).get_page(
-            request.query_params.get("page"))
+            request.query_params.get("page")
+        )
         published = round_.results
-        return Response({
-            **{key: published.get(key) for key in (
-                "kind", "method", "voters", "electorate", "pot", "collected", "seed",
-                "tie_break", "winner", "ranking", "shares", "matching", "weights")},
-            "grades_worst_first": ["À rejeter", "Insuffisant", "Passable", "Assez bien",
-                                   "Bien", "Très bien", "Excellent"],
-            "receipts": {
-                "count": page.paginator.count, "page": page.number,
-                "pages": page.paginator.num_pages,
-                "results": [{"receipt": ballot.receipt,
-                             "college": ballot.college.name if ballot.college else None,
-                             "marks": {str(line.candidacy_id): line.value
-                                       for line in ballot.lines.all()}}
-                            for ballot in page.object_list],
-            },
-        })
+        return Response(
+            {
+                **{
+                    key: published.get(key)
+                    for key in (
+                        "kind",
+                        "method",
+                        "voters",
+                        "electorate",
+                        "pot",
+                        "collected",
+                        "seed",
+                        "tie_break",
+                        "winner",
+                        "ranking",
+                        "shares",
+                        "matching",
+                        "weights",
+                    )
+                },
+                "grades_worst_first": [
+                    "À rejeter",
+                    "Insuffisant",
+                    "Passable",
+                    "Assez bien",
+                    "Bien",
+                    "Très bien",
+                    "Excellent",
+                ],
+                "receipts": {
+                    "count": page.paginator.count,
+                    "page": page.number,
+                    "pages": page.paginator.num_pages,
+                    "results": [
+                        {
+                            "receipt": ballot.receipt,
+                            "college": ballot.college.name if ballot.college else None,
+                            "marks": {
+                                str(line.candidacy_id): line.value for line in ballot.lines.all()
+                            },
+                        }
+                        for ballot in page.object_list
+                    ],
+                },
+            }
+        )
 
 
-class PledgeViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
-                    viewsets.GenericViewSet):
+class PledgeViewSet(
+    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+):
     """My pledges (and those of the organisations whose accounts I keep)."""
 
     serializer_class = PledgeSerializer
@@ -217,15 +303,24 @@ class PledgeViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Updat
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return Pledge.objects.filter(pk__in=[p.pk for p in selectors.pledges_of(
-            user=self.request.user)]).select_related("membership__pool").order_by("pk")
+        return (
+            Pledge.objects.filter(
+                pk__in=[p.pk for p in selectors.pledges_of(user=self.request.user)]
+            )
+            .select_related("membership__pool")
+            .order_by("pk")
+        )
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         serializer.instance = services.pledge_create(
-            actor=self.request.user, membership=data["membership"],
-            amount=data["amount"]["amount"], method=data["method"],
-            saved_method=data.get("saved_method"), rounds_total=data.get("rounds_total"))
+            actor=self.request.user,
+            membership=data["membership"],
+            amount=data["amount"]["amount"],
+            method=data["method"],
+            saved_method=data.get("saved_method"),
+            rounds_total=data.get("rounds_total"),
+        )
 
     @extend_schema(request=PledgeUpdateSerializer, responses={200: PledgeSerializer})
     def partial_update(self, request, *args, **kwargs):
@@ -233,9 +328,11 @@ class PledgeViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Updat
         data = PledgeUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         if "amount" in data.validated_data:
-            pledge = services.pledge_change(pledge=pledge, actor=request.user,
-                                            amount=data.validated_data["amount"])
+            pledge = services.pledge_change(
+                pledge=pledge, actor=request.user, amount=data.validated_data["amount"]
+            )
         if "status" in data.validated_data:
-            pledge = services.pledge_set_status(pledge=pledge, actor=request.user,
-                                                status=data.validated_data["status"])
+            pledge = services.pledge_set_status(
+                pledge=pledge, actor=request.user, status=data.validated_data["status"]
+            )
         return Response(PledgeSerializer(pledge).data)

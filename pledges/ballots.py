@@ -41,8 +41,9 @@ def _checked_marks(round_: Round, membership: PoolMembership, marks: dict) -> di
     """The marks, checked against the round's method: every candidate graded (majority
     judgment), credits not overspent (quadratic), 0 or 1 (approval), the member's own
     promise split exactly (allocation)."""
-    candidacies = set(round_.candidacies.filter(status=CandidacyStatus.NOMINATED)
-                      .values_list("pk", flat=True))
+    candidacies = set(
+        round_.candidacies.filter(status=CandidacyStatus.NOMINATED).values_list("pk", flat=True)
+    )
     try:
         marks = {int(key): int(value) for key, value in marks.items()}
     except (TypeError, ValueError) as error:
@@ -54,8 +55,9 @@ def _checked_marks(round_: Round, membership: PoolMembership, marks: dict) -> di
         if not promised:
             raise ValidationError({"marks": _("Splitting a pot needs a pledge for this round.")})
         if any(value < 0 for value in marks.values()) or sum(marks.values()) != promised:
-            raise ValidationError({"marks": _(
-                "The amounts must add up to your promise for this round.")})
+            raise ValidationError(
+                {"marks": _("The amounts must add up to your promise for this round.")}
+            )
         return {key: value for key, value in marks.items() if value}
     method = round_.voting_method
     if method == VotingMethod.MAJORITY_JUDGMENT:
@@ -69,9 +71,12 @@ def _checked_marks(round_: Round, membership: PoolMembership, marks: dict) -> di
             raise ValidationError({"marks": _("Votes cannot be negative.")})
         spent = sum(value * value for value in marks.values())
         if spent > (round_.quadratic_credits or 0):
-            raise ValidationError({"marks": _(
-                "These votes cost %(spent)s credits; you have %(credits)s.")
-                % {"spent": spent, "credits": round_.quadratic_credits}})
+            raise ValidationError(
+                {
+                    "marks": _("These votes cost %(spent)s credits; you have %(credits)s.")
+                    % {"spent": spent, "credits": round_.quadratic_credits}
+                }
+            )
         return {key: value for key, value in marks.items() if value}
     if any(value not in (0, 1) for value in marks.values()):
         raise ValidationError({"marks": _("Approve a candidate (1) or not (0).")})
@@ -80,7 +85,11 @@ def _checked_marks(round_: Round, membership: PoolMembership, marks: dict) -> di
 
 @transaction.atomic
 def ballot_cast(
-    *, round_: Round, membership: PoolMembership, actor: User, marks: dict,
+    *,
+    round_: Round,
+    membership: PoolMembership,
+    actor: User,
+    marks: dict,
     previous_receipt: str = "",
 ) -> str:
     """Vote for a member, or replace that member's vote with the receipt of the previous
@@ -91,12 +100,12 @@ def ballot_cast(
     now = timezone.now()
     if round_.state != RoundState.VOTING or now >= round_.voting_closes_at:
         raise ValidationError(_("The vote is not open."))
-    if membership.pool_id != round_.pool_id or not selectors.has_vote(round_=round_,
-                                                                       membership=membership):
+    if membership.pool_id != round_.pool_id or not selectors.has_vote(
+        round_=round_, membership=membership
+    ):
         raise ValidationError(_("This member has no vote in this round."))
     lines = _checked_marks(round_, membership, marks)
-    roll = VoterRoll.objects.select_for_update().filter(round=round_,
-                                                        membership=membership).first()
+    roll = VoterRoll.objects.select_for_update().filter(round=round_, membership=membership).first()
     if roll is None:
         try:
             with transaction.atomic():
@@ -106,14 +115,21 @@ def ballot_cast(
     else:
         old = Ballot.objects.filter(round=round_, receipt=previous_receipt.strip().upper())
         if not previous_receipt or not old.exists():
-            raise ValidationError({"previous_receipt": _(
-                "This member has already voted: give the receipt of that ballot to change "
-                "it.")})
+            raise ValidationError(
+                {
+                    "previous_receipt": _(
+                        "This member has already voted: give the receipt of that ballot to change "
+                        "it."
+                    )
+                }
+            )
         old.delete()
         roll.save(update_fields=["voted_at"])
     ballot = Ballot.objects.create(round=round_, receipt=_receipt(), college=membership.college)
-    BallotLine.objects.bulk_create([
-        BallotLine(ballot=ballot, candidacy_id=candidacy, value=value)
-        for candidacy, value in lines.items()
-    ])
+    BallotLine.objects.bulk_create(
+        [
+            BallotLine(ballot=ballot, candidacy_id=candidacy, value=value)
+            for candidacy, value in lines.items()
+        ]
+    )
     return ballot.receipt

@@ -57,10 +57,17 @@ def round_collect(*, round_: Round) -> Round:
         return round_
     round_.state = RoundState.COLLECTING
     round_.save(update_fields=["state", "updated_at"])
-    due = list(round_.pot_collections.filter(status=CollectionStatus.DUE).values_list("pk",
-                                                                                  flat=True))
-    log_event(logger, "round.moved", round=round_.pk, pool=round_.pool_id, state=round_.state,
-              due=len(due))
+    due = list(
+        round_.pot_collections.filter(status=CollectionStatus.DUE).values_list("pk", flat=True)
+    )
+    log_event(
+        logger,
+        "round.moved",
+        round=round_.pk,
+        pool=round_.pool_id,
+        state=round_.state,
+        due=len(due),
+    )
     from .tasks import collection_attempt as task
 
     transaction.on_commit(lambda: [task.delay(pk) for pk in due])
@@ -68,39 +75,60 @@ def round_collect(*, round_: Round) -> Round:
 
 
 def _void(collection: Collection, status: str, memo: str) -> None:
-    ledger_resolve_pending(pending=collection.commitment, kind=TransactionKind.PLEDGE_VOID,
-                           idempotency_key=f"collection-{collection.pk}-void", memo=memo[:300],
-                           cause=collection)
+    ledger_resolve_pending(
+        pending=collection.commitment,
+        kind=TransactionKind.PLEDGE_VOID,
+        idempotency_key=f"collection-{collection.pk}-void",
+        memo=memo[:300],
+        cause=collection,
+    )
     collection.status = status
     collection.next_attempt_at = None
     collection.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
-    log_event(logger, f"collection.{status}", collection=collection.pk,
-              round=collection.round_id, attempts=collection.attempts)
+    log_event(
+        logger,
+        f"collection.{status}",
+        collection=collection.pk,
+        round=collection.round_id,
+        attempts=collection.attempts,
+    )
 
 
 def collection_attempt(*, collection: Collection, now: datetime | None = None) -> Collection:
     """Charge a due promise (or try a failed one again when its time has come)."""
     now = now or timezone.now()
     with transaction.atomic():
-        collection = (Collection.objects.select_for_update(of=("self",))
-                      .select_related("pledge__membership__user",
-                                      "pledge__membership__organisation", "pledge__saved_method",
-                                      "round__pool__host", "charge")
-                      .get(pk=collection.pk))
-        retry_due = (collection.status == CollectionStatus.FAILED
-                     and collection.next_attempt_at is not None
-                     and collection.next_attempt_at <= now)
+        collection = (
+            Collection.objects.select_for_update(of=("self",))
+            .select_related(
+                "pledge__membership__user",
+                "pledge__membership__organisation",
+                "pledge__saved_method",
+                "round__pool__host",
+                "charge",
+            )
+            .get(pk=collection.pk)
+        )
+        retry_due = (
+            collection.status == CollectionStatus.FAILED
+            and collection.next_attempt_at is not None
+            and collection.next_attempt_at <= now
+        )
         if (collection.status == CollectionStatus.DUE and collection.charge is None) or retry_due:
             pledge, round_ = collection.pledge, collection.round
             saved = pledge.saved_method if pledge.method != "transfer" else None
             collection.attempts += 1
             try:
                 charge = payments.charge_create(
-                    payer=pledge.membership.payer, books=round_.pool.host,
-                    amount=from_minor_units(collection.amount), method=pledge.method,
-                    saved_method=saved, income_purpose="contributions", cause=collection,
-                    description=_("%(pool)s – round %(number)s") % {
-                        "pool": round_.pool.name, "number": round_.number},
+                    payer=pledge.membership.payer,
+                    books=round_.pool.host,
+                    amount=from_minor_units(collection.amount),
+                    method=pledge.method,
+                    saved_method=saved,
+                    income_purpose="contributions",
+                    cause=collection,
+                    description=_("%(pool)s – round %(number)s")
+                    % {"pool": round_.pool.name, "number": round_.number},
                 )
             except ValidationError:
                 # The card or mandate is gone or no longer usable: a failed attempt, so the
@@ -109,8 +137,9 @@ def collection_attempt(*, collection: Collection, now: datetime | None = None) -
                 return collection
             collection.charge = charge
             collection.status, collection.next_attempt_at = CollectionStatus.DUE, None
-            collection.save(update_fields=["charge", "attempts", "status", "next_attempt_at",
-                                           "updated_at"])
+            collection.save(
+                update_fields=["charge", "attempts", "status", "next_attempt_at", "updated_at"]
+            )
             if collection.attempts == 1:
                 _notify(collection, "due")
         elif collection.status == CollectionStatus.DUE and collection.charge is not None:
@@ -129,20 +158,32 @@ def collection_sync(*, collection: Collection, now: datetime | None = None) -> C
     """Follow the latest charge: collected, failed (to retry, or defaulted after the last
     try), or still under way."""
     now = now or timezone.now()
-    collection = (Collection.objects.select_for_update(of=("self",))
-                  .select_related("charge", "round").get(pk=collection.pk))
+    collection = (
+        Collection.objects.select_for_update(of=("self",))
+        .select_related("charge", "round")
+        .get(pk=collection.pk)
+    )
     charge = collection.charge
     if collection.status in FINAL_COLLECTION or charge is None:
         return collection
     if charge.status == ChargeStatus.SUCCEEDED:
-        ledger_resolve_pending(pending=collection.commitment,
-                               kind=TransactionKind.PLEDGE_COLLECTION,
-                               idempotency_key=f"collection-{collection.pk}-collected",
-                               memo=f"{collection.round} (#{charge.pk})", cause=collection)
+        ledger_resolve_pending(
+            pending=collection.commitment,
+            kind=TransactionKind.PLEDGE_COLLECTION,
+            idempotency_key=f"collection-{collection.pk}-collected",
+            memo=f"{collection.round} (#{charge.pk})",
+            cause=collection,
+        )
         collection.status = CollectionStatus.SUCCEEDED
         collection.save(update_fields=["status", "updated_at"])
-        log_event(logger, "collection.collected", collection=collection.pk,
-                  round=collection.round_id, charge=charge.pk, amount=collection.amount)
+        log_event(
+            logger,
+            "collection.collected",
+            collection=collection.pk,
+            round=collection.round_id,
+            charge=charge.pk,
+            amount=collection.amount,
+        )
     elif charge.status == ChargeStatus.FAILED and collection.status == CollectionStatus.DUE:
         _attempt_failed(collection, now)
     return collection
@@ -158,9 +199,15 @@ def _attempt_failed(collection: Collection, now: datetime) -> None:
         collection.status = CollectionStatus.FAILED
         collection.next_attempt_at = now + timedelta(days=delays[collection.attempts - 1])
         collection.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
-        log_event(logger, "collection.failed", level=logging.WARNING, collection=collection.pk,
-                  round=collection.round_id, attempts=collection.attempts,
-                  retry_at=collection.next_attempt_at.isoformat())
+        log_event(
+            logger,
+            "collection.failed",
+            level=logging.WARNING,
+            collection=collection.pk,
+            round=collection.round_id,
+            attempts=collection.attempts,
+            retry_at=collection.next_attempt_at.isoformat(),
+        )
         _notify(collection, "failed")
 
 
@@ -173,8 +220,9 @@ def _notify(collection: Collection, event: str) -> None:
 @transaction.atomic
 def collection_default(*, collection: Collection, actor: User) -> Collection:
     """A treasurer gives up on a promise (a transfer that never came): it is voided."""
-    collection = Collection.objects.select_for_update().select_related("round__pool").get(
-        pk=collection.pk)
+    collection = (
+        Collection.objects.select_for_update().select_related("round__pool").get(pk=collection.pk)
+    )
     require_pool_treasurer(collection.round.pool, actor)
     if collection.status in FINAL_COLLECTION:
         return collection
@@ -190,7 +238,8 @@ def collection_retry_now(*, collection: Collection, actor: User) -> Collection:
     require_pool_treasurer(collection.round.pool, actor)
     now = timezone.now()
     Collection.objects.filter(pk=collection.pk, status=CollectionStatus.FAILED).update(
-        next_attempt_at=now)
+        next_attempt_at=now
+    )
     return collection_attempt(collection=collection, now=now)
 
 
@@ -199,8 +248,11 @@ def collections_retry_due(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     from .tasks import collection_attempt as task
 
-    due = list(Collection.objects.filter(status=CollectionStatus.FAILED,
-                                         next_attempt_at__lte=now).values_list("pk", flat=True))
+    due = list(
+        Collection.objects.filter(
+            status=CollectionStatus.FAILED, next_attempt_at__lte=now
+        ).values_list("pk", flat=True)
+    )
     for pk in due:
         task.delay(pk)
     return len(due)
@@ -208,8 +260,11 @@ def collections_retry_due(*, now: datetime | None = None) -> int:
 
 def collections_sync_open() -> int:
     """Follow the charges still under way (SEPA debits, transfers, confirmations)."""
-    open_ = list(Collection.objects.filter(status=CollectionStatus.DUE, charge__isnull=False)
-                 .values_list("pk", flat=True))
+    open_ = list(
+        Collection.objects.filter(status=CollectionStatus.DUE, charge__isnull=False).values_list(
+            "pk", flat=True
+        )
+    )
     for pk in open_:
         collection_sync(collection=Collection(pk=pk))
     return len(open_)
@@ -240,11 +295,17 @@ def round_sources_set(*, round_: Round, amounts: dict[int, int]) -> None:
     for pk, cents in amounts.items():
         candidacy = candidacies[pk]
         FundingSource.objects.update_or_create(
-            round=round_, project=candidacy.project,
-            defaults={"step": candidacy.step, "kind": SourceKind.POOL_ROUND,
-                      "funder_name": round_.pool.name[:120], "funder": round_.pool.host,
-                      "amount": Money(from_minor_units(cents), "EUR"),
-                      "status": SourceStatus.GRANTED, "decided_on": timezone.localdate()},
+            round=round_,
+            project=candidacy.project,
+            defaults={
+                "step": candidacy.step,
+                "kind": SourceKind.POOL_ROUND,
+                "funder_name": round_.pool.name[:120],
+                "funder": round_.pool.host,
+                "amount": Money(from_minor_units(cents), "EUR"),
+                "status": SourceStatus.GRANTED,
+                "decided_on": timezone.localdate(),
+            },
         )
         touched.add(candidacy.project_id)
     round_.funding_sources.exclude(project__in=touched).update(status=SourceStatus.REFUSED)
@@ -259,24 +320,45 @@ def round_pay_out(*, round_: Round) -> Round:
         return round_
     if round_.pot_collections.exclude(status__in=FINAL_COLLECTION).exists():
         return round_
-    collected = round_.pot_collections.filter(status=CollectionStatus.SUCCEEDED).aggregate(
-        total=Sum("amount"))["total"] or 0
+    collected = (
+        round_.pot_collections.filter(status=CollectionStatus.SUCCEEDED).aggregate(
+            total=Sum("amount")
+        )["total"]
+        or 0
+    )
     amounts = payout_amounts(round_, collected)
     candidacies = Candidacy.objects.select_related("project__host").in_bulk(amounts)
     for pk, cents in amounts.items():
         candidacy = candidacies[pk]
         description = _("%(pool)s – round %(number)s – %(project)s") % {
-            "pool": round_.pool.name, "number": round_.number,
-            "project": candidacy.project.name}
-        payments.payout_prepare(books=round_.pool.host, beneficiary=candidacy.project.host,
-                                amount=cents, description=description, cause=round_)
+            "pool": round_.pool.name,
+            "number": round_.number,
+            "project": candidacy.project.name,
+        }
+        payments.payout_prepare(
+            books=round_.pool.host,
+            beneficiary=candidacy.project.host,
+            amount=cents,
+            description=description,
+            cause=round_,
+        )
     round_sources_set(round_=round_, amounts=amounts)
-    round_.results = {**round_.results, "collected": collected,
-                      "paid": {str(k): v for k, v in amounts.items()}}
+    round_.results = {
+        **round_.results,
+        "collected": collected,
+        "paid": {str(k): v for k, v in amounts.items()},
+    }
     round_.state = RoundState.PAID_OUT
     round_.save(update_fields=["state", "results", "updated_at"])
-    log_event(logger, "round.moved", round=round_.pk, pool=round_.pool_id, state=round_.state,
-              collected=collected, payouts=len(amounts))
+    log_event(
+        logger,
+        "round.moved",
+        round=round_.pk,
+        pool=round_.pool_id,
+        state=round_.state,
+        collected=collected,
+        payouts=len(amounts),
+    )
     from .tasks import round_notify
 
     transaction.on_commit(lambda: round_notify.delay(round_.pk, "payout"))
@@ -289,8 +371,9 @@ def round_close(*, round_: Round) -> Round:
     round_ = Round.objects.select_for_update().get(pk=round_.pk)
     if round_.state != RoundState.PAID_OUT:
         return round_
-    payouts = Payout.objects.filter(cause_type=ContentType.objects.get_for_model(Round),
-                                    cause_id=str(round_.pk))
+    payouts = Payout.objects.filter(
+        cause_type=ContentType.objects.get_for_model(Round), cause_id=str(round_.pk)
+    )
     if payouts.exclude(status=PayoutStatus.PAID).exists():
         return round_
     round_.state = RoundState.CLOSED

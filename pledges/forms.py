@@ -21,7 +21,8 @@ class JoinForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.organisations = {str(o.pk): o for o in organisations}
         self.fields["member"].choices = [("me", user.display_name)] + [
-            (pk, organisation.name) for pk, organisation in self.organisations.items()]
+            (pk, organisation.name) for pk, organisation in self.organisations.items()
+        ]
         self.fields["college"].queryset = colleges
         if not colleges.exists():
             del self.fields["college"]
@@ -36,11 +37,18 @@ class PledgeForm(forms.Form):
     amount = AmountField(label=_("Amount per round"), help_text=_("For example 20 or 12,50."))
     method = forms.ChoiceField(label=_("Payment method"), widget=forms.RadioSelect)
     saved_method = forms.ModelChoiceField(
-        label=_("Saved card or SEPA mandate"), queryset=SavedPaymentMethod.objects.none(),
-        required=False, empty_label=_("None (bank transfer)"),
+        label=_("Saved card or SEPA mandate"),
+        queryset=SavedPaymentMethod.objects.none(),
+        required=False,
+        empty_label=_("None (bank transfer)"),
     )
-    rounds_total = forms.IntegerField(label=_("Number of rounds"), min_value=1, max_value=120,
-                                      required=False, help_text=_("Empty: until cancelled."))
+    rounds_total = forms.IntegerField(
+        label=_("Number of rounds"),
+        min_value=1,
+        max_value=120,
+        required=False,
+        help_text=_("Empty: until cancelled."),
+    )
 
     def __init__(self, *args, memberships, methods, saved_methods, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,8 +62,9 @@ class PledgeChangeForm(forms.Form):
 
 
 class PledgeStatusForm(forms.Form):
-    status = forms.ChoiceField(choices=[("active", _("Resume")), ("paused", _("Pause")),
-                                        ("cancelled", _("Cancel"))])
+    status = forms.ChoiceField(
+        choices=[("active", _("Resume")), ("paused", _("Pause")), ("cancelled", _("Cancel"))]
+    )
 
 
 class NominationForm(forms.Form):
@@ -68,15 +77,21 @@ class NominationForm(forms.Form):
 
 class ScheduleForm(forms.Form):
     nominations_open_at = forms.DateTimeField(
-        label=_("Nominations open"), required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
-    voting_opens_at = forms.DateTimeField(
-        label=_("Vote opens"), required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
-    voting_closes_at = forms.DateTimeField(
-        label=_("Vote closes"), required=False,
+        label=_("Nominations open"),
+        required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=_("Leave the dates empty to follow the pool's rhythm."))
+    )
+    voting_opens_at = forms.DateTimeField(
+        label=_("Vote opens"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    voting_closes_at = forms.DateTimeField(
+        label=_("Vote closes"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave the dates empty to follow the pool's rhythm."),
+    )
 
 
 class CancelForm(forms.Form):
@@ -87,11 +102,21 @@ class BallotForm(forms.Form):
     """One field per candidate; what a field holds depends on the round's method."""
 
     previous_receipt = forms.CharField(
-        label=_("Receipt of your previous ballot"), max_length=20, required=False,
-        help_text=_("Only to change a vote already cast."))
+        label=_("Receipt of your previous ballot"),
+        max_length=20,
+        required=False,
+        help_text=_("Only to change a vote already cast."),
+    )
 
-    def __init__(self, *args, round_, candidacies, membership: PoolMembership | None = None,
-                 grades=(), **kwargs):
+    def __init__(
+        self,
+        *args,
+        round_,
+        candidacies,
+        membership: PoolMembership | None = None,
+        grades=(),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.candidacies = candidacies
         for candidacy in candidacies:
@@ -101,12 +126,20 @@ class BallotForm(forms.Form):
                 self.fields[name] = AmountField(label=label, required=False)
             elif round_.voting_method == "majority_judgment":
                 self.fields[name] = forms.TypedChoiceField(
-                    label=label, coerce=int, choices=list(enumerate(grades)),
-                    widget=forms.RadioSelect)
+                    label=label,
+                    coerce=int,
+                    choices=list(enumerate(grades)),
+                    widget=forms.RadioSelect,
+                )
             elif round_.voting_method == "quadratic":
                 self.fields[name] = forms.IntegerField(
-                    label=label, min_value=0, max_value=1000, required=False, initial=0,
-                    widget=forms.NumberInput(attrs={"data-quadratic": "1"}))
+                    label=label,
+                    min_value=0,
+                    max_value=1000,
+                    required=False,
+                    initial=0,
+                    widget=forms.NumberInput(attrs={"data-quadratic": "1"}),
+                )
             else:
                 self.fields[name] = forms.BooleanField(label=label, required=False)
 
@@ -124,4 +157,3 @@ class BallotForm(forms.Form):
 
 class ReceiptSearchForm(forms.Form):
     receipt = forms.CharField(label=_("Receipt"), max_length=20, required=False)
-

@@ -61,42 +61,66 @@ class Pool(models.Model):
     name = models.CharField(_("name"), max_length=120, validators=[validate_plain_text])
     slug = models.SlugField(_("web address"), max_length=80, unique=True)
     description = models.TextField(_("description"), max_length=10000, blank=True)
-    host = models.ForeignKey("members.Organisation", on_delete=models.PROTECT,
-                             related_name="pools", verbose_name=_("hosting structure"),
-                             help_text=_("The organisation that holds the pool's money."))
+    host = models.ForeignKey(
+        "members.Organisation",
+        on_delete=models.PROTECT,
+        related_name="pools",
+        verbose_name=_("hosting structure"),
+        help_text=_("The organisation that holds the pool's money."),
+    )
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
-    period = models.CharField(_("round period"), max_length=20, choices=Period.choices,
-                              default=Period.MONTHLY)
-    round_kind = models.CharField(_("kind of rounds"), max_length=20, choices=RoundKind.choices,
-                                  default=RoundKind.ROTATION)
-    voting_method = models.CharField(_("voting method"), max_length=20,
-                                     choices=VotingMethod.choices,
-                                     default=VotingMethod.MAJORITY_JUDGMENT)
+    period = models.CharField(
+        _("round period"), max_length=20, choices=Period.choices, default=Period.MONTHLY
+    )
+    round_kind = models.CharField(
+        _("kind of rounds"), max_length=20, choices=RoundKind.choices, default=RoundKind.ROTATION
+    )
+    voting_method = models.CharField(
+        _("voting method"),
+        max_length=20,
+        choices=VotingMethod.choices,
+        default=VotingMethod.MAJORITY_JUDGMENT,
+    )
     quorum_percent = models.PositiveSmallIntegerField(
-        _("quorum (% of members with voting rights)"), default=50,
+        _("quorum (% of members with voting rights)"),
+        default=50,
         validators=[MaxValueValidator(100)],
     )
-    minimum_pot = MoneyField(_("minimum pot"), max_digits=12, decimal_places=2,
-                             default=0, default_currency="EUR",
-                             help_text=_("Below it, promises are voided and nothing is "
-                                         "charged."))
-    rotation_rule = models.CharField(_("rotation"), max_length=20,
-                                     choices=RotationRule.choices, default=RotationRule.STRICT)
-    no_quorum_rule = models.CharField(_("without quorum"), max_length=20,
-                                      choices=NoQuorumRule.choices,
-                                      default=NoQuorumRule.REOPEN_ONCE)
-    collection_methods = models.CharField(_("collection"), max_length=20,
-                                          choices=CollectionMethods.choices,
-                                          default=CollectionMethods.BOTH)
-    membership_policy = models.CharField(_("membership"), max_length=20,
-                                         choices=MembershipPolicy.choices,
-                                         default=MembershipPolicy.OPEN)
+    minimum_pot = MoneyField(
+        _("minimum pot"),
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        default_currency="EUR",
+        help_text=_("Below it, promises are voided and nothing is charged."),
+    )
+    rotation_rule = models.CharField(
+        _("rotation"), max_length=20, choices=RotationRule.choices, default=RotationRule.STRICT
+    )
+    no_quorum_rule = models.CharField(
+        _("without quorum"),
+        max_length=20,
+        choices=NoQuorumRule.choices,
+        default=NoQuorumRule.REOPEN_ONCE,
+    )
+    collection_methods = models.CharField(
+        _("collection"),
+        max_length=20,
+        choices=CollectionMethods.choices,
+        default=CollectionMethods.BOTH,
+    )
+    membership_policy = models.CharField(
+        _("membership"),
+        max_length=20,
+        choices=MembershipPolicy.choices,
+        default=MembershipPolicy.OPEN,
+    )
     defaulters_vote = models.BooleanField(
-        _("defaulting members keep their vote"), default=False,
+        _("defaulting members keep their vote"),
+        default=False,
         help_text=_("Whether a member whose payment defaulted votes in the next round."),
     )
-    quadratic_credits = models.PositiveIntegerField(_("credits per voter (quadratic)"),
-                                                    default=100)
+    quadratic_credits = models.PositiveIntegerField(_("credits per voter (quadratic)"), default=100)
     nomination_days = models.PositiveSmallIntegerField(_("days of nominations"), default=7)
     voting_days = models.PositiveSmallIntegerField(_("days of vote"), default=7)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -106,16 +130,23 @@ class Pool(models.Model):
         verbose_name_plural = _("pools")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(quorum_percent__lte=100),
-                                   name="pledges_pool_quorum_percent"),
-            models.CheckConstraint(condition=Q(minimum_pot__gte=0),
-                                   name="pledges_pool_minimum_pot_positive"),
-            models.CheckConstraint(condition=Q(voting_method__in=VotingMethod.values),
-                                   name="pledges_pool_voting_method_known"),
-            models.CheckConstraint(condition=Q(round_kind__in=RoundKind.values),
-                                   name="pledges_pool_round_kind_known"),
-            models.CheckConstraint(condition=Q(voting_days__gte=1) & Q(nomination_days__gte=0),
-                                   name="pledges_pool_durations"),
+            models.CheckConstraint(
+                condition=Q(quorum_percent__lte=100), name="pledges_pool_quorum_percent"
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum_pot__gte=0), name="pledges_pool_minimum_pot_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(voting_method__in=VotingMethod.values),
+                name="pledges_pool_voting_method_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(round_kind__in=RoundKind.values), name="pledges_pool_round_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(voting_days__gte=1) & Q(nomination_days__gte=0),
+                name="pledges_pool_durations",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -131,7 +162,8 @@ class College(models.Model):
     pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="colleges")
     name = models.CharField(_("name"), max_length=80, validators=[validate_plain_text])
     weight_percent = models.PositiveSmallIntegerField(
-        _("weight (%)"), validators=[MinValueValidator(1), MaxValueValidator(100)],
+        _("weight (%)"),
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
 
     class Meta:
@@ -140,8 +172,10 @@ class College(models.Model):
         ordering = ["pool", "name"]
         constraints = [
             models.UniqueConstraint(fields=["pool", "name"], name="pledges_college_unique"),
-            models.CheckConstraint(condition=Q(weight_percent__gte=1, weight_percent__lte=100),
-                                   name="pledges_college_weight_percent"),
+            models.CheckConstraint(
+                condition=Q(weight_percent__gte=1, weight_percent__lte=100),
+                name="pledges_college_weight_percent",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -159,14 +193,26 @@ class PoolMembership(models.Model):
     pledge."""
 
     pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                             blank=True, related_name="pool_memberships")
-    organisation = models.ForeignKey("members.Organisation", on_delete=models.PROTECT,
-                                     null=True, blank=True, related_name="pool_memberships")
-    college = models.ForeignKey(College, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="members")
-    status = models.CharField(_("status"), max_length=20, choices=MemberStatus.choices,
-                              default=MemberStatus.ACTIVE)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pool_memberships",
+    )
+    organisation = models.ForeignKey(
+        "members.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pool_memberships",
+    )
+    college = models.ForeignKey(
+        College, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
+    )
     joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
 
     class Meta:
@@ -174,15 +220,22 @@ class PoolMembership(models.Model):
         verbose_name_plural = _("pool members")
         constraints = [
             models.CheckConstraint(
-                condition=(Q(user__isnull=False, organisation__isnull=True)
-                           | Q(user__isnull=True, organisation__isnull=False)),
+                condition=(
+                    Q(user__isnull=False, organisation__isnull=True)
+                    | Q(user__isnull=True, organisation__isnull=False)
+                ),
                 name="pledges_member_person_or_organisation",
             ),
-            models.UniqueConstraint(fields=["pool", "user"], condition=Q(user__isnull=False),
-                                    name="pledges_member_user_once"),
-            models.UniqueConstraint(fields=["pool", "organisation"],
-                                    condition=Q(organisation__isnull=False),
-                                    name="pledges_member_organisation_once"),
+            models.UniqueConstraint(
+                fields=["pool", "user"],
+                condition=Q(user__isnull=False),
+                name="pledges_member_user_once",
+            ),
+            models.UniqueConstraint(
+                fields=["pool", "organisation"],
+                condition=Q(organisation__isnull=False),
+                name="pledges_member_organisation_once",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -208,23 +261,36 @@ class Pledge(models.Model):
     """A promise of an amount per round, for a number of rounds or until cancelled. Nothing
     is charged until a round's beneficiary is known."""
 
-    membership = models.ForeignKey(PoolMembership, on_delete=models.PROTECT,
-                                   related_name="pledges")
-    amount = MoneyField(_("amount per round"), max_digits=12, decimal_places=2,
-                        default_currency="EUR")
+    membership = models.ForeignKey(PoolMembership, on_delete=models.PROTECT, related_name="pledges")
+    amount = MoneyField(
+        _("amount per round"), max_digits=12, decimal_places=2, default_currency="EUR"
+    )
     rounds_total = models.PositiveSmallIntegerField(
-        _("number of rounds"), null=True, blank=True,
+        _("number of rounds"),
+        null=True,
+        blank=True,
         help_text=_("Empty: until cancelled."),
     )
     rounds_committed = models.PositiveSmallIntegerField(_("rounds promised so far"), default=0)
-    method = models.CharField(_("payment method"), max_length=20, choices=[
-        ("card", _("Card")), ("sepa_debit", _("SEPA Direct Debit")),
-        ("transfer", _("Bank transfer")),
-    ])
-    saved_method = models.ForeignKey("payments.SavedPaymentMethod", on_delete=models.PROTECT,
-                                     null=True, blank=True, related_name="pledges")
-    status = models.CharField(_("status"), max_length=20, choices=PledgeStatus.choices,
-                              default=PledgeStatus.ACTIVE)
+    method = models.CharField(
+        _("payment method"),
+        max_length=20,
+        choices=[
+            ("card", _("Card")),
+            ("sepa_debit", _("SEPA Direct Debit")),
+            ("transfer", _("Bank transfer")),
+        ],
+    )
+    saved_method = models.ForeignKey(
+        "payments.SavedPaymentMethod",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pledges",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=PledgeStatus.choices, default=PledgeStatus.ACTIVE
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -232,8 +298,10 @@ class Pledge(models.Model):
         verbose_name = _("pledge")
         verbose_name_plural = _("pledges")
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0) & Q(amount__lte=MAX_AMOUNT),
-                                   name="pledges_pledge_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) & Q(amount__lte=MAX_AMOUNT),
+                name="pledges_pledge_amount_positive",
+            ),
             models.CheckConstraint(
                 condition=Q(method="transfer", saved_method__isnull=True)
                 | Q(method__in=["card", "sepa_debit"], saved_method__isnull=False),
@@ -244,9 +312,11 @@ class Pledge(models.Model):
                 name="pledges_pledge_rounds_total_positive",
             ),
             # One live pledge per member and pool: a change replaces the amount.
-            models.UniqueConstraint(fields=["membership"],
-                                    condition=Q(status__in=["active", "paused"]),
-                                    name="pledges_pledge_one_live_per_member"),
+            models.UniqueConstraint(
+                fields=["membership"],
+                condition=Q(status__in=["active", "paused"]),
+                name="pledges_pledge_one_live_per_member",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -272,34 +342,44 @@ FAILED_STATES = {RoundState.NO_QUORUM, RoundState.BELOW_MINIMUM, RoundState.CANC
 class Round(models.Model):
     pool = models.ForeignKey(Pool, on_delete=models.PROTECT, related_name="rounds")
     number = models.PositiveIntegerField(_("number"))
-    state = models.CharField(_("state"), max_length=20, choices=RoundState.choices,
-                             default=RoundState.SCHEDULED)
+    state = models.CharField(
+        _("state"), max_length=20, choices=RoundState.choices, default=RoundState.SCHEDULED
+    )
     nominations_open_at = models.DateTimeField(_("nominations open"))
     voting_opens_at = models.DateTimeField(_("vote opens"))
     voting_closes_at = models.DateTimeField(_("vote closes"))
     # The rules of the election, copied from the pool when the vote opens.
     kind = models.CharField(_("kind"), max_length=20, choices=RoundKind.choices, blank=True)
-    voting_method = models.CharField(_("voting method"), max_length=20,
-                                     choices=VotingMethod.choices, blank=True)
+    voting_method = models.CharField(
+        _("voting method"), max_length=20, choices=VotingMethod.choices, blank=True
+    )
     quorum_percent = models.PositiveSmallIntegerField(_("quorum (%)"), null=True, blank=True)
     minimum_pot = models.BigIntegerField(_("minimum pot (cents)"), null=True, blank=True)
     rotation_rule = models.CharField(_("rotation"), max_length=20, blank=True)
     quadratic_credits = models.PositiveIntegerField(null=True, blank=True)
     vote_opened_at = models.DateTimeField(_("vote opened at"), null=True, blank=True)
-    seed = models.CharField(_("tie-break seed"), max_length=100, blank=True,
-                            help_text=_("Published when the vote opens."))
+    seed = models.CharField(
+        _("tie-break seed"),
+        max_length=100,
+        blank=True,
+        help_text=_("Published when the vote opens."),
+    )
     electorate = models.PositiveIntegerField(_("members with voting rights"), default=0)
     reopened = models.BooleanField(_("vote reopened"), default=False)
     reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
-    rolled_over = models.BigIntegerField(_("pot rolled over from earlier rounds (cents)"),
-                                         default=0)
+    rolled_over = models.BigIntegerField(
+        _("pot rolled over from earlier rounds (cents)"), default=0
+    )
     matching_pool = models.BigIntegerField(_("matching pool (cents)"), default=0)
     matching_cap_percent = models.PositiveSmallIntegerField(
-        _("cap per commons (% of the matching pool)"), null=True, blank=True,
+        _("cap per commons (% of the matching pool)"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
-    winner = models.ForeignKey("Candidacy", on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="+")
+    winner = models.ForeignKey(
+        "Candidacy", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     results = models.JSONField(_("published results"), default=dict, blank=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -310,23 +390,27 @@ class Round(models.Model):
         ordering = ["pool", "number"]
         constraints = [
             models.UniqueConstraint(fields=["pool", "number"], name="pledges_round_number"),
-            models.CheckConstraint(condition=Q(state__in=RoundState.values),
-                                   name="pledges_round_state_known"),
+            models.CheckConstraint(
+                condition=Q(state__in=RoundState.values), name="pledges_round_state_known"
+            ),
             models.CheckConstraint(
                 condition=Q(nominations_open_at__lte=models.F("voting_opens_at"))
                 & Q(voting_opens_at__lt=models.F("voting_closes_at")),
                 name="pledges_round_dates_in_order",
             ),
-            models.CheckConstraint(condition=Q(matching_pool__gte=0) & Q(rolled_over__gte=0),
-                                   name="pledges_round_amounts_positive"),
+            models.CheckConstraint(
+                condition=Q(matching_pool__gte=0) & Q(rolled_over__gte=0),
+                name="pledges_round_amounts_positive",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.pool} – {_('round')} {self.number}"
 
     def get_absolute_url(self) -> str:
-        return reverse("pledges:round_detail", kwargs={"slug": self.pool.slug,
-                                                       "number": self.number})
+        return reverse(
+            "pledges:round_detail", kwargs={"slug": self.pool.slug, "number": self.number}
+        )
 
     @property
     def pot_collections(self):
@@ -342,22 +426,30 @@ class CandidacyStatus(models.TextChoices):
 
 class Candidacy(models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="candidacies")
-    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT,
-                                related_name="candidacies")
-    step = models.ForeignKey("projects.Step", on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="candidacies")
-    nominated_by = models.ForeignKey(PoolMembership, on_delete=models.PROTECT, null=True,
-                                     blank=True, related_name="nominations")
-    status = models.CharField(_("status"), max_length=20, choices=CandidacyStatus.choices,
-                              default=CandidacyStatus.NOMINATED)
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.PROTECT, related_name="candidacies"
+    )
+    step = models.ForeignKey(
+        "projects.Step", on_delete=models.PROTECT, null=True, blank=True, related_name="candidacies"
+    )
+    nominated_by = models.ForeignKey(
+        PoolMembership, on_delete=models.PROTECT, null=True, blank=True, related_name="nominations"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=CandidacyStatus.choices,
+        default=CandidacyStatus.NOMINATED,
+    )
 
     class Meta:
         verbose_name = _("candidacy")
         verbose_name_plural = _("candidacies")
         ordering = ["round", "project__name"]
         constraints = [
-            models.UniqueConstraint(fields=["round", "project"],
-                                    name="pledges_candidacy_once_per_round"),
+            models.UniqueConstraint(
+                fields=["round", "project"], name="pledges_candidacy_once_per_round"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -368,14 +460,14 @@ class VoterRoll(models.Model):
     """Who voted in a round (never what): one row per member and round."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="voters")
-    membership = models.ForeignKey(PoolMembership, on_delete=models.PROTECT,
-                                   related_name="votes")
+    membership = models.ForeignKey(PoolMembership, on_delete=models.PROTECT, related_name="votes")
     voted_at = models.DateTimeField(_("voted at"), auto_now=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["round", "membership"],
-                                    name="pledges_voter_once_per_round"),
+            models.UniqueConstraint(
+                fields=["round", "membership"], name="pledges_voter_once_per_round"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -387,8 +479,9 @@ class Ballot(models.Model):
     published results (and replace it while the vote is open)."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="ballots")
-    college = models.ForeignKey(College, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+")
+    college = models.ForeignKey(
+        College, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     receipt = models.CharField(_("receipt"), max_length=32, unique=True)
 
     class Meta:
@@ -409,8 +502,9 @@ class BallotLine(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["ballot", "candidacy"],
-                                    name="pledges_ballot_line_once"),
+            models.UniqueConstraint(
+                fields=["ballot", "candidacy"], name="pledges_ballot_line_once"
+            ),
         ]
         indexes = [models.Index(fields=["candidacy", "value"])]
 
@@ -427,8 +521,7 @@ class CollectionStatus(models.TextChoices):
     VOIDED = "voided", _("Voided")
 
 
-FINAL_COLLECTION = {CollectionStatus.SUCCEEDED, CollectionStatus.DEFAULTED,
-                    CollectionStatus.VOIDED}
+FINAL_COLLECTION = {CollectionStatus.SUCCEEDED, CollectionStatus.DEFAULTED, CollectionStatus.VOIDED}
 
 
 class Collection(models.Model):
@@ -438,18 +531,33 @@ class Collection(models.Model):
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="collections")
     pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="collections")
     amount = models.BigIntegerField(_("amount (cents)"))
-    status = models.CharField(_("status"), max_length=20, choices=CollectionStatus.choices,
-                              default=CollectionStatus.PROMISED)
-    commitment = models.OneToOneField("ledger.Transaction", on_delete=models.PROTECT,
-                                      related_name="pledge_collection")
-    charge = models.ForeignKey("payments.Charge", on_delete=models.PROTECT, null=True,
-                               blank=True, related_name="+",
-                               help_text=_("The latest attempt."))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=CollectionStatus.choices,
+        default=CollectionStatus.PROMISED,
+    )
+    commitment = models.OneToOneField(
+        "ledger.Transaction", on_delete=models.PROTECT, related_name="pledge_collection"
+    )
+    charge = models.ForeignKey(
+        "payments.Charge",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The latest attempt."),
+    )
     carried_into = models.ForeignKey(
-        Round, on_delete=models.PROTECT, null=True, blank=True, related_name="carried",
+        Round,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="carried",
         verbose_name=_("carried into"),
-        help_text=_("The later round whose pot this promise joined (a round without quorum "
-                    "rolled over)."),
+        help_text=_(
+            "The later round whose pot this promise joined (a round without quorum rolled over)."
+        ),
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
@@ -459,12 +567,16 @@ class Collection(models.Model):
         verbose_name = _("collection")
         verbose_name_plural = _("collections")
         constraints = [
-            models.UniqueConstraint(fields=["round", "pledge"],
-                                    name="pledges_collection_once_per_round"),
-            models.CheckConstraint(condition=Q(amount__gt=0),
-                                   name="pledges_collection_amount_positive"),
-            models.CheckConstraint(condition=Q(status__in=CollectionStatus.values),
-                                   name="pledges_collection_status_known"),
+            models.UniqueConstraint(
+                fields=["round", "pledge"], name="pledges_collection_once_per_round"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="pledges_collection_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=CollectionStatus.values),
+                name="pledges_collection_status_known",
+            ),
         ]
 
     def __str__(self) -> str:

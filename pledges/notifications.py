@@ -22,9 +22,9 @@ def membership_emails(memberships) -> dict[int, list[str]]:
     memberships = list(memberships)
     people = {m.pk: [m.user.email] for m in memberships if m.user_id}
     organisations = {m.organisation_id: m.pk for m in memberships if m.organisation_id}
-    rows = Membership.objects.filter(organisation__in=organisations,
-                                     role__in=[Role.ADMIN, Role.TREASURER]) \
-        .values_list("organisation_id", "user__email")
+    rows = Membership.objects.filter(
+        organisation__in=organisations, role__in=[Role.ADMIN, Role.TREASURER]
+    ).values_list("organisation_id", "user__email")
     for organisation, email in rows:
         people.setdefault(organisations[organisation], []).append(email)
     return people
@@ -45,20 +45,31 @@ def round_notify(*, round_: Round, event: str) -> int:
     round_ = Round.objects.select_related("pool", "winner__project").get(pk=round_.pk)
     if event == "payout":
         projects = [source.project for source in round_.funding_sources.select_related("project")]
-        addresses = sorted({email for project in projects
-                            for email in project.maintainers.values_list("email", flat=True)})
+        addresses = sorted(
+            {
+                email
+                for project in projects
+                for email in project.maintainers.values_list("email", flat=True)
+            }
+        )
         recipients = [addresses] if addresses else []
     else:
-        members = PoolMembership.objects.filter(pk__in=voting_members(round_=round_)) \
-            .select_related("user")
+        members = PoolMembership.objects.filter(
+            pk__in=voting_members(round_=round_)
+        ).select_related("user")
         if event == "reminder":
-            members = members.exclude(pk__in=VoterRoll.objects.filter(round=round_)
-                                      .values("membership"))
+            members = members.exclude(
+                pk__in=VoterRoll.objects.filter(round=round_).values("membership")
+            )
         recipients = [emails for emails in membership_emails(members).values() if emails]
-    subject, body = _render(f"pledges/email/{event}.txt", {
-        "round": round_, "pool": round_.pool,
-        "url": settings.SITE_URL + round_.get_absolute_url(),
-    })
+    subject, body = _render(
+        f"pledges/email/{event}.txt",
+        {
+            "round": round_,
+            "pool": round_.pool,
+            "url": settings.SITE_URL + round_.get_absolute_url(),
+        },
+    )
     messages = [(subject, body, None, emails) for emails in recipients]
     return send_mass_mail(messages, fail_silently=False)
 
@@ -69,22 +80,33 @@ def collection_notify(*, collection: Collection, event: str) -> int:
     if event not in COLLECTION_EVENTS:
         raise ValueError(f"Unknown collection event {event!r}.")
     collection = Collection.objects.select_related(
-        "round__pool__host", "pledge__membership__user", "pledge__membership__organisation",
-        "charge").get(pk=collection.pk)
+        "round__pool__host",
+        "pledge__membership__user",
+        "pledge__membership__organisation",
+        "charge",
+    ).get(pk=collection.pk)
     round_ = collection.round
     emails = membership_emails([collection.pledge.membership]).get(
-        collection.pledge.membership_id, [])
+        collection.pledge.membership_id, []
+    )
     if event == "defaulted":
-        emails += list(Membership.objects.filter(
-            Q(role=Role.ADMIN) | Q(role=Role.TREASURER), organisation=round_.pool.host)
-            .values_list("user__email", flat=True))
-    subject, body = _render(f"pledges/email/collection_{event}.txt", {
-        "round": round_, "pool": round_.pool, "collection": collection,
-        "member": collection.pledge.membership.name,
-        "amount": format_amount(from_minor_units(collection.amount)),
-        "reference": collection.charge.transfer_reference if collection.charge else "",
-        "url": settings.SITE_URL + round_.get_absolute_url(),
-    })
+        emails += list(
+            Membership.objects.filter(
+                Q(role=Role.ADMIN) | Q(role=Role.TREASURER), organisation=round_.pool.host
+            ).values_list("user__email", flat=True)
+        )
+    subject, body = _render(
+        f"pledges/email/collection_{event}.txt",
+        {
+            "round": round_,
+            "pool": round_.pool,
+            "collection": collection,
+            "member": collection.pledge.membership.name,
+            "amount": format_amount(from_minor_units(collection.amount)),
+            "reference": collection.charge.transfer_reference if collection.charge else "",
+            "url": settings.SITE_URL + round_.get_absolute_url(),
+        },
+    )
     if not emails:
         return 0
     return send_mass_mail([(subject, body, None, sorted(set(emails)))], fail_silently=False)

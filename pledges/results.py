@@ -18,24 +18,34 @@ def _percent(part: int, whole: int) -> float:
     return round(part * 100 / whole, 1) if whole else 0.0
 
 
-def results_for_page(*, round_: Round, candidacies: list[Candidacy], language: str | None
-                     ) -> dict:
+def results_for_page(*, round_: Round, candidacies: list[Candidacy], language: str | None) -> dict:
     published = round_.results or {}
     names = {c.pk: c.project.name for c in candidacies}
     language = (language or "fr")[:2]
     page = {
-        "voters": published.get("voters", 0), "electorate": published.get("electorate", 0),
+        "voters": published.get("voters", 0),
+        "electorate": published.get("electorate", 0),
         "turnout": _percent(published.get("voters", 0), published.get("electorate", 0)),
-        "pot": published.get("pot", 0), "collected": published.get("collected"),
-        "seed": published.get("seed", ""), "rows": [], "grades": grade_labels(language),
+        "pot": published.get("pot", 0),
+        "collected": published.get("collected"),
+        "seed": published.get("seed", ""),
+        "rows": [],
+        "grades": grade_labels(language),
     }
     if round_.kind == RoundKind.ALLOCATION:
         shares, matching = published.get("shares", {}), published.get("matching", {})
         page["allocation"] = sorted(
-            ({"name": names.get(int(pk), pk), "share": shares.get(pk, 0),
-              "matching": matching.get(pk, 0),
-              "total": shares.get(pk, 0) + matching.get(pk, 0)} for pk in shares),
-            key=lambda row: -row["total"])
+            (
+                {
+                    "name": names.get(int(pk), pk),
+                    "share": shares.get(pk, 0),
+                    "matching": matching.get(pk, 0),
+                    "total": shares.get(pk, 0) + matching.get(pk, 0),
+                }
+                for pk in shares
+            ),
+            key=lambda row: -row["total"],
+        )
         return page
     ranking = published.get("ranking", [])
     if round_.voting_method == VotingMethod.MAJORITY_JUDGMENT and ranking:
@@ -48,11 +58,19 @@ def results_for_page(*, round_: Round, candidacies: list[Candidacy], language: s
             page["rows"].append(row)
     else:
         best = max((row["score"] for row in ranking), default=0) or 1
-        page["rows"] = [{"name": names.get(row["candidacy"]), "rank": row["rank"],
-                         "score": row["score"], "width": _percent(max(row["score"], 0), best)}
-                        for row in ranking]
+        page["rows"] = [
+            {
+                "name": names.get(row["candidacy"]),
+                "rank": row["rank"],
+                "score": row["score"],
+                "width": _percent(max(row["score"], 0), best),
+            }
+            for row in ranking
+        ]
     tie = published.get("tie_break")
     if tie:
-        page["tie_break"] = [{"name": names.get(pk, pk), "id": pk,
-                              "ticket": ticket(pk, published["seed"])} for pk in tie["order"]]
+        page["tie_break"] = [
+            {"name": names.get(pk, pk), "id": pk, "ticket": ticket(pk, published["seed"])}
+            for pk in tie["order"]
+        ]
     return page

@@ -54,9 +54,14 @@ logger = logging.getLogger(__name__)
 
 @transaction.atomic
 def round_schedule(
-    *, pool: Pool, actor: User, nominations_open_at: datetime | None = None,
-    voting_opens_at: datetime | None = None, voting_closes_at: datetime | None = None,
-    matching_pool: int = 0, matching_cap_percent: int | None = None,
+    *,
+    pool: Pool,
+    actor: User,
+    nominations_open_at: datetime | None = None,
+    voting_opens_at: datetime | None = None,
+    voting_closes_at: datetime | None = None,
+    matching_pool: int = 0,
+    matching_cap_percent: int | None = None,
 ) -> Round:
     """The next round of a pool. Dates default to the pool's rhythm: after the previous
     round's vote (or now), nominations, then the vote."""
@@ -66,22 +71,34 @@ def round_schedule(
     if nominations_open_at is None:
         start = timezone.now()
         if last["closes"]:
-            start = max(start, last["closes"] + timedelta(days=PERIOD_DAYS[pool.period])
-                        - timedelta(days=pool.nomination_days + pool.voting_days))
+            start = max(
+                start,
+                last["closes"]
+                + timedelta(days=PERIOD_DAYS[pool.period])
+                - timedelta(days=pool.nomination_days + pool.voting_days),
+            )
         nominations_open_at = start
-    voting_opens_at = voting_opens_at or nominations_open_at + timedelta(
-        days=pool.nomination_days)
+    voting_opens_at = voting_opens_at or nominations_open_at + timedelta(days=pool.nomination_days)
     voting_closes_at = voting_closes_at or voting_opens_at + timedelta(days=pool.voting_days)
     if not nominations_open_at <= voting_opens_at < voting_closes_at:
-        raise ValidationError({"voting_closes_at": _(
-            "Nominations open before the vote, which opens before it closes.")})
+        raise ValidationError(
+            {
+                "voting_closes_at": _(
+                    "Nominations open before the vote, which opens before it closes."
+                )
+            }
+        )
     if matching_pool and pool.round_kind != RoundKind.ALLOCATION:
-        raise ValidationError({"matching_pool": _("Only allocation rounds have a matching "
-                                                  "pool.")})
-    round_ = Round(pool=pool, number=(last["number"] or 0) + 1,
-                   nominations_open_at=nominations_open_at, voting_opens_at=voting_opens_at,
-                   voting_closes_at=voting_closes_at, matching_pool=matching_pool,
-                   matching_cap_percent=matching_cap_percent)
+        raise ValidationError({"matching_pool": _("Only allocation rounds have a matching pool.")})
+    round_ = Round(
+        pool=pool,
+        number=(last["number"] or 0) + 1,
+        nominations_open_at=nominations_open_at,
+        voting_opens_at=voting_opens_at,
+        voting_closes_at=voting_closes_at,
+        matching_pool=matching_pool,
+        matching_cap_percent=matching_cap_percent,
+    )
     round_.full_clean()
     round_.save()
     return round_
@@ -107,7 +124,11 @@ def round_open_nominations(*, round_: Round) -> Round:
 
 @transaction.atomic
 def candidacy_nominate(
-    *, round_: Round, actor: User, project: Project, step: Step | None = None,
+    *,
+    round_: Round,
+    actor: User,
+    project: Project,
+    step: Step | None = None,
 ) -> Candidacy:
     """A member nominates a commons (a step of it, for allocation rounds) before the vote
     opens. Under strict rotation a commons that won in the current cycle waits."""
@@ -123,11 +144,18 @@ def candidacy_nominate(
         raise ValidationError({"step": _("This step belongs to another commons.")})
     rotation = selectors.rotation(pool=round_.pool)
     if round_.pool.rotation_rule == RotationRule.STRICT and project.pk in rotation.won:
-        raise ValidationError({"project": _(
-            "%(name)s already received a pot in this cycle: it waits until every other "
-            "candidate has had its turn.") % {"name": project.name}})
+        raise ValidationError(
+            {
+                "project": _(
+                    "%(name)s already received a pot in this cycle: it waits until every other "
+                    "candidate has had its turn."
+                )
+                % {"name": project.name}
+            }
+        )
     candidacy, created = Candidacy.objects.get_or_create(
-        round=round_, project=project,
+        round=round_,
+        project=project,
         defaults={"step": step, "nominated_by": membership},
     )
     if not created and candidacy.status == CandidacyStatus.WITHDRAWN:
@@ -140,13 +168,15 @@ def candidacy_nominate(
 def candidacy_withdraw(*, candidacy: Candidacy, actor: User) -> Candidacy:
     """The commons' maintainers or the pool's administrators withdraw it before the vote."""
     round_ = _locked(candidacy.round)
-    if not (selectors.pool_admin(pool=round_.pool, user=actor)
-            or candidacy.project.maintainers.filter(pk=actor.pk).exists()):
-        raise PermissionDenied(_("Only the commons' maintainers or the pool's administrators "
-                                 "may withdraw it."))
+    if not (
+        selectors.pool_admin(pool=round_.pool, user=actor)
+        or candidacy.project.maintainers.filter(pk=actor.pk).exists()
+    ):
+        raise PermissionDenied(
+            _("Only the commons' maintainers or the pool's administrators may withdraw it.")
+        )
     if round_.state not in (RoundState.SCHEDULED, RoundState.NOMINATING):
-        raise ValidationError(_("The vote has opened: the candidacy can no longer be "
-                                "withdrawn."))
+        raise ValidationError(_("The vote has opened: the candidacy can no longer be withdrawn."))
     Candidacy.objects.filter(pk=candidacy.pk).update(status=CandidacyStatus.WITHDRAWN)
     candidacy.status = CandidacyStatus.WITHDRAWN
     return candidacy
@@ -165,11 +195,20 @@ def _promise(round_: Round, pledge: Pledge) -> None:
     commitment = ledger_post(
         kind=TransactionKind.PLEDGE_COMMITMENT,
         idempotency_key=f"pledge-{pledge.pk}-round-{round_.pk}",
-        memo=f"{pledge.membership.name} – {round_}"[:300], cause=pledge,
-        entries=[debit(account_get_or_create(purpose="pledges_receivable", organisation=host),
-                       cents, Phase.PENDING),
-                 credit(account_get_or_create(purpose="contributions", organisation=host),
-                        cents, Phase.PENDING)],
+        memo=f"{pledge.membership.name} – {round_}"[:300],
+        cause=pledge,
+        entries=[
+            debit(
+                account_get_or_create(purpose="pledges_receivable", organisation=host),
+                cents,
+                Phase.PENDING,
+            ),
+            credit(
+                account_get_or_create(purpose="contributions", organisation=host),
+                cents,
+                Phase.PENDING,
+            ),
+        ],
     )
     Collection.objects.create(round=round_, pledge=pledge, amount=cents, commitment=commitment)
     pledge.rounds_committed += 1
@@ -197,14 +236,16 @@ def round_open_voting(*, round_: Round) -> Round:
     round_.seed = f"{pool.slug}:{round_.number}:{secrets.token_hex(8)}"
     round_.vote_opened_at = timezone.now()
     round_.electorate = selectors.electorate_size(round_=round_)
-    carried = Collection.objects.filter(round__pool=pool, round__state=RoundState.NO_QUORUM,
-                                        status=CollectionStatus.PROMISED)
+    carried = Collection.objects.filter(
+        round__pool=pool, round__state=RoundState.NO_QUORUM, status=CollectionStatus.PROMISED
+    )
     round_.rolled_over = carried.aggregate(total=Sum("amount"))["total"] or 0
     carried.update(carried_into=round_)
-    pledges = (Pledge.objects.select_for_update(of=("self",))
-               .filter(membership__pool=pool, membership__status="active",
-                       status=PledgeStatus.ACTIVE)
-               .select_related("membership__user", "membership__organisation"))
+    pledges = (
+        Pledge.objects.select_for_update(of=("self",))
+        .filter(membership__pool=pool, membership__status="active", status=PledgeStatus.ACTIVE)
+        .select_related("membership__user", "membership__organisation")
+    )
     for pledge in pledges:
         if pledge.rounds_total is not None and pledge.rounds_committed >= pledge.rounds_total:
             Pledge.objects.filter(pk=pledge.pk).update(status=PledgeStatus.FINISHED)
@@ -220,10 +261,15 @@ def round_open_voting(*, round_: Round) -> Round:
 def _void(round_: Round) -> None:
     """Release every promise of the round that is not collected: nothing is charged."""
     for collection in round_.pot_collections.select_for_update().exclude(
-            status__in=[CollectionStatus.SUCCEEDED, CollectionStatus.VOIDED]):
-        ledger_resolve_pending(pending=collection.commitment, kind=TransactionKind.PLEDGE_VOID,
-                               idempotency_key=f"collection-{collection.pk}-void",
-                               memo=f"{round_}: {round_.reason}"[:300], cause=collection)
+        status__in=[CollectionStatus.SUCCEEDED, CollectionStatus.VOIDED]
+    ):
+        ledger_resolve_pending(
+            pending=collection.commitment,
+            kind=TransactionKind.PLEDGE_VOID,
+            idempotency_key=f"collection-{collection.pk}-void",
+            memo=f"{round_}: {round_.reason}"[:300],
+            cause=collection,
+        )
         collection.status = CollectionStatus.VOIDED
         collection.save(update_fields=["status", "updated_at"])
 
@@ -248,8 +294,7 @@ def round_cancel(*, round_: Round, actor: User, reason: str) -> Round:
     if round_.state in FAILED_STATES:
         return round_
     if round_.state not in (*OPEN_STATES, RoundState.TALLIED):
-        raise ValidationError(_("Collection has started: this round can no longer be "
-                                "cancelled."))
+        raise ValidationError(_("Collection has started: this round can no longer be cancelled."))
     return _fail(round_, RoundState.CANCELLED, reason.strip())
 
 
@@ -269,11 +314,15 @@ def round_tally(*, round_: Round, now: datetime | None = None) -> Round:
             round_.reopened = True
             round_.voting_closes_at = now + timedelta(days=round_.pool.voting_days)
             round_.save(update_fields=["reopened", "voting_closes_at", "updated_at"])
-            log_event(logger, "round.vote_reopened", round=round_.pk, pool=round_.pool_id,
-                      voters=voters)
+            log_event(
+                logger, "round.vote_reopened", round=round_.pk, pool=round_.pool_id, voters=voters
+            )
             return round_
         reason = _("%(voters)s of %(electorate)s members voted; the quorum is %(quorum)s %%.") % {
-            "voters": voters, "electorate": round_.electorate, "quorum": round_.quorum_percent}
+            "voters": voters,
+            "electorate": round_.electorate,
+            "quorum": round_.quorum_percent,
+        }
         if rule == NoQuorumRule.ROLL_OVER:
             # Nothing is charged; the promises stay pending and join the next round's pot.
             round_.state, round_.reason = RoundState.NO_QUORUM, reason[:300]
@@ -284,17 +333,20 @@ def round_tally(*, round_: Round, now: datetime | None = None) -> Round:
     pot = round_.pot_collections.aggregate(total=Sum("amount"))["total"] or 0
     round_.results = tally.round_results(round_=round_, voters=voters, pot=pot)
     if pot < (round_.minimum_pot or 0):
-        return _fail(round_, RoundState.BELOW_MINIMUM, _(
-            "The promises add up to less than the pool's minimum pot."))
+        return _fail(
+            round_,
+            RoundState.BELOW_MINIMUM,
+            _("The promises add up to less than the pool's minimum pot."),
+        )
     if round_.results.get("winner"):
         round_.winner_id = round_.results["winner"]
     round_.pot_collections.filter(status=CollectionStatus.PROMISED).update(
-        status=CollectionStatus.DUE)
+        status=CollectionStatus.DUE
+    )
     round_.state = RoundState.TALLIED
     round_.save()
     _log_move(round_)
-    collecting.round_sources_set(round_=round_,
-                                 amounts=collecting.payout_amounts(round_, pot))
+    collecting.round_sources_set(round_=round_, amounts=collecting.payout_amounts(round_, pot))
     _notify(round_, "results")
     return round_
 
@@ -334,9 +386,12 @@ REMINDER_BEFORE = timedelta(hours=48)
 def rounds_remind(*, now: datetime | None = None) -> int:
     """Two days before a vote closes, remind the members who have not voted (once)."""
     now = now or timezone.now()
-    due = Round.objects.filter(state=RoundState.VOTING, reminded_at__isnull=True,
-                               voting_closes_at__lte=now + REMINDER_BEFORE,
-                               voting_closes_at__gt=now)
+    due = Round.objects.filter(
+        state=RoundState.VOTING,
+        reminded_at__isnull=True,
+        voting_closes_at__lte=now + REMINDER_BEFORE,
+        voting_closes_at__gt=now,
+    )
     reminded = 0
     for pk in list(due.values_list("pk", flat=True)):
         with transaction.atomic():

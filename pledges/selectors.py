@@ -32,8 +32,9 @@ def pool_admin(*, pool: Pool, user: User) -> bool:
 
 
 def pool_treasurer(*, pool: Pool, user: User) -> bool:
-    return organisation_has_role(organisation=pool.host, user=user,
-                                 roles=(Role.ADMIN, Role.TREASURER))
+    return organisation_has_role(
+        organisation=pool.host, user=user, roles=(Role.ADMIN, Role.TREASURER)
+    )
 
 
 def memberships_of(*, pool: Pool, user: User) -> QuerySet[PoolMembership]:
@@ -42,12 +43,15 @@ def memberships_of(*, pool: Pool, user: User) -> QuerySet[PoolMembership]:
     if not user.is_authenticated:
         return PoolMembership.objects.none()
     organisations = Membership.objects.filter(
-        user=user, role__in=[Role.ADMIN, Role.TREASURER]).values("organisation")
-    return (PoolMembership.objects
-            .filter(Q(user=user) | Q(organisation__in=organisations), pool=pool,
-                    status=MemberStatus.ACTIVE)
-            .select_related("user", "organisation", "college")
-            .order_by("organisation_id", "pk"))
+        user=user, role__in=[Role.ADMIN, Role.TREASURER]
+    ).values("organisation")
+    return (
+        PoolMembership.objects.filter(
+            Q(user=user) | Q(organisation__in=organisations), pool=pool, status=MemberStatus.ACTIVE
+        )
+        .select_related("user", "organisation", "college")
+        .order_by("organisation_id", "pk")
+    )
 
 
 def acting_membership(*, pool: Pool, user: User) -> PoolMembership | None:
@@ -61,7 +65,8 @@ def _voters(round_: Round) -> QuerySet[PoolMembership]:
     members = PoolMembership.objects.filter(pool=round_.pool_id, status=MemberStatus.ACTIVE)
     if not round_.pool.defaulters_vote:
         defaulted = Collection.objects.filter(
-            round__pool=round_.pool_id, round__number=round_.number - 1,
+            round__pool=round_.pool_id,
+            round__number=round_.number - 1,
             status=CollectionStatus.DEFAULTED,
         ).values("pledge__membership")
         members = members.exclude(pk__in=defaulted)
@@ -102,9 +107,11 @@ def rotation(*, pool: Pool) -> Rotation:
     """Replay the pool's rounds in order (one query): a cycle ends when every commons still
     nominated has won; withdrawn commons stop counting."""
     state = Rotation()
-    rows = (Candidacy.objects.filter(round__pool=pool)
-            .order_by("round__number", "pk")
-            .values_list("round__number", "project_id", "status", "round__winner_id", "pk"))
+    rows = (
+        Candidacy.objects.filter(round__pool=pool)
+        .order_by("round__number", "pk")
+        .values_list("round__number", "project_id", "status", "round__winner_id", "pk")
+    )
     current, winner_project = None, None
 
     def close_round():
@@ -142,15 +149,22 @@ def rounds_pots(*, rounds: list[Round]) -> dict[int, Pot]:
     totals: dict[int, dict[str, int]] = {round_.pk: defaultdict(int) for round_ in rounds}
     ids = list(totals)
     for link in ("round", "carried_into"):
-        rows = (Collection.objects.filter(**{f"{link}__in": ids}).values(link, "status")
-                .annotate(total=Sum("amount")).values_list(link, "status", "total"))
+        rows = (
+            Collection.objects.filter(**{f"{link}__in": ids})
+            .values(link, "status")
+            .annotate(total=Sum("amount"))
+            .values_list(link, "status", "total")
+        )
         for round_id, status, total in rows:
             totals[round_id][status] += total
-    return {pk: Pot(promised=sum(v for k, v in by_status.items()
-                                 if k != CollectionStatus.VOIDED),
-                    collected=by_status[CollectionStatus.SUCCEEDED],
-                    voided=by_status[CollectionStatus.VOIDED])
-            for pk, by_status in totals.items()}
+    return {
+        pk: Pot(
+            promised=sum(v for k, v in by_status.items() if k != CollectionStatus.VOIDED),
+            collected=by_status[CollectionStatus.SUCCEEDED],
+            voided=by_status[CollectionStatus.VOIDED],
+        )
+        for pk, by_status in totals.items()
+    }
 
 
 def round_pot(*, round_: Round) -> Pot:
@@ -158,10 +172,11 @@ def round_pot(*, round_: Round) -> Pot:
 
 
 def pool_list() -> QuerySet[Pool]:
-    return (Pool.objects.select_related("host")
-            .annotate(members=Count("memberships", filter=Q(
-                memberships__status=MemberStatus.ACTIVE)))
-            .order_by("name"))
+    return (
+        Pool.objects.select_related("host")
+        .annotate(members=Count("memberships", filter=Q(memberships__status=MemberStatus.ACTIVE)))
+        .order_by("name")
+    )
 
 
 def pool_rounds(*, pool: Pool) -> list[Round]:
@@ -169,25 +184,29 @@ def pool_rounds(*, pool: Pool) -> list[Round]:
 
 
 def pool_members(*, pool: Pool) -> QuerySet[PoolMembership]:
-    return (pool.memberships.filter(status__in=[MemberStatus.ACTIVE, MemberStatus.PENDING])
-            .select_related("user", "organisation", "college").order_by("organisation__name",
-                                                                         "user__last_name"))
+    return (
+        pool.memberships.filter(status__in=[MemberStatus.ACTIVE, MemberStatus.PENDING])
+        .select_related("user", "organisation", "college")
+        .order_by("organisation__name", "user__last_name")
+    )
 
 
 def rounds_candidacies(*, rounds: list[Round]) -> dict[int, list[Candidacy]]:
     """The nominated candidacies of each round, each with `minimum` and `optimum` of its step
     (or of the whole commons) from the co-financing plans: two queries whatever their
     number."""
-    candidacies = list(Candidacy.objects.filter(round__in=[r.pk for r in rounds],
-                                                status=CandidacyStatus.NOMINATED)
-                       .select_related("project", "step").order_by("project__name"))
-    lines = (BudgetLine.objects
-             .filter(step__project__in={c.project_id for c in candidacies},
-                     revision=F("step__budget_revision"))
-             .values_list("step_id", "step__project_id", "required", "hours",
-                          "hourly_rate", "lump_sum"))
-    per_step, per_project = defaultdict(lambda: [Decimal(0), Decimal(0)]), defaultdict(
-        lambda: [Decimal(0), Decimal(0)])
+    candidacies = list(
+        Candidacy.objects.filter(round__in=[r.pk for r in rounds], status=CandidacyStatus.NOMINATED)
+        .select_related("project", "step")
+        .order_by("project__name")
+    )
+    lines = BudgetLine.objects.filter(
+        step__project__in={c.project_id for c in candidacies}, revision=F("step__budget_revision")
+    ).values_list("step_id", "step__project_id", "required", "hours", "hourly_rate", "lump_sum")
+    per_step, per_project = (
+        defaultdict(lambda: [Decimal(0), Decimal(0)]),
+        defaultdict(lambda: [Decimal(0), Decimal(0)]),
+    )
     for step, project, required, hours, rate, lump in lines:
         amount = round_cents(lump if lump is not None else hours * rate)
         for totals in (per_step[step], per_project[project]):
@@ -196,8 +215,9 @@ def rounds_candidacies(*, rounds: list[Round]) -> dict[int, list[Candidacy]]:
                 totals[0] += amount
     by_round: dict[int, list[Candidacy]] = {round_.pk: [] for round_ in rounds}
     for candidacy in candidacies:
-        totals = per_step[candidacy.step_id] if candidacy.step_id else per_project[
-            candidacy.project_id]
+        totals = (
+            per_step[candidacy.step_id] if candidacy.step_id else per_project[candidacy.project_id]
+        )
         candidacy.minimum, candidacy.optimum = totals
         by_round[candidacy.round_id].append(candidacy)
     return by_round
@@ -209,17 +229,16 @@ def round_candidacies(*, round_: Round) -> list[Candidacy]:
 
 def round_receipts(*, round_: Round, receipt: str = "") -> QuerySet[Ballot]:
     """Published ballots (receipt and marks), for anyone to check and recompute."""
-    ballots = (round_.ballots.select_related("college").prefetch_related("lines")
-               .order_by("receipt"))
+    ballots = round_.ballots.select_related("college").prefetch_related("lines").order_by("receipt")
     if receipt:
         ballots = ballots.filter(receipt=receipt.strip().upper())
     return ballots
 
 
 def treasury_collections(*, round_: Round) -> QuerySet[Collection]:
-    return (round_.pot_collections.select_related("pledge__membership__user",
-                                              "pledge__membership__organisation", "charge")
-            .order_by("status", "pk"))
+    return round_.pot_collections.select_related(
+        "pledge__membership__user", "pledge__membership__organisation", "charge"
+    ).order_by("status", "pk")
 
 
 def saved_methods_of(*, memberships) -> QuerySet[SavedPaymentMethod]:
@@ -227,8 +246,9 @@ def saved_methods_of(*, memberships) -> QuerySet[SavedPaymentMethod]:
     memberships = list(memberships)
     return SavedPaymentMethod.objects.filter(
         Q(customer__user__in=[m.user_id for m in memberships if m.user_id])
-        | Q(customer__organisation__in=[m.organisation_id for m in memberships
-                                        if m.organisation_id]),
+        | Q(
+            customer__organisation__in=[m.organisation_id for m in memberships if m.organisation_id]
+        ),
         active=True,
     ).order_by("kind", "label")
 
@@ -238,15 +258,24 @@ def pledges_of(*, user: User) -> list[Pledge]:
     if not user.is_authenticated:
         return []
     organisations = Membership.objects.filter(
-        user=user, role__in=[Role.ADMIN, Role.TREASURER]).values("organisation")
-    return list(Pledge.objects.filter(Q(membership__user=user)
-                                      | Q(membership__organisation__in=organisations))
-                .select_related("membership__pool", "membership__user",
-                                "membership__organisation", "saved_method")
-                .order_by("status", "-created_at"))
+        user=user, role__in=[Role.ADMIN, Role.TREASURER]
+    ).values("organisation")
+    return list(
+        Pledge.objects.filter(
+            Q(membership__user=user) | Q(membership__organisation__in=organisations)
+        )
+        .select_related(
+            "membership__pool", "membership__user", "membership__organisation", "saved_method"
+        )
+        .order_by("status", "-created_at")
+    )
 
 
 def member_promise(*, round_: Round, membership: PoolMembership) -> int:
     """Cents a member promised for a round (what an allocation ballot splits)."""
-    return (Collection.objects.filter(round=round_, pledge__membership=membership)
-            .values_list("amount", flat=True).first() or 0)
+    return (
+        Collection.objects.filter(round=round_, pledge__membership=membership)
+        .values_list("amount", flat=True)
+        .first()
+        or 0
+    )

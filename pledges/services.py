@@ -30,10 +30,22 @@ from .models import (
     PoolMembership,
 )
 
-RULES = ("description", "period", "round_kind", "voting_method", "quorum_percent",
-         "minimum_pot", "rotation_rule", "no_quorum_rule", "collection_methods",
-         "membership_policy", "defaulters_vote", "quadratic_credits", "nomination_days",
-         "voting_days")
+RULES = (
+    "description",
+    "period",
+    "round_kind",
+    "voting_method",
+    "quorum_percent",
+    "minimum_pot",
+    "rotation_rule",
+    "no_quorum_rule",
+    "collection_methods",
+    "membership_policy",
+    "defaulters_vote",
+    "quadratic_credits",
+    "nomination_days",
+    "voting_days",
+)
 
 
 def pool_is_admin(*, pool: Pool, user: User) -> bool:
@@ -47,8 +59,9 @@ def require_pool_admin(pool: Pool, actor: User) -> None:
 
 def require_pool_treasurer(pool: Pool, actor: User) -> None:
     """Collections are handled by the host's treasurers and administrators."""
-    if not organisation_has_role(organisation=pool.host, user=actor,
-                                 roles=(Role.ADMIN, Role.TREASURER)):
+    if not organisation_has_role(
+        organisation=pool.host, user=actor, roles=(Role.ADMIN, Role.TREASURER)
+    ):
         raise PermissionDenied(_("Only the pool's treasurers may do this."))
 
 
@@ -57,19 +70,21 @@ def _rules(fields: dict) -> dict:
     if unknown:
         raise TypeError(f"Unknown pool fields: {sorted(unknown)}")
     if "minimum_pot" in fields:
-        fields = {**fields, "minimum_pot": Money(parse_amount(
-            fields["minimum_pot"], allow_zero=True), "EUR")}
+        fields = {
+            **fields,
+            "minimum_pot": Money(parse_amount(fields["minimum_pot"], allow_zero=True), "EUR"),
+        }
     return fields
 
 
 @transaction.atomic
-def pool_create(*, creator: User, host: Organisation, name: str, slug: str = "",
-                **rules) -> Pool:
+def pool_create(*, creator: User, host: Organisation, name: str, slug: str = "", **rules) -> Pool:
     """A pool hosted by an organisation; its administrators create and run it."""
     if not organisation_has_role(organisation=host, user=creator):
         raise PermissionDenied(_("Only an administrator of the hosting structure may do this."))
-    pool = Pool(host=host, name=name.strip(), slug=slug or slugify(name)[:80].strip("-"),
-                **_rules(rules))
+    pool = Pool(
+        host=host, name=name.strip(), slug=slug or slugify(name)[:80].strip("-"), **_rules(rules)
+    )
     save_validated(pool)
     return pool
 
@@ -92,9 +107,14 @@ def college_add(*, pool: Pool, actor: User, name: str, weight_percent: int) -> C
     Pool.objects.select_for_update().get(pk=pool.pk)
     used = pool.colleges.aggregate(total=Sum("weight_percent"))["total"] or 0
     if used + weight_percent > 100:
-        raise ValidationError({"weight_percent": _(
-            "The colleges' weights add up to more than 100 %% (%(used)s %% already given)."
-        ) % {"used": used}})
+        raise ValidationError(
+            {
+                "weight_percent": _(
+                    "The colleges' weights add up to more than 100 %% (%(used)s %% already given)."
+                )
+                % {"used": used}
+            }
+        )
     college = College(pool=pool, name=name.strip(), weight_percent=weight_percent)
     save_validated(college)
     return college
@@ -106,27 +126,37 @@ def _may_act_for(membership_or_payer, actor: User) -> bool:
     if isinstance(membership_or_payer, PoolMembership):
         membership_or_payer = membership_or_payer.payer
     if isinstance(membership_or_payer, Organisation):
-        return organisation_has_role(organisation=membership_or_payer, user=actor,
-                                     roles=(Role.ADMIN, Role.TREASURER))
+        return organisation_has_role(
+            organisation=membership_or_payer, user=actor, roles=(Role.ADMIN, Role.TREASURER)
+        )
     return actor.is_authenticated and membership_or_payer.pk == actor.pk
 
 
 @transaction.atomic
 def pool_join(
-    *, pool: Pool, actor: User, organisation: Organisation | None = None,
+    *,
+    pool: Pool,
+    actor: User,
+    organisation: Organisation | None = None,
     college: College | None = None,
 ) -> PoolMembership:
     """Join as oneself, or on behalf of an organisation one administers. On a pool "on
     approval", the membership waits for an administrator."""
     if organisation is not None and not _may_act_for(organisation, actor):
-        raise PermissionDenied(_("Only an administrator or treasurer of %(name)s may do this.")
-                               % {"name": organisation.name})
+        raise PermissionDenied(
+            _("Only an administrator or treasurer of %(name)s may do this.")
+            % {"name": organisation.name}
+        )
     if college is not None and college.pool_id != pool.pk:
         raise ValidationError({"college": _("This college belongs to another pool.")})
     lookup = {"organisation": organisation} if organisation else {"user": actor}
     existing = PoolMembership.objects.filter(pool=pool, **lookup).first()
-    status = (MemberStatus.PENDING if pool.membership_policy == MembershipPolicy.APPROVAL
-              and not pool_is_admin(pool=pool, user=actor) else MemberStatus.ACTIVE)
+    status = (
+        MemberStatus.PENDING
+        if pool.membership_policy == MembershipPolicy.APPROVAL
+        and not pool_is_admin(pool=pool, user=actor)
+        else MemberStatus.ACTIVE
+    )
     if existing is not None:
         if existing.status != MemberStatus.LEFT:
             return existing
@@ -156,7 +186,8 @@ def membership_leave(*, membership: PoolMembership, actor: User) -> PoolMembersh
         raise PermissionDenied(_("You cannot act for this member."))
     membership = PoolMembership.objects.select_for_update().get(pk=membership.pk)
     membership.pledges.filter(status__in=[PledgeStatus.ACTIVE, PledgeStatus.PAUSED]).update(
-        status=PledgeStatus.CANCELLED)
+        status=PledgeStatus.CANCELLED
+    )
     membership.status = MemberStatus.LEFT
     membership.save(update_fields=["status"])
     return membership
@@ -178,15 +209,21 @@ def _pledge_amount(amount) -> Money:
 
 @transaction.atomic
 def pledge_create(
-    *, membership: PoolMembership, actor: User, amount: Decimal | str, method: str,
-    saved_method: SavedPaymentMethod | None = None, rounds_total: int | None = None,
+    *,
+    membership: PoolMembership,
+    actor: User,
+    amount: Decimal | str,
+    method: str,
+    saved_method: SavedPaymentMethod | None = None,
+    rounds_total: int | None = None,
 ) -> Pledge:
     """Promise an amount per round. Nothing is charged now: each round's promise becomes a
     pending commitment when its vote opens and is collected once the beneficiary is known."""
     if not _may_act_for(membership, actor):
         raise PermissionDenied(_("You cannot pledge for this member."))
-    membership = PoolMembership.objects.select_for_update().select_related("pool").get(
-        pk=membership.pk)
+    membership = (
+        PoolMembership.objects.select_for_update().select_related("pool").get(pk=membership.pk)
+    )
     if membership.status != MemberStatus.ACTIVE:
         raise ValidationError(_("Only an active member of the pool may pledge."))
     if method not in METHODS_ALLOWED[membership.pool.collection_methods]:
@@ -195,16 +232,23 @@ def pledge_create(
         saved_method = None
     elif saved_method is None or saved_method.kind != method or not saved_method.active:
         raise ValidationError({"saved_method": _("Choose a saved card or SEPA mandate.")})
-    elif not Customer.objects.filter(pk=saved_method.customer_id,
-                                     **_payer_lookup(membership)).exists():
+    elif not Customer.objects.filter(
+        pk=saved_method.customer_id, **_payer_lookup(membership)
+    ).exists():
         raise ValidationError({"saved_method": _("This payment method is not the member's.")})
     if rounds_total is not None and rounds_total < 1:
         raise ValidationError({"rounds_total": _("At least one round.")})
     if membership.pledges.filter(status__in=[PledgeStatus.ACTIVE, PledgeStatus.PAUSED]).exists():
-        raise ValidationError(_("This member already has a pledge in this pool: change it "
-                                "instead."))
-    pledge = Pledge(membership=membership, amount=_pledge_amount(amount), method=method,
-                    saved_method=saved_method, rounds_total=rounds_total)
+        raise ValidationError(
+            _("This member already has a pledge in this pool: change it instead.")
+        )
+    pledge = Pledge(
+        membership=membership,
+        amount=_pledge_amount(amount),
+        method=method,
+        saved_method=saved_method,
+        rounds_total=rounds_total,
+    )
     save_validated(pledge)
     return pledge
 

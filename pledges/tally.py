@@ -38,21 +38,32 @@ def _ranked_rows(round_: Round, candidacies: dict, weights: dict, marks: list) -
         profiles = {pk: [0] * GRADE_COUNT for pk in candidacies}
         for candidacy, college, value, n in marks:
             profiles[candidacy][value] += weights.get(college, 0) * n
-        return [{"candidacy": result.candidate, "rank": result.rank,
-                 "counts": list(result.counts), "median_grade": result.median_grade}
-                for result in majority_judgment(profiles)]
+        return [
+            {
+                "candidacy": result.candidate,
+                "rank": result.rank,
+                "counts": list(result.counts),
+                "median_grade": result.median_grade,
+            }
+            for result in majority_judgment(profiles)
+        ]
     scores = dict.fromkeys(candidacies, 0)
     for candidacy, college, value, n in marks:
         scores[candidacy] += weights.get(college, 0) * value * n
-    return [{"candidacy": row.candidate, "rank": row.rank, "score": row.score}
-            for row in rank_by_score(scores, candidacies)]
+    return [
+        {"candidacy": row.candidate, "rank": row.rank, "score": row.score}
+        for row in rank_by_score(scores, candidacies)
+    ]
 
 
 def _allocation(round_: Round, candidacies: dict, pot: int) -> dict:
     """Each voter's split of their promise, the promises of those who did not vote shared in
     proportion to the voters' splits, and the matching pool shared by quadratic funding."""
-    lines = list(BallotLine.objects.filter(ballot__round=round_)
-                 .values_list("ballot_id", "candidacy_id", "value"))
+    lines = list(
+        BallotLine.objects.filter(ballot__round=round_).values_list(
+            "ballot_id", "candidacy_id", "value"
+        )
+    )
     given = defaultdict(int)
     for _ballot, candidacy, value in lines:
         given[candidacy] += value
@@ -67,34 +78,47 @@ def _allocation(round_: Round, candidacies: dict, pot: int) -> dict:
             shares[key] += minor_units(part)
     matching = dict.fromkeys(candidacies, 0)
     if round_.matching_pool and lines:
-        cap = (Decimal(round_.matching_cap_percent) / 100
-               if round_.matching_cap_percent else None)
+        cap = Decimal(round_.matching_cap_percent) / 100 if round_.matching_cap_percent else None
         matched = quadratic_funding(
             [(ballot, candidacy, from_minor_units(value)) for ballot, candidacy, value in lines],
-            pool=from_minor_units(round_.matching_pool), cap=cap,
+            pool=from_minor_units(round_.matching_pool),
+            cap=cap,
         )
         matching.update({key: minor_units(value) for key, value in matched.items()})
-    return {"shares": {str(k): v for k, v in shares.items()},
-            "matching": {str(k): v for k, v in matching.items()}}
+    return {
+        "shares": {str(k): v for k, v in shares.items()},
+        "matching": {str(k): v for k, v in matching.items()},
+    }
 
 
 def round_results(*, round_: Round, voters: int, pot: int) -> dict:
     candidacies = dict(
-        Candidacy.objects.filter(round=round_, status=CandidacyStatus.NOMINATED)
-        .values_list("pk", "project__slug")
+        Candidacy.objects.filter(round=round_, status=CandidacyStatus.NOMINATED).values_list(
+            "pk", "project__slug"
+        )
     )
     marks = list(
         BallotLine.objects.filter(ballot__round=round_)
         .values_list("candidacy_id", "ballot__college_id", "value")
-        .annotate(n=Count("id")).order_by()
+        .annotate(n=Count("id"))
+        .order_by()
     )
-    per_college = dict(round_.ballots.values_list("college_id").annotate(n=Count("id"))
-                       .values_list("college_id", "n").order_by())
+    per_college = dict(
+        round_.ballots.values_list("college_id")
+        .annotate(n=Count("id"))
+        .values_list("college_id", "n")
+        .order_by()
+    )
     weights = _weights(round_, per_college)
     results = {
-        "kind": round_.kind, "method": round_.voting_method, "voters": voters,
-        "electorate": round_.electorate, "pot": pot, "seed": round_.seed,
-        "weights": {str(k): v for k, v in weights.items()}, "tie_break": None,
+        "kind": round_.kind,
+        "method": round_.voting_method,
+        "voters": voters,
+        "electorate": round_.electorate,
+        "pot": pot,
+        "seed": round_.seed,
+        "weights": {str(k): v for k, v in weights.items()},
+        "tie_break": None,
         "projects": {str(pk): slug for pk, slug in candidacies.items()},
     }
     if round_.kind == RoundKind.ALLOCATION:
@@ -109,4 +133,3 @@ def round_results(*, round_: Round, voters: int, pot: int) -> dict:
         first = order
     results["winner"] = first[0]
     return results
-

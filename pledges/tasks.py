@@ -43,5 +43,4 @@ def round_notify(round_id: int, event: str) -> int:
 @shared_task
 def collection_notify(collection_id: int, event: str) -> int:
     collection = Collection.objects.filter(pk=collection_id).first()
-    return notifications.collection_notify(collection=collection, event=event) \
-        if collection else 0
+    return notifications.collection_notify(collection=collection, event=event) if collection else 0

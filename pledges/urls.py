@@ -11,8 +11,7 @@ urlpatterns = [
     path("pools/<slug:slug>/", views.pool_detail, name="pool_detail"),
     path("pools/<slug:slug>/join/", views.pool_join, name="pool_join"),
     path("pools/<slug:slug>/pledge/", views.pledge_create, name="pledge_create"),
-    path("pools/<slug:slug>/payment-method/", views.payment_method_add,
-         name="payment_method_add"),
+    path("pools/<slug:slug>/payment-method/", views.payment_method_add, name="payment_method_add"),
     path("pools/<slug:slug>/rounds/new/", views.round_schedule, name="round_schedule"),
     path("my/pledges/", views.my_pledges, name="my_pledges"),
     path("my/pledges/<int:pk>/change/", views.pledge_change, name="pledge_change"),
@@ -23,6 +22,9 @@ urlpatterns = [
     path(ROUND + "nominate/", views.round_nominate, name="round_nominate"),
     path(ROUND + "actions/<str:action>/", views.round_action, name="round_action"),
     path(ROUND + "collections/", views.round_collections, name="round_collections"),
-    path(ROUND + "collections/<int:pk>/<str:action>/", views.collection_action,
-         name="collection_action"),
+    path(
+        ROUND + "collections/<int:pk>/<str:action>/",
+        views.collection_action,
+        name="collection_action",
+    ),
 ]

@@ -46,8 +46,7 @@ from .models import (
 from .results import grade_labels, results_for_page
 from .services import METHODS_ALLOWED
 
-RESULT_STATES = {RoundState.TALLIED, RoundState.COLLECTING, RoundState.PAID_OUT,
-                 RoundState.CLOSED}
+RESULT_STATES = {RoundState.TALLIED, RoundState.COLLECTING, RoundState.PAID_OUT, RoundState.CLOSED}
 
 
 def _flash_errors(request, form) -> None:
@@ -61,8 +60,11 @@ def _pool(slug: str) -> Pool:
 
 
 def _round(slug: str, number: int) -> Round:
-    return get_object_or_404(Round.objects.select_related("pool__host", "winner__project"),
-                             pool__slug=slug, number=number)
+    return get_object_or_404(
+        Round.objects.select_related("pool__host", "winner__project"),
+        pool__slug=slug,
+        number=number,
+    )
 
 
 def _admin_pool(request, slug: str) -> Pool:
@@ -82,40 +84,58 @@ def pool_detail(request: HttpRequest, slug: str) -> HttpResponse:
     mine = list(selectors.memberships_of(pool=pool, user=request.user))
     is_admin = selectors.pool_admin(pool=pool, user=request.user)
     history = selectors.pool_rounds(pool=pool)
-    current = next((r for r in reversed(history)
-                    if r.state not in (*FAILED_STATES, RoundState.CLOSED)), None)
-    return render(request, "pledges/pool_detail.html", {
-        "pool": pool, "rounds": history, "current": current,
-        "pot": selectors.round_pot(round_=current) if current else None,
-        "members": list(selectors.pool_members(pool=pool)), "mine": mine,
-        "can_see_people": bool(mine) or is_admin, "is_admin": is_admin,
-        **_rotation(pool),
-        "join_form": _join_form(request, pool) if request.user.is_authenticated else None,
-        "schedule_form": ScheduleForm() if is_admin else None,
-    })
+    current = next(
+        (r for r in reversed(history) if r.state not in (*FAILED_STATES, RoundState.CLOSED)), None
+    )
+    return render(
+        request,
+        "pledges/pool_detail.html",
+        {
+            "pool": pool,
+            "rounds": history,
+            "current": current,
+            "pot": selectors.round_pot(round_=current) if current else None,
+            "members": list(selectors.pool_members(pool=pool)),
+            "mine": mine,
+            "can_see_people": bool(mine) or is_admin,
+            "is_admin": is_admin,
+            **_rotation(pool),
+            "join_form": _join_form(request, pool) if request.user.is_authenticated else None,
+            "schedule_form": ScheduleForm() if is_admin else None,
+        },
+    )
 
 
 def _rotation(pool: Pool) -> dict:
     """Where the rotation's cycle stands, by commons name."""
     rotation = selectors.rotation(pool=pool)
-    names = dict(Project.objects.filter(pk__in=rotation.eligible | rotation.won)
-                 .values_list("pk", "name"))
-    return {"won": sorted(names[pk] for pk in rotation.won if pk in names),
-            "waiting": sorted(names[pk] for pk in rotation.waiting if pk in names),
-            "cycle": rotation.cycle,
-            "shows_rotation": pool.rotation_rule == "strict" and bool(names)}
+    names = dict(
+        Project.objects.filter(pk__in=rotation.eligible | rotation.won).values_list("pk", "name")
+    )
+    return {
+        "won": sorted(names[pk] for pk in rotation.won if pk in names),
+        "waiting": sorted(names[pk] for pk in rotation.waiting if pk in names),
+        "cycle": rotation.cycle,
+        "shows_rotation": pool.rotation_rule == "strict" and bool(names),
+    }
 
 
 def _join_form(request, pool, data=None):
     # Without the NULLs of people's memberships: "NOT IN (…, NULL)" would exclude everyone.
-    joined = pool.memberships.exclude(status="left").filter(
-        organisation__isnull=False).values("organisation")
-    organisations = organisations_with_role(user=request.user, roles=(Role.ADMIN,
-                                                                      Role.TREASURER))
+    joined = (
+        pool.memberships.exclude(status="left")
+        .filter(organisation__isnull=False)
+        .values("organisation")
+    )
+    organisations = organisations_with_role(user=request.user, roles=(Role.ADMIN, Role.TREASURER))
     if request.user.is_staff:
         organisations = Organisation.objects.none()
-    return JoinForm(data, user=request.user, colleges=pool.colleges.all(),
-                    organisations=organisations.exclude(pk__in=joined))
+    return JoinForm(
+        data,
+        user=request.user,
+        colleges=pool.colleges.all(),
+        organisations=organisations.exclude(pk__in=joined),
+    )
 
 
 @login_required
@@ -124,9 +144,17 @@ def pool_join(request: HttpRequest, slug: str) -> HttpResponse:
     pool = _pool(slug)
     form = _join_form(request, pool, request.POST)
     joined = []
-    if form_apply(form, lambda data: joined.append(services.pool_join(
-            pool=pool, actor=request.user, organisation=data["member"],
-            college=data.get("college")))):
+    if form_apply(
+        form,
+        lambda data: joined.append(
+            services.pool_join(
+                pool=pool,
+                actor=request.user,
+                organisation=data["member"],
+                college=data.get("college"),
+            )
+        ),
+    ):
         if joined[0].status == "pending":
             messages.success(request, _("Your request was sent to the pool's administrators."))
         else:
@@ -145,17 +173,30 @@ def pledge_create(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, _("Join the pool before pledging."))
         return redirect(pool)
     labels = dict(Pledge._meta.get_field("method").choices)
-    methods = [(m, labels[m]) for m in ("card", "sepa_debit", "transfer")
-               if m in METHODS_ALLOWED[pool.collection_methods]]
-    form = PledgeForm(request.POST or None, memberships=memberships, methods=methods,
-                      saved_methods=selectors.saved_methods_of(memberships=memberships))
-    if request.method == "POST" and form_apply(form, lambda data: services.pledge_create(
-            actor=request.user, **data)):
-        messages.success(request, _("Thank you! Nothing is charged until a round's "
-                                    "beneficiary is elected."))
+    methods = [
+        (m, labels[m])
+        for m in ("card", "sepa_debit", "transfer")
+        if m in METHODS_ALLOWED[pool.collection_methods]
+    ]
+    form = PledgeForm(
+        request.POST or None,
+        memberships=memberships,
+        methods=methods,
+        saved_methods=selectors.saved_methods_of(memberships=memberships),
+    )
+    if request.method == "POST" and form_apply(
+        form, lambda data: services.pledge_create(actor=request.user, **data)
+    ):
+        messages.success(
+            request, _("Thank you! Nothing is charged until a round's beneficiary is elected.")
+        )
         return redirect("pledges:my_pledges")
-    return render(request, "pledges/pledge_form.html", {"pool": pool, "form": form},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "pledges/pledge_form.html",
+        {"pool": pool, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -165,26 +206,33 @@ def payment_method_add(request: HttpRequest, slug: str) -> HttpResponse:
     pool = _pool(slug)
     memberships = list(selectors.memberships_of(pool=pool, user=request.user))
     chosen = request.POST.get("member") or request.GET.get("member")
-    membership = next((m for m in memberships if str(m.pk) == chosen),
-                      memberships[0] if memberships else None)
+    membership = next(
+        (m for m in memberships if str(m.pk) == chosen), memberships[0] if memberships else None
+    )
     if membership is None:
         raise Http404
     payer = membership.payer
-    sepa_form = SepaMandateForm(request.POST if request.POST.get("action") == "sepa" else None,
-                                initial={"holder_name": membership.name,
-                                         "email": request.user.email})
+    sepa_form = SepaMandateForm(
+        request.POST if request.POST.get("action") == "sepa" else None,
+        initial={"holder_name": membership.name, "email": request.user.email},
+    )
     card_error = ""
     if request.method == "POST":
         try:
             if request.POST.get("action") == "card":
-                payments.card_setup_finish(payer=payer,
-                                           setup_intent=request.POST.get("setup_intent", ""))
+                payments.card_setup_finish(
+                    payer=payer, setup_intent=request.POST.get("setup_intent", "")
+                )
             elif sepa_form.is_valid():
                 data = sepa_form.cleaned_data
                 payments.payment_method_save_sepa(
-                    payer=payer, iban=data["iban"], holder_name=data["holder_name"],
-                    email=data["email"], ip_address=request.META.get("REMOTE_ADDR", ""),
-                    user_agent=request.headers.get("User-Agent", "")[:200])
+                    payer=payer,
+                    iban=data["iban"],
+                    holder_name=data["holder_name"],
+                    email=data["email"],
+                    ip_address=request.META.get("REMOTE_ADDR", ""),
+                    user_agent=request.headers.get("User-Agent", "")[:200],
+                )
             else:
                 raise ValidationError(_("Please correct the errors below."))
         except ValidationError as error:
@@ -204,20 +252,34 @@ def payment_method_add(request: HttpRequest, slug: str) -> HttpResponse:
         setup = payments.card_setup_start(payer=payer)
     except stripe_client.PaymentError as error:
         setup, card_error = None, card_error or error.message
-    return render(request, "pledges/payment_method.html", {
-        "pool": pool, "membership": membership, "memberships": memberships,
-        "sepa_form": sepa_form, "setup": setup, "card_error": card_error,
-        "stripe_js_url": settings.STRIPE_JS_URL,
-        "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "pledges/payment_method.html",
+        {
+            "pool": pool,
+            "membership": membership,
+            "memberships": memberships,
+            "sepa_form": sepa_form,
+            "setup": setup,
+            "card_error": card_error,
+            "stripe_js_url": settings.STRIPE_JS_URL,
+            "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
 def my_pledges(request: HttpRequest) -> HttpResponse:
     pledges = selectors.pledges_of(user=request.user)
-    return render(request, "pledges/my_pledges.html", {
-        "pledges": pledges, "change_form": PledgeChangeForm(),
-    })
+    return render(
+        request,
+        "pledges/my_pledges.html",
+        {
+            "pledges": pledges,
+            "change_form": PledgeChangeForm(),
+        },
+    )
 
 
 def _my_pledge(request, pk: int) -> Pledge:
@@ -232,8 +294,12 @@ def _my_pledge(request, pk: int) -> Pledge:
 def pledge_change(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = _my_pledge(request, pk)
     form = PledgeChangeForm(request.POST)
-    if form_apply(form, lambda data: services.pledge_change(pledge=pledge, actor=request.user,
-                                                        amount=data["amount"])):
+    if form_apply(
+        form,
+        lambda data: services.pledge_change(
+            pledge=pledge, actor=request.user, amount=data["amount"]
+        ),
+    ):
         messages.success(request, _("The new amount applies from the next round."))
     else:
         _flash_errors(request, form)
@@ -245,8 +311,12 @@ def pledge_change(request: HttpRequest, pk: int) -> HttpResponse:
 def pledge_status(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = _my_pledge(request, pk)
     form = PledgeStatusForm(request.POST)
-    if form_apply(form, lambda data: services.pledge_set_status(pledge=pledge, actor=request.user,
-                                                            status=data["status"])):
+    if form_apply(
+        form,
+        lambda data: services.pledge_set_status(
+            pledge=pledge, actor=request.user, status=data["status"]
+        ),
+    ):
         messages.success(request, _("Done; it applies from the next round."))
     else:
         _flash_errors(request, form)
@@ -254,12 +324,23 @@ def pledge_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _ballot_form(request, round_, candidacies, data=None):
-    voter = next((m for m in selectors.memberships_of(pool=round_.pool, user=request.user)
-                  if selectors.has_vote(round_=round_, membership=m)), None)
+    voter = next(
+        (
+            m
+            for m in selectors.memberships_of(pool=round_.pool, user=request.user)
+            if selectors.has_vote(round_=round_, membership=m)
+        ),
+        None,
+    )
     if round_.state != RoundState.VOTING or voter is None:
         return None, None
-    return voter, BallotForm(data, round_=round_, candidacies=candidacies, membership=voter,
-                             grades=grade_labels(get_language()))
+    return voter, BallotForm(
+        data,
+        round_=round_,
+        candidacies=candidacies,
+        membership=voter,
+        grades=grade_labels(get_language()),
+    )
 
 
 def round_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
@@ -268,29 +349,42 @@ def round_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     voter, ballot_form = _ballot_form(request, round_, candidacies)
     mine = list(selectors.memberships_of(pool=round_.pool, user=request.user))
     is_admin = selectors.pool_admin(pool=round_.pool, user=request.user)
-    return render(request, "pledges/round_detail.html", {
-        "round": round_, "pool": round_.pool, "candidacies": candidacies,
-        "pot": selectors.round_pot(round_=round_), "voter": voter, "ballot_form": ballot_form,
-        "promise": selectors.member_promise(round_=round_, membership=voter)
-        if voter and round_.kind == "allocation" else None,
-        "has_voted": voter is not None and VoterRoll.objects.filter(
-            round=round_, membership=voter).exists(),
-        "results": results_for_page(round_=round_, candidacies=candidacies,
-                                    language=get_language())
-        if round_.state in RESULT_STATES else None,
-        "nomination_form": NominationForm(projects=_nominable(round_))
-        if (mine or is_admin) and round_.state in (RoundState.SCHEDULED,
-                                                    RoundState.NOMINATING) else None,
-        "is_admin": is_admin, "cancel_form": CancelForm() if is_admin else None,
-        **_rotation(round_.pool),
-    })
+    return render(
+        request,
+        "pledges/round_detail.html",
+        {
+            "round": round_,
+            "pool": round_.pool,
+            "candidacies": candidacies,
+            "pot": selectors.round_pot(round_=round_),
+            "voter": voter,
+            "ballot_form": ballot_form,
+            "promise": selectors.member_promise(round_=round_, membership=voter)
+            if voter and round_.kind == "allocation"
+            else None,
+            "has_voted": voter is not None
+            and VoterRoll.objects.filter(round=round_, membership=voter).exists(),
+            "results": results_for_page(
+                round_=round_, candidacies=candidacies, language=get_language()
+            )
+            if round_.state in RESULT_STATES
+            else None,
+            "nomination_form": NominationForm(projects=_nominable(round_))
+            if (mine or is_admin) and round_.state in (RoundState.SCHEDULED, RoundState.NOMINATING)
+            else None,
+            "is_admin": is_admin,
+            "cancel_form": CancelForm() if is_admin else None,
+            **_rotation(round_.pool),
+        },
+    )
 
 
 def _nominable(round_: Round):
     rotation = selectors.rotation(pool=round_.pool)
     taken = round_.candidacies.filter(status="nominated").values("project")
-    projects = Project.objects.exclude(status__in=[ProjectStatus.ARCHIVED,
-                                                   ProjectStatus.DORMANT]).exclude(pk__in=taken)
+    projects = Project.objects.exclude(
+        status__in=[ProjectStatus.ARCHIVED, ProjectStatus.DORMANT]
+    ).exclude(pk__in=taken)
     if round_.pool.rotation_rule == "strict":
         projects = projects.exclude(pk__in=rotation.won)
     return projects.order_by("name")
@@ -305,16 +399,37 @@ def round_vote(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     if form is None:
         raise Http404
     receipt = []
-    if form_apply(form, lambda data: receipt.append(ballots.ballot_cast(
-            round_=round_, membership=voter, actor=request.user, marks=form.marks(),
-            previous_receipt=data.get("previous_receipt", "")))):
-        return render(request, "pledges/receipt.html", {"round": round_, "pool": round_.pool,
-                                                        "receipt": receipt[0]})
-    return render(request, "pledges/round_detail.html", {
-        "round": round_, "pool": round_.pool, "candidacies": candidacies,
-        "pot": selectors.round_pot(round_=round_), "voter": voter, "ballot_form": form,
-        "has_voted": VoterRoll.objects.filter(round=round_, membership=voter).exists(),
-    }, status=400)
+    if form_apply(
+        form,
+        lambda data: receipt.append(
+            ballots.ballot_cast(
+                round_=round_,
+                membership=voter,
+                actor=request.user,
+                marks=form.marks(),
+                previous_receipt=data.get("previous_receipt", ""),
+            )
+        ),
+    ):
+        return render(
+            request,
+            "pledges/receipt.html",
+            {"round": round_, "pool": round_.pool, "receipt": receipt[0]},
+        )
+    return render(
+        request,
+        "pledges/round_detail.html",
+        {
+            "round": round_,
+            "pool": round_.pool,
+            "candidacies": candidacies,
+            "pot": selectors.round_pot(round_=round_),
+            "voter": voter,
+            "ballot_form": form,
+            "has_voted": VoterRoll.objects.filter(round=round_, membership=voter).exists(),
+        },
+        status=400,
+    )
 
 
 def round_receipts(request: HttpRequest, slug: str, number: int) -> HttpResponse:
@@ -324,15 +439,31 @@ def round_receipts(request: HttpRequest, slug: str, number: int) -> HttpResponse
     form = ReceiptSearchForm(request.GET or None)
     receipt = form.cleaned_data["receipt"] if form.is_valid() else ""
     page = Paginator(selectors.round_receipts(round_=round_, receipt=receipt), 100).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     names = {c.pk: c.project.name for c in round_.candidacies.select_related("project")}
-    return render(request, "pledges/round_receipts.html", {
-        "round": round_, "pool": round_.pool, "page": page, "form": form,
-        "rows": [(ballot, [(names[line.candidacy_id], line.value)
-                           for line in sorted(ballot.lines.all(),
-                                              key=lambda line: names[line.candidacy_id])])
-                 for ballot in page.object_list],
-    })
+    return render(
+        request,
+        "pledges/round_receipts.html",
+        {
+            "round": round_,
+            "pool": round_.pool,
+            "page": page,
+            "form": form,
+            "rows": [
+                (
+                    ballot,
+                    [
+                        (names[line.candidacy_id], line.value)
+                        for line in sorted(
+                            ballot.lines.all(), key=lambda line: names[line.candidacy_id]
+                        )
+                    ],
+                )
+                for ballot in page.object_list
+            ],
+        },
+    )
 
 
 @login_required
@@ -340,8 +471,12 @@ def round_receipts(request: HttpRequest, slug: str, number: int) -> HttpResponse
 def round_nominate(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     round_ = _round(slug, number)
     form = NominationForm(request.POST, projects=Project.objects.all())
-    if form_apply(form, lambda data: rounds.candidacy_nominate(round_=round_, actor=request.user,
-                                                           project=data["project"])):
+    if form_apply(
+        form,
+        lambda data: rounds.candidacy_nominate(
+            round_=round_, actor=request.user, project=data["project"]
+        ),
+    ):
         messages.success(request, _("The commons is nominated."))
     else:
         _flash_errors(request, form)
@@ -354,8 +489,14 @@ def round_schedule(request: HttpRequest, slug: str) -> HttpResponse:
     pool = _admin_pool(request, slug)
     form = ScheduleForm(request.POST)
     created = []
-    if form_apply(form, lambda data: created.append(rounds.round_schedule(
-            pool=pool, actor=request.user, **{k: v for k, v in data.items() if v}))):
+    if form_apply(
+        form,
+        lambda data: created.append(
+            rounds.round_schedule(
+                pool=pool, actor=request.user, **{k: v for k, v in data.items() if v}
+            )
+        ),
+    ):
         messages.success(request, _("The round is scheduled."))
         return redirect(created[0])
     _flash_errors(request, form)
@@ -364,11 +505,11 @@ def round_schedule(request: HttpRequest, slug: str) -> HttpResponse:
 
 ADMIN_ACTIONS = {
     "advance": lambda round_, user, data: rounds.round_advance(round_=round_),
-    "open_nominations": lambda round_, user, data: rounds.round_open_nominations(
-        round_=round_),
+    "open_nominations": lambda round_, user, data: rounds.round_open_nominations(round_=round_),
     "open_voting": lambda round_, user, data: rounds.round_open_voting(round_=round_),
     "cancel": lambda round_, user, data: rounds.round_cancel(
-        round_=round_, actor=user, reason=data.get("reason", "")),
+        round_=round_, actor=user, reason=data.get("reason", "")
+    ),
 }
 
 
@@ -401,18 +542,26 @@ def _treasury_round(request, slug, number) -> Round:
 def round_collections(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     round_ = _treasury_round(request, slug, number)
     page = Paginator(selectors.treasury_collections(round_=round_), 100).get_page(
-        request.GET.get("page"))
-    return render(request, "pledges/round_collections.html", {
-        "round": round_, "pool": round_.pool, "page": page,
-        "pot": selectors.round_pot(round_=round_),
-    })
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "pledges/round_collections.html",
+        {
+            "round": round_,
+            "pool": round_.pool,
+            "page": page,
+            "pot": selectors.round_pot(round_=round_),
+        },
+    )
 
 
 @login_required
 @require_POST
 @money_action
-def collection_action(request: HttpRequest, slug: str, number: int, pk: int,
-                      action: str) -> HttpResponse:
+def collection_action(
+    request: HttpRequest, slug: str, number: int, pk: int, action: str
+) -> HttpResponse:
     round_ = _treasury_round(request, slug, number)
     collection = get_object_or_404(Collection, round=round_, pk=pk)
     try:
@@ -428,4 +577,3 @@ def collection_action(request: HttpRequest, slug: str, number: int, pk: int,
     else:
         messages.success(request, _("Done."))
     return redirect("pledges:round_collections", slug=slug, number=number)
-

@@ -26,8 +26,7 @@ AMOUNT = {"max_digits": 14, "decimal_places": 2, "read_only": True}
 
 
 class ProjectSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:project-detail",
-                                               lookup_field="slug")
+    url = serializers.HyperlinkedIdentityField(view_name="api:project-detail", lookup_field="slug")
     page = serializers.SerializerMethodField()
     host = serializers.SlugRelatedField(slug_field="slug", queryset=Organisation.objects.all())
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
@@ -35,9 +34,23 @@ class ProjectSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Project
-        fields = ["url", "page", "name", "slug", "summary", "kind", "kind_label", "licence",
-                  "status", "status_label", "host", "regions", "departments",
-                  "repository_url", "website_url"]
+        fields = [
+            "url",
+            "page",
+            "name",
+            "slug",
+            "summary",
+            "kind",
+            "kind_label",
+            "licence",
+            "status",
+            "status_label",
+            "host",
+            "regions",
+            "departments",
+            "repository_url",
+            "website_url",
+        ]
         extra_kwargs = {"slug": {"required": False}}
 
     @extend_schema_field(serializers.URLField())
@@ -49,10 +62,12 @@ class LineSerializer(serializers.Serializer):
     kind = serializers.CharField()
     label = serializers.CharField()
     hours = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
-    hourly_rate = serializers.DecimalField(source="hourly_rate.amount", max_digits=12,
-                                           decimal_places=2, allow_null=True)
-    lump_sum = serializers.DecimalField(source="lump_sum.amount", max_digits=14,
-                                        decimal_places=2, allow_null=True)
+    hourly_rate = serializers.DecimalField(
+        source="hourly_rate.amount", max_digits=12, decimal_places=2, allow_null=True
+    )
+    lump_sum = serializers.DecimalField(
+        source="lump_sum.amount", max_digits=14, decimal_places=2, allow_null=True
+    )
     vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
     required = serializers.BooleanField()
 
@@ -80,8 +95,9 @@ class StepPlanSerializer(FiguresSerializer):
     budget_revision = serializers.IntegerField(source="step.budget_revision")
     minimum_incl_vat = serializers.DecimalField(**AMOUNT)
     optimum_incl_vat = serializers.DecimalField(**AMOUNT)
-    coordination_share = serializers.DecimalField(max_digits=6, decimal_places=1,
-                                                  read_only=True, allow_null=True)
+    coordination_share = serializers.DecimalField(
+        max_digits=6, decimal_places=1, read_only=True, allow_null=True
+    )
     warnings = serializers.ListField(child=serializers.CharField())
     lines = LineSerializer(many=True)
 
@@ -92,8 +108,17 @@ class SourceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FundingSource
-        fields = ["id", "kind", "funder_name", "amount", "step", "status", "applied_on",
-                  "decided_on", "received_on"]
+        fields = [
+            "id",
+            "kind",
+            "funder_name",
+            "amount",
+            "step",
+            "status",
+            "applied_on",
+            "decided_on",
+            "received_on",
+        ]
 
 
 class DebtSerializer(serializers.Serializer):
@@ -137,19 +162,24 @@ class LineInputSerializer(serializers.Serializer):
     hours = serializers.CharField(max_length=20, required=False, allow_blank=True)
     hourly_rate = serializers.CharField(max_length=20, required=False, allow_blank=True)
     lump_sum = serializers.CharField(max_length=30, required=False, allow_blank=True)
-    vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0,
-                                        max_value=100, default="20")
+    vat_rate = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=0, max_value=100, default="20"
+    )
     required = serializers.BooleanField(default=True)
 
 
 class SourceInputSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=[
-        choice for choice in SourceKind.choices if choice[0] != SourceKind.POOL_ROUND
-    ])
+    kind = serializers.ChoiceField(
+        choices=[choice for choice in SourceKind.choices if choice[0] != SourceKind.POOL_ROUND]
+    )
     funder_name = serializers.CharField(max_length=120)
     amount = serializers.CharField(max_length=30)
-    step = serializers.IntegerField(required=False, allow_null=True, default=None,
-                                    help_text="Position of the step; none for the whole.")
+    step = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Position of the step; none for the whole.",
+    )
     applied_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
@@ -183,20 +213,28 @@ def _step_of(project: Project, position: int | None) -> Step | None:
 
 
 FILTERS = {
-    "kind": ProjectKind.values, "status": ProjectStatus.values, "licence": list(FREE_LICENCES),
+    "kind": ProjectKind.values,
+    "status": ProjectStatus.values,
+    "licence": list(FREE_LICENCES),
 }
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("kind", enum=ProjectKind.values),
-    OpenApiParameter("status", enum=ProjectStatus.values),
-    OpenApiParameter("licence", enum=list(FREE_LICENCES)),
-    OpenApiParameter("territory", description='"national", "region:28" or "department:76"'),
-    OpenApiParameter("search"),
-])
-class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                     mixins.CreateModelMixin, mixins.UpdateModelMixin,
-                     viewsets.GenericViewSet):
+@extend_schema(
+    parameters=[
+        OpenApiParameter("kind", enum=ProjectKind.values),
+        OpenApiParameter("status", enum=ProjectStatus.values),
+        OpenApiParameter("licence", enum=list(FREE_LICENCES)),
+        OpenApiParameter("territory", description='"national", "region:28" or "department:76"'),
+        OpenApiParameter("search"),
+    ]
+)
+class ProjectViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Commons. Filters: kind, status, licence, territory; an unknown value is a 400 naming
     it. Writes: an administrator of the hosting structure creates; maintainers and the
     host's administrators change the commons, its steps, budget lines, funding sources and
@@ -212,19 +250,20 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         if self.action != "list":
             return Project.objects.select_related("host").prefetch_related("maintainers")
         params = self.request.query_params
-        errors = {name: [f"Unknown value “{params[name][:40]}”; expected one of: "
-                         f"{', '.join(values)}."]
-                  for name, values in FILTERS.items()
-                  if params.get(name) and params[name] not in values}
+        errors = {
+            name: [f"Unknown value “{params[name][:40]}”; expected one of: {', '.join(values)}."]
+            for name, values in FILTERS.items()
+            if params.get(name) and params[name] not in values
+        }
         territory = params.get("territory", "")
         parsed = selectors.parse_territory(territory) if territory else None
         if territory and parsed is None:
-            errors["territory"] = ['Expected "national", "region:<code>" or '
-                                   '"department:<code>".']
+            errors["territory"] = ['Expected "national", "region:<code>" or "department:<code>".']
         if errors:
             raise ValidationError(errors)
         return selectors.project_list(
-            search=params.get("search", "")[:100], territory=parsed,
+            search=params.get("search", "")[:100],
+            territory=parsed,
             **{name: params.get(name, "") for name in FILTERS},
         )
 
@@ -235,11 +274,13 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         if "host" in data and data["host"] != serializer.instance.host:
-            raise ValidationError({"host": ["The hosting structure of a commons cannot be "
-                                            "changed here."]})
+            raise ValidationError(
+                {"host": ["The hosting structure of a commons cannot be changed here."]}
+            )
         data.pop("host", None)
-        serializer.instance = services.project_update(project=serializer.instance,
-                                                      actor=self.request.user, **data)
+        serializer.instance = services.project_update(
+            project=serializer.instance, actor=self.request.user, **data
+        )
 
     def _write(self, request, serializer_class, write) -> Response:
         """Validate the body, let `write(project, data)` call a service, answer the commons
@@ -251,40 +292,68 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data.is_valid(raise_exception=True)
         write(project, dict(data.validated_data))
         project = self.get_queryset().get(pk=project.pk)
-        return Response(ProjectDetailSerializer(project, context={"request": request}).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            ProjectDetailSerializer(project, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=StepInputSerializer, responses={201: ProjectDetailSerializer})
     @action(detail=True, methods=["post"])
     def steps(self, request, slug=None):
-        return self._write(request, StepInputSerializer, lambda project, data: (
-            services.step_create(project=project, actor=request.user, **data)))
+        return self._write(
+            request,
+            StepInputSerializer,
+            lambda project, data: services.step_create(project=project, actor=request.user, **data),
+        )
 
     @extend_schema(request=LineInputSerializer, responses={201: ProjectDetailSerializer})
     @action(detail=True, methods=["post"], url_path=r"steps/(?P<position>\d+)/lines")
     def lines(self, request, slug=None, position=None):
-        return self._write(request, LineInputSerializer, lambda project, data: (
-            services.budget_line_add(actor=request.user, **data, step=get_object_or_404(
-                Step, project=project, position=position))))
+        return self._write(
+            request,
+            LineInputSerializer,
+            lambda project, data: services.budget_line_add(
+                actor=request.user,
+                **data,
+                step=get_object_or_404(Step, project=project, position=position),
+            ),
+        )
 
     @extend_schema(request=SourceInputSerializer, responses={201: ProjectDetailSerializer})
     @action(detail=True, methods=["post"])
     def sources(self, request, slug=None):
-        return self._write(request, SourceInputSerializer, lambda project, data: (
-            services.funding_source_add(project=project, actor=request.user, **{
-                **data, "step": _step_of(project, data["step"])})))
+        return self._write(
+            request,
+            SourceInputSerializer,
+            lambda project, data: services.funding_source_add(
+                project=project,
+                actor=request.user,
+                **{**data, "step": _step_of(project, data["step"])},
+            ),
+        )
 
     @extend_schema(request=DecisionInputSerializer, responses={201: ProjectDetailSerializer})
     @action(detail=True, methods=["post"], url_path=r"sources/(?P<pk>\d+)/decision")
     def decision(self, request, slug=None, pk=None):
-        return self._write(request, DecisionInputSerializer, lambda project, data: (
-            services.funding_source_decide(actor=request.user, **data, source=get_object_or_404(
-                FundingSource, project=project, pk=pk))))
+        return self._write(
+            request,
+            DecisionInputSerializer,
+            lambda project, data: services.funding_source_decide(
+                actor=request.user,
+                **data,
+                source=get_object_or_404(FundingSource, project=project, pk=pk),
+            ),
+        )
 
-    @extend_schema(request=ContributionInputSerializer,
-                   responses={201: ProjectDetailSerializer})
+    @extend_schema(request=ContributionInputSerializer, responses={201: ProjectDetailSerializer})
     @action(detail=True, methods=["post"])
     def contributions(self, request, slug=None):
-        return self._write(request, ContributionInputSerializer, lambda project, data: (
-            services.contribution_log(project=project, actor=request.user, **{
-                **data, "step": _step_of(project, data["step"])})))
+        return self._write(
+            request,
+            ContributionInputSerializer,
+            lambda project, data: services.contribution_log(
+                project=project,
+                actor=request.user,
+                **{**data, "step": _step_of(project, data["step"])},
+            ),
+        )

@@ -70,24 +70,35 @@ class Project(models.Model):
     # No `choices` here: the validator's message names the accepted licences; the database
     # constraint keeps the list too.
     licence = models.CharField(
-        _("licence (SPDX)"), max_length=40, validators=[validate_free_licence],
+        _("licence (SPDX)"),
+        max_length=40,
+        validators=[validate_free_licence],
     )
     repository_url = models.URLField(_("repository"), max_length=300, blank=True)
     website_url = models.URLField(_("website"), max_length=300, blank=True)
     host = models.ForeignKey(
-        "members.Organisation", on_delete=models.PROTECT, related_name="hosted_projects",
+        "members.Organisation",
+        on_delete=models.PROTECT,
+        related_name="hosted_projects",
         verbose_name=_("hosting structure"),
         help_text=_("The organisation that holds the money for this commons."),
     )
     maintainers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, related_name="maintained_projects", blank=True,
+        settings.AUTH_USER_MODEL,
+        related_name="maintained_projects",
+        blank=True,
         verbose_name=_("maintainers"),
     )
-    regions = models.JSONField(_("regions"), default=list, blank=True,
-                               validators=[validate_regions],
-                               help_text=_("Empty with no département: national."))
-    departments = models.JSONField(_("départements"), default=list, blank=True,
-                                   validators=[validate_departments])
+    regions = models.JSONField(
+        _("regions"),
+        default=list,
+        blank=True,
+        validators=[validate_regions],
+        help_text=_("Empty with no département: national."),
+    )
+    departments = models.JSONField(
+        _("départements"), default=list, blank=True, validators=[validate_departments]
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.IDEA
     )
@@ -99,14 +110,18 @@ class Project(models.Model):
         verbose_name_plural = _("commons")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(licence__in=list(FREE_LICENCES)),
-                                   name="projects_project_free_licence"),
-            models.CheckConstraint(condition=Q(kind__in=ProjectKind.values),
-                                   name="projects_project_kind_known"),
-            models.CheckConstraint(condition=Q(status__in=ProjectStatus.values),
-                                   name="projects_project_status_known"),
-            models.CheckConstraint(condition=~Q(name="") & ~Q(slug=""),
-                                   name="projects_project_named"),
+            models.CheckConstraint(
+                condition=Q(licence__in=list(FREE_LICENCES)), name="projects_project_free_licence"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ProjectKind.values), name="projects_project_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ProjectStatus.values), name="projects_project_status_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(name="") & ~Q(slug=""), name="projects_project_named"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -124,8 +139,10 @@ class Project(models.Model):
         if self.is_national:
             return str(_("National"))
         regions, departments = dict(REGION_CHOICES), dict(DEPARTMENT_CHOICES)
-        return ", ".join([regions.get(code, code) for code in self.regions]
-                         + [departments.get(code, code) for code in self.departments])
+        return ", ".join(
+            [regions.get(code, code) for code in self.regions]
+            + [departments.get(code, code) for code in self.departments]
+        )
 
 
 class StepStatus(models.TextChoices):
@@ -139,22 +156,28 @@ class StepStatus(models.TextChoices):
 
 
 # Once money is attached, a step's budget changes only through a new revision.
-FROZEN_BUDGET_STATUSES = {StepStatus.FUNDED, StepStatus.IN_PROGRESS, StepStatus.DELIVERED,
-                          StepStatus.VALIDATED}
+FROZEN_BUDGET_STATUSES = {
+    StepStatus.FUNDED,
+    StepStatus.IN_PROGRESS,
+    StepStatus.DELIVERED,
+    StepStatus.VALIDATED,
+}
 
 
 class Step(models.Model):
     """An étape of a commons: deliverables, dates and a budget (in revisions)."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="steps",
-                                verbose_name=_("commons"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="steps", verbose_name=_("commons")
+    )
     position = models.PositiveSmallIntegerField(_("order"))
     title = models.CharField(_("title"), max_length=160, validators=[validate_plain_text])
     deliverables = models.TextField(_("deliverables"), max_length=5000, blank=True)
     planned_start = models.DateField(_("planned start"), null=True, blank=True)
     planned_end = models.DateField(_("planned end"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=StepStatus.choices,
-                              default=StepStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=20, choices=StepStatus.choices, default=StepStatus.DRAFT
+    )
     budget_revision = models.PositiveIntegerField(_("budget revision"), default=1)
 
     class Meta:
@@ -162,15 +185,18 @@ class Step(models.Model):
         verbose_name_plural = _("steps")
         ordering = ["project", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "position"],
-                                    name="projects_step_position_unique"),
+            models.UniqueConstraint(
+                fields=["project", "position"], name="projects_step_position_unique"
+            ),
             models.CheckConstraint(
-                condition=Q(planned_start__isnull=True) | Q(planned_end__isnull=True)
+                condition=Q(planned_start__isnull=True)
+                | Q(planned_end__isnull=True)
                 | Q(planned_end__gte=models.F("planned_start")),
                 name="projects_step_dates_in_order",
             ),
-            models.CheckConstraint(condition=Q(status__in=StepStatus.values),
-                                   name="projects_step_status_known"),
+            models.CheckConstraint(
+                condition=Q(status__in=StepStatus.values), name="projects_step_status_known"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -191,23 +217,39 @@ class BudgetLine(models.Model):
     """A cost of a step, excluding VAT: hours × hourly rate, or a lump sum. Lines of earlier
     revisions are kept unchanged; the step's `budget_revision` says which lines are current."""
 
-    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="budget_lines",
-                             verbose_name=_("step"))
+    step = models.ForeignKey(
+        Step, on_delete=models.CASCADE, related_name="budget_lines", verbose_name=_("step")
+    )
     revision = models.PositiveIntegerField(_("revision"))
     kind = models.CharField(_("kind"), max_length=20, choices=LineKind.choices)
     label = models.CharField(_("label"), max_length=200, validators=[validate_plain_text])
-    hours = models.DecimalField(_("hours"), max_digits=8, decimal_places=2, null=True,
-                                blank=True)
-    hourly_rate = MoneyField(_("hourly rate (excl. VAT)"), max_digits=12, decimal_places=2,
-                             null=True, blank=True, default_currency="EUR")
-    lump_sum = MoneyField(_("lump sum (excl. VAT)"), max_digits=14, decimal_places=2,
-                          null=True, blank=True, default_currency="EUR")
+    hours = models.DecimalField(_("hours"), max_digits=8, decimal_places=2, null=True, blank=True)
+    hourly_rate = MoneyField(
+        _("hourly rate (excl. VAT)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default_currency="EUR",
+    )
+    lump_sum = MoneyField(
+        _("lump sum (excl. VAT)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default_currency="EUR",
+    )
     vat_rate = models.DecimalField(
-        _("VAT rate (%)"), max_digits=5, decimal_places=2, default=Decimal("20.00"),
+        _("VAT rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("20.00"),
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
     )
     required = models.BooleanField(
-        _("required"), default=True,
+        _("required"),
+        default=True,
         help_text=_("Required lines make the minimum cost; the others reach the optimum."),
     )
 
@@ -217,14 +259,19 @@ class BudgetLine(models.Model):
         ordering = ["step", "revision", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(hours__gt=0, hourly_rate__gt=0, lump_sum__isnull=True)
-                           | Q(hours__isnull=True, hourly_rate__isnull=True, lump_sum__gt=0)),
+                condition=(
+                    Q(hours__gt=0, hourly_rate__gt=0, lump_sum__isnull=True)
+                    | Q(hours__isnull=True, hourly_rate__isnull=True, lump_sum__gt=0)
+                ),
                 name="projects_line_hours_or_lump_sum",
             ),
-            models.CheckConstraint(condition=Q(vat_rate__gte=0) & Q(vat_rate__lte=100),
-                                   name="projects_line_vat_rate_percent"),
-            models.CheckConstraint(condition=Q(kind__in=LineKind.values),
-                                   name="projects_line_kind_known"),
+            models.CheckConstraint(
+                condition=Q(vat_rate__gte=0) & Q(vat_rate__lte=100),
+                name="projects_line_vat_rate_percent",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=LineKind.values), name="projects_line_kind_known"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -251,29 +298,49 @@ class FundingSource(models.Model):
     """Money expected for a commons or one of its steps: seed budget, co-financing, subsidy
     (ADEME, ANCT, France Tiers-Lieux, région, EU…), pool round, reciprocity, donation."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="sources",
-                                verbose_name=_("commons"))
-    step = models.ForeignKey(Step, on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="sources", verbose_name=_("step"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="sources", verbose_name=_("commons")
+    )
+    step = models.ForeignKey(
+        Step,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sources",
+        verbose_name=_("step"),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=SourceKind.choices)
-    funder_name = models.CharField(_("funder"), max_length=120,
-                                   validators=[validate_plain_text])
-    funder = models.ForeignKey("members.Organisation", on_delete=models.PROTECT, null=True,
-                               blank=True, related_name="funding_given",
-                               verbose_name=_("funding organisation"))
+    funder_name = models.CharField(_("funder"), max_length=120, validators=[validate_plain_text])
+    funder = models.ForeignKey(
+        "members.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="funding_given",
+        verbose_name=_("funding organisation"),
+    )
     amount = MoneyField(_("amount"), max_digits=14, decimal_places=2, default_currency="EUR")
-    status = models.CharField(_("status"), max_length=20, choices=SourceStatus.choices,
-                              default=SourceStatus.APPLIED)
+    status = models.CharField(
+        _("status"), max_length=20, choices=SourceStatus.choices, default=SourceStatus.APPLIED
+    )
     applied_on = models.DateField(_("applied on"), null=True, blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     received_on = models.DateField(_("received on"), null=True, blank=True)
     transaction = models.OneToOneField(
-        "ledger.Transaction", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="funding_source", verbose_name=_("ledger transaction"),
+        "ledger.Transaction",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="funding_source",
+        verbose_name=_("ledger transaction"),
     )
     round = models.ForeignKey(
-        "pledges.Round", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="funding_sources", verbose_name=_("pool round"),
+        "pledges.Round",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="funding_sources",
+        verbose_name=_("pool round"),
         help_text=_("The round that elected this commons (pool-round funding)."),
     )
 
@@ -282,18 +349,25 @@ class FundingSource(models.Model):
         verbose_name_plural = _("funding sources")
         ordering = ["project", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0) & Q(amount__lte=MAX_AMOUNT),
-                                   name="projects_source_amount_positive"),
-            models.CheckConstraint(condition=Q(kind__in=SourceKind.values),
-                                   name="projects_source_kind_known"),
-            models.CheckConstraint(condition=Q(status__in=SourceStatus.values),
-                                   name="projects_source_status_known"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) & Q(amount__lte=MAX_AMOUNT),
+                name="projects_source_amount_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=SourceKind.values), name="projects_source_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=SourceStatus.values), name="projects_source_status_known"
+            ),
             models.CheckConstraint(
                 condition=~Q(status=SourceStatus.RECEIVED) | Q(transaction__isnull=False),
                 name="projects_source_received_is_in_the_ledger",
             ),
-            models.UniqueConstraint(fields=["round", "project"], condition=Q(round__isnull=False),
-                                    name="projects_source_once_per_round"),
+            models.UniqueConstraint(
+                fields=["round", "project"],
+                condition=Q(round__isnull=False),
+                name="projects_source_once_per_round",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -304,23 +378,38 @@ class Contribution(models.Model):
     """Time given to a commons; its value (hours × rate) is owed until paid: the
     contributive debt."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="contributions",
-                                verbose_name=_("commons"))
-    step = models.ForeignKey(Step, on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="contributions", verbose_name=_("step"))
-    contributor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="contributions",
-                                    verbose_name=_("contributor"))
-    on_behalf_of = models.ForeignKey("members.Organisation", on_delete=models.PROTECT,
-                                     null=True, blank=True, related_name="contributions",
-                                     verbose_name=_("on behalf of"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="contributions", verbose_name=_("commons")
+    )
+    step = models.ForeignKey(
+        Step,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contributions",
+        verbose_name=_("step"),
+    )
+    contributor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="contributions",
+        verbose_name=_("contributor"),
+    )
+    on_behalf_of = models.ForeignKey(
+        "members.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contributions",
+        verbose_name=_("on behalf of"),
+    )
     day = models.DateField(_("date"))
     hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=2)
-    rate = MoneyField(_("hourly rate"), max_digits=12, decimal_places=2,
-                      default_currency="EUR")
+    rate = MoneyField(_("hourly rate"), max_digits=12, decimal_places=2, default_currency="EUR")
     value = MoneyField(_("value"), max_digits=14, decimal_places=2, default_currency="EUR")
-    description = models.CharField(_("description"), max_length=500,
-                                   validators=[validate_plain_text])
+    description = models.CharField(
+        _("description"), max_length=500, validators=[validate_plain_text]
+    )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
     class Meta:
@@ -328,10 +417,14 @@ class Contribution(models.Model):
         verbose_name_plural = _("contributions")
         ordering = ["project", "day", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(hours__gt=0) & Q(hours__lte=24),
-                                   name="projects_contribution_hours_in_a_day"),
-            models.CheckConstraint(condition=Q(rate__gt=0) & Q(value__gt=0),
-                                   name="projects_contribution_rate_and_value_positive"),
+            models.CheckConstraint(
+                condition=Q(hours__gt=0) & Q(hours__lte=24),
+                name="projects_contribution_hours_in_a_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(rate__gt=0) & Q(value__gt=0),
+                name="projects_contribution_rate_and_value_positive",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -341,25 +434,35 @@ class Contribution(models.Model):
 class ContributorPayment(models.Model):
     """Money paid to a contributor from the commons' account: it reduces the debt."""
 
-    project = models.ForeignKey(Project, on_delete=models.PROTECT,
-                                related_name="contributor_payments", verbose_name=_("commons"))
-    contributor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="contribution_payments",
-                                    verbose_name=_("contributor"))
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.PROTECT,
+        related_name="contributor_payments",
+        verbose_name=_("commons"),
+    )
+    contributor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="contribution_payments",
+        verbose_name=_("contributor"),
+    )
     amount = MoneyField(_("amount"), max_digits=14, decimal_places=2, default_currency="EUR")
     paid_on = models.DateField(_("paid on"))
-    transaction = models.OneToOneField("ledger.Transaction", on_delete=models.PROTECT,
-                                       related_name="contributor_payment")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    transaction = models.OneToOneField(
+        "ledger.Transaction", on_delete=models.PROTECT, related_name="contributor_payment"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("payment to a contributor")
         verbose_name_plural = _("payments to contributors")
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0),
-                                   name="projects_contributor_payment_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="projects_contributor_payment_positive"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -107,17 +107,26 @@ def _check(budget: StepBudget) -> None:
     share = budget.coordination_share
     if share is not None and not low <= share <= high:
         budget.warnings.append(
-            _("Coordination and animation are %(share)s %% of development; %(low)s–%(high)s "
-              "%% is expected.") % {"share": share, "low": low, "high": high}
+            _(
+                "Coordination and animation are %(share)s %% of development; %(low)s–%(high)s "
+                "%% is expected."
+            )
+            % {"share": share, "low": low, "high": high}
         )
     rate_low, rate_high = settings.PROJECT_HOURLY_RATE
     for line in budget.lines:
         if line.hourly_rate is not None and not rate_low <= line.hourly_rate.amount <= rate_high:
             budget.warnings.append(
-                _("“%(label)s”: an hourly rate of %(rate)s € excl. VAT is outside "
-                  "%(low)s–%(high)s €.")
-                % {"label": line.label, "rate": line.hourly_rate.amount, "low": rate_low,
-                   "high": rate_high}
+                _(
+                    "“%(label)s”: an hourly rate of %(rate)s € excl. VAT is outside "
+                    "%(low)s–%(high)s €."
+                )
+                % {
+                    "label": line.label,
+                    "rate": line.hourly_rate.amount,
+                    "low": rate_low,
+                    "high": rate_high,
+                }
             )
 
 
@@ -201,7 +210,8 @@ def _spread_debts(project: Project, debts: list["Debt"], by_step: dict, whole) -
     owed = {row.contributor.pk: row.paid for row in debts}
     given = (
         Contribution.objects.filter(project=project)
-        .values("contributor", "step").annotate(total=Sum("value"))
+        .values("contributor", "step")
+        .annotate(total=Sum("value"))
         .order_by("contributor", F("step__position").asc(nulls_last=True))
     )
     for row in given:
@@ -248,18 +258,23 @@ def contributive_debts(*, project: Project) -> list[Debt]:
     """What is owed to each contributor of a commons (value given − paid), largest first:
     two aggregate queries whatever the number of contributions."""
     given = dict(
-        project.contributions.values_list("contributor").annotate(total=Sum("value"))
+        project.contributions.values_list("contributor")
+        .annotate(total=Sum("value"))
         .values_list("contributor", "total")
     )
     paid = dict(
-        project.contributor_payments.values_list("contributor").annotate(total=Sum("amount"))
+        project.contributor_payments.values_list("contributor")
+        .annotate(total=Sum("amount"))
         .values_list("contributor", "total")
     )
     users = {u.pk: u for u in User.objects.filter(pk__in=set(given) | set(paid))}
     rows = [
-        Debt(contributor=users[pk], value=round_cents(given.get(pk) or 0),
-             paid=round_cents(paid.get(pk) or 0),
-             debt=round_cents((given.get(pk) or 0) - (paid.get(pk) or 0)))
+        Debt(
+            contributor=users[pk],
+            value=round_cents(given.get(pk) or 0),
+            paid=round_cents(paid.get(pk) or 0),
+            debt=round_cents((given.get(pk) or 0) - (paid.get(pk) or 0)),
+        )
         for pk in users
     ]
     return sorted(rows, key=lambda row: (-row.debt, row.contributor.pk))
@@ -275,7 +290,7 @@ def territory_choices() -> list:
 
 
 def parse_territory(value: str) -> tuple[str, str] | None:
-    """"national", "region:28" or "department:35" → (scope, code); None when unknown."""
+    """ "national", "region:28" or "department:35" → (scope, code); None when unknown."""
     if value == "national":
         return ("national", "")
     scope, _sep, code = value.partition(":")
@@ -293,7 +308,11 @@ def _has(field: str, code: str) -> Q:
 
 
 def project_list(
-    *, search: str = "", kind: str = "", status: str = "", licence: str = "",
+    *,
+    search: str = "",
+    kind: str = "",
+    status: str = "",
+    licence: str = "",
     territory: tuple[str, str] | None = None,
 ) -> QuerySet[Project]:
     """Commons, filtered. A région shows the commons of the région and of its départements; a
@@ -332,13 +351,19 @@ def list_filters(*, params) -> dict:
     def known(name, values):
         return params.get(name) if params.get(name) in values else ""
 
-    filters = {"search": params.get("q", "")[:100], "kind": known("kind", ProjectKind.values),
-               "status": known("status", ProjectStatus.values),
-               "licence": known("licence", FREE_LICENCES)}
+    filters = {
+        "search": params.get("q", "")[:100],
+        "kind": known("kind", ProjectKind.values),
+        "status": known("status", ProjectStatus.values),
+        "licence": known("licence", FREE_LICENCES),
+    }
     territory = params.get("territory", "")
     return {
-        **filters, "territory": territory,
+        **filters,
+        "territory": territory,
         "projects": project_list(territory=parse_territory(territory), **filters),
-        "kinds": ProjectKind.choices, "statuses": ProjectStatus.choices,
-        "licences": FREE_LICENCES.items(), "territories": territory_choices(),
+        "kinds": ProjectKind.choices,
+        "statuses": ProjectStatus.choices,
+        "licences": FREE_LICENCES.items(),
+        "territories": territory_choices(),
     }

@@ -33,8 +33,16 @@ from .models import (
 )
 from .selectors import contributive_debts
 
-PROJECT_FIELDS = ("summary", "description", "repository_url", "website_url", "regions",
-                  "departments", "status", "slug")
+PROJECT_FIELDS = (
+    "summary",
+    "description",
+    "repository_url",
+    "website_url",
+    "regions",
+    "departments",
+    "status",
+    "slug",
+)
 
 # Allowed moves of a step's status.
 STEP_MOVES = {
@@ -59,13 +67,23 @@ def project_can_edit(*, project: Project, user: User) -> bool:
 
 def _require_editor(project: Project, actor: User) -> None:
     if not project_can_edit(project=project, user=actor):
-        raise PermissionDenied(_("Only the maintainers and the hosting structure's "
-                                 "administrators may change this commons."))
+        raise PermissionDenied(
+            _(
+                "Only the maintainers and the hosting structure's "
+                "administrators may change this commons."
+            )
+        )
 
 
 @transaction.atomic
 def project_create(
-    *, creator: User, host: Organisation, name: str, kind: str, licence: str, summary: str,
+    *,
+    creator: User,
+    host: Organisation,
+    name: str,
+    kind: str,
+    licence: str,
+    summary: str,
     **fields,
 ) -> Project:
     """A commons hosted by an organisation; its administrators (or staff) create it and the
@@ -75,8 +93,9 @@ def project_create(
     unknown = set(fields) - set(PROJECT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown project fields: {sorted(unknown)}")
-    project = Project(host=host, name=name.strip(), kind=kind, licence=licence,
-                      summary=summary.strip(), **fields)
+    project = Project(
+        host=host, name=name.strip(), kind=kind, licence=licence, summary=summary.strip(), **fields
+    )
     project.slug = project.slug or slugify(project.name)[:80].strip("-")
     save_validated(project)
     project.maintainers.add(creator)
@@ -98,14 +117,25 @@ def project_update(*, project: Project, actor: User, **fields) -> Project:
 
 @transaction.atomic
 def step_create(
-    *, project: Project, actor: User, title: str, deliverables: str = "",
-    planned_start: date | None = None, planned_end: date | None = None,
+    *,
+    project: Project,
+    actor: User,
+    title: str,
+    deliverables: str = "",
+    planned_start: date | None = None,
+    planned_end: date | None = None,
 ) -> Step:
     _require_editor(project, actor)
     Project.objects.select_for_update().get(pk=project.pk)
     last = project.steps.aggregate(last=Max("position"))["last"] or 0
-    step = Step(project=project, position=last + 1, title=title.strip(),
-                deliverables=deliverables, planned_start=planned_start, planned_end=planned_end)
+    step = Step(
+        project=project,
+        position=last + 1,
+        title=title.strip(),
+        deliverables=deliverables,
+        planned_start=planned_start,
+        planned_end=planned_end,
+    )
     save_validated(step)
     return step
 
@@ -120,10 +150,14 @@ def _amount(field: str, value, **limits) -> Decimal:
 
 def _line(step: Step, revision: int, spec: dict) -> BudgetLine:
     hours, rate, lump = spec.get("hours"), spec.get("hourly_rate"), spec.get("lump_sum")
-    line = BudgetLine(step=step, revision=revision, kind=spec.get("kind", ""),
-                      label=str(spec.get("label", "")).strip(),
-                      vat_rate=Decimal(spec.get("vat_rate", "20")),
-                      required=bool(spec.get("required", True)))
+    line = BudgetLine(
+        step=step,
+        revision=revision,
+        kind=spec.get("kind", ""),
+        label=str(spec.get("label", "")).strip(),
+        vat_rate=Decimal(spec.get("vat_rate", "20")),
+        required=bool(spec.get("required", True)),
+    )
     if lump not in (None, "") and (hours not in (None, "") or rate not in (None, "")):
         raise ValidationError(_("A line is either hours × an hourly rate, or a lump sum."))
     if lump not in (None, ""):
@@ -166,8 +200,13 @@ def step_budget_revise(*, step: Step, actor: User, lines: list[dict]) -> Step:
 
 @transaction.atomic
 def step_update(
-    *, step: Step, actor: User, title: str, deliverables: str = "",
-    planned_start: date | None = None, planned_end: date | None = None,
+    *,
+    step: Step,
+    actor: User,
+    title: str,
+    deliverables: str = "",
+    planned_start: date | None = None,
+    planned_end: date | None = None,
 ) -> Step:
     _require_editor(step.project, actor)
     step = Step.objects.select_for_update().get(pk=step.pk)
@@ -213,17 +252,27 @@ SOURCE_INCOME = {
 
 @transaction.atomic
 def funding_source_add(
-    *, project: Project, actor: User, kind: str, funder_name: str, amount: Decimal | str,
-    step: Step | None = None, funder: Organisation | None = None,
+    *,
+    project: Project,
+    actor: User,
+    kind: str,
+    funder_name: str,
+    amount: Decimal | str,
+    step: Step | None = None,
+    funder: Organisation | None = None,
     applied_on: date | None = None,
 ) -> FundingSource:
     _require_editor(project, actor)
     if step is not None and step.project_id != project.pk:
         raise ValidationError({"step": _("This step belongs to another commons.")})
     source = FundingSource(
-        project=project, step=step, kind=kind, funder=funder,
+        project=project,
+        step=step,
+        kind=kind,
+        funder=funder,
         funder_name=(funder_name or (funder.name if funder else "")).strip(),
-        amount=Money(_amount("amount", amount), "EUR"), applied_on=applied_on,
+        amount=Money(_amount("amount", amount), "EUR"),
+        applied_on=applied_on,
     )
     save_validated(source)
     return source
@@ -249,11 +298,12 @@ def funding_source_receive(
 ) -> FundingSource:
     """The money arrived: it is posted into the commons' sub-accounts of its host's books
     (Dr bank / Cr the income the source is), once."""
-    source = FundingSource.objects.select_for_update().select_related("project__host").get(
-        pk=source.pk
+    source = (
+        FundingSource.objects.select_for_update().select_related("project__host").get(pk=source.pk)
     )
-    if not organisation_has_role(organisation=source.project.host, user=actor,
-                                 roles=(Role.TREASURER, Role.ADMIN)):
+    if not organisation_has_role(
+        organisation=source.project.host, user=actor, roles=(Role.TREASURER, Role.ADMIN)
+    ):
         raise PermissionDenied(_("Only a treasurer of the hosting structure may do this."))
     if source.status == SourceStatus.RECEIVED:
         return source
@@ -263,14 +313,20 @@ def funding_source_receive(
     cents = minor_units(source.amount.amount)
     project = source.project
     posted = ledger_post(
-        kind=kind, idempotency_key=f"funding-source-{source.pk}", cause=source,
+        kind=kind,
+        idempotency_key=f"funding-source-{source.pk}",
+        cause=source,
         memo=f"{source.funder_name} – {project.name}"[:300],
         occurred_at=timezone.make_aware(datetime.combine(received_on, datetime.min.time())),
-        entries=[debit(account_get_or_create(purpose="bank", project=project), cents),
-                 credit(account_get_or_create(purpose=purpose, project=project), cents)],
+        entries=[
+            debit(account_get_or_create(purpose="bank", project=project), cents),
+            credit(account_get_or_create(purpose=purpose, project=project), cents),
+        ],
     )
     source.status, source.received_on, source.transaction = (
-        SourceStatus.RECEIVED, received_on, posted,
+        SourceStatus.RECEIVED,
+        received_on,
+        posted,
     )
     source.save(update_fields=["status", "received_on", "transaction"])
     return source
@@ -278,8 +334,15 @@ def funding_source_receive(
 
 @transaction.atomic
 def contribution_log(
-    *, project: Project, actor: User, contributor: User, day: date, hours: Decimal | str,
-    rate: Decimal | str, description: str, step: Step | None = None,
+    *,
+    project: Project,
+    actor: User,
+    contributor: User,
+    day: date,
+    hours: Decimal | str,
+    rate: Decimal | str,
+    description: str,
+    step: Step | None = None,
     on_behalf_of: Organisation | None = None,
 ) -> Contribution:
     """Record time a person gave. The maintainers (and the host's administrators) log it,
@@ -289,15 +352,23 @@ def contribution_log(
         raise ValidationError({"step": _("This step belongs to another commons.")})
     if day > timezone.localdate():
         raise ValidationError({"day": _("The date cannot be in the future.")})
-    if on_behalf_of is not None and not Membership.objects.filter(
-            organisation=on_behalf_of, user=contributor).exists():
-        raise ValidationError({"on_behalf_of": _("The contributor is not a member of this "
-                                                 "organisation.")})
+    if (
+        on_behalf_of is not None
+        and not Membership.objects.filter(organisation=on_behalf_of, user=contributor).exists()
+    ):
+        raise ValidationError(
+            {"on_behalf_of": _("The contributor is not a member of this organisation.")}
+        )
     hours_value = _amount("hours", hours, maximum=Decimal(24))
     rate_value = _amount("rate", rate, maximum=Decimal(10_000))
     contribution = Contribution(
-        project=project, step=step, contributor=contributor, on_behalf_of=on_behalf_of,
-        day=day, hours=hours_value, rate=Money(rate_value, "EUR"),
+        project=project,
+        step=step,
+        contributor=contributor,
+        on_behalf_of=on_behalf_of,
+        day=day,
+        hours=hours_value,
+        rate=Money(rate_value, "EUR"),
         value=Money(round_cents(hours_value * rate_value), "EUR"),
         description=description.strip(),
     )
@@ -307,14 +378,20 @@ def contribution_log(
 
 @transaction.atomic
 def contributor_pay(
-    *, project: Project, contributor: User, amount: Decimal | str, paid_on: date, actor: User,
+    *,
+    project: Project,
+    contributor: User,
+    amount: Decimal | str,
+    paid_on: date,
+    actor: User,
     request_key: str,
 ) -> ContributorPayment:
     """Pay a contributor from the commons' account: never more than what is owed to them,
     never more than the account holds (then nothing is written). `request_key` names the
     request (the form carries one): the same request sent twice pays once."""
-    if not organisation_has_role(organisation=project.host, user=actor,
-                                 roles=(Role.TREASURER, Role.ADMIN)):
+    if not organisation_has_role(
+        organisation=project.host, user=actor, roles=(Role.TREASURER, Role.ADMIN)
+    ):
         raise PermissionDenied(_("Only a treasurer of the hosting structure may do this."))
     if not request_key:
         raise ValidationError(_("This form expired: open it again."))
@@ -326,8 +403,10 @@ def contributor_pay(
     if done is not None:
         return done
     value = _amount("amount", amount)
-    owed = next((row.debt for row in contributive_debts(project=project)
-                 if row.contributor == contributor), Decimal(0))
+    owed = next(
+        (row.debt for row in contributive_debts(project=project) if row.contributor == contributor),
+        Decimal(0),
+    )
     if value > owed:
         raise ValidationError({"amount": _("This is more than what is owed to this person.")})
     bank = account_get_or_create(purpose="bank", project=project)
@@ -335,13 +414,19 @@ def contributor_pay(
     if cents > account_balance(account=bank).posted:
         raise ValidationError({"amount": _("The commons' account does not hold that much.")})
     posted = ledger_post(
-        kind=TransactionKind.PAYOUT, idempotency_key=idempotency_key,
+        kind=TransactionKind.PAYOUT,
+        idempotency_key=idempotency_key,
         memo=f"{contributor.display_name} – {project.name}"[:300],
-        entries=[debit(account_get_or_create(purpose="contributors_paid", project=project),
-                       cents),
-                 credit(bank, cents)],
+        entries=[
+            debit(account_get_or_create(purpose="contributors_paid", project=project), cents),
+            credit(bank, cents),
+        ],
     )
     return ContributorPayment.objects.create(
-        project=project, contributor=contributor, amount=Money(value, "EUR"), paid_on=paid_on,
-        transaction=posted, created_by=actor,
+        project=project,
+        contributor=contributor,
+        amount=Money(value, "EUR"),
+        paid_on=paid_on,
+        transaction=posted,
+        created_by=actor,
     )

@@ -25,18 +25,33 @@ class ContractSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReciprocityContract
-        fields = ["id", "reference", "partner", "project", "rate", "base", "floor", "ceiling",
-                  "period", "starts_on", "ends_on", "state", "language", "signed_at",
-                  "signed_sha256", "pdf"]
+        fields = [
+            "id",
+            "reference",
+            "partner",
+            "project",
+            "rate",
+            "base",
+            "floor",
+            "ceiling",
+            "period",
+            "starts_on",
+            "ends_on",
+            "state",
+            "language",
+            "signed_at",
+            "signed_sha256",
+            "pdf",
+        ]
 
     @extend_schema_field(serializers.URLField())
     def get_pdf(self, contract) -> str:
         return self.context["request"].build_absolute_uri(
-            f"/reciprocity/contracts/{contract.pk}/pdf/")
+            f"/reciprocity/contracts/{contract.pk}/pdf/"
+        )
 
 
-class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                      viewsets.GenericViewSet):
+class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The contracts I may see: my organisations' as partner, those of the commons my
     organisations host (administrators and treasurers), all for staff."""
 
@@ -45,7 +60,8 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     def get_queryset(self):
         contracts = ReciprocityContract.objects.select_related("partner", "project").order_by(
-            "reference")
+            "reference"
+        )
         user = self.request.user
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return contracts.none()
@@ -54,8 +70,12 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         mine = Membership.objects.filter(user=user)
         return contracts.filter(
             Q(partner__in=mine.values("organisation"))
-            | Q(project__host__in=mine.filter(role__in=[Role.ADMIN, Role.TREASURER])
-                .values("organisation")))
+            | Q(
+                project__host__in=mine.filter(role__in=[Role.ADMIN, Role.TREASURER]).values(
+                    "organisation"
+                )
+            )
+        )
 
 
 class WallRowSerializer(serializers.Serializer):
@@ -93,17 +113,21 @@ class WallViewSet(viewsets.ViewSet):
 class PolicySerializer(serializers.Serializer):
     organisation = serializers.CharField(source="policy.organisation.slug")
     year = serializers.IntegerField(source="policy.year")
-    percent = serializers.DecimalField(source="policy.percent", max_digits=5,
-                                       decimal_places=2)
+    percent = serializers.DecimalField(source="policy.percent", max_digits=5, decimal_places=2)
     base_revenue = serializers.DecimalField(source="base", allow_null=True, **AMOUNT)
     total = serializers.DecimalField(allow_null=True, **AMOUNT)
     beneficiaries = serializers.SerializerMethodField()
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_beneficiaries(self, amounts) -> list[dict]:
-        return [{"name": beneficiary.name, "weight": beneficiary.weight,
-                 "amount": str(amount) if amount is not None else None}
-                for beneficiary, amount in amounts.shares]
+        return [
+            {
+                "name": beneficiary.name,
+                "weight": beneficiary.weight,
+                "amount": str(amount) if amount is not None else None,
+            }
+            for beneficiary, amount in amounts.shares
+        ]
 
 
 class PolicyViewSet(viewsets.ViewSet):

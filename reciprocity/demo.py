@@ -19,12 +19,24 @@ from .models import ReciprocityContract, RevenueSharePolicy
 
 CONTRACTS = [
     # partner, commons, rate, base, floor, quarterly revenues (repeated), quarters left out
-    ("numerique-bocage", "bouquet-normand", "5",
-     "Chiffre d'affaires hors taxes des installations et de l'assistance du bouquet normand",
-     "30", ["4 800", "6 150", "5 420"], 0),
-    ("data-patch", "dokos", "3",
-     "Chiffre d'affaires hors taxes des prestations d'intégration et de formation Dokos",
-     None, ["12 000", "9 300"], 2),  # its last two quarters are not declared: late
+    (
+        "numerique-bocage",
+        "bouquet-normand",
+        "5",
+        "Chiffre d'affaires hors taxes des installations et de l'assistance du bouquet normand",
+        "30",
+        ["4 800", "6 150", "5 420"],
+        0,
+    ),
+    (
+        "data-patch",
+        "dokos",
+        "3",
+        "Chiffre d'affaires hors taxes des prestations d'intégration et de formation Dokos",
+        None,
+        ["12 000", "9 300"],
+        2,
+    ),  # its last two quarters are not declared: late
 ]
 START = date(2026, 1, 1)
 
@@ -45,8 +57,11 @@ def _admin(organisation: Organisation):
 
 
 def _treasurer(organisation: Organisation):
-    membership = (organisation.memberships.filter(role__in=[Role.TREASURER, Role.ADMIN])
-                  .order_by("-role", "id").first())
+    membership = (
+        organisation.memberships.filter(role__in=[Role.TREASURER, Role.ADMIN])
+        .order_by("-role", "id")
+        .first()
+    )
     return membership.user
 
 
@@ -58,31 +73,52 @@ def seed() -> None:
         if ReciprocityContract.objects.filter(partner=partner, project=project).exists():
             continue
         contract = services.contract_create(
-            partner=partner, project=project, actor=_admin(partner), rate=rate, base=base,
-            starts_on=START, floor=floor)
+            partner=partner,
+            project=project,
+            actor=_admin(partner),
+            rate=rate,
+            base=base,
+            starts_on=START,
+            floor=floor,
+        )
         contract = services.contract_propose(contract=contract, actor=_admin(partner))
         for user in (_admin(partner), _admin(project.host)):
-            contract = services.contract_accept(contract=contract, actor=user,
-                                                pdf_sha256=contract.proposed_sha256,
-                                                ip_address="127.0.0.1")
+            contract = services.contract_accept(
+                contract=contract,
+                actor=user,
+                pdf_sha256=contract.proposed_sha256,
+                ip_address="127.0.0.1",
+            )
         quarters = _ended_quarters(today)
-        declared = quarters[:len(quarters) - left_out]
+        declared = quarters[: len(quarters) - left_out]
         for number, start in enumerate(declared):
             declaration = services.declaration_create(
-                contract=contract, actor=_treasurer(partner), period_start=start,
-                revenue=revenues[number % len(revenues)])
+                contract=contract,
+                actor=_treasurer(partner),
+                period_start=start,
+                revenue=revenues[number % len(revenues)],
+            )
             if number < len(declared) - 1 or left_out:  # the very last one is still due
                 declaration = services.declaration_pay(
-                    declaration=declaration, actor=_treasurer(partner), method="transfer")
+                    declaration=declaration, actor=_treasurer(partner), method="transfer"
+                )
                 payments.transfer_record_receipt(
-                    charge=declaration.charge, amount=declaration.due.amount,
+                    charge=declaration.charge,
+                    amount=declaration.due.amount,
                     received_on=today,
-                    actor=_treasurer(project.host))
+                    actor=_treasurer(project.host),
+                )
                 services.declaration_sync(declaration=declaration)
     ouvaton = Organisation.objects.get(slug="ouvaton")
     if not RevenueSharePolicy.objects.filter(organisation=ouvaton, year=2023).exists():
         services.policy_set(
-            organisation=ouvaton, actor=_treasurer(ouvaton), year=2023, percent="1",
+            organisation=ouvaton,
+            actor=_treasurer(ouvaton),
+            year=2023,
+            percent="1",
             base_revenue=None,  # read from its 2022 accounts (commons_fund.finances.demo)
-            beneficiaries=[(Organisation.objects.get(slug="la-quadrature-du-net"), 1),
-                           (Organisation.objects.get(slug="debian-france"), 1)])
+            beneficiaries=[
+                (Organisation.objects.get(slug="la-quadrature-du-net"), 1),
+                (Organisation.objects.get(slug="debian-france"), 1),
+            ],
+        )

@@ -29,8 +29,9 @@ class PolicyAmounts:
     shares: list[tuple[object, Decimal | None]]  # (beneficiary, amount)
 
 
-def policy_amounts(*, policy: RevenueSharePolicy,
-                   revenues: dict[tuple[int, int], Decimal] | None = None) -> PolicyAmounts:
+def policy_amounts(
+    *, policy: RevenueSharePolicy, revenues: dict[tuple[int, int], Decimal] | None = None
+) -> PolicyAmounts:
     """percent × previous year's revenue, rounded half-up to the cent, shared equally or by
     weights so that the shares add up exactly to the total.
 
@@ -47,8 +48,9 @@ def policy_amounts(*, policy: RevenueSharePolicy,
         return PolicyAmounts(policy, None, None, [(b, None) for b in beneficiaries])
     total = round_cents(base * policy.percent / Decimal(100))
     weights = [b.weight if policy.split == SplitRule.WEIGHTS else 1 for b in beneficiaries]
-    return PolicyAmounts(policy, base, total,
-                         list(zip(beneficiaries, split_by_weights(total, weights), strict=True)))
+    return PolicyAmounts(
+        policy, base, total, list(zip(beneficiaries, split_by_weights(total, weights), strict=True))
+    )
 
 
 def contract_visible(*, contract, user) -> bool:
@@ -79,16 +81,18 @@ def missing_declarations(*, today: date, host=None, partner=None) -> list[Missin
     from .services import period_of
 
     contracts = ReciprocityContract.objects.filter(
-        state__in=[ContractState.SIGNED, ContractState.TERMINATED]).select_related(
-        "partner", "project__host")
+        state__in=[ContractState.SIGNED, ContractState.TERMINATED]
+    ).select_related("partner", "project__host")
     if host is not None:
         contracts = contracts.filter(project__host=host)
     if partner is not None:
         contracts = contracts.filter(partner=partner)
     contracts = list(contracts)
-    declared = set(RevenueDeclaration.objects.filter(contract__in=contracts)
-                   .exclude(status=DeclarationStatus.SUPERSEDED)
-                   .values_list("contract_id", "period_start"))
+    declared = set(
+        RevenueDeclaration.objects.filter(contract__in=contracts)
+        .exclude(status=DeclarationStatus.SUPERSEDED)
+        .values_list("contract_id", "period_start")
+    )
     missing = []
     for contract in contracts:
         start = date(contract.starts_on.year, contract.starts_on.month, 1)
@@ -132,8 +136,8 @@ def reciprocity_wall(*, today: date, project=None) -> list[WallRow]:
     year — unless they chose to show only their status — and whether they are up to date
     (no period undeclared, no amount unpaid, for more than 30 days)."""
     contracts = ReciprocityContract.objects.filter(
-        state__in=[ContractState.SIGNED, ContractState.SUSPENDED]).select_related(
-        "partner", "project")
+        state__in=[ContractState.SIGNED, ContractState.SUSPENDED]
+    ).select_related("partner", "project")
     if project is not None:
         contracts = contracts.filter(project=project)
     rows: dict[int, WallRow] = {}
@@ -141,20 +145,26 @@ def reciprocity_wall(*, today: date, project=None) -> list[WallRow]:
         row = rows.setdefault(contract.partner_id, WallRow(partner=contract.partner))
         row.commons.append(contract.project)
         row.hides_amounts = row.hides_amounts or not contract.show_amounts
-    paid = (RevenueDeclaration.objects
-            .filter(contract__in=contracts, status=DeclarationStatus.PAID,
-                    contract__show_amounts=True)
-            .values_list("contract__partner_id", "period_end__year").annotate(total=Sum("due"))
-            .order_by())
+    paid = (
+        RevenueDeclaration.objects.filter(
+            contract__in=contracts, status=DeclarationStatus.PAID, contract__show_amounts=True
+        )
+        .values_list("contract__partner_id", "period_end__year")
+        .annotate(total=Sum("due"))
+        .order_by()
+    )
     for partner, year, total in paid:
         rows[partner].given[year] = round_cents(total)
-    unpaid = (RevenueDeclaration.objects
-              .filter(contract__in=contracts, status=DeclarationStatus.DUE,
-                      declared_at__date__lt=today - timedelta(days=GRACE_DAYS))
-              .values_list("contract__partner_id", flat=True))
-    late = set(unpaid) | {row.contract.partner_id
-                          for row in missing_declarations(today=today)
-                          if row.days_late > GRACE_DAYS}
+    unpaid = RevenueDeclaration.objects.filter(
+        contract__in=contracts,
+        status=DeclarationStatus.DUE,
+        declared_at__date__lt=today - timedelta(days=GRACE_DAYS),
+    ).values_list("contract__partner_id", flat=True)
+    late = set(unpaid) | {
+        row.contract.partner_id
+        for row in missing_declarations(today=today)
+        if row.days_late > GRACE_DAYS
+    }
     for partner, row in rows.items():
         row.late = partner in late
     return sorted(rows.values(), key=lambda row: (-row.total, row.partner.name))
@@ -166,9 +176,11 @@ def certified_providers(*, project) -> list[tuple[str, list]]:
     from commons_fund.members.territories import DEPARTMENT_CHOICES
 
     names = dict(DEPARTMENT_CHOICES)
-    partners = (ReciprocityContract.objects.filter(project=project,
-                                                   state=ContractState.SIGNED)
-                .select_related("partner").order_by("partner__department", "partner__name"))
+    partners = (
+        ReciprocityContract.objects.filter(project=project, state=ContractState.SIGNED)
+        .select_related("partner")
+        .order_by("partner__department", "partner__name")
+    )
     groups: dict[str, list] = {}
     for contract in partners:
         department = contract.partner.department
@@ -177,14 +189,18 @@ def certified_providers(*, project) -> list[tuple[str, list]]:
 
 
 def policies_with_amounts(*, year: int | None = None) -> list[PolicyAmounts]:
-    policies = RevenueSharePolicy.objects.select_related("organisation").prefetch_related(
-        "beneficiaries__organisation", "beneficiaries__project").order_by("-year",
-                                                                           "organisation__name")
+    policies = (
+        RevenueSharePolicy.objects.select_related("organisation")
+        .prefetch_related("beneficiaries__organisation", "beneficiaries__project")
+        .order_by("-year", "organisation__name")
+    )
     if year is not None:
         policies = policies.filter(year=year)
     policies = list(policies)
-    revenues = {(organisation, accounts_year): revenue
-                for organisation, accounts_year, revenue in FinancialYear.objects.filter(
-                    organisation__in={policy.organisation_id for policy in policies})
-                .values_list("organisation_id", "year", "operating_revenue")}
+    revenues = {
+        (organisation, accounts_year): revenue
+        for organisation, accounts_year, revenue in FinancialYear.objects.filter(
+            organisation__in={policy.organisation_id for policy in policies}
+        ).values_list("organisation_id", "year", "operating_revenue")
+    }
     return [policy_amounts(policy=policy, revenues=revenues) for policy in policies]

@@ -83,9 +83,14 @@ def period_of(*, contract: ReciprocityContract, start: date) -> tuple[date, date
     period boundary (1st of a month, of a quarter or of January)."""
     months = PERIOD_MONTHS[contract.period]
     if start.day != 1 or (start.month - 1) % months:
-        raise ValidationError({"period_start": _(
-            "A period starts on the first day of a month, a quarter (January, April, July, "
-            "October) or a year, as the contract says.")})
+        raise ValidationError(
+            {
+                "period_start": _(
+                    "A period starts on the first day of a month, a quarter (January, April, July, "
+                    "October) or a year, as the contract says."
+                )
+            }
+        )
     last_month = start.month + months - 1
     year, month = start.year + (last_month - 1) // 12, (last_month - 1) % 12 + 1
     return start, date(year, month, monthrange(year, month)[1])
@@ -93,33 +98,54 @@ def period_of(*, contract: ReciprocityContract, start: date) -> tuple[date, date
 
 def _next_reference(year: int) -> str:
     prefix = f"RC-{year}-"
-    last = (ReciprocityContract.objects.filter(reference__startswith=prefix)
-            .aggregate(last=Max("reference"))["last"])
+    last = ReciprocityContract.objects.filter(reference__startswith=prefix).aggregate(
+        last=Max("reference")
+    )["last"]
     number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{number:04d}"
 
 
 @transaction.atomic
 def contract_create(
-    *, partner: Organisation, project: Project, actor: User, rate, base: str,
-    starts_on: date, period: str = Period.QUARTERLY, ends_on: date | None = None,
-    floor=None, ceiling=None, language: str = "fr", show_amounts: bool = True,
+    *,
+    partner: Organisation,
+    project: Project,
+    actor: User,
+    rate,
+    base: str,
+    starts_on: date,
+    period: str = Period.QUARTERLY,
+    ends_on: date | None = None,
+    floor=None,
+    ceiling=None,
+    language: str = "fr",
+    show_amounts: bool = True,
 ) -> ReciprocityContract:
     """A draft contract, written by the partner's or the hosting structure's
     administrators."""
-    if not (organisation_has_role(organisation=partner, user=actor)
-            or organisation_has_role(organisation=project.host, user=actor)):
-        raise PermissionDenied(_("Only an administrator of the partner or of the hosting "
-                                 "structure may do this."))
+    if not (
+        organisation_has_role(organisation=partner, user=actor)
+        or organisation_has_role(organisation=project.host, user=actor)
+    ):
+        raise PermissionDenied(
+            _("Only an administrator of the partner or of the hosting structure may do this.")
+        )
     if partner.pk == project.host_id:
-        raise ValidationError({"partner": _("The hosting structure cannot be its own "
-                                            "partner.")})
+        raise ValidationError({"partner": _("The hosting structure cannot be its own partner.")})
     contract = ReciprocityContract(
-        reference=_next_reference(timezone.localdate().year), partner=partner,
-        project=project, rate=_percent("rate", rate), base=base.strip(), period=period,
-        starts_on=starts_on, ends_on=ends_on, language=language, show_amounts=show_amounts,
+        reference=_next_reference(timezone.localdate().year),
+        partner=partner,
+        project=project,
+        rate=_percent("rate", rate),
+        base=base.strip(),
+        period=period,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        language=language,
+        show_amounts=show_amounts,
         floor=Money(_amount("floor", floor, allow_zero=True), "EUR")
-        if floor not in (None, "") else None,
+        if floor not in (None, "")
+        else None,
         ceiling=Money(_amount("ceiling", ceiling), "EUR") if ceiling not in (None, "") else None,
         created_by=actor,
     )
@@ -130,18 +156,24 @@ def contract_create(
 
 
 def _contract_editor(contract: ReciprocityContract, actor: User) -> None:
-    if not (organisation_has_role(organisation=contract.partner, user=actor)
-            or organisation_has_role(organisation=contract.project.host, user=actor)):
-        raise PermissionDenied(_("Only an administrator of the partner or of the hosting "
-                                 "structure may do this."))
+    if not (
+        organisation_has_role(organisation=contract.partner, user=actor)
+        or organisation_has_role(organisation=contract.project.host, user=actor)
+    ):
+        raise PermissionDenied(
+            _("Only an administrator of the partner or of the hosting structure may do this.")
+        )
 
 
 @transaction.atomic
 def contract_propose(*, contract: ReciprocityContract, actor: User) -> ReciprocityContract:
     """Freeze the draft: its PDF is made once, and both parties will accept those bytes."""
     _contract_editor(contract, actor)
-    contract = ReciprocityContract.objects.select_for_update().select_related(
-        "partner", "project__host").get(pk=contract.pk)
+    contract = (
+        ReciprocityContract.objects.select_for_update()
+        .select_related("partner", "project__host")
+        .get(pk=contract.pk)
+    )
     if contract.state == ContractState.PROPOSED:
         return contract
     if contract.state != ContractState.DRAFT:
@@ -150,16 +182,26 @@ def contract_propose(*, contract: ReciprocityContract, actor: User) -> Reciproci
     contract.proposed_pdf, contract.proposed_sha256 = pdf, hashlib.sha256(pdf).hexdigest()
     contract.state = ContractState.PROPOSED
     contract.save(update_fields=["proposed_pdf", "proposed_sha256", "state"])
-    log_event(logger, "contract.proposed", contract=contract.pk, actor=actor.pk,
-              sha256=contract.proposed_sha256)
+    log_event(
+        logger,
+        "contract.proposed",
+        contract=contract.pk,
+        actor=actor.pk,
+        sha256=contract.proposed_sha256,
+    )
     return contract
 
 
 def contract_party(*, contract: ReciprocityContract, user: User) -> str | None:
     """The party a person may accept for: an administrator (a real one, not staff) of the
     partner or of the hosting structure."""
-    roles = Membership.objects.filter(user=user, role=Role.ADMIN).values_list(
-        "organisation_id", flat=True) if user.is_authenticated else []
+    roles = (
+        Membership.objects.filter(user=user, role=Role.ADMIN).values_list(
+            "organisation_id", flat=True
+        )
+        if user.is_authenticated
+        else []
+    )
     if contract.partner_id in roles:
         return Party.PARTNER
     if contract.project.host_id in roles:
@@ -169,12 +211,19 @@ def contract_party(*, contract: ReciprocityContract, user: User) -> str | None:
 
 @transaction.atomic
 def contract_accept(
-    *, contract: ReciprocityContract, actor: User, pdf_sha256: str, ip_address: str | None,
+    *,
+    contract: ReciprocityContract,
+    actor: User,
+    pdf_sha256: str,
+    ip_address: str | None,
 ) -> ReciprocityContract:
     """A party's authorised member accepts the proposed PDF (identified by its SHA-256);
     when both parties have, the contract is signed and its signed PDF made, once."""
-    contract = ReciprocityContract.objects.select_for_update().select_related(
-        "partner", "project__host").get(pk=contract.pk)
+    contract = (
+        ReciprocityContract.objects.select_for_update()
+        .select_related("partner", "project__host")
+        .get(pk=contract.pk)
+    )
     party = contract_party(contract=contract, user=actor)
     if party is None:
         raise PermissionDenied(_("Only an administrator of a party accepts the contract."))
@@ -185,41 +234,53 @@ def contract_accept(
     if contract.acceptances.filter(party=party).exists():
         raise ValidationError(_("Your organisation has already accepted this contract."))
     ContractAcceptance.objects.create(
-        contract=contract, party=party, user=actor, pdf_sha256=pdf_sha256,
+        contract=contract,
+        party=party,
+        user=actor,
+        pdf_sha256=pdf_sha256,
         organisation=contract.partner if party == Party.PARTNER else contract.project.host,
         ip_address=ip_address or None,
     )
     log_event(logger, "contract.accepted", contract=contract.pk, party=party, actor=actor.pk)
-    acceptances = list(contract.acceptances.select_related("organisation", "user")
-                       .order_by("accepted_at", "pk"))
+    acceptances = list(
+        contract.acceptances.select_related("organisation", "user").order_by("accepted_at", "pk")
+    )
     if len(acceptances) == len(Party.values):
         pdf = contract_pdf(contract=contract, acceptances=acceptances)
         contract.signed_pdf, contract.signed_sha256 = pdf, hashlib.sha256(pdf).hexdigest()
         contract.signed_at, contract.state = timezone.now(), ContractState.SIGNED
         contract.save(update_fields=["signed_pdf", "signed_sha256", "signed_at", "state"])
-        log_event(logger, "contract.signed", contract=contract.pk,
-                  sha256=contract.signed_sha256)
+        log_event(logger, "contract.signed", contract=contract.pk, sha256=contract.signed_sha256)
     return contract
 
 
 @transaction.atomic
-def contract_set_state(*, contract: ReciprocityContract, actor: User, state: str
-                       ) -> ReciprocityContract:
+def contract_set_state(
+    *, contract: ReciprocityContract, actor: User, state: str
+) -> ReciprocityContract:
     """Suspend or resume a signed contract (the hosting structure's administrators: no
     declaration is expected while it is suspended), or end it (either party's
     administrators: it ends today; periods already ended are still declared and paid)."""
-    contract = ReciprocityContract.objects.select_for_update().select_related(
-        "partner", "project__host").get(pk=contract.pk)
-    moves = {ContractState.SUSPENDED: {ContractState.SIGNED},
-             ContractState.SIGNED: {ContractState.SUSPENDED},
-             ContractState.TERMINATED: {ContractState.SIGNED, ContractState.SUSPENDED}}
+    contract = (
+        ReciprocityContract.objects.select_for_update()
+        .select_related("partner", "project__host")
+        .get(pk=contract.pk)
+    )
+    moves = {
+        ContractState.SUSPENDED: {ContractState.SIGNED},
+        ContractState.SIGNED: {ContractState.SUSPENDED},
+        ContractState.TERMINATED: {ContractState.SIGNED, ContractState.SUSPENDED},
+    }
     if contract.state not in moves.get(state, set()):
-        raise ValidationError(_("A contract cannot go from “%(old)s” to “%(new)s”.") % {
-            "old": contract.get_state_display(), "new": state})
+        raise ValidationError(
+            _("A contract cannot go from “%(old)s” to “%(new)s”.")
+            % {"old": contract.get_state_display(), "new": state}
+        )
     host_admin = organisation_has_role(organisation=contract.project.host, user=actor)
     if state != ContractState.TERMINATED and not host_admin:
-        raise PermissionDenied(_("Only the hosting structure's administrators suspend or "
-                               "resume a contract."))
+        raise PermissionDenied(
+            _("Only the hosting structure's administrators suspend or resume a contract.")
+        )
     if state == ContractState.TERMINATED:
         _contract_editor(contract, actor)
         today = timezone.localdate()
@@ -227,8 +288,13 @@ def contract_set_state(*, contract: ReciprocityContract, actor: User, state: str
             contract.ends_on = max(today, contract.starts_on + timedelta(days=1))
     contract.state = state
     save_validated(contract)
-    log_event(logger, f"contract.{state}", contract=contract.pk, actor=actor.pk,
-              ends_on=contract.ends_on.isoformat() if contract.ends_on else None)
+    log_event(
+        logger,
+        f"contract.{state}",
+        contract=contract.pk,
+        actor=actor.pk,
+        ends_on=contract.ends_on.isoformat() if contract.ends_on else None,
+    )
     return contract
 
 
@@ -240,24 +306,32 @@ def _post_due(declaration: RevenueDeclaration) -> None:
     project = declaration.contract.project
     declaration.transaction = ledger_post(
         kind=TransactionKind.RECIPROCITY_DUE,
-        idempotency_key=f"reciprocity-declaration-{declaration.pk}", cause=declaration,
+        idempotency_key=f"reciprocity-declaration-{declaration.pk}",
+        cause=declaration,
         memo=f"{declaration.contract.reference} {declaration.period_start:%Y-%m} – "
-             f"{declaration.contract.partner.name}"[:300],
-        entries=[debit(account_get_or_create(purpose="receivable", project=project), cents),
-                 credit(account_get_or_create(purpose="reciprocity", project=project), cents)],
+        f"{declaration.contract.partner.name}"[:300],
+        entries=[
+            debit(account_get_or_create(purpose="receivable", project=project), cents),
+            credit(account_get_or_create(purpose="reciprocity", project=project), cents),
+        ],
     )
     declaration.save(update_fields=["transaction"])
 
 
 def _check_declarant(contract: ReciprocityContract, actor: User) -> None:
     if not organisation_has_role(organisation=contract.partner, user=actor, roles=MONEY_ROLES):
-        raise PermissionDenied(_("Only the partner's treasurer or administrators declare its "
-                                 "revenue."))
+        raise PermissionDenied(
+            _("Only the partner's treasurer or administrators declare its revenue.")
+        )
 
 
 @transaction.atomic
 def declaration_create(
-    *, contract: ReciprocityContract, actor: User, period_start: date, revenue,
+    *,
+    contract: ReciprocityContract,
+    actor: User,
+    period_start: date,
+    revenue,
 ) -> RevenueDeclaration:
     """Declare a period's revenue (excluding VAT) once the period has ended; the amount due
     goes into the ledger."""
@@ -270,82 +344,133 @@ def declaration_create(
         raise ValidationError({"period_start": _("This period has not ended yet.")})
     if end < contract.starts_on or (contract.ends_on and start > contract.ends_on):
         raise ValidationError({"period_start": _("This period is outside the contract.")})
-    if contract.declarations.filter(period_start=start).exclude(
-            status=DeclarationStatus.SUPERSEDED).exists():
-        raise ValidationError({"period_start": _(
-            "This period is already declared: correct that declaration instead.")})
+    if (
+        contract.declarations.filter(period_start=start)
+        .exclude(status=DeclarationStatus.SUPERSEDED)
+        .exists()
+    ):
+        raise ValidationError(
+            {
+                "period_start": _(
+                    "This period is already declared: correct that declaration instead."
+                )
+            }
+        )
     value = _amount("revenue", revenue, allow_zero=True)
     declaration = RevenueDeclaration(
-        contract=contract, period_start=start, period_end=end, revenue=Money(value, "EUR"),
-        due=Money(due_for(contract=contract, revenue=value), "EUR"), declared_by=actor,
+        contract=contract,
+        period_start=start,
+        period_end=end,
+        revenue=Money(value, "EUR"),
+        due=Money(due_for(contract=contract, revenue=value), "EUR"),
+        declared_by=actor,
     )
     save_validated(declaration)
     _post_due(declaration)
-    log_event(logger, "declaration.created", declaration=declaration.pk, contract=contract.pk,
-              due=str(declaration.due.amount), actor=actor.pk)
+    log_event(
+        logger,
+        "declaration.created",
+        declaration=declaration.pk,
+        contract=contract.pk,
+        due=str(declaration.due.amount),
+        actor=actor.pk,
+    )
     return declaration
 
 
 @transaction.atomic
 def declaration_correct(
-    *, declaration: RevenueDeclaration, actor: User, revenue,
+    *,
+    declaration: RevenueDeclaration,
+    actor: User,
+    revenue,
 ) -> RevenueDeclaration:
     """A new declaration for the same period supersedes the previous one, which is kept;
     its amount due is reversed in the ledger and the new one posted."""
     _check_declarant(declaration.contract, actor)
-    old = RevenueDeclaration.objects.select_for_update().select_related("contract").get(
-        pk=declaration.pk)
+    old = (
+        RevenueDeclaration.objects.select_for_update()
+        .select_related("contract")
+        .get(pk=declaration.pk)
+    )
     if old.status != DeclarationStatus.DUE:
         raise ValidationError(_("Only an unpaid, current declaration can be corrected."))
     value = _amount("revenue", revenue, allow_zero=True)
     old.status = DeclarationStatus.SUPERSEDED
     old.save(update_fields=["status"])
     if old.transaction_id:
-        ledger_reverse(original=old.transaction,
-                       idempotency_key=f"reciprocity-declaration-{old.pk}-superseded",
-                       memo=f"{old.contract.reference}: corrected")
+        ledger_reverse(
+            original=old.transaction,
+            idempotency_key=f"reciprocity-declaration-{old.pk}-superseded",
+            memo=f"{old.contract.reference}: corrected",
+        )
     new = RevenueDeclaration(
-        contract=old.contract, period_start=old.period_start, period_end=old.period_end,
-        revenue=Money(value, "EUR"), due=Money(due_for(contract=old.contract, revenue=value),
-                                                "EUR"),
-        supersedes=old, declared_by=actor,
+        contract=old.contract,
+        period_start=old.period_start,
+        period_end=old.period_end,
+        revenue=Money(value, "EUR"),
+        due=Money(due_for(contract=old.contract, revenue=value), "EUR"),
+        supersedes=old,
+        declared_by=actor,
     )
     save_validated(new)
     _post_due(new)
-    log_event(logger, "declaration.corrected", declaration=new.pk, supersedes=old.pk,
-              due=str(new.due.amount), actor=actor.pk)
+    log_event(
+        logger,
+        "declaration.corrected",
+        declaration=new.pk,
+        supersedes=old.pk,
+        due=str(new.due.amount),
+        actor=actor.pk,
+    )
     return new
 
 
 def declaration_pay(
-    *, declaration: RevenueDeclaration, actor: User, method: str,
+    *,
+    declaration: RevenueDeclaration,
+    actor: User,
+    method: str,
     saved_method: SavedPaymentMethod | None = None,
 ) -> RevenueDeclaration:
     """Pay what a declaration makes due: by saved card or SEPA mandate (charged at once), or
     by bank transfer (a reference to quote; the host's treasurer records its arrival). The
     money goes to the commons' accounts and settles the amount due."""
     with transaction.atomic():
-        declaration = (RevenueDeclaration.objects.select_for_update(of=("self",))
-                       .select_related("contract__partner", "contract__project__host", "charge")
-                       .get(pk=declaration.pk))
+        declaration = (
+            RevenueDeclaration.objects.select_for_update(of=("self",))
+            .select_related("contract__partner", "contract__project__host", "charge")
+            .get(pk=declaration.pk)
+        )
         contract = declaration.contract
         _check_declarant(contract, actor)
         if declaration.status != DeclarationStatus.DUE or not declaration.due.amount:
             raise ValidationError(_("Nothing is left to pay on this declaration."))
-        if declaration.charge and declaration.charge.status not in (ChargeStatus.FAILED,
-                                                                    ChargeStatus.CANCELLED):
+        if declaration.charge and declaration.charge.status not in (
+            ChargeStatus.FAILED,
+            ChargeStatus.CANCELLED,
+        ):
             raise ValidationError(_("A payment of this declaration is already under way."))
         charge = payments.charge_create(
-            payer=contract.partner, books=contract.project.host, project=contract.project,
-            amount=declaration.due.amount, method=method, saved_method=saved_method,
-            income_purpose="receivable", cause=declaration,
-            description=f"{_('Reciprocity')} {contract.reference} "
-                        f"{declaration.period_start:%Y-%m}",
+            payer=contract.partner,
+            books=contract.project.host,
+            project=contract.project,
+            amount=declaration.due.amount,
+            method=method,
+            saved_method=saved_method,
+            income_purpose="receivable",
+            cause=declaration,
+            description=f"{_('Reciprocity')} {contract.reference} {declaration.period_start:%Y-%m}",
         )
         declaration.charge = charge
         declaration.save(update_fields=["charge"])
-        log_event(logger, "declaration.payment_started", declaration=declaration.pk,
-                  charge=charge.pk, method=method)
+        log_event(
+            logger,
+            "declaration.payment_started",
+            declaration=declaration.pk,
+            charge=charge.pk,
+            method=method,
+        )
     if method != "transfer":
         payments.charge_submit(charge=charge)
     return declaration_sync(declaration=declaration)
@@ -355,22 +480,31 @@ def declaration_pay(
 def declaration_sync(*, declaration: RevenueDeclaration) -> RevenueDeclaration:
     """A declaration is paid once its charge has succeeded (card, SEPA or the transfer
     received in full)."""
-    declaration = (RevenueDeclaration.objects.select_for_update(of=("self",))
-                   .select_related("charge").get(pk=declaration.pk))
-    if (declaration.status == DeclarationStatus.DUE and declaration.charge
-            and declaration.charge.status == ChargeStatus.SUCCEEDED):
+    declaration = (
+        RevenueDeclaration.objects.select_for_update(of=("self",))
+        .select_related("charge")
+        .get(pk=declaration.pk)
+    )
+    if (
+        declaration.status == DeclarationStatus.DUE
+        and declaration.charge
+        and declaration.charge.status == ChargeStatus.SUCCEEDED
+    ):
         declaration.status = DeclarationStatus.PAID
         declaration.save(update_fields=["status"])
-        log_event(logger, "declaration.paid", declaration=declaration.pk,
-                  charge=declaration.charge_id)
+        log_event(
+            logger, "declaration.paid", declaration=declaration.pk, charge=declaration.charge_id
+        )
     return declaration
 
 
 def declarations_sync_open() -> int:
     """Follow the payments still under way (Celery beat)."""
-    open_ = list(RevenueDeclaration.objects.filter(status=DeclarationStatus.DUE,
-                                                   charge__isnull=False)
-                 .values_list("pk", flat=True))
+    open_ = list(
+        RevenueDeclaration.objects.filter(
+            status=DeclarationStatus.DUE, charge__isnull=False
+        ).values_list("pk", flat=True)
+    )
     for pk in open_:
         declaration_sync(declaration=RevenueDeclaration(pk=pk))
     return len(open_)
@@ -378,22 +512,32 @@ def declarations_sync_open() -> int:
 
 @transaction.atomic
 def policy_set(
-    *, organisation: Organisation, actor: User, year: int, percent,
-    beneficiaries: list[tuple[Organisation | Project, int]], base_revenue=None,
+    *,
+    organisation: Organisation,
+    actor: User,
+    year: int,
+    percent,
+    beneficiaries: list[tuple[Organisation | Project, int]],
+    base_revenue=None,
     split: str = SplitRule.EQUAL,
 ) -> RevenueSharePolicy:
     """An organisation's revenue-share policy for a year (replacing the one it had)."""
     if not organisation_has_role(organisation=organisation, user=actor, roles=MONEY_ROLES):
-        raise PermissionDenied(_("Only the organisation's treasurer or administrators may do "
-                                 "this."))
+        raise PermissionDenied(
+            _("Only the organisation's treasurer or administrators may do this.")
+        )
     if not beneficiaries:
         raise ValidationError({"beneficiaries": _("Choose at least one beneficiary.")})
     RevenueSharePolicy.objects.filter(organisation=organisation, year=year).delete()
     policy = RevenueSharePolicy(
-        organisation=organisation, year=year, percent=_percent("percent", percent),
-        split=split, created_by=actor,
+        organisation=organisation,
+        year=year,
+        percent=_percent("percent", percent),
+        split=split,
+        created_by=actor,
         base_revenue=Money(_amount("base_revenue", base_revenue, allow_zero=True), "EUR")
-        if base_revenue not in (None, "") else None,
+        if base_revenue not in (None, "")
+        else None,
     )
     save_validated(policy)
     for beneficiary, weight in beneficiaries:
@@ -419,7 +563,8 @@ def declarations_remind(*, today: date | None = None) -> int:
         stage = due_stages[-1]
         with transaction.atomic():
             _reminder, created = DeclarationReminder.objects.get_or_create(
-                contract=row.contract, period_start=row.period_start, days_late=stage)
+                contract=row.contract, period_start=row.period_start, days_late=stage
+            )
             if created:
                 transaction.on_commit(lambda row=row: reminder_send(missing=row))
                 sent += 1

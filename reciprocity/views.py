@@ -28,7 +28,8 @@ from .pdf import certificate_pdf, contract_pdf
 
 def _contract(request: HttpRequest, pk: int) -> ReciprocityContract:
     contract = get_object_or_404(
-        ReciprocityContract.objects.select_related("partner", "project__host"), pk=pk)
+        ReciprocityContract.objects.select_related("partner", "project__host"), pk=pk
+    )
     if not selectors.contract_visible(contract=contract, user=request.user):
         raise Http404
     return contract
@@ -36,8 +37,10 @@ def _contract(request: HttpRequest, pk: int) -> ReciprocityContract:
 
 def _document(contract: ReciprocityContract) -> bytes:
     """The signed PDF once signed, the proposed one while proposed, a draft otherwise."""
-    if contract.state in (ContractState.SIGNED, ContractState.SUSPENDED,
-                          ContractState.TERMINATED) and contract.signed_pdf:
+    if (
+        contract.state in (ContractState.SIGNED, ContractState.SUSPENDED, ContractState.TERMINATED)
+        and contract.signed_pdf
+    ):
         return bytes(contract.signed_pdf)
     if contract.proposed_pdf:
         return bytes(contract.proposed_pdf)
@@ -58,24 +61,39 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     party = services.contract_party(contract=contract, user=request.user)
     accepted = contract.acceptances.select_related("organisation", "user")
     declares = contract.state == ContractState.SIGNED and organisation_has_role(
-        organisation=contract.partner, user=request.user, roles=services.MONEY_ROLES)
-    missing = [row for row in selectors.missing_declarations(
-        today=timezone.localdate(), partner=contract.partner) if row.contract.pk == contract.pk]
-    return render(request, "reciprocity/contract_detail.html", {
-        "contract": contract, "acceptances": list(accepted),
-        "can_accept": contract.state == ContractState.PROPOSED and party is not None
-        and not accepted.filter(party=party).exists(),
-        "can_propose": contract.state == ContractState.DRAFT and party is not None,
-        "state_moves": _state_moves(contract, request.user, party),
-        "fingerprint": hashlib.sha256(_document(contract)).hexdigest(),
-        "declarations": contract.declarations.select_related("charge").order_by(
-            "-period_start", "-declared_at"),
-        "declares": declares, "missing": missing,
-        "declaration_form": DeclarationForm(periods=missing) if declares and missing else None,
-        "payment_form": PaymentForm(saved_methods=_saved_methods(contract))
-        if declares else None,
-        "DUE": DeclarationStatus.DUE,
-    })
+        organisation=contract.partner, user=request.user, roles=services.MONEY_ROLES
+    )
+    missing = [
+        row
+        for row in selectors.missing_declarations(
+            today=timezone.localdate(), partner=contract.partner
+        )
+        if row.contract.pk == contract.pk
+    ]
+    return render(
+        request,
+        "reciprocity/contract_detail.html",
+        {
+            "contract": contract,
+            "acceptances": list(accepted),
+            "can_accept": contract.state == ContractState.PROPOSED
+            and party is not None
+            and not accepted.filter(party=party).exists(),
+            "can_propose": contract.state == ContractState.DRAFT and party is not None,
+            "state_moves": _state_moves(contract, request.user, party),
+            "fingerprint": hashlib.sha256(_document(contract)).hexdigest(),
+            "declarations": contract.declarations.select_related("charge").order_by(
+                "-period_start", "-declared_at"
+            ),
+            "declares": declares,
+            "missing": missing,
+            "declaration_form": DeclarationForm(periods=missing) if declares and missing else None,
+            "payment_form": PaymentForm(saved_methods=_saved_methods(contract))
+            if declares
+            else None,
+            "DUE": DeclarationStatus.DUE,
+        },
+    )
 
 
 @login_required
@@ -86,9 +104,12 @@ def contract_accept(request: HttpRequest, pk: int) -> HttpResponse:
     identity again just before (allauth's re-authentication)."""
     contract = _contract(request, pk)
     try:
-        services.contract_accept(contract=contract, actor=request.user,
-                                 pdf_sha256=request.POST.get("fingerprint", ""),
-                                 ip_address=request.META.get("REMOTE_ADDR"))
+        services.contract_accept(
+            contract=contract,
+            actor=request.user,
+            pdf_sha256=request.POST.get("fingerprint", ""),
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -103,8 +124,10 @@ def wall_context() -> dict:
     """What the wall shows (also on the site's reciprocity wall page)."""
     rows = selectors.reciprocity_wall(today=timezone.localdate())
     best = max((row.total for row in rows if not row.hides_amounts), default=0) or 1
-    return {"rows": [(row, int(row.total * 100 / best)) for row in rows],
-            "policies": selectors.policies_with_amounts()}
+    return {
+        "rows": [(row, int(row.total * 100 / best)) for row in rows],
+        "policies": selectors.policies_with_amounts(),
+    }
 
 
 def wall(request: HttpRequest) -> HttpResponse:
@@ -131,16 +154,23 @@ def _apply_and_return(request, pk: int, form, action, done: str) -> HttpResponse
 def contract_create(request: HttpRequest) -> HttpResponse:
     """A partner's administrator drafts a contract with a commons."""
     partners = organisations_with_role(user=request.user)
-    form = ContractForm(request.POST or None, partners=partners,
-                        initial={"project": request.GET.get("project")})
+    form = ContractForm(
+        request.POST or None, partners=partners, initial={"project": request.GET.get("project")}
+    )
     created = []
-    if request.method == "POST" and form_apply(form, lambda data: created.append(
-            services.contract_create(actor=request.user, **data))):
-        messages.success(request, _("The draft is saved: read it, then propose it to the "
-                                    "other party."))
+    if request.method == "POST" and form_apply(
+        form, lambda data: created.append(services.contract_create(actor=request.user, **data))
+    ):
+        messages.success(
+            request, _("The draft is saved: read it, then propose it to the other party.")
+        )
         return redirect("reciprocity:contract_detail", pk=created[0].pk)
-    return render(request, "reciprocity/contract_form.html", {"form": form},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "reciprocity/contract_form.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -161,19 +191,28 @@ def contract_propose(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _declaration(request, pk: int, declaration_pk: int) -> RevenueDeclaration:
     contract = _contract(request, pk)
-    return get_object_or_404(RevenueDeclaration.objects.select_related("contract"),
-                             contract=contract, pk=declaration_pk)
+    return get_object_or_404(
+        RevenueDeclaration.objects.select_related("contract"), contract=contract, pk=declaration_pk
+    )
 
 
 @login_required
 @require_POST
 def declaration_create(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract(request, pk)
-    form = DeclarationForm(request.POST, periods=selectors.missing_declarations(
-        today=timezone.localdate(), partner=contract.partner))
-    return _apply_and_return(request, pk, form, lambda data: services.declaration_create(
-        contract=contract, actor=request.user, **data),
-        _("The declaration is recorded; the amount due is shown below."))
+    form = DeclarationForm(
+        request.POST,
+        periods=selectors.missing_declarations(
+            today=timezone.localdate(), partner=contract.partner
+        ),
+    )
+    return _apply_and_return(
+        request,
+        pk,
+        form,
+        lambda data: services.declaration_create(contract=contract, actor=request.user, **data),
+        _("The declaration is recorded; the amount due is shown below."),
+    )
 
 
 @login_required
@@ -181,9 +220,15 @@ def declaration_create(request: HttpRequest, pk: int) -> HttpResponse:
 def declaration_correct(request: HttpRequest, pk: int, declaration_pk: int) -> HttpResponse:
     declaration = _declaration(request, pk, declaration_pk)
     form = CorrectionForm(request.POST)
-    return _apply_and_return(request, pk, form, lambda data: services.declaration_correct(
-        declaration=declaration, actor=request.user, **data),
-        _("The correction replaces the previous declaration, which is kept."))
+    return _apply_and_return(
+        request,
+        pk,
+        form,
+        lambda data: services.declaration_correct(
+            declaration=declaration, actor=request.user, **data
+        ),
+        _("The correction replaces the previous declaration, which is kept."),
+    )
 
 
 @login_required
@@ -193,9 +238,17 @@ def declaration_pay(request: HttpRequest, pk: int, declaration_pk: int) -> HttpR
     form = PaymentForm(request.POST, saved_methods=_saved_methods(declaration.contract))
     try:
         paid = []
-        ok = form_apply(form, lambda data: paid.append(services.declaration_pay(
-            declaration=declaration, actor=request.user, method=data["method"],
-            saved_method=data.get("saved_method") if data["method"] != "transfer" else None)))
+        ok = form_apply(
+            form,
+            lambda data: paid.append(
+                services.declaration_pay(
+                    declaration=declaration,
+                    actor=request.user,
+                    method=data["method"],
+                    saved_method=data.get("saved_method") if data["method"] != "transfer" else None,
+                )
+            ),
+        )
     except stripe_client.PaymentError as error:
         messages.error(request, error.message)
         return redirect("reciprocity:contract_detail", pk=pk)
@@ -204,10 +257,14 @@ def declaration_pay(request: HttpRequest, pk: int, declaration_pk: int) -> HttpR
     elif paid[0].status == "paid":
         messages.success(request, _("Paid, thank you."))
     elif paid[0].charge.transfer_reference:
-        messages.success(request, _("Please make a bank transfer of %(amount)s with the "
-                                    "reference %(reference)s.") % {
-            "amount": format_amount(paid[0].due.amount),
-            "reference": paid[0].charge.transfer_reference})
+        messages.success(
+            request,
+            _("Please make a bank transfer of %(amount)s with the reference %(reference)s.")
+            % {
+                "amount": format_amount(paid[0].due.amount),
+                "reference": paid[0].charge.transfer_reference,
+            },
+        )
     else:
         messages.warning(request, _("The payment is under way."))
     return redirect("reciprocity:contract_detail", pk=pk)
@@ -223,21 +280,22 @@ def _state_moves(contract, user, party) -> list[tuple[str, str]]:
     if contract.state == ContractState.SUSPENDED and host_admin:
         moves.append((ContractState.SIGNED, _("Resume")))
     if contract.state in (ContractState.SIGNED, ContractState.SUSPENDED) and (
-            party is not None or host_admin):
+        party is not None or host_admin
+    ):
         moves.append((ContractState.TERMINATED, _("End the contract")))
     return moves
 
 
 def _saved_methods(contract):
-    return SavedPaymentMethod.objects.filter(customer__organisation=contract.partner,
-                                             active=True).order_by("kind", "label")
+    return SavedPaymentMethod.objects.filter(
+        customer__organisation=contract.partner, active=True
+    ).order_by("kind", "label")
 
 
 def _member_of(request: HttpRequest, slug: str) -> Organisation:
     """An organisation whose member (or staff) the person is; 404 for anyone else."""
     organisation = get_object_or_404(Organisation, slug=slug)
-    if not (request.user.is_staff or organisation.memberships.filter(
-            user=request.user).exists()):
+    if not (request.user.is_staff or organisation.memberships.filter(user=request.user).exists()):
         raise Http404
     return organisation
 
@@ -249,37 +307,60 @@ def organisation_reciprocity(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _member_of(request, slug)
     today = timezone.localdate()
     contracts = ReciprocityContract.objects.select_related("partner", "project__host")
-    return render(request, "reciprocity/organisation.html", {
-        "organisation": organisation, "last_year": today.year - 1,
-        "sections": [
-            (_("As a partner"), list(contracts.filter(partner=organisation)),
-             selectors.missing_declarations(today=today, partner=organisation)),
-            (_("As the hosting structure of commons"),
-             list(contracts.filter(project__host=organisation)),
-             selectors.missing_declarations(today=today, host=organisation)),
-        ],
-        "policies": [selectors.policy_amounts(policy=policy)
-                     for policy in organisation.revenue_share_policies.all()],
-        "policy_form": PolicyForm(organisation=organisation, initial={"year": today.year})
-        if organisation_has_role(organisation=organisation, user=request.user,
-                                 roles=services.MONEY_ROLES) else None,
-    })
+    return render(
+        request,
+        "reciprocity/organisation.html",
+        {
+            "organisation": organisation,
+            "last_year": today.year - 1,
+            "sections": [
+                (
+                    _("As a partner"),
+                    list(contracts.filter(partner=organisation)),
+                    selectors.missing_declarations(today=today, partner=organisation),
+                ),
+                (
+                    _("As the hosting structure of commons"),
+                    list(contracts.filter(project__host=organisation)),
+                    selectors.missing_declarations(today=today, host=organisation),
+                ),
+            ],
+            "policies": [
+                selectors.policy_amounts(policy=policy)
+                for policy in organisation.revenue_share_policies.all()
+            ],
+            "policy_form": PolicyForm(organisation=organisation, initial={"year": today.year})
+            if organisation_has_role(
+                organisation=organisation, user=request.user, roles=services.MONEY_ROLES
+            )
+            else None,
+        },
+    )
 
 
 @login_required
 @require_POST
 def policy_set(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _member_of(request, slug)
-    if not organisation_has_role(organisation=organisation, user=request.user,
-                                 roles=services.MONEY_ROLES):
+    if not organisation_has_role(
+        organisation=organisation, user=request.user, roles=services.MONEY_ROLES
+    ):
         raise Http404
     form = PolicyForm(request.POST, organisation=organisation)
-    if form_apply(form, lambda data: services.policy_set(
-            organisation=organisation, actor=request.user, year=data["year"],
-            percent=data["percent"], base_revenue=data["base_revenue"],
-            beneficiaries=form.beneficiaries())):
-        messages.success(request, _("The revenue-share policy is saved; it shows on the "
-                                    "reciprocity wall."))
+    if form_apply(
+        form,
+        lambda data: services.policy_set(
+            organisation=organisation,
+            actor=request.user,
+            year=data["year"],
+            percent=data["percent"],
+            base_revenue=data["base_revenue"],
+            beneficiaries=form.beneficiaries(),
+        ),
+    ):
+        messages.success(
+            request, _("The revenue-share policy is saved; it shows on the reciprocity wall.")
+        )
     else:
         _flash(request, form)
     return redirect("reciprocity:organisation", slug=slug)
@@ -290,8 +371,9 @@ def policy_set(request: HttpRequest, slug: str) -> HttpResponse:
 def contract_state(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract(request, pk)
     try:
-        services.contract_set_state(contract=contract, actor=request.user,
-                                    state=request.POST.get("state", ""))
+        services.contract_set_state(
+            contract=contract, actor=request.user, state=request.POST.get("state", "")
+        )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -306,8 +388,10 @@ def contract_state(request: HttpRequest, pk: int) -> HttpResponse:
 def certificate(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     """A partner's yearly reciprocity certificate: what it declared and paid per contract."""
     organisation = _member_of(request, slug)
-    response = HttpResponse(certificate_pdf(partner=organisation, year=year),
-                            content_type="application/pdf")
+    response = HttpResponse(
+        certificate_pdf(partner=organisation, year=year), content_type="application/pdf"
+    )
     response["Content-Disposition"] = (
-        f'inline; filename="attestation-reciprocite-{organisation.slug}-{year}.pdf"')
+        f'inline; filename="attestation-reciprocite-{organisation.slug}-{year}.pdf"'
+    )
     return response

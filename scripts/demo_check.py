@@ -59,8 +59,11 @@ def run(page, base: str, worker_log: Path) -> None:
 
     # Her own pledge (seeded by transfer, or by card by a previous check) is cancelled first.
     page.goto(f"{base}/fr/my/pledges/")
-    own = page.locator("li.card").filter(has_text="pour Dominique Normand").filter(
-        has=page.get_by_role("button", name="Annuler la promesse"))
+    own = (
+        page.locator("li.card")
+        .filter(has_text="pour Dominique Normand")
+        .filter(has=page.get_by_role("button", name="Annuler la promesse"))
+    )
     if own.count():
         own.first.get_by_role("button", name="Annuler la promesse").click()
         page.wait_for_load_state()
@@ -88,11 +91,15 @@ def run(page, base: str, worker_log: Path) -> None:
     page.get_by_role("button", name="Promettre").click()
     page.wait_for_load_state()
     pledges = page.locator("main").inner_text()
-    check("/fr/my/pledges/" in page.url and "20,00 € par tour, pour Dominique Normand" in
-          pledges, "dominique pledges 20 € a round by card")
+    check(
+        "/fr/my/pledges/" in page.url and "20,00 € par tour, pour Dominique Normand" in pledges,
+        "dominique pledges 20 € a round by card",
+    )
 
-    check(wait_for_text(worker_log, invited, timeout=90),
-          "the Celery worker (SQLite broker) sent the invitation email")
+    check(
+        wait_for_text(worker_log, invited, timeout=90),
+        "the Celery worker (SQLite broker) sent the invitation email",
+    )
 
 
 def main() -> None:
@@ -105,14 +112,23 @@ def main() -> None:
         raise SystemExit("demo check FAILED: Debian's chromium is not installed")
     problems: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
         context.set_default_timeout(20_000)
         page = context.new_page()
-        page.on("console", lambda m: m.type == "error" and problems.append(
-            f"console: {m.text} ({page.url})"))
+        page.on(
+            "console",
+            lambda m: m.type == "error" and problems.append(f"console: {m.text} ({page.url})"),
+        )
         page.on("pageerror", lambda error: problems.append(f"exception: {error}"))
         try:
             run(page, args.base.rstrip("/"), args.worker_log)

@@ -38,9 +38,9 @@ def standin_running(*arguments: str) -> Iterator[str]:
     the time of the block; yields its address."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.stripe_standin", "--port", str(port),
-         *arguments],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "tests.support.stripe_standin", "--port", str(port), *arguments],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     probe = urllib.request.Request(f"{url}/v1/balance", headers=STANDIN_AUTH)  # noqa: S310
@@ -65,5 +65,7 @@ def database_url() -> str:
     """The address of the test database (PostgreSQL), for processes the test starts."""
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return (f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:"
-            f"{db['PORT'] or 5432}/{db['NAME']}")
+    return (
+        f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}"
+    )

@@ -25,10 +25,15 @@ def _site_page_urls(page: Page, request) -> dict[str, str]:
     missing = {code for code, _name in settings.LANGUAGES} - set(urls)
     site = page.get_site() if missing else None
     if site is not None:
-        homes = site.root_page.get_translations(inclusive=True).live().filter(
-            locale__language_code__in=missing).select_related("locale")
-        urls.update({home.locale.language_code: url for home in homes
-                     if (url := home.get_url(request))})
+        homes = (
+            site.root_page.get_translations(inclusive=True)
+            .live()
+            .filter(locale__language_code__in=missing)
+            .select_related("locale")
+        )
+        urls.update(
+            {home.locale.language_code: url for home in homes if (url := home.get_url(request))}
+        )
     return urls
 
 

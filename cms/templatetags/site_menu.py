@@ -9,5 +9,6 @@ register = template.Library()
 @register.simple_tag
 def menu_links():
     """The menu links editors added, in the current language."""
-    return list(NavigationLink.objects.filter(locale__language_code=get_language())
-                .select_related("page"))
+    return list(
+        NavigationLink.objects.filter(locale__language_code=get_language()).select_related("page")
+    )

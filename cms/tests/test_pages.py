@@ -24,9 +24,12 @@ def test_home_page_in_french(client):
 
 def test_language_switcher_is_on_every_page_and_switches_to_english(client, user):
     call_command("seed_demo", stdout=StringIO())
-    pages = {"/fr/": "/en/", "/fr/organisations/": "/en/organisations/",
-             "/fr/accounts/login/": "/en/accounts/login/",
-             "/fr/organisations/framasoft/": "/en/organisations/framasoft/"}
+    pages = {
+        "/fr/": "/en/",
+        "/fr/organisations/": "/en/organisations/",
+        "/fr/accounts/login/": "/en/accounts/login/",
+        "/fr/organisations/framasoft/": "/en/organisations/framasoft/",
+    }
     for url, english_url in pages.items():
         page = client.get(url)
         assert f'<a href="{english_url}" hreflang="en" lang="en">' in page.text, url

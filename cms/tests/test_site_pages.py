@@ -31,19 +31,35 @@ def _list(items: list) -> dict:
 class SitePagesTest(WagtailPageTestCase):
     def setUp(self):
         self.home = HomePage.objects.get(locale__language_code="fr")
-        self.index = self.home.add_child(instance=CommonsIndexPage(title="Les communs",
-                                                                   slug="communs"))
+        self.index = self.home.add_child(
+            instance=CommonsIndexPage(title="Les communs", slug="communs")
+        )
         self.project = ProjectFactory(name="Dokos", slug="dokos")
-        self.commons = self.index.add_child(instance=CommonsPage(
-            title="Dokos", slug="dokos", project=self.project,
-            body=[("paragraph", "<p>Un logiciel libre.</p>"),
-                  ("offer", {"name": "Bouquet", "price": "12.50", "per": "month",
-                             "included": ["Téléphone", "Synchronisation"]})]))
+        self.commons = self.index.add_child(
+            instance=CommonsPage(
+                title="Dokos",
+                slug="dokos",
+                project=self.project,
+                body=[
+                    ("paragraph", "<p>Un logiciel libre.</p>"),
+                    (
+                        "offer",
+                        {
+                            "name": "Bouquet",
+                            "price": "12.50",
+                            "per": "month",
+                            "included": ["Téléphone", "Synchronisation"],
+                        },
+                    ),
+                ],
+            )
+        )
         self.admin_user = UserFactory(is_staff=True, is_superuser=True)
 
     def test_parent_and_child_rules(self):
-        self.assertAllowedSubpageTypes(HomePage, {CommonsIndexPage, StandardPage, FaqPage,
-                                                  ReciprocityWallPage, FinancesPage})
+        self.assertAllowedSubpageTypes(
+            HomePage, {CommonsIndexPage, StandardPage, FaqPage, ReciprocityWallPage, FinancesPage}
+        )
         self.assertAllowedParentPageTypes(CommonsPage, {CommonsIndexPage})
         self.assertAllowedSubpageTypes(CommonsIndexPage, {CommonsPage})
         self.assertAllowedSubpageTypes(CommonsPage, set())
@@ -52,35 +68,91 @@ class SitePagesTest(WagtailPageTestCase):
 
     def test_editors_create_pages_with_blocks_from_the_admin(self):
         self.client.force_login(self.admin_user)
-        self.assertCanCreate(self.home, StandardPage, nested_form_data({
-            "title": "À propos", "slug": "a-propos", "intro": "Qui nous sommes",
-            "body": streamfield([
-                ("paragraph", rich_text("<p>Une coopérative de communs.</p>")),
-                ("quote", {"text": "Ensemble", "attribution": "Une membre"}),
-                ("video", {"title": "Présentation", "url": "https://peertube.example/v/1"}),
-            ]),
-        }))
-        self.assertCanCreate(self.home, FaqPage, nested_form_data({
-            "title": "Questions", "slug": "questions",
-            "questions": streamfield([("question", {
-                "question": "Qu'est-ce qu'un tour ?",
-                "answer": rich_text("<p>Une période de promesse et de vote.</p>")})]),
-        }))
+        self.assertCanCreate(
+            self.home,
+            StandardPage,
+            nested_form_data(
+                {
+                    "title": "À propos",
+                    "slug": "a-propos",
+                    "intro": "Qui nous sommes",
+                    "body": streamfield(
+                        [
+                            ("paragraph", rich_text("<p>Une coopérative de communs.</p>")),
+                            ("quote", {"text": "Ensemble", "attribution": "Une membre"}),
+                            (
+                                "video",
+                                {"title": "Présentation", "url": "https://peertube.example/v/1"},
+                            ),
+                        ]
+                    ),
+                }
+            ),
+        )
+        self.assertCanCreate(
+            self.home,
+            FaqPage,
+            nested_form_data(
+                {
+                    "title": "Questions",
+                    "slug": "questions",
+                    "questions": streamfield(
+                        [
+                            (
+                                "question",
+                                {
+                                    "question": "Qu'est-ce qu'un tour ?",
+                                    "answer": rich_text(
+                                        "<p>Une période de promesse et de vote.</p>"
+                                    ),
+                                },
+                            )
+                        ]
+                    ),
+                }
+            ),
+        )
         other = ProjectFactory(slug="movilab")
-        self.assertCanCreate(self.index, CommonsPage, nested_form_data({
-            "title": "Movilab", "slug": "movilab", "project": other.pk,
-            "body": streamfield([("offer", {"name": "Hébergement", "price": "5",
-                                            "per": "year",
-                                            "included": _list(["Wiki"])})]),
-        }))
+        self.assertCanCreate(
+            self.index,
+            CommonsPage,
+            nested_form_data(
+                {
+                    "title": "Movilab",
+                    "slug": "movilab",
+                    "project": other.pk,
+                    "body": streamfield(
+                        [
+                            (
+                                "offer",
+                                {
+                                    "name": "Hébergement",
+                                    "price": "5",
+                                    "per": "year",
+                                    "included": _list(["Wiki"]),
+                                },
+                            )
+                        ]
+                    ),
+                }
+            ),
+        )
 
     def test_every_page_renders_in_french_and_english(self):
-        standard = self.home.add_child(instance=StandardPage(
-            title="Mentions légales", slug="mentions-legales",
-            body=[("quote", {"text": "Libre", "attribution": ""})]))
-        faq = self.home.add_child(instance=FaqPage(
-            title="FAQ", slug="faq",
-            questions=[("question", {"question": "Pourquoi ?", "answer": "<p>Parce que.</p>"})]))
+        standard = self.home.add_child(
+            instance=StandardPage(
+                title="Mentions légales",
+                slug="mentions-legales",
+                body=[("quote", {"text": "Libre", "attribution": ""})],
+            )
+        )
+        faq = self.home.add_child(
+            instance=FaqPage(
+                title="FAQ",
+                slug="faq",
+                questions=[("question", {"question": "Pourquoi ?", "answer": "<p>Parce que.</p>"})],
+            )
+        )
         english = Locale.objects.get_or_create(language_code="en")[0]
         for page in (self.home, self.index, self.commons, standard, faq):
             self.assertPageIsRenderable(page)
@@ -99,11 +171,12 @@ class SitePagesTest(WagtailPageTestCase):
 
     def test_names_and_text_with_markup_are_escaped(self):
         self.project.name = "Dokos"
-        self.project.summary = "<script>alert(1)</script> \"guillemets\" & co"
+        self.project.summary = '<script>alert(1)</script> "guillemets" & co'
         self.project.save()
         self.commons.title = "<script>alert('titre')</script>"
-        self.commons.body = [("quote", {"text": "<script>alert(2)</script>",
-                                        "attribution": "<b>x</b>"})]
+        self.commons.body = [
+            ("quote", {"text": "<script>alert(2)</script>", "attribution": "<b>x</b>"})
+        ]
         self.commons.save_revision().publish()
         response = self.client.get(self.commons.url)
         self.assertNotIn("<script>alert", response.text)
@@ -112,12 +185,28 @@ class SitePagesTest(WagtailPageTestCase):
 
     def test_rich_text_from_the_editor_cannot_carry_a_script(self):
         self.client.force_login(self.admin_user)
-        self.assertCanCreate(self.home, StandardPage, nested_form_data({
-            "title": "Piège", "slug": "piege",
-            "body": streamfield([("paragraph", rich_text(
-                '<p>Avant<script>alert("x")</script> <a href="javascript:alert(1)">lien</a> '
-                "« guillemets » &amp; fin</p>"))]),
-        }))
+        self.assertCanCreate(
+            self.home,
+            StandardPage,
+            nested_form_data(
+                {
+                    "title": "Piège",
+                    "slug": "piege",
+                    "body": streamfield(
+                        [
+                            (
+                                "paragraph",
+                                rich_text(
+                                    '<p>Avant<script>alert("x")</script> '
+                                    '<a href="javascript:alert(1)">lien</a> '
+                                    "« guillemets » &amp; fin</p>"
+                                ),
+                            )
+                        ]
+                    ),
+                }
+            ),
+        )
         page = StandardPage.objects.get(slug="piege")
         response = self.client.get(page.url)
         self.assertEqual(response.status_code, 200)
@@ -132,9 +221,14 @@ class SitePagesTest(WagtailPageTestCase):
             for number in range(count):
                 step = StepFactory(project=self.project, position=offset + number)
                 BudgetLineFactory(step=step)
-                services.funding_source_add(project=self.project, actor=admin.user,
-                                            step=step, kind="subsidy", funder_name="ANCT",
-                                            amount="100")
+                services.funding_source_add(
+                    project=self.project,
+                    actor=admin.user,
+                    step=step,
+                    kind="subsidy",
+                    funder_name="ANCT",
+                    amount="100",
+                )
 
         def count():
             with CaptureQueriesContext(connection) as captured:
@@ -149,10 +243,10 @@ class SitePagesTest(WagtailPageTestCase):
 
     def test_the_index_filters_and_searches(self):
         other = ProjectFactory(name="Movilab", slug="movilab-2", kind="documentation")
-        self.index.add_child(instance=CommonsPage(title="Movilab", slug="movilab",
-                                                  project=other))
-        names = lambda **query: [p.title for p in self.client.get(  # noqa: E731
-            self.index.url, query).context["page_obj"].object_list]
+        self.index.add_child(instance=CommonsPage(title="Movilab", slug="movilab", project=other))
+        names = lambda **query: [  # noqa: E731
+            p.title for p in self.client.get(self.index.url, query).context["page_obj"].object_list
+        ]
         self.assertEqual(names(), ["Dokos", "Movilab"])
         self.assertEqual(names(kind="documentation"), ["Movilab"])
         self.assertEqual(names(q="Movilab"), ["Movilab"])
@@ -169,8 +263,9 @@ class SettingsAndMenuTest(WagtailPageTestCase):
         french = home.locale
         NavigationLink.objects.create(label="À propos", page=about, locale=french)
         english = Locale.objects.get_or_create(language_code="en")[0]
-        NavigationLink.objects.create(label="Forum", url="https://forum.example.org/",
-                                      locale=english)
+        NavigationLink.objects.create(
+            label="Forum", url="https://forum.example.org/", locale=english
+        )
         settings = SiteSettings.for_site(Site.objects.get(is_default_site=True))
         settings.contact_email = "contact@commons.example"
         settings.mastodon_url = "https://framapiaf.org/@commons"
@@ -182,8 +277,9 @@ class SettingsAndMenuTest(WagtailPageTestCase):
         self.assertIn("mailto:contact@commons.example", page.text)
         self.assertIn("Forum", self.client.get("/en/organisations/").text)
         with self.assertRaises(ValidationError):
-            NavigationLink(label="Les deux", page=about, url="https://x.example/",
-                           locale=french).full_clean()
+            NavigationLink(
+                label="Les deux", page=about, url="https://x.example/", locale=french
+            ).full_clean()
 
 
 class FinancesPageTest(WagtailPageTestCase):
@@ -198,13 +294,19 @@ class FinancesPageTest(WagtailPageTestCase):
 
         home = HomePage.objects.get(locale__language_code="fr")
         organisation = MembershipFactory(role=Role.ADMIN).organisation
-        ledger_post(kind=TransactionKind.DONATION, idempotency_key="gift-1",
-                    entries=[debit(account_get_or_create(purpose="bank",
-                                                         organisation=organisation), 123450),
-                             credit(account_get_or_create(purpose="donations",
-                                                          organisation=organisation), 123450)])
-        page = home.add_child(instance=FinancesPage(title="Nos comptes", slug="comptes",
-                                                    organisation=organisation))
+        ledger_post(
+            kind=TransactionKind.DONATION,
+            idempotency_key="gift-1",
+            entries=[
+                debit(account_get_or_create(purpose="bank", organisation=organisation), 123450),
+                credit(
+                    account_get_or_create(purpose="donations", organisation=organisation), 123450
+                ),
+            ],
+        )
+        page = home.add_child(
+            instance=FinancesPage(title="Nos comptes", slug="comptes", organisation=organisation)
+        )
         response = self.client.get(page.url)
         self.assertEqual(response.status_code, 200)
         text = response.text.replace("\u202f", " ")
@@ -218,18 +320,26 @@ class FinancesPageTest(WagtailPageTestCase):
 
         home = HomePage.objects.get(locale__language_code="fr")
         accounts = FinancialYearFactory(**OUVATON_2023)
-        FinancialYearFactory(organisation=accounts.organisation, year=2022,
-                             operating_revenue=87_550, operating_expenses=75_573)
-        page = home.add_child(instance=FinancesPage(title="Nos comptes", slug="comptes",
-                                                    organisation=accounts.organisation))
+        FinancialYearFactory(
+            organisation=accounts.organisation,
+            year=2022,
+            operating_revenue=87_550,
+            operating_expenses=75_573,
+        )
+        page = home.add_child(
+            instance=FinancesPage(
+                title="Nos comptes", slug="comptes", organisation=accounts.organisation
+            )
+        )
         response = self.client.get(page.url)
         text = response.text.replace("\u202f", " ").replace("\u00a0", " ")
         self.assertIn("Résultat positif 2 années de suite", text)
         self.assertIn("environ 1,6 ans", text)
         self.assertIn("9,53 €", text)
         self.assertIn('role="img"', text)
-        FinancialYear.objects.filter(year=2023).update(operating_revenue=70_000,
-                                                       operating_result=-6_050)
+        FinancialYear.objects.filter(year=2023).update(
+            operating_revenue=70_000, operating_result=-6_050
+        )
         text = self.client.get(page.url).text.replace("\u202f", " ").replace("\u00a0", " ")
         self.assertIn("Perte de 6 050,00 € en 2023", text)
         organisation = accounts.organisation

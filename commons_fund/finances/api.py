@@ -35,8 +35,9 @@ class BreakEvenSerializer(serializers.Serializer):
 class IndicatorsSerializer(serializers.Serializer):
     result = Amount(**AMOUNT, help_text="The net result, else the operating result.")
     share_value = Amount(**AMOUNT)
-    runway_years = serializers.DecimalField(source="runway", max_digits=8, decimal_places=1,
-                                            allow_null=True)
+    runway_years = serializers.DecimalField(
+        source="runway", max_digits=8, decimal_places=1, allow_null=True
+    )
     half_capital = HalfCapitalSerializer(allow_null=True)
     non_members = NonMembersSerializer(allow_null=True)
     break_even = BreakEvenSerializer(allow_null=True)
@@ -51,12 +52,19 @@ class YearSerializer(serializers.Serializer):
 
     def get_accounts(self, figures: YearFigures) -> dict:
         a = figures.accounts
-        data = {name: None if a.amount_of(name) is None else f"{a.amount_of(name):.2f}"
-                for name in AMOUNT_FIELDS}
-        return {**data, "currency": a.equity.currency.code, "shares_count": a.shares_count,
-                "non_member_cap": f"{a.non_member_cap:.2f}",
-                "active_accounts": a.active_accounts, "illustrative": a.illustrative,
-                "notes": a.notes}
+        data = {
+            name: None if a.amount_of(name) is None else f"{a.amount_of(name):.2f}"
+            for name in AMOUNT_FIELDS
+        }
+        return {
+            **data,
+            "currency": a.equity.currency.code,
+            "shares_count": a.shares_count,
+            "non_member_cap": f"{a.non_member_cap:.2f}",
+            "active_accounts": a.active_accounts,
+            "illustrative": a.illustrative,
+            "notes": a.notes,
+        }
 
     def get_indicators(self, figures: YearFigures) -> dict:
         return IndicatorsSerializer(figures).data

@@ -94,34 +94,52 @@ def chart(*, key: str, title: str, years: list[int], series: list[Series]) -> Ch
             if value is None:
                 continue
             label = _("%(label)s, %(year)s: %(amount)s") % {
-                "label": s.label, "year": years[index], "amount": format_amount(value)}
+                "label": s.label,
+                "year": years[index],
+                "amount": format_amount(value),
+            }
             if s.kind == "bar":
                 x = centre(index) - band * 0.35 + bars.index(s) * bar_width
                 top, bottom = sorted([y(float(value)), y(0)])
-                marks.append(Mark(round(x, 1), top, round(bar_width, 1),
-                                  round(bottom - top, 1), label))
+                marks.append(
+                    Mark(round(x, 1), top, round(bar_width, 1), round(bottom - top, 1), label)
+                )
             else:
                 points.append(f"{centre(index)},{y(float(value))}")
                 marks.append(Mark(centre(index), y(float(value)), 0, 0, label))
         drawn.append(DrawnSeries(s, " ".join(points), marks))
     count = round((high - low) / step)
     ticks = [(y(low + i * step), _tick_label(low + i * step, step)) for i in range(count + 1)]
-    return Chart(key, title, _describe(years, series), drawn, ticks,
-                 [(centre(i), year) for i, year in enumerate(years)], y(0))
+    return Chart(
+        key,
+        title,
+        _describe(years, series),
+        drawn,
+        ticks,
+        [(centre(i), year) for i, year in enumerate(years)],
+        y(0),
+    )
 
 
 def _describe(years: list[int], series: list[Series]) -> str:
     """What the chart shows, in words: each series from its first to its last year."""
     parts = []
     for s in series:
-        known = [(year, value) for year, value in zip(years, s.values, strict=True)
-                 if value is not None]
+        known = [
+            (year, value) for year, value in zip(years, s.values, strict=True) if value is not None
+        ]
         if known:
             (first_year, first), (last_year, last) = known[0], known[-1]
-            parts.append(_("%(label)s: %(first)s in %(first_year)s, %(last)s in %(last_year)s")
-                         % {"label": s.label, "first": format_amount(first),
-                            "first_year": first_year, "last": format_amount(last),
-                            "last_year": last_year})
+            parts.append(
+                _("%(label)s: %(first)s in %(first_year)s, %(last)s in %(last_year)s")
+                % {
+                    "label": s.label,
+                    "first": format_amount(first),
+                    "first_year": first_year,
+                    "last": format_amount(last),
+                    "last_year": last_year,
+                }
+            )
     return "; ".join(parts) + "."
 
 
@@ -135,28 +153,66 @@ def finance_charts(*, overview) -> list[Chart]:
     capital = [f.accounts.amount_of("share_capital") for f in figures]
     charts = []
     if any(value is not None for value in capital):
-        charts.append(chart(key="capital", title=_("Capital and retained earnings"),
-                            years=years, series=[
-            Series(_("Share capital"), "series-capital", capital),
-            Series(_("Equity"), "series-equity", [f.accounts.equity.amount for f in figures]),
-            Series(_("Retained earnings"), "series-retained",
-                   [f.accounts.retained_earnings.amount for f in figures]),
-            Series(_("Half-capital line (losses beyond it must be reported)"),
-                   "series-threshold",
-                   [-c / 2 if c is not None else None for c in capital]),
-        ]))
-    charts.append(chart(key="revenue", title=_("Revenue and expenses"), years=years, series=[
-        Series(_("Operating revenue"), "series-revenue",
-               [f.accounts.operating_revenue.amount for f in figures], "bar"),
-        Series(_("Operating expenses"), "series-expenses",
-               [f.accounts.operating_expenses.amount for f in figures], "bar"),
-        Series(_("Result"), "series-result", [f.result for f in figures]),
-    ]))
+        charts.append(
+            chart(
+                key="capital",
+                title=_("Capital and retained earnings"),
+                years=years,
+                series=[
+                    Series(_("Share capital"), "series-capital", capital),
+                    Series(
+                        _("Equity"), "series-equity", [f.accounts.equity.amount for f in figures]
+                    ),
+                    Series(
+                        _("Retained earnings"),
+                        "series-retained",
+                        [f.accounts.retained_earnings.amount for f in figures],
+                    ),
+                    Series(
+                        _("Half-capital line (losses beyond it must be reported)"),
+                        "series-threshold",
+                        [-c / 2 if c is not None else None for c in capital],
+                    ),
+                ],
+            )
+        )
+    charts.append(
+        chart(
+            key="revenue",
+            title=_("Revenue and expenses"),
+            years=years,
+            series=[
+                Series(
+                    _("Operating revenue"),
+                    "series-revenue",
+                    [f.accounts.operating_revenue.amount for f in figures],
+                    "bar",
+                ),
+                Series(
+                    _("Operating expenses"),
+                    "series-expenses",
+                    [f.accounts.operating_expenses.amount for f in figures],
+                    "bar",
+                ),
+                Series(_("Result"), "series-result", [f.result for f in figures]),
+            ],
+        )
+    )
     values = [f.share_value for f in figures]
     if any(value is not None for value in values):
-        charts.append(chart(key="share", title=_("Value of a share"), years=years, series=[
-            Series(_("Nominal value"), "series-nominal",
-                   [f.accounts.amount_of("nominal_share_value") for f in figures]),
-            Series(_("Value repaid to a leaving member"), "series-share", values),
-        ]))
+        charts.append(
+            chart(
+                key="share",
+                title=_("Value of a share"),
+                years=years,
+                series=[
+                    Series(
+                        _("Nominal value"),
+                        "series-nominal",
+                        [f.accounts.amount_of("nominal_share_value") for f in figures],
+                    ),
+                    Series(_("Value repaid to a leaving member"), "series-share", values),
+                ],
+            )
+        )
     return charts

@@ -16,8 +16,10 @@ from .models import FinancialYear
 
 SHARE = Decimal(16)
 # Notes are shown on the French-first demo site as written.
-DERIVED_2022 = ("Publiés : capital social, produits, charges et valeur de la part (7,54 €). "
-                "Capitaux propres et report à nouveau déduits de ces chiffres.")
+DERIVED_2022 = (
+    "Publiés : capital social, produits, charges et valeur de la part (7,54 €). "
+    "Capitaux propres et report à nouveau déduits de ces chiffres."
+)
 MODELLED = "Année illustrative, modélisée pour mener aux comptes publiés de 2022 et 2023."
 YEARS = {
     # year: (share capital, equity, retained earnings, revenue, expenses, non-members, given,
@@ -26,20 +28,51 @@ YEARS = {
     2020: (133_600, 36_100, -120_468, 80_100, 77_300, None, None, 1_690, True, MODELLED),
     2021: (138_400, 48_500, -117_668, 83_900, 76_200, None, None, 1_740, True, MODELLED),
     2022: (143_024, 67_400, -109_968, 87_550, 75_573, None, None, None, False, DERIVED_2022),
-    2023: (147_792, 88_029, -97_991, 91_194, 76_050, Decimal("12931.31"), Decimal("875.50"),
-           1_827, False, "Comptes publiés ; le nombre de comptes actifs est illustratif."),
+    2023: (
+        147_792,
+        88_029,
+        -97_991,
+        91_194,
+        76_050,
+        Decimal("12931.31"),
+        Decimal("875.50"),
+        1_827,
+        False,
+        "Comptes publiés ; le nombre de comptes actifs est illustratif.",
+    ),
 }
 
 
 def seed() -> None:
     ouvaton = Organisation.objects.get(slug="ouvaton")
-    for year, (capital, equity, retained, revenue, expenses, non_members, given, accounts,
-               illustrative, notes) in YEARS.items():
-        FinancialYear.objects.get_or_create(organisation=ouvaton, year=year, defaults={
-            "share_capital": Decimal(capital), "shares_count": int(capital // SHARE),
-            "nominal_share_value": SHARE, "equity": Decimal(equity),
-            "retained_earnings": Decimal(retained), "operating_revenue": Decimal(revenue),
-            "operating_expenses": Decimal(expenses),
-            "operating_result": Decimal(revenue - expenses),
-            "non_member_revenue": non_members, "donations_made": given,
-            "active_accounts": accounts, "illustrative": illustrative, "notes": notes})
+    for year, (
+        capital,
+        equity,
+        retained,
+        revenue,
+        expenses,
+        non_members,
+        given,
+        accounts,
+        illustrative,
+        notes,
+    ) in YEARS.items():
+        FinancialYear.objects.get_or_create(
+            organisation=ouvaton,
+            year=year,
+            defaults={
+                "share_capital": Decimal(capital),
+                "shares_count": int(capital // SHARE),
+                "nominal_share_value": SHARE,
+                "equity": Decimal(equity),
+                "retained_earnings": Decimal(retained),
+                "operating_revenue": Decimal(revenue),
+                "operating_expenses": Decimal(expenses),
+                "operating_result": Decimal(revenue - expenses),
+                "non_member_revenue": non_members,
+                "donations_made": given,
+                "active_accounts": accounts,
+                "illustrative": illustrative,
+                "notes": notes,
+            },
+        )

@@ -21,8 +21,14 @@ from commons_fund.money import parse_amount
 from .models import AMOUNT_FIELDS
 
 MAX_ROWS = 200
-REQUIRED = ["year", "equity", "retained_earnings", "operating_revenue", "operating_expenses",
-            "operating_result"]
+REQUIRED = [
+    "year",
+    "equity",
+    "retained_earnings",
+    "operating_revenue",
+    "operating_expenses",
+    "operating_result",
+]
 INTEGER_FIELDS = ["year", "shares_count", "active_accounts"]
 COLUMNS = {
     "year": ["annee", "exercice"],
@@ -81,8 +87,7 @@ def _percent(text: str) -> Decimal:
     try:
         return Decimal(text.replace("%", "").replace(",", ".").strip())
     except InvalidOperation as error:
-        raise ValidationError(_("“%(text)s” is not a percentage.") % {"text": text[:20]}) \
-            from error
+        raise ValidationError(_("“%(text)s” is not a percentage.") % {"text": text[:20]}) from error
 
 
 def _flag(text: str) -> bool:
@@ -124,15 +129,18 @@ def read_accounts_csv(data: bytes) -> list[Row]:
     columns = [_ALIASES.get(_column(header)) for header in headers]
     unknown = [header for header, column in zip(headers, columns, strict=True) if column is None]
     if unknown:
-        raise CsvRefused(_("Unknown columns: %(columns)s. Use the headers of the model file.")
-                         % {"columns": ", ".join(f"“{h}”" for h in unknown)})
+        raise CsvRefused(
+            _("Unknown columns: %(columns)s. Use the headers of the model file.")
+            % {"columns": ", ".join(f"“{h}”" for h in unknown)}
+        )
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
         raise CsvRefused(_("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})
     repeated = {c for c in columns if columns.count(c) > 1}
     if repeated:
-        raise CsvRefused(_("Columns given twice: %(columns)s.")
-                         % {"columns": ", ".join(sorted(repeated))})
+        raise CsvRefused(
+            _("Columns given twice: %(columns)s.") % {"columns": ", ".join(sorted(repeated))}
+        )
     rows = []
     for cells in reader:
         if not any(cell.strip() for cell in cells):
@@ -143,7 +151,8 @@ def read_accounts_csv(data: bytes) -> list[Row]:
         if len(cells) != len(columns):
             row.errors[NON_FIELD_ERRORS] = [
                 _("%(found)s cells where the header has %(expected)s.")
-                % {"found": len(cells), "expected": len(columns)}]
+                % {"found": len(cells), "expected": len(columns)}
+            ]
             year_at = columns.index("year")
             if year_at < len(cells) and cells[year_at].strip().isdigit():
                 row.values["year"] = int(cells[year_at])  # to name the row in the report
@@ -160,11 +169,21 @@ def read_accounts_csv(data: bytes) -> list[Row]:
 def model_csv() -> str:
     """The header line of the model file, with an example row."""
     headers = list(COLUMNS)
-    example = {"year": "2023", "share_capital": "147792", "shares_count": "9237",
-               "nominal_share_value": "16", "equity": "88029", "retained_earnings": "-97991",
-               "operating_revenue": "91194", "operating_expenses": "76050",
-               "operating_result": "15144", "non_member_revenue": "12931.31",
-               "non_member_cap": "20", "donations_made": "875.50", "illustrative": "no"}
+    example = {
+        "year": "2023",
+        "share_capital": "147792",
+        "shares_count": "9237",
+        "nominal_share_value": "16",
+        "equity": "88029",
+        "retained_earnings": "-97991",
+        "operating_revenue": "91194",
+        "operating_expenses": "76050",
+        "operating_result": "15144",
+        "non_member_revenue": "12931.31",
+        "non_member_cap": "20",
+        "donations_made": "875.50",
+        "illustrative": "no",
+    }
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow(headers)

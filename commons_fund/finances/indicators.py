@@ -21,8 +21,7 @@ def _tenths(value: Decimal) -> Decimal:
     return value.quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
-def share_value(*, nominal: Decimal | None, equity: Decimal,
-                shares: int | None) -> Decimal | None:
+def share_value(*, nominal: Decimal | None, equity: Decimal, shares: int | None) -> Decimal | None:
     """What a leaving member is repaid per share: min(nominal, equity / shares), never less
     than nothing."""
     if nominal is None or not shares:
@@ -39,9 +38,9 @@ def runway_years(*, equity: Decimal, result: Decimal) -> Decimal | None:
 
 @dataclass(frozen=True)
 class HalfCapital:
-    threshold: Decimal        # half the share capital
-    losses: Decimal           # retained losses (0 when retained earnings are positive)
-    gap: Decimal              # losses beyond the threshold
+    threshold: Decimal  # half the share capital
+    losses: Decimal  # retained losses (0 when retained earnings are positive)
+    gap: Decimal  # losses beyond the threshold
     years_to_close: Decimal | None  # at the current result, when it is positive
 
     @property
@@ -49,8 +48,9 @@ class HalfCapital:
         return self.gap > 0
 
 
-def half_capital(*, share_capital: Decimal | None, retained_earnings: Decimal,
-                 result: Decimal) -> HalfCapital | None:
+def half_capital(
+    *, share_capital: Decimal | None, retained_earnings: Decimal, result: Decimal
+) -> HalfCapital | None:
     """Retained losses against half the share capital: the gap
     max(0, −retained earnings − capital / 2) and the years a positive result takes to close it."""
     if share_capital is None:
@@ -72,8 +72,9 @@ class NonMemberShare:
         return self.percent <= self.cap
 
 
-def non_member_share(*, non_member_revenue: Decimal | None, revenue: Decimal,
-                     cap: Decimal) -> NonMemberShare | None:
+def non_member_share(
+    *, non_member_revenue: Decimal | None, revenue: Decimal, cap: Decimal
+) -> NonMemberShare | None:
     """Revenue from non-members as a percentage of revenue, against the statutory cap."""
     if non_member_revenue is None or revenue <= 0:
         return None
@@ -92,8 +93,9 @@ class BreakEven:
         return max(0, self.needed - self.current)
 
 
-def break_even_accounts(*, expenses: Decimal, revenue: Decimal,
-                        accounts: int | None) -> BreakEven | None:
+def break_even_accounts(
+    *, expenses: Decimal, revenue: Decimal, accounts: int | None
+) -> BreakEven | None:
     """Accounts needed to cover the expenses at today's revenue per account:
     expenses / (revenue / accounts), rounded up to a whole account."""
     if not accounts or revenue <= 0:
@@ -101,8 +103,9 @@ def break_even_accounts(*, expenses: Decimal, revenue: Decimal,
     return BreakEven(math.ceil(expenses * accounts / revenue), accounts)
 
 
-def donation_due(*, previous_revenue: Decimal | None,
-                 percent: Decimal = DEFAULT_DONATION_PERCENT) -> Decimal | None:
+def donation_due(
+    *, previous_revenue: Decimal | None, percent: Decimal = DEFAULT_DONATION_PERCENT
+) -> Decimal | None:
     """A revenue-share policy's gift: percent of the previous year's revenue."""
     if previous_revenue is None:
         return None
@@ -121,8 +124,9 @@ class Rebate:
         return round_cents(self.total * 100 / billed) if billed > 0 else None
 
 
-def rebate_split(*, surplus: Decimal, part_percent: Decimal,
-                 billed: Sequence[tuple[str, Decimal]]) -> Rebate:
+def rebate_split(
+    *, surplus: Decimal, part_percent: Decimal, billed: Sequence[tuple[str, Decimal]]
+) -> Rebate:
     """The co-operative rebate (ristourne): `part_percent` of a positive surplus shared among
     members in proportion to the services billed to each, by the largest remainder, so the
     shares add up to the cent."""
@@ -133,9 +137,12 @@ def rebate_split(*, surplus: Decimal, part_percent: Decimal,
     if not billed:
         return Rebate(surplus, total, [])
     if sum(weights, Decimal(0)) <= 0:  # nothing billed: nobody to share with
-        return Rebate(surplus, Decimal("0.00"),
-                      [(name, amount, Decimal("0.00")) for name, amount in billed])
+        return Rebate(
+            surplus, Decimal("0.00"), [(name, amount, Decimal("0.00")) for name, amount in billed]
+        )
     shares = split_by_weights(total, weights)
-    return Rebate(surplus, total, [(name, amount, share)
-                                   for (name, amount), share in zip(billed, shares,
-                                                                    strict=True)])
+    return Rebate(
+        surplus,
+        total,
+        [(name, amount, share) for (name, amount), share in zip(billed, shares, strict=True)],
+    )

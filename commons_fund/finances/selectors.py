@@ -19,23 +19,27 @@ EDITOR_ROLES = (Role.ADMIN, Role.TREASURER)
 
 def finances_member(*, organisation: Organisation, user) -> bool:
     """The organisation's members (any role) and staff."""
-    return user.is_authenticated and (user.is_staff or Membership.objects.filter(
-        organisation=organisation, user=user).exists())
+    return user.is_authenticated and (
+        user.is_staff or Membership.objects.filter(organisation=organisation, user=user).exists()
+    )
 
 
 def finances_visible(*, organisation: Organisation, user) -> bool:
     """Published finances are public; hidden ones are for the organisation's members and
     staff."""
-    return organisation.publish_finances or finances_member(organisation=organisation,
-                                                            user=user)
+    return organisation.publish_finances or finances_member(organisation=organisation, user=user)
 
 
 def finances_editable(*, organisation: Organisation, user) -> bool:
     """The organisation's administrators and treasurers (and staff) enter the accounts."""
     if not user.is_authenticated:
         return False
-    return user.is_staff or Membership.objects.filter(
-        organisation=organisation, user=user, role__in=EDITOR_ROLES).exists()
+    return (
+        user.is_staff
+        or Membership.objects.filter(
+            organisation=organisation, user=user, role__in=EDITOR_ROLES
+        ).exists()
+    )
 
 
 @dataclass(frozen=True)
@@ -58,8 +62,11 @@ class YearFigures:
     @property
     def share_value(self) -> Decimal | None:
         a = self.accounts
-        return indicators.share_value(nominal=a.amount_of("nominal_share_value"),
-                                      equity=a.equity.amount, shares=a.shares_count)
+        return indicators.share_value(
+            nominal=a.amount_of("nominal_share_value"),
+            equity=a.equity.amount,
+            shares=a.shares_count,
+        )
 
     @property
     def runway(self) -> Decimal | None:
@@ -68,23 +75,29 @@ class YearFigures:
     @property
     def half_capital(self) -> indicators.HalfCapital | None:
         a = self.accounts
-        return indicators.half_capital(share_capital=a.amount_of("share_capital"),
-                                       retained_earnings=a.retained_earnings.amount,
-                                       result=self.result)
+        return indicators.half_capital(
+            share_capital=a.amount_of("share_capital"),
+            retained_earnings=a.retained_earnings.amount,
+            result=self.result,
+        )
 
     @property
     def non_members(self) -> indicators.NonMemberShare | None:
         a = self.accounts
-        return indicators.non_member_share(non_member_revenue=a.amount_of("non_member_revenue"),
-                                           revenue=a.operating_revenue.amount,
-                                           cap=a.non_member_cap)
+        return indicators.non_member_share(
+            non_member_revenue=a.amount_of("non_member_revenue"),
+            revenue=a.operating_revenue.amount,
+            cap=a.non_member_cap,
+        )
 
     @property
     def break_even(self) -> indicators.BreakEven | None:
         a = self.accounts
-        return indicators.break_even_accounts(expenses=a.operating_expenses.amount,
-                                              revenue=a.operating_revenue.amount,
-                                              accounts=a.active_accounts)
+        return indicators.break_even_accounts(
+            expenses=a.operating_expenses.amount,
+            revenue=a.operating_revenue.amount,
+            accounts=a.active_accounts,
+        )
 
     @property
     def donation_due(self) -> Decimal | None:
@@ -101,8 +114,10 @@ class YearFigures:
         """The rebate of this year's surplus, shared by the services billed to each member
         (all members together when they are not named)."""
         return indicators.rebate_split(
-            surplus=self.result, part_percent=part_percent,
-            billed=billed or [(_("All members"), self.member_revenue)])
+            surplus=self.result,
+            part_percent=part_percent,
+            billed=billed or [(_("All members"), self.member_revenue)],
+        )
 
 
 @dataclass(frozen=True)
@@ -135,25 +150,34 @@ def finances_overview(*, organisation: Organisation) -> Overview:
     from reciprocity.models import RevenueSharePolicy
 
     accounts = list(FinancialYear.objects.filter(organisation=organisation).order_by("year"))
-    policies = dict(RevenueSharePolicy.objects.filter(organisation=organisation).order_by()
-                    .values_list("year", "percent"))
+    policies = dict(
+        RevenueSharePolicy.objects.filter(organisation=organisation)
+        .order_by()
+        .values_list("year", "percent")
+    )
     by_year = {a.year: a for a in accounts}
-    return Overview(organisation, [
-        YearFigures(a, by_year.get(a.year - 1),
-                    policies.get(a.year, indicators.DEFAULT_DONATION_PERCENT),
-                    a.year in policies)
-        for a in accounts])
+    return Overview(
+        organisation,
+        [
+            YearFigures(
+                a,
+                by_year.get(a.year - 1),
+                policies.get(a.year, indicators.DEFAULT_DONATION_PERCENT),
+                a.year in policies,
+            )
+            for a in accounts
+        ],
+    )
 
 
 def previous_year_revenue(*, organisation_id: int, year: int) -> Decimal | None:
     """The operating revenue of the year before `year`, when its accounts are entered."""
-    accounts = FinancialYear.objects.filter(organisation_id=organisation_id,
-                                            year=year - 1).first()
+    accounts = FinancialYear.objects.filter(organisation_id=organisation_id, year=year - 1).first()
     return accounts.operating_revenue.amount if accounts else None
 
 
 def format_percent(value: Decimal) -> str:
-    """"14,18 %" or "20 %" in French, "14.18%" in English (no ",00" on a whole number)."""
+    """ "14,18 %" or "20 %" in French, "14.18%" in English (no ",00" on a whole number)."""
     whole = value == value.to_integral_value()
     number = number_format(int(value) if whole else value, decimal_pos=None if whole else 2)
     return _("%(value)s%%") % {"value": number}
@@ -172,32 +196,49 @@ def finances_summary(*, overview: Overview) -> list[str]:
     half = latest.half_capital
     if half is not None and half.crossed:
         if half.years_to_close is not None:
-            sentences.append(_(
-                "The retained losses exceed half the share capital by %(gap)s; at this pace "
-                "they fall under half the capital in about %(years)s years.") % {
-                "gap": format_amount(half.gap), "years": _years(half.years_to_close)})
+            sentences.append(
+                _(
+                    "The retained losses exceed half the share capital by %(gap)s; at this pace "
+                    "they fall under half the capital in about %(years)s years."
+                )
+                % {"gap": format_amount(half.gap), "years": _years(half.years_to_close)}
+            )
         else:
-            sentences.append(_(
-                "The retained losses exceed half the share capital by %(gap)s and the result "
-                "does not reduce them.") % {"gap": format_amount(half.gap)})
+            sentences.append(
+                _(
+                    "The retained losses exceed half the share capital by %(gap)s and the result "
+                    "does not reduce them."
+                )
+                % {"gap": format_amount(half.gap)}
+            )
     elif half is not None and half.losses > 0:
-        sentences.append(_("The retained losses (%(losses)s) are under half the share capital "
-                           "(%(threshold)s).") % {"losses": format_amount(half.losses),
-                                                  "threshold": format_amount(half.threshold)})
+        sentences.append(
+            _("The retained losses (%(losses)s) are under half the share capital (%(threshold)s).")
+            % {"losses": format_amount(half.losses), "threshold": format_amount(half.threshold)}
+        )
     value = latest.share_value
     if value is not None:
-        sentences.append(_("A share of %(nominal)s is repaid %(value)s to a member who "
-                           "leaves.") % {
-            "nominal": format_amount(latest.accounts.nominal_share_value.amount),
-            "value": format_amount(value)})
+        sentences.append(
+            _("A share of %(nominal)s is repaid %(value)s to a member who leaves.")
+            % {
+                "nominal": format_amount(latest.accounts.nominal_share_value.amount),
+                "value": format_amount(value),
+            }
+        )
     non_members = latest.non_members
     if non_members is not None:
-        template = (_("%(percent)s of the revenue comes from non-members, within the "
-                      "%(cap)s cap.") if non_members.within_cap else
-                    _("%(percent)s of the revenue comes from non-members, above the "
-                      "%(cap)s cap."))
-        sentences.append(template % {"percent": format_percent(non_members.percent),
-                                     "cap": format_percent(non_members.cap)})
+        template = (
+            _("%(percent)s of the revenue comes from non-members, within the %(cap)s cap.")
+            if non_members.within_cap
+            else _("%(percent)s of the revenue comes from non-members, above the %(cap)s cap.")
+        )
+        sentences.append(
+            template
+            % {
+                "percent": format_percent(non_members.percent),
+                "cap": format_percent(non_members.cap),
+            }
+        )
     return sentences
 
 
@@ -208,13 +249,16 @@ def _result_sentence(overview: Overview) -> str:
         streak = overview.positive_streak
         if streak == 1:
             return _("Result positive in %(year)s (%(result)s).") % {
-                "year": latest.year, "result": result}
+                "year": latest.year,
+                "result": result,
+            }
         return ngettext(
             "Result positive for %(count)s year in a row (%(result)s in %(year)s).",
             "Result positive for %(count)s years in a row (%(result)s in %(year)s).",
-            streak) % {"count": streak, "result": result, "year": latest.year}
+            streak,
+        ) % {"count": streak, "result": result, "year": latest.year}
     if latest.result == 0:
         return _("Result balanced in %(year)s.") % {"year": latest.year}
-    return _("Loss of %(loss)s in %(year)s: at this rate the equity would last about "
-             "%(years)s years.") % {"loss": format_amount(-latest.result), "year": latest.year,
-                                    "years": _years(latest.runway)}
+    return _(
+        "Loss of %(loss)s in %(year)s: at this rate the equity would last about %(years)s years."
+    ) % {"loss": format_amount(-latest.result), "year": latest.year, "years": _years(latest.runway)}

@@ -19,9 +19,20 @@ from .models import FinancialYear
 from .selectors import finances_editable
 
 FIGURES = [
-    "share_capital", "shares_count", "nominal_share_value", "equity", "retained_earnings",
-    "operating_revenue", "operating_expenses", "operating_result", "net_result",
-    "non_member_revenue", "non_member_cap", "active_accounts", "donations_made", "notes",
+    "share_capital",
+    "shares_count",
+    "nominal_share_value",
+    "equity",
+    "retained_earnings",
+    "operating_revenue",
+    "operating_expenses",
+    "operating_result",
+    "net_result",
+    "non_member_revenue",
+    "non_member_cap",
+    "active_accounts",
+    "donations_made",
+    "notes",
     "illustrative",
 ]
 
@@ -40,8 +51,9 @@ def _assign(accounts: FinancialYear, figures: dict) -> None:
 
 
 @transaction.atomic
-def financial_year_create(*, organisation: Organisation, actor, year: int,
-                          **figures) -> FinancialYear:
+def financial_year_create(
+    *, organisation: Organisation, actor, year: int, **figures
+) -> FinancialYear:
     _require_editor(organisation=organisation, actor=actor)
     accounts = FinancialYear(organisation=organisation, year=year)
     _assign(accounts, figures)
@@ -76,10 +88,15 @@ def _named(errors: dict[str, list[str]]) -> list[str]:
     """Messages prefixed by the name of their column, as the person reads it."""
     named = []
     for name, messages in errors.items():
-        label = (None if name == NON_FIELD_ERRORS
-                 else capfirst(FinancialYear._meta.get_field(name).verbose_name))
-        named += [_("%(column)s: %(message)s") % {"column": label, "message": m}
-                  if label else m for m in messages]
+        label = (
+            None
+            if name == NON_FIELD_ERRORS
+            else capfirst(FinancialYear._meta.get_field(name).verbose_name)
+        )
+        named += [
+            _("%(column)s: %(message)s") % {"column": label, "message": m} if label else m
+            for m in messages
+        ]
     return named
 
 
@@ -91,8 +108,9 @@ class ImportReport:
     rejected: list[tuple[int, int | None, list[str]]] = field(default_factory=list)
 
 
-def financial_years_import(*, organisation: Organisation, actor, data: bytes,
-                           replace: bool = False) -> ImportReport:
+def financial_years_import(
+    *, organisation: Organisation, actor, data: bytes, replace: bool = False
+) -> ImportReport:
     """Import a CSV file of yearly accounts: all its rows, or none of them.
 
     A year already entered is refused unless `replace`; a rejected row is reported with its
@@ -116,19 +134,27 @@ def financial_years_import(*, organisation: Organisation, actor, data: bytes,
         seen.add(year)
         accounts = existing.get(year) if replace else None
         if accounts is None and year in existing:
-            messages.append(_("%(year)s is already entered; tick “replace” to update it.")
-                            % {"year": year})
+            messages.append(
+                _("%(year)s is already entered; tick “replace” to update it.") % {"year": year}
+            )
         if NON_FIELD_ERRORS not in row.errors:
             # Check what could be read too, so one pass reports every problem of the row.
             accounts = accounts or FinancialYear(organisation=organisation, year=year)
-            _assign(accounts, {name: value for name, value in row.values.items()
-                               if name != "year"})
+            _assign(accounts, {name: value for name, value in row.values.items() if name != "year"})
             try:
-                accounts.full_clean(exclude=list(row.errors), validate_unique=not messages,
-                                    validate_constraints=not messages)
+                accounts.full_clean(
+                    exclude=list(row.errors),
+                    validate_unique=not messages,
+                    validate_constraints=not messages,
+                )
             except ValidationError as error:
-                messages += _named({name: errors for name, errors in error.message_dict.items()
-                                    if name not in row.errors})
+                messages += _named(
+                    {
+                        name: errors
+                        for name, errors in error.message_dict.items()
+                        if name not in row.errors
+                    }
+                )
         if messages:
             report.rejected.append((row.line, year, messages))
         else:

@@ -24,8 +24,11 @@ def overview_context(*, organisation: Organisation, params) -> dict:
     """What a finances page shows (also the site's `FinancesPage`): the years and their
     indicators, the summary, the charts and the public rebate simulation."""
     overview = selectors.finances_overview(organisation=organisation)
-    context = {"overview": overview, "summary": selectors.finances_summary(overview=overview),
-               "charts": finance_charts(overview=overview)}
+    context = {
+        "overview": overview,
+        "summary": selectors.finances_summary(overview=overview),
+        "charts": finance_charts(overview=overview),
+    }
     latest = overview.latest
     if latest is not None and latest.result > 0:
         form = RebateForm(params if "part" in params else None)
@@ -51,21 +54,29 @@ def _editable(request: HttpRequest, slug: str) -> Organisation:
 def organisation_finances(request: HttpRequest, slug: str) -> HttpResponse:
     """The state of an organisation's finances: public unless the organisation hides it."""
     organisation = _visible(request, slug)
-    return render(request, "finances/organisation_finances.html", {
-        "organisation": organisation,
-        "can_edit": selectors.finances_editable(organisation=organisation, user=request.user),
-        **overview_context(organisation=organisation, params=request.GET),
-    })
+    return render(
+        request,
+        "finances/organisation_finances.html",
+        {
+            "organisation": organisation,
+            "can_edit": selectors.finances_editable(organisation=organisation, user=request.user),
+            **overview_context(organisation=organisation, params=request.GET),
+        },
+    )
 
 
 @login_required
 def finances_manage(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _editable(request, slug)
     years = FinancialYear.objects.filter(organisation=organisation).order_by("-year")
-    return render(request, "finances/manage.html", {
-        "organisation": organisation,
-        "years": [(accounts, accounts.warnings()) for accounts in years],
-    })
+    return render(
+        request,
+        "finances/manage.html",
+        {
+            "organisation": organisation,
+            "years": [(accounts, accounts.warnings()) for accounts in years],
+        },
+    )
 
 
 def _year_saved(request, accounts: FinancialYear, done: str) -> HttpResponse:
@@ -80,14 +91,27 @@ def financial_year_create(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _editable(request, slug)
     form = FinancialYearForm(request.POST or None)
     saved = []
-    if request.method == "POST" and form_apply(form, lambda data: saved.append(
-            services.financial_year_create(organisation=organisation, actor=request.user,
-                                           year=data["year"], **form.figures()))):
-        return _year_saved(request, saved[0], _("The accounts of %(year)s are saved.")
-                           % {"year": saved[0].year})
-    return render(request, "finances/year_form.html", {
-        "organisation": organisation, "form": form, "title": _("Enter a year's accounts"),
-    }, status=400 if request.method == "POST" else 200)
+    if request.method == "POST" and form_apply(
+        form,
+        lambda data: saved.append(
+            services.financial_year_create(
+                organisation=organisation, actor=request.user, year=data["year"], **form.figures()
+            )
+        ),
+    ):
+        return _year_saved(
+            request, saved[0], _("The accounts of %(year)s are saved.") % {"year": saved[0].year}
+        )
+    return render(
+        request,
+        "finances/year_form.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "title": _("Enter a year's accounts"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -96,15 +120,26 @@ def financial_year_edit(request: HttpRequest, slug: str, year: int) -> HttpRespo
     accounts = get_object_or_404(FinancialYear, organisation=organisation, year=year)
     form = FinancialYearForm(request.POST or None, accounts=accounts)
     saved = []
-    if request.method == "POST" and form_apply(form, lambda data: saved.append(
-            services.financial_year_update(accounts=accounts, actor=request.user,
-                                           **form.figures()))):
-        return _year_saved(request, saved[0], _("The accounts of %(year)s are corrected.")
-                           % {"year": year})
-    return render(request, "finances/year_form.html", {
-        "organisation": organisation, "form": form, "accounts": accounts,
-        "title": _("Accounts of %(year)s") % {"year": year},
-    }, status=400 if request.method == "POST" else 200)
+    if request.method == "POST" and form_apply(
+        form,
+        lambda data: saved.append(
+            services.financial_year_update(accounts=accounts, actor=request.user, **form.figures())
+        ),
+    ):
+        return _year_saved(
+            request, saved[0], _("The accounts of %(year)s are corrected.") % {"year": year}
+        )
+    return render(
+        request,
+        "finances/year_form.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "accounts": accounts,
+            "title": _("Accounts of %(year)s") % {"year": year},
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -123,8 +158,12 @@ def finances_publish(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _editable(request, slug)
     publish = request.POST.get("publish") == "1"
     services.finances_publish(organisation=organisation, actor=request.user, publish=publish)
-    messages.success(request, _("The finances are public.") if publish else
-                     _("The finances are now shown to the organisation's members only."))
+    messages.success(
+        request,
+        _("The finances are public.")
+        if publish
+        else _("The finances are now shown to the organisation's members only."),
+    )
     return redirect("finances:manage", slug=slug)
 
 
@@ -133,19 +172,35 @@ def financial_years_import(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _editable(request, slug)
     form = ImportForm(request.POST or None, request.FILES or None)
     reports = []
-    if request.method == "POST" and form_apply(form, lambda data: reports.append(
-            services.financial_years_import(organisation=organisation, actor=request.user,
-                                            data=data["file"], replace=data["replace"]))):
+    if request.method == "POST" and form_apply(
+        form,
+        lambda data: reports.append(
+            services.financial_years_import(
+                organisation=organisation,
+                actor=request.user,
+                data=data["file"],
+                replace=data["replace"],
+            )
+        ),
+    ):
         report = reports[0]
         if not report.rejected:
-            messages.success(request, _("Imported: %(created)s new years, %(updated)s "
-                                        "replaced.") % {"created": len(report.created),
-                                                        "updated": len(report.updated)})
+            messages.success(
+                request,
+                _("Imported: %(created)s new years, %(updated)s replaced.")
+                % {"created": len(report.created), "updated": len(report.updated)},
+            )
             return redirect("finances:manage", slug=slug)
-    return render(request, "finances/import.html", {
-        "organisation": organisation, "form": form,
-        "report": reports[0] if reports else None,
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "finances/import.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "report": reports[0] if reports else None,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -168,6 +223,14 @@ def rebate_simulation(request: HttpRequest, slug: str) -> HttpResponse:
     rebate = None
     if latest is not None and form.is_bound and form.is_valid():
         rebate = latest.rebate(form.cleaned_data["part"], billed=form.cleaned_data["lines"])
-    return render(request, "finances/rebate.html", {
-        "organisation": organisation, "latest": latest, "form": form, "rebate": rebate,
-    }, status=400 if form.is_bound and form.errors else 200)
+    return render(
+        request,
+        "finances/rebate.html",
+        {
+            "organisation": organisation,
+            "latest": latest,
+            "form": form,
+            "rebate": rebate,
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )

@@ -23,18 +23,44 @@ from .chart import CHART
 from .models import Account, Entry, Phase, TransactionKind
 
 FEC_COLUMNS = [
-    "JournalCode", "JournalLib", "EcritureNum", "EcritureDate", "CompteNum", "CompteLib",
-    "CompAuxNum", "CompAuxLib", "PieceRef", "PieceDate", "EcritureLib", "Debit", "Credit",
-    "EcritureLet", "DateLet", "ValidDate", "Montantdevise", "Idevise",
+    "JournalCode",
+    "JournalLib",
+    "EcritureNum",
+    "EcritureDate",
+    "CompteNum",
+    "CompteLib",
+    "CompAuxNum",
+    "CompAuxLib",
+    "PieceRef",
+    "PieceDate",
+    "EcritureLib",
+    "Debit",
+    "Credit",
+    "EcritureLet",
+    "DateLet",
+    "ValidDate",
+    "Montantdevise",
+    "Idevise",
 ]
 FEC_ENCODING = "iso-8859-15"
 BANK_PURPOSES = {"bank", "to_collect"}
 # Typography ISO 8859-15 lacks, replaced by its plain equivalent rather than by "?".
-_LATIN9_FALLBACKS = str.maketrans({
-    "\u2013": "-", "\u2014": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"',
-    "\u201d": '"', "\u2026": "...", "\u202f": " ", "\u2009": " ", "\t": " ",
-    "\r": " ", "\n": " ",
-})
+_LATIN9_FALLBACKS = str.maketrans(
+    {
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2026": "...",
+        "\u202f": " ",
+        "\u2009": " ",
+        "\t": " ",
+        "\r": " ",
+        "\n": " ",
+    }
+)
 JOURNALS = {"BQ": "Banque", "OD": "Opérations diverses"}
 
 
@@ -44,8 +70,10 @@ def _local_date(moment: datetime) -> date:
 
 def _year_bounds(year: int) -> tuple[datetime, datetime]:
     zone = ZoneInfo(settings.TIME_ZONE)
-    return (datetime.combine(date(year, 1, 1), time.min, zone),
-            datetime.combine(date(year + 1, 1, 1), time.min, zone))
+    return (
+        datetime.combine(date(year, 1, 1), time.min, zone),
+        datetime.combine(date(year + 1, 1, 1), time.min, zone),
+    )
 
 
 def posted_entries(
@@ -54,8 +82,11 @@ def posted_entries(
     """Posted entries of an organisation's accounts with start <= date < end, in order."""
     return (
         Entry.objects.filter(
-            account__organisation=organisation, phase=Phase.POSTED,
-            transaction__is_sealed=True, occurred_at__gte=start, occurred_at__lt=end,
+            account__organisation=organisation,
+            phase=Phase.POSTED,
+            transaction__is_sealed=True,
+            occurred_at__gte=start,
+            occurred_at__lt=end,
         )
         .select_related("account__project", "transaction")
         .order_by("occurred_at", "transaction_id", "id")
@@ -93,13 +124,21 @@ def fec_rows(*, organisation: Organisation, year: int) -> Iterator[list[str]]:
             label = txn.memo or TransactionKind(txn.kind).label
             foreign = entry.currency != "EUR"
             yield [
-                journal, JOURNALS[journal], str(number), day,
-                entry.account.code, CHART[entry.account.purpose].label,
+                journal,
+                JOURNALS[journal],
+                str(number),
+                day,
+                entry.account.code,
+                CHART[entry.account.purpose].label,
                 *_auxiliary(entry.account),
-                f"T{txn.pk}", day, str(label)[:200],
+                f"T{txn.pk}",
+                day,
+                str(label)[:200],
                 _french_decimal(max(entry.amount, 0), entry.currency),
                 _french_decimal(max(-entry.amount, 0), entry.currency),
-                "", "", _local_date(txn.created_at).strftime("%Y%m%d"),
+                "",
+                "",
+                _local_date(txn.created_at).strftime("%Y%m%d"),
                 _french_decimal(abs(entry.amount), entry.currency) if foreign else "",
                 entry.currency if foreign else "",
             ]
@@ -112,8 +151,9 @@ def fec_filename(*, organisation: Organisation, year: int) -> str:
 
 def write_fec(output: TextIO, *, organisation: Organisation, year: int) -> int:
     """Write the FEC of an organisation's calendar year; returns the number of lines."""
-    writer = csv.writer(output, delimiter="\t", lineterminator="\r\n", quoting=csv.QUOTE_NONE,
-                        escapechar="\\")
+    writer = csv.writer(
+        output, delimiter="\t", lineterminator="\r\n", quoting=csv.QUOTE_NONE, escapechar="\\"
+    )
     writer.writerow(FEC_COLUMNS)
     count = 0
     for row in fec_rows(organisation=organisation, year=year):
@@ -123,8 +163,16 @@ def write_fec(output: TextIO, *, organisation: Organisation, year: int) -> int:
 
 
 CSV_COLUMNS = [
-    "date", "transaction", "kind", "memo", "account", "account_label", "phase", "debit",
-    "credit", "currency",
+    "date",
+    "transaction",
+    "kind",
+    "memo",
+    "account",
+    "account_label",
+    "phase",
+    "debit",
+    "credit",
+    "currency",
 ]
 
 
@@ -133,8 +181,10 @@ def write_csv(output: TextIO, *, organisation: Organisation, year: int) -> int:
     start, end = _year_bounds(year)
     entries = (
         Entry.objects.filter(
-            account__organisation=organisation, transaction__is_sealed=True,
-            occurred_at__gte=start, occurred_at__lt=end,
+            account__organisation=organisation,
+            transaction__is_sealed=True,
+            occurred_at__gte=start,
+            occurred_at__lt=end,
         )
         .select_related("account", "transaction")
         .order_by("occurred_at", "transaction_id", "id")
@@ -144,11 +194,19 @@ def write_csv(output: TextIO, *, organisation: Organisation, year: int) -> int:
     count = 0
     for entry in entries.iterator(chunk_size=2000):
         txn = entry.transaction
-        writer.writerow([
-            txn.occurred_at.isoformat(), txn.pk, txn.kind, txn.memo, entry.account.code,
-            CHART[entry.account.purpose].label, entry.phase,
-            from_minor_units(max(entry.amount, 0), entry.currency),
-            from_minor_units(max(-entry.amount, 0), entry.currency), entry.currency,
-        ])
+        writer.writerow(
+            [
+                txn.occurred_at.isoformat(),
+                txn.pk,
+                txn.kind,
+                txn.memo,
+                entry.account.code,
+                CHART[entry.account.purpose].label,
+                entry.phase,
+                from_minor_units(max(entry.amount, 0), entry.currency),
+                from_minor_units(max(-entry.amount, 0), entry.currency),
+                entry.currency,
+            ]
+        )
         count += 1
     return count

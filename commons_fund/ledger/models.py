@@ -32,12 +32,20 @@ class Account(models.Model):
     """
 
     organisation = models.ForeignKey(
-        "members.Organisation", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="ledger_accounts", verbose_name=_("organisation"),
+        "members.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_accounts",
+        verbose_name=_("organisation"),
     )
     project = models.ForeignKey(
-        "projects.Project", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="ledger_accounts", verbose_name=_("commons"),
+        "projects.Project",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_accounts",
+        verbose_name=_("commons"),
     )
     purpose = models.CharField(_("purpose"), max_length=32, choices=PURPOSE_CHOICES)
     code = models.CharField(_("PCG account number"), max_length=10)
@@ -119,11 +127,19 @@ class Transaction(CausedBy):
     occurred_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
     reverses = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
         verbose_name=_("reverses"),
     )
     resolves = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="resolved_by",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="resolved_by",
         verbose_name=_("resolves the pending transaction"),
     )
     is_sealed = models.BooleanField(_("sealed"), default=False)
@@ -152,11 +168,16 @@ class Entry(models.Model):
     """One line of a transaction: a signed amount (debit > 0, credit < 0) on one account."""
 
     transaction = models.ForeignKey(
-        Transaction, on_delete=models.PROTECT, related_name="entries",
+        Transaction,
+        on_delete=models.PROTECT,
+        related_name="entries",
         verbose_name=_("transaction"),
     )
     account = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="entries", verbose_name=_("account"),
+        Account,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        verbose_name=_("account"),
     )
     amount = models.BigIntegerField(_("amount (minor units, debit > 0)"))
     currency = models.CharField(_("currency"), max_length=3)

@@ -72,8 +72,14 @@ def organisation_balance_rows(*, organisation: Organisation | None) -> list[dict
     for key, balance in organisation_balances(organisation=organisation).items():
         line = CHART[key.split(":")[0]]
         sign = 1 if line.type in DEBIT_NORMAL else -1
-        rows.append({"line": line, "currency": balance.currency,
-                     "posted": sign * balance.posted, "pending": sign * balance.pending})
+        rows.append(
+            {
+                "line": line,
+                "currency": balance.currency,
+                "posted": sign * balance.posted,
+                "pending": sign * balance.pending,
+            }
+        )
     return rows
 
 

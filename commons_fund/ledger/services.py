@@ -47,7 +47,10 @@ def credit(account: Account, amount: int, phase: str = Phase.POSTED) -> Line:
 
 
 def account_get_or_create(
-    *, purpose: str, organisation: Organisation | None = None, currency: str = "EUR",
+    *,
+    purpose: str,
+    organisation: Organisation | None = None,
+    currency: str = "EUR",
     project: Any = None,  # a projects.Project: the core should not name it (issue #18)
 ) -> Account:
     """The account of a structure (None: the platform) for a purpose of the chart; with
@@ -57,8 +60,12 @@ def account_get_or_create(
     if project is not None:
         organisation = project.host
     line = CHART[purpose]
-    lookup = {"organisation": organisation, "project": project, "purpose": purpose,
-              "currency": currency}
+    lookup = {
+        "organisation": organisation,
+        "project": project,
+        "purpose": purpose,
+        "currency": currency,
+    }
     account = Account.objects.filter(**lookup).first()
     if account is not None:
         return account
@@ -123,17 +130,27 @@ def ledger_post(
             # Inserting first, rather than looking the key up, saves a query on the usual path;
             # a key already used makes the insert fail and is handled below.
             posted = Transaction.objects.create(
-                kind=kind, idempotency_key=idempotency_key, memo=memo[:300],
-                occurred_at=occurred_at, reverses=reverses, resolves=resolves,
+                kind=kind,
+                idempotency_key=idempotency_key,
+                memo=memo[:300],
+                occurred_at=occurred_at,
+                reverses=reverses,
+                resolves=resolves,
                 **cause_fields(cause),
             )
-            Entry.objects.bulk_create([
-                Entry(
-                    transaction=posted, account=line.account, amount=line.amount,
-                    currency=line.account.currency, phase=line.phase, occurred_at=occurred_at,
-                )
-                for line in entries
-            ])
+            Entry.objects.bulk_create(
+                [
+                    Entry(
+                        transaction=posted,
+                        account=line.account,
+                        amount=line.amount,
+                        currency=line.account.currency,
+                        phase=line.phase,
+                        occurred_at=occurred_at,
+                    )
+                    for line in entries
+                ]
+            )
             Transaction.objects.filter(pk=posted.pk).update(is_sealed=True)
     except IntegrityError as error:
         existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
@@ -145,8 +162,14 @@ def ledger_post(
             ) from error
         return existing
     posted.is_sealed = True
-    log_event(logger, "ledger.posted", transaction=posted.pk, kind=kind, key=idempotency_key,
-              debits=sum(line.amount for line in entries if line.amount > 0))
+    log_event(
+        logger,
+        "ledger.posted",
+        transaction=posted.pk,
+        kind=kind,
+        key=idempotency_key,
+        debits=sum(line.amount for line in entries if line.amount > 0),
+    )
     return posted
 
 
@@ -177,8 +200,12 @@ def ledger_resolve_pending(
     if resolution is not None and resolution.idempotency_key != idempotency_key:
         raise LedgerError(f"Transaction #{pending.pk} was already resolved by #{resolution.pk}.")
     return ledger_post(
-        kind=kind, entries=[*_negated(pending_entries), *posted_entries],
-        idempotency_key=idempotency_key, memo=memo, cause=cause, resolves=pending,
+        kind=kind,
+        entries=[*_negated(pending_entries), *posted_entries],
+        idempotency_key=idempotency_key,
+        memo=memo,
+        cause=cause,
+        resolves=pending,
         occurred_at=occurred_at,
     )
 
@@ -201,7 +228,10 @@ def ledger_reverse(
     if reversal is not None and reversal.idempotency_key != idempotency_key:
         raise LedgerError(f"Transaction #{original.pk} was already reversed by #{reversal.pk}.")
     return ledger_post(
-        kind=TransactionKind.REVERSAL, entries=_negated(entries),
-        idempotency_key=idempotency_key, memo=memo or f"Reversal of #{original.pk}",
-        reverses=original, occurred_at=occurred_at,
+        kind=TransactionKind.REVERSAL,
+        entries=_negated(entries),
+        idempotency_key=idempotency_key,
+        memo=memo or f"Reversal of #{original.pk}",
+        reverses=original,
+        occurred_at=occurred_at,
     )

@@ -62,8 +62,12 @@ SQLITE = [
 SQLITE_DROP = [
     f"DROP TRIGGER IF EXISTS {name}"
     for name in (
-        "ledger_transaction_insert", "ledger_transaction_update", "ledger_transaction_delete",
-        "ledger_entry_insert", "ledger_entry_update", "ledger_entry_delete",
+        "ledger_transaction_insert",
+        "ledger_transaction_update",
+        "ledger_transaction_delete",
+        "ledger_entry_insert",
+        "ledger_entry_update",
+        "ledger_entry_delete",
     )
 ]
 
@@ -186,6 +190,5 @@ def install_in_migration(apps: StateApps, schema_editor: BaseDatabaseSchemaEdito
     install(schema_editor.connection)
 
 
-def uninstall_in_migration(apps: StateApps,
-                           schema_editor: BaseDatabaseSchemaEditor) -> None:
+def uninstall_in_migration(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     uninstall(schema_editor.connection)

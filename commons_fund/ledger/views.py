@@ -17,8 +17,9 @@ from . import exports, selectors
 
 def _books_organisation(request: HttpRequest, slug: str) -> Organisation:
     organisation = get_object_or_404(Organisation, slug=slug)
-    if not organisation_has_role(organisation=organisation, user=request.user,
-                                 roles=(Role.ADMIN, Role.TREASURER)):
+    if not organisation_has_role(
+        organisation=organisation, user=request.user, roles=(Role.ADMIN, Role.TREASURER)
+    ):
         raise Http404
     return organisation
 
@@ -34,10 +35,15 @@ def books(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _books_organisation(request, slug)
     rows = selectors.organisation_balance_rows(organisation=organisation)
     this_year = timezone.localdate().year
-    return render(request, "ledger/books.html", {
-        "organisation": organisation, "rows": rows,
-        "years": range(this_year, this_year - 5, -1),
-    })
+    return render(
+        request,
+        "ledger/books.html",
+        {
+            "organisation": organisation,
+            "rows": rows,
+            "years": range(this_year, this_year - 5, -1),
+        },
+    )
 
 
 @login_required
@@ -61,6 +67,6 @@ def csv_download(request: HttpRequest, slug: str, year: str) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="{organisation.slug}-ledger-{fiscal_year}.csv"'
     )
-    exports.write_csv(response, organisation=organisation,  # type: ignore[arg-type]
-                      year=fiscal_year)  # an HttpResponse is written to like a text file
+    # An HttpResponse is written to like a text file.
+    exports.write_csv(response, organisation=organisation, year=fiscal_year)  # type: ignore[arg-type]
     return response

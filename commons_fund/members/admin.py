@@ -13,9 +13,12 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Personal info"), {"fields": ["first_name", "last_name"]}),
-        (_("Permissions"), {
-            "fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"],
-        }),
+        (
+            _("Permissions"),
+            {
+                "fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"],
+            },
+        ),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
@@ -50,8 +53,15 @@ class InvitationAdmin(admin.ModelAdmin):
     list_filter = ["status", "role"]
     search_fields = ["email", "organisation__name"]
     readonly_fields = [
-        "organisation", "email", "role", "status", "language", "invited_by", "accepted_by",
-        "created_at", "answered_at",
+        "organisation",
+        "email",
+        "role",
+        "status",
+        "language",
+        "invited_by",
+        "accepted_by",
+        "created_at",
+        "answered_at",
     ]
 
     def has_add_permission(self, request) -> bool:

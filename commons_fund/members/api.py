@@ -25,8 +25,20 @@ class OrganisationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organisation
         fields = [
-            "url", "page", "name", "slug", "legal_form", "legal_form_label", "siren", "siret",
-            "region", "department", "founded_year", "website", "description", "created_at",
+            "url",
+            "page",
+            "name",
+            "slug",
+            "legal_form",
+            "legal_form_label",
+            "siren",
+            "siret",
+            "region",
+            "department",
+            "founded_year",
+            "website",
+            "description",
+            "created_at",
         ]
         read_only_fields = ["created_at"]
         extra_kwargs = {"slug": {"required": False}}
@@ -37,7 +49,9 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 
 class OrganisationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
     """Organisations on the platform. Anyone may read; a logged-in person may create one

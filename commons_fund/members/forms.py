@@ -8,19 +8,41 @@ from .validators import compact_siren, compact_siret
 
 class OrganisationForm(forms.ModelForm):
     # Wider than the stored digits so that "552 100 554" can be typed with its spaces.
-    siren = forms.CharField(label=_("SIREN"), max_length=20, required=False,
-                            help_text=Organisation._meta.get_field("siren").help_text)
-    siret = forms.CharField(label=_("SIRET"), max_length=24, required=False,
-                            help_text=Organisation._meta.get_field("siret").help_text)
-    website = forms.URLField(label=_("Website"), max_length=300, required=False,
-                             assume_scheme="https")
+    siren = forms.CharField(
+        label=_("SIREN"),
+        max_length=20,
+        required=False,
+        help_text=Organisation._meta.get_field("siren").help_text,
+    )
+    siret = forms.CharField(
+        label=_("SIRET"),
+        max_length=24,
+        required=False,
+        help_text=Organisation._meta.get_field("siret").help_text,
+    )
+    website = forms.URLField(
+        label=_("Website"), max_length=300, required=False, assume_scheme="https"
+    )
 
     class Meta:
         model = Organisation
         fields = [
-            "name", "slug", "legal_form", "siren", "siret", "region", "department",
-            "founded_year", "website", "street_address", "postal_code", "city",
-            "representative_name", "representative_title", "description", "logo",
+            "name",
+            "slug",
+            "legal_form",
+            "siren",
+            "siret",
+            "region",
+            "department",
+            "founded_year",
+            "website",
+            "street_address",
+            "postal_code",
+            "city",
+            "representative_name",
+            "representative_title",
+            "description",
+            "logo",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 

@@ -87,11 +87,17 @@ class Organisation(models.Model):
     )
     legal_form = models.CharField(_("legal form"), max_length=20, choices=LegalForm.choices)
     siren = models.CharField(
-        _("SIREN"), max_length=9, blank=True, validators=[validate_siren],
+        _("SIREN"),
+        max_length=9,
+        blank=True,
+        validators=[validate_siren],
         help_text=_("9 digits, if the structure is registered."),
     )
     siret = models.CharField(
-        _("SIRET"), max_length=14, blank=True, validators=[validate_siret],
+        _("SIRET"),
+        max_length=14,
+        blank=True,
+        validators=[validate_siret],
         help_text=_("14 digits: SIREN followed by the establishment number."),
     )
     region = models.CharField(_("region"), max_length=2, blank=True, choices=REGION_CHOICES)
@@ -99,29 +105,41 @@ class Organisation(models.Model):
         _("département"), max_length=3, blank=True, choices=DEPARTMENT_CHOICES
     )
     founded_year = models.PositiveSmallIntegerField(
-        _("year founded"), null=True, blank=True,
+        _("year founded"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1800), MaxValueValidator(2100)],
     )
     website = models.URLField(_("website"), max_length=300, blank=True)
     # Address and legal representative: the parties of a reciprocity contract.
-    street_address = models.CharField(_("address"), max_length=200, blank=True,
-                                      validators=[validate_plain_text])
-    postal_code = models.CharField(_("postal code"), max_length=10, blank=True,
-                                   validators=[validate_plain_text])
-    city = models.CharField(_("city"), max_length=100, blank=True,
-                            validators=[validate_plain_text])
+    street_address = models.CharField(
+        _("address"), max_length=200, blank=True, validators=[validate_plain_text]
+    )
+    postal_code = models.CharField(
+        _("postal code"), max_length=10, blank=True, validators=[validate_plain_text]
+    )
+    city = models.CharField(_("city"), max_length=100, blank=True, validators=[validate_plain_text])
     representative_name = models.CharField(
-        _("legal representative"), max_length=120, blank=True, validators=[validate_plain_text],
+        _("legal representative"),
+        max_length=120,
+        blank=True,
+        validators=[validate_plain_text],
         help_text=_("Who signs for the organisation, e.g. its president or manager."),
     )
     representative_title = models.CharField(
-        _("representative's title"), max_length=80, blank=True,
-        validators=[validate_plain_text], help_text=_("For example: Présidente, Gérant."),
+        _("representative's title"),
+        max_length=80,
+        blank=True,
+        validators=[validate_plain_text],
+        help_text=_("For example: Présidente, Gérant."),
     )
     description = models.TextField(_("description"), max_length=5000, blank=True)
     publish_finances = models.BooleanField(
-        _("publish the yearly accounts"), default=True, db_default=True,
-        help_text=_("When unticked, only the organisation's members see its finances."))
+        _("publish the yearly accounts"),
+        default=True,
+        db_default=True,
+        help_text=_("When unticked, only the organisation's members see its finances."),
+    )
     logo = models.ImageField(_("logo"), upload_to="organisations/logos/", blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -187,11 +205,15 @@ class Membership(models.Model):
     """A person's role in an organisation."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="memberships",
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="memberships",
         verbose_name=_("organisation"),
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
         verbose_name=_("person"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
@@ -233,25 +255,38 @@ class Invitation(models.Model):
     """
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="invitations",
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="invitations",
         verbose_name=_("organisation"),
     )
     email = models.EmailField(_("email address"))
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
     status = models.CharField(
-        _("status"), max_length=20, choices=InvitationStatus.choices,
+        _("status"),
+        max_length=20,
+        choices=InvitationStatus.choices,
         default=InvitationStatus.PENDING,
     )
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
         verbose_name=_("invited by"),
     )
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("accepted by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
     )
     language = models.CharField(
-        _("language of the email"), max_length=8, choices=settings.LANGUAGES,
+        _("language of the email"),
+        max_length=8,
+        choices=settings.LANGUAGES,
         default=settings.LANGUAGE_CODE,
     )
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
@@ -263,7 +298,8 @@ class Invitation(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                "organisation", Lower("email"),
+                "organisation",
+                Lower("email"),
                 condition=models.Q(status="pending"),
                 name="members_invitation_one_pending_per_email",
                 violation_error_message=_("This address already has a pending invitation."),

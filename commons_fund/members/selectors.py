@@ -25,7 +25,9 @@ def organisation_membership(
 
 
 def organisation_has_role(
-    *, organisation: Organisation | None, user: User | AnonymousUser,
+    *,
+    organisation: Organisation | None,
+    user: User | AnonymousUser,
     roles: tuple[str, ...] = (Role.ADMIN,),
 ) -> bool:
     """Whether the person is staff, or holds one of `roles` in the organisation (None: the
@@ -34,9 +36,10 @@ def organisation_has_role(
         return False
     if user.is_staff:
         return True
-    return organisation is not None and Membership.objects.filter(
-        organisation=organisation, user=user, role__in=roles
-    ).exists()
+    return (
+        organisation is not None
+        and Membership.objects.filter(organisation=organisation, user=user, role__in=roles).exists()
+    )
 
 
 def organisations_with_role(
@@ -113,6 +116,8 @@ def invitation_from_token(*, token: str) -> Invitation | None:
         )
     except signing.BadSignature:
         return None
-    return Invitation.objects.select_related("organisation", "invited_by").filter(
-        pk=invitation_id
-    ).first()
+    return (
+        Invitation.objects.select_related("organisation", "invited_by")
+        .filter(pk=invitation_id)
+        .first()
+    )

@@ -17,9 +17,22 @@ from .selectors import invitation_token, organisation_has_role, user_verified_em
 from .validators import compact_siren, compact_siret
 
 ORGANISATION_FIELDS = (
-    "name", "slug", "legal_form", "siren", "siret", "region", "department",
-    "founded_year", "website", "street_address", "postal_code", "city",
-    "representative_name", "representative_title", "description", "logo",
+    "name",
+    "slug",
+    "legal_form",
+    "siren",
+    "siret",
+    "region",
+    "department",
+    "founded_year",
+    "website",
+    "street_address",
+    "postal_code",
+    "city",
+    "representative_name",
+    "representative_title",
+    "description",
+    "logo",
 )
 
 
@@ -99,9 +112,7 @@ def invitation_create(
     _require_admin(organisation=organisation, actor=inviter)
     email = email.strip().lower()
     if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
-        raise ValidationError(
-            {"email": _("This person is already a member of the organisation.")}
-        )
+        raise ValidationError({"email": _("This person is already a member of the organisation.")})
     invitation = Invitation(
         organisation=organisation,
         email=email,
@@ -164,7 +175,8 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
             code="wrong_email",
         )
     membership, _created = Membership.objects.get_or_create(
-        organisation_id=invitation.organisation_id, user=user,
+        organisation_id=invitation.organisation_id,
+        user=user,
         defaults={"role": invitation.role},
     )
     invitation.status = InvitationStatus.ACCEPTED
@@ -190,9 +202,9 @@ def invitations_expire(*, now=None) -> int:
     """Mark pending invitations older than INVITATION_MAX_AGE_DAYS as expired."""
     now = now or timezone.now()
     limit = now - timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
-    return Invitation.objects.filter(
-        status=InvitationStatus.PENDING, created_at__lte=limit
-    ).update(status=InvitationStatus.EXPIRED, answered_at=now)
+    return Invitation.objects.filter(status=InvitationStatus.PENDING, created_at__lte=limit).update(
+        status=InvitationStatus.EXPIRED, answered_at=now
+    )
 
 
 @transaction.atomic

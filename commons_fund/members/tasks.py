@@ -12,9 +12,11 @@ logger = logging.getLogger(__name__)
 
 @shared_task
 def invitation_send_email(invitation_id: int) -> bool:
-    invitation = Invitation.objects.select_related("organisation", "invited_by").filter(
-        pk=invitation_id
-    ).first()
+    invitation = (
+        Invitation.objects.select_related("organisation", "invited_by")
+        .filter(pk=invitation_id)
+        .first()
+    )
     if invitation is None:
         logger.warning("Invitation %s vanished before its email was sent.", invitation_id)
         return False

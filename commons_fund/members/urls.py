@@ -14,19 +14,23 @@ urlpatterns = [
     path("organisations/<slug:slug>/leave/", views.organisation_leave, name="organisation_leave"),
     path(
         "organisations/<slug:slug>/members/",
-        views.organisation_members, name="organisation_members",
+        views.organisation_members,
+        name="organisation_members",
     ),
     path(
         "organisations/<slug:slug>/members/<int:pk>/role/",
-        views.membership_role, name="membership_role",
+        views.membership_role,
+        name="membership_role",
     ),
     path(
         "organisations/<slug:slug>/members/<int:pk>/remove/",
-        views.membership_remove, name="membership_remove",
+        views.membership_remove,
+        name="membership_remove",
     ),
     path(
         "organisations/<slug:slug>/invitations/<int:pk>/revoke/",
-        views.invitation_revoke, name="invitation_revoke",
+        views.invitation_revoke,
+        name="invitation_revoke",
     ),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
 ]

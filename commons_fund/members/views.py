@@ -36,14 +36,18 @@ def _show_errors(request: HttpRequest, error: ValidationError) -> None:
 
 @login_required
 def my_space(request: HttpRequest) -> HttpResponse:
-    return render(request, "members/my_space.html", {
-        "memberships": selectors.user_memberships(user=request.user),
-        "invitations": [
-            (invitation, selectors.invitation_token(invitation=invitation))
-            for invitation in selectors.user_pending_invitations(user=request.user)
-        ],
-        "has_token": Token.objects.filter(user=request.user).exists(),
-    })
+    return render(
+        request,
+        "members/my_space.html",
+        {
+            "memberships": selectors.user_memberships(user=request.user),
+            "invitations": [
+                (invitation, selectors.invitation_token(invitation=invitation))
+                for invitation in selectors.user_pending_invitations(user=request.user)
+            ],
+            "has_token": Token.objects.filter(user=request.user).exists(),
+        },
+    )
 
 
 @login_required
@@ -65,10 +69,18 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         region=region if region in dict(REGION_CHOICES) else "",
     )
     page = Paginator(organisations, 30).get_page(request.GET.get("page"))
-    return render(request, "members/organisation_list.html", {
-        "page": page, "search": search, "legal_form": legal_form, "region": region,
-        "legal_forms": LegalForm.choices, "regions": REGION_CHOICES,
-    })
+    return render(
+        request,
+        "members/organisation_list.html",
+        {
+            "page": page,
+            "search": search,
+            "legal_form": legal_form,
+            "region": region,
+            "legal_forms": LegalForm.choices,
+            "regions": REGION_CHOICES,
+        },
+    )
 
 
 @login_required
@@ -88,19 +100,25 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = get_object_or_404(Organisation, slug=slug)
     membership = selectors.organisation_membership(organisation=organisation, user=request.user)
-    return render(request, "members/organisation_detail.html", {
-        "organisation": organisation,
-        "membership": membership,
-        "members": selectors.organisation_members(organisation=organisation)
-        if membership or request.user.is_staff else None,
-    })
+    return render(
+        request,
+        "members/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "membership": membership,
+            "members": selectors.organisation_members(organisation=organisation)
+            if membership or request.user.is_staff
+            else None,
+        },
+    )
 
 
 @login_required
 def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _admin_organisation(request, slug)
     form = OrganisationForm(
-        request.POST or None, request.FILES or None,
+        request.POST or None,
+        request.FILES or None,
         instance=get_object_or_404(Organisation, pk=organisation.pk),
     )
     if request.method == "POST" and form.is_valid():
@@ -116,9 +134,14 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, _("The organisation was updated."))
             return redirect(organisation)
-    return render(request, "members/organisation_form.html", {
-        "form": form, "organisation": organisation,
-    })
+    return render(
+        request,
+        "members/organisation_form.html",
+        {
+            "form": form,
+            "organisation": organisation,
+        },
+    )
 
 
 @login_required
@@ -128,29 +151,38 @@ def organisation_members(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invitation_create(
-                organisation=organisation, inviter=request.user, language=get_language(),
+                organisation=organisation,
+                inviter=request.user,
+                language=get_language(),
                 **form.cleaned_data,
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {
-                "email": invitation.email
-            })
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+            )
             return redirect("members:organisation_members", slug=organisation.slug)
     memberships = selectors.organisation_members(organisation=organisation)
-    return render(request, "members/organisation_members.html", {
-        "organisation": organisation,
-        "rows": [(m, RoleForm(initial={"role": m.role}, prefix=f"m{m.pk}")) for m in memberships],
-        "invitations": selectors.organisation_pending_invitations(organisation=organisation),
-        "form": form,
-    })
+    return render(
+        request,
+        "members/organisation_members.html",
+        {
+            "organisation": organisation,
+            "rows": [
+                (m, RoleForm(initial={"role": m.role}, prefix=f"m{m.pk}")) for m in memberships
+            ],
+            "invitations": selectors.organisation_pending_invitations(organisation=organisation),
+            "form": form,
+        },
+    )
 
 
 def _membership_of(organisation: Organisation, pk: int) -> Membership:
     return get_object_or_404(
         Membership.objects.select_related("user", "organisation"),
-        organisation=organisation, pk=pk,
+        organisation=organisation,
+        pk=pk,
     )
 
 
@@ -170,9 +202,9 @@ def membership_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         except ValidationError as error:
             _show_errors(request, error)
         else:
-            messages.success(request, _("Role updated for %(name)s.") % {
-                "name": membership.user.display_name
-            })
+            messages.success(
+                request, _("Role updated for %(name)s.") % {"name": membership.user.display_name}
+            )
     return redirect("members:organisation_members", slug=organisation.slug)
 
 
@@ -186,9 +218,9 @@ def membership_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     except ValidationError as error:
         _show_errors(request, error)
     else:
-        messages.success(request, _("%(name)s is no longer a member.") % {
-            "name": membership.user.display_name
-        })
+        messages.success(
+            request, _("%(name)s is no longer a member.") % {"name": membership.user.display_name}
+        )
     return redirect("members:organisation_members", slug=organisation.slug)
 
 
@@ -198,9 +230,9 @@ def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = _admin_organisation(request, slug)
     invitation = get_object_or_404(Invitation, organisation=organisation, pk=pk)
     services.invitation_revoke(invitation=invitation, actor=request.user)
-    messages.success(request, _("The invitation to %(email)s was withdrawn.") % {
-        "email": invitation.email
-    })
+    messages.success(
+        request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
+    )
     return redirect("members:organisation_members", slug=organisation.slug)
 
 
@@ -218,18 +250,28 @@ def organisation_leave(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, _("You left %(name)s.") % {"name": organisation.name})
             return redirect("members:my_space")
-    return render(request, "members/organisation_leave.html", {
-        "organisation": organisation, "membership": membership,
-    })
+    return render(
+        request,
+        "members/organisation_leave.html",
+        {
+            "organisation": organisation,
+            "membership": membership,
+        },
+    )
 
 
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     invitation = selectors.invitation_from_token(token=token)
     if invitation is None or not services.invitation_is_open(invitation=invitation):
         status = invitation.status if invitation else None
-        return render(request, "members/invitation_closed.html", {
-            "accepted": status == InvitationStatus.ACCEPTED,
-        }, status=410 if invitation else 404)
+        return render(
+            request,
+            "members/invitation_closed.html",
+            {
+                "accepted": status == InvitationStatus.ACCEPTED,
+            },
+            status=410 if invitation else 404,
+        )
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
@@ -238,8 +280,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as error:
             _show_errors(request, error)
         else:
-            messages.success(request, _("Welcome to %(name)s!") % {
-                "name": membership.organisation.name
-            })
+            messages.success(
+                request, _("Welcome to %(name)s!") % {"name": membership.organisation.name}
+            )
             return redirect(membership.organisation)
     return render(request, "members/invitation.html", {"invitation": invitation})

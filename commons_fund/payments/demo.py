@@ -16,20 +16,33 @@ ACCOUNTS = {
 
 
 def _treasurer(organisation: Organisation) -> User:
-    return organisation.memberships.filter(role__in=[Role.TREASURER, Role.ADMIN]) \
-        .order_by("role").first().user  # type: ignore[union-attr]  # the demo has them
+    membership = (
+        organisation.memberships.filter(role__in=[Role.TREASURER, Role.ADMIN])
+        .order_by("role")
+        .first()
+    )
+    if membership is None:
+        raise ValueError(f"The demo's {organisation} has no treasurer or administrator.")
+    return membership.user
 
 
 def seed() -> None:
-    organisations = {o.slug: o for o in Organisation.objects.filter(slug__in=[
-        "ouvaton", "normandie-libre", "data-patch", "framasoft"])}
+    organisations = {
+        o.slug: o
+        for o in Organisation.objects.filter(
+            slug__in=["ouvaton", "normandie-libre", "data-patch", "framasoft"]
+        )
+    }
     for slug, (holder, iban) in ACCOUNTS.items():
         organisation = organisations[slug]
         if not BankAccount.objects.filter(organisation=organisation).exists():
-            services.bank_account_set(organisation=organisation,
-                                      actor=_treasurer(organisation), holder_name=holder,
-                                      iban=iban, bic="AGRIFRPP" if slug == "normandie-libre"
-                                      else "")
+            services.bank_account_set(
+                organisation=organisation,
+                actor=_treasurer(organisation),
+                holder_name=holder,
+                iban=iban,
+                bic="AGRIFRPP" if slug == "normandie-libre" else "",
+            )
     ouvaton = organisations["ouvaton"]
     treasurer = _treasurer(ouvaton)
     waiting = [
@@ -39,13 +52,23 @@ def seed() -> None:
     for payer, amount, description, received in waiting:
         if Charge.objects.filter(books=ouvaton, description=description).exists():
             continue
-        charge = services.charge_create(payer=payer, books=ouvaton, amount=amount,
-                                        method="transfer", income_purpose="contributions",
-                                        description=description)
+        charge = services.charge_create(
+            payer=payer,
+            books=ouvaton,
+            amount=amount,
+            method="transfer",
+            income_purpose="contributions",
+            description=description,
+        )
         if received:
-            services.transfer_record_receipt(charge=charge, amount=received,
-                                             received_on=date(2026, 10, 15), actor=treasurer)
+            services.transfer_record_receipt(
+                charge=charge, amount=received, received_on=date(2026, 10, 15), actor=treasurer
+            )
     if not Payout.objects.filter(books=ouvaton).exists():
-        services.payout_create(books=ouvaton, beneficiary=organisations["data-patch"],
-                               amount="150", description="Pot commun – tour 1",
-                               actor=treasurer)
+        services.payout_create(
+            books=ouvaton,
+            beneficiary=organisations["data-patch"],
+            amount="150",
+            description="Pot commun – tour 1",
+            actor=treasurer,
+        )

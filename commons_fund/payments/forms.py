@@ -18,8 +18,9 @@ DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 class AmountField(forms.CharField):
     """An amount as people type it ("1 234,50 €"), cleaned to a Decimal."""
 
-    def __init__(self, *, allow_zero: bool = False, allow_negative: bool = False,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *, allow_zero: bool = False, allow_negative: bool = False, **kwargs: Any
+    ) -> None:
         self.allow_zero, self.allow_negative = allow_zero, allow_negative
         kwargs.setdefault("max_length", 30)
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
@@ -30,16 +31,18 @@ class AmountField(forms.CharField):
         if value in self.empty_values:
             return None
         try:
-            return parse_amount(value, allow_zero=self.allow_zero,
-                                allow_negative=self.allow_negative)
+            return parse_amount(
+                value, allow_zero=self.allow_zero, allow_negative=self.allow_negative
+            )
         except ValidationError as error:
             raise forms.ValidationError(error.messages) from error
 
 
 class TransferReceiptForm(forms.Form):
     amount = AmountField(label=_("Amount received"))
-    received_on = forms.DateField(label=_("Received on"), initial=timezone.localdate,
-                                  widget=DATE_INPUT)
+    received_on = forms.DateField(
+        label=_("Received on"), initial=timezone.localdate, widget=DATE_INPUT
+    )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
@@ -51,16 +54,21 @@ class RefundForm(forms.Form):
 class BankAccountForm(forms.Form):
     holder_name = forms.CharField(label=_("Account holder"), max_length=70)
     iban = forms.CharField(label=_("IBAN"), max_length=42)
-    bic = forms.CharField(label=_("BIC"), max_length=15, required=False,
-                          help_text=_("Optional when it can be found from the IBAN."))
+    bic = forms.CharField(
+        label=_("BIC"),
+        max_length=15,
+        required=False,
+        help_text=_("Optional when it can be found from the IBAN."),
+    )
 
 
 class PayoutExportForm(forms.Form):
     payouts: forms.ModelMultipleChoiceField[Payout] = forms.ModelMultipleChoiceField(
         label=_("Payouts"), queryset=Payout.objects.none(), widget=forms.CheckboxSelectMultiple
     )
-    execution_date = forms.DateField(label=_("Execution date"), initial=timezone.localdate,
-                                     widget=DATE_INPUT)
+    execution_date = forms.DateField(
+        label=_("Execution date"), initial=timezone.localdate, widget=DATE_INPUT
+    )
 
     def __init__(self, *args: Any, payouts: QuerySet[Payout], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -68,8 +76,7 @@ class PayoutExportForm(forms.Form):
 
 
 class MarkPaidForm(forms.Form):
-    paid_on = forms.DateField(label=_("Paid on"), initial=timezone.localdate,
-                              widget=DATE_INPUT)
+    paid_on = forms.DateField(label=_("Paid on"), initial=timezone.localdate, widget=DATE_INPUT)
 
 
 class GiftForm(forms.Form):

@@ -16,20 +16,29 @@ INCOME_PURPOSES = ["contributions", "donations", "reciprocity", "subsidies", "re
 
 
 def _one_payer() -> Q:
-    return (Q(organisation__isnull=False, user__isnull=True)
-            | Q(organisation__isnull=True, user__isnull=False))
+    return Q(organisation__isnull=False, user__isnull=True) | Q(
+        organisation__isnull=True, user__isnull=False
+    )
 
 
 class Customer(models.Model):
     """The Stripe customer of an organisation or of a person."""
 
     organisation = models.OneToOneField(
-        "members.Organisation", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="payment_customer", verbose_name=_("organisation"),
+        "members.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payment_customer",
+        verbose_name=_("organisation"),
     )
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="payment_customer", verbose_name=_("person"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payment_customer",
+        verbose_name=_("person"),
     )
     stripe_id = models.CharField(_("Stripe customer"), max_length=255, unique=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -59,13 +68,17 @@ class SavedPaymentMethod(models.Model):  # type: ignore[django-manager-missing]
     )
     stripe_id = models.CharField(_("Stripe payment method"), max_length=255, unique=True)
     kind = models.CharField(
-        _("kind"), max_length=20,
-        choices=[(MethodKind.CARD, MethodKind.CARD.label),
-                 (MethodKind.SEPA_DEBIT, MethodKind.SEPA_DEBIT.label)],
+        _("kind"),
+        max_length=20,
+        choices=[
+            (MethodKind.CARD, MethodKind.CARD.label),
+            (MethodKind.SEPA_DEBIT, MethodKind.SEPA_DEBIT.label),
+        ],
     )
     label = models.CharField(_("label"), max_length=100)
     active = models.BooleanField(
-        _("active"), default=True,
+        _("active"),
+        default=True,
         help_text=_("False until the holder has confirmed the card with the bank."),
     )
     setup_intent = models.CharField(_("Stripe SetupIntent"), max_length=255, blank=True)
@@ -108,27 +121,44 @@ class Charge(CausedBy):
     from its id; webhooks and the API's answers move it forward, never back."""
 
     books = models.ForeignKey(
-        "members.Organisation", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="charges_received", verbose_name=_("received by"),
+        "members.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="charges_received",
+        verbose_name=_("received by"),
         help_text=_("The structure whose books receive the money (empty: the platform)."),
     )
     organisation = models.ForeignKey(
-        "members.Organisation", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="charges_paid", verbose_name=_("paying organisation"),
+        "members.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="charges_paid",
+        verbose_name=_("paying organisation"),
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="charges_paid", verbose_name=_("paying person"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="charges_paid",
+        verbose_name=_("paying person"),
     )
     amount = models.BigIntegerField(_("amount (minor units)"))
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     method = models.CharField(_("payment method"), max_length=20, choices=MethodKind.choices)
     saved_method = models.ForeignKey(
-        SavedPaymentMethod, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="charges", verbose_name=_("saved payment method"),
+        SavedPaymentMethod,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="charges",
+        verbose_name=_("saved payment method"),
     )
     income_purpose = models.CharField(
-        _("recorded as"), max_length=32,
+        _("recorded as"),
+        max_length=32,
         choices=[(p, CHART[p].label) for p in INCOME_PURPOSES],
     )
     description = models.CharField(_("description"), max_length=200)
@@ -152,12 +182,20 @@ class Charge(CausedBy):
     fee = models.BigIntegerField(_("processing fee (minor units)"), default=0)
     refunded = models.BigIntegerField(_("refunded (minor units)"), default=0)
     commitment = models.OneToOneField(
-        "ledger.Transaction", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="charge", verbose_name=_("pending commitment it collects"),
+        "ledger.Transaction",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="charge",
+        verbose_name=_("pending commitment it collects"),
     )
     project = models.ForeignKey(
-        "projects.Project", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="charges", verbose_name=_("commons"),
+        "projects.Project",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="charges",
+        verbose_name=_("commons"),
         help_text=_("When set, the money goes to this commons' accounts in the books."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -191,9 +229,10 @@ class Charge(CausedBy):
                 name="payments_charge_income_purpose_known",
             ),
             models.CheckConstraint(
-                condition=(Q(method=MethodKind.TRANSFER, transfer_reference__isnull=False)
-                           | (~Q(method=MethodKind.TRANSFER)
-                              & Q(transfer_reference__isnull=True))),
+                condition=(
+                    Q(method=MethodKind.TRANSFER, transfer_reference__isnull=False)
+                    | (~Q(method=MethodKind.TRANSFER) & Q(transfer_reference__isnull=True))
+                ),
                 name="payments_charge_reference_for_transfers_only",
             ),
         ]
@@ -254,7 +293,9 @@ class TransferReceipt(models.Model):
     received_on = models.DateField(_("received on"))
     note = models.CharField(_("note"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("recorded by"),
     )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
@@ -306,7 +347,9 @@ class BankAccount(models.Model):
     """The account an organisation is paid on, and pays from in SEPA transfer files."""
 
     organisation = models.OneToOneField(
-        "members.Organisation", on_delete=models.PROTECT, related_name="bank_account",
+        "members.Organisation",
+        on_delete=models.PROTECT,
+        related_name="bank_account",
         verbose_name=_("organisation"),
     )
     holder_name = models.CharField(_("account holder"), max_length=70)
@@ -336,7 +379,9 @@ class PayoutBatch(models.Model):
     """A SEPA credit-transfer file (pain.001) a treasurer gives to the bank."""
 
     books = models.ForeignKey(
-        "members.Organisation", on_delete=models.PROTECT, related_name="payout_batches",
+        "members.Organisation",
+        on_delete=models.PROTECT,
+        related_name="payout_batches",
         verbose_name=_("paying organisation"),
     )
     message_id = models.CharField(max_length=35, unique=True)
@@ -362,11 +407,15 @@ class Payout(CausedBy):
     """Money a structure pays to a beneficiary organisation (a pot's winner, a grant)."""
 
     books = models.ForeignKey(
-        "members.Organisation", on_delete=models.PROTECT, related_name="payouts_made",
+        "members.Organisation",
+        on_delete=models.PROTECT,
+        related_name="payouts_made",
         verbose_name=_("paying organisation"),
     )
     beneficiary = models.ForeignKey(
-        "members.Organisation", on_delete=models.PROTECT, related_name="payouts_received",
+        "members.Organisation",
+        on_delete=models.PROTECT,
+        related_name="payouts_received",
         verbose_name=_("beneficiary"),
     )
     amount = models.BigIntegerField(_("amount (minor units)"))
@@ -376,15 +425,23 @@ class Payout(CausedBy):
         _("status"), max_length=20, choices=PayoutStatus.choices, default=PayoutStatus.PENDING
     )
     batch = models.ForeignKey(
-        PayoutBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="payouts",
+        PayoutBatch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payouts",
         verbose_name=_("transfer file"),
     )
     iban = models.CharField(_("IBAN paid to"), max_length=34, blank=True)
     bic = models.CharField(_("BIC paid to"), max_length=11, blank=True)
     holder_name = models.CharField(_("holder paid to"), max_length=70, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", help_text=_("Empty when the platform prepared it (a pool round)."),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the platform prepared it (a pool round)."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -398,7 +455,8 @@ class Payout(CausedBy):
                 condition=Q(status__in=PayoutStatus.values), name="payments_payout_status_known"
             ),
             models.CheckConstraint(
-                condition=Q(status=PayoutStatus.PENDING) | Q(status=PayoutStatus.CANCELLED)
+                condition=Q(status=PayoutStatus.PENDING)
+                | Q(status=PayoutStatus.CANCELLED)
                 | Q(batch__isnull=False),
                 name="payments_payout_exported_in_a_batch",
             ),

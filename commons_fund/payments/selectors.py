@@ -16,9 +16,12 @@ def charge_refreshed(*, charge: Charge) -> Charge:
                 intent=stripe_client.payment_intent_retrieve(charge.stripe_payment_intent)
             )
         if charge.checkout_session:
-            return services.checkout_apply(
-                session=stripe_client.checkout_session_retrieve(charge.checkout_session)
-            ) or charge
+            return (
+                services.checkout_apply(
+                    session=stripe_client.checkout_session_retrieve(charge.checkout_session)
+                )
+                or charge
+            )
     except stripe_client.PaymentError:
         pass
     return charge
@@ -41,9 +44,11 @@ def payouts_pending(*, organisation: Organisation) -> QuerySet[Payout]:
 
 
 def payout_batches(*, organisation: Organisation) -> QuerySet[PayoutBatch]:
-    return PayoutBatch.objects.filter(books=organisation).annotate(
-        count=Count("payouts")
-    ).order_by("-created_at")[:20]
+    return (
+        PayoutBatch.objects.filter(books=organisation)
+        .annotate(count=Count("payouts"))
+        .order_by("-created_at")[:20]
+    )
 
 
 def payment_methods(*, organisation: Organisation) -> QuerySet[SavedPaymentMethod]:

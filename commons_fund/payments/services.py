@@ -98,8 +98,11 @@ def _saved_method(customer: Customer, saved: stripe_client.SavedMethod) -> Saved
     method, _created = SavedPaymentMethod.objects.get_or_create(
         stripe_id=saved.id,
         defaults={
-            "customer": customer, "kind": saved.type, "label": saved.label,
-            "active": saved.status == "succeeded", "setup_intent": saved.setup_intent,
+            "customer": customer,
+            "kind": saved.type,
+            "label": saved.label,
+            "active": saved.status == "succeeded",
+            "setup_intent": saved.setup_intent,
             "setup_client_secret": saved.client_secret if saved.status != "succeeded" else "",
         },
     )
@@ -122,8 +125,10 @@ def payment_method_save_card(
     """Save a card (already tokenised by Stripe.js in the browser) for off-session charges."""
     customer = customer_for(payer=payer)
     saved = stripe_client.payment_method_save(
-        customer_id=customer.stripe_id, payment_method_id=stripe_payment_method,
-        kind=MethodKind.CARD, reference=f"{customer.stripe_id}-{stripe_payment_method}",
+        customer_id=customer.stripe_id,
+        payment_method_id=stripe_payment_method,
+        kind=MethodKind.CARD,
+        reference=f"{customer.stripe_id}-{stripe_payment_method}",
     )
     return _saved_method(customer, saved)
 
@@ -144,9 +149,17 @@ def card_setup_finish(*, payer: Organisation | User, setup_intent: str) -> Saved
     if setup.status != "succeeded" or not setup.payment_method:
         raise ValidationError(_("The bank has not confirmed this card."))
     kind, label = stripe_client.payment_method_describe(setup.payment_method)
-    return _saved_method(customer, stripe_client.SavedMethod(
-        id=setup.payment_method, type=kind, label=label, status=setup.status,
-        setup_intent=setup.id, client_secret=""))
+    return _saved_method(
+        customer,
+        stripe_client.SavedMethod(
+            id=setup.payment_method,
+            type=kind,
+            label=label,
+            status=setup.status,
+            setup_intent=setup.id,
+            client_secret="",
+        ),
+    )
 
 
 def iban_validate(value: str) -> IBAN:
@@ -159,8 +172,13 @@ def iban_validate(value: str) -> IBAN:
 
 
 def payment_method_save_sepa(
-    *, payer: Organisation | User, iban: str, holder_name: str, email: str,
-    ip_address: str = "", user_agent: str = "",
+    *,
+    payer: Organisation | User,
+    iban: str,
+    holder_name: str,
+    email: str,
+    ip_address: str = "",
+    user_agent: str = "",
 ) -> SavedPaymentMethod:
     """Record a SEPA Direct Debit mandate; the IBAN is checked before anything is sent."""
     account = iban_validate(iban)
@@ -174,17 +192,54 @@ def payment_method_save_sepa(
         iban=account.compact, holder_name=holder_name.strip(), email=email, reference=reference
     )
     saved = stripe_client.payment_method_save(
-        customer_id=customer.stripe_id, payment_method_id=method_id,
-        kind=MethodKind.SEPA_DEBIT, reference=reference, mandate_ip=ip_address,
+        customer_id=customer.stripe_id,
+        payment_method_id=method_id,
+        kind=MethodKind.SEPA_DEBIT,
+        reference=reference,
+        mandate_ip=ip_address,
         mandate_user_agent=user_agent,
     )
     return _saved_method(customer, saved)
 
 
 _SEPA_COUNTRIES = {
-    "AD", "AT", "BE", "BG", "CH", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GB", "GI",
-    "GR", "HR", "HU", "IE", "IS", "IT", "LI", "LT", "LU", "LV", "MC", "MT", "NL", "NO", "PL",
-    "PT", "RO", "SE", "SI", "SK", "SM", "VA",
+    "AD",
+    "AT",
+    "BE",
+    "BG",
+    "CH",
+    "CY",
+    "CZ",
+    "DE",
+    "DK",
+    "EE",
+    "ES",
+    "FI",
+    "FR",
+    "GB",
+    "GI",
+    "GR",
+    "HR",
+    "HU",
+    "IE",
+    "IS",
+    "IT",
+    "LI",
+    "LT",
+    "LU",
+    "LV",
+    "MC",
+    "MT",
+    "NL",
+    "NO",
+    "PL",
+    "PT",
+    "RO",
+    "SE",
+    "SI",
+    "SK",
+    "SM",
+    "VA",
 }
 
 
@@ -236,10 +291,17 @@ def charge_create(
         if Customer.objects.filter(pk=saved_method.customer_id, **payer_fields).count() != 1:
             raise ValidationError({"saved_method": _("This payment method is not the payer's.")})
     charge = Charge(
-        books=books, amount=minor_units(value, currency), currency=currency, method=method,
-        saved_method=saved_method, income_purpose=income_purpose,
-        description=description.strip()[:200], commitment=commitment, project=project,
-        status=ChargeStatus.AWAITING_TRANSFER if method == MethodKind.TRANSFER
+        books=books,
+        amount=minor_units(value, currency),
+        currency=currency,
+        method=method,
+        saved_method=saved_method,
+        income_purpose=income_purpose,
+        description=description.strip()[:200],
+        commitment=commitment,
+        project=project,
+        status=ChargeStatus.AWAITING_TRANSFER
+        if method == MethodKind.TRANSFER
         else ChargeStatus.PENDING,
         **cause_fields(cause),
         **payer_fields,
@@ -250,8 +312,15 @@ def charge_create(
         try:
             with transaction.atomic():
                 charge.save()
-            log_event(logger, "charge.created", charge=charge.pk, method=method,
-                      amount=charge.amount, currency=currency, books=charge.books_id)
+            log_event(
+                logger,
+                "charge.created",
+                charge=charge.pk,
+                method=method,
+                amount=charge.amount,
+                currency=currency,
+                books=charge.books_id,
+            )
             return charge
         except IntegrityError:
             if method != MethodKind.TRANSFER:
@@ -267,12 +336,16 @@ def charge_submit(*, charge: Charge) -> Charge:
     if transaction.get_connection().in_atomic_block:
         raise RuntimeError("Stripe is never called inside a database transaction.")
     charge = Charge.objects.select_related("saved_method__customer").get(pk=charge.pk)
-    if (charge.method == MethodKind.TRANSFER or charge.status != ChargeStatus.PENDING
-            or charge.saved_method is None):
+    if (
+        charge.method == MethodKind.TRANSFER
+        or charge.status != ChargeStatus.PENDING
+        or charge.saved_method is None
+    ):
         return charge
     try:
         intent = stripe_client.payment_intent_create_off_session(
-            amount=charge.amount, currency=charge.currency,
+            amount=charge.amount,
+            currency=charge.currency,
             customer_id=charge.saved_method.customer.stripe_id,
             payment_method_id=charge.saved_method.stripe_id,
             idempotency_key=f"charge-{charge.pk}",
@@ -285,8 +358,13 @@ def charge_submit(*, charge: Charge) -> Charge:
         return charge
     except stripe_client.PaymentError as error:
         return _fail(charge_id=charge.pk, code=error.code, message=error.message)
-    log_event(logger, "charge.submitted", charge=charge.pk, payment_intent=intent.id,
-              intent_status=intent.status)
+    log_event(
+        logger,
+        "charge.submitted",
+        charge=charge.pk,
+        payment_intent=intent.id,
+        intent_status=intent.status,
+    )
     return charge_apply_intent(intent=intent)
 
 
@@ -295,8 +373,10 @@ def charges_submit_pending(*, older_than_seconds: int = 300) -> int:
     idempotency keys make a charge that did reach Stripe answer its first result."""
     limit = timezone.now() - timedelta(seconds=older_than_seconds)
     pending = Charge.objects.filter(
-        status=ChargeStatus.PENDING, method__in=[MethodKind.CARD, MethodKind.SEPA_DEBIT],
-        saved_method__isnull=False, created_at__lte=limit,
+        status=ChargeStatus.PENDING,
+        method__in=[MethodKind.CARD, MethodKind.SEPA_DEBIT],
+        saved_method__isnull=False,
+        created_at__lte=limit,
     ).values_list("pk", flat=True)
     submitted = 0
     for charge_id in list(pending[:500]):
@@ -313,32 +393,48 @@ def _fail(*, charge_id: int, code: str, message: str) -> Charge:
             charge.failure_code = code[:100]
             charge.failure_message = message[:500]
             charge.save(update_fields=["status", "failure_code", "failure_message", "updated_at"])
-            log_event(logger, "charge.failed", level=logging.WARNING, charge=charge.pk,
-                      code=charge.failure_code)
+            log_event(
+                logger,
+                "charge.failed",
+                level=logging.WARNING,
+                charge=charge.pk,
+                code=charge.failure_code,
+            )
         return charge
 
 
 def _books_account(charge: Charge, purpose: str) -> Account:
     """The account of the charge's books, in the commons' sub-accounts when it has one."""
     return account_get_or_create(
-        purpose=purpose, organisation=charge.books, currency=charge.currency,
+        purpose=purpose,
+        organisation=charge.books,
+        currency=charge.currency,
         project=charge.project,
     )
 
 
-def _post_collection(charge: Charge, *, debit_purpose: str, amount: int, key: str,
-                     excess: int = 0) -> None:
+def _post_collection(
+    charge: Charge, *, debit_purpose: str, amount: int, key: str, excess: int = 0
+) -> None:
     """Record money in: Dr `debit_purpose` / Cr income, the excess (an overpaid transfer)
     to 'payable'; the charge's pending commitment, if any, is resolved by the same posting."""
-    lines = [debit(_books_account(charge, debit_purpose), amount + excess),
-             credit(_books_account(charge, charge.income_purpose), amount)]
+    lines = [
+        debit(_books_account(charge, debit_purpose), amount + excess),
+        credit(_books_account(charge, charge.income_purpose), amount),
+    ]
     if excess:
         lines.append(credit(_books_account(charge, "payable"), excess))
     kind = KIND_OF_INCOME[charge.income_purpose]
     memo = f"{charge.description} (#{charge.pk})"
     if charge.commitment and not hasattr(charge.commitment, "resolved_by"):
-        ledger_resolve_pending(pending=charge.commitment, kind=kind, idempotency_key=key,
-                               posted_entries=lines, memo=memo, cause=charge)
+        ledger_resolve_pending(
+            pending=charge.commitment,
+            kind=kind,
+            idempotency_key=key,
+            posted_entries=lines,
+            memo=memo,
+            cause=charge,
+        )
     else:
         ledger_post(kind=kind, entries=lines, idempotency_key=key, memo=memo, cause=charge)
 
@@ -361,14 +457,22 @@ def charge_apply_intent(*, intent: stripe_client.Intent, fee: int | None = None)
         if intent.status == "succeeded":
             charge.status = ChargeStatus.SUCCEEDED
             charge.fee = fee or 0
-            _post_collection(charge, debit_purpose="to_collect", amount=charge.amount,
-                             key=f"charge-{charge.pk}-collected")
+            _post_collection(
+                charge,
+                debit_purpose="to_collect",
+                amount=charge.amount,
+                key=f"charge-{charge.pk}-collected",
+            )
             if charge.fee:
                 ledger_post(
-                    kind=TransactionKind.PROCESSOR_FEE, idempotency_key=f"charge-{charge.pk}-fee",
-                    memo=f"Frais de paiement (#{charge.pk})", cause=charge,
-                    entries=[debit(_books_account(charge, "processor_fees"), charge.fee),
-                             credit(_books_account(charge, "to_collect"), charge.fee)],
+                    kind=TransactionKind.PROCESSOR_FEE,
+                    idempotency_key=f"charge-{charge.pk}-fee",
+                    memo=f"Frais de paiement (#{charge.pk})",
+                    cause=charge,
+                    entries=[
+                        debit(_books_account(charge, "processor_fees"), charge.fee),
+                        credit(_books_account(charge, "to_collect"), charge.fee),
+                    ],
                 )
         elif intent.status == "processing":
             charge.status = ChargeStatus.PROCESSING
@@ -382,10 +486,15 @@ def charge_apply_intent(*, intent: stripe_client.Intent, fee: int | None = None)
                 intent.failure_message or _("The payment did not go through.")
             )[:500]
         charge.save()
-        log_event(logger, f"charge.{charge.status}",
-                  level=logging.WARNING if charge.status == ChargeStatus.FAILED else logging.INFO,
-                  charge=charge.pk, payment_intent=intent.id, amount=charge.amount,
-                  fee=charge.fee)
+        log_event(
+            logger,
+            f"charge.{charge.status}",
+            level=logging.WARNING if charge.status == ChargeStatus.FAILED else logging.INFO,
+            charge=charge.pk,
+            payment_intent=intent.id,
+            amount=charge.amount,
+            fee=charge.fee,
+        )
     if charge.status == ChargeStatus.REQUIRES_ACTION:
         from .tasks import charge_send_action_email
 
@@ -405,8 +514,9 @@ def _charge_of_intent(intent: stripe_client.Intent) -> Charge:
 
 
 def _require_treasurer(*, organisation: Organisation | None, actor: User) -> None:
-    if not organisation_has_role(organisation=organisation, user=actor,
-                                 roles=(Role.TREASURER, Role.ADMIN)):
+    if not organisation_has_role(
+        organisation=organisation, user=actor, roles=(Role.TREASURER, Role.ADMIN)
+    ):
         raise PermissionDenied(_("Only a treasurer of the receiving organisation may do this."))
 
 
@@ -426,27 +536,49 @@ def transfer_record_receipt(
     if received_on > timezone.localdate():
         raise ValidationError({"received_on": _("The date cannot be in the future.")})
     receipt = TransferReceipt.objects.create(
-        charge=charge, amount=cents, received_on=received_on, note=note[:300],
+        charge=charge,
+        amount=cents,
+        received_on=received_on,
+        note=note[:300],
         recorded_by=actor,
     )
     still_due = max(charge.amount - charge.amount_received, 0)
     towards_due, excess = min(cents, still_due), max(cents - still_due, 0)
     if towards_due:
-        _post_collection(charge, debit_purpose="bank", amount=towards_due, excess=excess,
-                         key=f"receipt-{receipt.pk}")
+        _post_collection(
+            charge,
+            debit_purpose="bank",
+            amount=towards_due,
+            excess=excess,
+            key=f"receipt-{receipt.pk}",
+        )
     else:  # everything was already received: all of it is an overpayment
         ledger_post(
-            kind=TransactionKind.MANUAL_ADJUSTMENT, idempotency_key=f"receipt-{receipt.pk}",
-            memo=f"Trop-perçu (#{charge.pk})", cause=charge,
-            entries=[debit(_books_account(charge, "bank"), excess),
-                     credit(_books_account(charge, "payable"), excess)],
+            kind=TransactionKind.MANUAL_ADJUSTMENT,
+            idempotency_key=f"receipt-{receipt.pk}",
+            memo=f"Trop-perçu (#{charge.pk})",
+            cause=charge,
+            entries=[
+                debit(_books_account(charge, "bank"), excess),
+                credit(_books_account(charge, "payable"), excess),
+            ],
         )
     charge.amount_received += cents
-    charge.status = (ChargeStatus.SUCCEEDED if charge.amount_received >= charge.amount
-                     else ChargeStatus.PARTIALLY_RECEIVED)
+    charge.status = (
+        ChargeStatus.SUCCEEDED
+        if charge.amount_received >= charge.amount
+        else ChargeStatus.PARTIALLY_RECEIVED
+    )
     charge.save(update_fields=["amount_received", "status", "updated_at"])
-    log_event(logger, "transfer.received", charge=charge.pk, receipt=receipt.pk, amount=cents,
-              status=charge.status, actor=actor.pk)
+    log_event(
+        logger,
+        "transfer.received",
+        charge=charge.pk,
+        receipt=receipt.pk,
+        amount=cents,
+        status=charge.status,
+        actor=actor.pk,
+    )
     return receipt
 
 
@@ -458,18 +590,24 @@ def refund_create(
     cents = minor_units(parse_amount(amount), charge.currency)
     with transaction.atomic():
         locked = Charge.objects.select_for_update().get(pk=charge.pk)
-        if (locked.method == MethodKind.TRANSFER or locked.status != ChargeStatus.SUCCEEDED
-                or not locked.stripe_payment_intent):
+        if (
+            locked.method == MethodKind.TRANSFER
+            or locked.status != ChargeStatus.SUCCEEDED
+            or not locked.stripe_payment_intent
+        ):
             raise ValidationError(_("Only a paid card or SEPA charge can be refunded here."))
-        pending = sum(locked.refunds.filter(status=RefundStatus.PENDING)
-                      .values_list("amount", flat=True))
+        pending = sum(
+            locked.refunds.filter(status=RefundStatus.PENDING).values_list("amount", flat=True)
+        )
         if cents > locked.amount - locked.refunded - pending:
             raise ValidationError({"amount": _("This is more than what is left to refund.")})
-        refund = Refund.objects.create(charge=locked, amount=cents, reason=reason[:300],
-                                       created_by=actor)
+        refund = Refund.objects.create(
+            charge=locked, amount=cents, reason=reason[:300], created_by=actor
+        )
     try:
         stripe_id = stripe_client.refund_create(
-            payment_intent_id=locked.stripe_payment_intent, amount=cents,
+            payment_intent_id=locked.stripe_payment_intent,
+            amount=cents,
             idempotency_key=f"refund-{refund.pk}",
         )
     except stripe_client.ProviderUnavailable:
@@ -477,10 +615,17 @@ def refund_create(
         log_event(logger, "refund.deferred", level=logging.WARNING, refund=refund.pk)
         return refund
     except stripe_client.PaymentError as error:
-        Refund.objects.filter(pk=refund.pk).update(status=RefundStatus.FAILED,
-                                                   reason=error.message[:300])
-        log_event(logger, "refund.failed", level=logging.ERROR, refund=refund.pk,
-                  charge=locked.pk, code=error.code)
+        Refund.objects.filter(pk=refund.pk).update(
+            status=RefundStatus.FAILED, reason=error.message[:300]
+        )
+        log_event(
+            logger,
+            "refund.failed",
+            level=logging.ERROR,
+            refund=refund.pk,
+            charge=locked.pk,
+            code=error.code,
+        )
         raise ValidationError(error.message) from error
     return refund_mark_succeeded(refund=refund, stripe_id=stripe_id)
 
@@ -495,13 +640,16 @@ def refund_mark_succeeded(*, refund: Refund, stripe_id: str) -> Refund:
     refund.save(update_fields=["status", "stripe_id"])
     charge.refunded += refund.amount
     charge.save(update_fields=["refunded", "updated_at"])
-    log_event(logger, "refund.succeeded", refund=refund.pk, charge=charge.pk,
-              amount=refund.amount)
+    log_event(logger, "refund.succeeded", refund=refund.pk, charge=charge.pk, amount=refund.amount)
     ledger_post(
-        kind=TransactionKind.REFUND, idempotency_key=f"refund-{refund.pk}", cause=refund,
+        kind=TransactionKind.REFUND,
+        idempotency_key=f"refund-{refund.pk}",
+        cause=refund,
         memo=f"Remboursement (#{charge.pk})",
-        entries=[debit(_books_account(charge, charge.income_purpose), refund.amount),
-                 credit(_books_account(charge, "to_collect"), refund.amount)],
+        entries=[
+            debit(_books_account(charge, charge.income_purpose), refund.amount),
+            credit(_books_account(charge, "to_collect"), refund.amount),
+        ],
     )
     return refund
 
@@ -517,8 +665,9 @@ def _refunds_from_stripe(charge_data: dict[str, Any]) -> None:
         refund = Refund.objects.filter(stripe_id=data["id"]).first()
         if refund is None:
             with transaction.atomic():
-                refund = Refund.objects.create(charge=charge, amount=int(data["amount"]),
-                                               reason="Stripe", stripe_id=None)
+                refund = Refund.objects.create(
+                    charge=charge, amount=int(data["amount"]), reason="Stripe", stripe_id=None
+                )
         refund_mark_succeeded(refund=refund, stripe_id=data["id"])
 
 
@@ -531,16 +680,27 @@ def gift_start(
         raise RuntimeError("Stripe is never called inside a database transaction.")
     name = books.name if books else "Commons Fund"
     charge = charge_create(
-        payer=donor, books=books, amount=amount, method=MethodKind.CARD, checkout=True,
-        income_purpose="donations", description=_("Gift to %(name)s") % {"name": name},
+        payer=donor,
+        books=books,
+        amount=amount,
+        method=MethodKind.CARD,
+        checkout=True,
+        income_purpose="donations",
+        description=_("Gift to %(name)s") % {"name": name},
     )
     back = settings.SITE_URL.rstrip("/") + reverse(
         "payments:charge_confirm", kwargs={"pk": charge.pk}
     )
     session = stripe_client.checkout_session_create(
-        amount=charge.amount, currency=charge.currency, name=charge.description,
-        success_url=back, cancel_url=back, metadata={"charge_id": str(charge.pk)},
-        customer_email=donor.email, locale=language, idempotency_key=f"checkout-{charge.pk}",
+        amount=charge.amount,
+        currency=charge.currency,
+        name=charge.description,
+        success_url=back,
+        cancel_url=back,
+        metadata={"charge_id": str(charge.pk)},
+        customer_email=donor.email,
+        locale=language,
+        idempotency_key=f"checkout-{charge.pk}",
     )
     Charge.objects.filter(pk=charge.pk).update(checkout_session=session.id)
     charge.checkout_session = session.id
@@ -564,8 +724,11 @@ def checkout_apply(*, session: stripe_client.Checkout) -> Charge | None:
 
 
 PAYMENT_INTENT_EVENTS = {
-    "payment_intent.succeeded", "payment_intent.processing", "payment_intent.payment_failed",
-    "payment_intent.requires_action", "payment_intent.canceled",
+    "payment_intent.succeeded",
+    "payment_intent.processing",
+    "payment_intent.payment_failed",
+    "payment_intent.requires_action",
+    "payment_intent.canceled",
 }
 
 
@@ -577,15 +740,20 @@ def webhook_receive(*, payload: bytes, signature: str) -> WebhookEvent:
     with transaction.atomic():
         stored, created = WebhookEvent.objects.select_for_update().get_or_create(
             stripe_id=event.id,
-            defaults={"type": event.type, "livemode": event.livemode, "created": event.created,
-                      "payload": event.object},
+            defaults={
+                "type": event.type,
+                "livemode": event.livemode,
+                "created": event.created,
+                "payload": event.object,
+            },
         )
         if not created:
             stored.deliveries = models.F("deliveries") + 1
             stored.save(update_fields=["deliveries"])
             stored.refresh_from_db()
-            log_event(logger, "webhook.redelivered", stripe_event=event.id,
-                      deliveries=stored.deliveries)
+            log_event(
+                logger, "webhook.redelivered", stripe_event=event.id, deliveries=stored.deliveries
+            )
     if stored.status in (EventStatus.HANDLED, EventStatus.IGNORED):
         return stored
     return webhook_handle(event=stored)
@@ -609,9 +777,15 @@ def webhook_handle(*, event: WebhookEvent) -> WebhookEvent:
     WebhookEvent.objects.filter(pk=event.pk).update(
         status=status, error=error, handled_at=timezone.now()
     )
-    log_event(logger, "webhook.handled",
-              level=logging.ERROR if status == EventStatus.FAILED else logging.INFO,
-              stripe_event=event.stripe_id, type=event.type, status=status, error=error[:200])
+    log_event(
+        logger,
+        "webhook.handled",
+        level=logging.ERROR if status == EventStatus.FAILED else logging.INFO,
+        stripe_event=event.stripe_id,
+        type=event.type,
+        status=status,
+        error=error[:200],
+    )
     event.refresh_from_db()
     return event
 
@@ -638,8 +812,9 @@ def charge_action_email_send(*, charge: Charge) -> bool:
     with translation.override(settings.LANGUAGE_CODE):
         context = {
             "charge": charge,
-            "amount": format_amount(from_minor_units(charge.amount, charge.currency),
-                                    charge.currency),
+            "amount": format_amount(
+                from_minor_units(charge.amount, charge.currency), charge.currency
+            ),
             "url": settings.SITE_URL.rstrip("/")
             + reverse("payments:charge_confirm", kwargs={"pk": charge.pk}),
         }
@@ -675,43 +850,80 @@ def bank_account_set(
         raise ValidationError({"holder_name": _("At most 70 characters (a bank limit).")})
     bank_account, _created = BankAccount.objects.update_or_create(
         organisation=organisation,
-        defaults={"holder_name": holder, "iban": account.compact, "bic": bic_code,
-                  "updated_by": actor},
+        defaults={
+            "holder_name": holder,
+            "iban": account.compact,
+            "bic": bic_code,
+            "updated_by": actor,
+        },
     )
-    log_event(logger, "bank_account.set", organisation=organisation.pk, actor=actor.pk,
-              iban_end=account.compact[-4:])
+    log_event(
+        logger,
+        "bank_account.set",
+        organisation=organisation.pk,
+        actor=actor.pk,
+        iban_end=account.compact[-4:],
+    )
     return bank_account
 
 
 @transaction.atomic
 def payout_create(
-    *, books: Organisation, beneficiary: Organisation, amount: Decimal | str, description: str,
-    actor: User, cause: models.Model | None = None,
+    *,
+    books: Organisation,
+    beneficiary: Organisation,
+    amount: Decimal | str,
+    description: str,
+    actor: User,
+    cause: models.Model | None = None,
 ) -> Payout:
     _require_treasurer(organisation=books, actor=actor)
     if not BankAccount.objects.filter(organisation=beneficiary).exists():
-        raise ValidationError({"beneficiary": _(
-            "%(name)s has not given the bank account to pay it on yet."
-        ) % {"name": beneficiary.name}})
-    return payout_prepare(books=books, beneficiary=beneficiary,
-                          amount=minor_units(parse_amount(amount)), description=description,
-                          cause=cause, created_by=actor)
+        raise ValidationError(
+            {
+                "beneficiary": _("%(name)s has not given the bank account to pay it on yet.")
+                % {"name": beneficiary.name}
+            }
+        )
+    return payout_prepare(
+        books=books,
+        beneficiary=beneficiary,
+        amount=minor_units(parse_amount(amount)),
+        description=description,
+        cause=cause,
+        created_by=actor,
+    )
 
 
 def payout_prepare(
-    *, books: Organisation, beneficiary: Organisation, amount: int, description: str,
-    cause: models.Model | None = None, created_by: User | None = None,
+    *,
+    books: Organisation,
+    beneficiary: Organisation,
+    amount: int,
+    description: str,
+    cause: models.Model | None = None,
+    created_by: User | None = None,
 ) -> Payout:
     """A payout to make, in cents. Without `created_by` it is the platform's doing (a pool
     round whose collection ended); a treasurer exports it to the bank like any other."""
     if not description.strip():
         raise ValidationError({"description": _("Say what the payment is for.")})
     payout = Payout.objects.create(
-        books=books, beneficiary=beneficiary, created_by=created_by, amount=amount,
-        description=description.strip()[:140], **cause_fields(cause),
+        books=books,
+        beneficiary=beneficiary,
+        created_by=created_by,
+        amount=amount,
+        description=description.strip()[:140],
+        **cause_fields(cause),
     )
-    log_event(logger, "payout.created", payout=payout.pk, books=books.pk,
-              beneficiary=beneficiary.pk, amount=amount)
+    log_event(
+        logger,
+        "payout.created",
+        payout=payout.pk,
+        books=books.pk,
+        beneficiary=beneficiary.pk,
+        amount=amount,
+    )
     return payout
 
 
@@ -733,33 +945,62 @@ def payout_batch_export(
     )
     if not locked or len(locked) != len(payouts):
         raise ValidationError(_("Choose payouts of this organisation that are still to pay."))
-    unpaid = sorted({p.beneficiary.name for p in locked
-                     if not BankAccount.objects.filter(organisation=p.beneficiary).exists()})
+    unpaid = sorted(
+        {
+            p.beneficiary.name
+            for p in locked
+            if not BankAccount.objects.filter(organisation=p.beneficiary).exists()
+        }
+    )
     if unpaid:
-        raise ValidationError(_("No bank account known for: %(names)s.")
-                              % {"names": ", ".join(unpaid)})
-    transfer = SepaTransfer({
-        "name": debtor.holder_name, "IBAN": debtor.iban, "BIC": debtor.bic, "batch": True,
-        "currency": "EUR",
-    }, clean=True)
+        raise ValidationError(
+            _("No bank account known for: %(names)s.") % {"names": ", ".join(unpaid)}
+        )
+    transfer = SepaTransfer(
+        {
+            "name": debtor.holder_name,
+            "IBAN": debtor.iban,
+            "BIC": debtor.bic,
+            "batch": True,
+            "currency": "EUR",
+        },
+        clean=True,
+    )
     for payout in locked:
         account = payout.beneficiary.bank_account
-        transfer.add_payment({
-            "name": account.holder_name, "IBAN": account.iban, "BIC": account.bic,
-            "amount": payout.amount, "execution_date": execution_date,
-            "description": payout.description, "endtoend_id": f"CF-PAYOUT-{payout.pk}",
-        })
+        transfer.add_payment(
+            {
+                "name": account.holder_name,
+                "IBAN": account.iban,
+                "BIC": account.bic,
+                "amount": payout.amount,
+                "execution_date": execution_date,
+                "description": payout.description,
+                "endtoend_id": f"CF-PAYOUT-{payout.pk}",
+            }
+        )
         payout.iban, payout.bic, payout.holder_name = account.iban, account.bic, account.holder_name
     xml = transfer.export(validate=True).decode("utf-8")
     batch = PayoutBatch.objects.create(
-        books=books, message_id=transfer.msg_id, execution_date=execution_date, xml=xml,
-        total=sum(p.amount for p in locked), created_by=actor,
+        books=books,
+        message_id=transfer.msg_id,
+        execution_date=execution_date,
+        xml=xml,
+        total=sum(p.amount for p in locked),
+        created_by=actor,
     )
     for payout in locked:
         payout.status, payout.batch = PayoutStatus.EXPORTED, batch
         payout.save(update_fields=["status", "batch", "iban", "bic", "holder_name"])
-    log_event(logger, "payout.exported", batch=batch.pk, books=books.pk,
-              payouts=[p.pk for p in locked], total=batch.total, actor=actor.pk)
+    log_event(
+        logger,
+        "payout.exported",
+        batch=batch.pk,
+        books=books.pk,
+        payouts=[p.pk for p in locked],
+        total=batch.total,
+        actor=actor.pk,
+    )
     return batch
 
 
@@ -774,13 +1015,21 @@ def payout_batch_mark_paid(*, batch: PayoutBatch, actor: User, paid_on: date) ->
     grants = account_get_or_create(purpose="grants_paid", organisation=batch.books)
     for payout in batch.payouts.select_related("beneficiary"):
         ledger_post(
-            kind=TransactionKind.PAYOUT, idempotency_key=f"payout-{payout.pk}", cause=payout,
+            kind=TransactionKind.PAYOUT,
+            idempotency_key=f"payout-{payout.pk}",
+            cause=payout,
             memo=f"{payout.description} – {payout.beneficiary.name}"[:300],
             entries=[debit(grants, payout.amount), credit(bank, payout.amount)],
         )
     batch.payouts.update(status=PayoutStatus.PAID)
-    log_event(logger, "payout.paid", batch=batch.pk, books=batch.books_id,
-              paid_on=paid_on.isoformat(), actor=actor.pk)
+    log_event(
+        logger,
+        "payout.paid",
+        batch=batch.pk,
+        books=batch.books_id,
+        paid_on=paid_on.isoformat(),
+        actor=actor.pk,
+    )
     if batch.paid_on is None:
         batch.paid_on = paid_on
         batch.save(update_fields=["paid_on"])

@@ -51,8 +51,9 @@ class WebhookSignatureInvalid(Exception):
 
 @cache
 def _client(api_key: str, api_base: str) -> stripe.StripeClient:
-    return stripe.StripeClient(api_key, max_network_retries=2,
-                               base_addresses={"api": api_base} if api_base else {})
+    return stripe.StripeClient(
+        api_key, max_network_retries=2, base_addresses={"api": api_base} if api_base else {}
+    )
 
 
 def client() -> stripe.StripeClient:
@@ -69,12 +70,15 @@ def _translate(error: stripe.StripeError) -> PaymentError:
         return PaymentDeclined(
             _("The payment was declined by the bank (%(reason)s).")
             % {"reason": error.user_message or code or _("no reason given")},
-            code=code, decline_code=getattr(error, "decline_code", "") or "",
+            code=code,
+            decline_code=getattr(error, "decline_code", "") or "",
         )
     if isinstance(error, stripe.APIConnectionError | stripe.RateLimitError | stripe.APIError):
         return ProviderUnavailable(
-            _("The payment service cannot be reached right now; nothing was charged twice, "
-              "the operation will be tried again.")
+            _(
+                "The payment service cannot be reached right now; nothing was charged twice, "
+                "the operation will be tried again."
+            )
         )
     if isinstance(error, stripe.AuthenticationError | stripe.PermissionError):
         return ProviderUnavailable(_("The payment service refused our credentials."))
@@ -84,8 +88,9 @@ def _translate(error: stripe.StripeError) -> PaymentError:
     )
 
 
-def _call(method: Callable[..., Any], *ids: str, params: dict[str, Any],
-          idempotency_key: str = "") -> Any:
+def _call(
+    method: Callable[..., Any], *ids: str, params: dict[str, Any], idempotency_key: str = ""
+) -> Any:
     request_options = {"idempotency_key": idempotency_key} if idempotency_key else {}
     try:
         return method(*ids, params=params, options=request_options)
@@ -118,9 +123,13 @@ def intent_from_dict(data: dict[str, Any]) -> Intent:
     latest = data.get("latest_charge")
     charge_id = latest if isinstance(latest, str) else ((latest or {}).get("id") or "")
     return Intent(
-        id=data["id"], status=data["status"], amount=int(data["amount"]),
-        currency=str(data["currency"]).upper(), charge_id=charge_id,
-        failure_code=error.get("code") or "", failure_message=error.get("message") or "",
+        id=data["id"],
+        status=data["status"],
+        amount=int(data["amount"]),
+        currency=str(data["currency"]).upper(),
+        charge_id=charge_id,
+        failure_code=error.get("code") or "",
+        failure_message=error.get("message") or "",
         client_secret=data.get("client_secret") or "",
         metadata=dict(data.get("metadata") or {}),
     )
@@ -154,34 +163,59 @@ def _describe(payment_method: Any) -> str:
 
 
 def payment_method_save(
-    *, customer_id: str, payment_method_id: str, kind: str, reference: str,
-    mandate_ip: str = "", mandate_user_agent: str = "",
+    *,
+    customer_id: str,
+    payment_method_id: str,
+    kind: str,
+    reference: str,
+    mandate_ip: str = "",
+    mandate_user_agent: str = "",
 ) -> SavedMethod:
     """Save a payment method for later off-session charges through a SetupIntent.
 
     For SEPA Direct Debit the customer's online acceptance of the mandate is recorded."""
     params: dict[str, Any] = {
-        "customer": customer_id, "payment_method_types": [kind], "usage": "off_session",
+        "customer": customer_id,
+        "payment_method_types": [kind],
+        "usage": "off_session",
         "metadata": {"reference": reference},
     }
-    setup = _call(client().v1.setup_intents.create, params=params,
-                  idempotency_key=f"setup-{reference}")
+    setup = _call(
+        client().v1.setup_intents.create, params=params, idempotency_key=f"setup-{reference}"
+    )
     confirm: dict[str, Any] = {"payment_method": payment_method_id}
     if kind == "sepa_debit":
-        confirm["mandate_data"] = {"customer_acceptance": {
-            "type": "online",
-            "online": {"ip_address": mandate_ip or "127.0.0.1",
-                       "user_agent": mandate_user_agent or "Commons Fund"},
-        }}
-    setup = _call(client().v1.setup_intents.confirm, setup.id, params=confirm,
-                  idempotency_key=f"setup-confirm-{reference}")
+        confirm["mandate_data"] = {
+            "customer_acceptance": {
+                "type": "online",
+                "online": {
+                    "ip_address": mandate_ip or "127.0.0.1",
+                    "user_agent": mandate_user_agent or "Commons Fund",
+                },
+            }
+        }
+    setup = _call(
+        client().v1.setup_intents.confirm,
+        setup.id,
+        params=confirm,
+        idempotency_key=f"setup-confirm-{reference}",
+    )
     method = _call(client().v1.payment_methods.retrieve, payment_method_id, params={})
     if getattr(method, "customer", None) != customer_id:
-        method = _call(client().v1.payment_methods.attach, payment_method_id,
-                       params={"customer": customer_id}, idempotency_key=f"attach-{reference}")
-    return SavedMethod(id=method.id, type=method.type, label=_describe(method),
-                       status=setup.status, setup_intent=setup.id,
-                       client_secret=setup.client_secret or "")
+        method = _call(
+            client().v1.payment_methods.attach,
+            payment_method_id,
+            params={"customer": customer_id},
+            idempotency_key=f"attach-{reference}",
+        )
+    return SavedMethod(
+        id=method.id,
+        type=method.type,
+        label=_describe(method),
+        status=setup.status,
+        setup_intent=setup.id,
+        client_secret=setup.client_secret or "",
+    )
 
 
 def setup_intent_status(setup_intent_id: str) -> str:
@@ -200,8 +234,10 @@ class CardSetup:
 
 
 def card_setup_create(*, customer_id: str) -> CardSetup:
-    setup = _call(client().v1.setup_intents.create, params={
-        "customer": customer_id, "payment_method_types": ["card"], "usage": "off_session"})
+    setup = _call(
+        client().v1.setup_intents.create,
+        params={"customer": customer_id, "payment_method_types": ["card"], "usage": "off_session"},
+    )
     return _card_setup(setup)
 
 
@@ -211,9 +247,13 @@ def card_setup_retrieve(setup_intent_id: str) -> CardSetup:
 
 def _card_setup(setup: Any) -> CardSetup:
     method = getattr(setup, "payment_method", None) or ""
-    return CardSetup(id=setup.id, client_secret=setup.client_secret or "", status=setup.status,
-                     customer=getattr(setup, "customer", None) or "",
-                     payment_method=method if isinstance(method, str) else method.id)
+    return CardSetup(
+        id=setup.id,
+        client_secret=setup.client_secret or "",
+        status=setup.status,
+        customer=getattr(setup, "customer", None) or "",
+        payment_method=method if isinstance(method, str) else method.id,
+    )
 
 
 def payment_method_describe(payment_method_id: str) -> tuple[str, str]:
@@ -222,26 +262,37 @@ def payment_method_describe(payment_method_id: str) -> tuple[str, str]:
     return str(method.type), _describe(method)
 
 
-def sepa_payment_method_create(
-    *, iban: str, holder_name: str, email: str, reference: str
-) -> str:
+def sepa_payment_method_create(*, iban: str, holder_name: str, email: str, reference: str) -> str:
     method = _call(
         client().v1.payment_methods.create,
-        params={"type": "sepa_debit", "sepa_debit": {"iban": iban},
-                "billing_details": {"name": holder_name, "email": email}},
+        params={
+            "type": "sepa_debit",
+            "sepa_debit": {"iban": iban},
+            "billing_details": {"name": holder_name, "email": email},
+        },
         idempotency_key=f"sepa-method-{reference}",
     )
     return str(method.id)
 
 
 def payment_intent_create_off_session(
-    *, amount: int, currency: str, customer_id: str, payment_method_id: str,
-    idempotency_key: str, metadata: dict[str, str], description: str = "",
+    *,
+    amount: int,
+    currency: str,
+    customer_id: str,
+    payment_method_id: str,
+    idempotency_key: str,
+    metadata: dict[str, str],
+    description: str = "",
 ) -> Intent:
     """Charge a saved payment method without the payer being there (after a vote)."""
     params: dict[str, Any] = {
-        "amount": amount, "currency": currency.lower(), "customer": customer_id,
-        "payment_method": payment_method_id, "confirm": True, "off_session": True,
+        "amount": amount,
+        "currency": currency.lower(),
+        "customer": customer_id,
+        "payment_method": payment_method_id,
+        "confirm": True,
+        "off_session": True,
         "metadata": metadata,
     }
     if description:
@@ -277,25 +328,53 @@ def _checkout(session: Any) -> Checkout:
 
 def checkout_from_dict(data: dict[str, Any]) -> Checkout:
     """A Checkout from a session as Stripe sends it (API answer or webhook event)."""
-    return Checkout(id=data["id"], url=data.get("url") or "", status=data["status"],
-                    payment_status=data.get("payment_status") or "",
-                    payment_intent=data.get("payment_intent") or "")
+    return Checkout(
+        id=data["id"],
+        url=data.get("url") or "",
+        status=data["status"],
+        payment_status=data.get("payment_status") or "",
+        payment_intent=data.get("payment_intent") or "",
+    )
 
 
 def checkout_session_create(
-    *, amount: int, currency: str, name: str, success_url: str, cancel_url: str,
-    metadata: dict[str, str], customer_email: str, locale: str, idempotency_key: str,
+    *,
+    amount: int,
+    currency: str,
+    name: str,
+    success_url: str,
+    cancel_url: str,
+    metadata: dict[str, str],
+    customer_email: str,
+    locale: str,
+    idempotency_key: str,
 ) -> Checkout:
     """A hosted payment page for a one-off gift."""
-    return _checkout(_call(client().v1.checkout.sessions.create, params={
-        "mode": "payment",
-        "line_items": [{"quantity": 1, "price_data": {
-            "currency": currency.lower(), "unit_amount": amount, "product_data": {"name": name},
-        }}],
-        "success_url": success_url, "cancel_url": cancel_url, "metadata": metadata,
-        "payment_intent_data": {"metadata": metadata}, "customer_email": customer_email,
-        "locale": locale,
-    }, idempotency_key=idempotency_key))
+    return _checkout(
+        _call(
+            client().v1.checkout.sessions.create,
+            params={
+                "mode": "payment",
+                "line_items": [
+                    {
+                        "quantity": 1,
+                        "price_data": {
+                            "currency": currency.lower(),
+                            "unit_amount": amount,
+                            "product_data": {"name": name},
+                        },
+                    }
+                ],
+                "success_url": success_url,
+                "cancel_url": cancel_url,
+                "metadata": metadata,
+                "payment_intent_data": {"metadata": metadata},
+                "customer_email": customer_email,
+                "locale": locale,
+            },
+            idempotency_key=idempotency_key,
+        )
+    )
 
 
 def checkout_session_retrieve(session_id: str) -> Checkout:
@@ -310,8 +389,9 @@ def charge_fee(charge_id: str) -> int:
     """The processor's fee for a charge, in minor units (0 while it is not known yet)."""
     if not charge_id:
         return 0
-    charge = _call(client().v1.charges.retrieve, charge_id,
-                   params={"expand": ["balance_transaction"]})
+    charge = _call(
+        client().v1.charges.retrieve, charge_id, params={"expand": ["balance_transaction"]}
+    )
     transaction = charge.balance_transaction
     return int(transaction.fee) if transaction and not isinstance(transaction, str) else 0
 
@@ -337,15 +417,16 @@ class WebhookEvent:
 def webhook_event(payload: bytes, signature: str) -> WebhookEvent:
     """Check a webhook's signature with Stripe's own code; raise WebhookSignatureInvalid."""
     try:
-        event = stripe.Webhook.construct_event(
-            payload, signature, settings.STRIPE_WEBHOOK_SECRET
-        )
+        event = stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
     except (stripe.SignatureVerificationError, ValueError) as error:
         raise WebhookSignatureInvalid(str(error)) from error
     data = event.to_dict()
     return WebhookEvent(
-        id=data["id"], type=data["type"], livemode=bool(data.get("livemode")),
-        created=int(data.get("created") or 0), object=data["data"]["object"],
+        id=data["id"],
+        type=data["type"],
+        livemode=bool(data.get("livemode")),
+        created=int(data.get("created") or 0),
+        object=data["data"]["object"],
     )
 
 

@@ -8,18 +8,37 @@ urlpatterns = [
     path("payments/charges/<int:pk>/confirm/", views.charge_confirm, name="charge_confirm"),
     path("organisations/<slug:slug>/give/", views.give, name="give"),
     path("organisations/<slug:slug>/treasury/", views.treasury, name="treasury"),
-    path("organisations/<slug:slug>/treasury/bank-account/", views.bank_account,
-         name="bank_account"),
-    path("organisations/<slug:slug>/treasury/payment-methods/", views.payment_methods,
-         name="payment_methods"),
-    path("organisations/<slug:slug>/treasury/charges/<int:pk>/receipt/",
-         views.charge_record_receipt, name="charge_receipt"),
-    path("organisations/<slug:slug>/treasury/charges/<int:pk>/refund/", views.charge_refund,
-         name="charge_refund"),
-    path("organisations/<slug:slug>/treasury/payouts/export/", views.payouts_export,
-         name="payouts_export"),
-    path("organisations/<slug:slug>/treasury/payouts/files/<int:pk>/",
-         views.payout_batch_xml, name="payout_batch_xml"),
-    path("organisations/<slug:slug>/treasury/payouts/files/<int:pk>/paid/",
-         views.payout_batch_paid, name="payout_batch_paid"),
+    path(
+        "organisations/<slug:slug>/treasury/bank-account/", views.bank_account, name="bank_account"
+    ),
+    path(
+        "organisations/<slug:slug>/treasury/payment-methods/",
+        views.payment_methods,
+        name="payment_methods",
+    ),
+    path(
+        "organisations/<slug:slug>/treasury/charges/<int:pk>/receipt/",
+        views.charge_record_receipt,
+        name="charge_receipt",
+    ),
+    path(
+        "organisations/<slug:slug>/treasury/charges/<int:pk>/refund/",
+        views.charge_refund,
+        name="charge_refund",
+    ),
+    path(
+        "organisations/<slug:slug>/treasury/payouts/export/",
+        views.payouts_export,
+        name="payouts_export",
+    ),
+    path(
+        "organisations/<slug:slug>/treasury/payouts/files/<int:pk>/",
+        views.payout_batch_xml,
+        name="payout_batch_xml",
+    ),
+    path(
+        "organisations/<slug:slug>/treasury/payouts/files/<int:pk>/paid/",
+        views.payout_batch_paid,
+        name="payout_batch_paid",
+    ),
 ]

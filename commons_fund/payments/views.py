@@ -59,9 +59,9 @@ def _payer_charge(request: HttpRequest, pk: int) -> Charge:
     if charge.user_id:
         allowed = charge.user_id == request.user.pk
     else:
-        allowed = organisation_membership(
-            organisation=charge.organisation, user=request.user
-        ) is not None
+        allowed = (
+            organisation_membership(organisation=charge.organisation, user=request.user) is not None
+        )
     if not allowed:
         raise Http404
     return charge
@@ -72,26 +72,36 @@ def charge_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     charge = _payer_charge(request, pk)
     if charge.status in (ChargeStatus.REQUIRES_ACTION, ChargeStatus.PENDING):
         charge = selectors.charge_refreshed(charge=charge)
-    return render(request, "payments/charge_confirm.html", {
-        "charge": charge,
-        "stripe_js_url": settings.STRIPE_JS_URL,
-        "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
-    })
+    return render(
+        request,
+        "payments/charge_confirm.html",
+        {
+            "charge": charge,
+            "stripe_js_url": settings.STRIPE_JS_URL,
+            "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+        },
+    )
 
 
 def _treasury(request: HttpRequest, slug: str) -> Organisation:
     """The organisation whose money the person handles: treasurers, admins, staff; 404 else."""
     organisation = get_object_or_404(Organisation, slug=slug)
-    if not organisation_has_role(organisation=organisation, user=request.user,
-                                 roles=(Role.ADMIN, Role.TREASURER)):
+    if not organisation_has_role(
+        organisation=organisation, user=request.user, roles=(Role.ADMIN, Role.TREASURER)
+    ):
         raise Http404
     return organisation
 
 
 STATUS_FILTERS = {
     "failed": [ChargeStatus.FAILED],
-    "waiting": [ChargeStatus.AWAITING_TRANSFER, ChargeStatus.PARTIALLY_RECEIVED,
-                ChargeStatus.REQUIRES_ACTION, ChargeStatus.PROCESSING, ChargeStatus.PENDING],
+    "waiting": [
+        ChargeStatus.AWAITING_TRANSFER,
+        ChargeStatus.PARTIALLY_RECEIVED,
+        ChargeStatus.REQUIRES_ACTION,
+        ChargeStatus.PROCESSING,
+        ChargeStatus.PENDING,
+    ],
 }
 
 
@@ -104,13 +114,20 @@ def treasury(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         charges = charges.filter(status__in=STATUS_FILTERS[shown])
     page = Paginator(charges, 50).get_page(request.GET.get("page"))
     pending = selectors.payouts_pending(organisation=organisation)
-    return render(request, "payments/treasury.html", {
-        "organisation": organisation, "page": page, "shown": shown,
-        "bank_account": BankAccount.objects.filter(organisation=organisation).first(),
-        "export_form": PayoutExportForm(payouts=pending), "pending_payouts": pending,
-        "batches": selectors.payout_batches(organisation=organisation),
-        "mark_paid_form": MarkPaidForm(),
-    })
+    return render(
+        request,
+        "payments/treasury.html",
+        {
+            "organisation": organisation,
+            "page": page,
+            "shown": shown,
+            "bank_account": BankAccount.objects.filter(organisation=organisation).first(),
+            "export_form": PayoutExportForm(payouts=pending),
+            "pending_payouts": pending,
+            "batches": selectors.payout_batches(organisation=organisation),
+            "mark_paid_form": MarkPaidForm(),
+        },
+    )
 
 
 def _charge_of(organisation: Organisation, pk: int) -> Charge:
@@ -118,34 +135,61 @@ def _charge_of(organisation: Organisation, pk: int) -> Charge:
 
 
 def _charge_action(
-    request: AuthenticatedRequest, slug: str, pk: int, form_class: type[forms.Form],
-    action: Callable[..., Any], done: str, title: str,
+    request: AuthenticatedRequest,
+    slug: str,
+    pk: int,
+    form_class: type[forms.Form],
+    action: Callable[..., Any],
+    done: str,
+    title: str,
 ) -> HttpResponse:
     organisation = _treasury(request, slug)
     charge = _charge_of(organisation, pk)
     form = form_class(request.POST or None)
-    if request.method == "POST" and form_apply(form, lambda data: action(
-            charge=charge, actor=request.user, **data)):
+    if request.method == "POST" and form_apply(
+        form, lambda data: action(charge=charge, actor=request.user, **data)
+    ):
         messages.success(request, done)
         return redirect("payments:treasury", slug=slug)
-    return render(request, "payments/charge_action.html", {
-        "organisation": organisation, "charge": charge, "form": form, "title": title,
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "payments/charge_action.html",
+        {
+            "organisation": organisation,
+            "charge": charge,
+            "form": form,
+            "title": title,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
 @money_action
 def charge_record_receipt(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
-    return _charge_action(request, slug, pk, TransferReceiptForm,
-                          services.transfer_record_receipt, _("The transfer was recorded."),
-                          _("Record a transfer received"))
+    return _charge_action(
+        request,
+        slug,
+        pk,
+        TransferReceiptForm,
+        services.transfer_record_receipt,
+        _("The transfer was recorded."),
+        _("Record a transfer received"),
+    )
 
 
 @login_required
 @money_action
 def charge_refund(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
-    return _charge_action(request, slug, pk, RefundForm, services.refund_create,
-                          _("The refund was sent."), _("Refund a payment"))
+    return _charge_action(
+        request,
+        slug,
+        pk,
+        RefundForm,
+        services.refund_create,
+        _("The refund was sent."),
+        _("Refund a payment"),
+    )
 
 
 @login_required
@@ -153,15 +197,23 @@ def charge_refund(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResp
 def bank_account(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     organisation = _treasury(request, slug)
     current = BankAccount.objects.filter(organisation=organisation).first()
-    initial = {"holder_name": current.holder_name, "iban": current.iban,
-               "bic": current.bic} if current else {"holder_name": organisation.name}
+    initial = (
+        {"holder_name": current.holder_name, "iban": current.iban, "bic": current.bic}
+        if current
+        else {"holder_name": organisation.name}
+    )
     form = BankAccountForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form_apply(form, lambda data: services.bank_account_set(
-            organisation=organisation, actor=request.user, **data)):
+    if request.method == "POST" and form_apply(
+        form,
+        lambda data: services.bank_account_set(
+            organisation=organisation, actor=request.user, **data
+        ),
+    ):
         messages.success(request, _("The bank account was saved."))
         return redirect("payments:treasury", slug=slug)
-    return render(request, "payments/bank_account.html",
-                  {"organisation": organisation, "form": form})
+    return render(
+        request, "payments/bank_account.html", {"organisation": organisation, "form": form}
+    )
 
 
 @login_required
@@ -169,12 +221,21 @@ def bank_account(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 @money_action
 def payouts_export(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     organisation = _treasury(request, slug)
-    form = PayoutExportForm(request.POST, payouts=selectors.payouts_pending(
-        organisation=organisation))
+    form = PayoutExportForm(
+        request.POST, payouts=selectors.payouts_pending(organisation=organisation)
+    )
     batches: list[PayoutBatch] = []
-    if form_apply(form, lambda data: batches.append(services.payout_batch_export(
-            books=organisation, actor=request.user, payouts=list(data["payouts"]),
-            execution_date=data["execution_date"]))):
+    if form_apply(
+        form,
+        lambda data: batches.append(
+            services.payout_batch_export(
+                books=organisation,
+                actor=request.user,
+                payouts=list(data["payouts"]),
+                execution_date=data["execution_date"],
+            )
+        ),
+    ):
         messages.success(request, _("The transfer file is ready: give it to your bank."))
     else:
         for errors in form.errors.values():
@@ -200,8 +261,9 @@ def payout_batch_paid(request: AuthenticatedRequest, slug: str, pk: int) -> Http
     organisation = _treasury(request, slug)
     batch = get_object_or_404(PayoutBatch, pk=pk, books=organisation)
     form = MarkPaidForm(request.POST)
-    if form_apply(form, lambda data: services.payout_batch_mark_paid(
-            batch=batch, actor=request.user, **data)):
+    if form_apply(
+        form, lambda data: services.payout_batch_mark_paid(batch=batch, actor=request.user, **data)
+    ):
         messages.success(request, _("The payouts are recorded as paid."))
     else:
         messages.error(request, _("Give the date the bank paid the transfers."))
@@ -216,7 +278,9 @@ def give(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             _charge, url = services.gift_start(
-                donor=request.user, books=organisation, amount=form.cleaned_data["amount"],
+                donor=request.user,
+                books=organisation,
+                amount=form.cleaned_data["amount"],
                 language=get_language() or "fr",
             )
         except ValidationError as error:
@@ -233,15 +297,22 @@ def payment_methods(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """The organisation's saved means of payment; a SEPA Direct Debit mandate can be added
     here (cards are saved with Stripe.js where a payment is set up)."""
     organisation = _treasury(request, slug)
-    form = SepaMandateForm(request.POST or None, initial={
-        "holder_name": organisation.name, "email": request.user.email,
-    })
+    form = SepaMandateForm(
+        request.POST or None,
+        initial={
+            "holder_name": organisation.name,
+            "email": request.user.email,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.payment_method_save_sepa(
-                payer=organisation, iban=data["iban"], holder_name=data["holder_name"],
-                email=data["email"], ip_address=request.META.get("REMOTE_ADDR", ""),
+                payer=organisation,
+                iban=data["iban"],
+                holder_name=data["holder_name"],
+                email=data["email"],
+                ip_address=request.META.get("REMOTE_ADDR", ""),
                 user_agent=request.headers.get("User-Agent", "")[:200],
             )
         except ValidationError as error:
@@ -251,7 +322,12 @@ def payment_methods(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, _("The SEPA Direct Debit mandate was saved."))
             return redirect("payments:payment_methods", slug=slug)
-    return render(request, "payments/payment_methods.html", {
-        "organisation": organisation, "form": form,
-        "methods": selectors.payment_methods(organisation=organisation),
-    })
+    return render(
+        request,
+        "payments/payment_methods.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "methods": selectors.payment_methods(organisation=organisation),
+        },
+    )

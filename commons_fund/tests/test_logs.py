@@ -50,12 +50,17 @@ def test_a_transfer_received_is_logged_with_its_ids(caplog):
     books = OrganisationFactory()
     treasurer = MembershipFactory(organisation=books, role=Role.TREASURER).user
     charge = services.charge_create(
-        payer=OrganisationFactory(), books=books, amount="100", method="transfer",
-        income_purpose="contributions", description="Cotisation 2026",
+        payer=OrganisationFactory(),
+        books=books,
+        amount="100",
+        method="transfer",
+        income_purpose="contributions",
+        description="Cotisation 2026",
     )
     caplog.set_level(logging.INFO)
-    receipt = services.transfer_record_receipt(charge=charge, amount="100",
-                                               received_on=date(2026, 11, 2), actor=treasurer)
+    receipt = services.transfer_record_receipt(
+        charge=charge, amount="100", received_on=date(2026, 11, 2), actor=treasurer
+    )
     [received] = _records(caplog, "transfer.received")
     assert (received.charge, received.receipt, received.amount) == (charge.pk, receipt.pk, 10000)
     assert received.levelno == logging.INFO

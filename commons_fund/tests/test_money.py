@@ -32,10 +32,21 @@ def test_parse_amount_reads_what_people_type(text, expected):
 @pytest.mark.parametrize(
     ("text", "code"),
     [
-        ("NaN", "invalid"), ("inf", "invalid"), ("-Infinity", "invalid"), ("", "invalid"),
-        ("douze", "invalid"), ("1,2,3", "invalid"), ("1.2.3", "invalid"), ("1e5", "invalid"),
-        ("-5", "negative"), ("0", "zero"), ("0,00", "zero"), ("1,234", "decimals"),
-        ("0,001", "decimals"), ("1000000000,01", "too_large"), ("9" * 40, "too_large"),
+        ("NaN", "invalid"),
+        ("inf", "invalid"),
+        ("-Infinity", "invalid"),
+        ("", "invalid"),
+        ("douze", "invalid"),
+        ("1,2,3", "invalid"),
+        ("1.2.3", "invalid"),
+        ("1e5", "invalid"),
+        ("-5", "negative"),
+        ("0", "zero"),
+        ("0,00", "zero"),
+        ("1,234", "decimals"),
+        ("0,001", "decimals"),
+        ("1000000000,01", "too_large"),
+        ("9" * 40, "too_large"),
     ],
 )
 def test_parse_amount_refuses_with_a_clear_code(text, code):
@@ -72,7 +83,9 @@ def test_the_issue_examples():
     assert money.split_evenly(D("100"), 3) == [D("33.34"), D("33.33"), D("33.33")]
     assert money.split_by_weights(D("10"), [1, 0, 1]) == [D("5.00"), D("0.00"), D("5.00")]
     assert money.split_by_weights(D("100"), [D("0.3"), D("0.4"), D("0.3")]) == [
-        D("30.00"), D("40.00"), D("30.00"),
+        D("30.00"),
+        D("40.00"),
+        D("30.00"),
     ]
 
 

@@ -26,8 +26,9 @@ def url(project):
         return project.get_absolute_url()
 
 
-def test_an_anonymous_page_is_served_from_the_cache_without_a_query(client, url,
-                                                                   django_assert_num_queries):
+def test_an_anonymous_page_is_served_from_the_cache_without_a_query(
+    client, url, django_assert_num_queries
+):
     first = client.get(url)
     assert (first.status_code, first["X-Page-Cache"]) == (200, "miss")
     with django_assert_num_queries(0):
@@ -63,8 +64,7 @@ def test_people_with_a_cookie_or_a_token_are_never_served_a_cached_page(client, 
     assert "Mon espace" in response.text  # their own page, logged in
     # … and what they saw is not kept for the anonymous.
     assert "Mon espace" not in client.get(url).text
-    assert "X-Page-Cache" not in client.get("/api/v1/projects/",
-                                            HTTP_AUTHORIZATION="Token abc")
+    assert "X-Page-Cache" not in client.get("/api/v1/projects/", HTTP_AUTHORIZATION="Token abc")
 
 
 def test_pages_with_a_form_set_a_cookie_and_are_not_kept(client):
@@ -138,8 +138,13 @@ def test_a_commons_page_shows_a_new_funding_source_to_a_member_at_once():
         granted = euros(project_plan(project=project).granted)
         assert granted in member.get(url).text
         source = FundingSource.objects.filter(project=project).first()
-        FundingSource.objects.create(project=project, kind=source.kind, status="granted",
-                                     funder_name="Région", amount=Money("1234.00", "EUR"))
+        FundingSource.objects.create(
+            project=project,
+            kind=source.kind,
+            status="granted",
+            funder_name="Région",
+            amount=Money("1234.00", "EUR"),
+        )
         now_granted = euros(project_plan(project=project).granted)
         assert now_granted != granted
         assert now_granted in member.get(url).text

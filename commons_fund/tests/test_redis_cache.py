@@ -22,7 +22,8 @@ def test_one_client_per_pool_and_the_cache_still_works():
     assert cache._cache.get_client() is cache._cache.get_client(write=True)
     cache.set("page", ("generation", 200, (("Content-Type", "text/html"),), b"<p>"), 30)
     assert cache.get_many(["page", "missing"]) == {
-        "page": ("generation", 200, (("Content-Type", "text/html"),), b"<p>")}
+        "page": ("generation", 200, (("Content-Type", "text/html"),), b"<p>")
+    }
     assert cache.add("page", "other", 30) is False
     cache.delete("page")
     assert cache.get("page") is None

@@ -14,10 +14,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def receipt():
     treasurer = MembershipFactory(role=Role.TREASURER, organisation__slug="ouvaton")
-    charge = services.charge_create(payer=MembershipFactory().organisation,
-                                    books=treasurer.organisation, amount="100",
-                                    method="transfer", income_purpose="contributions",
-                                    description="Cotisation")
+    charge = services.charge_create(
+        payer=MembershipFactory().organisation,
+        books=treasurer.organisation,
+        amount="100",
+        method="transfer",
+        income_purpose="contributions",
+        description="Cotisation",
+    )
     url = f"/fr/organisations/ouvaton/treasury/charges/{charge.pk}/receipt/"
     return treasurer.user, charge, url
 
@@ -64,9 +68,17 @@ def test_log_in_is_rate_limited_per_account(client):
 
 
 def test_sign_up_is_rate_limited_per_address(client):
-    statuses = [client.post("/fr/accounts/signup/", {
-        "email": f"new{n}@example.org", "password1": "une phrase de passe",
-        "password2": "une phrase de passe"}).status_code for n in range(25)]
+    statuses = [
+        client.post(
+            "/fr/accounts/signup/",
+            {
+                "email": f"new{n}@example.org",
+                "password1": "une phrase de passe",
+                "password2": "une phrase de passe",
+            },
+        ).status_code
+        for n in range(25)
+    ]
     assert statuses[0] == 302 and statuses[-1] == 429
 
 
@@ -75,8 +87,9 @@ def test_forms_refuse_a_post_without_the_csrf_token(receipt):
     client = Client(enforce_csrf_checks=True)
     money_login(client, user)
     assert client.post(url, {"amount": "100", "received_on": "2026-11-02"}).status_code == 403
-    assert client.post("/fr/accounts/login/", {"login": "a@b.c", "password": "x"}
-                       ).status_code == 403
+    assert (
+        client.post("/fr/accounts/login/", {"login": "a@b.c", "password": "x"}).status_code == 403
+    )
     charge.refresh_from_db()
     assert charge.amount_received == 0
 

@@ -24,14 +24,27 @@ def test_seed_demo_twice_changes_nothing(client):
     call_command("seed_demo", stdout=StringIO())
     assert _snapshot() == first
 
-    assert Organisation.objects.filter(
-        slug__in=["ouvaton", "octopuce", "normandie-libre", "framasoft", "la-quadrature-du-net",
-                  "debian-france", "data-patch", "movilab", "dokos"]
-    ).count() == 9
+    assert (
+        Organisation.objects.filter(
+            slug__in=[
+                "ouvaton",
+                "octopuce",
+                "normandie-libre",
+                "framasoft",
+                "la-quadrature-du-net",
+                "debian-france",
+                "data-patch",
+                "movilab",
+                "dokos",
+            ]
+        ).count()
+        == 9
+    )
     assert Organisation.objects.get(slug="ouvaton").founded_year == 2001
-    assert Membership.objects.get(
-        user__email="camille@demo.test", organisation__slug="ouvaton"
-    ).role == Role.TREASURER
+    assert (
+        Membership.objects.get(user__email="camille@demo.test", organisation__slug="ouvaton").role
+        == Role.TREASURER
+    )
     # every organisation keeps an administrator
     assert not Organisation.objects.exclude(memberships__role=Role.ADMIN).exists()
 
@@ -59,7 +72,8 @@ def test_seed_demo_has_the_known_commons_figures(client):
         plan = project_plan(project=project)
         figures[project.slug] = sorted(
             (source.funder_name, source.amount.amount, source.status)
-            for source in plan.sources if source.kind != "pool_round"
+            for source in plan.sources
+            if source.kind != "pool_round"
         )
         assert client.get(project.get_absolute_url()).status_code == 200
     assert figures["movilab"] == [
@@ -68,7 +82,8 @@ def test_seed_demo_has_the_known_commons_figures(client):
     ]
     assert [amount for _f, amount, _s in figures["dokos"]] == [Decimal("10000.00")]
     assert [amount for _f, amount, _s in figures["cahier-activites-tiers-lieux"]] == [
-        Decimal("15000.00")]
+        Decimal("15000.00")
+    ]
     assert figures["communs-des-tiers-lieux"] == [
         ("ANCT", Decimal("20000.00"), "received"),
         ("Co-financement des tiers-lieux", Decimal("20000.00"), "granted"),
@@ -78,9 +93,15 @@ def test_seed_demo_has_the_known_commons_figures(client):
     assert {"services-ouvaton", "bouquet-normand"} <= set(figures)
     movilab = project_plan(project=Project.objects.get(slug="movilab"))
     assert (movilab.minimum, movilab.optimum, movilab.gap_to_minimum) == (
-        Decimal("22000.00"), Decimal("25000.00"), Decimal("0.00"))
-    assert not any(budget.warnings for project in Project.objects.all()
-                   for budget in project_plan(project=project).steps)
+        Decimal("22000.00"),
+        Decimal("25000.00"),
+        Decimal("0.00"),
+    )
+    assert not any(
+        budget.warnings
+        for project in Project.objects.all()
+        for budget in project_plan(project=project).steps
+    )
 
 
 def test_seed_demo_has_a_pool_with_history(client):
@@ -92,15 +113,23 @@ def test_seed_demo_has_a_pool_with_history(client):
     assert pool.host.slug == "normandie-libre"
     assert pool.memberships.count() == 15
     states = list(pool.rounds.order_by("number").values_list("state", "kind"))
-    assert states == [("closed", "rotation"), ("closed", "rotation"), ("voting", "rotation"),
-                      ("nominating", "")]
+    assert states == [
+        ("closed", "rotation"),
+        ("closed", "rotation"),
+        ("voting", "rotation"),
+        ("nominating", ""),
+    ]
     first, second, voting, allocation = pool.rounds.order_by("number")
     assert (first.winner.project.slug, second.winner.project.slug) == ("movilab", "dokos")
     assert first.ballots.count() == 12 and voting.ballots.count() == 6
     assert allocation.matching_pool == 100_000
     assert all(total == 0 for total in ledger_totals().values())
-    for url in (pool.get_absolute_url(), first.get_absolute_url(),
-                voting.get_absolute_url(), allocation.get_absolute_url()):
+    for url in (
+        pool.get_absolute_url(),
+        first.get_absolute_url(),
+        voting.get_absolute_url(),
+        allocation.get_absolute_url(),
+    ):
         assert client.get(url).status_code == 200
 
 
@@ -115,7 +144,9 @@ def test_seed_demo_has_reciprocity(client):
     call_command("seed_demo", stdout=StringIO())
     contracts = ReciprocityContract.objects.filter(state="signed")
     assert {(c.partner.slug, c.project.slug) for c in contracts} == {
-        ("numerique-bocage", "bouquet-normand"), ("data-patch", "dokos")}
+        ("numerique-bocage", "bouquet-normand"),
+        ("data-patch", "dokos"),
+    }
     late = {row.partner.slug: row.late for row in reciprocity_wall(today=timezone.localdate())}
     assert late == {"numerique-bocage": False, "data-patch": True}
     amounts = policy_amounts(policy=RevenueSharePolicy.objects.get(organisation__slug="ouvaton"))
@@ -145,7 +176,9 @@ def test_seed_demo_has_ouvatons_yearly_accounts(client):
     latest = overview.latest
     assert latest.share_value == Decimal("9.53")
     assert (latest.half_capital.gap, latest.half_capital.years_to_close) == (
-        Decimal(24_095), Decimal("1.6"))
+        Decimal(24_095),
+        Decimal("1.6"),
+    )
     assert latest.non_members.percent == Decimal("14.18")
     assert latest.donation_due == latest.accounts.donations_made.amount == Decimal("875.50")
     assert overview.positive_streak == 4

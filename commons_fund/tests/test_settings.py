@@ -24,11 +24,19 @@ PRODUCTION = {
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     # Without what the test run itself set (the browser journeys allow sync ORM calls).
-    clean = {k: v for k, v in os.environ.items()
-             if k not in PRODUCTION and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in PRODUCTION and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     return subprocess.run(  # noqa: S603 - fixed arguments, our own manage.py
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
-        capture_output=True, text=True, timeout=120, check=False,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -57,8 +65,10 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_the_embedded_broker_takes_a_task(tmp_path):
     """With no variable set (as `make demo` runs), a task reaches the SQLite broker: options
     that only Redis understands must not be handed to its SQLAlchemy transport."""
-    send = ("from commons_fund.celery import app; "
-            "app.send_task('commons_fund.members.tasks.invitations_expire'); print('sent')")
+    send = (
+        "from commons_fund.celery import app; "
+        "app.send_task('commons_fund.members.tasks.invitations_expire'); print('sent')"
+    )
     result = _manage("shell", "-c", send, VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "sent" in result.stdout

@@ -20,8 +20,10 @@ def test_every_string_is_translated_to_french():
 def _compiled_differs(entry: polib.POEntry) -> bool:
     if entry.msgid_plural:
         one, many = entry.msgstr_plural[0], entry.msgstr_plural[1]
-        return (translation.ngettext(entry.msgid, entry.msgid_plural, 1) != one
-                or translation.ngettext(entry.msgid, entry.msgid_plural, 5) != many)
+        return (
+            translation.ngettext(entry.msgid, entry.msgid_plural, 1) != one
+            or translation.ngettext(entry.msgid, entry.msgid_plural, 5) != many
+        )
     if entry.msgctxt:
         return translation.pgettext(entry.msgctxt, entry.msgid) != entry.msgstr
     return translation.gettext(entry.msgid) != entry.msgstr

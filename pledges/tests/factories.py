@@ -45,12 +45,16 @@ def voting_round(pool, actor, projects, **dates):
 
     now = timezone.now()
     round_ = rounds.round_schedule(
-        pool=pool, actor=actor,
+        pool=pool,
+        actor=actor,
         nominations_open_at=dates.get("nominations_open_at", now - timedelta(days=2)),
         voting_opens_at=dates.get("voting_opens_at", now - timedelta(days=1)),
         voting_closes_at=dates.get("voting_closes_at", now + timedelta(days=1)),
         matching_pool=dates.get("matching_pool", 0),
-        matching_cap_percent=dates.get("matching_cap_percent"))
-    candidacies = [rounds.candidacy_nominate(round_=round_, actor=actor, project=project)
-                   for project in projects]
+        matching_cap_percent=dates.get("matching_cap_percent"),
+    )
+    candidacies = [
+        rounds.candidacy_nominate(round_=round_, actor=actor, project=project)
+        for project in projects
+    ]
     return rounds.round_open_voting(round_=round_), candidacies

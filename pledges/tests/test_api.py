@@ -1,4 +1,3 @@
-
 import pytest
 from rest_framework.test import APIClient
 
@@ -19,10 +18,12 @@ def api():
 
 @pytest.fixture
 def voting(pool, admin):
-    members = [PledgeFactory(membership=PoolMembershipFactory(pool=pool)).membership
-               for _ in range(3)]
+    members = [
+        PledgeFactory(membership=PoolMembershipFactory(pool=pool)).membership for _ in range(3)
+    ]
     round_, candidacies = voting_round(
-        pool, admin.user, [ProjectFactory(slug=slug) for slug in ("alpha", "beta")])
+        pool, admin.user, [ProjectFactory(slug=slug) for slug in ("alpha", "beta")]
+    )
     return round_, candidacies, members
 
 
@@ -40,9 +41,9 @@ def test_pools_and_rounds_are_public(api, voting):
     assert response.status_code == 404 and "detail" in response.json()
 
 
-def test_the_rounds_list_reads_a_page_in_a_fixed_number_of_queries(api, voting, admin,
-                                                                   django_assert_num_queries,
-                                                                   settings):
+def test_the_rounds_list_reads_a_page_in_a_fixed_number_of_queries(
+    api, voting, admin, django_assert_num_queries, settings
+):
     settings.PAGE_CACHE_SECONDS = 0  # count the reads, not the page cache
     from .factories import PoolFactory
 
@@ -61,8 +62,11 @@ def test_the_rounds_list_reads_a_page_in_a_fixed_number_of_queries(api, voting, 
     assert (one["count"], four["count"]) == (1, 4)
     first = next(row for row in four["results"] if row["id"] == one["results"][0]["id"])
     assert first == one["results"][0]
-    assert all(len(row["candidacies"]) == 2 and row["pot"]["promised"] == 1000
-               for row in four["results"] if row["pool"] != "normandie")
+    assert all(
+        len(row["candidacies"]) == 2 and row["pot"]["promised"] == 1000
+        for row in four["results"]
+        if row["pool"] != "normandie"
+    )
 
 
 def test_my_ballot_then_the_published_results(api, voting):
@@ -70,21 +74,27 @@ def test_my_ballot_then_the_published_results(api, voting):
     url = f"/api/v1/rounds/{round_.pk}/ballot/"
     assert api.post(url, {"marks": {}}, format="json").status_code in (401, 403)
     api.force_authenticate(UserFactory())
-    assert api.post(url, {"marks": {str(alpha.pk): 6, str(beta.pk): 1}},
-                    format="json").status_code == 404  # not a member
+    assert (
+        api.post(url, {"marks": {str(alpha.pk): 6, str(beta.pk): 1}}, format="json").status_code
+        == 404
+    )  # not a member
     receipts = []
     for index, member in enumerate(members):
         api.force_authenticate(member.user)
         bad = api.post(url, {"marks": {str(alpha.pk): 9, str(beta.pk): 1}}, format="json")
         assert bad.status_code == 400 and "marks" in bad.json()
-        response = api.post(url, {"marks": {str(alpha.pk): 6 - index, str(beta.pk): 2}},
-                            format="json")
+        response = api.post(
+            url, {"marks": {str(alpha.pk): 6 - index, str(beta.pk): 2}}, format="json"
+        )
         assert response.status_code == 201
         receipts.append(response.json()["receipt"])
     again = api.put(url, {"marks": {str(alpha.pk): 0, str(beta.pk): 6}}, format="json")
     assert again.status_code == 400 and "previous_receipt" in again.json()
-    replaced = api.put(url, {"marks": {str(alpha.pk): 0, str(beta.pk): 6},
-                             "previous_receipt": receipts[-1]}, format="json")
+    replaced = api.put(
+        url,
+        {"marks": {str(alpha.pk): 0, str(beta.pk): 6}, "previous_receipt": receipts[-1]},
+        format="json",
+    )
     assert replaced.status_code == 201
     assert VoterRoll.objects.count() == Ballot.objects.count() == 3
 
@@ -119,25 +129,30 @@ def test_my_pledges_through_the_api(api, pool):
     member = PoolMembershipFactory(pool=pool)
     api.force_authenticate(member.user)
     url = "/api/v1/pledges/"
-    for body, field in (({"amount": "-5", "method": "transfer"}, "amount"),
-                        ({"amount": "5", "method": "card"}, "saved_method")):
+    for body, field in (
+        ({"amount": "-5", "method": "transfer"}, "amount"),
+        ({"amount": "5", "method": "card"}, "saved_method"),
+    ):
         response = api.post(url, {"membership": member.pk, **body}, format="json")
         assert response.status_code == 400 and field in response.json(), response.json()
     assert not Pledge.objects.exists()
-    response = api.post(url, {"membership": member.pk, "amount": "12,50",
-                              "method": "transfer"}, format="json")
+    response = api.post(
+        url, {"membership": member.pk, "amount": "12,50", "method": "transfer"}, format="json"
+    )
     assert response.status_code == 201
     pledge = response.json()
     assert pledge["amount"] == "12.50"
-    response = api.patch(f"{url}{pledge['id']}/", {"amount": "20", "status": "paused"},
-                         format="json")
+    response = api.patch(
+        f"{url}{pledge['id']}/", {"amount": "20", "status": "paused"}, format="json"
+    )
     assert response.json()["status"] == "paused" and response.json()["amount"] == "20.00"
     api.force_authenticate(UserFactory())
     assert api.get(url).json()["count"] == 0
     assert api.patch(f"{url}{pledge['id']}/", {"amount": "1"}, format="json").status_code == 404
     other = PoolMembershipFactory(pool=pool)
-    response = api.post(url, {"membership": other.pk, "amount": "5", "method": "transfer"},
-                        format="json")
+    response = api.post(
+        url, {"membership": other.pk, "amount": "5", "method": "transfer"}, format="json"
+    )
     assert response.status_code == 403
 
 

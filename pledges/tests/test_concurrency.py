@@ -25,8 +25,7 @@ def test_twenty_simultaneous_ballots_of_one_member_make_one():
     admin = MembershipFactory(role=Role.ADMIN)
     pool = PoolFactory(host=admin.organisation)
     member = PledgeFactory(membership=PoolMembershipFactory(pool=pool)).membership
-    round_, candidacies = voting_round(pool, admin.user,
-                                       [ProjectFactory() for _ in range(3)])
+    round_, candidacies = voting_round(pool, admin.user, [ProjectFactory() for _ in range(3)])
     marks = {candidacy.pk: 4 for candidacy in candidacies}
     start = threading.Barrier(20)
     outcomes = []
@@ -34,8 +33,11 @@ def test_twenty_simultaneous_ballots_of_one_member_make_one():
     def vote():
         try:
             start.wait()
-            outcomes.append(ballots.ballot_cast(round_=round_, membership=member,
-                                                actor=member.user, marks=marks))
+            outcomes.append(
+                ballots.ballot_cast(
+                    round_=round_, membership=member, actor=member.user, marks=marks
+                )
+            )
         except ValidationError:
             outcomes.append(None)
         finally:
@@ -63,10 +65,10 @@ def test_fifty_threads_of_pledges_and_ballots_keep_every_invariant():
 
     admin = MembershipFactory(role=Role.ADMIN)
     pool = PoolFactory(host=admin.organisation, quorum_percent=10)
-    voters = [PledgeFactory(membership=PoolMembershipFactory(pool=pool)).membership
-              for _ in range(13)]
-    round_, candidacies = voting_round(pool, admin.user,
-                                       [ProjectFactory() for _ in range(3)])
+    voters = [
+        PledgeFactory(membership=PoolMembershipFactory(pool=pool)).membership for _ in range(13)
+    ]
+    round_, candidacies = voting_round(pool, admin.user, [ProjectFactory() for _ in range(3)])
     newcomers = [PoolMembershipFactory(pool=pool) for _ in range(12)]
     refused, errors = [], []
 
@@ -82,12 +84,17 @@ def test_fifty_threads_of_pledges_and_ballots_keep_every_invariant():
             connections.close_all()
 
     def ballot(member, grade):
-        return lambda: ballots.ballot_cast(round_=round_, membership=member, actor=member.user,
-                                           marks={c.pk: grade for c in candidacies})
+        return lambda: ballots.ballot_cast(
+            round_=round_,
+            membership=member,
+            actor=member.user,
+            marks={c.pk: grade for c in candidacies},
+        )
 
     def pledge(member, amount):
-        return lambda: services.pledge_create(membership=member, actor=member.user,
-                                              amount=amount, method="transfer")
+        return lambda: services.pledge_create(
+            membership=member, actor=member.user, amount=amount, method="transfer"
+        )
 
     actions = [ballot(member, grade) for member in voters for grade in (2, 5)]
     actions += [pledge(member, amount) for member in newcomers for amount in ("10", "20")]
@@ -107,6 +114,7 @@ def test_fifty_threads_of_pledges_and_ballots_keep_every_invariant():
     for member in newcomers:
         assert Pledge.objects.filter(membership=member).count() == 1
     round_.refresh_from_db()
-    round_ = rounds.round_tally(round_=round_, now=round_.voting_closes_at
-                                + timezone.timedelta(minutes=1))
+    round_ = rounds.round_tally(
+        round_=round_, now=round_.voting_closes_at + timezone.timedelta(minutes=1)
+    )
     assert round_.results["voters"] == 13

@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 def voting():
     admin = MembershipFactory(role=Role.ADMIN)
     pool = PoolFactory(host=admin.organisation, name="Fonds normand")
-    people = [PledgeFactory(membership=PoolMembershipFactory(pool=pool)).membership
-              for _ in range(2)]
+    people = [
+        PledgeFactory(membership=PoolMembershipFactory(pool=pool)).membership for _ in range(2)
+    ]
     company = OrganisationFactory(name="Octopuce")
     treasurer = MembershipFactory(organisation=company, role=Role.TREASURER).user
     MembershipFactory(organisation=company, role=Role.MEMBER)  # not told: no money role
@@ -29,10 +30,9 @@ def voting():
     PledgeFactory(membership=organisation)
     project = ProjectFactory(name="Dokos")
     round_, (candidacy,) = voting_round(
-        pool, admin.user, [project],
-        voting_closes_at=timezone.now() + timedelta(hours=30))
-    return (round_, candidacy, people, organisation,
-            treasurer, admin)
+        pool, admin.user, [project], voting_closes_at=timezone.now() + timedelta(hours=30)
+    )
+    return (round_, candidacy, people, organisation, treasurer, admin)
 
 
 def test_the_vote_is_announced_to_every_member(voting):
@@ -44,11 +44,13 @@ def test_the_vote_is_announced_to_every_member(voting):
     assert round_.get_absolute_url() in mail.outbox[0].body
 
 
-def test_the_reminder_goes_once_to_those_who_have_not_voted(voting,
-                                                            django_capture_on_commit_callbacks):
+def test_the_reminder_goes_once_to_those_who_have_not_voted(
+    voting, django_capture_on_commit_callbacks
+):
     round_, candidacy, people, _organisation, _treasurer, _admin = voting
-    ballots.ballot_cast(round_=round_, membership=people[0], actor=people[0].user,
-                        marks={candidacy.pk: 5})
+    ballots.ballot_cast(
+        round_=round_, membership=people[0], actor=people[0].user, marks={candidacy.pk: 5}
+    )
     with django_capture_on_commit_callbacks() as callbacks:
         assert rounds.rounds_remind(now=timezone.now()) == 1  # closes within 48 h
         assert rounds.rounds_remind(now=timezone.now()) == 0
@@ -61,8 +63,9 @@ def test_the_reminder_goes_once_to_those_who_have_not_voted(voting,
 def test_results_payment_due_failed_defaulted_and_payout(voting, settings):
     round_, candidacy, people, _organisation, _treasurer, admin = voting
     for member in people:
-        ballots.ballot_cast(round_=round_, membership=member, actor=member.user,
-                            marks={candidacy.pk: 6})
+        ballots.ballot_cast(
+            round_=round_, membership=member, actor=member.user, marks={candidacy.pk: 6}
+        )
     round_ = rounds.round_tally(round_=round_, now=round_.voting_closes_at)
     assert notifications.round_notify(round_=round_, event="results") == 3
     assert "Dokos" in mail.outbox[-1].body
@@ -73,8 +76,10 @@ def test_results_payment_due_failed_defaulted_and_payout(voting, settings):
     collection = collecting.collection_attempt(collection=collection)
     assert notifications.collection_notify(collection=collection, event="due") == 1
     assert collection.charge.transfer_reference in mail.outbox[-1].body
-    collection.status, collection.next_attempt_at = (CollectionStatus.FAILED,
-                                                     timezone.now() + timedelta(days=1))
+    collection.status, collection.next_attempt_at = (
+        CollectionStatus.FAILED,
+        timezone.now() + timedelta(days=1),
+    )
     collection.save()
     notifications.collection_notify(collection=collection, event="failed")
     assert mail.outbox[-1].to == [people[0].user.email]
@@ -86,8 +91,9 @@ def test_results_payment_due_failed_defaulted_and_payout(voting, settings):
     candidacy.project.maintainers.add(admin.user)
     for other in round_.pot_collections.exclude(pk=collection.pk):
         other = collecting.collection_attempt(collection=other)
-        payments.transfer_record_receipt(charge=other.charge, amount="10",
-                                         received_on=timezone.localdate(), actor=admin.user)
+        payments.transfer_record_receipt(
+            charge=other.charge, amount="10", received_on=timezone.localdate(), actor=admin.user
+        )
         collecting.collection_sync(collection=other)
     round_ = collecting.round_pay_out(round_=round_)
     assert notifications.round_notify(round_=round_, event="payout") == 1

@@ -18,11 +18,13 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 def _confirm_in_the_browser(client_secret: str, number: str = "4242424242424242") -> str:
     """What Stripe.js's confirmCardSetup does with the card element."""
     setup_id = client_secret.split("_secret_")[0]
-    method = stripe_client.client().v1.payment_methods.create(params={
-        "type": "card",
-        "card": {"number": number, "exp_month": 12, "exp_year": 2034, "cvc": "123"}})
-    stripe_client.client().v1.setup_intents.confirm(setup_id,
-                                                    params={"payment_method": method.id})
+    method = stripe_client.client().v1.payment_methods.create(
+        params={
+            "type": "card",
+            "card": {"number": number, "exp_month": 12, "exp_year": 2034, "cvc": "123"},
+        }
+    )
+    stripe_client.client().v1.setup_intents.confirm(setup_id, params={"payment_method": method.id})
     return setup_id
 
 
@@ -43,8 +45,9 @@ def test_a_member_saves_a_card_then_pledges_with_it(client):
     assert response.status_code == 302
     card = SavedPaymentMethod.objects.get()
     assert card.active and card.kind == "card" and "4242" in card.label
-    pledge = services.pledge_create(membership=member, actor=member.user, amount="10",
-                                    method="card", saved_method=card)
+    pledge = services.pledge_create(
+        membership=member, actor=member.user, amount="10", method="card", saved_method=card
+    )
     assert Pledge.objects.get() == pledge
 
 
@@ -68,8 +71,13 @@ def test_a_member_saves_a_sepa_mandate(client):
     member = PoolMembershipFactory(pool=PoolFactory(slug="normandie"))
     client.force_login(member.user)
     url = reverse("pledges:payment_method_add", kwargs={"slug": "normandie"})
-    sepa = {"action": "sepa", "holder_name": "Lou", "iban": "FR14 2004 1010 0505 0001 3M02 606",
-            "email": member.user.email, "accept": "on"}
+    sepa = {
+        "action": "sepa",
+        "holder_name": "Lou",
+        "iban": "FR14 2004 1010 0505 0001 3M02 606",
+        "email": member.user.email,
+        "accept": "on",
+    }
     response = client.post(url, {**sepa, "iban": "FR00 1234"})
     assert response.status_code == 400 and "iban" in response.context["sepa_form"].errors
     response = client.post(url, {**sepa, "accept": ""})

@@ -26,8 +26,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def members(pool):
-    return [PledgeFactory(membership=PoolMembershipFactory(pool=pool)).membership
-            for _ in range(5)]
+    return [PledgeFactory(membership=PoolMembershipFactory(pool=pool)).membership for _ in range(5)]
 
 
 @pytest.fixture
@@ -40,8 +39,9 @@ def _round(pool, admin, projects):
 
 
 def _vote(round_, membership, marks):
-    return ballots.ballot_cast(round_=round_, membership=membership,
-                               actor=membership.user, marks=marks)
+    return ballots.ballot_cast(
+        round_=round_, membership=membership, actor=membership.user, marks=marks
+    )
 
 
 def _close(round_):
@@ -63,8 +63,10 @@ def test_a_rotation_round_from_promises_to_winner(pool, admin, members, projects
     assert _pending(pool).posted == 0
 
     grades = [(6, 2, 1), (5, 3, 0), (5, 6, 0), (2, 5, 0)]
-    receipts = [_vote(round_, member, {alpha.pk: a, beta.pk: b, gamma.pk: c})
-                for member, (a, b, c) in zip(members, grades, strict=False)]
+    receipts = [
+        _vote(round_, member, {alpha.pk: a, beta.pk: b, gamma.pk: c})
+        for member, (a, b, c) in zip(members, grades, strict=False)
+    ]
     assert len(set(receipts)) == 4
     assert VoterRoll.objects.count() == Ballot.objects.count() == 4
     assert rounds.round_tally(round_=round_).state == RoundState.VOTING  # not closed yet
@@ -96,9 +98,12 @@ def test_ballots_are_secret_checked_and_replaced_only_with_the_receipt(
     member = members[0]
     linked = {f.related_model for f in Ballot._meta.get_fields() if f.is_relation}
     assert not linked & {PoolMembership, type(member.user), VoterRoll}
-    for marks in ({alpha.pk: 6, beta.pk: 2}, {alpha.pk: 7, beta.pk: 2, gamma.pk: 0},
-                  {alpha.pk: "x", beta.pk: 2, gamma.pk: 0},
-                  {alpha.pk: 6, beta.pk: 2, gamma.pk: 0, 999: 1}):
+    for marks in (
+        {alpha.pk: 6, beta.pk: 2},
+        {alpha.pk: 7, beta.pk: 2, gamma.pk: 0},
+        {alpha.pk: "x", beta.pk: 2, gamma.pk: 0},
+        {alpha.pk: 6, beta.pk: 2, gamma.pk: 0, 999: 1},
+    ):
         with pytest.raises(ValidationError):
             _vote(round_, member, marks)
     assert not VoterRoll.objects.exists() and not Ballot.objects.exists()
@@ -106,11 +111,19 @@ def test_ballots_are_secret_checked_and_replaced_only_with_the_receipt(
     with pytest.raises(ValidationError):  # a second ballot without the receipt
         _vote(round_, member, {alpha.pk: 0, beta.pk: 0, gamma.pk: 0})
     with pytest.raises(PermissionDenied):  # somebody else votes for the member
-        ballots.ballot_cast(round_=round_, membership=member, actor=UserFactory(),
-                            marks={alpha.pk: 0, beta.pk: 0, gamma.pk: 0})
-    new = ballots.ballot_cast(round_=round_, membership=member, actor=member.user,
-                              marks={alpha.pk: 1, beta.pk: 1, gamma.pk: 1},
-                              previous_receipt=receipt.lower())
+        ballots.ballot_cast(
+            round_=round_,
+            membership=member,
+            actor=UserFactory(),
+            marks={alpha.pk: 0, beta.pk: 0, gamma.pk: 0},
+        )
+    new = ballots.ballot_cast(
+        round_=round_,
+        membership=member,
+        actor=member.user,
+        marks={alpha.pk: 1, beta.pk: 1, gamma.pk: 1},
+        previous_receipt=receipt.lower(),
+    )
     assert new != receipt
     assert list(Ballot.objects.values_list("receipt", flat=True)) == [new]
     assert set(BallotLine.objects.values_list("value", flat=True)) == {1}
@@ -120,8 +133,9 @@ def test_ballots_are_secret_checked_and_replaced_only_with_the_receipt(
 
 
 def test_quadratic_and_approval_ballots(pool, admin, members, projects):
-    services.pool_update(pool=pool, actor=admin.user, voting_method="quadratic",
-                         quadratic_credits=25)
+    services.pool_update(
+        pool=pool, actor=admin.user, voting_method="quadratic", quadratic_credits=25
+    )
     round_, (alpha, beta, gamma) = _round(pool, admin, projects)
     with pytest.raises(ValidationError) as raised:
         _vote(round_, members[0], {alpha.pk: 5, beta.pk: 1})  # 26 credits of 25
@@ -140,8 +154,7 @@ def test_quadratic_and_approval_ballots(pool, admin, members, projects):
 
 def test_rules_are_frozen_once_the_vote_opens(pool, admin, members, projects):
     round_, (alpha, beta, gamma) = _round(pool, admin, projects)
-    services.pool_update(pool=pool, actor=admin.user, voting_method="approval",
-                         quorum_percent=100)
+    services.pool_update(pool=pool, actor=admin.user, voting_method="approval", quorum_percent=100)
     round_.refresh_from_db()
     assert (round_.voting_method, round_.quorum_percent) == ("majority_judgment", 50)
     for member in members[:3]:
@@ -161,10 +174,10 @@ def test_a_tie_is_broken_by_the_published_draw(pool, admin, members, projects):
 
 
 def test_colleges_weigh_their_result_whatever_their_size(pool, admin, projects):
-    founders = services.college_add(pool=pool, actor=admin.user, name="Fondateurs",
-                                    weight_percent=70)
-    users = services.college_add(pool=pool, actor=admin.user, name="Usagers",
-                                 weight_percent=30)
+    founders = services.college_add(
+        pool=pool, actor=admin.user, name="Fondateurs", weight_percent=70
+    )
+    users = services.college_add(pool=pool, actor=admin.user, name="Usagers", weight_percent=30)
     with pytest.raises(ValidationError):
         services.college_add(pool=pool, actor=admin.user, name="Soutiens", weight_percent=1)
     few = [PoolMembershipFactory(pool=pool, college=founders) for _ in range(2)]
@@ -188,8 +201,7 @@ def test_no_quorum_reopens_once_then_voids_every_promise(pool, admin, members, p
     round_ = _close(round_)
     assert round_.state == RoundState.NO_QUORUM
     assert "1" in round_.reason and "5" in round_.reason
-    assert set(round_.collections.values_list("status", flat=True)) == {
-        CollectionStatus.VOIDED}
+    assert set(round_.collections.values_list("status", flat=True)) == {CollectionStatus.VOIDED}
     assert _pending(pool).pending == 0 and _pending(pool).posted == 0
     assert _close(round_).state == RoundState.NO_QUORUM
 
@@ -218,9 +230,13 @@ def test_pot_below_minimum_voids_and_cancel_voids(pool, admin, members, projects
 
 def test_rounds_advance_moves_rounds_whose_deadline_passed(pool, admin, members, projects):
     now = timezone.now()
-    round_ = rounds.round_schedule(pool=pool, actor=admin.user, nominations_open_at=now,
-                                   voting_opens_at=now + timedelta(days=1),
-                                   voting_closes_at=now + timedelta(days=2))
+    round_ = rounds.round_schedule(
+        pool=pool,
+        actor=admin.user,
+        nominations_open_at=now,
+        voting_opens_at=now + timedelta(days=1),
+        voting_closes_at=now + timedelta(days=2),
+    )
     assert rounds.rounds_advance(now=now) == 1
     for project in projects:
         rounds.candidacy_nominate(round_=round_, actor=members[0].user, project=project)
@@ -232,36 +248,36 @@ def test_rounds_advance_moves_rounds_whose_deadline_passed(pool, admin, members,
 
 def test_pledges_follow_the_pool_rules(pool, admin):
     person = UserFactory()
-    pool = services.pool_update(pool=pool, actor=admin.user, membership_policy="approval",
-                         collection_methods="stripe")
+    pool = services.pool_update(
+        pool=pool, actor=admin.user, membership_policy="approval", collection_methods="stripe"
+    )
     membership = services.pool_join(pool=pool, actor=person)
     assert membership.status == "pending"
     with pytest.raises(ValidationError):
-        services.pledge_create(membership=membership, actor=person, amount="10",
-                               method="transfer")
+        services.pledge_create(membership=membership, actor=person, amount="10", method="transfer")
     services.membership_approve(membership=membership, actor=admin.user)
     membership.refresh_from_db()
     with pytest.raises(ValidationError) as raised:
-        services.pledge_create(membership=membership, actor=person, amount="10",
-                               method="transfer")
+        services.pledge_create(membership=membership, actor=person, amount="10", method="transfer")
     assert "method" in raised.value.message_dict
     with pytest.raises(ValidationError) as raised:
-        services.pledge_create(membership=membership, actor=person, amount="10",
-                               method="card")
+        services.pledge_create(membership=membership, actor=person, amount="10", method="card")
     assert "saved_method" in raised.value.message_dict
     services.pool_update(pool=pool, actor=admin.user, collection_methods="both")
     for amount in ("-5", "0", "10^12", "2000000"):
         with pytest.raises(ValidationError):
-            services.pledge_create(membership=membership, actor=person, amount=amount,
-                                   method="transfer")
+            services.pledge_create(
+                membership=membership, actor=person, amount=amount, method="transfer"
+            )
     with pytest.raises(PermissionDenied):
-        services.pledge_create(membership=membership, actor=UserFactory(), amount="10",
-                               method="transfer")
-    pledge = services.pledge_create(membership=membership, actor=person, amount="12,50",
-                                    method="transfer", rounds_total=2)
+        services.pledge_create(
+            membership=membership, actor=UserFactory(), amount="10", method="transfer"
+        )
+    pledge = services.pledge_create(
+        membership=membership, actor=person, amount="12,50", method="transfer", rounds_total=2
+    )
     with pytest.raises(ValidationError):
-        services.pledge_create(membership=membership, actor=person, amount="5",
-                               method="transfer")
+        services.pledge_create(membership=membership, actor=person, amount="5", method="transfer")
     pledge = services.pledge_change(pledge=pledge, actor=person, amount="15")
     pledge = services.pledge_set_status(pledge=pledge, actor=person, status="paused")
     pledge = services.pledge_set_status(pledge=pledge, actor=person, status="cancelled")
@@ -275,7 +291,8 @@ def test_without_quorum_the_pot_rolls_over_into_the_next_round(pool, admin, memb
     first = _close(first)
     assert first.state == RoundState.NO_QUORUM
     assert set(first.collections.values_list("status", flat=True)) == {
-        CollectionStatus.PROMISED}  # nothing charged, nothing voided
+        CollectionStatus.PROMISED
+    }  # nothing charged, nothing voided
     assert _pending(pool).pending == 5000
     second, (alpha, beta, gamma) = _round(pool, admin, projects)
     assert second.rolled_over == 5000
@@ -295,10 +312,13 @@ def test_the_advance_rounds_command_runs_the_same_service(pool, admin, members, 
     from django.core.management import call_command
 
     now = timezone.now()
-    round_ = rounds.round_schedule(pool=pool, actor=admin.user,
-                                   nominations_open_at=now - timedelta(hours=1),
-                                   voting_opens_at=now + timedelta(days=1),
-                                   voting_closes_at=now + timedelta(days=2))
+    round_ = rounds.round_schedule(
+        pool=pool,
+        actor=admin.user,
+        nominations_open_at=now - timedelta(hours=1),
+        voting_opens_at=now + timedelta(days=1),
+        voting_closes_at=now + timedelta(days=2),
+    )
     out = StringIO()
     call_command("advance_rounds", stdout=out)
     assert "1 round" in out.getvalue()
@@ -312,17 +332,26 @@ def test_an_allocation_round_splits_promises_and_matches_by_quadratic_funding(po
 
     pool = services.pool_update(pool=pool, actor=admin.user, round_kind="allocation")
     amounts = ["10", "20", "30", "40"]
-    members = [PledgeFactory(membership=PoolMembershipFactory(pool=pool), amount=amount)
-               .membership for amount in amounts]
+    members = [
+        PledgeFactory(membership=PoolMembershipFactory(pool=pool), amount=amount).membership
+        for amount in amounts
+    ]
     now = timezone.now()
-    round_ = rounds.round_schedule(pool=pool, actor=admin.user,
-                                   nominations_open_at=now - timedelta(days=2),
-                                   voting_opens_at=now - timedelta(days=1),
-                                   voting_closes_at=now + timedelta(days=1),
-                                   matching_pool=10_000, matching_cap_percent=60)
-    alpha, beta = (rounds.candidacy_nominate(round_=round_, actor=admin.user,
-                                             project=ProjectFactory(slug=slug))
-                   for slug in ("alpha", "beta"))
+    round_ = rounds.round_schedule(
+        pool=pool,
+        actor=admin.user,
+        nominations_open_at=now - timedelta(days=2),
+        voting_opens_at=now - timedelta(days=1),
+        voting_closes_at=now + timedelta(days=1),
+        matching_pool=10_000,
+        matching_cap_percent=60,
+    )
+    alpha, beta = (
+        rounds.candidacy_nominate(
+            round_=round_, actor=admin.user, project=ProjectFactory(slug=slug)
+        )
+        for slug in ("alpha", "beta")
+    )
     round_ = rounds.round_open_voting(round_=round_)
     assert round_.kind == "allocation"
     with pytest.raises(ValidationError):  # 9 € of a 10 € promise
@@ -338,23 +367,25 @@ def test_an_allocation_round_splits_promises_and_matches_by_quadratic_funding(po
     matching = {int(k): v for k, v in round_.results["matching"].items()}
     expected = quadratic_funding(
         [(0, alpha.pk, 5), (0, beta.pk, 5), (1, alpha.pk, 20), (2, beta.pk, 30)],
-        pool=100, cap="0.6")
+        pool=100,
+        cap="0.6",
+    )
     assert matching == {pk: int(value * 100) for pk, value in expected.items()}
     assert sum(matching.values()) == 10_000 and max(matching.values()) <= 6_000
     payouts = collecting.payout_amounts(round_, 10_000)
     assert payouts == {pk: shares[pk] + matching[pk] for pk in shares}
 
 
-def test_a_card_no_longer_usable_fails_the_attempt_then_defaults(pool, admin, projects,
-                                                                 settings):
+def test_a_card_no_longer_usable_fails_the_attempt_then_defaults(pool, admin, projects, settings):
     from commons_fund.payments.models import Customer, SavedPaymentMethod
     from pledges import collecting
 
     settings.POOL_RETRY_DAYS = [0]
     member = PoolMembershipFactory(pool=pool)
     customer = Customer.objects.create(user=member.user, stripe_id="cus_gone")
-    card = SavedPaymentMethod.objects.create(customer=customer, stripe_id="pm_gone",
-                                             kind="card", label="Visa •••• 4242", active=True)
+    card = SavedPaymentMethod.objects.create(
+        customer=customer, stripe_id="pm_gone", kind="card", label="Visa •••• 4242", active=True
+    )
     PledgeFactory(membership=member, method="card", saved_method=card)
     round_, _candidacies = _round(pool, admin, projects)
     _vote(round_, member, {c.pk: 3 for c in round_.candidacies.all()})
@@ -363,7 +394,10 @@ def test_a_card_no_longer_usable_fails_the_attempt_then_defaults(pool, admin, pr
     collection = round_.pot_collections.get()
     collection = collecting.collection_attempt(collection=collection)
     assert (collection.status, collection.attempts, collection.charge) == (
-        CollectionStatus.FAILED, 1, None)
+        CollectionStatus.FAILED,
+        1,
+        None,
+    )
     collection = collecting.collection_attempt(collection=collection)
     assert (collection.status, collection.attempts) == (CollectionStatus.DEFAULTED, 2)
     assert _pending(pool).pending == 0
@@ -372,8 +406,9 @@ def test_a_card_no_longer_usable_fails_the_attempt_then_defaults(pool, admin, pr
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("stripe_api")
-def test_a_try_cut_short_and_delivered_again_sends_the_same_charge_once(pool, admin, projects,
-                                                                        monkeypatch):
+def test_a_try_cut_short_and_delivered_again_sends_the_same_charge_once(
+    pool, admin, projects, monkeypatch
+):
     """A worker lost after writing the charge, or after Stripe created the PaymentIntent but
     before the answer was saved: the task, delivered again, sends the same charge with the
     same idempotency key — one PaymentIntent, one collection."""
@@ -383,11 +418,13 @@ def test_a_try_cut_short_and_delivered_again_sends_the_same_charge_once(pool, ad
     from pledges import collecting
 
     member = PoolMembershipFactory(pool=pool)
-    method = stripe_client.client().v1.payment_methods.create(params={
-        "type": "card", "card": {"number": "4242424242424242", "exp_month": 12,
-                                 "exp_year": 2034, "cvc": "123"}})
-    card = payments.payment_method_save_card(payer=member.user,
-                                             stripe_payment_method=method.id)
+    method = stripe_client.client().v1.payment_methods.create(
+        params={
+            "type": "card",
+            "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123"},
+        }
+    )
+    card = payments.payment_method_save_card(payer=member.user, stripe_payment_method=method.id)
     PledgeFactory(membership=member, method="card", saved_method=card)
     round_, _candidacies = _round(pool, admin, projects)
     _vote(round_, member, {c.pk: 3 for c in round_.candidacies.all()})
@@ -397,15 +434,21 @@ def test_a_try_cut_short_and_delivered_again_sends_the_same_charge_once(pool, ad
     with monkeypatch.context() as patched:
         patched.setattr(payments, "charge_submit", lambda *, charge: charge)
         collection = collecting.collection_attempt(collection=collection)
-    assert (collection.status, collection.charge.status) == (CollectionStatus.DUE,
-                                                             ChargeStatus.PENDING)
+    assert (collection.status, collection.charge.status) == (
+        CollectionStatus.DUE,
+        ChargeStatus.PENDING,
+    )
     # Stripe did receive it once (same idempotency key as charge_submit's) …
     charge = collection.charge
     stripe_client.payment_intent_create_off_session(
-        amount=charge.amount, currency=charge.currency,
-        customer_id=card.customer.stripe_id, payment_method_id=card.stripe_id,
-        idempotency_key=f"charge-{charge.pk}", metadata={"charge_id": str(charge.pk)},
-        description=charge.description)
+        amount=charge.amount,
+        currency=charge.currency,
+        customer_id=card.customer.stripe_id,
+        payment_method_id=card.stripe_id,
+        idempotency_key=f"charge-{charge.pk}",
+        metadata={"charge_id": str(charge.pk)},
+        description=charge.description,
+    )
     # … and the task is delivered again, twice.
     for _delivery in range(2):
         collection = collecting.collection_attempt(collection=collection)

@@ -31,13 +31,18 @@ def _login(client, user):
 
 def _many_members(pool, count):
     """Members in bulk (with their pledges): the page must not care how many there are."""
-    users = User.objects.bulk_create([
-        User(email=f"m{secrets.token_hex(6)}@example.org", first_name="Membre")
-        for _ in range(count)])
-    members = PoolMembership.objects.bulk_create([
-        PoolMembership(pool=pool, user=user, status=MemberStatus.ACTIVE) for user in users])
-    Pledge.objects.bulk_create([Pledge(membership=m, amount="10.00", method="transfer")
-                                for m in members])
+    users = User.objects.bulk_create(
+        [
+            User(email=f"m{secrets.token_hex(6)}@example.org", first_name="Membre")
+            for _ in range(count)
+        ]
+    )
+    members = PoolMembership.objects.bulk_create(
+        [PoolMembership(pool=pool, user=user, status=MemberStatus.ACTIVE) for user in users]
+    )
+    Pledge.objects.bulk_create(
+        [Pledge(membership=m, amount="10.00", method="transfer") for m in members]
+    )
     return members
 
 
@@ -46,11 +51,16 @@ def _voting_round(pool, admin, projects):
 
 
 def _bulk_ballots(round_, candidacies, count):
-    made = Ballot.objects.bulk_create([Ballot(round=round_, receipt=secrets.token_hex(6))
-                                       for _ in range(count)])
-    BallotLine.objects.bulk_create([
-        BallotLine(ballot=ballot, candidacy=candidacy, value=(ballot.pk + index) % 7)
-        for ballot in made for index, candidacy in enumerate(candidacies)])
+    made = Ballot.objects.bulk_create(
+        [Ballot(round=round_, receipt=secrets.token_hex(6)) for _ in range(count)]
+    )
+    BallotLine.objects.bulk_create(
+        [
+            BallotLine(ballot=ballot, candidacy=candidacy, value=(ballot.pk + index) % 7)
+            for ballot in made
+            for index, candidacy in enumerate(candidacies)
+        ]
+    )
 
 
 def _count(client, url):
@@ -73,12 +83,15 @@ def test_pool_and_round_pages_do_not_grow_with_members_and_ballots(client, pool,
     _bulk_ballots(round_, candidacies, 490)
     assert [_count(client, url) for url in urls] == few
 
-    VoterRoll.objects.bulk_create([VoterRoll(round=round_, membership=m)
-                                   for m in pool.memberships.all()])
+    VoterRoll.objects.bulk_create(
+        [VoterRoll(round=round_, membership=m) for m in pool.memberships.all()]
+    )
     round_ = rounds.round_tally(round_=round_, now=round_.voting_closes_at)
     assert round_.state == RoundState.TALLIED
-    results = [round_.get_absolute_url(),
-               reverse("pledges:round_receipts", kwargs={"slug": pool.slug, "number": 1})]
+    results = [
+        round_.get_absolute_url(),
+        reverse("pledges:round_receipts", kwargs={"slug": pool.slug, "number": 1}),
+    ]
     many = [_count(client, url) for url in results]
     page = client.get(round_.get_absolute_url())
     assert "merit-bar" in page.text
@@ -108,8 +121,9 @@ def test_voting_from_the_page_shows_the_receipt_once(client, pool, admin):
     response = client.post(vote_url, {f"c{alpha.pk}": "1", f"c{beta.pk}": "1"})
     assert response.status_code == 400
     assert "previous_receipt" in response.context["ballot_form"].errors
-    response = client.post(vote_url, {f"c{alpha.pk}": "1", f"c{beta.pk}": "1",
-                                      "previous_receipt": receipt})
+    response = client.post(
+        vote_url, {f"c{alpha.pk}": "1", f"c{beta.pk}": "1", "previous_receipt": receipt}
+    )
     assert response.status_code == 200
     assert Ballot.objects.count() == 1
 
@@ -120,15 +134,19 @@ def test_outsiders_get_no_ballot_and_no_console(client, pool, admin):
     outsider = UserFactory()
     _login(client, outsider)
     assert client.get(round_.get_absolute_url()).context["ballot_form"] is None
-    response = client.post(reverse("pledges:round_vote", kwargs={"slug": pool.slug,
-                                                                  "number": 1}), {})
+    response = client.post(
+        reverse("pledges:round_vote", kwargs={"slug": pool.slug, "number": 1}), {}
+    )
     assert response.status_code == 404
-    for name, kwargs in (("round_collections", {"number": 1}),
-                         ("round_action", {"number": 1, "action": "cancel"}),
-                         ("round_schedule", {})):
+    for name, kwargs in (
+        ("round_collections", {"number": 1}),
+        ("round_action", {"number": 1, "action": "cancel"}),
+        ("round_schedule", {}),
+    ):
         url = reverse(f"pledges:{name}", kwargs={"slug": pool.slug, **kwargs})
-        response = client.post(url, {"reason": "x"}) if name != "round_collections" \
-            else client.get(url)
+        response = (
+            client.post(url, {"reason": "x"}) if name != "round_collections" else client.get(url)
+        )
         assert response.status_code == 404, name
     round_.refresh_from_db()
     assert round_.state == RoundState.VOTING
@@ -139,35 +157,38 @@ def test_outsiders_get_no_ballot_and_no_console(client, pool, admin):
 def test_joining_and_pledging_from_the_pages(client, pool):
     person = UserFactory()
     _login(client, person)
-    response = client.post(reverse("pledges:pool_join", kwargs={"slug": pool.slug}),
-                           {"member": "me"})
+    response = client.post(
+        reverse("pledges:pool_join", kwargs={"slug": pool.slug}), {"member": "me"}
+    )
     assert response["Location"] == reverse("pledges:pledge_create", kwargs={"slug": pool.slug})
     membership = PoolMembership.objects.get(user=person)
     url = reverse("pledges:pledge_create", kwargs={"slug": pool.slug})
     for amount in ("-3", "abc", "0"):
-        response = client.post(url, {"membership": membership.pk, "amount": amount,
-                                     "method": "transfer"})
+        response = client.post(
+            url, {"membership": membership.pk, "amount": amount, "method": "transfer"}
+        )
         assert response.status_code == 400
         assert 'id="id_amount_error"' in response.text
-    response = client.post(url, {"membership": membership.pk, "amount": "15",
-                                 "method": "card"})
+    response = client.post(url, {"membership": membership.pk, "amount": "15", "method": "card"})
     assert "saved_method" in response.context["form"].errors
     assert not Pledge.objects.exists()
-    response = client.post(url, {"membership": membership.pk, "amount": "15",
-                                 "method": "transfer", "rounds_total": "6"})
+    response = client.post(
+        url,
+        {"membership": membership.pk, "amount": "15", "method": "transfer", "rounds_total": "6"},
+    )
     assert response.status_code == 302
     pledge = Pledge.objects.get()
     assert (pledge.amount.amount, pledge.rounds_total) == (15, 6)
     page = client.get(reverse("pledges:my_pledges"))
     assert "Fonds normand" in page.text
     client.post(reverse("pledges:pledge_change", kwargs={"pk": pledge.pk}), {"amount": "20"})
-    client.post(reverse("pledges:pledge_status", kwargs={"pk": pledge.pk}),
-                {"status": "paused"})
+    client.post(reverse("pledges:pledge_status", kwargs={"pk": pledge.pk}), {"status": "paused"})
     pledge.refresh_from_db()
     assert (pledge.amount.amount, pledge.status) == (20, "paused")
     _login(client, UserFactory())
-    response = client.post(reverse("pledges:pledge_change", kwargs={"pk": pledge.pk}),
-                           {"amount": "1"})
+    response = client.post(
+        reverse("pledges:pledge_change", kwargs={"pk": pledge.pk}), {"amount": "1"}
+    )
     assert response.status_code == 404
 
 
@@ -180,8 +201,9 @@ def test_an_organisation_can_join_a_pool_that_already_has_people(client, pool):
     association = MembershipFactory(user=person, role=Role.ADMIN).organisation
     form = client.get(pool.get_absolute_url()).context["join_form"]
     assert str(association.pk) in dict(form.fields["member"].choices)
-    client.post(reverse("pledges:pool_join", kwargs={"slug": pool.slug}),
-                {"member": str(association.pk)})
+    client.post(
+        reverse("pledges:pool_join", kwargs={"slug": pool.slug}), {"member": str(association.pk)}
+    )
     assert PoolMembership.objects.filter(pool=pool, organisation=association).exists()
     form = client.get(pool.get_absolute_url()).context["join_form"]
     assert str(association.pk) not in dict(form.fields["member"].choices)
@@ -192,8 +214,9 @@ def test_an_administrator_schedules_and_cancels(client, pool, admin):
     response = client.post(reverse("pledges:round_schedule", kwargs={"slug": pool.slug}), {})
     round_ = pool.rounds.get()
     assert response["Location"] == round_.get_absolute_url()
-    url = reverse("pledges:round_action", kwargs={"slug": pool.slug, "number": 1,
-                                                  "action": "cancel"})
+    url = reverse(
+        "pledges:round_action", kwargs={"slug": pool.slug, "number": 1, "action": "cancel"}
+    )
     client.post(url, {"reason": ""})
     round_.refresh_from_db()
     assert round_.state == RoundState.SCHEDULED

@@ -24,7 +24,8 @@ def approval(
             raise BallotError(f"Ballot {index} approves a candidate twice.", index=index)
         if allowed is not None and not distinct <= allowed:
             strangers = sorted(map(repr, distinct - allowed))
-            raise BallotError(f"Ballot {index}: not candidates: {', '.join(strangers)}.",
-                              index=index)
+            raise BallotError(
+                f"Ballot {index}: not candidates: {', '.join(strangers)}.", index=index
+            )
         counts.update(distinct)
     return rank_by_score(dict(counts), counts)

@@ -11,8 +11,7 @@ from .errors import VotingError
 from .majority import MajorityResult
 
 GRADES = {
-    "fr": ("À rejeter", "Insuffisant", "Passable", "Assez bien", "Bien", "Très bien",
-           "Excellent"),
+    "fr": ("À rejeter", "Insuffisant", "Passable", "Assez bien", "Bien", "Très bien", "Excellent"),
     "en": ("Reject", "Poor", "Acceptable", "Fair", "Good", "Very good", "Excellent"),
 }
 SENTENCES = {
@@ -42,25 +41,31 @@ def merit_profile(
         segments, start = [], Fraction(0)
         for grade, count in enumerate(result.counts):
             share = Fraction(count, result.total)
-            segments.append({
-                "grade": grade, "count": count,
-                "labels": {lang: g[grade] for lang, g in names.items()},
-                "percent": _percent(share, 1), "starts_at": _percent(start, 1),
-            })
+            segments.append(
+                {
+                    "grade": grade,
+                    "count": count,
+                    "labels": {lang: g[grade] for lang, g in names.items()},
+                    "percent": _percent(share, 1),
+                    "starts_at": _percent(start, 1),
+                }
+            )
             start += share
         percent = _percent(result.share_at_least_median)
-        rows.append({
-            "candidate": result.candidate,
-            "rank": result.rank,
-            "median_grade": result.median_grade,
-            "median_labels": {lang: g[result.median_grade] for lang, g in names.items()},
-            "segments": segments,
-            "median_line": Decimal(50),
-            "sentences": {
-                language: SENTENCES.get(language, SENTENCES["en"]).format(
-                    grade=grades[result.median_grade], percent=percent
-                )
-                for language, grades in names.items()
-            },
-        })
+        rows.append(
+            {
+                "candidate": result.candidate,
+                "rank": result.rank,
+                "median_grade": result.median_grade,
+                "median_labels": {lang: g[result.median_grade] for lang, g in names.items()},
+                "segments": segments,
+                "median_line": Decimal(50),
+                "sentences": {
+                    language: SENTENCES.get(language, SENTENCES["en"]).format(
+                        grade=grades[result.median_grade], percent=percent
+                    )
+                    for language, grades in names.items()
+                },
+            }
+        )
     return rows

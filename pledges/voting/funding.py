@@ -79,8 +79,11 @@ def _water_fill(
     while active:
         weight = sum(matches[p] for p in active)
         level = (target - fixed_total) / weight
-        capped = {p: bound for p in active
-                  if (bound := bounds[p]) is not None and level * matches[p] > bound}
+        capped = {
+            p: bound
+            for p in active
+            if (bound := bounds[p]) is not None and level * matches[p] > bound
+        }
         if not capped:
             for project in active:
                 amounts[project] = level * matches[project]
@@ -142,8 +145,10 @@ def quadratic_funding(
         if mode == "saturation":
             bound = match if bound is None else min(bound, match)
         bounds[project] = bound
-    amounts = _water_fill(matches, target, bounds) if raw_total > 0 else dict.fromkeys(
-        matches, Fraction(0)
+    amounts = (
+        _water_fill(matches, target, bounds)
+        if raw_total > 0
+        else dict.fromkeys(matches, Fraction(0))
     )
     return {
         project: (Decimal(cents) / 100).quantize(CENT)

@@ -174,8 +174,13 @@ def majority_judgment(profiles: Mapping[Hashable, Sequence[int]]) -> list[Majori
     ranks = competition_ranks(prepared, lambda a, b: a.counts == b.counts)
     return [
         MajorityResult(
-            candidate=p.candidate, rank=rank, median_grade=p.median, counts=p.counts,
-            total=total, above=sum(p.counts[p.median + 1:]), below=sum(p.counts[:p.median]),
+            candidate=p.candidate,
+            rank=rank,
+            median_grade=p.median,
+            counts=p.counts,
+            total=total,
+            above=sum(p.counts[p.median + 1 :]),
+            below=sum(p.counts[: p.median]),
         )
         for p, rank in zip(prepared, ranks, strict=True)
     ]

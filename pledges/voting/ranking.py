@@ -27,5 +27,7 @@ def rank_by_score(scores: dict[Hashable, int], candidates: Iterable[Hashable]) -
     """Best score first; ties share a rank; ties listed in a stable order (by repr)."""
     ordered = sorted(candidates, key=lambda c: (-scores.get(c, 0), repr(c)))
     ranks = competition_ranks(ordered, lambda a, b: scores.get(a, 0) == scores.get(b, 0))
-    return [Ranked(candidate=c, rank=r, score=scores.get(c, 0)) for c, r in zip(ordered, ranks,
-                                                                                strict=True)]
+    return [
+        Ranked(candidate=c, rank=r, score=scores.get(c, 0))
+        for c, r in zip(ordered, ranks, strict=True)
+    ]

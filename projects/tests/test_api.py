@@ -17,8 +17,13 @@ def api():
 
 @pytest.fixture
 def project(admin):
-    project = ProjectFactory(host=admin.organisation, slug="movilab", name="Movilab",
-                             kind="documentation", licence="CC-BY-SA-4.0")
+    project = ProjectFactory(
+        host=admin.organisation,
+        slug="movilab",
+        name="Movilab",
+        kind="documentation",
+        licence="CC-BY-SA-4.0",
+    )
     BudgetLineFactory(step=StepFactory(project=project, position=1), lump_sum="22000")
     return project
 
@@ -47,21 +52,35 @@ def test_list_queries_do_not_grow(api, project, django_assert_max_num_queries):
 
 def test_detail_has_the_co_financing_plan(api, project, admin, django_assert_max_num_queries):
     api.force_authenticate(admin.user)
-    api.post(f"{URL}movilab/sources/", {"kind": "cofinancing", "funder_name": "Collectif",
-                                        "amount": "10 000", "step": 1}, format="json")
-    response = api.post(f"{URL}movilab/sources/", {"kind": "subsidy", "funder_name": "ADEME",
-                                                   "amount": "12000", "step": 1}, format="json")
+    api.post(
+        f"{URL}movilab/sources/",
+        {"kind": "cofinancing", "funder_name": "Collectif", "amount": "10 000", "step": 1},
+        format="json",
+    )
+    response = api.post(
+        f"{URL}movilab/sources/",
+        {"kind": "subsidy", "funder_name": "ADEME", "amount": "12000", "step": 1},
+        format="json",
+    )
     assert response.status_code == 201
     for source in FundingSource.objects.all():
-        assert api.post(f"{URL}movilab/sources/{source.pk}/decision/",
-                        {"granted": True, "decided_on": "2026-04-01"},
-                        format="json").status_code == 201
+        assert (
+            api.post(
+                f"{URL}movilab/sources/{source.pk}/decision/",
+                {"granted": True, "decided_on": "2026-04-01"},
+                format="json",
+            ).status_code
+            == 201
+        )
     api.force_authenticate(None)
     with django_assert_max_num_queries(10):
         detail = api.get(f"{URL}movilab/").json()
     plan = detail["plan"]
     assert (plan["minimum"], plan["granted"], plan["gap_to_minimum"]) == (
-        "22000.00", "22000.00", "0.00")
+        "22000.00",
+        "22000.00",
+        "0.00",
+    )
     assert [s["funder_name"] for s in plan["sources"]] == ["Collectif", "ADEME"]
     assert plan["steps"][0]["lines"][0]["lump_sum"] == "22000.00"
     assert detail["page"].endswith("/commons/movilab/")
@@ -71,86 +90,165 @@ def test_maintainers_write_through_the_api(api, project, admin):
     maintainer = UserFactory()
     project.maintainers.add(maintainer)
     api.force_authenticate(maintainer)
-    response = api.patch(f"{URL}movilab/", {"summary": "Le wiki des tiers-lieux"},
-                         format="json")
+    response = api.patch(f"{URL}movilab/", {"summary": "Le wiki des tiers-lieux"}, format="json")
     assert response.status_code == 200
     assert response.json()["summary"] == "Le wiki des tiers-lieux"
     response = api.post(f"{URL}movilab/steps/", {"title": "Traduction"}, format="json")
     assert response.status_code == 201
     assert [s["title"] for s in response.json()["plan"]["steps"]][-1] == "Traduction"
-    response = api.post(f"{URL}movilab/steps/2/lines/", {
-        "kind": "development", "label": "Traduction", "hours": "100", "hourly_rate": "40"},
-        format="json")
+    response = api.post(
+        f"{URL}movilab/steps/2/lines/",
+        {"kind": "development", "label": "Traduction", "hours": "100", "hourly_rate": "40"},
+        format="json",
+    )
     assert response.status_code == 201
     assert response.json()["plan"]["steps"][1]["minimum"] == "4000.00"
-    response = api.post(f"{URL}movilab/contributions/", {
-        "contributor": maintainer.email, "step": 2, "day": "2026-10-01", "hours": "3",
-        "rate": "40", "description": "Relecture"}, format="json")
+    response = api.post(
+        f"{URL}movilab/contributions/",
+        {
+            "contributor": maintainer.email,
+            "step": 2,
+            "day": "2026-10-01",
+            "hours": "3",
+            "rate": "40",
+            "description": "Relecture",
+        },
+        format="json",
+    )
     assert response.status_code == 201
     assert response.json()["plan"]["debt"] == "120.00"
 
 
-@pytest.mark.parametrize(("path", "body", "field"), [
-    ("steps/", {"title": "X", "planned_start": "2026-05-01", "planned_end": "2026-04-01"},
-     "planned_end"),
-    ("steps/1/lines/", {"kind": "development", "label": "X", "hours": "-2",
-                        "hourly_rate": "40"}, "hours"),
-    ("steps/1/lines/", {"kind": "development", "label": "X", "hours": "2",
-                        "hourly_rate": "0"}, "hourly_rate"),
-    ("steps/1/lines/", {"kind": "development", "label": "X",
-                        "lump_sum": "1000000000000"}, "lump_sum"),
-    ("sources/", {"kind": "subsidy", "funder_name": "ADEME", "amount": "12000", "step": 9},
-     "step"),
-    ("sources/", {"kind": "subsidy", "funder_name": "ADEME", "amount": "-5"}, "amount"),
-    ("contributions/", {"contributor": "nobody@example.org", "day": "2026-10-01",
-                        "hours": "2", "rate": "40", "description": "x"}, "contributor"),
-    ("contributions/", {"contributor": "SELF", "day": "2026-10-01", "hours": "2",
-                        "rate": "0", "description": "x"}, "rate"),
-])
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        (
+            "steps/",
+            {"title": "X", "planned_start": "2026-05-01", "planned_end": "2026-04-01"},
+            "planned_end",
+        ),
+        (
+            "steps/1/lines/",
+            {"kind": "development", "label": "X", "hours": "-2", "hourly_rate": "40"},
+            "hours",
+        ),
+        (
+            "steps/1/lines/",
+            {"kind": "development", "label": "X", "hours": "2", "hourly_rate": "0"},
+            "hourly_rate",
+        ),
+        (
+            "steps/1/lines/",
+            {"kind": "development", "label": "X", "lump_sum": "1000000000000"},
+            "lump_sum",
+        ),
+        (
+            "sources/",
+            {"kind": "subsidy", "funder_name": "ADEME", "amount": "12000", "step": 9},
+            "step",
+        ),
+        ("sources/", {"kind": "subsidy", "funder_name": "ADEME", "amount": "-5"}, "amount"),
+        (
+            "contributions/",
+            {
+                "contributor": "nobody@example.org",
+                "day": "2026-10-01",
+                "hours": "2",
+                "rate": "40",
+                "description": "x",
+            },
+            "contributor",
+        ),
+        (
+            "contributions/",
+            {
+                "contributor": "SELF",
+                "day": "2026-10-01",
+                "hours": "2",
+                "rate": "0",
+                "description": "x",
+            },
+            "rate",
+        ),
+    ],
+)
 def test_bad_input_answers_400_naming_the_field_and_changes_nothing(
     api, project, admin, path, body, field
 ):
     api.force_authenticate(admin.user)
     if body.get("contributor") == "SELF":
         body = {**body, "contributor": admin.user.email}
-    counts = (Step.objects.count(), BudgetLine.objects.count(), FundingSource.objects.count(),
-              Contribution.objects.count())
+    counts = (
+        Step.objects.count(),
+        BudgetLine.objects.count(),
+        FundingSource.objects.count(),
+        Contribution.objects.count(),
+    )
     response = api.post(f"{URL}movilab/{path}", body, format="json")
     assert response.status_code == 400
     assert field in response.json(), response.json()
-    assert (Step.objects.count(), BudgetLine.objects.count(), FundingSource.objects.count(),
-            Contribution.objects.count()) == counts
+    assert (
+        Step.objects.count(),
+        BudgetLine.objects.count(),
+        FundingSource.objects.count(),
+        Contribution.objects.count(),
+    ) == counts
 
 
 def test_non_free_licence_is_refused_naming_the_accepted_ones(api, admin):
     api.force_authenticate(admin.user)
-    response = api.post(URL, {"host": admin.organisation.slug, "name": "Logiciel fermé",
-                               "summary": "x", "kind": "software", "licence": "Proprietary"},
-                        format="json")
+    response = api.post(
+        URL,
+        {
+            "host": admin.organisation.slug,
+            "name": "Logiciel fermé",
+            "summary": "x",
+            "kind": "software",
+            "licence": "Proprietary",
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert "AGPL-3.0-or-later" in response.json()["licence"][0]
     assert not Project.objects.exists()
-    response = api.post(URL, {"host": admin.organisation.slug, "name": "Logiciel libre",
-                              "summary": "x", "kind": "software", "licence": "EUPL-1.2"},
-                        format="json")
+    response = api.post(
+        URL,
+        {
+            "host": admin.organisation.slug,
+            "name": "Logiciel libre",
+            "summary": "x",
+            "kind": "software",
+            "licence": "EUPL-1.2",
+        },
+        format="json",
+    )
     assert response.status_code == 201
     assert response.json()["slug"] == "logiciel-libre"
 
 
 def test_outsiders_cannot_write(api, project):
-    assert api.patch(f"{URL}movilab/", {"summary": "x"}, format="json").status_code in (
-        401, 403)
+    assert api.patch(f"{URL}movilab/", {"summary": "x"}, format="json").status_code in (401, 403)
     outsider = UserFactory()
     api.force_authenticate(outsider)
     for method, path, body in (
-        ("patch", "", {"summary": "x"}), ("post", "steps/", {"title": "x"}),
+        ("patch", "", {"summary": "x"}),
+        ("post", "steps/", {"title": "x"}),
         ("post", "sources/", {"kind": "donation", "funder_name": "x", "amount": "5"}),
     ):
         response = getattr(api, method)(f"{URL}movilab/{path}", body, format="json")
         assert response.status_code == 403
         assert "detail" in response.json()
-    response = api.post(URL, {"host": project.host.slug, "name": "Autre", "summary": "x",
-                              "kind": "software", "licence": "MIT"}, format="json")
+    response = api.post(
+        URL,
+        {
+            "host": project.host.slug,
+            "name": "Autre",
+            "summary": "x",
+            "kind": "software",
+            "licence": "MIT",
+        },
+        format="json",
+    )
     assert response.status_code == 403
     project.refresh_from_db()
     assert project.summary != "x"

@@ -19,8 +19,12 @@ D = Decimal
 @pytest.fixture
 def project(admin):
     return services.project_create(
-        creator=admin.user, host=admin.organisation, name="Movilab", kind="documentation",
-        licence="CC-BY-SA-4.0", summary="Wiki des tiers-lieux",
+        creator=admin.user,
+        host=admin.organisation,
+        name="Movilab",
+        kind="documentation",
+        licence="CC-BY-SA-4.0",
+        summary="Wiki des tiers-lieux",
     )
 
 
@@ -37,8 +41,14 @@ def test_the_creator_maintains_the_commons(project, admin):
 
 def test_a_non_free_licence_is_refused_naming_the_accepted_ones(admin):
     with pytest.raises(ValidationError) as raised:
-        services.project_create(creator=admin.user, host=admin.organisation, name="X",
-                                kind="software", licence="CC-BY-NC-4.0", summary="x")
+        services.project_create(
+            creator=admin.user,
+            host=admin.organisation,
+            name="X",
+            kind="software",
+            licence="CC-BY-NC-4.0",
+            summary="x",
+        )
     message = " ".join(raised.value.message_dict["licence"])
     assert "CC-BY-NC-4.0" in message and "AGPL-3.0-or-later" in message
     assert not Project.objects.exists()
@@ -52,8 +62,14 @@ def test_the_database_refuses_a_non_free_licence(project):
 def test_only_the_hosts_admins_create_and_only_editors_edit(admin, project):
     member = MembershipFactory(organisation=admin.organisation, role=Role.TREASURER).user
     with pytest.raises(PermissionDenied):
-        services.project_create(creator=member, host=admin.organisation, name="Y",
-                                kind="data", licence="ODbL-1.0", summary="y")
+        services.project_create(
+            creator=member,
+            host=admin.organisation,
+            name="Y",
+            kind="data",
+            licence="ODbL-1.0",
+            summary="y",
+        )
     with pytest.raises(PermissionDenied):
         services.step_create(project=project, actor=UserFactory(), title="Hack")
     assert not Step.objects.exists()
@@ -64,17 +80,30 @@ def test_only_the_hosts_admins_create_and_only_editors_edit(admin, project):
 )
 def test_territories_are_checked(admin, territory):
     with pytest.raises(ValidationError):
-        services.project_create(creator=admin.user, host=admin.organisation, name="Z",
-                                kind="bundle", licence="MIT", summary="z", **territory)
+        services.project_create(
+            creator=admin.user,
+            host=admin.organisation,
+            name="Z",
+            kind="bundle",
+            licence="MIT",
+            summary="z",
+            **territory,
+        )
 
 
 def test_reversed_dates_are_refused_by_the_service_and_the_database(project, admin, step):
     with pytest.raises(ValidationError):
-        services.step_create(project=project, actor=admin.user, title="Back in time",
-                             planned_start=date(2026, 6, 1), planned_end=date(2026, 5, 1))
+        services.step_create(
+            project=project,
+            actor=admin.user,
+            title="Back in time",
+            planned_start=date(2026, 6, 1),
+            planned_end=date(2026, 5, 1),
+        )
     with pytest.raises(IntegrityError), transaction.atomic():
-        Step.objects.filter(pk=step.pk).update(planned_start=date(2026, 6, 1),
-                                               planned_end=date(2026, 5, 1))
+        Step.objects.filter(pk=step.pk).update(
+            planned_start=date(2026, 6, 1), planned_end=date(2026, 5, 1)
+        )
     assert Step.objects.count() == 1
 
 
@@ -85,8 +114,7 @@ def test_reversed_dates_are_refused_by_the_service_and_the_database(project, adm
         {"kind": "development", "label": "Dev", "hours": "10", "hourly_rate": "0"},
         {"kind": "other", "label": "Serveur", "lump_sum": "1000000000000"},
         {"kind": "other", "label": "Serveur", "lump_sum": "abc"},
-        {"kind": "other", "label": "Both", "lump_sum": "100", "hours": "2",
-         "hourly_rate": "40"},
+        {"kind": "other", "label": "Both", "lump_sum": "100", "hours": "2", "hourly_rate": "40"},
         {"kind": "other", "label": "Nothing"},
         {"kind": "magic", "label": "Dev", "lump_sum": "100"},
         {"kind": "other", "label": "<b>x</b>", "lump_sum": "100"},
@@ -100,14 +128,22 @@ def test_bad_budget_lines_are_refused_and_nothing_saved(step, admin, spec):
 
 
 def _lines(step, admin, coordination_hours):
-    services.budget_line_add(step=step, actor=admin.user, kind="development", label="Dev",
-                             hours="100", hourly_rate="40")
-    services.budget_line_add(step=step, actor=admin.user, kind="coordination",
-                             label="Animation", hours=coordination_hours, hourly_rate="40")
+    services.budget_line_add(
+        step=step, actor=admin.user, kind="development", label="Dev", hours="100", hourly_rate="40"
+    )
+    services.budget_line_add(
+        step=step,
+        actor=admin.user,
+        kind="coordination",
+        label="Animation",
+        hours=coordination_hours,
+        hourly_rate="40",
+    )
 
 
-@pytest.mark.parametrize(("hours", "warned"), [("9", True), ("10", False), ("25", False),
-                                               ("26", True)])
+@pytest.mark.parametrize(
+    ("hours", "warned"), [("9", True), ("10", False), ("25", False), ("26", True)]
+)
 def test_coordination_share_warning_bounds(step, admin, hours, warned):
     _lines(step, admin, hours)
     (budget,) = project_budgets(project=step.project)
@@ -116,20 +152,45 @@ def test_coordination_share_warning_bounds(step, admin, hours, warned):
 
 
 def test_hourly_rates_outside_the_range_are_flagged(step, admin):
-    services.budget_line_add(step=step, actor=admin.user, kind="development", label="Junior",
-                             hours="10", hourly_rate="25")
-    services.budget_line_add(step=step, actor=admin.user, kind="development", label="Senior",
-                             hours="10", hourly_rate="45")
+    services.budget_line_add(
+        step=step,
+        actor=admin.user,
+        kind="development",
+        label="Junior",
+        hours="10",
+        hourly_rate="25",
+    )
+    services.budget_line_add(
+        step=step,
+        actor=admin.user,
+        kind="development",
+        label="Senior",
+        hours="10",
+        hourly_rate="45",
+    )
     (budget,) = project_budgets(project=step.project)
     assert len([w for w in budget.warnings if "Junior" in w]) == 1
     assert not [w for w in budget.warnings if "Senior" in w]
 
 
 def test_minimum_and_optimum_with_and_without_vat(step, admin):
-    services.budget_line_add(step=step, actor=admin.user, kind="development", label="Dev",
-                             hours="12.5", hourly_rate="38,50")  # 481.25
-    services.budget_line_add(step=step, actor=admin.user, kind="other", label="Salle",
-                             lump_sum="200", vat_rate="0", required=False)
+    services.budget_line_add(
+        step=step,
+        actor=admin.user,
+        kind="development",
+        label="Dev",
+        hours="12.5",
+        hourly_rate="38,50",
+    )  # 481.25
+    services.budget_line_add(
+        step=step,
+        actor=admin.user,
+        kind="other",
+        label="Salle",
+        lump_sum="200",
+        vat_rate="0",
+        required=False,
+    )
     (budget,) = project_budgets(project=step.project)
     assert (budget.minimum, budget.optimum) == (D("481.25"), D("681.25"))
     assert (budget.minimum_incl_vat, budget.optimum_incl_vat) == (D("577.50"), D("777.50"))
@@ -141,12 +202,17 @@ def test_a_funded_steps_budget_changes_only_by_a_revision_that_keeps_history(ste
     services.step_set_status(step=step, actor=admin.user, status=StepStatus.FUNDED)
     step.refresh_from_db()
     with pytest.raises(ValidationError):
-        services.budget_line_add(step=step, actor=admin.user, kind="other", label="Extra",
-                                 lump_sum="10")
-    services.step_budget_revise(step=step, actor=admin.user, lines=[
-        {"kind": "development", "label": "Dev", "hours": "120", "hourly_rate": "40"},
-        {"kind": "coordination", "label": "Animation", "hours": "20", "hourly_rate": "40"},
-    ])
+        services.budget_line_add(
+            step=step, actor=admin.user, kind="other", label="Extra", lump_sum="10"
+        )
+    services.step_budget_revise(
+        step=step,
+        actor=admin.user,
+        lines=[
+            {"kind": "development", "label": "Dev", "hours": "120", "hourly_rate": "40"},
+            {"kind": "coordination", "label": "Animation", "hours": "20", "hourly_rate": "40"},
+        ],
+    )
     step.refresh_from_db()
     assert step.budget_revision == 2
     assert BudgetLine.objects.filter(step=step, revision=1).count() == 2  # kept as it was

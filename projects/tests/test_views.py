@@ -45,8 +45,9 @@ def _client(client, user):
 
 
 def test_the_list_filters_by_kind_status_licence_and_territory(client):
-    ProjectFactory(name="Movilab", kind="documentation", licence="CC-BY-SA-4.0",
-                   regions=[], departments=[])
+    ProjectFactory(
+        name="Movilab", kind="documentation", licence="CC-BY-SA-4.0", regions=[], departments=[]
+    )
     ProjectFactory(name="Bouquet normand", kind="bundle", regions=["28"], status="active")
     ProjectFactory(name="Rouen", kind="third_place", departments=["76"])
     ProjectFactory(name="Rennes", kind="data", departments=["35"])
@@ -73,40 +74,77 @@ def test_list_and_detail_queries_do_not_grow(client, project, admin):
             assert client.get(url).status_code == 200
         return len(captured)
 
-    services.contribution_log(project=project, actor=admin.user, contributor=admin.user,
-                              day=DAY, hours="1", rate="40", description="x")
+    services.contribution_log(
+        project=project,
+        actor=admin.user,
+        contributor=admin.user,
+        day=DAY,
+        hours="1",
+        rate="40",
+        description="x",
+    )
     list_url, detail_url = reverse("projects:project_list"), project.get_absolute_url()
     few = (count(list_url), count(detail_url))
     for number in range(6):
         ProjectFactory()
         step = StepFactory(project=project, position=number + 2)
         BudgetLineFactory(step=step)
-        services.funding_source_add(project=project, actor=admin.user, step=step,
-                                    kind="subsidy", funder_name="ANCT", amount="100")
-        services.contribution_log(project=project, actor=admin.user, step=step,
-                                  contributor=UserFactory(), day=DAY, hours="1", rate="40",
-                                  description="x")
+        services.funding_source_add(
+            project=project,
+            actor=admin.user,
+            step=step,
+            kind="subsidy",
+            funder_name="ANCT",
+            amount="100",
+        )
+        services.contribution_log(
+            project=project,
+            actor=admin.user,
+            step=step,
+            contributor=UserFactory(),
+            day=DAY,
+            hours="1",
+            rate="40",
+            description="x",
+        )
     assert (count(list_url), count(detail_url)) == few
 
 
 def test_the_public_page_shows_the_plan_and_no_management_links(client, project, admin):
     step = project.steps.get()
-    source = services.funding_source_add(project=project, actor=admin.user, step=step,
-                                         kind="subsidy", funder_name="ADEME", amount="6000")
-    services.funding_source_decide(source=source, actor=admin.user, granted=True,
-                                   decided_on=DAY)
+    source = services.funding_source_add(
+        project=project,
+        actor=admin.user,
+        step=step,
+        kind="subsidy",
+        funder_name="ADEME",
+        amount="6000",
+    )
+    services.funding_source_decide(source=source, actor=admin.user, granted=True, decided_on=DAY)
     response = client.get(project.get_absolute_url())
     assert response.status_code == 200
     plan = response.context["plan"]
     assert (plan.minimum, plan.granted, plan.gap_to_minimum) == (
-        Decimal("8000.00"), Decimal("6000.00"), Decimal("2000.00"))
+        Decimal("8000.00"),
+        Decimal("6000.00"),
+        Decimal("2000.00"),
+    )
     assert plan.granted_extra_share == 75
     assert plan.minimum_mark is None  # no optional line: the minimum is the bar's end
-    services.budget_line_add(step=step, actor=admin.user, kind="other", label="Traduction",
-                             lump_sum="2 000", required=False)
+    services.budget_line_add(
+        step=step,
+        actor=admin.user,
+        kind="other",
+        label="Traduction",
+        lump_sum="2 000",
+        required=False,
+    )
     plan = client.get(project.get_absolute_url()).context["plan"]
     assert (plan.optimum, plan.minimum_mark, plan.granted_extra_share) == (
-        Decimal("10000.00"), 80, 60)
+        Decimal("10000.00"),
+        80,
+        60,
+    )
     assert "ADEME" in response.text
     assert 'class="progress"' in response.text
     assert _url("project_edit", project) not in response.text
@@ -114,8 +152,12 @@ def test_the_public_page_shows_the_plan_and_no_management_links(client, project,
 
 
 MANAGER_PAGES = [
-    ("project_edit", {}), ("step_create", {}), ("step_edit", {"position": 1}),
-    ("step_revise", {"position": 1}), ("source_create", {}), ("contribution_create", {}),
+    ("project_edit", {}),
+    ("step_create", {}),
+    ("step_edit", {"position": 1}),
+    ("step_revise", {"position": 1}),
+    ("source_create", {}),
+    ("contribution_create", {}),
 ]
 TREASURER_PAGES = [("contributor_payment", {})]
 
@@ -138,17 +180,18 @@ def test_maintainers_and_host_admins_edit(client, project, admin, name, kwargs):
 def test_only_the_hosts_treasurer_pays_and_receives(client, project, admin):
     maintainer = UserFactory()
     project.maintainers.add(maintainer)
-    source = services.funding_source_add(project=project, actor=admin.user, kind="seed",
-                                         funder_name="Acteurs", amount="2000")
-    services.funding_source_decide(source=source, actor=admin.user, granted=True,
-                                   decided_on=DAY)
+    source = services.funding_source_add(
+        project=project, actor=admin.user, kind="seed", funder_name="Acteurs", amount="2000"
+    )
+    services.funding_source_decide(source=source, actor=admin.user, granted=True, decided_on=DAY)
     _client(client, maintainer)
     assert client.get(_url("contributor_payment", project)).status_code == 404
     assert client.get(_url("source_receive", project, pk=source.pk)).status_code == 404
     treasurer = MembershipFactory(organisation=project.host, role=Role.TREASURER).user
     _client(client, treasurer)
-    response = client.post(_url("source_receive", project, pk=source.pk),
-                           {"received_on": "2026-10-06"})
+    response = client.post(
+        _url("source_receive", project, pk=source.pk), {"received_on": "2026-10-06"}
+    )
     assert response.status_code == 302
     source.refresh_from_db()
     assert source.status == SourceStatus.RECEIVED
@@ -156,11 +199,18 @@ def test_only_the_hosts_treasurer_pays_and_receives(client, project, admin):
 
 def test_presenting_a_commons(client, admin):
     _client(client, admin.user)
-    response = client.post(reverse("projects:project_create"), {
-        "host": admin.organisation.pk, "name": "Cahier d'activités des tiers-lieux",
-        "summary": "Un cahier", "kind": "documentation", "licence": "CC-BY-SA-4.0",
-        "status": "co_financing", "regions": ["28", "53"],
-    })
+    response = client.post(
+        reverse("projects:project_create"),
+        {
+            "host": admin.organisation.pk,
+            "name": "Cahier d'activités des tiers-lieux",
+            "summary": "Un cahier",
+            "kind": "documentation",
+            "licence": "CC-BY-SA-4.0",
+            "status": "co_financing",
+            "regions": ["28", "53"],
+        },
+    )
     project = Project.objects.get()
     assert response.status_code == 302
     assert response["Location"] == project.get_absolute_url()
@@ -173,28 +223,46 @@ def test_presenting_needs_an_organisation_one_administers(user_client, admin):
     response = user_client.get(reverse("projects:project_create"))
     assert response.context["has_hosts"] is False
     assert reverse("members:organisation_create") in response.text
-    response = user_client.post(reverse("projects:project_create"), {
-        "host": admin.organisation.pk, "name": "X", "summary": "x", "kind": "software",
-        "licence": "MIT", "status": "idea",
-    })
+    response = user_client.post(
+        reverse("projects:project_create"),
+        {
+            "host": admin.organisation.pk,
+            "name": "X",
+            "summary": "x",
+            "kind": "software",
+            "licence": "MIT",
+            "status": "idea",
+        },
+    )
     assert response.status_code == 400
     assert "host" in response.context["form"].errors
     assert not Project.objects.exists()
 
 
-@pytest.mark.parametrize(("data", "field"), [
-    ({"licence": "Proprietary"}, "licence"),
-    ({"name": ""}, "name"),
-    ({"kind": "pirate"}, "kind"),
-    ({"regions": ["99"]}, "regions"),
-    ({"repository_url": "not a url"}, "repository_url"),
-])
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"licence": "Proprietary"}, "licence"),
+        ({"name": ""}, "name"),
+        ({"kind": "pirate"}, "kind"),
+        ({"regions": ["99"]}, "regions"),
+        ({"repository_url": "not a url"}, "repository_url"),
+    ],
+)
 def test_bad_project_input_is_shown_next_to_the_field(client, admin, data, field):
     _client(client, admin.user)
-    response = client.post(reverse("projects:project_create"), {
-        "host": admin.organisation.pk, "name": "Dokos", "summary": "x", "kind": "software",
-        "licence": "MIT", "status": "idea", **data,
-    })
+    response = client.post(
+        reverse("projects:project_create"),
+        {
+            "host": admin.organisation.pk,
+            "name": "Dokos",
+            "summary": "x",
+            "kind": "software",
+            "licence": "MIT",
+            "status": "idea",
+            **data,
+        },
+    )
     assert response.status_code == 400
     assert field in response.context["form"].errors
     assert f'id="id_{field}_error"' in response.text
@@ -203,26 +271,40 @@ def test_bad_project_input_is_shown_next_to_the_field(client, admin, data, field
 
 def test_steps_and_budget_lines_from_the_pages(client, project, admin):
     _client(client, admin.user)
-    response = client.post(_url("step_create", project), {
-        "title": "Documentation", "planned_start": "2026-11-01", "planned_end": "2026-10-01",
-    })
+    response = client.post(
+        _url("step_create", project),
+        {
+            "title": "Documentation",
+            "planned_start": "2026-11-01",
+            "planned_end": "2026-10-01",
+        },
+    )
     assert response.status_code == 400
     assert "planned_end" in response.context["form"].errors
     assert project.steps.count() == 1
 
     response = client.post(_url("step_create", project), {"title": "Documentation"})
     assert response["Location"] == _url("step_edit", project, position=2)
-    line = {"kind": "coordination", "label": "Animation", "hours": "-3", "hourly_rate": "40",
-            "vat_rate": "20", "required": "on"}
+    line = {
+        "kind": "coordination",
+        "label": "Animation",
+        "hours": "-3",
+        "hourly_rate": "40",
+        "vat_rate": "20",
+        "required": "on",
+    }
     response = client.post(_url("line_add", project, position=2), line)
     assert response.status_code == 400
     assert "hours" in response.context["line_form"].errors
     assert 'id="id_hours_error"' in response.text
-    response = client.post(_url("line_add", project, position=2), {**line, "hourly_rate": "0",
-                                                                  "hours": "3"})
+    response = client.post(
+        _url("line_add", project, position=2), {**line, "hourly_rate": "0", "hours": "3"}
+    )
     assert "hourly_rate" in response.context["line_form"].errors
-    response = client.post(_url("line_add", project, position=2),
-                           {**line, "hours": "", "hourly_rate": "", "lump_sum": "10^12"})
+    response = client.post(
+        _url("line_add", project, position=2),
+        {**line, "hours": "", "hourly_rate": "", "lump_sum": "10^12"},
+    )
     assert "lump_sum" in response.context["line_form"].errors
     assert not BudgetLine.objects.filter(step__position=2).exists()
     response = client.post(_url("line_add", project, position=2), {**line, "hours": "10"})
@@ -238,18 +320,30 @@ def test_a_funded_step_is_revised_and_keeps_its_history(client, project, admin):
         client.post(_url("step_status", project, position=1), {"status": status})
     step.refresh_from_db()
     assert step.status == StepStatus.FUNDED
-    response = client.post(_url("line_add", project, position=1), {
-        "kind": "other", "label": "Serveur", "lump_sum": "500", "vat_rate": "20"})
+    response = client.post(
+        _url("line_add", project, position=1),
+        {"kind": "other", "label": "Serveur", "lump_sum": "500", "vat_rate": "20"},
+    )
     assert response.status_code == 400
     assert not BudgetLine.objects.filter(label="Serveur").exists()
-    response = client.post(_url("step_revise", project, position=1), {
-        "form-TOTAL_FORMS": "2", "form-INITIAL_FORMS": "1", "form-MIN_NUM_FORMS": "1",
-        "form-MAX_NUM_FORMS": "1000",
-        "form-0-kind": "development", "form-0-label": "Développement",
-        "form-0-lump_sum": "9000", "form-0-vat_rate": "20", "form-0-required": "on",
-        "form-1-kind": "other", "form-1-label": "Serveur", "form-1-lump_sum": "500",
-        "form-1-vat_rate": "20",
-    })
+    response = client.post(
+        _url("step_revise", project, position=1),
+        {
+            "form-TOTAL_FORMS": "2",
+            "form-INITIAL_FORMS": "1",
+            "form-MIN_NUM_FORMS": "1",
+            "form-MAX_NUM_FORMS": "1000",
+            "form-0-kind": "development",
+            "form-0-label": "Développement",
+            "form-0-lump_sum": "9000",
+            "form-0-vat_rate": "20",
+            "form-0-required": "on",
+            "form-1-kind": "other",
+            "form-1-label": "Serveur",
+            "form-1-lump_sum": "500",
+            "form-1-vat_rate": "20",
+        },
+    )
     assert response.status_code == 302
     step.refresh_from_db()
     assert step.budget_revision == 2
@@ -264,25 +358,38 @@ def test_a_funded_step_is_revised_and_keeps_its_history(client, project, admin):
 def test_funding_sources_and_hours_from_the_pages(client, project, admin):
     _client(client, admin.user)
     step = project.steps.get()
-    response = client.post(_url("source_create", project), {
-        "kind": "subsidy", "funder_name": "ADEME", "amount": "1 000 000 000 000",
-        "step": step.pk})
+    response = client.post(
+        _url("source_create", project),
+        {"kind": "subsidy", "funder_name": "ADEME", "amount": "1 000 000 000 000", "step": step.pk},
+    )
     assert "amount" in response.context["form"].errors
     assert not FundingSource.objects.exists()
-    client.post(_url("source_create", project), {
-        "kind": "subsidy", "funder_name": "ADEME", "amount": "12 000", "step": step.pk})
+    client.post(
+        _url("source_create", project),
+        {"kind": "subsidy", "funder_name": "ADEME", "amount": "12 000", "step": step.pk},
+    )
     source = FundingSource.objects.get()
-    client.post(_url("source_decide", project, pk=source.pk),
-                {"granted": "yes", "decided_on": "2026-10-01"})
+    client.post(
+        _url("source_decide", project, pk=source.pk), {"granted": "yes", "decided_on": "2026-10-01"}
+    )
     source.refresh_from_db()
     assert source.status == SourceStatus.GRANTED
 
     contributor = UserFactory()
-    hours = {"contributor": contributor.email, "step": step.pk, "day": "2026-10-02",
-             "hours": "4", "rate": "40", "description": "Tests"}
-    for bad, field in (({"rate": "0"}, "rate"), ({"hours": "-1"}, "hours"),
-                       ({"contributor": "nobody@example.org"}, "contributor"),
-                       ({"day": "2099-01-01"}, "day")):
+    hours = {
+        "contributor": contributor.email,
+        "step": step.pk,
+        "day": "2026-10-02",
+        "hours": "4",
+        "rate": "40",
+        "description": "Tests",
+    }
+    for bad, field in (
+        ({"rate": "0"}, "rate"),
+        ({"hours": "-1"}, "hours"),
+        ({"contributor": "nobody@example.org"}, "contributor"),
+        ({"day": "2099-01-01"}, "day"),
+    ):
         response = client.post(_url("contribution_create", project), {**hours, **bad})
         assert response.status_code == 400
         assert field in response.context["form"].errors, bad
@@ -293,24 +400,34 @@ def test_funding_sources_and_hours_from_the_pages(client, project, admin):
 
 def test_paying_a_contributor_twice_from_the_same_form_pays_once(client, project, admin):
     contributor = UserFactory()
-    services.contribution_log(project=project, actor=admin.user, contributor=contributor,
-                              day=DAY, hours="5", rate="40", description="Doc")
-    source = services.funding_source_add(project=project, actor=admin.user, kind="seed",
-                                         funder_name="Acteurs", amount="150")
-    services.funding_source_decide(source=source, actor=admin.user, granted=True,
-                                   decided_on=DAY)
+    services.contribution_log(
+        project=project,
+        actor=admin.user,
+        contributor=contributor,
+        day=DAY,
+        hours="5",
+        rate="40",
+        description="Doc",
+    )
+    source = services.funding_source_add(
+        project=project, actor=admin.user, kind="seed", funder_name="Acteurs", amount="150"
+    )
+    services.funding_source_decide(source=source, actor=admin.user, granted=True, decided_on=DAY)
     services.funding_source_receive(source=source, actor=admin.user, received_on=DAY)
     _client(client, admin.user)
     form = client.get(_url("contributor_payment", project)).context["form"]
     key = form.initial["request_key"]
-    payment = {"contributor": contributor.pk, "amount": "160", "paid_on": "2026-10-06",
-               "request_key": key}
+    payment = {
+        "contributor": contributor.pk,
+        "amount": "160",
+        "paid_on": "2026-10-06",
+        "request_key": key,
+    }
     transactions = Transaction.objects.count()
     response = client.post(_url("contributor_payment", project), payment)
     assert response.status_code == 400  # more than the account holds (150 €)
     assert "amount" in response.context["form"].errors
-    assert (ContributorPayment.objects.count(), Transaction.objects.count()) == (
-        0, transactions)
+    assert (ContributorPayment.objects.count(), Transaction.objects.count()) == (0, transactions)
     payment["amount"] = "100"
     for _attempt in range(2):
         assert client.post(_url("contributor_payment", project), payment).status_code == 302

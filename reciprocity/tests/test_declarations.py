@@ -35,31 +35,42 @@ def contract(treasurer):
     host_admin = MembershipFactory(role=Role.ADMIN)
     project = ProjectFactory(host=host_admin.organisation, name="Bouquet normand")
     contract = services.contract_create(
-        partner=treasurer.organisation, project=project, actor=host_admin.user, rate="5",
+        partner=treasurer.organisation,
+        project=project,
+        actor=host_admin.user,
+        rate="5",
         base="Chiffre d'affaires HT des services d'installation du bouquet",
-        starts_on=date(2026, 1, 1), floor="50", ceiling="2 000")
+        starts_on=date(2026, 1, 1),
+        floor="50",
+        ceiling="2 000",
+    )
     partner_admin = MembershipFactory(role=Role.ADMIN, organisation=treasurer.organisation).user
     contract = services.contract_propose(contract=contract, actor=partner_admin)
     for user in (partner_admin, host_admin.user):
-        contract = services.contract_accept(contract=contract, actor=user, ip_address=None,
-                                            pdf_sha256=contract.proposed_sha256)
+        contract = services.contract_accept(
+            contract=contract, actor=user, ip_address=None, pdf_sha256=contract.proposed_sha256
+        )
     assert contract.state == ContractState.SIGNED
     return contract
 
 
-@pytest.mark.parametrize(("revenue", "due"), [
-    ("10 000", "500.00"),     # 5 %
-    ("123,45", "50.00"),      # 6,17 € is under the 50 € minimum
-    ("0", "50.00"),           # the minimum is due even without revenue
-    ("100 000", "2000.00"),   # 5 000 € capped at 2 000 €
-    ("1 234,57", "61.73"),    # 61,7285 rounded half-up
-    ("1 234,70", "61.74"),    # 61,735 → 61,74 (half-up, not to even)
-])
+@pytest.mark.parametrize(
+    ("revenue", "due"),
+    [
+        ("10 000", "500.00"),  # 5 %
+        ("123,45", "50.00"),  # 6,17 € is under the 50 € minimum
+        ("0", "50.00"),  # the minimum is due even without revenue
+        ("100 000", "2000.00"),  # 5 000 € capped at 2 000 €
+        ("1 234,57", "61.73"),  # 61,7285 rounded half-up
+        ("1 234,70", "61.74"),  # 61,735 → 61,74 (half-up, not to even)
+    ],
+)
 def test_due_is_rate_times_revenue_within_floor_and_ceiling(contract, revenue, due):
     from commons_fund.money import parse_amount
 
-    assert services.due_for(contract=contract, revenue=parse_amount(revenue,
-                                                                     allow_zero=True)) == D(due)
+    assert services.due_for(contract=contract, revenue=parse_amount(revenue, allow_zero=True)) == D(
+        due
+    )
 
 
 @given(revenue=st.decimals(min_value=0, max_value=10**7, places=2))
@@ -73,8 +84,9 @@ def test_due_never_leaves_the_floor_and_ceiling(revenue):
 
 
 def test_declaring_posts_the_due_into_the_commons_accounts(contract, treasurer):
-    declaration = services.declaration_create(contract=contract, actor=treasurer.user,
-                                              period_start=Q1, revenue="12 000")
+    declaration = services.declaration_create(
+        contract=contract, actor=treasurer.user, period_start=Q1, revenue="12 000"
+    )
     assert (declaration.period_end, declaration.due.amount) == (date(2026, 3, 31), D("600"))
     receivable = account_get_or_create(purpose="receivable", project=contract.project)
     assert account_balance(account=receivable).posted == 60000
@@ -83,10 +95,10 @@ def test_declaring_posts_the_due_into_the_commons_accounts(contract, treasurer):
 
 
 def test_a_correction_supersedes_and_keeps_history(contract, treasurer):
-    first = services.declaration_create(contract=contract, actor=treasurer.user,
-                                        period_start=Q1, revenue="12 000")
-    second = services.declaration_correct(declaration=first, actor=treasurer.user,
-                                          revenue="8 000")
+    first = services.declaration_create(
+        contract=contract, actor=treasurer.user, period_start=Q1, revenue="12 000"
+    )
+    second = services.declaration_correct(declaration=first, actor=treasurer.user, revenue="8 000")
     first.refresh_from_db()
     assert first.status == DeclarationStatus.SUPERSEDED and second.supersedes == first
     assert second.due.amount == D("400")
@@ -97,13 +109,16 @@ def test_a_correction_supersedes_and_keeps_history(contract, treasurer):
         services.declaration_correct(declaration=first, actor=treasurer.user, revenue="1")
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"revenue": "-100"}, "revenue"),
-    ({"revenue": "abc"}, "revenue"),
-    ({"period_start": date(2026, 2, 1)}, "period_start"),   # not a quarter's first day
-    ({"period_start": date(2099, 1, 1)}, "period_start"),   # not ended
-    ({"period_start": date(2025, 10, 1)}, "period_start"),  # before the contract
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"revenue": "-100"}, "revenue"),
+        ({"revenue": "abc"}, "revenue"),
+        ({"period_start": date(2026, 2, 1)}, "period_start"),  # not a quarter's first day
+        ({"period_start": date(2099, 1, 1)}, "period_start"),  # not ended
+        ({"period_start": date(2025, 10, 1)}, "period_start"),  # before the contract
+    ],
+)
 def test_bad_declarations_write_nothing(contract, treasurer, changes, field):
     arguments = {"period_start": Q1, "revenue": "1000", **changes}
     with pytest.raises(ValidationError) as raised:
@@ -113,28 +128,40 @@ def test_bad_declarations_write_nothing(contract, treasurer, changes, field):
 
 
 def test_a_period_is_declared_once_and_only_on_a_signed_contract(contract, treasurer):
-    services.declaration_create(contract=contract, actor=treasurer.user, period_start=Q1,
-                                revenue="1000")
+    services.declaration_create(
+        contract=contract, actor=treasurer.user, period_start=Q1, revenue="1000"
+    )
     with pytest.raises(ValidationError):
-        services.declaration_create(contract=contract, actor=treasurer.user,
-                                    period_start=Q1, revenue="2000")
+        services.declaration_create(
+            contract=contract, actor=treasurer.user, period_start=Q1, revenue="2000"
+        )
     ReciprocityContract.objects.filter(pk=contract.pk).update(state=ContractState.PROPOSED)
     with pytest.raises(ValidationError):
-        services.declaration_create(contract=contract, actor=treasurer.user,
-                                    period_start=date(2026, 4, 1), revenue="2000")
+        services.declaration_create(
+            contract=contract, actor=treasurer.user, period_start=date(2026, 4, 1), revenue="2000"
+        )
     assert RevenueDeclaration.objects.count() == 1
     with pytest.raises(PermissionDenied):
-        services.declaration_create(contract=contract, actor=UserFactory(),
-                                    period_start=Q1, revenue="1")
+        services.declaration_create(
+            contract=contract, actor=UserFactory(), period_start=Q1, revenue="1"
+        )
 
 
-@pytest.mark.parametrize(("rate", "extra"), [("0", {}), ("100,01", {}), ("-3", {}),
-                                              ("5", {"floor": "100", "ceiling": "50"})])
+@pytest.mark.parametrize(
+    ("rate", "extra"),
+    [("0", {}), ("100,01", {}), ("-3", {}), ("5", {"floor": "100", "ceiling": "50"})],
+)
 def test_bad_contracts_are_refused(treasurer, rate, extra):
     project = ProjectFactory()
     admin = MembershipFactory(role=Role.ADMIN, organisation=treasurer.organisation)
     with pytest.raises(ValidationError):
-        services.contract_create(partner=treasurer.organisation, project=project,
-                                 actor=admin.user, rate=rate, base="CA HT",
-                                 starts_on=date(2026, 1, 1), **extra)
+        services.contract_create(
+            partner=treasurer.organisation,
+            project=project,
+            actor=admin.user,
+            rate=rate,
+            base="CA HT",
+            starts_on=date(2026, 1, 1),
+            **extra,
+        )
     assert not ReciprocityContract.objects.exists()

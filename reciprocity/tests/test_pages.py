@@ -18,17 +18,27 @@ pytestmark = pytest.mark.django_db
 def people():
     partner = MembershipFactory(role=Role.ADMIN)
     host = MembershipFactory(role=Role.ADMIN)
-    return {"partner": partner, "host": host,
-            "project": ProjectFactory(host=host.organisation, name="Dokos", slug="dokos")}
+    return {
+        "partner": partner,
+        "host": host,
+        "project": ProjectFactory(host=host.organisation, name="Dokos", slug="dokos"),
+    }
 
 
 def test_a_partner_drafts_proposes_declares_corrects_and_pays_from_the_pages(client, people):
     partner = people["partner"]
     client.force_login(partner.user)
     new = reverse("reciprocity:contract_create")
-    form = {"partner": partner.organisation.pk, "project": people["project"].pk,
-            "rate": "4", "base": "CA HT des prestations Dokos", "period": "quarterly",
-            "starts_on": "2026-01-01", "language": "fr", "show_amounts": "on"}
+    form = {
+        "partner": partner.organisation.pk,
+        "project": people["project"].pk,
+        "rate": "4",
+        "base": "CA HT des prestations Dokos",
+        "period": "quarterly",
+        "starts_on": "2026-01-01",
+        "language": "fr",
+        "show_amounts": "on",
+    }
     response = client.post(new, {**form, "rate": "0"})
     assert response.status_code == 400 and "rate" in response.context["form"].errors
     assert 'id="id_rate_error"' in response.text
@@ -37,16 +47,18 @@ def test_a_partner_drafts_proposes_declares_corrects_and_pays_from_the_pages(cli
     assert not ReciprocityContract.objects.exists()
     response = client.post(new, form)
     contract = ReciprocityContract.objects.get()
-    assert response["Location"] == reverse("reciprocity:contract_detail",
-                                           kwargs={"pk": contract.pk})
+    assert response["Location"] == reverse(
+        "reciprocity:contract_detail", kwargs={"pk": contract.pk}
+    )
     page = client.get(response["Location"])
     assert page.context["can_propose"]
     client.post(reverse("reciprocity:contract_propose", kwargs={"pk": contract.pk}))
     contract.refresh_from_db()
     assert contract.state == ContractState.PROPOSED
     for user in (partner.user, people["host"].user):
-        contract = services.contract_accept(contract=contract, actor=user, ip_address=None,
-                                            pdf_sha256=contract.proposed_sha256)
+        contract = services.contract_accept(
+            contract=contract, actor=user, ip_address=None, pdf_sha256=contract.proposed_sha256
+        )
 
     detail = reverse("reciprocity:contract_detail", kwargs={"pk": contract.pk})
     page = client.get(detail)
@@ -64,13 +76,15 @@ def test_a_partner_drafts_proposes_declares_corrects_and_pays_from_the_pages(cli
     current = RevenueDeclaration.objects.exclude(status="superseded").get()
     assert current.due.amount == 300 and current.supersedes == declaration
     kwargs["declaration_pk"] = current.pk
-    response = client.post(reverse("reciprocity:declaration_pay", kwargs=kwargs),
-                           {"method": "transfer"}, follow=True)
+    response = client.post(
+        reverse("reciprocity:declaration_pay", kwargs=kwargs), {"method": "transfer"}, follow=True
+    )
     current.refresh_from_db()
     assert current.charge.transfer_reference in response.text
 
-    host_page = reverse("reciprocity:organisation",
-                        kwargs={"slug": people["host"].organisation.slug})
+    host_page = reverse(
+        "reciprocity:organisation", kwargs={"slug": people["host"].organisation.slug}
+    )
     client.force_login(people["host"].user)
     missing = client.get(host_page).context["sections"][1][2]
     assert [row.period_start for row in missing][:1] == [date(2026, 4, 1)]
@@ -79,38 +93,62 @@ def test_a_partner_drafts_proposes_declares_corrects_and_pays_from_the_pages(cli
 def test_the_yearly_certificate(client, people):
     partner = people["partner"]
     contract = services.contract_create(
-        partner=partner.organisation, project=people["project"], actor=partner.user,
-        rate="10", base="CA HT", starts_on=date(2025, 1, 1), period="yearly")
+        partner=partner.organisation,
+        project=people["project"],
+        actor=partner.user,
+        rate="10",
+        base="CA HT",
+        starts_on=date(2025, 1, 1),
+        period="yearly",
+    )
     contract = services.contract_propose(contract=contract, actor=partner.user)
     for user in (partner.user, people["host"].user):
-        contract = services.contract_accept(contract=contract, actor=user, ip_address=None,
-                                            pdf_sha256=contract.proposed_sha256)
-    services.declaration_create(contract=contract, actor=partner.user,
-                                period_start=date(2025, 1, 1), revenue="12 345,60")
-    url = reverse("reciprocity:certificate", kwargs={"slug": partner.organisation.slug,
-                                                     "year": 2025})
+        contract = services.contract_accept(
+            contract=contract, actor=user, ip_address=None, pdf_sha256=contract.proposed_sha256
+        )
+    services.declaration_create(
+        contract=contract, actor=partner.user, period_start=date(2025, 1, 1), revenue="12 345,60"
+    )
+    url = reverse(
+        "reciprocity:certificate", kwargs={"slug": partner.organisation.slug, "year": 2025}
+    )
     assert client.get(url).status_code == 302
     client.force_login(UserFactory())
     assert client.get(url).status_code == 404
     client.force_login(partner.user)
     response = client.get(url)
     assert response["Content-Type"] == "application/pdf"
-    text = "".join(page.extract_text() for page in PdfReader(
-        io.BytesIO(response.content)).pages).replace("\u202f", " ").replace("\u00a0", " ")
-    for expected in ("Attestation de réciprocité 2025", contract.reference, "Dokos",
-                     "12 345,60 €", "1 234,56 €"):
+    text = (
+        "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+        .replace("\u202f", " ")
+        .replace("\u00a0", " ")
+    )
+    for expected in (
+        "Attestation de réciprocité 2025",
+        contract.reference,
+        "Dokos",
+        "12 345,60 €",
+        "1 234,56 €",
+    ):
         assert expected in text, expected
 
 
 def _signed_contract(people, **extra):
     partner = people["partner"]
     contract = services.contract_create(
-        partner=partner.organisation, project=people["project"], actor=partner.user,
-        rate="10", base="CA HT", starts_on=date(2026, 1, 1), **extra)
+        partner=partner.organisation,
+        project=people["project"],
+        actor=partner.user,
+        rate="10",
+        base="CA HT",
+        starts_on=date(2026, 1, 1),
+        **extra,
+    )
     contract = services.contract_propose(contract=contract, actor=partner.user)
     for user in (partner.user, people["host"].user):
-        contract = services.contract_accept(contract=contract, actor=user, ip_address=None,
-                                            pdf_sha256=contract.proposed_sha256)
+        contract = services.contract_accept(
+            contract=contract, actor=user, ip_address=None, pdf_sha256=contract.proposed_sha256
+        )
     return contract
 
 
@@ -131,8 +169,12 @@ def test_suspend_resume_and_end_a_contract(client, people):
     contract.refresh_from_db()
     assert contract.state == ContractState.TERMINATED and contract.ends_on
     # periods already ended are still declared
-    services.declaration_create(contract=contract, actor=people["partner"].user,
-                                period_start=date(2026, 1, 1), revenue="100")
+    services.declaration_create(
+        contract=contract,
+        actor=people["partner"].user,
+        period_start=date(2026, 1, 1),
+        revenue="100",
+    )
     client.post(url, {"state": "signed"})
     contract.refresh_from_db()
     assert contract.state == ContractState.TERMINATED
@@ -141,24 +183,33 @@ def test_suspend_resume_and_end_a_contract(client, people):
 
 
 def test_a_treasurer_sets_the_one_percent_policy_from_the_page(client, people):
-    treasurer = MembershipFactory(role=Role.TREASURER,
-                                  organisation=people["host"].organisation)
+    treasurer = MembershipFactory(role=Role.TREASURER, organisation=people["host"].organisation)
     lqdn = MembershipFactory(role=Role.ADMIN).organisation
     url = reverse("reciprocity:policy_set", kwargs={"slug": treasurer.organisation.slug})
     client.force_login(treasurer.user)
-    page = client.get(reverse("reciprocity:organisation",
-                              kwargs={"slug": treasurer.organisation.slug}))
+    page = client.get(
+        reverse("reciprocity:organisation", kwargs={"slug": treasurer.organisation.slug})
+    )
     assert page.context["policy_form"] is not None
     client.post(url, {"year": "2027", "percent": "150", "organisations": [lqdn.pk]})
     assert not treasurer.organisation.revenue_share_policies.exists()
-    client.post(url, {"year": "2027", "percent": "1", "base_revenue": "87 550",
-                      "organisations": [lqdn.pk], "projects": [people["project"].pk]})
+    client.post(
+        url,
+        {
+            "year": "2027",
+            "percent": "1",
+            "base_revenue": "87 550",
+            "organisations": [lqdn.pk],
+            "projects": [people["project"].pk],
+        },
+    )
     policy = treasurer.organisation.revenue_share_policies.get()
     assert policy.beneficiaries.count() == 2
     wall = client.get("/fr/reciprocity/")
     assert "437,75" in wall.text.replace("\u202f", " ")
     member = MembershipFactory(role=Role.MEMBER, organisation=treasurer.organisation)
     client.force_login(member.user)
-    page = client.get(reverse("reciprocity:organisation",
-                              kwargs={"slug": treasurer.organisation.slug}))
+    page = client.get(
+        reverse("reciprocity:organisation", kwargs={"slug": treasurer.organisation.slug})
+    )
     assert page.context["policy_form"] is None

@@ -25,14 +25,21 @@ def declaration():
     partner = MembershipFactory(role=Role.ADMIN)
     host = MembershipFactory(role=Role.ADMIN)
     contract = services.contract_create(
-        partner=partner.organisation, project=ProjectFactory(host=host.organisation),
-        actor=partner.user, rate="5", base="CA HT", starts_on=date(2026, 1, 1))
+        partner=partner.organisation,
+        project=ProjectFactory(host=host.organisation),
+        actor=partner.user,
+        rate="5",
+        base="CA HT",
+        starts_on=date(2026, 1, 1),
+    )
     contract = services.contract_propose(contract=contract, actor=partner.user)
     for user in (partner.user, host.user):
-        contract = services.contract_accept(contract=contract, actor=user, ip_address=None,
-                                            pdf_sha256=contract.proposed_sha256)
-    declaration = services.declaration_create(contract=contract, actor=partner.user,
-                                              period_start=date(2026, 1, 1), revenue="8 000")
+        contract = services.contract_accept(
+            contract=contract, actor=user, ip_address=None, pdf_sha256=contract.proposed_sha256
+        )
+    declaration = services.declaration_create(
+        contract=contract, actor=partner.user, period_start=date(2026, 1, 1), revenue="8 000"
+    )
     declaration.partner_admin, declaration.host_admin = partner.user, host.user
     return declaration
 
@@ -43,35 +50,45 @@ def _balance(project, purpose):
 
 def test_paid_by_card_settles_the_due_in_the_commons_accounts(declaration):
     project = declaration.contract.project
-    method = stripe_client.client().v1.payment_methods.create(params={
-        "type": "card", "card": {"number": "4242424242424242", "exp_month": 12,
-                                 "exp_year": 2034, "cvc": "123"}})
-    card = payments.payment_method_save_card(payer=declaration.contract.partner,
-                                             stripe_payment_method=method.id)
-    paid = services.declaration_pay(declaration=declaration, actor=declaration.partner_admin,
-                                    method="card", saved_method=card)
+    method = stripe_client.client().v1.payment_methods.create(
+        params={
+            "type": "card",
+            "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123"},
+        }
+    )
+    card = payments.payment_method_save_card(
+        payer=declaration.contract.partner, stripe_payment_method=method.id
+    )
+    paid = services.declaration_pay(
+        declaration=declaration, actor=declaration.partner_admin, method="card", saved_method=card
+    )
     assert paid.status == DeclarationStatus.PAID
     assert _balance(project, "receivable").posted == 0  # 400 € due, then settled
     assert _balance(project, "reciprocity").posted == -40000
     assert _balance(project, "to_collect").posted == 40000 - paid.charge.fee
     assert all(total == 0 for total in ledger_totals().values())
     with pytest.raises(ValidationError):
-        services.declaration_pay(declaration=paid, actor=declaration.partner_admin,
-                                 method="transfer")
+        services.declaration_pay(
+            declaration=paid, actor=declaration.partner_admin, method="transfer"
+        )
 
 
 def test_paid_by_transfer_once_the_host_records_it(declaration):
-    project, partner_admin, host_admin = (declaration.contract.project,
-                                          declaration.partner_admin, declaration.host_admin)
-    declaration = services.declaration_pay(declaration=declaration, actor=partner_admin,
-                                           method="transfer")
+    project, partner_admin, host_admin = (
+        declaration.contract.project,
+        declaration.partner_admin,
+        declaration.host_admin,
+    )
+    declaration = services.declaration_pay(
+        declaration=declaration, actor=partner_admin, method="transfer"
+    )
     assert declaration.status == DeclarationStatus.DUE
     assert declaration.charge.transfer_reference
     with pytest.raises(ValidationError):  # one payment at a time
-        services.declaration_pay(declaration=declaration, actor=partner_admin,
-                                 method="transfer")
-    payments.transfer_record_receipt(charge=declaration.charge, amount="400",
-                                     received_on=timezone.localdate(), actor=host_admin)
+        services.declaration_pay(declaration=declaration, actor=partner_admin, method="transfer")
+    payments.transfer_record_receipt(
+        charge=declaration.charge, amount="400", received_on=timezone.localdate(), actor=host_admin
+    )
     assert services.declarations_sync_open() == 1
     declaration.refresh_from_db()
     assert declaration.status == DeclarationStatus.PAID

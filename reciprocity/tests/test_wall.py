@@ -20,30 +20,49 @@ pytestmark = pytest.mark.django_db
 
 
 def _signed(partner_department="", show_amounts=True, project=None):
-    partner = MembershipFactory(role=Role.ADMIN, organisation=OrganisationFactory(
-        department=partner_department, region="28" if partner_department else ""))
-    host = MembershipFactory(role=Role.ADMIN, organisation=project.host) if project else \
-        MembershipFactory(role=Role.ADMIN)
+    partner = MembershipFactory(
+        role=Role.ADMIN,
+        organisation=OrganisationFactory(
+            department=partner_department, region="28" if partner_department else ""
+        ),
+    )
+    host = (
+        MembershipFactory(role=Role.ADMIN, organisation=project.host)
+        if project
+        else MembershipFactory(role=Role.ADMIN)
+    )
     project = project or ProjectFactory(host=host.organisation)
     contract = services.contract_create(
-        partner=partner.organisation, project=project, actor=partner.user, rate="10",
-        base="CA HT", starts_on=date(2026, 1, 1), show_amounts=show_amounts)
+        partner=partner.organisation,
+        project=project,
+        actor=partner.user,
+        rate="10",
+        base="CA HT",
+        starts_on=date(2026, 1, 1),
+        show_amounts=show_amounts,
+    )
     contract = services.contract_propose(contract=contract, actor=partner.user)
     for user in (partner.user, host.user):
-        contract = services.contract_accept(contract=contract, actor=user, ip_address=None,
-                                            pdf_sha256=contract.proposed_sha256)
+        contract = services.contract_accept(
+            contract=contract, actor=user, ip_address=None, pdf_sha256=contract.proposed_sha256
+        )
     contract.partner_admin, contract.host_admin = partner.user, host.user
     return contract
 
 
 def _declare_and_pay(contract, start, revenue):
-    declaration = services.declaration_create(contract=contract, actor=contract.partner_admin,
-                                              period_start=start, revenue=revenue)
-    declaration = services.declaration_pay(declaration=declaration,
-                                           actor=contract.partner_admin, method="transfer")
-    payments.transfer_record_receipt(charge=declaration.charge, amount=declaration.due.amount,
-                                     received_on=timezone.localdate(),
-                                     actor=contract.host_admin)
+    declaration = services.declaration_create(
+        contract=contract, actor=contract.partner_admin, period_start=start, revenue=revenue
+    )
+    declaration = services.declaration_pay(
+        declaration=declaration, actor=contract.partner_admin, method="transfer"
+    )
+    payments.transfer_record_receipt(
+        charge=declaration.charge,
+        amount=declaration.due.amount,
+        received_on=timezone.localdate(),
+        actor=contract.host_admin,
+    )
     return services.declaration_sync(declaration=declaration)
 
 
@@ -71,8 +90,10 @@ def test_the_wall_shows_givers_their_status_and_respects_hidden_amounts(client):
     assert page.status_code == 200 and good.partner.name in page.text
 
     providers = selectors.certified_providers(project=project)
-    assert [(department, [p.name for p in partners]) for department, partners in providers] \
-        == [("14 – Calvados", [good.partner.name]), ("", [late.partner.name])]
+    assert [(department, [p.name for p in partners]) for department, partners in providers] == [
+        ("14 – Calvados", [good.partner.name]),
+        ("", [late.partner.name]),
+    ]
     detail = client.get(project.get_absolute_url())
     assert "14 – Calvados" in detail.text
 

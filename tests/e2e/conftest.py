@@ -24,8 +24,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium(),
-                                             args=["--no-sandbox", "--disable-gpu"])
+        browser = playwright.chromium.launch(
+            executable_path=chromium(), args=["--no-sandbox", "--disable-gpu"]
+        )
         yield browser
         browser.close()
 
@@ -46,8 +47,9 @@ class Journey:
     def shot(self, label: str) -> None:
         self.shots += 1
         FOLDER.mkdir(exist_ok=True)
-        self.page.screenshot(path=FOLDER / f"{self.name}-{self.shots:02d}-{label}.png",
-                             full_page=True)
+        self.page.screenshot(
+            path=FOLDER / f"{self.name}-{self.shots:02d}-{label}.png", full_page=True
+        )
 
     def log_in(self, email: str, password: str = DEMO_PASSWORD) -> None:
         self.page.goto("/fr/accounts/login/")
@@ -65,8 +67,9 @@ def demo(live_server):
 
 @pytest.fixture
 def journey(browser, live_server, request):
-    context = browser.new_context(base_url=live_server.url, locale="fr-FR",
-                                  viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        base_url=live_server.url, locale="fr-FR", viewport={"width": 1280, "height": 900}
+    )
     context.set_default_timeout(15_000)
     tab = Journey(context.new_page(), request.node.name.removeprefix("test_"))
     yield tab

@@ -18,8 +18,18 @@ def screenshot(url: str, name: str, *, width: int = 1280, height: int = 2000) ->
     path = FOLDER / f"{name}.png"
     path.unlink(missing_ok=True)
     subprocess.run(
-        [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-         f"--window-size={width},{height}", f"--screenshot={path}", url],
-        check=True, capture_output=True, timeout=90,
+        [
+            chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            f"--window-size={width},{height}",
+            f"--screenshot={path}",
+            url,
+        ],
+        check=True,
+        capture_output=True,
+        timeout=90,
     )
     return path

@@ -42,8 +42,7 @@ def test_a_visitor_reads_in_french_then_switches_to_english(demo, journey, setti
     assert page.get_by_role("heading", level=1).is_visible()
 
 
-def test_a_member_grades_every_candidate_changes_their_mind_and_finds_the_receipt(
-        demo, journey):
+def test_a_member_grades_every_candidate_changes_their_mind_and_finds_the_receipt(demo, journey):
     page = journey.page
     round_ = Round.objects.get(pool__slug="fonds-commun-normand", state=RoundState.VOTING)
     candidacies = list(round_.candidacies.order_by("project__name"))
@@ -93,11 +92,17 @@ def test_a_partner_signs_a_contract_downloads_it_and_declares_a_quarter(demo, jo
     project = Project.objects.get(slug="movilab")
     host_admin = project.host.memberships.filter(role=Role.ADMIN).first().user
     contract = reciprocity.contract_create(
-        partner=partner, project=project, actor=host_admin, rate="2,5",
-        base="Chiffre d'affaires HT des formations Movilab", starts_on=date(2026, 1, 1))
+        partner=partner,
+        project=project,
+        actor=host_admin,
+        rate="2,5",
+        base="Chiffre d'affaires HT des formations Movilab",
+        starts_on=date(2026, 1, 1),
+    )
     contract = reciprocity.contract_propose(contract=contract, actor=host_admin)
-    reciprocity.contract_accept(contract=contract, actor=host_admin, ip_address=None,
-                                pdf_sha256=contract.proposed_sha256)
+    reciprocity.contract_accept(
+        contract=contract, actor=host_admin, ip_address=None, pdf_sha256=contract.proposed_sha256
+    )
 
     page = journey.page
     journey.log_in("sacha@demo.test")  # Octopuce's administrator
@@ -142,7 +147,8 @@ def _totp_code(secret: str) -> str:
 
 
 def test_a_treasurer_with_two_factors_handles_a_failed_collection_a_transfer_and_payouts(
-        demo, journey):
+    demo, journey
+):
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     from commons_fund.members.models import Organisation, User
@@ -156,13 +162,21 @@ def test_a_treasurer_with_two_factors_handles_a_failed_collection_a_transfer_and
     for collection in round_.pot_collections.filter(status=CollectionStatus.DUE):
         collecting.collection_attempt(collection=collection)
     books = Organisation.objects.get(slug="normandie-libre")
-    waiting = list(Charge.objects.filter(books=books, status=ChargeStatus.AWAITING_TRANSFER,
-                                         method="transfer").order_by("pk"))
+    waiting = list(
+        Charge.objects.filter(
+            books=books, status=ChargeStatus.AWAITING_TRANSFER, method="transfer"
+        ).order_by("pk")
+    )
     failed, paid = waiting[0], waiting[1]
     Charge.objects.filter(pk=failed.pk).update(
-        status=ChargeStatus.FAILED, failure_message="Virement rejeté : compte clôturé")
-    payments.payout_prepare(books=books, beneficiary=Organisation.objects.get(slug="movilab"),
-                            amount=25_000, description="Soutien au commun Movilab")
+        status=ChargeStatus.FAILED, failure_message="Virement rejeté : compte clôturé"
+    )
+    payments.payout_prepare(
+        books=books,
+        beneficiary=Organisation.objects.get(slug="movilab"),
+        amount=25_000,
+        description="Soutien au commun Movilab",
+    )
     treasurer = User.objects.get(email="dominique@demo.test")
     secret = generate_totp_secret()
     TOTP.activate(treasurer, secret)
@@ -213,7 +227,8 @@ def stripe_in_browser(stripe_api, settings):
 
 
 def test_a_newcomer_signs_up_creates_an_association_joins_and_pledges_by_card(
-        demo, journey, stripe_in_browser, mailoutbox):
+    demo, journey, stripe_in_browser, mailoutbox
+):
     from commons_fund.members.models import Organisation
     from pledges.models import Pledge
 

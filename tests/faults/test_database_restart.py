@@ -34,15 +34,21 @@ PG_CTLCLUSTER = shutil.which("pg_ctlcluster")
 
 
 def _can_restart() -> bool:
-    return (connection.vendor == "postgresql" and PG_CTLCLUSTER is not None
-            and CLUSTER.is_dir() and os.geteuid() == 0
-            and connection.settings_dict["HOST"] in ("", "127.0.0.1", "localhost"))
+    return (
+        connection.vendor == "postgresql"
+        and PG_CTLCLUSTER is not None
+        and CLUSTER.is_dir()
+        and os.geteuid() == 0
+        and connection.settings_dict["HOST"] in ("", "127.0.0.1", "localhost")
+    )
 
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not _can_restart(), reason="needs the local PostgreSQL server, "
-                       "restarted with pg_ctlcluster (as root)"),
+    pytest.mark.skipif(
+        not _can_restart(),
+        reason="needs the local PostgreSQL server, restarted with pg_ctlcluster (as root)",
+    ),
 ]
 
 
@@ -55,10 +61,23 @@ def _accepting() -> bool:
 
 
 def _restart_postgresql() -> None:
-    version = sorted(CLUSTER.iterdir(), key=lambda path: [int(part) for part in
-                                                          path.name.split(".")])[-1].name
-    subprocess.run([PG_CTLCLUSTER, "--skip-systemctl-redirect", version, "main", "restart",
-                    "--", "-m", "fast"], check=True, timeout=120)
+    version = sorted(
+        CLUSTER.iterdir(), key=lambda path: [int(part) for part in path.name.split(".")]
+    )[-1].name
+    subprocess.run(
+        [
+            PG_CTLCLUSTER,
+            "--skip-systemctl-redirect",
+            version,
+            "main",
+            "restart",
+            "--",
+            "-m",
+            "fast",
+        ],
+        check=True,
+        timeout=120,
+    )
     assert wait_for(_accepting, timeout=60), "PostgreSQL did not come back"
     connection.close()  # this test's own connection died with the server
 
@@ -69,21 +88,32 @@ def _closed_rounds() -> list[Round]:
     closed = []
     for number in range(ROUNDS):
         treasurer = MembershipFactory(role=Role.ADMIN)
-        pool = services.pool_create(creator=treasurer.user, host=treasurer.organisation,
-                                    name=f"Fonds {number}", quorum_percent=0)
+        pool = services.pool_create(
+            creator=treasurer.user,
+            host=treasurer.organisation,
+            name=f"Fonds {number}",
+            quorum_percent=0,
+        )
         members = []
         for _person in range(2):
             person = UserFactory()
             member = services.pool_join(pool=pool, actor=person)
-            services.pledge_create(membership=member, actor=person, amount="15",
-                                   method="transfer")
+            services.pledge_create(membership=member, actor=person, amount="15", method="transfer")
             members.append(member)
         round_, candidacies = voting_round(
-            pool, treasurer.user, [ProjectFactory(), ProjectFactory()],
-            nominations_open_at=past, voting_opens_at=past + timedelta(days=1),
-            voting_closes_at=timezone.now() + timedelta(seconds=2))
-        ballots.ballot_cast(round_=round_, membership=members[0], actor=members[0].user,
-                            marks={candidacies[0].pk: 4, candidacies[1].pk: 1})
+            pool,
+            treasurer.user,
+            [ProjectFactory(), ProjectFactory()],
+            nominations_open_at=past,
+            voting_opens_at=past + timedelta(days=1),
+            voting_closes_at=timezone.now() + timedelta(seconds=2),
+        )
+        ballots.ballot_cast(
+            round_=round_,
+            membership=members[0],
+            actor=members[0].user,
+            marks={candidacies[0].pk: 4, candidacies[1].pk: 1},
+        )
         closed.append(round_)
     time.sleep(2)  # the votes close
     return closed
@@ -91,25 +121,37 @@ def _closed_rounds() -> list[Round]:
 
 def _waiting_on_a_lock(conninfo: str) -> bool:
     with psycopg.connect(conninfo) as watcher:
-        return watcher.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock'").fetchone()[0] > 0
+        return (
+            watcher.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'"
+            ).fetchone()[0]
+            > 0
+        )
 
 
 def test_the_next_advance_resumes_after_a_database_restart(celery_queue):
     closed = _closed_rounds()
     conninfo = database_url()
     holder = psycopg.connect(conninfo)
-    holder.execute("SELECT id FROM pledges_round WHERE id = %s FOR UPDATE",
-                   [closed[LOCKED].pk])
+    holder.execute("SELECT id FROM pledges_round WHERE id = %s FOR UPDATE", [closed[LOCKED].pk])
     command = subprocess.Popen(
-        [sys.executable, "manage.py", "advance_rounds"], cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": conninfo, "CELERY_TASK_DEFAULT_QUEUE": celery_queue,
-             "EMAIL_URL": "dummymail://", "LOG_LEVEL": "WARNING"},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        [sys.executable, "manage.py", "advance_rounds"],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DATABASE_URL": conninfo,
+            "CELERY_TASK_DEFAULT_QUEUE": celery_queue,
+            "EMAIL_URL": "dummymail://",
+            "LOG_LEVEL": "WARNING",
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         assert wait_for(lambda: _waiting_on_a_lock(conninfo), timeout=60), (
-            "advance_rounds never reached the locked round")
+            "advance_rounds never reached the locked round"
+        )
         _restart_postgresql()
         output = command.communicate(timeout=60)[0].decode()
     finally:
@@ -118,14 +160,15 @@ def test_the_next_advance_resumes_after_a_database_restart(celery_queue):
     assert command.returncode != 0, output
     assert "OperationalError" in output or "terminating connection" in output, output
 
-    states = dict(Round.objects.filter(pk__in=[r.pk for r in closed])
-                  .values_list("pk", "state"))
+    states = dict(Round.objects.filter(pk__in=[r.pk for r in closed]).values_list("pk", "state"))
     assert [states[r.pk] for r in closed] == (
-        [RoundState.COLLECTING] * LOCKED + [RoundState.VOTING] * (ROUNDS - LOCKED))
+        [RoundState.COLLECTING] * LOCKED + [RoundState.VOTING] * (ROUNDS - LOCKED)
+    )
     stopped = Round.objects.get(pk=closed[LOCKED].pk)
     assert (stopped.results, stopped.winner_id) == ({}, None)  # nothing half-written
     assert set(Collection.objects.filter(round=stopped).values_list("status", flat=True)) == {
-        CollectionStatus.PROMISED}
+        CollectionStatus.PROMISED
+    }
     assert all(total == 0 for total in ledger_totals().values()), ledger_totals()
 
     assert rounds.rounds_advance() == ROUNDS - LOCKED
@@ -134,6 +177,8 @@ def test_the_next_advance_resumes_after_a_database_restart(celery_queue):
         assert round_.state == RoundState.COLLECTING
         assert round_.results["voters"] == 1 and round_.results["pot"] == 3000
         assert round_.winner_id is not None
-        assert list(round_.pot_collections.values_list("status", flat=True)) == [
-            CollectionStatus.DUE] * 2
+        assert (
+            list(round_.pot_collections.values_list("status", flat=True))
+            == [CollectionStatus.DUE] * 2
+        )
     assert all(total == 0 for total in ledger_totals().values()), ledger_totals()

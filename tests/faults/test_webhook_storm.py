@@ -27,19 +27,38 @@ THREADS = 16
 
 
 def _intent(charge: Charge, status: str) -> dict:
-    return {"id": charge.stripe_payment_intent, "object": "payment_intent",
-            "amount": charge.amount, "currency": "eur", "status": status,
-            "metadata": {"charge_id": str(charge.pk)}}
+    return {
+        "id": charge.stripe_payment_intent,
+        "object": "payment_intent",
+        "amount": charge.amount,
+        "currency": "eur",
+        "status": status,
+        "metadata": {"charge_id": str(charge.pk)},
+    }
 
 
 def _event(event_id: str, kind: str, obj: dict) -> dict:
-    return {"id": event_id, "object": "event", "type": kind, "livemode": False,
-            "created": 1795000000, "data": {"object": obj}, "api_version": "2024-06-20"}
+    return {
+        "id": event_id,
+        "object": "event",
+        "type": kind,
+        "livemode": False,
+        "created": 1795000000,
+        "data": {"object": obj},
+        "api_version": "2024-06-20",
+    }
 
 
 def _deliver(url: str, payload: bytes, signature: str) -> int:
-    request = urllib.request.Request(url, data=payload, method="POST", headers={  # noqa: S310
-        "Content-Type": "application/json", "Stripe-Signature": signature})
+    request = urllib.request.Request(  # noqa: S310 - the test's own loopback server
+        url,
+        data=payload,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "Stripe-Signature": signature,
+        },
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (http)
             return response.status
@@ -51,25 +70,39 @@ def test_a_storm_of_duplicated_shuffled_and_forged_webhooks(live_server, setting
     payer, books = OrganisationFactory(), OrganisationFactory()
     charges = []
     for number in range(CHARGES):
-        charge = services.charge_create(payer=payer, books=books, amount="12.34",
-                                        method="transfer", income_purpose="contributions",
-                                        description="Tempête")
+        charge = services.charge_create(
+            payer=payer,
+            books=books,
+            amount="12.34",
+            method="transfer",
+            income_purpose="contributions",
+            description="Tempête",
+        )
         # As if sent to Stripe as a SEPA debit: processing until Stripe says more.
         Charge.objects.filter(pk=charge.pk).update(
-            method="sepa_debit", status=ChargeStatus.PROCESSING, transfer_reference=None,
-            stripe_payment_intent=f"pi_storm_{number}")
+            method="sepa_debit",
+            status=ChargeStatus.PROCESSING,
+            transfer_reference=None,
+            stripe_payment_intent=f"pi_storm_{number}",
+        )
         charges.append(Charge.objects.get(pk=charge.pk))
     secret = settings.STRIPE_WEBHOOK_SECRET
     genuine, forged = [], []
     for charge in charges:
-        for kind, status in (("payment_intent.processing", "processing"),
-                             ("payment_intent.succeeded", "succeeded")):
-            payload = json.dumps(_event(f"evt_{kind[15:]}_{charge.pk}", kind,
-                                        _intent(charge, status))).encode()
+        for kind, status in (
+            ("payment_intent.processing", "processing"),
+            ("payment_intent.succeeded", "succeeded"),
+        ):
+            payload = json.dumps(
+                _event(f"evt_{kind[15:]}_{charge.pk}", kind, _intent(charge, status))
+            ).encode()
             genuine += [(payload, stripe_client.webhook_sign(payload, secret))] * 3
     for number, charge in enumerate(charges[:100]):
-        payload = json.dumps(_event(f"evt_forged_{charge.pk}", "payment_intent.succeeded",
-                                    _intent(charge, "succeeded"))).encode()
+        payload = json.dumps(
+            _event(
+                f"evt_forged_{charge.pk}", "payment_intent.succeeded", _intent(charge, "succeeded")
+            )
+        ).encode()
         if number % 2:  # signed with another secret
             forged.append((payload, stripe_client.webhook_sign(payload, "whsec_attacker")))
         else:  # a genuine signature, then the amount changed
@@ -87,10 +120,12 @@ def test_a_storm_of_duplicated_shuffled_and_forged_webhooks(live_server, setting
     assert WebhookEvent.objects.count() == 2 * CHARGES
     assert not WebhookEvent.objects.filter(stripe_id__startswith="evt_forged").exists()
     assert sum(WebhookEvent.objects.values_list("deliveries", flat=True)) == 6 * CHARGES
-    assert set(Charge.objects.filter(pk__in=[c.pk for c in charges])
-               .values_list("status", flat=True)) == {ChargeStatus.SUCCEEDED}
-    collected = Transaction.objects.filter(idempotency_key__in=[
-        f"charge-{charge.pk}-collected" for charge in charges])
+    assert set(
+        Charge.objects.filter(pk__in=[c.pk for c in charges]).values_list("status", flat=True)
+    ) == {ChargeStatus.SUCCEEDED}
+    collected = Transaction.objects.filter(
+        idempotency_key__in=[f"charge-{charge.pk}-collected" for charge in charges]
+    )
     assert collected.count() == CHARGES  # each once, whatever the deliveries
     for transaction in collected.prefetch_related("entries"):
         entries = list(transaction.entries.all())

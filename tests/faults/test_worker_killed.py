@@ -42,10 +42,13 @@ LATENCY = "0.4"  # seconds each PaymentIntent's answer is held back
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="a worker process needs "
-                       "a database server"),
-    pytest.mark.skipif(not settings.CELERY_BROKER_URL.startswith("redis"),
-                       reason="the tasks of a dead worker come back from Redis"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="a worker process needs a database server"
+    ),
+    pytest.mark.skipif(
+        not settings.CELERY_BROKER_URL.startswith("redis"),
+        reason="the tasks of a dead worker come back from Redis",
+    ),
 ]
 
 
@@ -59,15 +62,40 @@ def slow_stripe(settings):
 def _worker(queue: str, stripe_url: str, log: Path) -> subprocess.Popen:
     """A Celery worker process (2 children) on the test database and queue, logging to
     `log`."""
-    env = {**os.environ, "DATABASE_URL": database_url(), "STRIPE_API_BASE": stripe_url,
-           "CELERY_TASK_DEFAULT_QUEUE": queue, "EMAIL_URL": "dummymail://",
-           "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT), "LOG_LEVEL": "WARNING",
-           "DJANGO_SETTINGS_MODULE": "commons_fund.settings"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "STRIPE_API_BASE": stripe_url,
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "EMAIL_URL": "dummymail://",
+        "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "commons_fund.settings",
+    }
     with log.open("ab") as output:
         return subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "commons_fund", "worker", "-Q", queue,
-             "-c", "2", "--loglevel", "WARNING", "--without-mingle", "--without-gossip"],
-            cwd=ROOT, env=env, start_new_session=True, stdout=output, stderr=output)
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "commons_fund",
+                "worker",
+                "-Q",
+                queue,
+                "-c",
+                "2",
+                "--loglevel",
+                "WARNING",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+            stdout=output,
+            stderr=output,
+        )
 
 
 def _kill(worker: subprocess.Popen) -> None:
@@ -83,29 +111,40 @@ def _stripe_list(kind: str) -> list:
 def _pledging_round():
     host = OrganisationFactory(name="Normandie Libre")
     treasurer = MembershipFactory(organisation=host, role=Role.ADMIN).user
-    pool = services.pool_create(creator=treasurer, host=host, name="Fonds tenace",
-                                quorum_percent=0)
+    pool = services.pool_create(creator=treasurer, host=host, name="Fonds tenace", quorum_percent=0)
     members = []
     for _number in range(PLEDGES):
         person = UserFactory()
-        method = stripe_client.client().v1.payment_methods.create(params={
-            "type": "card", "card": {"number": "4242424242424242", "exp_month": 12,
-                                     "exp_year": 2034, "cvc": "123"}})
-        card = payments.payment_method_save_card(payer=person,
-                                                 stripe_payment_method=method.id)
+        method = stripe_client.client().v1.payment_methods.create(
+            params={
+                "type": "card",
+                "card": {
+                    "number": "4242424242424242",
+                    "exp_month": 12,
+                    "exp_year": 2034,
+                    "cvc": "123",
+                },
+            }
+        )
+        card = payments.payment_method_save_card(payer=person, stripe_payment_method=method.id)
         membership = services.pool_join(pool=pool, actor=person)
-        services.pledge_create(membership=membership, actor=person, amount="10",
-                               method="card", saved_method=card)
+        services.pledge_create(
+            membership=membership, actor=person, amount="10", method="card", saved_method=card
+        )
         members.append(membership)
     round_, candidacies = voting_round(pool, treasurer, [ProjectFactory(), ProjectFactory()])
-    ballots.ballot_cast(round_=round_, membership=members[0], actor=members[0].user,
-                        marks={candidacies[0].pk: 5, candidacies[1].pk: 2})
+    ballots.ballot_cast(
+        round_=round_,
+        membership=members[0],
+        actor=members[0].user,
+        marks={candidacies[0].pk: 5, candidacies[1].pk: 2},
+    )
     return round_
 
 
-def test_a_worker_killed_twice_mid_collection_charges_every_promise_once(slow_stripe,
-                                                                          celery_queue,
-                                                                          tmp_path):
+def test_a_worker_killed_twice_mid_collection_charges_every_promise_once(
+    slow_stripe, celery_queue, tmp_path
+):
     round_ = _pledging_round()
     collections = Collection.objects.filter(round=round_)
     log = tmp_path / "worker.log"
@@ -116,8 +155,12 @@ def test_a_worker_killed_twice_mid_collection_charges_every_promise_once(slow_st
         round_.refresh_from_db()
         assert round_.state == RoundState.COLLECTING and collections.count() == PLEDGES
         for done in KILL_AT:
-            assert wait_for(lambda done=done: collections.filter(
-                status=CollectionStatus.SUCCEEDED).count() >= done, timeout=120)
+            assert wait_for(
+                lambda done=done: (
+                    collections.filter(status=CollectionStatus.SUCCEEDED).count() >= done
+                ),
+                timeout=120,
+            )
             _kill(worker)
             charged = collections.filter(status=CollectionStatus.SUCCEEDED).count()
             assert charged < PLEDGES, "the worker finished before it could be killed"
@@ -125,9 +168,9 @@ def test_a_worker_killed_twice_mid_collection_charges_every_promise_once(slow_st
             caught_in_flight += Charge.objects.filter(status=ChargeStatus.PENDING).count()
             time.sleep(VISIBILITY_TIMEOUT + 1)
             worker = _worker(celery_queue, slow_stripe, log)
-        assert wait_for(lambda: not collections.exclude(
-            status=CollectionStatus.SUCCEEDED).exists(), timeout=120), (
-            list(collections.values_list("status", flat=True)), log.read_text()[-3000:])
+        assert wait_for(
+            lambda: not collections.exclude(status=CollectionStatus.SUCCEEDED).exists(), timeout=120
+        ), (list(collections.values_list("status", flat=True)), log.read_text()[-3000:])
     finally:
         _kill(worker)
 
@@ -138,7 +181,8 @@ def test_a_worker_killed_twice_mid_collection_charges_every_promise_once(slow_st
     charges = Charge.objects.filter(books=round_.pool.host)
     assert charges.count() == PLEDGES
     assert set(charges.values_list("stripe_payment_intent", flat=True)) == {
-        intent.id for intent in intents}
+        intent.id for intent in intents
+    }
     assert set(collections.values_list("attempts", flat=True)) == {1}
     assert all(total == 0 for total in ledger_totals().values()), ledger_totals()
 

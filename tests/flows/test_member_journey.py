@@ -26,10 +26,15 @@ def _link(message, pattern: str) -> str:
 
 def _sign_up_and_verify(client: Client, email: str, next_url: str = "") -> None:
     sent = len(mail.outbox)
-    response = client.post("/fr/accounts/signup/", {
-        "email": email, "password1": PASSWORD, "password2": PASSWORD,
-        **({"next": next_url} if next_url else {}),
-    })
+    response = client.post(
+        "/fr/accounts/signup/",
+        {
+            "email": email,
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            **({"next": next_url} if next_url else {}),
+        },
+    )
     assert response.status_code == 302, response.context["form"].errors
     assert len(mail.outbox) == sent + 1
     confirm = _link(mail.outbox[-1], r"http://testserver(/fr/accounts/confirm-email/[^/\s]+/)")
@@ -44,9 +49,13 @@ def test_member_journey(celery_worker):
     treasurer.post("/fr/accounts/logout/")
     assert treasurer.get("/fr/my/").status_code == 302  # logged out
 
-    response = treasurer.post("/fr/accounts/login/", {
-        "login": "camille@example.org", "password": PASSWORD,
-    })
+    response = treasurer.post(
+        "/fr/accounts/login/",
+        {
+            "login": "camille@example.org",
+            "password": PASSWORD,
+        },
+    )
     assert response.status_code == 302
     assert "Mon espace" in treasurer.get("/fr/my/").text
 

@@ -37,18 +37,23 @@ IBAN = "FR1420041010050500013M02606"
 
 
 def _card(payer, number):
-    method = stripe_client.client().v1.payment_methods.create(params={
-        "type": "card",
-        "card": {"number": number, "exp_month": 12, "exp_year": 2034, "cvc": "123"},
-    })
+    method = stripe_client.client().v1.payment_methods.create(
+        params={
+            "type": "card",
+            "card": {"number": number, "exp_month": 12, "exp_year": 2034, "cvc": "123"},
+        }
+    )
     return payments.payment_method_save_card(payer=payer, stripe_payment_method=method.id)
 
 
 def _assert_books_balance(pool, round_):
     assert all(total == 0 for total in ledger_totals().values()), ledger_totals()
     pot = selectors.round_pot(round_=round_)
-    succeeded = sum(Charge.objects.filter(status=ChargeStatus.SUCCEEDED, books=pool.host)
-                    .values_list("amount", flat=True))
+    succeeded = sum(
+        Charge.objects.filter(status=ChargeStatus.SUCCEEDED, books=pool.host).values_list(
+            "amount", flat=True
+        )
+    )
     assert pot.collected == succeeded
     income = account_get_or_create(purpose="contributions", organisation=pool.host)
     assert -account_balance(account=income).posted == succeeded
@@ -58,49 +63,75 @@ def test_a_pool_round_from_promises_to_payout(celery_worker, settings):
     settings.POOL_RETRY_DAYS = [0]  # the declined card is tried again at once, then defaulted
     host = OrganisationFactory(name="Normandie Libre", slug="normandie-libre")
     treasurer = MembershipFactory(organisation=host, role=Role.ADMIN).user
-    payments.bank_account_set(organisation=host, actor=treasurer, holder_name="Normandie Libre",
-                              iban="FR7630006000011234567890189", bic="AGRIFRPP")
+    payments.bank_account_set(
+        organisation=host,
+        actor=treasurer,
+        holder_name="Normandie Libre",
+        iban="FR7630006000011234567890189",
+        bic="AGRIFRPP",
+    )
     pool = services.pool_create(creator=treasurer, host=host, name="Fonds commun normand")
 
     people = [UserFactory() for _ in range(12)]
     members = [services.pool_join(pool=pool, actor=person) for person in people]
-    methods = ([("card", _card(person, VISA)) for person in people[:8]]
-               + [("sepa_debit", payments.payment_method_save_sepa(
-                   payer=person, iban=IBAN, holder_name=person.display_name,
-                   email=person.email)) for person in people[8:10]]
-               + [("transfer", None), ("card", _card(people[11], DECLINED))])
+    methods = (
+        [("card", _card(person, VISA)) for person in people[:8]]
+        + [
+            (
+                "sepa_debit",
+                payments.payment_method_save_sepa(
+                    payer=person, iban=IBAN, holder_name=person.display_name, email=person.email
+                ),
+            )
+            for person in people[8:10]
+        ]
+        + [("transfer", None), ("card", _card(people[11], DECLINED))]
+    )
     for person, member, (kind, method) in zip(people, members, methods, strict=True):
-        services.pledge_create(membership=member, actor=person, amount="20", method=kind,
-                               saved_method=method)
+        services.pledge_create(
+            membership=member, actor=person, amount="20", method=kind, saved_method=method
+        )
 
     winners_host = OrganisationFactory(name="Movilab")
-    payments.bank_account_set(organisation=winners_host,
-                              actor=MembershipFactory(organisation=winners_host,
-                                                      role=Role.ADMIN).user,
-                              holder_name="Movilab", iban="DE89370400440532013000")
-    commons = [ProjectFactory(name="Movilab", host=winners_host), ProjectFactory(name="Dokos"),
-               ProjectFactory(name="Bouquet normand")]
+    payments.bank_account_set(
+        organisation=winners_host,
+        actor=MembershipFactory(organisation=winners_host, role=Role.ADMIN).user,
+        holder_name="Movilab",
+        iban="DE89370400440532013000",
+    )
+    commons = [
+        ProjectFactory(name="Movilab", host=winners_host),
+        ProjectFactory(name="Dokos"),
+        ProjectFactory(name="Bouquet normand"),
+    ]
     now = timezone.now()
-    round_ = rounds.round_schedule(pool=pool, actor=treasurer,
-                                   nominations_open_at=now - timedelta(days=2),
-                                   voting_opens_at=now - timedelta(hours=1),
-                                   voting_closes_at=now + timedelta(days=1))
-    candidacies = [rounds.candidacy_nominate(round_=round_, actor=people[index],
-                                             project=project)
-                   for index, project in enumerate(commons)]
+    round_ = rounds.round_schedule(
+        pool=pool,
+        actor=treasurer,
+        nominations_open_at=now - timedelta(days=2),
+        voting_opens_at=now - timedelta(hours=1),
+        voting_closes_at=now + timedelta(days=1),
+    )
+    candidacies = [
+        rounds.candidacy_nominate(round_=round_, actor=people[index], project=project)
+        for index, project in enumerate(commons)
+    ]
     assert rounds.rounds_advance(now=now) == 1
     round_.refresh_from_db()
     assert round_.state == RoundState.VOTING and round_.electorate == 12
-    assert account_balance(account=account_get_or_create(
-        purpose="pledges_receivable", organisation=host)).pending == 12 * 2000
+    assert (
+        account_balance(
+            account=account_get_or_create(purpose="pledges_receivable", organisation=host)
+        ).pending
+        == 12 * 2000
+    )
     assert wait_for(lambda: len(mail.outbox) >= 12), "the vote's opening was not announced"
     _assert_books_balance(pool, round_)
 
     movilab, dokos, bouquet = candidacies
     for index, person in enumerate(people[:10]):
         grades = {movilab.pk: 5 if index < 7 else 2, dokos.pk: 3, bouquet.pk: 1}
-        ballots.ballot_cast(round_=round_, membership=members[index], actor=person,
-                            marks=grades)
+        ballots.ballot_cast(round_=round_, membership=members[index], actor=person, marks=grades)
 
     mail.outbox.clear()
     rounds.rounds_advance(now=round_.voting_closes_at + timedelta(minutes=1))
@@ -108,10 +139,16 @@ def test_a_pool_round_from_promises_to_payout(celery_worker, settings):
     assert round_.winner == movilab
     assert round_.results["voters"] == 10 and round_.results["pot"] == 24000
     # The worker charged every promise; the declined card was tried twice then defaulted.
-    assert wait_for(lambda: not round_.collections.filter(
-        status__in=[CollectionStatus.DUE, CollectionStatus.FAILED],
-        pledge__method__in=["card", "sepa_debit"]).exists() or _retry_and_wait(round_),
-        timeout=60)
+    assert wait_for(
+        lambda: (
+            not round_.collections.filter(
+                status__in=[CollectionStatus.DUE, CollectionStatus.FAILED],
+                pledge__method__in=["card", "sepa_debit"],
+            ).exists()
+            or _retry_and_wait(round_)
+        ),
+        timeout=60,
+    )
     statuses = dict(round_.collections.values_list("pledge__membership", "status"))
     assert [statuses[m.pk] for m in members[:10]] == [CollectionStatus.SUCCEEDED] * 10
     assert statuses[members[11].pk] == CollectionStatus.DEFAULTED
@@ -124,8 +161,9 @@ def test_a_pool_round_from_promises_to_payout(celery_worker, settings):
     _assert_books_balance(pool, round_)
 
     transfer = round_.collections.get(pledge__membership=members[10])
-    payments.transfer_record_receipt(charge=transfer.charge, amount="20",
-                                     received_on=timezone.localdate(), actor=treasurer)
+    payments.transfer_record_receipt(
+        charge=transfer.charge, amount="20", received_on=timezone.localdate(), actor=treasurer
+    )
     assert collecting.collections_sync_open() == 1
     rounds.rounds_advance()
     round_.refresh_from_db()
@@ -136,18 +174,22 @@ def test_a_pool_round_from_promises_to_payout(celery_worker, settings):
     assert (payout.beneficiary, payout.amount, payout.books) == (winners_host, 22000, host)
     source = FundingSource.objects.get(round=round_)
     assert (source.project, source.status, source.amount.amount) == (
-        commons[0], SourceStatus.GRANTED, 220)
+        commons[0],
+        SourceStatus.GRANTED,
+        220,
+    )
 
-    batch = payments.payout_batch_export(books=host, payouts=[payout], actor=treasurer,
-                                         execution_date=timezone.localdate())
-    payments.payout_batch_mark_paid(batch=batch, actor=treasurer,
-                                    paid_on=timezone.localdate())
+    batch = payments.payout_batch_export(
+        books=host, payouts=[payout], actor=treasurer, execution_date=timezone.localdate()
+    )
+    payments.payout_batch_mark_paid(batch=batch, actor=treasurer, paid_on=timezone.localdate())
     assert Payout.objects.get().status == PayoutStatus.PAID
     rounds.rounds_advance()
     round_.refresh_from_db()
     assert round_.state == RoundState.CLOSED
-    assert all(total == 0 for (currency, phase), total in ledger_totals().items()
-               if phase == Phase.PENDING)
+    assert all(
+        total == 0 for (currency, phase), total in ledger_totals().items() if phase == Phase.PENDING
+    )
 
     following = rounds.round_schedule(pool=pool, actor=treasurer)
     with pytest.raises(Exception, match="cycle"):

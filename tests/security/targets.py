@@ -3,7 +3,6 @@ the world (`world.py`). POST is used for views that only accept POST; the matrix
 empty form, which changes nothing whoever sends it."""
 
 
-
 def _org(k):
     return {"slug": k["slug"]}
 
@@ -65,8 +64,7 @@ TARGETS = {
     "members:organisation_leave": ("GET", _org),
     "members:organisation_members": ("GET", _org),
     "members:membership_role": ("POST", lambda k: {"slug": k["slug"], "pk": k["membership"]}),
-    "members:membership_remove": ("POST", lambda k: {"slug": k["slug"],
-                                                     "pk": k["membership"]}),
+    "members:membership_remove": ("POST", lambda k: {"slug": k["slug"], "pk": k["membership"]}),
     "members:invitation_revoke": ("POST", lambda k: {"slug": k["slug"], "pk": k["invitation"]}),
     "members:invitation": ("GET", lambda k: {"token": k["token"]}),
     # ledger and finances
@@ -125,8 +123,10 @@ TARGETS = {
     "pledges:round_nominate": ("POST", _round),
     "pledges:round_action": ("POST", lambda k: {**_round(k), "action": "cancel"}),
     "pledges:round_collections": ("GET", _round),
-    "pledges:collection_action": ("POST", lambda k: {**_round(k), "pk": k["collection"],
-                                                     "action": "retry"}),
+    "pledges:collection_action": (
+        "POST",
+        lambda k: {**_round(k), "pk": k["collection"], "action": "retry"},
+    ),
     # reciprocity
     "reciprocity:wall": ("GET", lambda k: {}),
     "reciprocity:contract_detail": ("GET", lambda k: {"pk": k["contract"]}),
@@ -134,10 +134,14 @@ TARGETS = {
     "reciprocity:contract_create": ("GET", lambda k: {}),
     "reciprocity:contract_propose": ("POST", lambda k: {"pk": k["contract"]}),
     "reciprocity:declaration_create": ("POST", lambda k: {"pk": k["contract"]}),
-    "reciprocity:declaration_correct": ("POST", lambda k: {"pk": k["contract"],
-                                                           "declaration_pk": k["declaration"]}),
-    "reciprocity:declaration_pay": ("POST", lambda k: {"pk": k["contract"],
-                                                       "declaration_pk": k["declaration"]}),
+    "reciprocity:declaration_correct": (
+        "POST",
+        lambda k: {"pk": k["contract"], "declaration_pk": k["declaration"]},
+    ),
+    "reciprocity:declaration_pay": (
+        "POST",
+        lambda k: {"pk": k["contract"], "declaration_pk": k["declaration"]},
+    ),
     "reciprocity:organisation": ("GET", _org),
     "reciprocity:contract_state": ("POST", lambda k: {"pk": k["contract"]}),
     "reciprocity:policy_set": ("POST", _org),

@@ -2,8 +2,16 @@
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-OWN_NAMESPACES = {"members", "ledger", "finances", "payments", "projects", "pledges",
-                  "reciprocity", "api"}
+OWN_NAMESPACES = {
+    "members",
+    "ledger",
+    "finances",
+    "payments",
+    "projects",
+    "pledges",
+    "reciprocity",
+    "api",
+}
 OWN_NAMES = {"healthz", "stripe_webhook", "reciprocity_contract_pdf"}
 
 
@@ -13,8 +21,10 @@ def project_url_names() -> set[str]:
     def walk(patterns, namespaces):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns,
-                     [*namespaces, pattern.namespace] if pattern.namespace else namespaces)
+                walk(
+                    pattern.url_patterns,
+                    [*namespaces, pattern.namespace] if pattern.namespace else namespaces,
+                )
             elif isinstance(pattern, URLPattern) and pattern.name:
                 name = ":".join([*namespaces, pattern.name])
                 if (namespaces and namespaces[0] in OWN_NAMESPACES) or name in OWN_NAMES:

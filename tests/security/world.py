@@ -17,8 +17,16 @@ from pledges.models import Collection, Pledge, Pool, Round
 from projects.models import FundingSource, Project
 from reciprocity.models import ReciprocityContract
 
-ROLES = ["anonymous", "plain", "pool_member", "org_member", "treasurer", "admin", "partner",
-         "staff"]
+ROLES = [
+    "anonymous",
+    "plain",
+    "pool_member",
+    "org_member",
+    "treasurer",
+    "admin",
+    "partner",
+    "staff",
+]
 
 
 @dataclass
@@ -47,11 +55,18 @@ def build_world() -> World:
     pledges.pool_join(pool=pool, actor=users["pool_member"])
     Membership.objects.create(organisation=coop, user=users["org_member"], role=Role.MEMBER)
     Membership.objects.create(organisation=coop, user=users["treasurer"], role=Role.TREASURER)
-    invitation = members.invitation_create(organisation=coop, inviter=users["admin"],
-                                           email="guest@example.org", role=Role.MEMBER)
-    FinancialYear.objects.create(organisation=coop, year=2025, equity=1000,
-                                 retained_earnings=0, operating_revenue=5000,
-                                 operating_expenses=4000, operating_result=1000)
+    invitation = members.invitation_create(
+        organisation=coop, inviter=users["admin"], email="guest@example.org", role=Role.MEMBER
+    )
+    FinancialYear.objects.create(
+        organisation=coop,
+        year=2025,
+        equity=1000,
+        retained_earnings=0,
+        operating_revenue=5000,
+        operating_expenses=4000,
+        operating_result=1000,
+    )
     project = Project.objects.get(slug="bouquet-normand")
     closed = Round.objects.filter(pool=pool, state="closed").order_by("number").first()
     collection = Collection.objects.filter(round=closed).order_by("pk").first()
@@ -59,14 +74,20 @@ def build_world() -> World:
     pledge = Pledge.objects.get(membership__pool=pool, membership__user=users["admin"])
     step = project.steps.order_by("position").first()
     kwargs = {
-        "slug": coop.slug, "project": project.slug, "pool": pool.slug,
-        "step": step.position, "line": step.budget_lines.order_by("pk").first().pk,
+        "slug": coop.slug,
+        "project": project.slug,
+        "pool": pool.slug,
+        "step": step.position,
+        "line": step.budget_lines.order_by("pk").first().pk,
         "source": FundingSource.objects.filter(project=project).order_by("pk").first().pk,
-        "round": closed.number, "round_pk": closed.pk, "collection": collection.pk,
+        "round": closed.number,
+        "round_pk": closed.pk,
+        "collection": collection.pk,
         "charge": Charge.objects.filter(books=coop).order_by("pk").first().pk,
         "batch": PayoutBatch.objects.filter(books=coop).order_by("pk").first().pk,
         "membership": Membership.objects.get(organisation=coop, user=users["org_member"]).pk,
-        "invitation": invitation.pk, "token": invitation_token(invitation=invitation),
+        "invitation": invitation.pk,
+        "token": invitation_token(invitation=invitation),
         "contract": contract.pk,
         "declaration": contract.declarations.order_by("pk").first().pk,
         "pledge": pledge.pk,  # the administrator's own pledge in the pool

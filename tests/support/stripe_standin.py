@@ -78,10 +78,15 @@ def _charge_fees() -> None:
         original(self, *args, **kwargs)
         if self.type == "charge" and self.amount > 0:
             self.fee = _fee(self.source, self.amount)
-            self.fee_details = [{
-                "amount": self.fee, "currency": self.currency, "type": "stripe_fee",
-                "description": "Stripe processing fees", "application": None,
-            }]
+            self.fee_details = [
+                {
+                    "amount": self.fee,
+                    "currency": self.currency,
+                    "type": "stripe_fee",
+                    "description": "Stripe processing fees",
+                    "application": None,
+                }
+            ]
 
     resources.BalanceTransaction.__init__ = with_fee
 
@@ -120,17 +125,27 @@ class CheckoutSession(resources.StripeObject):
     object = "checkout.session"
     _id_prefix = "cs_test_"
 
-    def __init__(self, mode=None, line_items=None, success_url=None, cancel_url=None,
-                 customer_email=None, metadata=None, client_reference_id=None,
-                 payment_intent_data=None, locale=None, payment_method_types=None, **kwargs):
+    def __init__(
+        self,
+        mode=None,
+        line_items=None,
+        success_url=None,
+        cancel_url=None,
+        customer_email=None,
+        metadata=None,
+        client_reference_id=None,
+        payment_intent_data=None,
+        locale=None,
+        payment_method_types=None,
+        **kwargs,
+    ):
         if kwargs:
             raise UserError(400, "Unexpected " + ", ".join(kwargs))
         try:
             assert mode == "payment"
             assert isinstance(line_items, list) and line_items
             items = [(item["price_data"], int(item.get("quantity", 1))) for item in line_items]
-            assert all(int(price["unit_amount"]) > 0 and quantity > 0
-                       for price, quantity in items)
+            assert all(int(price["unit_amount"]) > 0 and quantity > 0 for price, quantity in items)
             currencies = {price["currency"] for price, _quantity in items}
             assert len(currencies) == 1
             assert success_url and cancel_url
@@ -154,8 +169,11 @@ class CheckoutSession(resources.StripeObject):
 
     def _pay(self) -> None:
         intent = resources.PaymentIntent._api_create(
-            amount=self.amount_total, currency=self.currency, payment_method="pm_card_visa",
-            metadata=self._intent_metadata, confirm=True,
+            amount=self.amount_total,
+            currency=self.currency,
+            payment_method="pm_card_visa",
+            metadata=self._intent_metadata,
+            confirm=True,
         )
         self.payment_intent = intent.id
         self.status = "complete"
@@ -196,9 +214,15 @@ async def checkout_page_middleware(request, handler):
     except UserError as error:
         return error.to_response()
     if len(parts) == 2 and request.method == "GET":
-        return web.Response(content_type="text/html", text=_PAGE.format(
-            id=session.id, description=html.escape(session.description),
-            amount=f"{session.amount_total / 100:.2f}", currency=session.currency.upper()))
+        return web.Response(
+            content_type="text/html",
+            text=_PAGE.format(
+                id=session.id,
+                description=html.escape(session.description),
+                amount=f"{session.amount_total / 100:.2f}",
+                currency=session.currency.upper(),
+            ),
+        )
     if len(parts) == 3 and request.method == "POST" and session.status == "open":
         if parts[2] == "pay":
             session._pay()
@@ -233,8 +257,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8420)
     parser.add_argument("--webhook-url", help="where to send signed webhooks (optional)")
     parser.add_argument("--webhook-secret", default="whsec_commons_fund_local")
-    parser.add_argument("--latency", type=float, default=0,
-                        help="seconds to hold back each PaymentIntent answer (fault tests)")
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0,
+        help="seconds to hold back each PaymentIntent answer (fault tests)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     if args.webhook_url:
@@ -242,8 +270,13 @@ def main() -> None:
 
         register_webhook("default", args.webhook_url, args.webhook_secret, None)
     print(json.dumps({"listening": f"http://127.0.0.1:{args.port}"}), flush=True)
-    web.run_app(build_app(latency=args.latency), host="127.0.0.1", port=args.port, print=None,
-                access_log=None)
+    web.run_app(
+        build_app(latency=args.latency),
+        host="127.0.0.1",
+        port=args.port,
+        print=None,
+        access_log=None,
+    )
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ def years(value: Decimal) -> str:
 
 @register.filter
 def percent(value: Decimal) -> str:
-    """"14,18 %" in French, "14.18%" in English."""
+    """ "14,18 %" in French, "14.18%" in English."""
     return format_percent(Decimal(value))
 
 

@@ -21,15 +21,20 @@ class FinancialYearFactory(factory.django.DjangoModelFactory):
     retained_earnings = Decimal(2_000)
     operating_revenue = Decimal(60_000)
     operating_expenses = Decimal(55_000)
-    operating_result = factory.LazyAttribute(
-        lambda o: o.operating_revenue - o.operating_expenses)
+    operating_result = factory.LazyAttribute(lambda o: o.operating_revenue - o.operating_expenses)
 
 
 # Ouvaton's published 2023 accounts: the worked example.
 OUVATON_2023 = {
-    "year": 2023, "share_capital": Decimal(147_792), "shares_count": 9_237,
-    "nominal_share_value": Decimal(16), "equity": Decimal(88_029),
-    "retained_earnings": Decimal(-97_991), "operating_revenue": Decimal(91_194),
-    "operating_expenses": Decimal(76_050), "operating_result": Decimal(15_144),
-    "non_member_revenue": Decimal("12931.31"), "donations_made": Decimal("875.50"),
+    "year": 2023,
+    "share_capital": Decimal(147_792),
+    "shares_count": 9_237,
+    "nominal_share_value": Decimal(16),
+    "equity": Decimal(88_029),
+    "retained_earnings": Decimal(-97_991),
+    "operating_revenue": Decimal(91_194),
+    "operating_expenses": Decimal(76_050),
+    "operating_result": Decimal(15_144),
+    "non_member_revenue": Decimal("12931.31"),
+    "donations_made": Decimal("875.50"),
 }

@@ -9,10 +9,15 @@ pytestmark = pytest.mark.django_db
 
 def test_the_years_and_their_indicators(client):
     accounts = FinancialYearFactory(**OUVATON_2023)
-    FinancialYearFactory(organisation=accounts.organisation, year=2022,
-                         operating_revenue=87_550, operating_expenses=75_573)
-    response = client.get(f"/api/v1/organisations/{accounts.organisation.slug}/finances/",
-                          HTTP_ACCEPT_LANGUAGE="en")
+    FinancialYearFactory(
+        organisation=accounts.organisation,
+        year=2022,
+        operating_revenue=87_550,
+        operating_expenses=75_573,
+    )
+    response = client.get(
+        f"/api/v1/organisations/{accounts.organisation.slug}/finances/", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 200
     data = response.json()
     assert [year["year"] for year in data["years"]] == [2022, 2023]
@@ -23,11 +28,14 @@ def test_the_years_and_their_indicators(client):
     indicators = latest["indicators"]
     assert indicators["share_value"] == "9.53"
     assert indicators["runway_years"] is None
-    assert indicators["half_capital"] == {"threshold": "73896.00", "losses": "97991.00",
-                                          "gap": "24095.00", "years_to_close": "1.6",
-                                          "crossed": True}
-    assert indicators["non_members"] == {"percent": "14.18", "cap": "20.00",
-                                         "within_cap": True}
+    assert indicators["half_capital"] == {
+        "threshold": "73896.00",
+        "losses": "97991.00",
+        "gap": "24095.00",
+        "years_to_close": "1.6",
+        "crossed": True,
+    }
+    assert indicators["non_members"] == {"percent": "14.18", "cap": "20.00", "within_cap": True}
     assert indicators["donation_due"] == "875.50"
     assert indicators["break_even"] is None
     assert data["summary"][0].startswith("Result positive for 2 years in a row")

@@ -14,8 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _errors(**changes) -> dict:
-    accounts = FinancialYearFactory.build(organisation=FinancialYearFactory().organisation,
-                                          **{"year": 2022, **changes})
+    accounts = FinancialYearFactory.build(
+        organisation=FinancialYearFactory().organisation, **{"year": 2022, **changes}
+    )
     with pytest.raises(ValidationError) as raised:
         accounts.full_clean()
     return raised.value.message_dict
@@ -30,9 +31,11 @@ def test_signs_must_be_consistent():
     # Revenue above expenses with a negative operating result: a sign typed wrong.
     message = _errors(operating_result=Decimal(-5_000))["operating_result"][0]
     assert "signe contraire" in message
-    assert "operating_result" in _errors(operating_revenue=Decimal(50_000),
-                                         operating_expenses=Decimal(55_000),
-                                         operating_result=Decimal(5_000))
+    assert "operating_result" in _errors(
+        operating_revenue=Decimal(50_000),
+        operating_expenses=Decimal(55_000),
+        operating_result=Decimal(5_000),
+    )
 
 
 def test_non_members_revenue_is_part_of_the_revenue():
@@ -43,9 +46,13 @@ def test_non_members_revenue_is_part_of_the_revenue():
 def test_shares_and_nominal_go_together():
     assert "nominal_share_value" in _errors(nominal_share_value=None)
     assert "shares_count" in _errors(shares_count=None)
-    FinancialYearFactory.build(organisation=FinancialYearFactory().organisation, year=2022,
-                               shares_count=None, nominal_share_value=None,
-                               share_capital=None).full_clean()
+    FinancialYearFactory.build(
+        organisation=FinancialYearFactory().organisation,
+        year=2022,
+        shares_count=None,
+        nominal_share_value=None,
+        share_capital=None,
+    ).full_clean()
 
 
 def test_a_year_that_has_not_started_has_no_accounts():
@@ -62,9 +69,14 @@ def test_a_year_is_entered_once_per_organisation():
 
 def test_the_database_refuses_what_validation_refuses():
     accounts = FinancialYearFactory()
-    for field, value in [("operating_revenue", -1), ("operating_expenses", -1),
-                         ("share_capital", -1), ("non_member_revenue", 70_000),
-                         ("nominal_share_value", 0), ("non_member_cap", 101)]:
+    for field, value in [
+        ("operating_revenue", -1),
+        ("operating_expenses", -1),
+        ("share_capital", -1),
+        ("non_member_revenue", 70_000),
+        ("nominal_share_value", 0),
+        ("non_member_cap", 101),
+    ]:
         with pytest.raises(IntegrityError), transaction.atomic():
             FinancialYear.objects.filter(pk=accounts.pk).update(**{field: value})
 

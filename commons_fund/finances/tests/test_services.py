@@ -29,8 +29,11 @@ def treasurer():
 def _import(treasurer, text: str, *, replace=False, encoding="utf-8"):
     with translation.override("en"):
         return services.financial_years_import(
-            organisation=treasurer.organisation, actor=treasurer.user,
-            data=text.encode(encoding), replace=replace)
+            organisation=treasurer.organisation,
+            actor=treasurer.user,
+            data=text.encode(encoding),
+            replace=replace,
+        )
 
 
 def test_a_french_spreadsheet_export_is_imported(treasurer):
@@ -45,8 +48,10 @@ def test_a_french_spreadsheet_export_is_imported(treasurer):
 
 
 def test_english_headers_commas_and_windows_encoding(treasurer):
-    text = ("year,equity,retained_earnings,operating_revenue,operating_expenses,"
-            "operating_result,notes\n2021,1000,-50,2000,1500,500,Comptes approuvés en AG\n")
+    text = (
+        "year,equity,retained_earnings,operating_revenue,operating_expenses,"
+        "operating_result,notes\n2021,1000,-50,2000,1500,500,Comptes approuvés en AG\n"
+    )
     assert _import(treasurer, text, encoding="cp1252").created == [2021]
     notes = FinancialYear.objects.get(organisation=treasurer.organisation).notes
     assert notes == "Comptes approuvés en AG"
@@ -54,10 +59,11 @@ def test_english_headers_commas_and_windows_encoding(treasurer):
 
 def test_bad_rows_are_reported_and_nothing_is_imported(treasurer):
     text = FRENCH_FILE + (
-        "2024;1000;;;x;0;-5;10;0;;;peut-être\n"     # amount, negative revenue, flag, shares
-        "2023;1;1;1;1;0;10;5;5;;;non\n"              # the same year twice
-        "2020;1000;10;100;1;0;10;20;10;;;non\n"      # result sign against revenue − expenses
-        "2019;1000;10\n")                            # cells missing
+        "2024;1000;;;x;0;-5;10;0;;;peut-être\n"  # amount, negative revenue, flag, shares
+        "2023;1;1;1;1;0;10;5;5;;;non\n"  # the same year twice
+        "2020;1000;10;100;1;0;10;20;10;;;non\n"  # result sign against revenue − expenses
+        "2019;1000;10\n"
+    )  # cells missing
     report = _import(treasurer, text)
     assert report.created == [] and not FinancialYear.objects.exists()
     lines = {line: (year, problems) for line, year, problems in report.rejected}
@@ -75,23 +81,30 @@ def test_bad_rows_are_reported_and_nothing_is_imported(treasurer):
 def test_a_year_already_entered_is_replaced_only_when_asked(treasurer):
     FinancialYearFactory(organisation=treasurer.organisation, year=2023)
     report = _import(treasurer, FRENCH_FILE)
-    assert report.rejected == [(3, 2023, ["2023 is already entered; tick “replace” to update "
-                                          "it."])]
+    assert report.rejected == [(3, 2023, ["2023 is already entered; tick “replace” to update it."])]
     assert FinancialYear.objects.count() == 1
     report = _import(treasurer, FRENCH_FILE, replace=True)
     assert (report.created, report.updated) == ([2022], [2023])
     assert FinancialYear.objects.get(year=2023).equity.amount == Decimal(88_029)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("", "The file is empty."),
-    ("year;equity\n", "Missing columns: retained_earnings, operating_revenue"),
-    ("year;equity;chiffre;retained_earnings\n", "Unknown columns: “chiffre”"),
-    ("year;annee;equity;retained_earnings;operating_revenue;operating_expenses;"
-     "operating_result\n", "Columns given twice: year"),
-    ("year;equity;retained_earnings;operating_revenue;operating_expenses;operating_result\n",
-     "The file has no row of accounts."),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "The file is empty."),
+        ("year;equity\n", "Missing columns: retained_earnings, operating_revenue"),
+        ("year;equity;chiffre;retained_earnings\n", "Unknown columns: “chiffre”"),
+        (
+            "year;annee;equity;retained_earnings;operating_revenue;operating_expenses;"
+            "operating_result\n",
+            "Columns given twice: year",
+        ),
+        (
+            "year;equity;retained_earnings;operating_revenue;operating_expenses;operating_result\n",
+            "The file has no row of accounts.",
+        ),
+    ],
+)
 def test_a_file_that_cannot_be_read_is_refused_whole(treasurer, text, message):
     with pytest.raises(ValidationError) as raised:
         _import(treasurer, text)
@@ -101,28 +114,38 @@ def test_a_file_that_cannot_be_read_is_refused_whole(treasurer, text, message):
 def test_only_administrators_and_treasurers_enter_accounts(treasurer):
     member = MembershipFactory(organisation=treasurer.organisation, role=Role.MEMBER)
     with pytest.raises(PermissionDenied):
-        services.financial_years_import(organisation=member.organisation, actor=member.user,
-                                        data=FRENCH_FILE.encode())
+        services.financial_years_import(
+            organisation=member.organisation, actor=member.user, data=FRENCH_FILE.encode()
+        )
     with pytest.raises(PermissionDenied):
-        services.financial_year_create(organisation=member.organisation, actor=member.user,
-                                       year=2023, equity=Decimal(1))
+        services.financial_year_create(
+            organisation=member.organisation, actor=member.user, year=2023, equity=Decimal(1)
+        )
     accounts = FinancialYearFactory(organisation=treasurer.organisation)
     with pytest.raises(PermissionDenied):
         services.financial_year_delete(accounts=accounts, actor=member.user)
     with pytest.raises(PermissionDenied):
-        services.finances_publish(organisation=member.organisation, actor=member.user,
-                                  publish=False)
+        services.finances_publish(
+            organisation=member.organisation, actor=member.user, publish=False
+        )
 
 
 def test_create_update_delete_and_publish(treasurer):
     organisation, user = treasurer.organisation, treasurer.user
     accounts = services.financial_year_create(
-        organisation=organisation, actor=user, year=2023, equity=Decimal(5_000),
-        retained_earnings=Decimal(0), operating_revenue=Decimal(10_000),
-        operating_expenses=Decimal(12_000), operating_result=Decimal(-2_000))
+        organisation=organisation,
+        actor=user,
+        year=2023,
+        equity=Decimal(5_000),
+        retained_earnings=Decimal(0),
+        operating_revenue=Decimal(10_000),
+        operating_expenses=Decimal(12_000),
+        operating_result=Decimal(-2_000),
+    )
     with pytest.raises(ValidationError) as raised:
-        services.financial_year_update(accounts=accounts, actor=user,
-                                       operating_result=Decimal(2_000))
+        services.financial_year_update(
+            accounts=accounts, actor=user, operating_result=Decimal(2_000)
+        )
     assert "operating_result" in raised.value.message_dict
     accounts.refresh_from_db()
     assert accounts.operating_result.amount == Decimal(-2_000)

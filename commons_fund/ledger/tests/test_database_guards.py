@@ -59,7 +59,8 @@ def accounts():
 def posted(accounts):
     bank, donations = accounts
     return ledger_post(
-        kind=TransactionKind.DONATION, idempotency_key="gift",
+        kind=TransactionKind.DONATION,
+        idempotency_key="gift",
         entries=[debit(bank, 1000), credit(donations, 1000)],
     )
 

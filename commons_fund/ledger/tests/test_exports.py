@@ -26,32 +26,53 @@ PARIS = ZoneInfo("Europe/Paris")
 @pytest.fixture
 def organisation():
     organisation = OrganisationFactory(slug="ouvaton", siren="552100554")
-    book = {p: account_get_or_create(purpose=p, organisation=organisation) for p in (
-        "bank", "to_collect", "donations", "processor_fees", "pledges_receivable",
-        "commitments", "contributions", "grants_paid")}
+    book = {
+        p: account_get_or_create(purpose=p, organisation=organisation)
+        for p in (
+            "bank",
+            "to_collect",
+            "donations",
+            "processor_fees",
+            "pledges_receivable",
+            "commitments",
+            "contributions",
+            "grants_paid",
+        )
+    }
     ledger_post(
-        kind=TransactionKind.DONATION, idempotency_key="don", memo="Don de Lou",
+        kind=TransactionKind.DONATION,
+        idempotency_key="don",
+        memo="Don de Lou",
         occurred_at=datetime(2025, 3, 14, 10, tzinfo=PARIS),
         entries=[debit(book["bank"], 123450), credit(book["donations"], 123450)],
     )
     pledge = ledger_post(
-        kind=TransactionKind.PLEDGE_COMMITMENT, idempotency_key="promesse",
+        kind=TransactionKind.PLEDGE_COMMITMENT,
+        idempotency_key="promesse",
         occurred_at=datetime(2025, 6, 1, tzinfo=PARIS),
-        entries=[debit(book["pledges_receivable"], 2000, Phase.PENDING),
-                 credit(book["commitments"], 2000, Phase.PENDING)],
+        entries=[
+            debit(book["pledges_receivable"], 2000, Phase.PENDING),
+            credit(book["commitments"], 2000, Phase.PENDING),
+        ],
     )
     ledger_resolve_pending(
-        pending=pledge, kind=TransactionKind.PLEDGE_COLLECTION, idempotency_key="collecte",
-        memo="Collecte tour 1 – « Normandie »", occurred_at=datetime(2025, 7, 1, tzinfo=PARIS),
+        pending=pledge,
+        kind=TransactionKind.PLEDGE_COLLECTION,
+        idempotency_key="collecte",
+        memo="Collecte tour 1 – « Normandie »",
+        occurred_at=datetime(2025, 7, 1, tzinfo=PARIS),
         posted_entries=[debit(book["to_collect"], 2000), credit(book["contributions"], 2000)],
     )
     ledger_post(
-        kind=TransactionKind.PAYOUT, idempotency_key="versement", memo="Versement",
+        kind=TransactionKind.PAYOUT,
+        idempotency_key="versement",
+        memo="Versement",
         occurred_at=datetime(2025, 12, 31, 23, 30, tzinfo=PARIS),  # still 2025 in Paris
         entries=[debit(book["grants_paid"], 50000), credit(book["bank"], 50000)],
     )
     ledger_post(
-        kind=TransactionKind.DONATION, idempotency_key="next-year",
+        kind=TransactionKind.DONATION,
+        idempotency_key="next-year",
         occurred_at=datetime(2026, 1, 1, 0, 30, tzinfo=PARIS),
         entries=[debit(book["bank"], 100), credit(book["donations"], 100)],
     )
@@ -67,8 +88,7 @@ def _fec(path) -> list[list[str]]:
 
 def test_export_fec_column_by_column(organisation, tmp_path):
     output = tmp_path / "fec.txt"
-    call_command("export_fec", owner="ouvaton", year=2025, output=str(output),
-                 stdout=io.StringIO())
+    call_command("export_fec", owner="ouvaton", year=2025, output=str(output), stdout=io.StringIO())
     header, *rows = _fec(output)
     assert header == FEC_COLUMNS
     assert len(header) == 18
@@ -77,8 +97,24 @@ def test_export_fec_column_by_column(organisation, tmp_path):
     assert len(rows) == 6
     donation = rows[:2]
     assert donation[0] == [
-        "BQ", "Banque", "1", "20250314", "512", "Banque", "", "", f"T{_pk('don')}",
-        "20250314", "Don de Lou", "1234,50", "0,00", "", "", donation[0][15], "", "",
+        "BQ",
+        "Banque",
+        "1",
+        "20250314",
+        "512",
+        "Banque",
+        "",
+        "",
+        f"T{_pk('don')}",
+        "20250314",
+        "Don de Lou",
+        "1234,50",
+        "0,00",
+        "",
+        "",
+        donation[0][15],
+        "",
+        "",
     ]
     assert donation[1][4:6] == ["7541", "Dons manuels"]
     assert donation[1][11:13] == ["0,00", "1234,50"]
@@ -97,8 +133,10 @@ def test_export_fec_column_by_column(organisation, tmp_path):
     assert debits == credits == Decimal("1754.50")
     for number in {row[2] for row in rows}:
         piece = [row for row in rows if row[2] == number]
-        assert sum(Decimal(r[11].replace(",", ".")) - Decimal(r[12].replace(",", "."))
-                   for r in piece) == 0
+        assert (
+            sum(Decimal(r[11].replace(",", ".")) - Decimal(r[12].replace(",", ".")) for r in piece)
+            == 0
+        )
 
 
 def _pk(key):
@@ -141,8 +179,11 @@ def test_books_are_404_to_members_and_strangers(client, organisation, role):
     if user is None:
         user = MembershipFactory().user
     client.force_login(user)
-    for url in ("/fr/organisations/ouvaton/books/", "/fr/organisations/ouvaton/books/2025/fec/",
-                "/fr/organisations/ouvaton/books/2025/csv/"):
+    for url in (
+        "/fr/organisations/ouvaton/books/",
+        "/fr/organisations/ouvaton/books/2025/fec/",
+        "/fr/organisations/ouvaton/books/2025/csv/",
+    ):
         assert client.get(url).status_code == 404
 
 

@@ -36,47 +36,74 @@ class LedgerPropertyTest(TestCase):
         organisation = Organisation.objects.create(name="Pot", slug="pot", legal_form="scic")
         book = {
             purpose: account_get_or_create(purpose=purpose, organisation=organisation)
-            for purpose in ("pledges_receivable", "commitments", "to_collect", "contributions",
-                            "processor_fees", "grants_paid", "bank")
+            for purpose in (
+                "pledges_receivable",
+                "commitments",
+                "to_collect",
+                "contributions",
+                "processor_fees",
+                "grants_paid",
+                "bank",
+            )
         }
         pending, collected, keys = [], [], []
         for number, (operation, cents, pick) in enumerate(steps):
             key = f"{operation}-{number}"
             try:
                 if operation == "pledge":
-                    pending.append(ledger_post(
-                        kind=TransactionKind.PLEDGE_COMMITMENT, idempotency_key=key,
-                        entries=[debit(book["pledges_receivable"], cents, Phase.PENDING),
-                                 credit(book["commitments"], cents, Phase.PENDING)],
-                    ))
+                    pending.append(
+                        ledger_post(
+                            kind=TransactionKind.PLEDGE_COMMITMENT,
+                            idempotency_key=key,
+                            entries=[
+                                debit(book["pledges_receivable"], cents, Phase.PENDING),
+                                credit(book["commitments"], cents, Phase.PENDING),
+                            ],
+                        )
+                    )
                 elif operation in ("collect", "fail") and pending:
                     commitment = pending.pop(pick % len(pending))
                     amount = -commitment.entries.get(account=book["commitments"]).amount
-                    posted = [debit(book["to_collect"], amount),
-                              credit(book["contributions"], amount)]
-                    collected.append(ledger_resolve_pending(
-                        pending=commitment, idempotency_key=key,
-                        kind=TransactionKind.PLEDGE_COLLECTION if operation == "collect"
-                        else TransactionKind.PLEDGE_VOID,
-                        posted_entries=posted if operation == "collect" else (),
-                    ))
+                    posted = [
+                        debit(book["to_collect"], amount),
+                        credit(book["contributions"], amount),
+                    ]
+                    collected.append(
+                        ledger_resolve_pending(
+                            pending=commitment,
+                            idempotency_key=key,
+                            kind=TransactionKind.PLEDGE_COLLECTION
+                            if operation == "collect"
+                            else TransactionKind.PLEDGE_VOID,
+                            posted_entries=posted if operation == "collect" else (),
+                        )
+                    )
                 elif operation == "fee":
-                    ledger_post(kind=TransactionKind.PROCESSOR_FEE, idempotency_key=key,
-                                entries=[debit(book["processor_fees"], cents),
-                                         credit(book["to_collect"], cents)])
+                    ledger_post(
+                        kind=TransactionKind.PROCESSOR_FEE,
+                        idempotency_key=key,
+                        entries=[
+                            debit(book["processor_fees"], cents),
+                            credit(book["to_collect"], cents),
+                        ],
+                    )
                 elif operation == "refund" and collected:
-                    ledger_reverse(original=collected.pop(pick % len(collected)),
-                                   idempotency_key=key)
+                    ledger_reverse(
+                        original=collected.pop(pick % len(collected)), idempotency_key=key
+                    )
                 elif operation == "payout":
-                    ledger_post(kind=TransactionKind.PAYOUT, idempotency_key=key,
-                                entries=[debit(book["grants_paid"], cents),
-                                         credit(book["bank"], cents)])
+                    ledger_post(
+                        kind=TransactionKind.PAYOUT,
+                        idempotency_key=key,
+                        entries=[debit(book["grants_paid"], cents), credit(book["bank"], cents)],
+                    )
                 elif operation == "replay" and keys:
                     before = Entry.objects.count()
                     replayed = Transaction.objects.get(idempotency_key=keys[pick % len(keys)])
                     lines = [(e.account, e.amount, e.phase) for e in replayed.entries.all()]
                     again = ledger_post(
-                        kind=replayed.kind, idempotency_key=replayed.idempotency_key,
+                        kind=replayed.kind,
+                        idempotency_key=replayed.idempotency_key,
                         entries=[debit(a, amount, phase) for a, amount, phase in lines],
                     )
                     assert again.pk == replayed.pk and Entry.objects.count() == before
@@ -99,7 +126,5 @@ class LedgerPropertyTest(TestCase):
             assert balance.posted == sum(a for a, phase in entries if phase == Phase.POSTED)
             assert balance.pending == sum(a for a, phase in entries if phase == Phase.PENDING)
         assert all(total == 0 for total in ledger_totals().values())
-        outstanding = sum(
-            -c.entries.get(account=book["commitments"]).amount for c in pending
-        )
+        outstanding = sum(-c.entries.get(account=book["commitments"]).amount for c in pending)
         assert account_balance(account=book["commitments"]).pending == -outstanding

@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 
 def _donate(bank, income, cents, key, when=None):
     return ledger_post(
-        kind=TransactionKind.DONATION, idempotency_key=key, occurred_at=when,
+        kind=TransactionKind.DONATION,
+        idempotency_key=key,
+        occurred_at=when,
         entries=[debit(bank, cents), credit(income, cents)],
     )
 
@@ -70,7 +72,8 @@ def test_organisation_balances_by_purpose(organisation, bank, income):
     receivable = account_get_or_create(purpose="pledges_receivable", organisation=organisation)
     commitments = account_get_or_create(purpose="commitments", organisation=organisation)
     ledger_post(
-        kind=TransactionKind.PLEDGE_COMMITMENT, idempotency_key="p",
+        kind=TransactionKind.PLEDGE_COMMITMENT,
+        idempotency_key="p",
         entries=[debit(receivable, 300, Phase.PENDING), credit(commitments, 300, Phase.PENDING)],
     )
     balances = organisation_balances(organisation=organisation)

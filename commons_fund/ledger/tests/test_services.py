@@ -26,8 +26,16 @@ def books():
     organisation = OrganisationFactory()
     return {
         purpose: account_get_or_create(purpose=purpose, organisation=organisation)
-        for purpose in ("bank", "to_collect", "pledges_receivable", "commitments",
-                        "contributions", "processor_fees", "grants_paid", "payable")
+        for purpose in (
+            "bank",
+            "to_collect",
+            "pledges_receivable",
+            "commitments",
+            "contributions",
+            "processor_fees",
+            "grants_paid",
+            "payable",
+        )
     }
 
 
@@ -44,7 +52,9 @@ def test_accounts_follow_the_chart_and_are_created_once(books):
 
 def test_post_a_donation(books):
     posted = ledger_post(
-        kind=TransactionKind.DONATION, idempotency_key="gift-1", memo="Don de Lou",
+        kind=TransactionKind.DONATION,
+        idempotency_key="gift-1",
+        memo="Don de Lou",
         entries=[debit(books["bank"], 5000), credit(books["contributions"], 5000)],
     )
     assert posted.is_sealed
@@ -60,7 +70,8 @@ def test_the_same_key_posts_once_and_a_different_posting_with_it_is_refused(book
     assert Entry.objects.count() == 2
     with pytest.raises(IdempotencyConflict):
         ledger_post(
-            kind=TransactionKind.DONATION, idempotency_key="k",
+            kind=TransactionKind.DONATION,
+            idempotency_key="k",
             entries=[debit(books["bank"], 999), credit(books["contributions"], 999)],
         )
     assert Entry.objects.count() == 2
@@ -82,7 +93,8 @@ def test_the_same_key_posts_once_and_a_different_posting_with_it_is_refused(book
 def test_bad_postings_are_refused_and_write_nothing(books, make_lines):
     with pytest.raises(ValidationError):
         ledger_post(
-            kind=TransactionKind.MANUAL_ADJUSTMENT, entries=make_lines(books),
+            kind=TransactionKind.MANUAL_ADJUSTMENT,
+            entries=make_lines(books),
             idempotency_key="bad",
         )
     assert not Transaction.objects.exists()
@@ -95,7 +107,8 @@ def test_currencies_balance_separately(books):
     )
     with pytest.raises(LedgerError):
         ledger_post(
-            kind=TransactionKind.MANUAL_ADJUSTMENT, idempotency_key="fx",
+            kind=TransactionKind.MANUAL_ADJUSTMENT,
+            idempotency_key="fx",
             entries=[debit(chf, 100), credit(books["contributions"], 100)],
         )
     assert not Transaction.objects.exists()
@@ -104,16 +117,20 @@ def test_currencies_balance_separately(books):
 def test_unknown_kind_is_refused(books):
     with pytest.raises(LedgerError):
         ledger_post(
-            kind="gift", idempotency_key="x",
+            kind="gift",
+            idempotency_key="x",
             entries=[debit(books["bank"], 1), credit(books["contributions"], 1)],
         )
 
 
 def _commit_pledge(books, key="pledge-1", amount=2000):
     return ledger_post(
-        kind=TransactionKind.PLEDGE_COMMITMENT, idempotency_key=key,
-        entries=[debit(books["pledges_receivable"], amount, PENDING),
-                 credit(books["commitments"], amount, PENDING)],
+        kind=TransactionKind.PLEDGE_COMMITMENT,
+        idempotency_key=key,
+        entries=[
+            debit(books["pledges_receivable"], amount, PENDING),
+            credit(books["commitments"], amount, PENDING),
+        ],
     )
 
 
@@ -122,14 +139,18 @@ def test_a_pledge_is_pending_then_collected(books):
     assert account_balance(account=books["pledges_receivable"]).pending == 2000
     assert account_balance(account=books["pledges_receivable"]).posted == 0
     collected = ledger_resolve_pending(
-        pending=pending, kind=TransactionKind.PLEDGE_COLLECTION, idempotency_key="collect-1",
+        pending=pending,
+        kind=TransactionKind.PLEDGE_COLLECTION,
+        idempotency_key="collect-1",
         posted_entries=[debit(books["to_collect"], 2000), credit(books["contributions"], 2000)],
     )
     assert collected.resolves == pending
     assert account_balance(account=books["pledges_receivable"]).pending == 0
     assert account_balance(account=books["to_collect"]).posted == 2000
     again = ledger_resolve_pending(
-        pending=pending, kind=TransactionKind.PLEDGE_COLLECTION, idempotency_key="collect-1",
+        pending=pending,
+        kind=TransactionKind.PLEDGE_COLLECTION,
+        idempotency_key="collect-1",
         posted_entries=[debit(books["to_collect"], 2000), credit(books["contributions"], 2000)],
     )
     assert again == collected
@@ -151,7 +172,8 @@ def test_a_failed_pledge_is_voided(books):
 
 def test_resolving_needs_pending_entries_and_posted_results(books):
     donation = ledger_post(
-        kind=TransactionKind.DONATION, idempotency_key="gift",
+        kind=TransactionKind.DONATION,
+        idempotency_key="gift",
         entries=[debit(books["bank"], 100), credit(books["contributions"], 100)],
     )
     with pytest.raises(LedgerError):
@@ -161,14 +183,17 @@ def test_resolving_needs_pending_entries_and_posted_results(books):
     pending = _commit_pledge(books)
     with pytest.raises(LedgerError):
         ledger_resolve_pending(
-            pending=pending, kind=TransactionKind.PLEDGE_COLLECTION, idempotency_key="c",
+            pending=pending,
+            kind=TransactionKind.PLEDGE_COLLECTION,
+            idempotency_key="c",
             posted_entries=[debit(books["bank"], 5, PENDING), credit(books["payable"], 5, PENDING)],
         )
 
 
 def test_reversal_cancels_a_posted_transaction_once(books):
     original = ledger_post(
-        kind=TransactionKind.PAYOUT, idempotency_key="payout-1",
+        kind=TransactionKind.PAYOUT,
+        idempotency_key="payout-1",
         entries=[debit(books["grants_paid"], 700), credit(books["bank"], 700)],
     )
     reversal = ledger_reverse(original=original, idempotency_key="reverse-payout-1")
@@ -185,7 +210,8 @@ def test_reversal_cancels_a_posted_transaction_once(books):
 
 def test_refunding_a_collection_reverses_what_was_posted_only(books):
     collected = ledger_resolve_pending(
-        pending=_commit_pledge(books), kind=TransactionKind.PLEDGE_COLLECTION,
+        pending=_commit_pledge(books),
+        kind=TransactionKind.PLEDGE_COLLECTION,
         idempotency_key="collect",
         posted_entries=[debit(books["to_collect"], 2000), credit(books["contributions"], 2000)],
     )

@@ -10,9 +10,12 @@ from commons_fund.ledger.services import account_get_or_create, credit, debit, l
 
 def _post(key: str):
     return ledger_post(
-        kind=TransactionKind.DONATION, idempotency_key=key,
-        entries=[debit(account_get_or_create(purpose="bank"), 100),
-                 credit(account_get_or_create(purpose="donations"), 100)],
+        kind=TransactionKind.DONATION,
+        idempotency_key=key,
+        entries=[
+            debit(account_get_or_create(purpose="bank"), 100),
+            credit(account_get_or_create(purpose="donations"), 100),
+        ],
     )
 
 

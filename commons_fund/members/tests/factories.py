@@ -46,12 +46,14 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 def money_login(client, user):
     """Log in as someone about to act on money: two-factor authentication turned on and the
     identity confirmed a moment ago, as `commons_fund.security.money_action` asks."""
-    Authenticator.objects.get_or_create(user=user, type=Authenticator.Type.TOTP,
-                                        defaults={"data": {"secret": "test"}})
+    Authenticator.objects.get_or_create(
+        user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": "test"}}
+    )
     client.force_login(user)
     session = client.session
     session["account_authentication_methods"] = [
-        {"method": "password", "at": time.time(), "email": user.email, "reauthenticated": True}]
+        {"method": "password", "at": time.time(), "email": user.email, "reauthenticated": True}
+    ]
     session["account_authentication_methods_user"] = str(user.pk)
     session.save()
     return client

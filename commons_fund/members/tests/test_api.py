@@ -57,7 +57,8 @@ def test_token_holder_creates_an_organisation_and_becomes_admin(api, user):
     token = Token.objects.create(user=user)
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     response = api.post(
-        URL, {"name": "Coop des Communs", "legal_form": "scic", "siren": "552100554"},
+        URL,
+        {"name": "Coop des Communs", "legal_form": "scic", "siren": "552100554"},
         format="json",
     )
     assert response.status_code == 201, response.json()

@@ -22,11 +22,23 @@ def _refused(sql: str, params: list) -> bool:
 
 def _insert_organisation(**overrides) -> str:
     row = {
-        "name": "Asso", "slug": "asso", "legal_form": "association", "siren": "", "siret": "",
-        "region": "", "department": "", "website": "", "description": "", "logo": "",
-        "street_address": "", "postal_code": "", "city": "", "representative_name": "",
+        "name": "Asso",
+        "slug": "asso",
+        "legal_form": "association",
+        "siren": "",
+        "siret": "",
+        "region": "",
+        "department": "",
+        "website": "",
+        "description": "",
+        "logo": "",
+        "street_address": "",
+        "postal_code": "",
+        "city": "",
+        "representative_name": "",
         "representative_title": "",
-        "created_at": "2026-01-01 00:00:00+00", "updated_at": "2026-01-01 00:00:00+00",
+        "created_at": "2026-01-01 00:00:00+00",
+        "updated_at": "2026-01-01 00:00:00+00",
         **overrides,
     }
     columns = ", ".join(row)
@@ -62,8 +74,7 @@ def test_database_refuses_unknown_roles_and_duplicate_memberships():
     membership = MembershipFactory()
     table = Membership._meta.db_table
     sql = (
-        f"INSERT INTO {table} (organisation_id, user_id, role, created_at)"
-        " VALUES (%s, %s, %s, %s)"
+        f"INSERT INTO {table} (organisation_id, user_id, role, created_at) VALUES (%s, %s, %s, %s)"
     )
     now = "2026-01-01 00:00:00+00"
     assert _refused(sql, [membership.organisation_id, UserFactory().pk, "king", now])

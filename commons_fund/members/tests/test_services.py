@@ -21,8 +21,11 @@ pytestmark = pytest.mark.django_db
 
 def test_organisation_create_makes_the_creator_its_admin(user):
     organisation = services.organisation_create(
-        creator=user, name="Coopérative des Communs", legal_form=LegalForm.SCIC,
-        siren="552 100 554", department="14",
+        creator=user,
+        name="Coopérative des Communs",
+        legal_form=LegalForm.SCIC,
+        siren="552 100 554",
+        department="14",
     )
     assert organisation.slug == "cooperative-des-communs"
     assert organisation.siren == "552100554"
@@ -118,15 +121,18 @@ def test_invitation_accept_creates_the_membership(
 ):
     with django_capture_on_commit_callbacks() as callbacks:
         invitation = services.invitation_create(
-            organisation=admin_membership.organisation, inviter=admin_membership.user,
-            email="  Lou@Example.org ", role=Role.TREASURER,
+            organisation=admin_membership.organisation,
+            inviter=admin_membership.user,
+            email="  Lou@Example.org ",
+            role=Role.TREASURER,
         )
     assert invitation.email == "lou@example.org"
     assert len(callbacks) == 1  # the email task is queued once the invitation is committed
     lou = UserFactory(email="lou@example.org")
     membership = services.invitation_accept(invitation=invitation, user=lou)
     assert (membership.organisation, membership.role) == (
-        admin_membership.organisation, Role.TREASURER,
+        admin_membership.organisation,
+        Role.TREASURER,
     )
     invitation.refresh_from_db()
     assert (invitation.status, invitation.accepted_by) == (InvitationStatus.ACCEPTED, lou)
@@ -136,8 +142,10 @@ def test_invitation_accept_creates_the_membership(
 
 def test_invitation_is_for_the_invited_address_only(admin_membership):
     invitation = services.invitation_create(
-        organisation=admin_membership.organisation, inviter=admin_membership.user,
-        email="lou@example.org", role=Role.MEMBER,
+        organisation=admin_membership.organisation,
+        inviter=admin_membership.user,
+        email="lou@example.org",
+        role=Role.MEMBER,
     )
     stranger = UserFactory(email="someone@example.org")
     unverified = UserFactory(email="lou@example.org", verified_email=False)

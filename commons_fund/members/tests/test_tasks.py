@@ -20,8 +20,11 @@ from .factories import MembershipFactory
 def test_the_worker_sends_the_invitation_email_after_commit(celery_worker):
     admin = MembershipFactory(role=Role.ADMIN)
     invitation = services.invitation_create(
-        organisation=admin.organisation, inviter=admin.user, email="lou@example.org",
-        role=Role.TREASURER, language="en",
+        organisation=admin.organisation,
+        inviter=admin.user,
+        email="lou@example.org",
+        role=Role.TREASURER,
+        language="en",
     )
     assert wait_for(lambda: len(mail.outbox) == 1), "the worker sent no email"
     message = mail.outbox[0]
@@ -36,14 +39,17 @@ def test_the_worker_sends_the_invitation_email_after_commit(celery_worker):
 def test_the_worker_skips_revoked_and_vanished_invitations(celery_worker):
     admin = MembershipFactory(role=Role.ADMIN)
     revoked = Invitation.objects.create(
-        organisation=admin.organisation, email="revoked@example.org",
+        organisation=admin.organisation,
+        email="revoked@example.org",
         status=InvitationStatus.REVOKED,
     )
     invitation_send_email.delay(revoked.pk)
     invitation_send_email.delay(10**9)  # an id that does not exist
     # The solo worker takes tasks in order: once this last email is out, the others ran.
     services.invitation_create(
-        organisation=admin.organisation, inviter=admin.user, email="kept@example.org",
+        organisation=admin.organisation,
+        inviter=admin.user,
+        email="kept@example.org",
         role=Role.MEMBER,
     )
     assert wait_for(lambda: len(mail.outbox) >= 1)
@@ -58,6 +64,4 @@ def test_beat_task_expires_old_invitations(celery_worker, settings):
         created_at=timezone.now() - timedelta(days=settings.INVITATION_MAX_AGE_DAYS + 1)
     )
     invitations_expire.delay()
-    assert wait_for(
-        lambda: Invitation.objects.get(pk=old.pk).status == InvitationStatus.EXPIRED
-    )
+    assert wait_for(lambda: Invitation.objects.get(pk=old.pk).status == InvitationStatus.EXPIRED)

@@ -13,9 +13,15 @@ VALID = {"name": "Normandie Libre", "legal_form": "association", "siren": "", "s
 
 
 def test_creating_an_organisation_redirects_to_its_page(user_client, user):
-    response = user_client.post(reverse("members:organisation_create"), {
-        **VALID, "siren": "552 100 554", "region": "28", "department": "76",
-    })
+    response = user_client.post(
+        reverse("members:organisation_create"),
+        {
+            **VALID,
+            "siren": "552 100 554",
+            "region": "28",
+            "department": "76",
+        },
+    )
     organisation = Organisation.objects.get()
     assert response.status_code == 302
     assert response["Location"] == organisation.get_absolute_url()
@@ -72,8 +78,10 @@ def test_management_pages_are_404_to_anyone_but_admins(client, role):
     ):
         assert client.get(url).status_code == 404
     for url, data in (
-        (reverse("members:membership_role", kwargs={"slug": slug, "pk": target.pk}),
-         {f"m{target.pk}-role": "member"}),
+        (
+            reverse("members:membership_role", kwargs={"slug": slug, "pk": target.pk}),
+            {f"m{target.pk}-role": "member"},
+        ),
         (reverse("members:membership_remove", kwargs={"slug": slug, "pk": target.pk}), {}),
         (reverse("members:invitation_revoke", kwargs={"slug": slug, "pk": invitation.pk}), {}),
     ):
@@ -90,13 +98,16 @@ def test_admin_manages_members(client):
     client.force_login(admin.user)
     page = client.get(reverse("members:organisation_members", kwargs={"slug": slug}))
     assert member.user.email in page.text
-    client.post(reverse("members:membership_role", kwargs={"slug": slug, "pk": member.pk}),
-                {f"m{member.pk}-role": "treasurer"})
+    client.post(
+        reverse("members:membership_role", kwargs={"slug": slug, "pk": member.pk}),
+        {f"m{member.pk}-role": "treasurer"},
+    )
     member.refresh_from_db()
     assert member.role == Role.TREASURER
     response = client.post(
         reverse("members:membership_role", kwargs={"slug": slug, "pk": admin.pk}),
-        {f"m{admin.pk}-role": "member"}, follow=True,
+        {f"m{admin.pk}-role": "member"},
+        follow=True,
     )
     assert [m.level_tag for m in response.context["messages"]][-1] == "error"
     admin.refresh_from_db()
@@ -133,8 +144,11 @@ def test_list_and_detail_query_counts_do_not_grow_with_the_data(client):
 
     def counts():
         measured = []
-        for url in (reverse("members:organisation_list"), organisation.get_absolute_url(),
-                    reverse("members:my_space")):
+        for url in (
+            reverse("members:organisation_list"),
+            organisation.get_absolute_url(),
+            reverse("members:my_space"),
+        ):
             with CaptureQueriesContext(connection) as captured:
                 assert client.get(url).status_code == 200
             measured.append(len(captured))
@@ -152,8 +166,14 @@ def test_list_and_detail_query_counts_do_not_grow_with_the_data(client):
 @pytest.mark.parametrize(
     "query",
     [
-        {"page": "abc"}, {"page": "-1"}, {"page": "99999"}, {"legal_form": "<script>"},
-        {"region": "999"}, {"q": "x" * 10_000}, {"q": "nul\x00byte"}, {"q": "' OR 1=1 --"},
+        {"page": "abc"},
+        {"page": "-1"},
+        {"page": "99999"},
+        {"legal_form": "<script>"},
+        {"region": "999"},
+        {"q": "x" * 10_000},
+        {"q": "nul\x00byte"},
+        {"q": "' OR 1=1 --"},
     ],
 )
 def test_junk_query_parameters_never_break_the_lists(client, query):

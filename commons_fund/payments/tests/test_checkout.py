@@ -49,8 +49,11 @@ def test_a_gift_paid_on_checkout_is_recorded_once_by_webhook(client, stripe_webh
     back = _pay_on_hosted_page(hosted)
     assert back == f"{stripe_webhooks.url}/fr/payments/charges/{charge.pk}/confirm/"
     assert wait_for(lambda: Charge.objects.get().status == ChargeStatus.SUCCEEDED)
-    assert wait_for(lambda: WebhookEvent.objects.filter(
-        type="checkout.session.completed", status="handled").exists())
+    assert wait_for(
+        lambda: WebhookEvent.objects.filter(
+            type="checkout.session.completed", status="handled"
+        ).exists()
+    )
     page = client.get(back.removeprefix(stripe_webhooks.url))
     assert "Payé" in page.text
     assert Transaction.objects.filter(kind=TransactionKind.DONATION).count() == 1

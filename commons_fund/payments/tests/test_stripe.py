@@ -32,17 +32,23 @@ IBAN_OK = "FR1420041010050500013M02606"
 
 def card_method(number: str) -> str:
     """What Stripe.js does in the browser: turn a card number into a PaymentMethod."""
-    method = stripe_client.client().v1.payment_methods.create(params={
-        "type": "card", "card": {"number": number, "exp_month": 12, "exp_year": 2034, "cvc": "123"},
-    })
+    method = stripe_client.client().v1.payment_methods.create(
+        params={
+            "type": "card",
+            "card": {"number": number, "exp_month": 12, "exp_year": 2034, "cvc": "123"},
+        }
+    )
     return method.id
 
 
 @pytest.fixture
 def payer():
     organisation = OrganisationFactory(name="Normandie Libre")
-    MembershipFactory(organisation=organisation, role=Role.TREASURER,
-                      user=UserFactory(email="tresorerie@normandie-libre.example"))
+    MembershipFactory(
+        organisation=organisation,
+        role=Role.TREASURER,
+        user=UserFactory(email="tresorerie@normandie-libre.example"),
+    )
     return organisation
 
 
@@ -53,8 +59,13 @@ def books():
 
 def _charge(payer, books, method, amount="20,00"):
     return services.charge_create(
-        payer=payer, books=books, amount=amount, method=method.kind, saved_method=method,
-        income_purpose="contributions", description="Pot commun, tour 1",
+        payer=payer,
+        books=books,
+        amount=amount,
+        method=method.kind,
+        saved_method=method,
+        income_purpose="contributions",
+        description="Pot commun, tour 1",
     )
 
 
@@ -101,8 +112,10 @@ def test_a_declined_card_fails_with_the_reason_and_moves_no_money(payer, books):
 
 def _confirm_setup_like_stripe_js(method):
     stripe_client.client().raw_request(
-        "post", f"/v1/setup_intents/{method.setup_intent}/confirm",
-        client_secret=method.setup_client_secret, use_stripe_sdk="true",
+        "post",
+        f"/v1/setup_intents/{method.setup_intent}/confirm",
+        client_secret=method.setup_client_secret,
+        use_stripe_sdk="true",
     )
 
 
@@ -113,8 +126,13 @@ def _three_d_secure_card(payer):
     assert not method.active  # the bank wants the holder to confirm the card first
     with pytest.raises(ValidationError):
         services.charge_create(
-            payer=payer, books=None, amount="1", method="card", saved_method=method,
-            income_purpose="donations", description="x",
+            payer=payer,
+            books=None,
+            amount="1",
+            method="card",
+            saved_method=method,
+            income_purpose="donations",
+            description="x",
         )
     _confirm_setup_like_stripe_js(method)
     method = services.payment_method_refresh(method=method)
@@ -135,8 +153,10 @@ def test_three_d_secure_asks_the_payer_then_succeeds(payer, books, client, celer
 
     # The payer confirms with the bank (what Stripe.js does on the page)...
     stripe_client.client().raw_request(
-        "post", f"/v1/payment_intents/{charge.stripe_payment_intent}/_authenticate",
-        client_secret=charge.client_secret, success="true",
+        "post",
+        f"/v1/payment_intents/{charge.stripe_payment_intent}/_authenticate",
+        client_secret=charge.client_secret,
+        success="true",
     )
     # ...and the page shows the payment done, without waiting for the webhook.
     client.force_login(payer.memberships.get().user)
@@ -156,8 +176,11 @@ def test_the_confirm_page_is_404_to_others(payer, books, client):
 
 def test_save_a_sepa_mandate(payer):
     method = services.payment_method_save_sepa(
-        payer=payer, iban="FR14 2004 1010 0505 0001 3M02 606", holder_name="Normandie Libre",
-        email="tresorerie@normandie-libre.example", ip_address="192.0.2.1",
+        payer=payer,
+        iban="FR14 2004 1010 0505 0001 3M02 606",
+        holder_name="Normandie Libre",
+        email="tresorerie@normandie-libre.example",
+        ip_address="192.0.2.1",
     )
     assert method.kind == MethodKind.SEPA_DEBIT
     assert method.label == "SEPA FR •••• 2606"
@@ -165,8 +188,11 @@ def test_save_a_sepa_mandate(payer):
 
 @pytest.mark.parametrize(
     ("iban", "field"),
-    [("FR14 2004 1010 0505 0001 3M02 607", "iban"), ("not an iban", "iban"),
-     ("BR1500000000000010932840814P2", "iban")],
+    [
+        ("FR14 2004 1010 0505 0001 3M02 607", "iban"),
+        ("not an iban", "iban"),
+        ("BR1500000000000010932840814P2", "iban"),
+    ],
 )
 def test_a_bad_iban_is_refused_before_anything_is_sent(payer, iban, field):
     with pytest.raises(ValidationError) as raised:
@@ -206,15 +232,27 @@ def test_only_treasurers_of_the_receiving_organisation_refund(payer, books):
 
 @pytest.mark.parametrize(
     ("changes", "field"),
-    [({"amount": "abc"}, None), ({"amount": "-5"}, None), ({"amount": "0"}, None),
-     ({"currency": "CHF"}, "currency"), ({"income_purpose": "gifts"}, "income_purpose"),
-     ({"description": "  "}, "description")],
+    [
+        ({"amount": "abc"}, None),
+        ({"amount": "-5"}, None),
+        ({"amount": "0"}, None),
+        ({"currency": "CHF"}, "currency"),
+        ({"income_purpose": "gifts"}, "income_purpose"),
+        ({"description": "  "}, "description"),
+    ],
 )
 def test_bad_charges_are_refused_and_write_nothing(payer, books, changes, field):
     method = services.payment_method_save_card(payer=payer, stripe_payment_method=card_method(VISA))
-    arguments = {"payer": payer, "books": books, "amount": "20", "method": "card",
-                 "saved_method": method, "income_purpose": "contributions",
-                 "description": "Tour 1", **changes}
+    arguments = {
+        "payer": payer,
+        "books": books,
+        "amount": "20",
+        "method": "card",
+        "saved_method": method,
+        "income_purpose": "contributions",
+        "description": "Tour 1",
+        **changes,
+    }
     with pytest.raises(ValidationError) as raised:
         services.charge_create(**arguments)
     if field:
@@ -227,13 +265,22 @@ def test_a_charge_for_an_unknown_organisation_or_someone_elses_card_is_refused(p
     with pytest.raises(ValidationError):
         services.charge_create(
             payer=Organisation(name="Fantôme", slug="fantome", legal_form="association"),
-            books=books, amount="20", method="card", saved_method=method,
-            income_purpose="contributions", description="x",
+            books=books,
+            amount="20",
+            method="card",
+            saved_method=method,
+            income_purpose="contributions",
+            description="x",
         )
     with pytest.raises(ValidationError):
         services.charge_create(
-            payer=OrganisationFactory(), books=books, amount="20", method="card",
-            saved_method=method, income_purpose="contributions", description="x",
+            payer=OrganisationFactory(),
+            books=books,
+            amount="20",
+            method="card",
+            saved_method=method,
+            income_purpose="contributions",
+            description="x",
         )
     assert not Charge.objects.exists()
 
@@ -241,36 +288,45 @@ def test_a_charge_for_an_unknown_organisation_or_someone_elses_card_is_refused(p
 def test_bank_transfer_under_then_over_payment(payer, books):
     treasurer = MembershipFactory(organisation=books, role=Role.TREASURER).user
     charge = services.charge_create(
-        payer=payer, books=books, amount="100", method="transfer",
-        income_purpose="contributions", description="Cotisation 2026",
+        payer=payer,
+        books=books,
+        amount="100",
+        method="transfer",
+        income_purpose="contributions",
+        description="Cotisation 2026",
     )
     assert charge.status == ChargeStatus.AWAITING_TRANSFER
     assert charge.transfer_reference.startswith("CF-") and len(charge.transfer_reference) == 12
     from datetime import date
 
-    services.transfer_record_receipt(charge=charge, amount="60", received_on=date(2026, 11, 2),
-                                     actor=treasurer)
+    services.transfer_record_receipt(
+        charge=charge, amount="60", received_on=date(2026, 11, 2), actor=treasurer
+    )
     charge.refresh_from_db()
     assert (charge.status, charge.outstanding) == (ChargeStatus.PARTIALLY_RECEIVED, 4000)
-    services.transfer_record_receipt(charge=charge, amount="45", received_on=date(2026, 11, 9),
-                                     actor=treasurer)
+    services.transfer_record_receipt(
+        charge=charge, amount="45", received_on=date(2026, 11, 9), actor=treasurer
+    )
     charge.refresh_from_db()
     assert (charge.status, charge.outstanding) == (ChargeStatus.SUCCEEDED, -500)
     assert _balance(books, "bank").posted == 10500
     assert _balance(books, "contributions").posted == -10000
     assert _balance(books, "payable").posted == -500  # the 5 € overpaid, kept to give back
-    services.transfer_record_receipt(charge=charge, amount="1", received_on=date(2026, 11, 9),
-                                     actor=treasurer)
+    services.transfer_record_receipt(
+        charge=charge, amount="1", received_on=date(2026, 11, 9), actor=treasurer
+    )
     assert _balance(books, "payable").posted == -600
     with pytest.raises(ValidationError):
-        services.transfer_record_receipt(charge=charge, amount="1,001",
-                                         received_on=date(2026, 11, 9), actor=treasurer)
+        services.transfer_record_receipt(
+            charge=charge, amount="1,001", received_on=date(2026, 11, 9), actor=treasurer
+        )
     assert all(total == 0 for total in ledger_totals().values())
     assert Decimal(charge.amount) == 10000
 
 
-def test_charges_left_pending_when_stripe_was_down_are_sent_again(payer, books, settings,
-                                                                   stripe_api):
+def test_charges_left_pending_when_stripe_was_down_are_sent_again(
+    payer, books, settings, stripe_api
+):
     method = services.payment_method_save_card(payer=payer, stripe_payment_method=card_method(VISA))
     charge = _charge(payer, books, method)
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens: Stripe unreachable
@@ -287,12 +343,16 @@ def test_a_treasurer_saves_a_sepa_mandate_from_the_treasury(client, payer):
     client.force_login(treasurer)
     url = f"/fr/organisations/{payer.slug}/treasury/payment-methods/"
     assert client.get(url).status_code == 200
-    form = {"holder_name": "Normandie Libre", "iban": "FR14 2004 1010 0505 0001 3M02 606",
-            "email": "tresorerie@normandie-libre.example"}
+    form = {
+        "holder_name": "Normandie Libre",
+        "iban": "FR14 2004 1010 0505 0001 3M02 606",
+        "email": "tresorerie@normandie-libre.example",
+    }
     response = client.post(url, form)  # the mandate is not accepted
     assert "accept" in response.context["form"].errors
-    response = client.post(url, {**form, "iban": "FR14 2004 1010 0505 0001 3M02 607",
-                                 "accept": "on"})
+    response = client.post(
+        url, {**form, "iban": "FR14 2004 1010 0505 0001 3M02 607", "accept": "on"}
+    )
     assert "iban" in response.context["form"].errors
     assert not SavedPaymentMethod.objects.exists()
     assert client.post(url, {**form, "accept": "on"}).status_code == 302

@@ -30,23 +30,36 @@ def treasurer(books, client):
 
 
 def _transfer(books, amount="100"):
-    return services.charge_create(payer=OrganisationFactory(), books=books, amount=amount,
-                                  method="transfer", income_purpose="contributions",
-                                  description="Cotisation")
+    return services.charge_create(
+        payer=OrganisationFactory(),
+        books=books,
+        amount=amount,
+        method="transfer",
+        income_purpose="contributions",
+        description="Cotisation",
+    )
 
 
 @pytest.mark.parametrize("role", [None, Role.MEMBER])
 def test_the_treasury_is_404_to_members_and_strangers(client, books, role):
-    user = MembershipFactory(organisation=books, role=role).user if role else \
-        MembershipFactory().user
+    user = (
+        MembershipFactory(organisation=books, role=role).user if role else MembershipFactory().user
+    )
     client.force_login(user)
     charge = _transfer(books)
-    for url in ("/fr/organisations/ouvaton/treasury/",
-                "/fr/organisations/ouvaton/treasury/bank-account/",
-                f"/fr/organisations/ouvaton/treasury/charges/{charge.pk}/receipt/"):
+    for url in (
+        "/fr/organisations/ouvaton/treasury/",
+        "/fr/organisations/ouvaton/treasury/bank-account/",
+        f"/fr/organisations/ouvaton/treasury/charges/{charge.pk}/receipt/",
+    ):
         assert client.get(url).status_code == 404
-    assert client.post(f"/fr/organisations/ouvaton/treasury/charges/{charge.pk}/receipt/",
-                       {"amount": "100", "received_on": "2026-11-01"}).status_code == 404
+    assert (
+        client.post(
+            f"/fr/organisations/ouvaton/treasury/charges/{charge.pk}/receipt/",
+            {"amount": "100", "received_on": "2026-11-01"},
+        ).status_code
+        == 404
+    )
     charge.refresh_from_db()
     assert charge.amount_received == 0
 
@@ -54,8 +67,9 @@ def test_the_treasury_is_404_to_members_and_strangers(client, books, role):
 def test_a_treasurer_sees_failed_and_waiting_payments(client, books, treasurer):
     waiting = _transfer(books)
     failed = _transfer(books, "30")
-    Charge.objects.filter(pk=failed.pk).update(status=ChargeStatus.FAILED,
-                                               failure_message="Carte refusée")
+    Charge.objects.filter(pk=failed.pk).update(
+        status=ChargeStatus.FAILED, failure_message="Carte refusée"
+    )
     page = client.get("/fr/organisations/ouvaton/treasury/?status=failed")
     assert "Carte refusée" in page.text
     assert waiting.transfer_reference not in page.text
@@ -90,27 +104,38 @@ def test_bank_account_form_and_payout_file(client, books, treasurer):
     assert response.status_code == 200
     assert "iban" in response.context["form"].errors
     assert not BankAccount.objects.exists()
-    assert client.post(url, {"holder_name": "Ouvaton",
-                             "iban": "FR14 2004 1010 0505 0001 3M02 606"}).status_code == 302
+    assert (
+        client.post(
+            url, {"holder_name": "Ouvaton", "iban": "FR14 2004 1010 0505 0001 3M02 606"}
+        ).status_code
+        == 302
+    )
     winner = OrganisationFactory(name="Normandie Libre")
     admin = MembershipFactory(organisation=winner, role=Role.ADMIN).user
-    services.bank_account_set(organisation=winner, actor=admin, holder_name="Normandie Libre",
-                              iban="DE89370400440532013000")
-    payout = services.payout_create(books=books, beneficiary=winner, amount="250",
-                                    description="Tour 4", actor=treasurer)
+    services.bank_account_set(
+        organisation=winner,
+        actor=admin,
+        holder_name="Normandie Libre",
+        iban="DE89370400440532013000",
+    )
+    payout = services.payout_create(
+        books=books, beneficiary=winner, amount="250", description="Tour 4", actor=treasurer
+    )
     day = (timezone.localdate() + timedelta(days=1)).isoformat()
-    response = client.post("/fr/organisations/ouvaton/treasury/payouts/export/",
-                           {"payouts": [payout.pk], "execution_date": day})
+    response = client.post(
+        "/fr/organisations/ouvaton/treasury/payouts/export/",
+        {"payouts": [payout.pk], "execution_date": day},
+    )
     assert response.status_code == 302
     payout.refresh_from_db()
     assert payout.status == PayoutStatus.EXPORTED
-    download = client.get(
-        f"/fr/organisations/ouvaton/treasury/payouts/files/{payout.batch_id}/"
-    )
+    download = client.get(f"/fr/organisations/ouvaton/treasury/payouts/files/{payout.batch_id}/")
     assert download["Content-Type"].startswith("application/xml")
     assert b"DE89370400440532013000" in download.content
-    client.post(f"/fr/organisations/ouvaton/treasury/payouts/files/{payout.batch_id}/paid/",
-                {"paid_on": timezone.localdate().isoformat()})
+    client.post(
+        f"/fr/organisations/ouvaton/treasury/payouts/files/{payout.batch_id}/paid/",
+        {"paid_on": timezone.localdate().isoformat()},
+    )
     payout.refresh_from_db()
     assert payout.status == PayoutStatus.PAID
 

@@ -22,8 +22,9 @@ SEPA_FAILING_IBAN = "DE62370400440532013001"
 
 
 def _post(client: Client, payload: bytes, signature: str):
-    return client.post(URL, data=payload, content_type="application/json",
-                       HTTP_STRIPE_SIGNATURE=signature)
+    return client.post(
+        URL, data=payload, content_type="application/json", HTTP_STRIPE_SIGNATURE=signature
+    )
 
 
 def _signed(data: dict, settings) -> tuple[bytes, str]:
@@ -32,8 +33,15 @@ def _signed(data: dict, settings) -> tuple[bytes, str]:
 
 
 def _event(event_id: str, kind: str, obj: dict, livemode: bool = False) -> dict:
-    return {"id": event_id, "object": "event", "type": kind, "livemode": livemode,
-            "created": 1795000000, "data": {"object": obj}, "api_version": "2024-06-20"}
+    return {
+        "id": event_id,
+        "object": "event",
+        "type": kind,
+        "livemode": livemode,
+        "created": 1795000000,
+        "data": {"object": obj},
+        "api_version": "2024-06-20",
+    }
 
 
 def test_a_bad_signature_is_400_and_stores_nothing(client, settings):
@@ -69,27 +77,36 @@ def charges(stripe_webhooks):
     declined = services.payment_method_save_card(
         payer=payer, stripe_payment_method=card_method(DECLINED)
     )
-    sepa = services.payment_method_save_sepa(payer=payer, iban=SEPA_FAILING_IBAN,
-                                             holder_name="Payeur", email="p@example.org")
+    sepa = services.payment_method_save_sepa(
+        payer=payer, iban=SEPA_FAILING_IBAN, holder_name="Payeur", email="p@example.org"
+    )
 
     def make(method, amount):
         return services.charge_create(
-            payer=payer, books=books, amount=amount, method=method.kind, saved_method=method,
-            income_purpose="contributions", description="Tour",
+            payer=payer,
+            books=books,
+            amount=amount,
+            method=method.kind,
+            saved_method=method,
+            income_purpose="contributions",
+            description="Tour",
         )
 
-    return {"visa": make(visa, "20"), "declined": make(declined, "30"),
-            "sepa": make(sepa, "40"), "visa2": make(visa, "15")}
+    return {
+        "visa": make(visa, "20"),
+        "declined": make(declined, "30"),
+        "sepa": make(sepa, "40"),
+        "visa2": make(visa, "15"),
+    }
 
 
 def _ledger_snapshot() -> str:
-    return serializers.serialize("json", [*Transaction.objects.order_by("pk"),
-                                          *Entry.objects.order_by("pk")])
+    return serializers.serialize(
+        "json", [*Transaction.objects.order_by("pk"), *Entry.objects.order_by("pk")]
+    )
 
 
-def test_webhooks_from_the_standin_and_their_replay_leave_the_ledger_identical(
-    charges, settings
-):
+def test_webhooks_from_the_standin_and_their_replay_leave_the_ledger_identical(charges, settings):
     for charge in charges.values():
         services.charge_submit(charge=charge)
     sepa = charges["sepa"]
@@ -103,12 +120,15 @@ def test_webhooks_from_the_standin_and_their_replay_leave_the_ledger_identical(
     )
     assert wait_for(lambda: ours.filter(type="payment_intent.succeeded").count() == 2)
     assert wait_for(lambda: ours.filter(type="payment_intent.payment_failed").count() == 2)
-    assert wait_for(lambda: not WebhookEvent.objects.filter(status=EventStatus.RECEIVED)
-                    .exists())
+    assert wait_for(lambda: not WebhookEvent.objects.filter(status=EventStatus.RECEIVED).exists())
     assert not WebhookEvent.objects.filter(status=EventStatus.FAILED).exists()
     statuses = {name: type(c).objects.get(pk=c.pk).status for name, c in charges.items()}
-    assert statuses == {"visa": "succeeded", "declined": "failed", "sepa": "failed",
-                        "visa2": "succeeded"}
+    assert statuses == {
+        "visa": "succeeded",
+        "declined": "failed",
+        "sepa": "failed",
+        "visa2": "succeeded",
+    }
 
     before = _ledger_snapshot()
     events = list(WebhookEvent.objects.all())
@@ -128,12 +148,18 @@ def test_a_late_failure_does_not_undo_a_success(charges, settings):
     charge = services.charge_submit(charge=charges["visa"])
     assert charge.status == ChargeStatus.SUCCEEDED
     before = _ledger_snapshot()
-    failed = {"id": charge.stripe_payment_intent, "object": "payment_intent", "amount": 2000,
-              "currency": "eur", "status": "requires_payment_method",
-              "metadata": {"charge_id": str(charge.pk)},
-              "last_payment_error": {"code": "card_declined", "message": "Declined"}}
-    payload, signature = _signed(_event("evt_late", "payment_intent.payment_failed", failed),
-                                 settings)
+    failed = {
+        "id": charge.stripe_payment_intent,
+        "object": "payment_intent",
+        "amount": 2000,
+        "currency": "eur",
+        "status": "requires_payment_method",
+        "metadata": {"charge_id": str(charge.pk)},
+        "last_payment_error": {"code": "card_declined", "message": "Declined"},
+    }
+    payload, signature = _signed(
+        _event("evt_late", "payment_intent.payment_failed", failed), settings
+    )
     assert _post(Client(), payload, signature).status_code == 200
     charge.refresh_from_db()
     assert charge.status == ChargeStatus.SUCCEEDED
@@ -143,8 +169,13 @@ def test_a_late_failure_does_not_undo_a_success(charges, settings):
 def test_a_refund_made_on_stripe_is_recorded_once(charges, settings):
     charge = services.charge_submit(charge=charges["visa"])
     refund = {"id": "re_dashboard", "amount": 500, "status": "succeeded"}
-    refunded = {"id": charge.stripe_charge, "object": "charge", "amount": 2000,
-                "amount_refunded": 500, "refunds": {"data": [refund]}}
+    refunded = {
+        "id": charge.stripe_charge,
+        "object": "charge",
+        "amount": 2000,
+        "amount_refunded": 500,
+        "refunds": {"data": [refund]},
+    }
     payload, signature = _signed(_event("evt_refund", "charge.refunded", refunded), settings)
     for _ in range(3):
         assert _post(Client(), payload, signature).status_code == 200

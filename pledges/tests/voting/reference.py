@@ -53,9 +53,11 @@ def quadratic_funding_decimal(contributions, *, pool, cap=None, mode="full"):
             sums[project][contributor] += D(amount) * 100
         matches = {}
         for project, by in sums.items():
-            matches[project] = max(
-                D(0), sum(c.sqrt() for c in by.values()) ** 2 - sum(by.values())
-            ) if len(by) > 1 else D(0)
+            matches[project] = (
+                max(D(0), sum(c.sqrt() for c in by.values()) ** 2 - sum(by.values()))
+                if len(by) > 1
+                else D(0)
+            )
         pool_cents = D(pool) * 100
         total = sum(matches.values())
         target = pool_cents if mode == "full" else min(pool_cents, total)

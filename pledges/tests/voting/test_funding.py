@@ -17,21 +17,25 @@ def test_the_formula_on_a_small_example():
     contributions = [("ana", "p", D(1)), ("bob", "p", D(4)), ("ana", "q", D(9))]
     assert quadratic_funding(contributions, pool=D(100)) == {"p": D("100.00"), "q": D("0.00")}
     assert quadratic_funding(contributions, pool=D(100), mode="saturation") == {
-        "p": D("4.00"), "q": D("0.00"),
+        "p": D("4.00"),
+        "q": D("0.00"),
     }
 
 
 def test_contributions_of_one_contributor_to_one_project_are_summed_first():
     split = [("ana", "p", D(2)), ("ana", "p", D(2)), ("bob", "p", D(4))]
     whole = [("ana", "p", D(4)), ("bob", "p", D(4))]
-    assert quadratic_funding(split, pool=D(10), mode="saturation") == quadratic_funding(
-        whole, pool=D(10), mode="saturation"
-    ) == {"p": D("8.00")}
+    assert (
+        quadratic_funding(split, pool=D(10), mode="saturation")
+        == quadratic_funding(whole, pool=D(10), mode="saturation")
+        == {"p": D("8.00")}
+    )
 
 
 def test_full_mode_pays_the_whole_pool_in_proportion():
     contributions = [(f"c{i}", "wide", D(1)) for i in range(10)] + [
-        ("x", "narrow", D(5)), ("y", "narrow", D(5)),
+        ("x", "narrow", D(5)),
+        ("y", "narrow", D(5)),
     ]
     result = quadratic_funding(contributions, pool=D("1000.00"))
     assert sum(result.values()) == D("1000.00")
@@ -52,8 +56,14 @@ def test_the_cap_is_applied_by_water_filling():
 
 
 def test_cents_add_up_exactly():
-    contributions = [("a", "x", D(1)), ("b", "x", D(1)), ("a", "y", D(1)), ("b", "y", D(1)),
-                     ("a", "z", D(1)), ("b", "z", D(1))]
+    contributions = [
+        ("a", "x", D(1)),
+        ("b", "x", D(1)),
+        ("a", "y", D(1)),
+        ("b", "y", D(1)),
+        ("a", "z", D(1)),
+        ("b", "z", D(1)),
+    ]
     result = quadratic_funding(contributions, pool=D(100))
     assert sum(result.values()) == D(100)
     assert sorted(result.values()) == [D("33.33"), D("33.33"), D("33.34")]
@@ -82,23 +92,27 @@ def test_bad_inputs_are_refused(contributions, pool, options):
 
 def test_nobody_matched_pays_nothing():
     assert quadratic_funding([("a", "p", D(5)), ("b", "q", D(5))], pool=D(50)) == {
-        "p": D("0.00"), "q": D("0.00"),
+        "p": D("0.00"),
+        "q": D("0.00"),
     }
 
 
 amounts = st.decimals(min_value=D("0.01"), max_value=D(500), places=2)
 contributions = st.lists(
     st.tuples(st.sampled_from(["a", "b", "c", "d", "e", "f"]), st.sampled_from("PQRS"), amounts),
-    min_size=1, max_size=40,
+    min_size=1,
+    max_size=40,
 )
 
 
 @settings(max_examples=300, deadline=None)
-@given(contributions, st.decimals(min_value=0, max_value=100_000, places=2),
-       st.sampled_from([None, D("0.1"), D("0.25"), D("0.5"), D(1)]),
-       st.sampled_from(["full", "saturation"]))
-def test_matches_the_50_digit_decimal_computation_to_the_cent(given_contributions, pool, cap,
-                                                               mode):
+@given(
+    contributions,
+    st.decimals(min_value=0, max_value=100_000, places=2),
+    st.sampled_from([None, D("0.1"), D("0.25"), D("0.5"), D(1)]),
+    st.sampled_from(["full", "saturation"]),
+)
+def test_matches_the_50_digit_decimal_computation_to_the_cent(given_contributions, pool, cap, mode):
     ours = quadratic_funding(given_contributions, pool=pool, cap=cap, mode=mode)
     assert ours == reference(given_contributions, pool=pool, cap=cap, mode=mode)
     assert sum(ours.values()) <= pool
@@ -110,8 +124,11 @@ def test_matches_the_50_digit_decimal_computation_to_the_cent(given_contribution
 def test_matches_the_reference_on_a_larger_random_case():
     rnd = random.Random(7)
     given_contributions = [
-        (f"person{rnd.randrange(300)}", f"project{rnd.randrange(12)}",
-         D(rnd.randrange(100, 20000)) / 100)
+        (
+            f"person{rnd.randrange(300)}",
+            f"project{rnd.randrange(12)}",
+            D(rnd.randrange(100, 20000)) / 100,
+        )
         for _ in range(2000)
     ]
     for cap in (None, D("0.1")):

@@ -17,14 +17,19 @@ def ranking(profiles):
 def test_tennessee_capital():
     """The classic example (grades worst → best: Poor, Acceptable, Good, Very good,
     Excellent), in percent of voters: Nashville wins over Chattanooga on the gauge."""
-    results = majority_judgment({
-        "Memphis": [58, 0, 0, 0, 42],
-        "Nashville": [0, 0, 32, 42, 26],
-        "Chattanooga": [0, 0, 42, 43, 15],
-        "Knoxville": [0, 42, 26, 15, 17],
-    })
+    results = majority_judgment(
+        {
+            "Memphis": [58, 0, 0, 0, 42],
+            "Nashville": [0, 0, 32, 42, 26],
+            "Chattanooga": [0, 0, 42, 43, 15],
+            "Knoxville": [0, 42, 26, 15, 17],
+        }
+    )
     assert [(r.candidate, r.rank, r.median_grade) for r in results] == [
-        ("Nashville", 1, 3), ("Chattanooga", 2, 3), ("Knoxville", 3, 2), ("Memphis", 4, 0),
+        ("Nashville", 1, 3),
+        ("Chattanooga", 2, 3),
+        ("Knoxville", 3, 2),
+        ("Memphis", 4, 0),
     ]
     nashville = results[0]
     assert (nashville.above, nashville.below) == (26, 32)
@@ -32,7 +37,9 @@ def test_tennessee_capital():
 
 def test_one_voter():
     assert ranking({"A": [0, 1, 0], "B": [0, 0, 1], "C": [1, 0, 0]}) == [
-        ("B", 1), ("A", 2), ("C", 3),
+        ("B", 1),
+        ("A", 2),
+        ("C", 3),
     ]
 
 
@@ -44,7 +51,8 @@ def test_even_number_of_judgments_uses_the_lower_median():
 def test_odd_number_of_judgments():
     results = majority_judgment({"A": [1, 1, 1], "B": [0, 2, 1]})
     assert [(r.candidate, r.median_grade, r.rank) for r in results] == [
-        ("B", 1, 1), ("A", 1, 2),
+        ("B", 1, 1),
+        ("A", 1, 2),
     ]
 
 
@@ -81,8 +89,15 @@ def test_huge_electorates_are_exact():
 
 @pytest.mark.parametrize(
     "profiles",
-    [{}, {"A": [1, 2], "B": [1, 1]}, {"A": [1, 2], "B": [1, 1, 1]}, {"A": [0, 0]},
-     {"A": [1, -1, 3]}, {"A": [1.5, 1]}, {"A": [True, 1]}],
+    [
+        {},
+        {"A": [1, 2], "B": [1, 1]},
+        {"A": [1, 2], "B": [1, 1, 1]},
+        {"A": [0, 0]},
+        {"A": [1, -1, 3]},
+        {"A": [1.5, 1]},
+        {"A": [True, 1]},
+    ],
 )
 def test_bad_profiles_are_refused(profiles):
     with pytest.raises(VotingError):
@@ -93,12 +108,16 @@ def test_bad_profiles_are_refused(profiles):
 def elections(draw, max_candidates=6, max_grades=7, max_voters=30):
     grades = draw(st.integers(min_value=2, max_value=max_grades))
     voters = draw(st.integers(min_value=1, max_value=max_voters))
-    names = draw(st.lists(st.text(min_size=1, max_size=3), min_size=1,
-                          max_size=max_candidates, unique=True))
+    names = draw(
+        st.lists(st.text(min_size=1, max_size=3), min_size=1, max_size=max_candidates, unique=True)
+    )
     profiles = {}
     for name in names:
-        judgments = draw(st.lists(st.integers(min_value=0, max_value=grades - 1),
-                                  min_size=voters, max_size=voters))
+        judgments = draw(
+            st.lists(
+                st.integers(min_value=0, max_value=grades - 1), min_size=voters, max_size=voters
+            )
+        )
         profiles[name] = [judgments.count(grade) for grade in range(grades)]
     return profiles
 

@@ -14,7 +14,9 @@ def scores(results):
 def test_quadratic_voting_ranks_by_the_sum_of_votes():
     ballots = [{"A": 3, "B": 1}, {"B": 2, "C": 2}, {"C": 1}, {"A": 1}]
     assert scores(quadratic_voting(ballots, credits=10)) == [
-        ("A", 1, 4), ("B", 2, 3), ("C", 2, 3),
+        ("A", 1, 4),
+        ("B", 2, 3),
+        ("C", 2, 3),
     ]
 
 
@@ -30,7 +32,8 @@ def test_quadratic_voting_refusals():
     with pytest.raises(BallotError, match="negative"):
         quadratic_voting([{"A": -1}], credits=10)
     assert scores(quadratic_voting([{"A": -1, "B": 2}], credits=10, allow_negative=True)) == [
-        ("B", 1, 2), ("A", 2, -1),
+        ("B", 1, 2),
+        ("A", 2, -1),
     ]
     with pytest.raises(BallotError, match="whole numbers"):
         quadratic_voting([{"A": 1.5}], credits=10)
@@ -75,8 +78,7 @@ def test_approval_refusals():
 
 def test_draw_is_the_published_sha256_order():
     order = draw(["normandie-libre", "data-patch", "framasoft"], "round-12-2026-11-30")
-    tickets = {c: hashlib.sha256(f"round-12-2026-11-30:{c}".encode()).hexdigest()
-               for c in order}
+    tickets = {c: hashlib.sha256(f"round-12-2026-11-30:{c}".encode()).hexdigest() for c in order}
     assert order == sorted(tickets, key=tickets.get)
     assert draw(list(reversed(order)), "round-12-2026-11-30") == order  # input order is irrelevant
 

@@ -14,8 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--year", required=True, type=int)
         parser.add_argument("--output", help="file to write (default: the FEC file name)")
 
-    def handle(self, *args: Any, owner: str, year: int, output: str | None,
-               **options: Any) -> None:
+    def handle(self, *args: Any, owner: str, year: int, output: str | None, **options: Any) -> None:
         organisation = Organisation.objects.filter(slug=owner).first()
         if organisation is None:
             raise CommandError(f"No organisation with the slug {owner!r}.")
