@@ -268,6 +268,10 @@ WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "ods", "pdf", "pptx", "txt", "xlsx", "zip"]
 WAGTAIL_LOCALIZE_MACHINE_TRANSLATOR = None
+# Editors log in and reset their password through allauth (second factor, rate limits):
+# Wagtail's own forms are closed (commons_fund/urls.py).
+WAGTAILADMIN_LOGIN_URL = "account_login"
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 
 # REST API
 REST_FRAMEWORK = {

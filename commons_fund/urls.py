@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
@@ -16,7 +17,11 @@ from reciprocity.views import contract_pdf_download
 
 from .members.api import OrganisationViewSet
 from .payments.views import stripe_webhook
-from .views import healthz
+from .views import healthz, wagtail_admin_login
+
+# The admins' own login forms would take a password alone: people log in through allauth
+# (second factor, rate limits) and come back (tests/security/test_login_entry_points.py).
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
@@ -45,6 +50,7 @@ urlpatterns = [
         name="reciprocity_contract_pdf",
     ),
     path("django-admin/", admin.site.urls),
+    path("cms/login/", wagtail_admin_login, name="wagtail_admin_login"),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

@@ -1,4 +1,9 @@
-from django.http import HttpRequest, JsonResponse
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -14,3 +19,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "error", **report}, status=200 if healthy else 503
     )
+
+
+def wagtail_admin_login(request: HttpRequest) -> HttpResponse:
+    """/cms/login/ takes no password (GET or POST): people log in through allauth (second
+    factor, rate limits) and come back to the Wagtail admin, which decides what they see."""
+    next_url = request.GET.get("next") or "/cms/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/cms/"
+    if request.user.is_authenticated:
+        return redirect(next_url)
+    return redirect(f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': next_url})}")
