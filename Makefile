@@ -22,8 +22,11 @@ demo: install
 	$(BIN)/python manage.py seed_demo
 	bash scripts/demo
 
+# Tests run on as many workers as the machine has cores (pytest-xdist); TEST_WORKERS=0 runs
+# them in this process.
+TEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Every benchmark of bench/ (local PostgreSQL and Redis), then one summary table.
 bench: install

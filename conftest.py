@@ -4,15 +4,18 @@ import os
 import urllib.parse
 import urllib.request
 import uuid
+from pathlib import Path
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
 
 from commons_fund.celery import app as celery_app
 from commons_fund.ledger import triggers as ledger_triggers
 from tests.helpers import STANDIN_AUTH, standin_running
+from tests.support.test_database import copy_template, migrated_template
 
 
 @pytest.fixture(autouse=True)
@@ -41,6 +44,8 @@ def celery_queue():
     (the worker runs in a thread of the test process); CI sets it to Redis."""
     if "CELERY_BROKER_URL" not in os.environ:
         celery_app.conf.broker_url = "memory://"
+        # The worker thread looks for tasks (and for its stop) every 0.1 s, not every second.
+        celery_app.conf.broker_transport_options = {"polling_interval": 0.1}
     queue = f"commons-fund-test-{uuid.uuid4().hex[:12]}"
     celery_app.conf.task_default_queue = queue
     yield queue
@@ -51,6 +56,19 @@ def celery_queue():
 @pytest.fixture(autouse=True)
 def _test_queue(celery_queue):
     """Every test sends its tasks to the run's own queue (see celery_queue)."""
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request, django_db_modify_db_settings) -> bool:
+    """On SQLite, each run (and each xdist worker) starts from a fresh copy of a migrated
+    template instead of migrating (tests/support/test_database.py), then keeps the file."""
+    reuse, create = request.config.getvalue("reuse_db"), request.config.getvalue("create_db")
+    database = django_settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3" or (reuse and not create):
+        return bool(reuse and not create)
+    template = migrated_template(django_settings.VAR_DIR, rebuild=bool(create))
+    copy_template(template, Path(database["TEST"]["NAME"]))
+    return True
 
 
 @pytest.fixture(scope="session")
