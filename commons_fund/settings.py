@@ -248,12 +248,16 @@ CELERY_BEAT_SCHEDULE = {
     "retry-collections": {"task": "pledges.tasks.collections_retry_due", "schedule": 3600.0},
     "follow-collections": {"task": "pledges.tasks.collections_sync_open", "schedule": 900.0},
     "remind-voters": {"task": "pledges.tasks.rounds_remind", "schedule": 3600.0},
+    "unseal-ballots": {"task": "pledges.tasks.ballots_unseal_waiting", "schedule": 60.0},
     "remind-declarations": {"task": "reciprocity.tasks.declarations_remind", "schedule": 86400.0},
     "follow-declaration-payments": {
         "task": "reciprocity.tasks.declarations_sync_open",
         "schedule": 900.0,
     },
 }
+# Ballots wait in a round's box until this many are there (or the vote is counted), then
+# are moved together in shuffled order: the crowd a ballot hides in (pledges/ballots.py).
+BALLOT_BOX_MINIMUM = env.int("BALLOT_BOX_MINIMUM", default=10)
 # Pools: a failed collection is tried again after these numbers of days, then defaulted.
 POOL_RETRY_DAYS = env.list("POOL_RETRY_DAYS", cast=int, default=[1, 3, 7])
 

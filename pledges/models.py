@@ -6,6 +6,8 @@ so a round's rules never change once people vote; a change of the pool applies t
 rounds that open later. Ballot secrecy: `VoterRoll` says who voted, `Ballot` what was voted,
 with no link between them."""
 
+import secrets
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -456,12 +458,20 @@ class Candidacy(models.Model):
         return str(self.project)
 
 
+def random_key() -> int:
+    """A random primary key: rows written one after the other get unrelated keys, so their
+    order tells nothing (ballots, and the ballots waiting in the box)."""
+    return secrets.randbits(62) + 1
+
+
 class VoterRoll(models.Model):
-    """Who voted in a round (never what): one row per member and round."""
+    """Who voted in a round (never what, nor when): one row per member and round. It keeps a
+    keyed hash (HMAC with the server's secret) of the receipt of the member's current ballot,
+    so that only that receipt replaces that ballot; never the receipt or the ballot itself."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="voters")
     membership = models.ForeignKey(PoolMembership, on_delete=models.PROTECT, related_name="votes")
-    voted_at = models.DateTimeField(_("voted at"), auto_now=True)
+    receipt_digest = models.CharField(max_length=64, editable=False, default="")
 
     class Meta:
         constraints = [
@@ -474,10 +484,29 @@ class VoterRoll(models.Model):
         return f"{self.membership_id} – {self.round_id}"
 
 
+class SealedBallot(models.Model):
+    """A ballot in the box: written with the voter's roll row, then moved, among at least
+    `BALLOT_BOX_MINIMUM` others in shuffled order (or all of them when the vote is counted),
+    to `Ballot` by another transaction, so that nothing in the database pairs a ballot with
+    its voter once it is counted."""
+
+    id = models.BigIntegerField(primary_key=True, default=random_key, editable=False)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="sealed_ballots")
+    college = models.ForeignKey(
+        College, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    receipt = models.CharField(max_length=32, unique=True)
+    marks = models.JSONField()
+
+    def __str__(self) -> str:
+        return self.receipt
+
+
 class Ballot(models.Model):
     """What was voted, with no link to who voted; the receipt lets its voter find it in the
     published results (and replace it while the vote is open)."""
 
+    id = models.BigIntegerField(primary_key=True, default=random_key, editable=False)
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="ballots")
     college = models.ForeignKey(
         College, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

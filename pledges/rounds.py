@@ -26,7 +26,7 @@ from commons_fund.members.models import User
 from commons_fund.money import minor_units
 from projects.models import Project, ProjectStatus, Step
 
-from . import collecting, selectors, tally
+from . import ballots, collecting, selectors, tally
 from .models import (
     FAILED_STATES,
     Candidacy,
@@ -307,6 +307,7 @@ def round_tally(*, round_: Round, now: datetime | None = None) -> Round:
     now = now or timezone.now()
     if round_.state != RoundState.VOTING or now < round_.voting_closes_at:
         return round_
+    ballots.ballots_unseal(round_=round_)
     voters = round_.voters.count()
     if voters * 100 < (round_.quorum_percent or 0) * round_.electorate or not voters:
         rule = round_.pool.no_quorum_rule

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import collecting, notifications, rounds
+from . import ballots, collecting, notifications, rounds
 from .models import Collection, Round
 
 
@@ -14,6 +14,11 @@ def rounds_advance() -> int:
 @shared_task
 def rounds_remind() -> int:
     return rounds.rounds_remind()
+
+
+@shared_task
+def ballots_unseal_waiting() -> int:
+    return ballots.ballots_unseal_waiting()
 
 
 @shared_task

@@ -3,7 +3,7 @@ from rest_framework.test import APIClient
 
 from commons_fund.members.tests.factories import UserFactory
 from pledges import rounds
-from pledges.models import Ballot, Pledge, VoterRoll
+from pledges.models import Pledge, SealedBallot, VoterRoll
 from projects.tests.factories import ProjectFactory
 
 from .factories import PledgeFactory, PoolMembershipFactory, voting_round
@@ -96,7 +96,7 @@ def test_my_ballot_then_the_published_results(api, voting):
         format="json",
     )
     assert replaced.status_code == 201
-    assert VoterRoll.objects.count() == Ballot.objects.count() == 3
+    assert VoterRoll.objects.count() == SealedBallot.objects.count() == 3
 
     rounds.round_tally(round_=round_, now=round_.voting_closes_at)
     api.force_authenticate(None)

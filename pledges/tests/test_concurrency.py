@@ -10,7 +10,7 @@ from django.db import connection, connections
 from commons_fund.members.models import Role
 from commons_fund.members.tests.factories import MembershipFactory
 from pledges import ballots
-from pledges.models import Ballot, BallotLine, VoterRoll
+from pledges.models import Ballot, BallotLine, SealedBallot, VoterRoll
 from projects.tests.factories import ProjectFactory
 
 from .factories import PledgeFactory, PoolFactory, PoolMembershipFactory, voting_round
@@ -50,8 +50,9 @@ def test_twenty_simultaneous_ballots_of_one_member_make_one():
         thread.join()
     assert len(outcomes) == 20
     assert len([receipt for receipt in outcomes if receipt]) == 1
-    assert VoterRoll.objects.count() == Ballot.objects.count() == 1
-    assert BallotLine.objects.count() == 3
+    assert VoterRoll.objects.count() == SealedBallot.objects.count() == 1
+    ballots.ballots_unseal(round_=round_)
+    assert Ballot.objects.count() == 1 and BallotLine.objects.count() == 3
 
 
 def test_fifty_threads_of_pledges_and_ballots_keep_every_invariant():
@@ -109,6 +110,7 @@ def test_fifty_threads_of_pledges_and_ballots_keep_every_invariant():
     assert errors == []
     assert len(refused) == 25  # the second of each pair
     assert VoterRoll.objects.filter(round=round_).count() == 13
+    assert ballots.ballots_unseal(round_=round_) == 13
     assert Ballot.objects.filter(round=round_).count() == 13
     assert BallotLine.objects.count() == 39
     for member in newcomers:

@@ -14,6 +14,7 @@ from pledges.models import (
     CollectionStatus,
     PoolMembership,
     RoundState,
+    SealedBallot,
     VoterRoll,
 )
 from pledges.voting import draw
@@ -68,7 +69,8 @@ def test_a_rotation_round_from_promises_to_winner(pool, admin, members, projects
         for member, (a, b, c) in zip(members, grades, strict=False)
     ]
     assert len(set(receipts)) == 4
-    assert VoterRoll.objects.count() == Ballot.objects.count() == 4
+    assert VoterRoll.objects.count() == SealedBallot.objects.count() == 4  # in the box
+    assert not Ballot.objects.exists()
     assert rounds.round_tally(round_=round_).state == RoundState.VOTING  # not closed yet
     round_ = _close(round_)
     assert round_.state == RoundState.TALLIED
@@ -106,7 +108,7 @@ def test_ballots_are_secret_checked_and_replaced_only_with_the_receipt(
     ):
         with pytest.raises(ValidationError):
             _vote(round_, member, marks)
-    assert not VoterRoll.objects.exists() and not Ballot.objects.exists()
+    assert not VoterRoll.objects.exists() and not SealedBallot.objects.exists()
     receipt = _vote(round_, member, {alpha.pk: 6, beta.pk: 2, gamma.pk: 0})
     with pytest.raises(ValidationError):  # a second ballot without the receipt
         _vote(round_, member, {alpha.pk: 0, beta.pk: 0, gamma.pk: 0})
@@ -125,6 +127,8 @@ def test_ballots_are_secret_checked_and_replaced_only_with_the_receipt(
         previous_receipt=receipt.lower(),
     )
     assert new != receipt
+    assert list(SealedBallot.objects.values_list("receipt", flat=True)) == [new]
+    ballots.ballots_unseal(round_=round_)
     assert list(Ballot.objects.values_list("receipt", flat=True)) == [new]
     assert set(BallotLine.objects.values_list("value", flat=True)) == {1}
     outsider = PoolMembershipFactory(pool=pool)  # joined after the vote opened

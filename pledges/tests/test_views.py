@@ -15,6 +15,7 @@ from pledges.models import (
     Pledge,
     PoolMembership,
     RoundState,
+    SealedBallot,
     VoterRoll,
 )
 from projects.tests.factories import ProjectFactory
@@ -125,7 +126,7 @@ def test_voting_from_the_page_shows_the_receipt_once(client, pool, admin):
         vote_url, {f"c{alpha.pk}": "1", f"c{beta.pk}": "1", "previous_receipt": receipt}
     )
     assert response.status_code == 200
-    assert Ballot.objects.count() == 1
+    assert SealedBallot.objects.count() == 1 and VoterRoll.objects.count() == 1
 
 
 def test_outsiders_get_no_ballot_and_no_console(client, pool, admin):
