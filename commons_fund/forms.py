@@ -1,11 +1,30 @@
 """What every page form does with a service: run it on valid data, turn its refusal into
 errors next to the fields it names, and answer 404 when the person may not act."""
 
+import secrets
 from collections.abc import Callable
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+
+class OneUseKeyForm(forms.Form):
+    """A form that moves money or makes a debt: it carries a key made when it is shown, which
+    the service records with what it writes (a unique column), so the same form sent twice
+    (a double click, two tabs, a replay) acts once."""
+
+    request_key = forms.CharField(
+        widget=forms.HiddenInput,
+        min_length=16,
+        max_length=64,
+        error_messages={"required": _("This form expired: open it again.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("request_key", secrets.token_hex(16))
+        super().__init__(*args, **kwargs)
 
 
 def form_apply(form: forms.BaseForm, action: Callable[[dict], object]) -> bool:

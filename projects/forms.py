@@ -1,10 +1,9 @@
 """Forms of the maintainers' pages. They only read what was typed; the services decide."""
 
-import uuid
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from commons_fund.forms import OneUseKeyForm
 from commons_fund.members.models import Organisation, User
 from commons_fund.members.territories import DEPARTMENT_CHOICES, REGION_CHOICES
 from commons_fund.money import format_amount
@@ -168,7 +167,7 @@ class FundingReceiptForm(forms.Form):
     received_on = forms.DateField(label=_("Received on"), widget=DATE_INPUT)
 
 
-class ContributionForm(forms.Form):
+class ContributionForm(OneUseKeyForm):
     contributor = forms.EmailField(
         label=_("Contributor's email"), help_text=_("The person must have an account here.")
     )
@@ -200,14 +199,12 @@ class ContributionForm(forms.Form):
         return user
 
 
-class ContributorPaymentForm(forms.Form):
+class ContributorPaymentForm(OneUseKeyForm):
     contributor = forms.TypedChoiceField(label=_("Contributor"), coerce=int)
     amount = AmountField(label=_("Amount"))
     paid_on = forms.DateField(label=_("Paid on"), widget=DATE_INPUT)
-    request_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args, debts, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("request_key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
         self.contributors = {row.contributor.pk: row.contributor for row in debts}
         self.fields["contributor"].choices = [

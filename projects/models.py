@@ -411,12 +411,19 @@ class Contribution(models.Model):
         _("description"), max_length=500, validators=[validate_plain_text]
     )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    # The one-use key of the form that logged it (commons_fund.forms.OneUseKeyForm).
+    request_key = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("contribution")
         verbose_name_plural = _("contributions")
         ordering = ["project", "day", "id"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["project", "request_key"],
+                condition=~Q(request_key=""),
+                name="projects_contribution_once_per_form",
+            ),
             models.CheckConstraint(
                 condition=Q(hours__gt=0) & Q(hours__lte=24),
                 name="projects_contribution_hours_in_a_day",

@@ -344,10 +344,17 @@ def contribution_log(
     description: str,
     step: Step | None = None,
     on_behalf_of: Organisation | None = None,
+    request_key: str = "",
 ) -> Contribution:
     """Record time a person gave. The maintainers (and the host's administrators) log it,
-    for themselves or anyone: what they log becomes a debt of the commons."""
+    for themselves or anyone: what they log becomes a debt of the commons. The same
+    `request_key` (a form's one-use key) again returns the first record."""
     _require_editor(project, actor)
+    Project.objects.select_for_update().get(pk=project.pk)  # one form of the commons at a time
+    if request_key:
+        done = Contribution.objects.filter(project=project, request_key=request_key).first()
+        if done is not None:
+            return done
     if step is not None and step.project_id != project.pk:
         raise ValidationError({"step": _("This step belongs to another commons.")})
     if day > timezone.localdate():
@@ -366,6 +373,7 @@ def contribution_log(
         step=step,
         contributor=contributor,
         on_behalf_of=on_behalf_of,
+        request_key=request_key,
         day=day,
         hours=hours_value,
         rate=Money(rate_value, "EUR"),

@@ -1,6 +1,7 @@
 """Helpers shared by tests."""
 
 import contextlib
+import re
 import socket
 import subprocess
 import sys
@@ -69,3 +70,10 @@ def database_url() -> str:
         f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:"
         f"{db['PORT'] or 5432}/{db['NAME']}"
     )
+
+
+def one_use_key(page) -> str:
+    """The one-use key a money form carries (commons_fund.forms.OneUseKeyForm)."""
+    found = re.search(r'name="request_key" value="([0-9a-f]+)"', page.text)
+    assert found, "the form carries no one-use key"
+    return found.group(1)

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from commons_fund.forms import OneUseKeyForm
 from commons_fund.money import parse_amount
 
 from .models import Payout
@@ -38,7 +39,7 @@ class AmountField(forms.CharField):
             raise forms.ValidationError(error.messages) from error
 
 
-class TransferReceiptForm(forms.Form):
+class TransferReceiptForm(OneUseKeyForm):
     amount = AmountField(label=_("Amount received"))
     received_on = forms.DateField(
         label=_("Received on"), initial=timezone.localdate, widget=DATE_INPUT
@@ -46,7 +47,7 @@ class TransferReceiptForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
-class RefundForm(forms.Form):
+class RefundForm(OneUseKeyForm):
     amount = AmountField(label=_("Amount to refund"))
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 

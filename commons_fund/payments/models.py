@@ -271,12 +271,19 @@ class Refund(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The one-use key of the form that asked for it (commons_fund.forms.OneUseKeyForm).
+    request_key = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("refund")
         verbose_name_plural = _("refunds")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payments_refund_positive"),
+            models.UniqueConstraint(
+                fields=["charge", "request_key"],
+                condition=~Q(request_key=""),
+                name="payments_refund_once_per_form",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -299,12 +306,19 @@ class TransferReceipt(models.Model):
         verbose_name=_("recorded by"),
     )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    # The one-use key of the form that recorded it (commons_fund.forms.OneUseKeyForm).
+    request_key = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("transfer receipt")
         verbose_name_plural = _("transfer receipts")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payments_receipt_positive"),
+            models.UniqueConstraint(
+                fields=["charge", "request_key"],
+                condition=~Q(request_key=""),
+                name="payments_receipt_once_per_form",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -522,12 +522,23 @@ def _require_treasurer(*, organisation: Organisation | None, actor: User) -> Non
 
 @transaction.atomic
 def transfer_record_receipt(
-    *, charge: Charge, amount: Decimal | str, received_on: date, actor: User, note: str = ""
+    *,
+    charge: Charge,
+    amount: Decimal | str,
+    received_on: date,
+    actor: User,
+    note: str = "",
+    request_key: str = "",
 ) -> TransferReceipt:
     """Record money that arrived by transfer. What exceeds the amount due is kept in the
-    'payable' account (to give back or to allocate), never lost."""
+    'payable' account (to give back or to allocate), never lost. The same `request_key`
+    (a form's one-use key) again returns the first receipt and books nothing."""
     _require_treasurer(organisation=charge.books, actor=actor)
     charge = Charge.objects.select_for_update().get(pk=charge.pk)
+    if request_key:
+        done = TransferReceipt.objects.filter(charge=charge, request_key=request_key).first()
+        if done is not None:
+            return done
     if charge.method != MethodKind.TRANSFER:
         raise ValidationError(_("Only a bank-transfer charge receives transfers."))
     if charge.status == ChargeStatus.CANCELLED:
@@ -541,6 +552,7 @@ def transfer_record_receipt(
         received_on=received_on,
         note=note[:300],
         recorded_by=actor,
+        request_key=request_key,
     )
     still_due = max(charge.amount - charge.amount_received, 0)
     towards_due, excess = min(cents, still_due), max(cents - still_due, 0)
@@ -583,14 +595,19 @@ def transfer_record_receipt(
 
 
 def refund_create(
-    *, charge: Charge, amount: Decimal | str, actor: User, reason: str = ""
+    *, charge: Charge, amount: Decimal | str, actor: User, reason: str = "", request_key: str = ""
 ) -> Refund:
-    """Give back all or part of a card or SEPA payment; posted as the reverse of the income."""
+    """Give back all or part of a card or SEPA payment; posted as the reverse of the income.
+    The same `request_key` (a form's one-use key) again asks Stripe for the same refund (its
+    idempotency key), never for a second one."""
     _require_treasurer(organisation=charge.books, actor=actor)
     cents = minor_units(parse_amount(amount), charge.currency)
     with transaction.atomic():
         locked = Charge.objects.select_for_update().get(pk=charge.pk)
-        if (
+        done = locked.refunds.filter(request_key=request_key).first() if request_key else None
+        if done is not None and done.status != RefundStatus.PENDING:
+            return done
+        if done is None and (
             locked.method == MethodKind.TRANSFER
             or locked.status != ChargeStatus.SUCCEEDED
             or not locked.stripe_payment_intent
@@ -599,15 +616,19 @@ def refund_create(
         pending = sum(
             locked.refunds.filter(status=RefundStatus.PENDING).values_list("amount", flat=True)
         )
-        if cents > locked.amount - locked.refunded - pending:
+        if done is None and cents > locked.amount - locked.refunded - pending:
             raise ValidationError({"amount": _("This is more than what is left to refund.")})
-        refund = Refund.objects.create(
-            charge=locked, amount=cents, reason=reason[:300], created_by=actor
+        refund = done or Refund.objects.create(
+            charge=locked,
+            amount=cents,
+            reason=reason[:300],
+            created_by=actor,
+            request_key=request_key,
         )
     try:
         stripe_id = stripe_client.refund_create(
-            payment_intent_id=locked.stripe_payment_intent,
-            amount=cents,
+            payment_intent_id=locked.stripe_payment_intent or "",
+            amount=refund.amount,
             idempotency_key=f"refund-{refund.pk}",
         )
     except stripe_client.ProviderUnavailable:

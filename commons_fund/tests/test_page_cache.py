@@ -1,8 +1,10 @@
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.utils import translation
 
+from commons_fund import page_cache
 from commons_fund.members.tests.factories import UserFactory
 from projects.models import Project
 from projects.tests.factories import ProjectFactory
@@ -49,9 +51,11 @@ def test_a_committed_write_is_seen_at_once(client, url, project):
 
 def test_a_write_rolled_back_keeps_the_cached_page(client, url, project):
     client.get(url)
+    generation = cache.get(page_cache.GENERATION_KEY)
     with pytest.raises(RuntimeError), transaction.atomic():
         Project.objects.filter(pk=project.pk).first().save()
         raise RuntimeError("rolled back")
+    assert cache.get(page_cache.GENERATION_KEY) == generation
     assert client.get(url)["X-Page-Cache"] == "hit"
 
 

@@ -20,6 +20,7 @@ from projects.models import (
     Step,
     StepStatus,
 )
+from tests.helpers import one_use_key
 
 from .factories import BudgetLineFactory, ProjectFactory, StepFactory
 
@@ -383,6 +384,7 @@ def test_funding_sources_and_hours_from_the_pages(client, project, admin):
         "hours": "4",
         "rate": "40",
         "description": "Tests",
+        "request_key": one_use_key(client.get(_url("contribution_create", project))),
     }
     for bad, field in (
         ({"rate": "0"}, "rate"),

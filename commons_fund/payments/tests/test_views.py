@@ -13,6 +13,7 @@ from commons_fund.members.tests.factories import (
 )
 from commons_fund.payments import services
 from commons_fund.payments.models import BankAccount, Charge, ChargeStatus, PayoutStatus
+from tests.helpers import one_use_key
 
 pytestmark = pytest.mark.django_db
 
@@ -80,19 +81,22 @@ def test_a_treasurer_sees_failed_and_waiting_payments(client, books, treasurer):
 def test_record_a_transfer_with_a_french_amount(client, books, treasurer):
     charge = _transfer(books)
     url = f"/fr/organisations/ouvaton/treasury/charges/{charge.pk}/receipt/"
-    assert client.get(url).status_code == 200
-    response = client.post(url, {"amount": "1 000,5x", "received_on": "2026-11-02"})
+    page = client.get(url)
+    assert page.status_code == 200
+    key = {"request_key": one_use_key(page)}
+    response = client.post(url, {"amount": "1 000,5x", "received_on": "2026-11-02", **key})
     assert response.status_code == 400
     assert "amount" in response.context["form"].errors
     assert 'id="id_amount_error"' in response.text
     charge.refresh_from_db()
     assert charge.amount_received == 0
-    response = client.post(url, {"amount": "60,00", "received_on": "2026-11-02"})
+    response = client.post(url, {"amount": "60,00", "received_on": "2026-11-02", **key})
     assert response.status_code == 302
     charge.refresh_from_db()
     assert (charge.amount_received, charge.status) == (6000, ChargeStatus.PARTIALLY_RECEIVED)
     future = (timezone.localdate() + timedelta(days=3)).isoformat()
-    response = client.post(url, {"amount": "40", "received_on": future})
+    key = {"request_key": one_use_key(client.get(url))}  # a new form: its own key
+    response = client.post(url, {"amount": "40", "received_on": future, **key})
     assert response.status_code == 400
     assert "received_on" in response.context["form"].errors
 
