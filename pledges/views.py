@@ -102,6 +102,7 @@ def pool_detail(request: HttpRequest, slug: str) -> HttpResponse:
             **_rotation(pool),
             "join_form": _join_form(request, pool) if request.user.is_authenticated else None,
             "schedule_form": ScheduleForm() if is_admin else None,
+            "ballot_box_minimum": settings.BALLOT_BOX_MINIMUM,
         },
     )
 

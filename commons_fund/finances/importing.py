@@ -17,6 +17,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
 
 from commons_fund.money import parse_amount
+from commons_fund.spreadsheets import SpreadsheetWriter
 
 from .models import AMOUNT_FIELDS
 
@@ -185,7 +186,7 @@ def model_csv() -> str:
         "illustrative": "no",
     }
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
+    writer = SpreadsheetWriter(out, delimiter=";")
     writer.writerow(headers)
     writer.writerow([example.get(name, "") for name in headers])
     return out.getvalue()

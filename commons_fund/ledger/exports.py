@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 
 from commons_fund.members.models import Organisation
 from commons_fund.money import from_minor_units
+from commons_fund.spreadsheets import SpreadsheetWriter
 
 from .chart import CHART
 from .models import Account, Entry, Phase, TransactionKind
@@ -189,7 +190,7 @@ def write_csv(output: TextIO, *, organisation: Organisation, year: int) -> int:
         .select_related("account", "transaction")
         .order_by("occurred_at", "transaction_id", "id")
     )
-    writer = csv.writer(output)
+    writer = SpreadsheetWriter(output)
     writer.writerow(CSV_COLUMNS)
     count = 0
     for entry in entries.iterator(chunk_size=2000):
