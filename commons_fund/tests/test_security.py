@@ -7,6 +7,7 @@ from django.test import Client
 from commons_fund.members.models import Role
 from commons_fund.members.tests.factories import PASSWORD, MembershipFactory, money_login
 from commons_fund.payments import services
+from tests.helpers import one_use_key
 
 pytestmark = pytest.mark.django_db
 
@@ -44,8 +45,10 @@ def test_a_money_action_needs_a_fresh_confirmation_of_identity(client, receipt):
     session = client.session
     session["account_authentication_methods"] = []  # logged in long ago
     session.save()
-    assert client.get(url).status_code == 200  # reading needs no confirmation
-    response = client.post(url, {"amount": "100", "received_on": "2026-11-02"})
+    page = client.get(url)
+    assert page.status_code == 200  # reading needs no confirmation
+    form = {"amount": "100", "received_on": "2026-11-02", "request_key": one_use_key(page)}
+    response = client.post(url, form)
     assert response.status_code == 302 and "/accounts/reauthenticate/" in response["Location"]
     charge.refresh_from_db()
     assert charge.amount_received == 0
