@@ -1,3 +1,6 @@
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 
 UNPREFIXED_PATHS = (
@@ -20,3 +23,36 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
         if request.path_info.startswith(UNPREFIXED_PATHS):
             return response
         return super().process_response(request, response)
+
+
+NUL_MESSAGE = "NUL characters (U+0000) are not accepted in requests."
+_NUL_IN_BODIES = (b"\x00", b"%00", b"\\u0000")
+_CHECKED_BODIES = ("application/x-www-form-urlencoded", "application/json")
+
+
+class RejectNulMiddleware:
+    """A NUL character has no place in any text people send, and PostgreSQL refuses to store
+    or compare it (a 500 where it reached a query): such a request is a 400 before any view
+    runs. Query strings, form and JSON bodies and the text fields of multipart forms are
+    checked; uploaded files are not."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._carries_nul(request):
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": NUL_MESSAGE}, status=400)
+            return HttpResponseBadRequest(NUL_MESSAGE, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def _carries_nul(request: HttpRequest) -> bool:
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query or "\x00" in query:
+            return True
+        if request.content_type in _CHECKED_BODIES:
+            return any(nul in request.body for nul in _NUL_IN_BODIES)
+        if request.content_type == "multipart/form-data":  # the text fields, not the files
+            return any("\x00" in value for _, values in request.POST.lists() for value in values)
+        return False

@@ -20,7 +20,7 @@ DEFAULT_CURRENCY = "EUR"
 # Spaces people and software put between thousands: space, no-break, narrow no-break, thin.
 _GROUP_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 _CURRENCY_MARKS = re.compile(r"(€|eur(os?)?)", re.IGNORECASE)
-_NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")
+_NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$", re.ASCII)  # 0-9 only, not "٣" or "²"
 
 
 class CurrencyMismatch(ValueError):

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from commons_fund import converters  # noqa: F401 - registers <year:...>
+
 from . import views
 
 app_name = "reciprocity"
@@ -35,7 +37,7 @@ urlpatterns = [
     path("reciprocity/contracts/<int:pk>/state/", views.contract_state, name="contract_state"),
     path("organisations/<slug:slug>/reciprocity/policy/", views.policy_set, name="policy_set"),
     path(
-        "organisations/<slug:slug>/reciprocity/certificates/<int:year>/",
+        "organisations/<slug:slug>/reciprocity/certificates/<year:year>/",
         views.certificate,
         name="certificate",
     ),

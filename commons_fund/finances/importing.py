@@ -79,16 +79,20 @@ def _decode(data: bytes) -> str:
 
 def _integer(text: str) -> int:
     cleaned = re.sub(r"[\s\u00a0\u202f]", "", text)
-    if not cleaned.isdigit():
+    if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > 12:
         raise ValidationError(_("“%(text)s” is not a whole number.") % {"text": text[:20]})
     return int(cleaned)
 
 
 def _percent(text: str) -> Decimal:
+    cleaned = text.replace("%", "").replace(",", ".").strip()
     try:
-        return Decimal(text.replace("%", "").replace(",", ".").strip())
-    except InvalidOperation as error:
-        raise ValidationError(_("“%(text)s” is not a percentage.") % {"text": text[:20]}) from error
+        value = Decimal(cleaned) if cleaned.isascii() else Decimal("NaN")
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite() or not 0 <= value <= 100:
+        raise ValidationError(_("“%(text)s” is not a percentage.") % {"text": text[:20]})
+    return value
 
 
 def _flag(text: str) -> bool:
@@ -143,28 +147,40 @@ def read_accounts_csv(data: bytes) -> list[Row]:
             _("Columns given twice: %(columns)s.") % {"columns": ", ".join(sorted(repeated))}
         )
     rows = []
-    for cells in reader:
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(rows) == MAX_ROWS:
-            raise CsvRefused(_("At most %(count)s rows (one a year).") % {"count": MAX_ROWS})
-        row = Row(line=reader.line_num)
-        if len(cells) != len(columns):
-            row.errors[NON_FIELD_ERRORS] = [
-                _("%(found)s cells where the header has %(expected)s.")
-                % {"found": len(cells), "expected": len(columns)}
-            ]
-            year_at = columns.index("year")
-            if year_at < len(cells) and cells[year_at].strip().isdigit():
-                row.values["year"] = int(cells[year_at])  # to name the row in the report
-        else:
-            for name, cell in zip(columns, cells, strict=True):
-                try:
-                    row.values[name] = _value(name, cell)
-                except ValidationError as error:
-                    row.errors[name] = error.messages
-        rows.append(row)
+    try:
+        for cells in reader:
+            _read_row(cells, reader.line_num, columns, rows)
+    except csv.Error as error:  # a cell beyond the csv module's limit, a stray NUL...
+        raise CsvRefused(
+            _("Line %(line)s cannot be read: %(reason)s.")
+            % {"line": reader.line_num, "reason": error}
+        ) from error
     return rows
+
+
+def _read_row(cells: list[str], line: int, columns: list[str | None], rows: list[Row]) -> None:
+    """Add the row of `cells` (skipped when blank) to `rows`, with its values or errors."""
+    if not any(cell.strip() for cell in cells):
+        return
+    if len(rows) == MAX_ROWS:
+        raise CsvRefused(_("At most %(count)s rows (one a year).") % {"count": MAX_ROWS})
+    row = Row(line=line)
+    if len(cells) != len(columns):
+        row.errors[NON_FIELD_ERRORS] = [
+            _("%(found)s cells where the header has %(expected)s.")
+            % {"found": len(cells), "expected": len(columns)}
+        ]
+        year_at = columns.index("year")
+        year = cells[year_at].strip() if year_at < len(cells) else ""
+        if year.isascii() and year.isdigit() and len(year) == 4:
+            row.values["year"] = int(year)  # to name the row in the report
+    else:
+        for name, cell in zip(columns, cells, strict=True):
+            try:
+                row.values[name] = _value(name, cell)
+            except ValidationError as error:
+                row.errors[name] = error.messages
+    rows.append(row)
 
 
 def model_csv() -> str:

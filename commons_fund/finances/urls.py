@@ -1,5 +1,7 @@
 from django.urls import path
 
+from commons_fund import converters  # noqa: F401 - registers <year:...>
+
 from . import views
 
 app_name = "finances"
@@ -13,12 +15,12 @@ urlpatterns = [
         name="year_create",
     ),
     path(
-        "organisations/<slug:slug>/finances/years/<int:year>/",
+        "organisations/<slug:slug>/finances/years/<year:year>/",
         views.financial_year_edit,
         name="year_edit",
     ),
     path(
-        "organisations/<slug:slug>/finances/years/<int:year>/delete/",
+        "organisations/<slug:slug>/finances/years/<year:year>/delete/",
         views.financial_year_delete,
         name="year_delete",
     ),

@@ -24,12 +24,6 @@ def _books_organisation(request: HttpRequest, slug: str) -> Organisation:
     return organisation
 
 
-def _year(value: str) -> int:
-    if not value.isdigit() or not 1900 <= int(value) <= 2200:
-        raise Http404
-    return int(value)
-
-
 @login_required
 def books(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _books_organisation(request, slug)
@@ -47,9 +41,9 @@ def books(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def fec_download(request: HttpRequest, slug: str, year: str) -> HttpResponse:
+def fec_download(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     organisation = _books_organisation(request, slug)
-    fiscal_year = _year(year)
+    fiscal_year = year
     response = HttpResponse(content_type=f"text/plain; charset={exports.FEC_ENCODING}")
     filename = exports.fec_filename(organisation=organisation, year=fiscal_year)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -60,9 +54,9 @@ def fec_download(request: HttpRequest, slug: str, year: str) -> HttpResponse:
 
 
 @login_required
-def csv_download(request: HttpRequest, slug: str, year: str) -> HttpResponse:
+def csv_download(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     organisation = _books_organisation(request, slug)
-    fiscal_year = _year(year)
+    fiscal_year = year
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="{organisation.slug}-ledger-{fiscal_year}.csv"'

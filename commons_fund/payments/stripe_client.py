@@ -49,6 +49,10 @@ class WebhookSignatureInvalid(Exception):
     pass
 
 
+class WebhookMalformed(Exception):
+    """A signed event that lacks what every Stripe event has (its id, type or data)."""
+
+
 @cache
 def _client(api_key: str, api_base: str) -> stripe.StripeClient:
     return stripe.StripeClient(
@@ -421,12 +425,17 @@ def webhook_event(payload: bytes, signature: str) -> WebhookEvent:
     except (stripe.SignatureVerificationError, ValueError) as error:
         raise WebhookSignatureInvalid(str(error)) from error
     data = event.to_dict()
+    body = data.get("data")
+    if not isinstance(body, dict) or not isinstance(body.get("object"), dict):
+        raise WebhookMalformed("The event has no data object.")
+    if not isinstance(data.get("id"), str) or not isinstance(data.get("type"), str):
+        raise WebhookMalformed("The event has no id or type.")
     return WebhookEvent(
         id=data["id"],
         type=data["type"],
         livemode=bool(data.get("livemode")),
         created=int(data.get("created") or 0),
-        object=data["data"]["object"],
+        object=body["object"],
     )
 
 

@@ -48,6 +48,8 @@ def stripe_webhook(request: HttpRequest) -> JsonResponse:
         )
     except stripe_client.WebhookSignatureInvalid:
         return JsonResponse({"error": "invalid signature"}, status=400)
+    except stripe_client.WebhookMalformed as error:
+        return JsonResponse({"error": str(error)}, status=400)
     except ValidationError as error:
         return JsonResponse({"error": error.messages}, status=400)
     status = 503 if event.status == EventStatus.FAILED else 200
