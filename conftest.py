@@ -11,6 +11,7 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
+from pytest_django.django_compat import is_django_unittest
 
 from commons_fund.celery import app as celery_app
 from commons_fund.ledger import triggers as ledger_triggers
@@ -80,21 +81,25 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _ledger_triggers_around_flush(request):
-    """On SQLite, a transactional test ends by emptying every table with DELETE, which the
-    ledger's triggers refuse: lift them for that flush only (PostgreSQL uses TRUNCATE)."""
+    """The ledger's triggers are in place in every database test. A transactional test ends
+    by emptying every table (DELETE on SQLite, TRUNCATE on PostgreSQL), which they refuse:
+    they are lifted for that flush only, and the next test puts them back."""
     marker = request.node.get_closest_marker("django_db")
     transactional = (
         "transactional_db" in request.fixturenames
         or "live_server" in (request.fixturenames)
         or bool(marker and marker.kwargs.get("transaction"))
     )
-    if not transactional or connection.vendor != "sqlite":
+    if is_django_unittest(request) or not (
+        transactional or marker or "db" in (request.fixturenames)
+    ):
         yield
         return
-    request.getfixturevalue("transactional_db")
+    request.getfixturevalue("transactional_db" if transactional else "db")
     ledger_triggers.install(connection)
     yield
-    ledger_triggers.uninstall(connection)
+    if transactional:
+        ledger_triggers.uninstall(connection)
 
 
 @pytest.fixture

@@ -156,9 +156,28 @@ POSTGRESQL = [
     AFTER INSERT ON ledger_transaction DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW EXECUTE FUNCTION ledger_transaction_sealed_at_commit()
     """,
+    # TRUNCATE fires no row trigger: it is refused by statement triggers of its own.
+    """
+    CREATE OR REPLACE FUNCTION ledger_refuse_truncate() RETURNS trigger AS $$
+    BEGIN
+        RAISE EXCEPTION 'ledger: % is never emptied', TG_TABLE_NAME
+            USING ERRCODE = 'integrity_constraint_violation';
+    END $$ LANGUAGE plpgsql
+    """,
+    """
+    CREATE OR REPLACE TRIGGER ledger_transaction_truncate BEFORE TRUNCATE ON ledger_transaction
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_truncate()
+    """,
+    """
+    CREATE OR REPLACE TRIGGER ledger_entry_truncate BEFORE TRUNCATE ON ledger_entry
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_truncate()
+    """,
 ]
 
 POSTGRESQL_DROP = [
+    "DROP TRIGGER IF EXISTS ledger_entry_truncate ON ledger_entry",
+    "DROP TRIGGER IF EXISTS ledger_transaction_truncate ON ledger_transaction",
+    "DROP FUNCTION IF EXISTS ledger_refuse_truncate()",
     "DROP TRIGGER IF EXISTS ledger_transaction_sealed_at_commit ON ledger_transaction",
     "DROP TRIGGER IF EXISTS ledger_entry_guard ON ledger_entry",
     "DROP TRIGGER IF EXISTS ledger_transaction_guard ON ledger_transaction",

@@ -153,3 +153,11 @@ def test_one_account_per_purpose_and_currency_for_the_platform_too(accounts):
         " VALUES (NULL, 'bank', '999', 'asset', 'USD', %s)",
         [NOW],
     )  # the code does not follow the chart
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no TRUNCATE")
+def test_postgresql_refuses_to_truncate_the_ledger(posted):
+    _sql("SET CONSTRAINTS ALL IMMEDIATE")  # as if posted by another session, long ago
+    for table in ("ledger_entry", "ledger_transaction"):
+        assert "never emptied" in _refused(f"TRUNCATE {table} CASCADE")
+    assert Entry.objects.filter(transaction=posted).count() == 2
