@@ -1,3 +1,6 @@
+import socket
+import threading
+
 import pytest
 from django.db import OperationalError
 
@@ -30,3 +33,40 @@ def test_healthz_is_503_when_the_database_fails(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "error: OperationalError"
+
+
+def test_a_silent_broker_is_tried_once_with_a_short_timeout(client, settings):
+    """A broker that accepts connections and never answers (the probe waited 12.6 s): one
+    attempt, cut short by the timeout, instead of several (counted, not timed)."""
+    attempts = []
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def accept_and_say_nothing():
+        held = []
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+                attempts.append(1)
+            except TimeoutError:
+                continue
+        for connection in held:
+            connection.close()
+
+    thread = threading.Thread(target=accept_and_say_nothing)
+    thread.start()
+    answers = []
+    try:
+        settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+        probe = threading.Thread(target=lambda: answers.append(client.get("/healthz")),
+                                 daemon=True)
+        probe.start()
+        probe.join(60)  # before the fix it waited for ever
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+    assert answers, "/healthz never answered"
+    assert answers[0].json()["broker"].startswith("error")
+    assert len(attempts) == 1

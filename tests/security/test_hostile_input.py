@@ -4,11 +4,12 @@ addresses, odd numbers and huge cells in an uploaded CSV, a signed webhook witho
 
 import io
 import json
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
 
-from commons_fund.members.models import Role
+from commons_fund.members.models import Organisation, Role
 from commons_fund.members.tests.factories import MembershipFactory
 from commons_fund.payments import stripe_client
 
@@ -48,9 +49,19 @@ def test_a_nul_byte_in_a_json_body_is_a_400_with_a_json_message(partner_member):
     assert "NUL" in response.json()["detail"]
 
 
-def test_a_nul_byte_in_a_form_is_a_400(client, partner_member):
-    response = client.post("/fr/organisations/new/", {"name": "A\x00B", "legal_form": "scop"})
-    assert response.status_code == 400
+def test_a_nul_byte_in_a_form_is_refused(client, partner_member):
+    data = {"name": "A\x00B", "legal_form": "scop"}
+    assert (
+        client.post(
+            "/fr/organisations/new/",
+            urlencode(data),
+            content_type="application/x-www-form-urlencoded",
+        ).status_code
+        == 400
+    )
+    response = client.post("/fr/organisations/new/", data)  # multipart: the form refuses it
+    assert response.status_code in (200, 400) and response.context["form"].errors
+    assert not Organisation.objects.filter(name__startswith="A").exists()
 
 
 @pytest.mark.parametrize("year", ["0", "99999", "123456789012345678901234567890"])
