@@ -1,7 +1,10 @@
+from datetime import date
+
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 
@@ -34,3 +37,9 @@ def save_validated(instance: models.Model) -> None:
         raise ValidationError(
             _("This conflicts with existing data: %(error)s") % {"error": error}
         ) from error
+
+
+def require_past_or_today(*, field: str, day: date) -> None:
+    """Money has not moved yet on a day to come: such a date is refused, next to its field."""
+    if day > timezone.localdate():
+        raise ValidationError({field: _("The date cannot be in the future.")})

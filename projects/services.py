@@ -16,7 +16,7 @@ from commons_fund.ledger.selectors import account_balance
 from commons_fund.ledger.services import account_get_or_create, credit, debit, ledger_post
 from commons_fund.members.models import Membership, Organisation, Role, User
 from commons_fund.members.selectors import organisation_has_role
-from commons_fund.models import save_validated
+from commons_fund.models import require_past_or_today, save_validated
 from commons_fund.money import minor_units, parse_amount, round_cents
 
 from .models import (
@@ -286,6 +286,7 @@ def funding_source_decide(
     source = FundingSource.objects.select_for_update().get(pk=source.pk)
     if source.status != SourceStatus.APPLIED:
         raise ValidationError(_("Only an application waiting for an answer can be decided."))
+    require_past_or_today(field="decided_on", day=decided_on)
     source.status = SourceStatus.GRANTED if granted else SourceStatus.REFUSED
     source.decided_on = decided_on
     source.save(update_fields=["status", "decided_on"])
@@ -298,6 +299,7 @@ def funding_source_receive(
 ) -> FundingSource:
     """The money arrived: it is posted into the commons' sub-accounts of its host's books
     (Dr bank / Cr the income the source is), once."""
+    require_past_or_today(field="received_on", day=received_on)
     source = (
         FundingSource.objects.select_for_update().select_related("project__host").get(pk=source.pk)
     )
@@ -357,8 +359,7 @@ def contribution_log(
             return done
     if step is not None and step.project_id != project.pk:
         raise ValidationError({"step": _("This step belongs to another commons.")})
-    if day > timezone.localdate():
-        raise ValidationError({"day": _("The date cannot be in the future.")})
+    require_past_or_today(field="day", day=day)
     if (
         on_behalf_of is not None
         and not Membership.objects.filter(organisation=on_behalf_of, user=contributor).exists()
@@ -401,6 +402,7 @@ def contributor_pay(
         organisation=project.host, user=actor, roles=(Role.TREASURER, Role.ADMIN)
     ):
         raise PermissionDenied(_("Only a treasurer of the hosting structure may do this."))
+    require_past_or_today(field="paid_on", day=paid_on)
     if not request_key:
         raise ValidationError(_("This form expired: open it again."))
     Project.objects.select_for_update().get(pk=project.pk)  # one payment at a time

@@ -31,7 +31,7 @@ from commons_fund.ledger.services import (
 from commons_fund.logs import log_event
 from commons_fund.members.models import Organisation, Role, User
 from commons_fund.members.selectors import organisation_has_role
-from commons_fund.models import cause_fields
+from commons_fund.models import cause_fields, require_past_or_today
 from commons_fund.money import format_amount, from_minor_units, minor_units, parse_amount
 
 from . import stripe_client
@@ -544,8 +544,7 @@ def transfer_record_receipt(
     if charge.status == ChargeStatus.CANCELLED:
         raise ValidationError(_("This charge was cancelled."))
     cents = minor_units(parse_amount(amount), charge.currency)
-    if received_on > timezone.localdate():
-        raise ValidationError({"received_on": _("The date cannot be in the future.")})
+    require_past_or_today(field="received_on", day=received_on)
     receipt = TransferReceipt.objects.create(
         charge=charge,
         amount=cents,
@@ -1030,8 +1029,7 @@ def payout_batch_mark_paid(*, batch: PayoutBatch, actor: User, paid_on: date) ->
     """The bank executed the file: each payout is posted (Dr grants paid / Cr bank), once."""
     _require_treasurer(organisation=batch.books, actor=actor)
     batch = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
-    if paid_on > timezone.localdate():
-        raise ValidationError({"paid_on": _("The date cannot be in the future.")})
+    require_past_or_today(field="paid_on", day=paid_on)
     bank = account_get_or_create(purpose="bank", organisation=batch.books)
     grants = account_get_or_create(purpose="grants_paid", organisation=batch.books)
     for payout in batch.payouts.select_related("beneficiary"):

@@ -59,8 +59,7 @@ def test_a_silent_broker_is_tried_once_with_a_short_timeout(client, settings):
     answers = []
     try:
         settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
-        probe = threading.Thread(target=lambda: answers.append(client.get("/healthz")),
-                                 daemon=True)
+        probe = threading.Thread(target=lambda: answers.append(client.get("/healthz")), daemon=True)
         probe.start()
         probe.join(60)  # before the fix it waited for ever
     finally:

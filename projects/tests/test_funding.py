@@ -202,3 +202,25 @@ def test_pool_rounds_granted_are_pledged_until_received(project, admin):
     services.funding_source_receive(source=source, actor=admin.user, received_on=date(2026, 5, 2))
     plan = project_plan(project=project)
     assert (plan.pledged, plan.received) == (0, D("1500"))
+
+
+def test_money_never_moves_on_a_day_to_come(project, admin):
+    """Probe of issue #17, point 15: a source "received" on 2199-12-31 was accepted."""
+    source = services.funding_source_add(
+        project=project, actor=admin.user, kind="subsidy", funder_name="ANCT", amount="20000"
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.funding_source_decide(
+            source=source, actor=admin.user, granted=True, decided_on=date(2199, 12, 31)
+        )
+    assert "decided_on" in refused.value.message_dict
+    services.funding_source_decide(
+        source=source, actor=admin.user, granted=True, decided_on=date(2026, 1, 2)
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.funding_source_receive(
+            source=source, actor=admin.user, received_on=date(2199, 12, 31)
+        )
+    assert "received_on" in refused.value.message_dict
+    source.refresh_from_db()
+    assert source.status == SourceStatus.GRANTED and source.transaction_id is None
