@@ -389,12 +389,19 @@ def declaration_correct(
     its amount due is reversed in the ledger and the new one posted."""
     _check_declarant(declaration.contract, actor)
     old = (
-        RevenueDeclaration.objects.select_for_update()
-        .select_related("contract")
+        RevenueDeclaration.objects.select_for_update(of=("self",))
+        .select_related("contract", "charge")
         .get(pk=declaration.pk)
     )
     if old.status != DeclarationStatus.DUE:
         raise ValidationError(_("Only an unpaid, current declaration can be corrected."))
+    if old.charge_id and old.charge.status not in (ChargeStatus.FAILED, ChargeStatus.CANCELLED):
+        raise ValidationError(
+            _(
+                "A payment of this declaration is under way: it cannot be corrected until the "
+                "payment has arrived or failed."
+            )
+        )
     value = _amount("revenue", revenue, allow_zero=True)
     old.status = DeclarationStatus.SUPERSEDED
     old.save(update_fields=["status"])

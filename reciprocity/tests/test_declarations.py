@@ -165,3 +165,19 @@ def test_bad_contracts_are_refused(treasurer, rate, extra):
             **extra,
         )
     assert not ReciprocityContract.objects.exists()
+
+
+def test_a_declaration_whose_payment_is_under_way_cannot_be_corrected(contract, treasurer):
+    """Probe of issue #17, point 9: the correction orphaned the payment under way."""
+    declaration = services.declaration_create(
+        contract=contract, actor=treasurer.user, period_start=Q1, revenue="12 000"
+    )
+    declaration = services.declaration_pay(
+        declaration=declaration, actor=treasurer.user, method="transfer"
+    )
+    assert declaration.charge.status == "awaiting_transfer"
+    with pytest.raises(ValidationError, match="payment"):
+        services.declaration_correct(declaration=declaration, actor=treasurer.user, revenue="1")
+    declaration.refresh_from_db()
+    assert declaration.status == DeclarationStatus.DUE
+    assert RevenueDeclaration.objects.count() == 1
