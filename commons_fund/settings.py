@@ -203,6 +203,12 @@ DEFAULT_FROM_EMAIL = env.str(
 )
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
+# Behind reverse proxies, how many of them (each adds an X-Forwarded-For address): rate
+# limits (allauth's log-in and sign-up, the API's throttles) then count per client address,
+# not per proxy. 0 (the default): X-Forwarded-For is ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
 # Security: production values whenever DEBUG=0 (the site sits behind a TLS reverse proxy).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -293,6 +299,7 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT or None,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_ANON_RATE", default="600/hour"),
         "user": env.str("API_USER_RATE", default="6000/hour"),
