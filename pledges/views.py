@@ -437,7 +437,9 @@ def round_receipts(request: HttpRequest, slug: str, number: int) -> HttpResponse
     round_ = _round(slug, number)
     if round_.state not in RESULT_STATES:
         raise Http404
-    form = ReceiptSearchForm(request.GET or None)
+    # A receipt is sent in the body, never in the address: access logs would pair it with
+    # the voter's IP address.
+    form = ReceiptSearchForm(request.POST or None)
     receipt = form.cleaned_data["receipt"] if form.is_valid() else ""
     page = Paginator(selectors.round_receipts(round_=round_, receipt=receipt), 100).get_page(
         request.GET.get("page")

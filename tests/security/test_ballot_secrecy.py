@@ -108,3 +108,21 @@ def test_the_count_opens_the_box_whatever_its_size(round_and_members, settings):
     round_ = rounds.round_tally(round_=round_, now=round_.voting_closes_at + timedelta(seconds=1))
     assert round_.results["voters"] == 12 and Ballot.objects.count() == 12
     assert not SealedBallot.objects.exists()
+
+
+def test_a_receipt_is_looked_up_by_post_so_that_no_access_log_pairs_it_with_an_address(
+    round_and_members, client
+):
+    """Probe of issue #17, point 17: `?receipt=…` put receipts next to IP addresses."""
+    round_, candidacies, members = round_and_members
+    mine = _vote(round_, members[0], candidacies, (6, 3, 1))
+    for member in members[1:12]:  # enough voters for the quorum
+        _vote(round_, member, candidacies, (1, 3, 6))
+    rounds.round_tally(round_=round_, now=round_.voting_closes_at + timedelta(seconds=1))
+    url = f"{round_.get_absolute_url()}receipts/"
+    page = client.get(url)
+    assert 'method="post"' in page.text and 'method="get"' not in page.text.split("<table")[0]
+    assert client.get(url, {"receipt": mine}).context["page"].paginator.count == 12  # all
+    found = client.post(url, {"receipt": mine})
+    assert found.status_code == 200 and found.context["page"].paginator.count == 1
+    assert mine in found.text

@@ -9,8 +9,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_one_setting_tells_allauth_and_the_api_how_many_proxies_to_trust():
-    read = ("from django.conf import settings; "
-            "print(settings.ALLAUTH_TRUSTED_PROXY_COUNT, settings.REST_FRAMEWORK['NUM_PROXIES'])")
+    read = (
+        "from django.conf import settings; "
+        "print(settings.ALLAUTH_TRUSTED_PROXY_COUNT, settings.REST_FRAMEWORK['NUM_PROXIES'])"
+    )
+
     def printed(**env: str) -> list[str]:
         return _manage("shell", "--no-imports", "-c", read, **env).stdout.split()
 
@@ -21,8 +24,11 @@ def test_one_setting_tells_allauth_and_the_api_how_many_proxies_to_trust():
 def _sign_up(client, n: int, address: str) -> int:
     return client.post(
         "/fr/accounts/signup/",
-        {"email": f"p{address[-1]}-{n}@example.org", "password1": "une phrase de passe",
-         "password2": "une phrase de passe"},
+        {
+            "email": f"p{address[-1]}-{n}@example.org",
+            "password1": "une phrase de passe",
+            "password2": "une phrase de passe",
+        },
         HTTP_X_FORWARDED_FOR=address,
     ).status_code
 
