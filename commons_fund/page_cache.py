@@ -24,6 +24,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
+from django.utils.cache import patch_cache_control
 from django.utils import translation
 
 GENERATION_KEY = "pages:generation"
@@ -72,11 +73,36 @@ def cached_until_next_write(key: str, compute: Callable[[], T]) -> T:
     )
 
 
+# The query parameters that change what a public page or API list shows; a request with any
+# other (a campaign's utm_*, junk) is answered fresh and not kept, so that it cannot fill the
+# cache with copies of one page.
+PAGE_PARAMETERS = frozenset(
+    {
+        "page",
+        "q",
+        "search",
+        "kind",
+        "status",
+        "licence",
+        "territory",
+        "pool",
+        "state",
+        "legal_form",
+        "region",
+        "department",
+    }
+)
+
+
 def _cacheable_request(request) -> bool:
     return (
         request.method in ("GET", "HEAD")
         and not request.COOKIES
         and "HTTP_AUTHORIZATION" not in request.META
+        and len(request.META.get("QUERY_STRING", "")) <= 512
+        and all(
+            name in PAGE_PARAMETERS and len(values) == 1 for name, values in request.GET.lists()
+        )
     )
 
 
@@ -130,4 +156,23 @@ class AnonymousPageCacheMiddleware:
                 (generation, response.status_code, tuple(response.items()), response.content),
                 seconds,
             )
+        return response
+
+
+class PrivateResponsesMiddleware:
+    """What is answered to someone logged in (a session or an API token) is theirs alone:
+    `Cache-Control: private, no-store`, unless the view said otherwise, so that no shared
+    proxy or browser cache keeps a treasurer's books or a member's pledges."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        personal = (user is not None and user.is_authenticated) or (
+            "HTTP_AUTHORIZATION" in request.META
+        )
+        if personal and "Cache-Control" not in response:
+            patch_cache_control(response, private=True, no_store=True)
         return response

@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "commons_fund.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "commons_fund.page_cache.AnonymousPageCacheMiddleware",
+    "commons_fund.page_cache.PrivateResponsesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "commons_fund.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -79,8 +79,10 @@ def financial_year_delete(*, accounts: FinancialYear, actor) -> None:
 @transaction.atomic
 def finances_publish(*, organisation: Organisation, actor, publish: bool) -> Organisation:
     _require_editor(organisation=organisation, actor=actor)
-    Organisation.objects.filter(pk=organisation.pk).update(publish_finances=publish)
+    organisation = Organisation.objects.get(pk=organisation.pk)
     organisation.publish_finances = publish
+    # save(), not update(): its signal expires the cached pages that showed them.
+    organisation.save(update_fields=["publish_finances"])
     return organisation
 
 
