@@ -24,8 +24,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
-from django.utils.cache import patch_cache_control
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 
 GENERATION_KEY = "pages:generation"
 FORMAT = 2  # of what is stored under a page's key; a new format starts new keys
