@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 
-from commons_fund.members.validators import validate_plain_text
+from commons_fund.members.validators import validate_plain_text, validate_public_slug
 
 MAX_AMOUNT = 1_000_000  # euros per pledge and round: a typo guard, not a policy
 
@@ -61,7 +61,9 @@ class MembershipPolicy(models.TextChoices):
 
 class Pool(models.Model):
     name = models.CharField(_("name"), max_length=120, validators=[validate_plain_text])
-    slug = models.SlugField(_("web address"), max_length=80, unique=True)
+    slug = models.SlugField(
+        _("web address"), max_length=80, unique=True, validators=[validate_public_slug]
+    )
     description = models.TextField(_("description"), max_length=10000, blank=True)
     host = models.ForeignKey(
         "members.Organisation",

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 
 from commons_fund.members.territories import DEPARTMENT_CHOICES, REGION_CHOICES
-from commons_fund.members.validators import validate_plain_text
+from commons_fund.members.validators import validate_plain_text, validate_public_slug
 
 from .licences import FREE_LICENCES
 
@@ -63,7 +63,9 @@ class Project(models.Model):
     """A commons. It has no legal body: a hosting structure holds the money for it."""
 
     name = models.CharField(_("name"), max_length=120, validators=[validate_plain_text])
-    slug = models.SlugField(_("web address"), max_length=80, unique=True)
+    slug = models.SlugField(
+        _("web address"), max_length=80, unique=True, validators=[validate_public_slug]
+    )
     summary = models.CharField(_("summary"), max_length=300)
     description = models.TextField(_("description"), max_length=20000, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=ProjectKind.choices)

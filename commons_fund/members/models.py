@@ -9,7 +9,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .territories import DEPARTMENT_CHOICES, REGION_CHOICES, REGION_OF_DEPARTMENT
-from .validators import validate_plain_text, validate_siren, validate_siret
+from .validators import (
+    validate_plain_text,
+    validate_public_slug,
+    validate_siren,
+    validate_siret,
+)
 
 
 class UserManager(BaseUserManager):
@@ -84,6 +89,7 @@ class Organisation(models.Model):
         max_length=80,
         unique=True,
         help_text=_("Used in the page address; letters, digits and hyphens."),
+        validators=[validate_public_slug],
     )
     legal_form = models.CharField(_("legal form"), max_length=20, choices=LegalForm.choices)
     siren = models.CharField(

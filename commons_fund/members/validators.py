@@ -1,6 +1,7 @@
 """Field validators for members: plain-text names and French company identifiers."""
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,31 @@ from stdnum.fr import siren, siret
 
 _MARKUP = re.compile(r"[<>]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Words of the site's own addresses (/organisations/new/, /commons/<slug>/edit/...): a page
+# named so would be hidden by, or hide, the page of that name.
+RESERVED_SLUGS = frozenset(
+    {
+        "new",
+        "edit",
+        "delete",
+        "create",
+        "add",
+        "admin",
+        "api",
+        "my",
+        "accounts",
+        "static",
+        "media",
+        "cms",
+        "search",
+        "login",
+        "logout",
+        "settings",
+        "feeds",
+        "rounds",
+        "pay",
+    }
+)
 
 
 def validate_plain_text(value: str) -> None:
@@ -19,8 +45,24 @@ def validate_plain_text(value: str) -> None:
         )
     if _CONTROL.search(value):
         raise ValidationError(_("Names cannot contain control characters."), code="control")
+    # Unicode "format" characters: right-to-left overrides that make "Eve‮gnp.exe" read
+    # as "Eve exe.png", zero-width spaces and joiners that make two names look the same.
+    if any(unicodedata.category(character) == "Cf" for character in value):
+        raise ValidationError(
+            _("Names cannot contain invisible or direction-changing characters."),
+            code="invisible",
+        )
     if not value.strip():
         raise ValidationError(_("This name is empty."), code="blank")
+
+
+def validate_public_slug(value: str) -> None:
+    if value in RESERVED_SLUGS:
+        raise ValidationError(
+            _("“%(slug)s” is a word of the site's own addresses: choose another web address.")
+            % {"slug": value},
+            code="reserved",
+        )
 
 
 def validate_siren(value: str) -> None:
