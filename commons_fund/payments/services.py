@@ -503,11 +503,33 @@ def charge_apply_intent(*, intent: stripe_client.Intent, fee: int | None = None)
 
 
 def _charge_of_intent(intent: stripe_client.Intent) -> Charge:
-    charge = Charge.objects.filter(stripe_payment_intent=intent.id).first()
+    """The charge a PaymentIntent pays. A signed event may still speak of another site's
+    charge (staging and production sharing an account), or name a charge it cannot pay: the
+    metadata's site, the method, the PaymentIntent already known and the customer must agree,
+    or the event is ignored (Charge.DoesNotExist)."""
+    charge = (
+        Charge.objects.select_related("saved_method__customer")
+        .filter(stripe_payment_intent=intent.id)
+        .first()
+    )
     if charge is None and intent.metadata.get("charge_id", "").isdigit():
-        charge = Charge.objects.filter(pk=int(intent.metadata["charge_id"])).first()
+        site = intent.metadata.get("site")
+        if site is not None and site != settings.SITE_URL:
+            raise Charge.DoesNotExist(f"PaymentIntent {intent.id} is for {site[:100]}.")
+        charge = (
+            Charge.objects.select_related("saved_method__customer")
+            .filter(pk=int(intent.metadata["charge_id"]))
+            .first()
+        )
+        if charge is not None and charge.stripe_payment_intent not in (None, intent.id):
+            raise Charge.DoesNotExist(f"Charge #{charge.pk} is paid by another PaymentIntent.")
     if charge is None:
         raise Charge.DoesNotExist(f"No charge for PaymentIntent {intent.id}.")
+    if charge.method == MethodKind.TRANSFER:
+        raise Charge.DoesNotExist(f"Charge #{charge.pk} is a bank transfer, not a card or SEPA.")
+    expected_customer = charge.saved_method.customer.stripe_id if charge.saved_method else ""
+    if expected_customer and intent.customer and intent.customer != expected_customer:
+        raise Charge.DoesNotExist(f"PaymentIntent {intent.id} is another customer's.")
     if charge.amount != intent.amount or charge.currency != intent.currency:
         raise ValidationError(f"PaymentIntent {intent.id} does not match charge #{charge.pk}.")
     return charge
@@ -717,7 +739,7 @@ def gift_start(
         name=charge.description,
         success_url=back,
         cancel_url=back,
-        metadata={"charge_id": str(charge.pk)},
+        metadata={"charge_id": str(charge.pk), "site": settings.SITE_URL},
         customer_email=donor.email,
         locale=language,
         idempotency_key=f"checkout-{charge.pk}",

@@ -115,6 +115,7 @@ class Intent:
     failure_message: str
     client_secret: str
     metadata: dict[str, str]
+    customer: str = ""
 
 
 def _intent(payment_intent: Any) -> Intent:
@@ -136,7 +137,15 @@ def intent_from_dict(data: dict[str, Any]) -> Intent:
         failure_message=error.get("message") or "",
         client_secret=data.get("client_secret") or "",
         metadata=dict(data.get("metadata") or {}),
+        customer=_id_of(data.get("customer")),
     )
+
+
+def _id_of(value: Any) -> str:
+    """The id of a related object, whether Stripe sent its id or the object expanded."""
+    if isinstance(value, str):
+        return value
+    return str((value or {}).get("id") or "")
 
 
 def customer_create(*, name: str, email: str, reference: str) -> str:

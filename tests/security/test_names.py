@@ -37,8 +37,12 @@ def test_route_words_are_refused_as_web_addresses(word):
     for create in (
         lambda: members.organisation_create(creator=UserFactory(), name=word, legal_form="scop"),
         lambda: projects.project_create(
-            creator=admin.user, host=admin.organisation, name=word, kind="software",
-            licence="AGPL-3.0-or-later", summary="Un commun",
+            creator=admin.user,
+            host=admin.organisation,
+            name=word,
+            kind="software",
+            licence="AGPL-3.0-or-later",
+            summary="Un commun",
         ),
         lambda: pools.pool_create(creator=admin.user, host=admin.organisation, name=word),
     ):
