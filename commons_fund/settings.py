@@ -248,6 +248,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "commons_fund.members.tasks.invitations_expire",
         "schedule": 3600.0,
     },
+    "expire-gifts": {"task": "commons_fund.payments.tasks.gifts_expire", "schedule": 3600.0},
     "submit-pending-charges": {
         "task": "commons_fund.payments.tasks.charges_submit_pending",
         "schedule": 600.0,

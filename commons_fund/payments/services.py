@@ -713,6 +713,21 @@ def _refunds_from_stripe(charge_data: dict[str, Any]) -> None:
         refund_mark_succeeded(refund=refund, stripe_id=data["id"])
 
 
+# A donor has at most this many gifts waiting for their payment on Stripe Checkout, whose
+# sessions end after a day; gifts still unpaid then are cancelled (gifts_expire).
+GIFTS_WAITING_MAX = 5
+GIFT_WAITING_HOURS = 24
+
+
+def _gifts_waiting() -> models.QuerySet[Charge]:
+    return Charge.objects.filter(
+        status=ChargeStatus.PENDING,
+        method=MethodKind.CARD,
+        saved_method__isnull=True,
+        income_purpose="donations",
+    )
+
+
 def gift_start(
     *, donor: User, books: Organisation | None, amount: Decimal | str, language: str = "fr"
 ) -> tuple[Charge, str]:
@@ -720,6 +735,15 @@ def gift_start(
     send the donor to. The gift is recorded when Stripe says it is paid."""
     if transaction.get_connection().in_atomic_block:
         raise RuntimeError("Stripe is never called inside a database transaction.")
+    since = timezone.now() - timedelta(hours=GIFT_WAITING_HOURS)
+    if _gifts_waiting().filter(user=donor, created_at__gte=since).count() >= GIFTS_WAITING_MAX:
+        raise ValidationError(
+            _(
+                "You have %(count)s gifts waiting for their payment: finish one of them, or "
+                "wait a day, before starting another."
+            )
+            % {"count": GIFTS_WAITING_MAX}
+        )
     name = books.name if books else "Commons Fund"
     charge = charge_create(
         payer=donor,
@@ -747,6 +771,16 @@ def gift_start(
     Charge.objects.filter(pk=charge.pk).update(checkout_session=session.id)
     charge.checkout_session = session.id
     return charge, session.url
+
+
+def gifts_expire() -> int:
+    """Celery beat: gifts left unpaid on Checkout past a day (its sessions have ended) are
+    cancelled, so that no treasury fills with payments that will never come."""
+    since = timezone.now() - timedelta(hours=GIFT_WAITING_HOURS)
+    expired = _gifts_waiting().filter(created_at__lt=since).update(status=ChargeStatus.CANCELLED)
+    if expired:
+        log_event(logger, "gifts.expired", count=expired)
+    return expired
 
 
 def checkout_apply(*, session: stripe_client.Checkout) -> Charge | None:

@@ -25,3 +25,8 @@ def charge_submit(charge_id: int) -> str:
 @shared_task
 def charges_submit_pending() -> int:
     return services.charges_submit_pending()
+
+
+@shared_task
+def gifts_expire() -> int:
+    return services.gifts_expire()
