@@ -176,7 +176,7 @@ def test_a_declaration_whose_payment_is_under_way_cannot_be_corrected(contract, 
         declaration=declaration, actor=treasurer.user, method="transfer"
     )
     assert declaration.charge.status == "awaiting_transfer"
-    with pytest.raises(ValidationError, match="payment|paiement"):
+    with pytest.raises(ValidationError, match=r"payment|paiement"):
         services.declaration_correct(declaration=declaration, actor=treasurer.user, revenue="1")
     declaration.refresh_from_db()
     assert declaration.status == DeclarationStatus.DUE

@@ -18,7 +18,7 @@ def test_a_donor_has_a_few_gifts_waiting_at_most_and_they_expire():
     donor, books = UserFactory(), OrganisationFactory()
     for _attempt in range(services.GIFTS_WAITING_MAX):
         services.gift_start(donor=donor, books=books, amount="10")
-    with pytest.raises(ValidationError, match="waiting|attente"):
+    with pytest.raises(ValidationError, match=r"waiting|attente"):
         services.gift_start(donor=donor, books=books, amount="10")
     assert Charge.objects.filter(user=donor).count() == services.GIFTS_WAITING_MAX
     services.gift_start(donor=UserFactory(), books=books, amount="10")  # others still give
