@@ -45,8 +45,8 @@ def validate_plain_text(value: str) -> None:
         )
     if _CONTROL.search(value):
         raise ValidationError(_("Names cannot contain control characters."), code="control")
-    # Unicode "format" characters: right-to-left overrides that make "Eve‮gnp.exe" read
-    # as "Eve exe.png", zero-width spaces and joiners that make two names look the same.
+    # Unicode "format" characters: a right-to-left override (U+202E) makes "Eve<U+202E>gnp.exe"
+    # read as "Eve exe.png"; zero-width spaces and joiners make two names look the same.
     if any(unicodedata.category(character) == "Cf" for character in value):
         raise ValidationError(
             _("Names cannot contain invisible or direction-changing characters."),

@@ -1,5 +1,5 @@
 """Names and web addresses people give (probe of issue #17, point 16): no bidirectional
-overrides or invisible characters in names ("Eve ‮gnp.exe"), and no web address that is a
+overrides or invisible characters in names ("Eve<U+202E>gnp.exe"), and no web address that is a
 word of the site's own addresses ("new" hid the page that creates an organisation)."""
 
 import pytest
