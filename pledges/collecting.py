@@ -17,11 +17,12 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from commons_fund.jobs import queue, queue_after_commit
 from commons_fund.ledger.models import TransactionKind
 from commons_fund.ledger.services import ledger_resolve_pending
 from commons_fund.logs import log_event
@@ -70,7 +71,8 @@ def round_collect(*, round_: Round) -> Round:
     )
     from .tasks import collection_attempt as task
 
-    transaction.on_commit(lambda: [task.delay(pk) for pk in due])
+    for pk in due:  # a broker down delays them: collections_retry_due queues them again
+        queue_after_commit(task, pk)
     return round_
 
 
@@ -214,7 +216,7 @@ def _attempt_failed(collection: Collection, now: datetime) -> None:
 def _notify(collection: Collection, event: str) -> None:
     from .tasks import collection_notify
 
-    transaction.on_commit(lambda: collection_notify.delay(collection.pk, event))
+    queue_after_commit(collection_notify, collection.pk, event)
 
 
 @transaction.atomic
@@ -243,18 +245,27 @@ def collection_retry_now(*, collection: Collection, actor: User) -> Collection:
     return collection_attempt(collection=collection, now=now)
 
 
+# A promise still due without a charge this long after its round started collecting was
+# never queued (the broker was down): the sweep queues it again.
+UNQUEUED_AFTER = timedelta(minutes=10)
+
+
 def collections_retry_due(*, now: datetime | None = None) -> int:
-    """Queue the failed collections whose next try has come (Celery beat)."""
+    """Celery beat: queue the failed collections whose next try has come, and the due ones
+    that were never tried (their task could not be queued)."""
     now = now or timezone.now()
     from .tasks import collection_attempt as task
 
-    due = list(
-        Collection.objects.filter(
-            status=CollectionStatus.FAILED, next_attempt_at__lte=now
-        ).values_list("pk", flat=True)
+    failed = Q(status=CollectionStatus.FAILED, next_attempt_at__lte=now)
+    never_tried = Q(
+        status=CollectionStatus.DUE,
+        charge__isnull=True,
+        round__state=RoundState.COLLECTING,
+        updated_at__lte=now - UNQUEUED_AFTER,
     )
+    due = list(Collection.objects.filter(failed | never_tried).values_list("pk", flat=True))
     for pk in due:
-        task.delay(pk)
+        queue(task, pk)
     return len(due)
 
 
@@ -361,7 +372,7 @@ def round_pay_out(*, round_: Round) -> Round:
     )
     from .tasks import round_notify
 
-    transaction.on_commit(lambda: round_notify.delay(round_.pk, "payout"))
+    queue_after_commit(round_notify, round_.pk, "payout")
     return round_
 
 

@@ -13,6 +13,7 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commons_fund.jobs import queue_after_commit
 from commons_fund.ledger.models import Phase, TransactionKind
 from commons_fund.ledger.services import (
     account_get_or_create,
@@ -185,7 +186,7 @@ def candidacy_withdraw(*, candidacy: Candidacy, actor: User) -> Candidacy:
 def _notify(round_: Round, event: str) -> None:
     from .tasks import round_notify
 
-    transaction.on_commit(lambda: round_notify.delay(round_.pk, event))
+    queue_after_commit(round_notify, round_.pk, event)
 
 
 def _promise(round_: Round, pledge: Pledge) -> None:

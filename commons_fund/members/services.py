@@ -12,6 +12,8 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from commons_fund.jobs import queue_after_commit
+
 from .models import Invitation, InvitationStatus, Membership, Organisation, Role, User
 from .selectors import invitation_token, organisation_has_role, user_verified_emails
 from .validators import compact_siren, compact_siret
@@ -131,7 +133,7 @@ def invitation_create(
 
     from .tasks import invitation_send_email
 
-    transaction.on_commit(lambda: invitation_send_email.delay(invitation.pk))
+    queue_after_commit(invitation_send_email, invitation.pk)
     return invitation
 
 

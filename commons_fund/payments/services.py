@@ -20,6 +20,7 @@ from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 from sepaxml import SepaTransfer
 
+from commons_fund.jobs import queue_after_commit
 from commons_fund.ledger.models import Account, Transaction, TransactionKind
 from commons_fund.ledger.services import (
     account_get_or_create,
@@ -498,7 +499,7 @@ def charge_apply_intent(*, intent: stripe_client.Intent, fee: int | None = None)
     if charge.status == ChargeStatus.REQUIRES_ACTION:
         from .tasks import charge_send_action_email
 
-        transaction.on_commit(lambda: charge_send_action_email.delay(charge.pk))
+        queue_after_commit(charge_send_action_email, charge.pk)
     return charge
 
 

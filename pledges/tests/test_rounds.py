@@ -461,3 +461,47 @@ def test_a_try_cut_short_and_delivered_again_sends_the_same_charge_once(
     intents = stripe_client.client().v1.payment_intents.list(params={"limit": 100})
     assert [intent.id for intent in intents.data] == [collection.charge.stripe_payment_intent]
     assert _pending(pool).pending == 0
+
+
+@pytest.mark.django_db(transaction=True)  # the tasks are queued when the collection commits
+def test_a_round_collected_while_the_broker_is_down_is_charged_once_it_is_back(
+    pool, admin, projects, monkeypatch
+):
+    """Probe of issue #17, point 6: a round whose collection started while the broker was down
+    stayed with its promises due and no charge, for ever. Queuing now never fails the
+    request, and the hourly sweep queues the promises left without a charge."""
+    from datetime import timedelta
+
+    from celery.app.task import Task
+    from kombu.exceptions import OperationalError
+
+    from commons_fund.payments.models import Charge
+    from pledges import collecting, tasks
+
+    members = [
+        PledgeFactory(membership=PoolMembershipFactory(pool=pool)).membership for _ in range(3)
+    ]
+    round_, _candidacies = _round(pool, admin, projects)
+    for member in members:
+        _vote(round_, member, {c.pk: 3 for c in round_.candidacies.all()})
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("[Errno 111] Connection refused")
+
+    sent = []
+    with monkeypatch.context() as patched:
+        patched.setattr(Task, "apply_async", broker_down)
+        round_ = collecting.round_collect(round_=_close(round_))  # no exception for the caller
+    assert round_.state == RoundState.COLLECTING
+    assert set(round_.pot_collections.values_list("status", flat=True)) == {CollectionStatus.DUE}
+    assert not Charge.objects.exists()
+
+    monkeypatch.setattr(tasks.collection_attempt, "delay", lambda pk: sent.append(pk))
+    later = timezone.now() + timedelta(minutes=11)
+    assert collecting.collections_retry_due(now=later) == 3
+    for pk in sent:  # what the worker does with each queued task
+        tasks.collection_attempt(pk)
+    assert Charge.objects.count() == 3
+    assert set(round_.pot_collections.values_list("charge__method", flat=True)) == {"transfer"}
+    sent.clear()
+    assert collecting.collections_retry_due(now=later) == 0  # charged once, never again

@@ -105,3 +105,28 @@ def test_a_signed_webhook_without_data_is_a_400(client, settings):
     )
     assert response.status_code == 400
     assert "data" in response.json()["error"]
+
+
+@pytest.mark.django_db(transaction=True)  # the email is queued when the invitation commits
+def test_an_invitation_made_while_the_broker_is_down_is_saved_without_a_500(
+    client, monkeypatch, caplog
+):
+    """Probe of issue #17, point 6: the invitation was saved, then the page was a 500."""
+    from celery.app.task import Task
+    from kombu.exceptions import OperationalError
+
+    from commons_fund.members.models import Invitation
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("[Errno 111] Connection refused")
+
+    admin = MembershipFactory(role=Role.ADMIN)
+    client.force_login(admin.user)
+    monkeypatch.setattr(Task, "apply_async", broker_down)
+    response = client.post(
+        f"/fr/organisations/{admin.organisation.slug}/members/",
+        {"email": "nouvelle@example.org", "role": "member"},
+    )
+    assert response.status_code == 302
+    assert Invitation.objects.filter(email="nouvelle@example.org").exists()
+    assert any(getattr(r, "event", "") == "task.not_queued" for r in caplog.records)
