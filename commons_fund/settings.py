@@ -249,6 +249,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
     "expire-gifts": {"task": "commons_fund.payments.tasks.gifts_expire", "schedule": 3600.0},
+    "submit-pending-refunds": {
+        "task": "commons_fund.payments.tasks.refunds_submit_pending",
+        "schedule": 600.0,
+    },
     "submit-pending-charges": {
         "task": "commons_fund.payments.tasks.charges_submit_pending",
         "schedule": 600.0,

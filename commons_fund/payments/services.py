@@ -2,6 +2,7 @@
 locks: the local row is written first, the call is made with an idempotency key derived from
 it, and the answer is applied in a short transaction of its own."""
 
+import contextlib
 import logging
 import secrets
 from datetime import date, timedelta
@@ -647,14 +648,20 @@ def refund_create(
             created_by=actor,
             request_key=request_key,
         )
+    return _refund_submit(refund=refund, payment_intent=locked.stripe_payment_intent or "")
+
+
+def _refund_submit(*, refund: Refund, payment_intent: str) -> Refund:
+    """Ask Stripe for a pending refund, with the key derived from it: a refund asked again
+    (Stripe was unreachable) is never made twice."""
     try:
         stripe_id = stripe_client.refund_create(
-            payment_intent_id=locked.stripe_payment_intent or "",
+            payment_intent_id=payment_intent,
             amount=refund.amount,
             idempotency_key=f"refund-{refund.pk}",
         )
     except stripe_client.ProviderUnavailable:
-        # Stays pending; retried with the same key.
+        # Stays pending: refunds_submit_pending asks again with the same key.
         log_event(logger, "refund.deferred", level=logging.WARNING, refund=refund.pk)
         return refund
     except stripe_client.PaymentError as error:
@@ -666,11 +673,27 @@ def refund_create(
             "refund.failed",
             level=logging.ERROR,
             refund=refund.pk,
-            charge=locked.pk,
+            charge=refund.charge_id,
             code=error.code,
         )
         raise ValidationError(error.message) from error
     return refund_mark_succeeded(refund=refund, stripe_id=stripe_id)
+
+
+def refunds_submit_pending(*, older_than_seconds: int = 300) -> int:
+    """Celery beat: ask Stripe again for the refunds left pending (it was unreachable)."""
+    if transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Stripe is never called inside a database transaction.")
+    limit = timezone.now() - timedelta(seconds=older_than_seconds)
+    pending = list(
+        Refund.objects.filter(status=RefundStatus.PENDING, created_at__lte=limit)
+        .select_related("charge")
+        .order_by("pk")[:200]
+    )
+    for refund in pending:
+        with contextlib.suppress(ValidationError):  # a refusal is recorded as failed
+            _refund_submit(refund=refund, payment_intent=refund.charge.stripe_payment_intent or "")
+    return len(pending)
 
 
 @transaction.atomic

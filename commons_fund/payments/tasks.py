@@ -30,3 +30,8 @@ def charges_submit_pending() -> int:
 @shared_task
 def gifts_expire() -> int:
     return services.gifts_expire()
+
+
+@shared_task
+def refunds_submit_pending() -> int:
+    return services.refunds_submit_pending()

@@ -34,7 +34,7 @@ from .forms import (
     SepaMandateForm,
     TransferReceiptForm,
 )
-from .models import BankAccount, Charge, ChargeStatus, EventStatus, PayoutBatch
+from .models import BankAccount, Charge, ChargeStatus, EventStatus, PayoutBatch, RefundStatus
 
 
 @csrf_exempt
@@ -142,16 +142,18 @@ def _charge_action(
     pk: int,
     form_class: type[forms.Form],
     action: Callable[..., Any],
-    done: str,
+    done: str | Callable[[Any], str],
     title: str,
 ) -> HttpResponse:
+    """A treasurer's action on a charge; `done` is the message, or makes it from the result."""
     organisation = _treasury(request, slug)
     charge = _charge_of(organisation, pk)
     form = form_class(request.POST or None)
+    results: list[Any] = []
     if request.method == "POST" and form_apply(
-        form, lambda data: action(charge=charge, actor=request.user, **data)
+        form, lambda data: results.append(action(charge=charge, actor=request.user, **data))
     ):
-        messages.success(request, done)
+        messages.success(request, done(results[0]) if callable(done) else done)
         return redirect("payments:treasury", slug=slug)
     return render(
         request,
@@ -189,7 +191,14 @@ def charge_refund(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResp
         pk,
         RefundForm,
         services.refund_create,
-        _("The refund was sent."),
+        lambda refund: (
+            _("The refund was sent.")
+            if refund.status == RefundStatus.SUCCEEDED
+            else _(
+                "The refund is waiting: the payment service cannot be reached right now; it "
+                "will be asked again in a few minutes, with nothing refunded twice."
+            )
+        ),
         _("Refund a payment"),
     )
 

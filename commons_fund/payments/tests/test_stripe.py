@@ -360,3 +360,26 @@ def test_a_treasurer_saves_a_sepa_mandate_from_the_treasury(client, payer):
     assert "SEPA FR •••• 2606" in client.get(url).text
     client.force_login(MembershipFactory(organisation=payer, role=Role.MEMBER).user)
     assert client.get(url).status_code == 404
+
+
+def test_a_refund_asked_while_stripe_is_down_waits_then_is_made_once(
+    payer, books, settings, stripe_api
+):
+    """Probe of issue #17, point 6: the page said "sent" and the refund stayed pending for
+    ever. It now says it waits, and the sweep asks Stripe again with the same key."""
+    treasurer = MembershipFactory(organisation=books, role=Role.TREASURER).user
+    method = services.payment_method_save_card(payer=payer, stripe_payment_method=card_method(VISA))
+    charge = services.charge_submit(charge=_charge(payer, books, method, amount="50"))
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing answers there
+    refund = services.refund_create(charge=charge, amount="20", actor=treasurer)
+    assert refund.status == RefundStatus.PENDING
+    assert services.refunds_submit_pending(older_than_seconds=0) == 1  # still down: waits
+    refund.refresh_from_db()
+    assert refund.status == RefundStatus.PENDING
+    settings.STRIPE_API_BASE = stripe_api  # Stripe is back
+    assert services.refunds_submit_pending(older_than_seconds=0) == 1
+    assert services.refunds_submit_pending(older_than_seconds=0) == 0
+    refund.refresh_from_db()
+    charge.refresh_from_db()
+    assert refund.status == RefundStatus.SUCCEEDED and charge.refunded == 2000
+    assert Transaction.objects.filter(kind=TransactionKind.REFUND).count() == 1
