@@ -145,16 +145,21 @@ def _standin_request(url: str, method: str, data: dict | None = None) -> None:
         pass
 
 
+def _webhooks_nowhere(standin: str) -> None:
+    """The stand-in's signed deliveries go to a closed port: nobody receives them."""
+    _standin_request(
+        f"{standin}/_config/webhooks/tests",
+        "POST",
+        {"url": "http://127.0.0.1:9/nowhere", "secret": "unused"},
+    )
+
+
 @pytest.fixture
 def stripe_api(stripe_standin, settings):
     """Stripe calls of this test go to the stand-in, emptied first; webhooks go nowhere."""
     settings.STRIPE_API_BASE = stripe_standin
     _standin_request(f"{stripe_standin}/_config/data", "DELETE")
-    _standin_request(
-        f"{stripe_standin}/_config/webhooks/tests",
-        "POST",
-        {"url": "http://127.0.0.1:9/nowhere", "secret": "unused"},
-    )
+    _webhooks_nowhere(stripe_standin)
     return stripe_standin
 
 
@@ -172,8 +177,4 @@ def stripe_webhooks(stripe_api, live_server, settings):
     yield live_server
     # Deliveries still on their way (they come about a second late) must not reach the
     # session's live server during the next test: they go nowhere from now on.
-    _standin_request(
-        f"{stripe_api}/_config/webhooks/tests",
-        "POST",
-        {"url": "http://127.0.0.1:9/nowhere", "secret": "unused"},
-    )
+    _webhooks_nowhere(stripe_api)

@@ -43,12 +43,11 @@ def books(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def fec_download(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     organisation = _books_organisation(request, slug)
-    fiscal_year = year
     response = HttpResponse(content_type=f"text/plain; charset={exports.FEC_ENCODING}")
-    filename = exports.fec_filename(organisation=organisation, year=fiscal_year)
+    filename = exports.fec_filename(organisation=organisation, year=year)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     text = io.StringIO()
-    exports.write_fec(text, organisation=organisation, year=fiscal_year)
+    exports.write_fec(text, organisation=organisation, year=year)
     response.write(text.getvalue().encode(exports.FEC_ENCODING, errors="replace"))
     return response
 
@@ -56,11 +55,10 @@ def fec_download(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 @login_required
 def csv_download(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     organisation = _books_organisation(request, slug)
-    fiscal_year = year
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
-        f'attachment; filename="{organisation.slug}-ledger-{fiscal_year}.csv"'
+        f'attachment; filename="{organisation.slug}-ledger-{year}.csv"'
     )
     # An HttpResponse is written to like a text file.
-    exports.write_csv(response, organisation=organisation, year=fiscal_year)  # type: ignore[arg-type]
+    exports.write_csv(response, organisation=organisation, year=year)  # type: ignore[arg-type]
     return response
