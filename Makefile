@@ -26,7 +26,7 @@ demo: install
 # them in this process.
 TEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # Every benchmark of bench/ (local PostgreSQL and Redis), then one summary table.
 bench: install

@@ -4,13 +4,16 @@ import os
 import urllib.parse
 import urllib.request
 import uuid
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings as django_settings
 from django.core.cache import cache
-from django.db import connection
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import override_settings
 from pytest_django.django_compat import is_django_unittest
 
 from commons_fund.celery import app as celery_app
@@ -19,9 +22,16 @@ from tests.helpers import STANDIN_AUTH, standin_running
 from tests.support.test_database import copy_template, migrated_template
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(autouse=True, scope="session")
+def _test_settings():
+    """For the whole run, also for data made once per module: passwords hashed fast, and
+    WhiteNoise does not index the static files of every app for each test client (about 800
+    files, 40 ms per client): the live server serves them itself, as `runserver` does."""
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        WHITENOISE_USE_FINDERS=False,
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -100,6 +110,21 @@ def _ledger_triggers_around_flush(request):
     yield
     if transactional:
         ledger_triggers.uninstall(connection)
+
+
+@pytest.fixture(scope="module")
+def _demo_for_the_module(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", stdout=StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo_data(_demo_for_the_module, db):
+    """The demo's data (`seed_demo`), made once for the tests of a module that ask for it, in
+    a transaction undone after the module; each test runs in a savepoint inside it, so what
+    one test changes, the next does not see. Not for transactional tests."""
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from wagtail.contrib.redirects.middleware import RedirectMiddleware
 
 UNPREFIXED_PATHS = (
     "/api/",
@@ -18,6 +19,16 @@ UNPREFIXED_PATHS = (
 class LocaleMiddleware(DjangoLocaleMiddleware):
     """Django's LocaleMiddleware, minus the redirect of a 404 to /fr/... for paths that live
     outside the language prefixes (the Wagtail catch-all would accept any such redirect)."""
+
+    def process_response(self, request, response):
+        if request.path_info.startswith(UNPREFIXED_PATHS):
+            return response
+        return super().process_response(request, response)
+
+
+class PageRedirectMiddleware(RedirectMiddleware):
+    """Wagtail's redirects, for the addresses of pages only: a 404 of the API, of a static
+    file or of the webhook costs no query of the redirects table."""
 
     def process_response(self, request, response):
         if request.path_info.startswith(UNPREFIXED_PATHS):

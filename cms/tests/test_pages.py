@@ -1,7 +1,4 @@
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from wagtail.models import Page
 
 pytestmark = pytest.mark.django_db
@@ -22,8 +19,7 @@ def test_home_page_in_french(client):
     assert "Inscription" in response.text or "S’inscrire" in response.text
 
 
-def test_language_switcher_is_on_every_page_and_switches_to_english(client, user):
-    call_command("seed_demo", stdout=StringIO())
+def test_language_switcher_is_on_every_page_and_switches_to_english(client, user, demo_data):
     pages = {
         "/fr/": "/en/",
         "/fr/organisations/": "/en/organisations/",
@@ -41,9 +37,8 @@ def test_language_switcher_is_on_every_page_and_switches_to_english(client, user
     assert '<a href="/fr/" hreflang="fr" lang="fr">' in english.text
 
 
-def test_the_language_switcher_needs_no_cookie(client):
+def test_the_language_switcher_needs_no_cookie(client, demo_data):
     """Plain links, no form: an anonymous page sets no CSRF cookie, so it can be cached."""
-    call_command("seed_demo", stdout=StringIO())
     for url in ("/fr/", "/fr/communs/", "/fr/organisations/", "/en/"):
         response = client.get(url)
         assert response.status_code == 200 and not response.cookies, url
@@ -56,10 +51,9 @@ def test_unknown_page_is_a_friendly_404(client):
     assert 'lang="fr"' in response.text
 
 
-def test_the_demo_site_tree_renders_in_both_languages(client):
+def test_the_demo_site_tree_renders_in_both_languages(client, demo_data):
     from wagtail.models import Page
 
-    call_command("seed_demo", stdout=StringIO())
     pages = list(Page.objects.live().filter(depth__gte=2).specific())
     assert {page.locale.language_code for page in pages} == {"fr", "en"}
     assert len([p for p in pages if type(p).__name__ == "CommonsPage"]) == 7
@@ -74,8 +68,7 @@ def test_the_demo_site_tree_renders_in_both_languages(client):
     assert "9,90" in bundle.text.replace("\u202f", " ") and "CalDAV" in bundle.text
 
 
-def test_switching_language_on_a_page_without_translation_leads_home(client):
-    call_command("seed_demo", stdout=StringIO())
+def test_switching_language_on_a_page_without_translation_leads_home(client, demo_data):
     page = client.get("/fr/communs/bouquet-normand/")
     assert '<a href="/en/" hreflang="en"' in page.text  # no English page: home
     index = client.get("/fr/communs/")

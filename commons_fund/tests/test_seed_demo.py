@@ -18,8 +18,7 @@ def _snapshot() -> str:
     )
 
 
-def test_seed_demo_twice_changes_nothing(client):
-    call_command("seed_demo", stdout=StringIO())
+def test_seed_demo_twice_changes_nothing(demo_data):
     first = _snapshot()
     call_command("seed_demo", stdout=StringIO())
     assert _snapshot() == first
@@ -60,13 +59,12 @@ def test_printed_demo_logins_work(client):
     assert User.objects.get(email=email).is_staff is False
 
 
-def test_seed_demo_has_the_known_commons_figures(client):
+def test_seed_demo_has_the_known_commons_figures(client, demo_data):
     from decimal import Decimal
 
     from projects.models import Project
     from projects.selectors import project_plan
 
-    call_command("seed_demo", stdout=StringIO())
     figures = {}
     for project in Project.objects.all():
         plan = project_plan(project=project)
@@ -104,11 +102,10 @@ def test_seed_demo_has_the_known_commons_figures(client):
     )
 
 
-def test_seed_demo_has_a_pool_with_history(client):
+def test_seed_demo_has_a_pool_with_history(client, demo_data):
     from commons_fund.ledger.selectors import ledger_totals
     from pledges.models import Pool
 
-    call_command("seed_demo", stdout=StringIO())
     pool = Pool.objects.get(slug="fonds-commun-normand")
     assert pool.host.slug == "normandie-libre"
     assert pool.memberships.count() == 15
@@ -133,7 +130,7 @@ def test_seed_demo_has_a_pool_with_history(client):
         assert client.get(url).status_code == 200
 
 
-def test_seed_demo_has_reciprocity(client):
+def test_seed_demo_has_reciprocity(client, demo_data):
     from decimal import Decimal
 
     from django.utils import timezone
@@ -141,7 +138,6 @@ def test_seed_demo_has_reciprocity(client):
     from reciprocity.models import ReciprocityContract, RevenueSharePolicy
     from reciprocity.selectors import policy_amounts, reciprocity_wall
 
-    call_command("seed_demo", stdout=StringIO())
     contracts = ReciprocityContract.objects.filter(state="signed")
     assert {(c.partner.slug, c.project.slug) for c in contracts} == {
         ("numerique-bocage", "bouquet-normand"),
@@ -156,13 +152,12 @@ def test_seed_demo_has_reciprocity(client):
         assert contract.signed_sha256
 
 
-def test_seed_demo_has_ouvatons_yearly_accounts(client):
+def test_seed_demo_has_ouvatons_yearly_accounts(client, demo_data):
     from decimal import Decimal
 
     from commons_fund.finances.models import FinancialYear
     from commons_fund.finances.selectors import finances_overview
 
-    call_command("seed_demo", stdout=StringIO())
     ouvaton = Organisation.objects.get(slug="ouvaton")
     years = FinancialYear.objects.filter(organisation=ouvaton).order_by("year")
     for accounts in years:

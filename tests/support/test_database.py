@@ -19,12 +19,24 @@ ROOT = Path(__file__).resolve().parents[2]
 SHAPERS = ["requirements-dev.lock", "commons_fund/settings.py"]
 
 
+def _migrations() -> list[Path]:
+    """The project's migration files, without walking virtualenvs, var/ or .git (a glob of
+    `**/migrations` over .venv took 5 s per test worker)."""
+    found = []
+    for directory, subdirectories, files in os.walk(ROOT):
+        subdirectories[:] = [name for name in subdirectories if not _outside(name)]
+        if Path(directory).name == "migrations":
+            found += [Path(directory, name) for name in files if name.endswith(".py")]
+    return sorted(found)
+
+
+def _outside(name: str) -> bool:
+    return name.startswith(".") or name in {"var", "node_modules", "__pycache__"}
+
+
 def _fingerprint() -> str:
     digest = hashlib.sha256()
-    migrations = sorted(ROOT.glob("**/migrations/*.py"))
-    for path in [*(ROOT / name for name in SHAPERS), *migrations]:
-        if ".venv" in path.parts or "var" in path.parts:
-            continue
+    for path in [*(ROOT / name for name in SHAPERS), *_migrations()]:
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
