@@ -1,9 +1,22 @@
+from allauth.account import forms as allauth_forms
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.utils.translation import gettext_lazy as _
 
 from .models import Organisation, Role
 from .services import organisation_default_slug
 from .validators import compact_siren, compact_siret
+
+
+class SignupForm(allauth_forms.SignupForm):
+    """allauth's sign-up, which answers a known email as it answers a new one, doing the same
+    work for it too: the password given is hashed, as a new account's is, so that the time
+    of the answer does not tell that the email has an account (about 1 s against 0.05 s)."""
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)
 
 
 class OrganisationForm(forms.ModelForm):
