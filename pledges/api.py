@@ -237,13 +237,19 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get"])
     def results(self, request, pk=None):
         """Ranking, counts per grade (worst first) or scores, the tie-break seed and order,
-        and the published ballots with their receipts (500 per page)."""
+        and the published ballots with their receipts (500 per page). A college with fewer
+        voters than `publication_threshold` has its ballots listed without marks and its
+        totals in `college_totals` ("" for voters without a college); allocation ballots
+        show whole per cents of each ballot, and `counts` gives, per candidacy, how many
+        ballots gave each amount in cents."""
         round_ = self.get_object()
         if round_.state not in RESULT_STATES:
             raise NotFound("The results are published once the round is tallied.")
         page = Paginator(selectors.round_receipts(round_=round_), RECEIPTS_PER_PAGE).get_page(
             request.query_params.get("page")
         )
+        small = selectors.round_small_colleges(round_=round_)
+        ballots = selectors.published_ballots(round_=round_, ballots=page.object_list, small=small)
         published = round_.results
         return Response(
             {
@@ -274,6 +280,9 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
                     "Très bien",
                     "Excellent",
                 ],
+                "publication_threshold": selectors.publication_threshold(round_=round_),
+                "college_totals": selectors.round_college_totals(round_=round_, small=small),
+                "counts": selectors.round_allocation_counts(round_=round_),
                 "receipts": {
                     "count": page.paginator.count,
                     "page": page.number,
@@ -281,12 +290,12 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
                     "results": [
                         {
                             "receipt": ballot.receipt,
-                            "college": ballot.college.name if ballot.college else None,
-                            "marks": {
-                                str(line.candidacy_id): line.value for line in ballot.lines.all()
-                            },
+                            "college": ballot.college or None,
+                            "marks": None
+                            if ballot.marks is None
+                            else {str(key): value for key, value in ballot.marks.items()},
                         }
-                        for ballot in page.object_list
+                        for ballot in ballots
                     ],
                 },
             }

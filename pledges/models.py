@@ -19,6 +19,9 @@ from djmoney.models.fields import MoneyField
 from commons_fund.members.validators import validate_plain_text, validate_public_slug
 
 MAX_AMOUNT = 1_000_000  # euros per pledge and round: a typo guard, not a policy
+# A college (or a round without colleges) with fewer voters has its totals published, not its
+# ballots; rounds whose vote opened before the rule existed keep this default.
+DEFAULT_PUBLICATION_THRESHOLD = 5
 
 
 class Period(models.TextChoices):
@@ -125,6 +128,15 @@ class Pool(models.Model):
         help_text=_("Whether a member whose payment defaulted votes in the next round."),
     )
     quadratic_credits = models.PositiveIntegerField(_("credits per voter (quadratic)"), default=100)
+    publication_threshold = models.PositiveSmallIntegerField(
+        _("fewest voters for a college's ballots to be published"),
+        default=DEFAULT_PUBLICATION_THRESHOLD,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text=_(
+            "A college with fewer voters has its totals published, not its ballots, so that "
+            "no one's ballot can be singled out."
+        ),
+    )
     nomination_days = models.PositiveSmallIntegerField(_("days of nominations"), default=7)
     voting_days = models.PositiveSmallIntegerField(_("days of vote"), default=7)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -136,6 +148,10 @@ class Pool(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(quorum_percent__lte=100), name="pledges_pool_quorum_percent"
+            ),
+            models.CheckConstraint(
+                condition=Q(publication_threshold__gte=1),
+                name="pledges_pool_publication_threshold_positive",
             ),
             models.CheckConstraint(
                 condition=Q(minimum_pot__gte=0), name="pledges_pool_minimum_pot_positive"
@@ -374,6 +390,7 @@ class Round(models.Model):
     rolled_over = models.BigIntegerField(
         _("pot rolled over from earlier rounds (cents)"), default=0
     )
+    publication_threshold = models.PositiveSmallIntegerField(null=True, blank=True)
     matching_pool = models.BigIntegerField(_("matching pool (cents)"), default=0)
     matching_cap_percent = models.PositiveSmallIntegerField(
         _("cap per commons (% of the matching pool)"),

@@ -234,6 +234,7 @@ def round_open_voting(*, round_: Round) -> Round:
     round_.quorum_percent, round_.rotation_rule = pool.quorum_percent, pool.rotation_rule
     round_.minimum_pot = minor_units(pool.minimum_pot.amount)
     round_.quadratic_credits = pool.quadratic_credits
+    round_.publication_threshold = pool.publication_threshold
     round_.seed = f"{pool.slug}:{round_.number}:{secrets.token_hex(8)}"
     round_.vote_opened_at = timezone.now()
     round_.electorate = selectors.electorate_size(round_=round_)

@@ -32,6 +32,7 @@ from .models import (
 
 RULES = (
     "description",
+    "publication_threshold",
     "period",
     "round_kind",
     "voting_method",

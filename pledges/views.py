@@ -40,6 +40,7 @@ from .models import (
     Pledge,
     Pool,
     Round,
+    RoundKind,
     RoundState,
     VoterRoll,
 )
@@ -445,6 +446,8 @@ def round_receipts(request: HttpRequest, slug: str, number: int) -> HttpResponse
         request.GET.get("page")
     )
     names = {c.pk: c.project.name for c in round_.candidacies.select_related("project")}
+    small = selectors.round_small_colleges(round_=round_)
+    ballots = selectors.published_ballots(round_=round_, ballots=page.object_list, small=small)
     return render(
         request,
         "pledges/round_receipts.html",
@@ -453,17 +456,29 @@ def round_receipts(request: HttpRequest, slug: str, number: int) -> HttpResponse
             "pool": round_.pool,
             "page": page,
             "form": form,
+            "threshold": selectors.publication_threshold(round_=round_),
+            "allocation": round_.kind == RoundKind.ALLOCATION,
             "rows": [
                 (
                     ballot,
-                    [
-                        (names[line.candidacy_id], line.value)
-                        for line in sorted(
-                            ballot.lines.all(), key=lambda line: names[line.candidacy_id]
-                        )
-                    ],
+                    None
+                    if ballot.marks is None
+                    else sorted((names[key], value) for key, value in ballot.marks.items()),
                 )
-                for ballot in page.object_list
+                for ballot in ballots
+            ],
+            "college_totals": [
+                (
+                    name or _("Voters without a college"),
+                    group["voters"],
+                    sorted(
+                        (names[int(key)], sorted((int(v), n) for v, n in marks.items()))
+                        for key, marks in group["marks"].items()
+                    ),
+                )
+                for name, group in selectors.round_college_totals(
+                    round_=round_, small=small
+                ).items()
             ],
         },
     )

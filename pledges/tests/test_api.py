@@ -98,6 +98,8 @@ def test_my_ballot_then_the_published_results(api, voting):
     assert replaced.status_code == 201
     assert VoterRoll.objects.count() == SealedBallot.objects.count() == 3
 
+    round_.publication_threshold = 3  # the three voters' ballots are published
+    round_.save(update_fields=["publication_threshold"])
     rounds.round_tally(round_=round_, now=round_.voting_closes_at)
     api.force_authenticate(None)
     results = api.get(f"/api/v1/rounds/{round_.pk}/results/").json()
