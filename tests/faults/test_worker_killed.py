@@ -7,33 +7,20 @@ kills land where it hurts most: Stripe has charged, the worker has not heard. Th
 dead worker had taken (acks_late) come back from Redis once their visibility timeout has
 passed, and the collection sends its pending charge again with the same idempotency key."""
 
-import os
-import signal
-import subprocess
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
 from commons_fund.ledger.selectors import ledger_totals
-from commons_fund.members.models import Role
-from commons_fund.members.tests.factories import (
-    MembershipFactory,
-    OrganisationFactory,
-    UserFactory,
-)
-from commons_fund.payments import services as payments
-from commons_fund.payments import stripe_client
 from commons_fund.payments.models import Charge, ChargeStatus, Payout
-from pledges import ballots, rounds, services
+from pledges import rounds
 from pledges.models import Collection, CollectionStatus, RoundState
-from pledges.tests.factories import voting_round
-from projects.tests.factories import ProjectFactory
-from tests.helpers import ROOT, database_url, standin_running, wait_for
+from tests.helpers import standin_running, wait_for
+
+from .support import card_pledging_round, celery_worker_process, kill_group, stripe_list
 
 PLEDGES = 40
 KILL_AT = (8, 22)  # collections done when the worker is killed
@@ -59,96 +46,13 @@ def slow_stripe(settings):
         yield url
 
 
-def _worker(queue: str, stripe_url: str, log: Path) -> subprocess.Popen:
-    """A Celery worker process (2 children) on the test database and queue, logging to
-    `log`."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "STRIPE_API_BASE": stripe_url,
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-        "EMAIL_URL": "dummymail://",
-        "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
-        "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "commons_fund.settings",
-    }
-    with log.open("ab") as output:
-        return subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "commons_fund",
-                "worker",
-                "-Q",
-                queue,
-                "-c",
-                "2",
-                "--loglevel",
-                "WARNING",
-                "--without-mingle",
-                "--without-gossip",
-            ],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-            stdout=output,
-            stderr=output,
-        )
-
-
-def _kill(worker: subprocess.Popen) -> None:
-    os.killpg(worker.pid, signal.SIGKILL)
-    worker.wait(timeout=10)
-
-
-def _stripe_list(kind: str) -> list:
-    listing = getattr(stripe_client.client().v1, kind).list(params={"limit": 100})
-    return list(listing.auto_paging_iter())
-
-
-def _pledging_round():
-    host = OrganisationFactory(name="Normandie Libre")
-    treasurer = MembershipFactory(organisation=host, role=Role.ADMIN).user
-    pool = services.pool_create(creator=treasurer, host=host, name="Fonds tenace", quorum_percent=0)
-    members = []
-    for _number in range(PLEDGES):
-        person = UserFactory()
-        method = stripe_client.client().v1.payment_methods.create(
-            params={
-                "type": "card",
-                "card": {
-                    "number": "4242424242424242",
-                    "exp_month": 12,
-                    "exp_year": 2034,
-                    "cvc": "123",
-                },
-            }
-        )
-        card = payments.payment_method_save_card(payer=person, stripe_payment_method=method.id)
-        membership = services.pool_join(pool=pool, actor=person)
-        services.pledge_create(
-            membership=membership, actor=person, amount="10", method="card", saved_method=card
-        )
-        members.append(membership)
-    round_, candidacies = voting_round(pool, treasurer, [ProjectFactory(), ProjectFactory()])
-    ballots.ballot_cast(
-        round_=round_,
-        membership=members[0],
-        actor=members[0].user,
-        marks={candidacies[0].pk: 5, candidacies[1].pk: 2},
-    )
-    return round_
-
-
 def test_a_worker_killed_twice_mid_collection_charges_every_promise_once(
     slow_stripe, celery_queue, tmp_path
 ):
-    round_ = _pledging_round()
+    round_ = card_pledging_round(PLEDGES)
     collections = Collection.objects.filter(round=round_)
     log = tmp_path / "worker.log"
-    worker = _worker(celery_queue, slow_stripe, log)
+    worker = celery_worker_process(celery_queue, slow_stripe, log, VISIBILITY_TIMEOUT)
     caught_in_flight = 0
     try:
         rounds.rounds_advance(now=round_.voting_closes_at + timedelta(seconds=1))
@@ -161,21 +65,21 @@ def test_a_worker_killed_twice_mid_collection_charges_every_promise_once(
                 ),
                 timeout=120,
             )
-            _kill(worker)
+            kill_group(worker)
             charged = collections.filter(status=CollectionStatus.SUCCEEDED).count()
             assert charged < PLEDGES, "the worker finished before it could be killed"
             # Charges written whose answer the dead worker never saved.
             caught_in_flight += Charge.objects.filter(status=ChargeStatus.PENDING).count()
             time.sleep(VISIBILITY_TIMEOUT + 1)
-            worker = _worker(celery_queue, slow_stripe, log)
+            worker = celery_worker_process(celery_queue, slow_stripe, log, VISIBILITY_TIMEOUT)
         assert wait_for(
             lambda: not collections.exclude(status=CollectionStatus.SUCCEEDED).exists(), timeout=120
         ), (list(collections.values_list("status", flat=True)), log.read_text()[-3000:])
     finally:
-        _kill(worker)
+        kill_group(worker)
 
     assert caught_in_flight >= 1, "no kill landed while a charge was on its way"
-    intents, stripe_charges = _stripe_list("payment_intents"), _stripe_list("charges")
+    intents, stripe_charges = stripe_list("payment_intents"), stripe_list("charges")
     assert len(intents) == len(stripe_charges) == PLEDGES
     assert {intent.status for intent in intents} == {"succeeded"}
     charges = Charge.objects.filter(books=round_.pool.host)

@@ -4,8 +4,10 @@ import re
 from datetime import timedelta
 
 import pytest
+from celery.app.task import Task
 from django.core import mail
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from commons_fund.members import services
 from commons_fund.members.models import Invitation, InvitationStatus, Role
@@ -33,6 +35,37 @@ def test_the_worker_sends_the_invitation_email_after_commit(celery_worker):
     # The signed token carries the time it was made: read it back rather than remake it.
     token = re.search(r"/en/invitations/([^/\s]+)/", message.body).group(1)
     assert invitation_from_token(token=token) == invitation
+
+
+def _broker_down(*args, **kwargs):
+    raise OperationalError("[Errno 111] Connection refused")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_invitation_whose_email_was_not_queued_is_sent_once_by_the_sweep(
+    celery_worker, monkeypatch
+):
+    """#17.6: the broker was down when the invitation was made; the beat sweep sends it."""
+    admin = MembershipFactory(role=Role.ADMIN)
+    with monkeypatch.context() as broker:
+        broker.setattr(Task, "apply_async", _broker_down)
+        invitation = services.invitation_create(
+            organisation=admin.organisation,
+            inviter=admin.user,
+            email="lou@example.org",
+            role=Role.MEMBER,
+        )
+    assert services.invitations_send_unsent() == 0  # too early: its task may still come
+    later = timezone.now() + services.UNSENT_AFTER + timedelta(seconds=1)
+    assert services.invitations_send_unsent(now=later) == 1
+    assert wait_for(lambda: len(mail.outbox) == 1), "the sweep's task sent no email"
+    assert mail.outbox[0].to == ["lou@example.org"]
+    invitation.refresh_from_db()
+    assert invitation.email_sent_at is not None
+    assert services.invitations_send_unsent(now=later) == 0
+    # The first task, delivered late after all, sends nothing more.
+    assert services.invitation_email_send(invitation=invitation) is False
+    assert len(mail.outbox) == 1
 
 
 @pytest.mark.django_db(transaction=True)
