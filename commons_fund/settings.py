@@ -249,6 +249,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "commons_fund.members.tasks.invitations_expire",
         "schedule": 3600.0,
     },
+    "send-unsent-invitations": {
+        "task": "commons_fund.members.tasks.invitations_send_unsent",
+        "schedule": 600.0,
+    },
     "expire-gifts": {"task": "commons_fund.payments.tasks.gifts_expire", "schedule": 3600.0},
     "submit-pending-refunds": {
         "task": "commons_fund.payments.tasks.refunds_submit_pending",

@@ -296,6 +296,7 @@ class Invitation(models.Model):
         default=settings.LANGUAGE_CODE,
     )
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    email_sent_at = models.DateTimeField(_("email sent"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
 
     class Meta:

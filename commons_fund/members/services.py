@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from commons_fund.jobs import queue_after_commit
+from commons_fund.jobs import queue, queue_after_commit
 
 from .models import Invitation, InvitationStatus, Membership, Organisation, Role, User
 from .selectors import invitation_token, organisation_has_role, user_verified_emails
@@ -137,9 +137,16 @@ def invitation_create(
     return invitation
 
 
+@transaction.atomic
 def invitation_email_send(*, invitation: Invitation) -> bool:
-    """Send the invitation link; False (and nothing sent) if it is no longer pending."""
-    if invitation.status != InvitationStatus.PENDING:
+    """Send the invitation link once; False (and nothing sent) if it is no longer pending or
+    its email went already (a task delivered twice, or queued again by the sweep)."""
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("organisation", "invited_by")
+        .get(pk=invitation.pk)
+    )
+    if invitation.status != InvitationStatus.PENDING or invitation.email_sent_at:
         return False
     with translation.override(invitation.language):
         path = reverse(
@@ -153,7 +160,32 @@ def invitation_email_send(*, invitation: Invitation) -> bool:
         subject = render_to_string("members/email/invitation_subject.txt", context)
         body = render_to_string("members/email/invitation_body.txt", context)
     send_mail(" ".join(subject.split()), body, None, [invitation.email])
+    invitation.email_sent_at = timezone.now()
+    invitation.save(update_fields=["email_sent_at"])
     return True
+
+
+# An invitation still unsent this long after it was made had its task lost (the broker was
+# down when it was queued): the sweep queues it again.
+UNSENT_AFTER = timedelta(minutes=10)
+
+
+def invitations_send_unsent(*, now=None) -> int:
+    """Celery beat: queue again the emails of pending invitations never sent."""
+    from .tasks import invitation_send_email
+
+    now = now or timezone.now()
+    unsent = list(
+        Invitation.objects.filter(
+            status=InvitationStatus.PENDING,
+            email_sent_at__isnull=True,
+            created_at__lte=now - UNSENT_AFTER,
+            created_at__gt=now - timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
+        ).values_list("pk", flat=True)
+    )
+    for pk in unsent:
+        queue(invitation_send_email, pk)
+    return len(unsent)
 
 
 def invitation_is_open(*, invitation: Invitation) -> bool:

@@ -26,3 +26,8 @@ def invitation_send_email(invitation_id: int) -> bool:
 @shared_task
 def invitations_expire() -> int:
     return services.invitations_expire()
+
+
+@shared_task
+def invitations_send_unsent() -> int:
+    return services.invitations_send_unsent()
