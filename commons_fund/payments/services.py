@@ -781,17 +781,29 @@ def gift_start(
     back = settings.SITE_URL.rstrip("/") + reverse(
         "payments:charge_confirm", kwargs={"pk": charge.pk}
     )
-    session = stripe_client.checkout_session_create(
-        amount=charge.amount,
-        currency=charge.currency,
-        name=charge.description,
-        success_url=back,
-        cancel_url=back,
-        metadata={"charge_id": str(charge.pk), "site": settings.SITE_URL},
-        customer_email=donor.email,
-        locale=language,
-        idempotency_key=f"checkout-{charge.pk}",
-    )
+    try:
+        session = stripe_client.checkout_session_create(
+            amount=charge.amount,
+            currency=charge.currency,
+            name=charge.description,
+            success_url=back,
+            cancel_url=back,
+            metadata={"charge_id": str(charge.pk), "site": settings.SITE_URL},
+            customer_email=donor.email,
+            locale=language,
+            idempotency_key=f"checkout-{charge.pk}",
+        )
+    except stripe_client.ProviderUnavailable as error:
+        # No one will be on the page to be sent to Checkout later: nothing is retried, the
+        # gift is cancelled and the donor asked to try again.
+        Charge.objects.filter(pk=charge.pk).update(status=ChargeStatus.CANCELLED)
+        log_event(logger, "gift.not_started", level=logging.WARNING, charge=charge.pk)
+        raise stripe_client.ProviderUnavailable(
+            _(
+                "The payment service cannot be reached right now: nothing was charged. "
+                "Please try again in a few minutes."
+            )
+        ) from error
     Charge.objects.filter(pk=charge.pk).update(checkout_session=session.id)
     charge.checkout_session = session.id
     return charge, session.url

@@ -1,5 +1,6 @@
 """One-off gifts on Stripe Checkout (hosted page of the stand-in), recorded once."""
 
+import re
 import urllib.request
 
 import pytest
@@ -86,3 +87,23 @@ def test_giving_needs_an_account(client, stripe_api):
     response = client.get(f"/fr/organisations/{organisation.slug}/give/")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_a_gift_while_stripe_is_down_says_so_and_leaves_nothing_waiting(
+    client, stripe_api, settings
+):
+    """#17.6: the page said the gift "will be tried again", and it never was (no one is on
+    the page to be sent to Checkout later). It now says nothing was charged and to try again;
+    the gift started is cancelled, not left waiting."""
+    organisation = OrganisationFactory(slug="movilab")
+    client.force_login(UserFactory())
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing answers there
+    response = client.post(f"/fr/organisations/{organisation.slug}/give/", {"amount": "25"})
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].non_field_errors())
+    assert re.search(r"réessayer dans quelques minutes|try again in a few minutes", errors)
+    assert not re.search(r"tried again|sera retentée|nouveau tentée", errors), errors
+    assert set(Charge.objects.values_list("status", flat=True)) == {ChargeStatus.CANCELLED}
+    settings.STRIPE_API_BASE = stripe_api  # Stripe is back: the donor tries again
+    assert _give(client, organisation).startswith(stripe_api)
+    assert Charge.objects.filter(status=ChargeStatus.PENDING).exclude(checkout_session="").exists()
