@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -8,9 +9,14 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, TranslatableMixin
 from wagtail.search import index
 
+from commons_fund.finances.selectors import finances_visible, overview_context
+from commons_fund.ledger.chart import AccountType
+from commons_fund.ledger.selectors import organisation_balance_rows
 from commons_fund.page_cache import cached_until_next_write
+from reciprocity.selectors import wall_context
 
 from .blocks import BodyBlock, FaqBlock
+from .selectors import commons_index, commons_live_data, home_figures
 
 
 class HomePage(Page):
@@ -34,8 +40,6 @@ class HomePage(Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import home_figures
-
         context = super().get_context(request, *args, **kwargs)
         context.update(cached_until_next_write("home-figures", home_figures))
         context["featured"] = (
@@ -91,10 +95,10 @@ class CommonsIndexPage(Page):
         verbose_name = _("commons index page")
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import commons_index
-
         context = super().get_context(request, *args, **kwargs)
-        context.update(commons_index(index=self, params=request.GET))
+        context.update(
+            commons_index(pages=CommonsPage.objects.live().child_of(self), params=request.GET)
+        )
         return context
 
 
@@ -136,8 +140,6 @@ class CommonsPage(Page):
             )
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import commons_live_data
-
         context = super().get_context(request, *args, **kwargs)
         context.update(
             cached_until_next_write(
@@ -162,10 +164,8 @@ class ReciprocityWallPage(Page):
         verbose_name = _("reciprocity wall page")
 
     def get_context(self, request, *args, **kwargs):
-        from reciprocity.views import wall_context
-
         context = super().get_context(request, *args, **kwargs)
-        context.update(wall_context())
+        context.update(wall_context(today=timezone.localdate()))
         return context
 
 
@@ -241,17 +241,11 @@ class FinancesPage(Page):
         verbose_name = _("finances page")
 
     def serve(self, request, *args, **kwargs):
-        from commons_fund.finances.selectors import finances_visible
-
         if not finances_visible(organisation=self.organisation, user=request.user):
             raise Http404
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
-        from commons_fund.finances.views import overview_context
-        from commons_fund.ledger.chart import AccountType
-        from commons_fund.ledger.selectors import organisation_balance_rows
-
         context = super().get_context(request, *args, **kwargs)
         context.update(overview_context(organisation=self.organisation, params=request.GET))
         rows = organisation_balance_rows(organisation=self.organisation)

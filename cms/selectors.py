@@ -1,10 +1,13 @@
 """Reads for the site's pages: the live figures of a commons, the commons index."""
 
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import F, Sum
 
-from pledges.models import Candidacy, Pool
+from commons_fund.money import from_minor_units
+from commons_fund.payments.models import Payout, PayoutStatus
+from pledges.models import Candidacy, Collection, CollectionStatus, Pool, Round, RoundState
 from projects.selectors import list_filters, project_plan
+from reciprocity.models import DeclarationStatus, RevenueDeclaration
 from reciprocity.selectors import certified_providers
 
 
@@ -29,22 +32,19 @@ def commons_live_data(*, project) -> dict:
     }
 
 
-def commons_index(*, index, params) -> dict:
-    """The commons of the index's children, filtered like /commons/ (only the search differs:
-    the Wagtail search backend, over the pages)."""
-    from .models import CommonsPage
-
+def commons_index(*, pages, params) -> dict:
+    """The commons of an index's live pages (`pages`), filtered like /commons/ (only the
+    search differs: the Wagtail search backend, over the pages)."""
     context = list_filters(params={**params.dict(), "q": ""})
     context["search"] = search = params.get("q", "")[:100]
+    found_pages = pages
     pages = (
-        CommonsPage.objects.live()
-        .child_of(index)
-        .specific()
+        pages.specific()
         .select_related("project__host")
         .filter(project__in=context.pop("projects").values("pk"))
     )
     if search:
-        found = [page.pk for page in CommonsPage.objects.live().child_of(index).search(search)]
+        found = [page.pk for page in found_pages.search(search)]
         pages = pages.filter(pk__in=found)
     context["page_obj"] = Paginator(pages.order_by("title"), 24).get_page(params.get("page"))
     return context
@@ -53,13 +53,6 @@ def commons_index(*, index, params) -> dict:
 def home_figures() -> dict:
     """The home page's live part: open rounds with their deadlines, the latest results, and
     totals — collected by pools, paid out to commons, given back by reciprocity (euros)."""
-    from django.db.models import Sum
-
-    from commons_fund.money import from_minor_units
-    from commons_fund.payments.models import Payout, PayoutStatus
-    from pledges.models import Collection, CollectionStatus, Round, RoundState
-    from reciprocity.models import DeclarationStatus, RevenueDeclaration
-
     collected = (
         Collection.objects.filter(status=CollectionStatus.SUCCEEDED).aggregate(total=Sum("amount"))[
             "total"

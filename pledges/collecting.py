@@ -69,10 +69,8 @@ def round_collect(*, round_: Round) -> Round:
         state=round_.state,
         due=len(due),
     )
-    from .tasks import collection_attempt as task
-
     for pk in due:  # a broker down delays them: collections_retry_due queues them again
-        queue_after_commit(task, pk)
+        queue_after_commit("pledges.tasks.collection_attempt", pk)
     return round_
 
 
@@ -214,9 +212,7 @@ def _attempt_failed(collection: Collection, now: datetime) -> None:
 
 
 def _notify(collection: Collection, event: str) -> None:
-    from .tasks import collection_notify
-
-    queue_after_commit(collection_notify, collection.pk, event)
+    queue_after_commit("pledges.tasks.collection_notify", collection.pk, event)
 
 
 @transaction.atomic
@@ -254,8 +250,6 @@ def collections_retry_due(*, now: datetime | None = None) -> int:
     """Celery beat: queue the failed collections whose next try has come, and the due ones
     that were never tried (their task could not be queued)."""
     now = now or timezone.now()
-    from .tasks import collection_attempt as task
-
     failed = Q(status=CollectionStatus.FAILED, next_attempt_at__lte=now)
     never_tried = Q(
         status=CollectionStatus.DUE,
@@ -265,7 +259,7 @@ def collections_retry_due(*, now: datetime | None = None) -> int:
     )
     due = list(Collection.objects.filter(failed | never_tried).values_list("pk", flat=True))
     for pk in due:
-        queue(task, pk)
+        queue("pledges.tasks.collection_attempt", pk)
     return len(due)
 
 
@@ -370,9 +364,7 @@ def round_pay_out(*, round_: Round) -> Round:
         collected=collected,
         payouts=len(amounts),
     )
-    from .tasks import round_notify
-
-    queue_after_commit(round_notify, round_.pk, "payout")
+    queue_after_commit("pledges.tasks.round_notify", round_.pk, "payout")
     return round_
 
 

@@ -184,9 +184,7 @@ def candidacy_withdraw(*, candidacy: Candidacy, actor: User) -> Candidacy:
 
 
 def _notify(round_: Round, event: str) -> None:
-    from .tasks import round_notify
-
-    queue_after_commit(round_notify, round_.pk, event)
+    queue_after_commit("pledges.tasks.round_notify", round_.pk, event)
 
 
 def _promise(round_: Round, pledge: Pledge) -> None:

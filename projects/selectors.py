@@ -15,12 +15,15 @@ from commons_fund.members.territories import (
 )
 from commons_fund.money import round_cents
 
+from .licences import FREE_LICENCES
 from .models import (
     BudgetLine,
     Contribution,
     FundingSource,
     LineKind,
     Project,
+    ProjectKind,
+    ProjectStatus,
     SourceKind,
     SourceStatus,
     Step,
@@ -345,8 +348,6 @@ def project_list(
 def list_filters(*, params) -> dict:
     """The commons-list filters read from a query string (unknown values ignored), with the
     choices the filter form offers; `projects` is the filtered queryset."""
-    from .licences import FREE_LICENCES
-    from .models import ProjectKind, ProjectStatus
 
     def known(name, values):
         return params.get(name) if params.get(name) in values else ""

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from commons_fund.members.models import Organisation
 from commons_fund.payments.forms import DATE_INPUT
 from projects.models import Project
 
@@ -145,8 +146,6 @@ class PolicyForm(forms.Form):
     )
 
     def __init__(self, *args, organisation, **kwargs):
-        from commons_fund.members.models import Organisation
-
         super().__init__(*args, **kwargs)
         self.fields["organisations"].queryset = Organisation.objects.exclude(
             pk=organisation.pk

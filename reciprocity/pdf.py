@@ -22,6 +22,8 @@ from reportlab.platypus.flowables import KeepTogether
 
 from commons_fund.money import format_amount
 
+from .models import DeclarationStatus, RevenueDeclaration
+
 FONTS = Path(__file__).resolve().parent / "fonts"
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 NNBSP = "\u202f"
@@ -370,8 +372,6 @@ def _signatures(contract, acceptances, language: str) -> list:
 def certificate_pdf(*, partner, year: int, language: str = "fr") -> bytes:
     """The yearly reciprocity certificate (attestation) of a partner: per contract, the
     revenue declared and what was due and paid for the periods ending in `year`."""
-    from .models import DeclarationStatus, RevenueDeclaration
-
     _fonts()
     buffer = BytesIO()
     declarations = (

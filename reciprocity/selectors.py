@@ -9,6 +9,7 @@ from django.db.models import Q, Sum
 from commons_fund.finances.models import FinancialYear
 from commons_fund.finances.selectors import previous_year_revenue
 from commons_fund.members.models import Membership, Role
+from commons_fund.members.territories import DEPARTMENT_CHOICES
 from commons_fund.money import round_cents, split_by_weights
 
 from .models import (
@@ -19,6 +20,7 @@ from .models import (
     RevenueSharePolicy,
     SplitRule,
 )
+from .periods import period_of
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,6 @@ class Missing:
 def missing_declarations(*, today: date, host=None, partner=None) -> list[Missing]:
     """Periods of signed contracts that have ended without a current declaration, oldest
     first; for a hosting structure or a partner when given."""
-    from .services import period_of
-
     contracts = ReciprocityContract.objects.filter(
         state__in=[ContractState.SIGNED, ContractState.TERMINATED]
     ).select_related("partner", "project__host")
@@ -173,8 +173,6 @@ def reciprocity_wall(*, today: date, project=None) -> list[WallRow]:
 def certified_providers(*, project) -> list[tuple[str, list]]:
     """Partners with a signed contract on a commons, by département (people look for a
     local provider); those without a département last."""
-    from commons_fund.members.territories import DEPARTMENT_CHOICES
-
     names = dict(DEPARTMENT_CHOICES)
     partners = (
         ReciprocityContract.objects.filter(project=project, state=ContractState.SIGNED)
@@ -204,3 +202,13 @@ def policies_with_amounts(*, year: int | None = None) -> list[PolicyAmounts]:
         ).values_list("organisation_id", "year", "operating_revenue")
     }
     return [policy_amounts(policy=policy, revenues=revenues) for policy in policies]
+
+
+def wall_context(*, today: date) -> dict:
+    """What the wall shows (also on the site's reciprocity wall page)."""
+    rows = reciprocity_wall(today=today)
+    best = max((row.total for row in rows if not row.hides_amounts), default=0) or 1
+    return {
+        "rows": [(row, int(row.total * 100 / best)) for row in rows],
+        "policies": policies_with_amounts(),
+    }

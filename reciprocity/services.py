@@ -3,7 +3,6 @@ revenue-share policies. Each is atomic and checks who may act."""
 
 import hashlib
 import logging
-from calendar import monthrange
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -45,12 +44,13 @@ from .models import (
     RevenueSharePolicy,
     SplitRule,
 )
+from .notifications import reminder_send
 from .pdf import contract_pdf
+from .periods import period_of
 
 logger = logging.getLogger(__name__)
 
 MONEY_ROLES = (Role.ADMIN, Role.TREASURER)
-PERIOD_MONTHS = {Period.MONTHLY: 1, Period.QUARTERLY: 3, Period.YEARLY: 12}
 
 
 def _amount(field: str, value, **limits) -> Decimal:
@@ -76,24 +76,6 @@ def due_for(*, contract: ReciprocityContract, revenue: Decimal) -> Decimal:
     if contract.ceiling is not None:
         due = min(due, contract.ceiling.amount)
     return due
-
-
-def period_of(*, contract: ReciprocityContract, start: date) -> tuple[date, date]:
-    """The declaration period starting on `start` (first and last day); it must start on a
-    period boundary (1st of a month, of a quarter or of January)."""
-    months = PERIOD_MONTHS[contract.period]
-    if start.day != 1 or (start.month - 1) % months:
-        raise ValidationError(
-            {
-                "period_start": _(
-                    "A period starts on the first day of a month, a quarter (January, April, July, "
-                    "October) or a year, as the contract says."
-                )
-            }
-        )
-    last_month = start.month + months - 1
-    year, month = start.year + (last_month - 1) // 12, (last_month - 1) % 12 + 1
-    return start, date(year, month, monthrange(year, month)[1])
 
 
 def _next_reference(year: int) -> str:
@@ -559,8 +541,6 @@ REMINDER_DAYS = (1, 15, 30)
 def declarations_remind(*, today: date | None = None) -> int:
     """Remind partners of periods left undeclared: the day after the period ended, then 15
     and 30 days later; each reminder once. Returns how many were sent."""
-    from .notifications import reminder_send
-
     today = today or timezone.localdate()
     sent = 0
     for row in selectors.missing_declarations(today=today):

@@ -120,19 +120,11 @@ def contract_accept(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("reciprocity:contract_detail", pk=contract.pk)
 
 
-def wall_context() -> dict:
-    """What the wall shows (also on the site's reciprocity wall page)."""
-    rows = selectors.reciprocity_wall(today=timezone.localdate())
-    best = max((row.total for row in rows if not row.hides_amounts), default=0) or 1
-    return {
-        "rows": [(row, int(row.total * 100 / best)) for row in rows],
-        "policies": selectors.policies_with_amounts(),
-    }
-
-
 def wall(request: HttpRequest) -> HttpResponse:
     """The public reciprocity wall: partners that give back, and revenue-share policies."""
-    return render(request, "reciprocity/wall.html", wall_context())
+    return render(
+        request, "reciprocity/wall.html", selectors.wall_context(today=timezone.localdate())
+    )
 
 
 def _flash(request, form) -> None:

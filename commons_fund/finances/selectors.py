@@ -12,6 +12,8 @@ from commons_fund.members.models import Membership, Organisation, Role
 from commons_fund.money import format_amount
 
 from . import indicators
+from .charts import finance_charts
+from .forms import RebateForm
 from .models import FinancialYear
 
 EDITOR_ROLES = (Role.ADMIN, Role.TREASURER)
@@ -262,3 +264,20 @@ def _result_sentence(overview: Overview) -> str:
     return _(
         "Loss of %(loss)s in %(year)s: at this rate the equity would last about %(years)s years."
     ) % {"loss": format_amount(-latest.result), "year": latest.year, "years": _years(latest.runway)}
+
+
+def overview_context(*, organisation: Organisation, params) -> dict:
+    """What a finances page shows (also the site's `FinancesPage`): the years and their
+    indicators, the summary, the charts and the public rebate simulation."""
+    overview = finances_overview(organisation=organisation)
+    context = {
+        "overview": overview,
+        "summary": finances_summary(overview=overview),
+        "charts": finance_charts(overview=overview),
+    }
+    latest = overview.latest
+    if latest is not None and latest.result > 0:
+        form = RebateForm(params if "part" in params else None)
+        part = form.cleaned_data["part"] if form.is_bound and form.is_valid() else Decimal(50)
+        context.update(rebate_form=form, rebate=latest.rebate(part), rebate_part=part)
+    return context

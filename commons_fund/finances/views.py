@@ -1,8 +1,6 @@
 """Pages of a structure's finances: the public state of its finances, and for its
 administrators and treasurers the yearly accounts (enter, correct, import, publish)."""
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,27 +12,9 @@ from commons_fund.forms import form_apply
 from commons_fund.members.models import Organisation
 
 from . import selectors, services
-from .charts import finance_charts
 from .forms import FinancialYearForm, ImportForm, RebateForm
 from .importing import model_csv
 from .models import FinancialYear
-
-
-def overview_context(*, organisation: Organisation, params) -> dict:
-    """What a finances page shows (also the site's `FinancesPage`): the years and their
-    indicators, the summary, the charts and the public rebate simulation."""
-    overview = selectors.finances_overview(organisation=organisation)
-    context = {
-        "overview": overview,
-        "summary": selectors.finances_summary(overview=overview),
-        "charts": finance_charts(overview=overview),
-    }
-    latest = overview.latest
-    if latest is not None and latest.result > 0:
-        form = RebateForm(params if "part" in params else None)
-        part = form.cleaned_data["part"] if form.is_bound and form.is_valid() else Decimal(50)
-        context.update(rebate_form=form, rebate=latest.rebate(part), rebate_part=part)
-    return context
 
 
 def _visible(request: HttpRequest, slug: str) -> Organisation:
@@ -60,7 +40,7 @@ def organisation_finances(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "organisation": organisation,
             "can_edit": selectors.finances_editable(organisation=organisation, user=request.user),
-            **overview_context(organisation=organisation, params=request.GET),
+            **selectors.overview_context(organisation=organisation, params=request.GET),
         },
     )
 

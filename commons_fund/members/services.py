@@ -131,9 +131,7 @@ def invitation_create(
             {"email": _("This address already has a pending invitation.")}
         ) from error
 
-    from .tasks import invitation_send_email
-
-    queue_after_commit(invitation_send_email, invitation.pk)
+    queue_after_commit("commons_fund.members.tasks.invitation_send_email", invitation.pk)
     return invitation
 
 
@@ -172,8 +170,6 @@ UNSENT_AFTER = timedelta(minutes=10)
 
 def invitations_send_unsent(*, now=None) -> int:
     """Celery beat: queue again the emails of pending invitations never sent."""
-    from .tasks import invitation_send_email
-
     now = now or timezone.now()
     unsent = list(
         Invitation.objects.filter(
@@ -184,7 +180,7 @@ def invitations_send_unsent(*, now=None) -> int:
         ).values_list("pk", flat=True)
     )
     for pk in unsent:
-        queue(invitation_send_email, pk)
+        queue("commons_fund.members.tasks.invitation_send_email", pk)
     return len(unsent)
 
 

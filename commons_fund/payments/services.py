@@ -498,9 +498,7 @@ def charge_apply_intent(*, intent: stripe_client.Intent, fee: int | None = None)
             fee=charge.fee,
         )
     if charge.status == ChargeStatus.REQUIRES_ACTION:
-        from .tasks import charge_send_action_email
-
-        queue_after_commit(charge_send_action_email, charge.pk)
+        queue_after_commit("commons_fund.payments.tasks.charge_send_action_email", charge.pk)
     return charge
 
 
