@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 
 from commons_fund.members.models import Membership, Organisation, Role
 from commons_fund.money import format_amount
+from reciprocity.models import RevenueSharePolicy
 
 from . import indicators
 from .charts import finance_charts
@@ -149,8 +150,6 @@ class Overview:
 def finances_overview(*, organisation: Organisation) -> Overview:
     """Every year of the organisation's accounts, oldest first, with its indicators; two
     queries whatever the number of years."""
-    from reciprocity.models import RevenueSharePolicy
-
     accounts = list(FinancialYear.objects.filter(organisation=organisation).order_by("year"))
     policies = dict(
         RevenueSharePolicy.objects.filter(organisation=organisation)
