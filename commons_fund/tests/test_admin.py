@@ -1,6 +1,7 @@
 """Staff tools load with the email-based user model; others are kept out."""
 
 import pytest
+from django.apps import apps
 from django.urls import reverse
 
 from commons_fund.members.tests.factories import MembershipFactory, UserFactory
@@ -42,3 +43,29 @@ def test_staff_pages_are_closed_to_others(client, user):
     client.force_login(user)
     for url in STAFF_PAGES:
         assert client.get(url).status_code in (302, 403), url
+
+
+LOOK_ONLY = [
+    "pledges.pool",
+    "pledges.round",
+    "pledges.pledge",
+    "pledges.collection",
+    "projects.project",
+    "projects.fundingsource",
+    "reciprocity.reciprocitycontract",
+    "reciprocity.revenuedeclaration",
+]
+
+
+@pytest.mark.parametrize("model", LOOK_ONLY)
+def test_staff_look_at_pools_commons_and_contracts_without_changing_them(
+    client, staff, demo_data, model
+):
+    client.force_login(staff)
+    app_label, model_name = model.split(".")
+    changelist = reverse(f"admin:{app_label}_{model_name}_changelist")
+    assert client.get(changelist).status_code == 200
+    first = apps.get_model(model)._default_manager.order_by("pk").first()
+    page = client.get(reverse(f"admin:{app_label}_{model_name}_change", args=[first.pk]))
+    assert page.status_code == 200 and 'name="_save"' not in page.text
+    assert client.get(reverse(f"admin:{app_label}_{model_name}_add")).status_code == 403
