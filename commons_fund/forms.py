@@ -5,6 +5,7 @@ import secrets
 from collections.abc import Callable
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -44,3 +45,14 @@ def form_apply(form: forms.BaseForm, action: Callable[[dict], object]) -> bool:
     except PermissionDenied as error:
         raise Http404 from error
     return True
+
+
+def flash_errors(request, errors: forms.BaseForm | ValidationError) -> None:
+    """Each error of a form, or each message of a ValidationError, as an error message shown
+    on the next page (for actions that redirect rather than show their form again)."""
+    if isinstance(errors, ValidationError):
+        texts = errors.messages
+    else:
+        texts = [message for field in errors.errors.values() for message in field]
+    for text in texts:
+        messages.error(request, text)

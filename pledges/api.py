@@ -13,9 +13,8 @@ from commons_fund.payments.models import SavedPaymentMethod
 from projects.models import Project
 
 from . import ballots, rounds, selectors, services
-from .models import Pledge, Pool, PoolMembership, Round, RoundState
+from .models import RESULT_STATES, Pledge, Pool, PoolMembership, Round, RoundState
 
-RESULT_STATES = {RoundState.TALLIED, RoundState.COLLECTING, RoundState.PAID_OUT, RoundState.CLOSED}
 RECEIPTS_PER_PAGE = 500
 
 

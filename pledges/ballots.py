@@ -41,10 +41,10 @@ from .models import (
     VotingMethod,
 )
 from .services import _may_act_for
+from .voting.majority import GRADE_COUNT
 
 logger = logging.getLogger(__name__)
 
-GRADE_COUNT = 7  # "À rejeter" (0) … "Excellent" (6)
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 

@@ -357,6 +357,8 @@ class RoundState(models.TextChoices):
 
 
 FAILED_STATES = {RoundState.NO_QUORUM, RoundState.BELOW_MINIMUM, RoundState.CANCELLED}
+# Rounds whose results (and ballots) are published.
+RESULT_STATES = {RoundState.TALLIED, RoundState.COLLECTING, RoundState.PAID_OUT, RoundState.CLOSED}
 
 
 class Round(models.Model):

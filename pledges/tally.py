@@ -18,9 +18,8 @@ from commons_fund.money import from_minor_units, minor_units, split_by_weights
 
 from .models import BallotLine, Candidacy, CandidacyStatus, Round, RoundKind, VotingMethod
 from .voting import draw, majority_judgment, quadratic_funding
+from .voting.majority import GRADE_COUNT
 from .voting.ranking import rank_by_score
-
-GRADE_COUNT = 7
 
 
 def _weights(round_: Round, voters_per_college: dict) -> dict:

@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from commons_fund.forms import form_apply
+from commons_fund.forms import flash_errors, form_apply
 from commons_fund.members.models import Organisation, Role
 from commons_fund.members.selectors import organisations_with_role
 from commons_fund.payments import services as payments
@@ -36,6 +36,7 @@ from .forms import (
 )
 from .models import (
     FAILED_STATES,
+    RESULT_STATES,
     Collection,
     Pledge,
     Pool,
@@ -46,14 +47,6 @@ from .models import (
 )
 from .results import grade_labels, results_for_page
 from .services import METHODS_ALLOWED
-
-RESULT_STATES = {RoundState.TALLIED, RoundState.COLLECTING, RoundState.PAID_OUT, RoundState.CLOSED}
-
-
-def _flash_errors(request, form) -> None:
-    for errors in form.errors.values():
-        for message in errors:
-            messages.error(request, message)
 
 
 def _pool(slug: str) -> Pool:
@@ -163,7 +156,7 @@ def pool_join(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("Welcome to the pool! Now make your pledge."))
             return redirect("pledges:pledge_create", slug=slug)
     else:
-        _flash_errors(request, form)
+        flash_errors(request, form)
     return redirect(pool)
 
 
@@ -304,7 +297,7 @@ def pledge_change(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, _("The new amount applies from the next round."))
     else:
-        _flash_errors(request, form)
+        flash_errors(request, form)
     return redirect("pledges:my_pledges")
 
 
@@ -321,7 +314,7 @@ def pledge_status(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, _("Done; it applies from the next round."))
     else:
-        _flash_errors(request, form)
+        flash_errors(request, form)
     return redirect("pledges:my_pledges")
 
 
@@ -497,7 +490,7 @@ def round_nominate(request: HttpRequest, slug: str, number: int) -> HttpResponse
     ):
         messages.success(request, _("The commons is nominated."))
     else:
-        _flash_errors(request, form)
+        flash_errors(request, form)
     return redirect(round_)
 
 
@@ -517,7 +510,7 @@ def round_schedule(request: HttpRequest, slug: str) -> HttpResponse:
     ):
         messages.success(request, _("The round is scheduled."))
         return redirect(created[0])
-    _flash_errors(request, form)
+    flash_errors(request, form)
     return redirect(pool)
 
 
@@ -542,8 +535,7 @@ def round_action(request: HttpRequest, slug: str, number: int, action: str) -> H
     try:
         ADMIN_ACTIONS[action](round_, request.user, request.POST)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        flash_errors(request, error)
     else:
         messages.success(request, _("Done."))
     return redirect(round_)
@@ -590,8 +582,7 @@ def collection_action(
         else:
             raise Http404
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        flash_errors(request, error)
     else:
         messages.success(request, _("Done."))
     return redirect("pledges:round_collections", slug=slug, number=number)

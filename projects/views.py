@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from commons_fund.forms import form_apply
+from commons_fund.forms import flash_errors, form_apply
 from commons_fund.members.models import Role
 from commons_fund.members.selectors import organisation_has_role, organisations_with_role
 from commons_fund.security import money_action
@@ -254,8 +254,7 @@ def line_remove(request: HttpRequest, slug: str, position: int, pk: int) -> Http
     try:
         services.budget_line_remove(line=line, actor=request.user)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        flash_errors(request, error)
     else:
         messages.success(request, _("The budget line was removed."))
     return redirect("projects:step_edit", slug=slug, position=position)
@@ -297,8 +296,7 @@ def step_revise(request: HttpRequest, slug: str, position: int) -> HttpResponse:
                 ],
             )
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            flash_errors(request, error)
         else:
             messages.success(
                 request, _("The new budget revision was saved; the previous one is kept.")

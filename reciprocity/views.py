@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from commons_fund.forms import form_apply
+from commons_fund.forms import flash_errors, form_apply
 from commons_fund.members.models import Organisation
 from commons_fund.members.selectors import organisation_has_role, organisations_with_role
 from commons_fund.money import format_amount
@@ -111,8 +111,7 @@ def contract_accept(request: HttpRequest, pk: int) -> HttpResponse:
             ip_address=request.META.get("REMOTE_ADDR"),
         )
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        flash_errors(request, error)
     except PermissionDenied as error:
         raise Http404 from error
     else:
@@ -127,18 +126,12 @@ def wall(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _flash(request, form) -> None:
-    for errors in form.errors.values():
-        for message in errors:
-            messages.error(request, message)
-
-
 def _apply_and_return(request, pk: int, form, action, done: str) -> HttpResponse:
     """Run the action on the form's data; say how it went; back to the contract."""
     if form_apply(form, action):
         messages.success(request, done)
     else:
-        _flash(request, form)
+        flash_errors(request, form)
     return redirect("reciprocity:contract_detail", pk=pk)
 
 
@@ -172,8 +165,7 @@ def contract_propose(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.contract_propose(contract=contract, actor=request.user)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        flash_errors(request, error)
     except PermissionDenied as error:
         raise Http404 from error
     else:
@@ -245,7 +237,7 @@ def declaration_pay(request: HttpRequest, pk: int, declaration_pk: int) -> HttpR
         messages.error(request, error.message)
         return redirect("reciprocity:contract_detail", pk=pk)
     if not ok:
-        _flash(request, form)
+        flash_errors(request, form)
     elif paid[0].status == "paid":
         messages.success(request, _("Paid, thank you."))
     elif paid[0].charge.transfer_reference:
@@ -354,7 +346,7 @@ def policy_set(request: HttpRequest, slug: str) -> HttpResponse:
             request, _("The revenue-share policy is saved; it shows on the reciprocity wall.")
         )
     else:
-        _flash(request, form)
+        flash_errors(request, form)
     return redirect("reciprocity:organisation", slug=slug)
 
 
@@ -367,8 +359,7 @@ def contract_state(request: HttpRequest, pk: int) -> HttpResponse:
             contract=contract, actor=request.user, state=request.POST.get("state", "")
         )
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        flash_errors(request, error)
     except PermissionDenied as error:
         raise Http404 from error
     else:

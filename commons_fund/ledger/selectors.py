@@ -108,7 +108,3 @@ def account_statement(*, account: Account) -> QuerySet[Entry]:
         )
         .order_by("occurred_at", "id")
     )
-
-
-def organisation_accounts(*, organisation: Organisation | None) -> QuerySet[Account]:
-    return Account.objects.filter(organisation=organisation).order_by("code", "currency")

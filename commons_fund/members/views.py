@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
+from commons_fund.forms import flash_errors
+
 from . import selectors, services
 from .forms import InvitationForm, OrganisationForm, RoleForm
 from .models import Invitation, InvitationStatus, LegalForm, Membership, Organisation
@@ -27,11 +29,6 @@ def _admin_organisation(request: HttpRequest, slug: str) -> Organisation:
     if not selectors.organisation_has_role(organisation=organisation, user=request.user):
         raise Http404
     return organisation
-
-
-def _show_errors(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 @login_required
@@ -200,7 +197,7 @@ def membership_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 membership=membership, actor=request.user, role=form.cleaned_data["role"]
             )
         except ValidationError as error:
-            _show_errors(request, error)
+            flash_errors(request, error)
         else:
             messages.success(
                 request, _("Role updated for %(name)s.") % {"name": membership.user.display_name}
@@ -216,7 +213,7 @@ def membership_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     try:
         services.membership_remove(membership=membership, actor=request.user)
     except ValidationError as error:
-        _show_errors(request, error)
+        flash_errors(request, error)
     else:
         messages.success(
             request, _("%(name)s is no longer a member.") % {"name": membership.user.display_name}
@@ -246,7 +243,7 @@ def organisation_leave(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             services.membership_leave(membership=membership)
         except ValidationError as error:
-            _show_errors(request, error)
+            flash_errors(request, error)
         else:
             messages.success(request, _("You left %(name)s.") % {"name": organisation.name})
             return redirect("members:my_space")
@@ -278,7 +275,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         try:
             membership = services.invitation_accept(invitation=invitation, user=request.user)
         except ValidationError as error:
-            _show_errors(request, error)
+            flash_errors(request, error)
         else:
             messages.success(
                 request, _("Welcome to %(name)s!") % {"name": membership.organisation.name}

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from commons_fund.forms import form_apply
+from commons_fund.forms import flash_errors, form_apply
 from commons_fund.members.models import Organisation, Role
 from commons_fund.members.requests import AuthenticatedRequest
 from commons_fund.members.selectors import organisation_has_role, organisation_membership
@@ -249,9 +249,7 @@ def payouts_export(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     ):
         messages.success(request, _("The transfer file is ready: give it to your bank."))
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, str(message))
+        flash_errors(request, form)
     return redirect("payments:treasury", slug=slug)
 
 

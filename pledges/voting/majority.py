@@ -31,6 +31,9 @@ from functools import cmp_to_key
 from .errors import VotingError
 from .ranking import competition_ranks
 
+# The seven grades of the pools' ballots: "À rejeter" (0) … "Excellent" (6).
+GRADE_COUNT = 7
+
 Runs = list[tuple[int, int]]  # (grade, how many consecutive judgments)
 
 
