@@ -40,6 +40,7 @@ from .models import (
     Collection,
     Pledge,
     Pool,
+    PoolMembership,
     Round,
     RoundKind,
     RoundState,
@@ -318,30 +319,47 @@ def pledge_status(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("pledges:my_pledges")
 
 
-def _ballot_form(request, round_, candidacies, data=None):
-    voter = next(
-        (
-            m
-            for m in selectors.memberships_of(pool=round_.pool, user=request.user)
-            if selectors.has_vote(round_=round_, membership=m)
-        ),
-        None,
+def _voters(request, round_) -> list[tuple[PoolMembership, bool]]:
+    """The members this person votes for in the round, each with whether it has voted."""
+    members = [
+        m
+        for m in selectors.memberships_of(pool=round_.pool, user=request.user)
+        if selectors.has_vote(round_=round_, membership=m)
+    ]
+    voted = set(
+        VoterRoll.objects.filter(round=round_, membership__in=members).values_list(
+            "membership_id", flat=True
+        )
     )
-    if round_.state != RoundState.VOTING or voter is None:
-        return None, None
-    return voter, BallotForm(
+    return [(member, member.pk in voted) for member in members]
+
+
+def _ballot_form(request, round_, candidacies, data=None):
+    """The ballot of one of the members this person votes for: the one asked for (`for` in
+    the address, `membership` in a posted ballot), else the first that has not voted."""
+    voters = _voters(request, round_)
+    if round_.state != RoundState.VOTING or not voters:
+        return None, None, voters
+    asked = data.get("membership", "") if data is not None else request.GET.get("for", "")
+    voter = next((m for m, _voted in voters if str(m.pk) == asked), None)
+    if voter is None and asked and data is not None:
+        raise Http404  # a ballot for a member this person does not vote for
+    if voter is None:
+        voter = next((m for m, voted in voters if not voted), voters[0][0])
+    form = BallotForm(
         data,
         round_=round_,
         candidacies=candidacies,
         membership=voter,
         grades=grade_labels(get_language()),
     )
+    return voter, form, voters
 
 
 def round_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     round_ = _round(slug, number)
     candidacies = selectors.round_candidacies(round_=round_)
-    voter, ballot_form = _ballot_form(request, round_, candidacies)
+    voter, ballot_form, voters = _ballot_form(request, round_, candidacies)
     mine = list(selectors.memberships_of(pool=round_.pool, user=request.user))
     is_admin = selectors.pool_admin(pool=round_.pool, user=request.user)
     return render(
@@ -353,12 +371,12 @@ def round_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             "candidacies": candidacies,
             "pot": selectors.round_pot(round_=round_),
             "voter": voter,
+            "voters": voters,
             "ballot_form": ballot_form,
             "promise": selectors.member_promise(round_=round_, membership=voter)
             if voter and round_.kind == "allocation"
             else None,
-            "has_voted": voter is not None
-            and VoterRoll.objects.filter(round=round_, membership=voter).exists(),
+            "has_voted": voter is not None and dict(voters)[voter],
             "results": results_for_page(
                 round_=round_, candidacies=candidacies, language=get_language()
             )
@@ -390,7 +408,7 @@ def _nominable(round_: Round):
 def round_vote(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     round_ = _round(slug, number)
     candidacies = selectors.round_candidacies(round_=round_)
-    voter, form = _ballot_form(request, round_, candidacies, request.POST)
+    voter, form, voters = _ballot_form(request, round_, candidacies, request.POST)
     if form is None:
         raise Http404
     receipt = []
@@ -420,8 +438,12 @@ def round_vote(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             "candidacies": candidacies,
             "pot": selectors.round_pot(round_=round_),
             "voter": voter,
+            "voters": voters,
             "ballot_form": form,
-            "has_voted": VoterRoll.objects.filter(round=round_, membership=voter).exists(),
+            "promise": selectors.member_promise(round_=round_, membership=voter)
+            if round_.kind == "allocation"
+            else None,
+            "has_voted": dict(voters)[voter],
         },
         status=400,
     )

@@ -232,3 +232,38 @@ def test_approval_pools_wait_for_the_administrators(client, pool, admin):
     _login(client, person)
     client.post(reverse("pledges:pool_join", kwargs={"slug": pool.slug}), {"member": "me"})
     assert PoolMembership.objects.get(user=person).status == MemberStatus.PENDING
+
+
+def test_a_person_acting_for_two_members_votes_for_each(client, pool, admin):
+    """#19: dominique acts for herself and for Normandie Libre; the ballot always read "you
+    vote for Dominique" and Normandie Libre could never vote."""
+    association = MembershipFactory(role=Role.ADMIN, user=admin.user).organisation
+    herself = PledgeFactory(membership=PoolMembershipFactory(pool=pool, user=admin.user))
+    ours = PledgeFactory(
+        membership=PoolMembershipFactory(pool=pool, user=None, organisation=association)
+    )
+    projects = [ProjectFactory(name="Alpha"), ProjectFactory(name="Beta")]
+    round_, (alpha, beta) = _voting_round(pool, admin, projects)
+    _login(client, admin.user)
+    url = reverse("pledges:round_detail", kwargs={"slug": pool.slug, "number": round_.number})
+    vote = reverse("pledges:round_vote", kwargs={"slug": pool.slug, "number": round_.number})
+    marks = {f"c{alpha.pk}": 5, f"c{beta.pk}": 1}
+
+    page = client.get(url)
+    assert page.context["voter"] == herself.membership
+    assert f"?for={ours.membership.pk}" in page.text  # the other member, a link away
+    assert client.post(vote, {**marks, "membership": herself.membership.pk}).status_code == 200
+    page = client.get(url)  # the next member who has not voted yet
+    assert page.context["voter"] == ours.membership
+    assert association.name in page.text
+    done = client.post(vote, {**marks, "membership": ours.membership.pk})
+    assert done.status_code == 200 and "receipt" in done.context
+    assert VoterRoll.objects.filter(round=round_).count() == 2
+    assert Ballot.objects.filter(round=round_).count() + round_.sealed_ballots.count() == 2
+
+    stranger = PoolMembershipFactory(pool=pool)  # not someone dominique acts for
+    assert client.post(vote, {**marks, "membership": stranger.pk}).status_code == 404
+    assert client.get(f"{url}?for={stranger.pk}").context["voter"] in (
+        herself.membership,
+        ours.membership,
+    )
