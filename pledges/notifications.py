@@ -52,7 +52,6 @@ def round_notify(*, round_: Round, event: str) -> int:
                 for email in project.maintainers.values_list("email", flat=True)
             }
         )
-        recipients = [addresses] if addresses else []
     else:
         members = PoolMembership.objects.filter(
             pk__in=voting_members(round_=round_)
@@ -61,7 +60,10 @@ def round_notify(*, round_: Round, event: str) -> int:
             members = members.exclude(
                 pk__in=VoterRoll.objects.filter(round=round_).values("membership")
             )
-        recipients = [emails for emails in membership_emails(members).values() if emails]
+        # One email per person, whatever the number of members they act for.
+        addresses = sorted(
+            {email for emails in membership_emails(members).values() for email in emails}
+        )
     subject, body = _render(
         f"pledges/email/{event}.txt",
         {
@@ -70,7 +72,7 @@ def round_notify(*, round_: Round, event: str) -> int:
             "url": settings.SITE_URL + round_.get_absolute_url(),
         },
     )
-    messages = [(subject, body, None, emails) for emails in recipients]
+    messages = [(subject, body, None, [address]) for address in addresses]
     return send_mass_mail(messages, fail_silently=False)
 
 
@@ -109,4 +111,5 @@ def collection_notify(*, collection: Collection, event: str) -> int:
     )
     if not emails:
         return 0
-    return send_mass_mail([(subject, body, None, sorted(set(emails)))], fail_silently=False)
+    messages = [(subject, body, None, [address]) for address in sorted(set(emails))]
+    return send_mass_mail(messages, fail_silently=False)

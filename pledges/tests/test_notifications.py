@@ -44,6 +44,20 @@ def test_the_vote_is_announced_to_every_member(voting):
     assert round_.get_absolute_url() in mail.outbox[0].body
 
 
+def test_a_person_with_three_memberships_gets_one_email_per_event(voting):
+    """#19: admin@demo.test got six identical "vote open" emails, one per membership."""
+    round_, _candidacy, _people, _organisation, treasurer, _admin = voting
+    pool = round_.pool
+    services.pool_join(pool=pool, actor=treasurer)  # herself, besides Octopuce
+    other = OrganisationFactory(name="Data Patch")
+    MembershipFactory(organisation=other, user=treasurer, role=Role.ADMIN)
+    services.pool_join(pool=pool, actor=treasurer, organisation=other)
+    notifications.round_notify(round_=round_, event="results")
+    to_her = [message for message in mail.outbox if treasurer.email in message.to]
+    assert len(to_her) == 1
+    assert all(len(message.to) == 1 for message in mail.outbox)  # no shared address lists
+
+
 def test_the_reminder_goes_once_to_those_who_have_not_voted(
     voting, django_capture_on_commit_callbacks
 ):
@@ -85,7 +99,8 @@ def test_results_payment_due_failed_defaulted_and_payout(voting, settings):
     assert mail.outbox[-1].to == [people[0].user.email]
     collecting.collection_default(collection=collection, actor=admin.user)
     notifications.collection_notify(collection=collection, event="defaulted")
-    assert admin.user.email in mail.outbox[-1].to  # the pool's administrators are told
+    told = [address for message in mail.outbox for address in message.to]
+    assert admin.user.email in told  # the pool's administrators are told
     mail.outbox.clear()
 
     candidacy.project.maintainers.add(admin.user)
