@@ -115,10 +115,12 @@ def _locked(round_: Round) -> Round:
 
 @transaction.atomic
 def round_open_nominations(*, round_: Round) -> Round:
+    """Open the nominations; opened early (by an administrator), the round's dates say so."""
     round_ = _locked(round_)
     if round_.state == RoundState.SCHEDULED:
         round_.state = RoundState.NOMINATING
-        round_.save(update_fields=["state", "updated_at"])
+        round_.nominations_open_at = min(round_.nominations_open_at, timezone.now())
+        round_.save(update_fields=["state", "nominations_open_at", "updated_at"])
         _log_move(round_)
     return round_
 
@@ -235,6 +237,9 @@ def round_open_voting(*, round_: Round) -> Round:
     round_.publication_threshold = pool.publication_threshold
     round_.seed = f"{pool.slug}:{round_.number}:{secrets.token_hex(8)}"
     round_.vote_opened_at = timezone.now()
+    # Opened early (by an administrator): the dates shown everywhere say when it opened.
+    round_.voting_opens_at = min(round_.voting_opens_at, round_.vote_opened_at)
+    round_.nominations_open_at = min(round_.nominations_open_at, round_.voting_opens_at)
     round_.electorate = selectors.electorate_size(round_=round_)
     carried = Collection.objects.filter(
         round__pool=pool, round__state=RoundState.NO_QUORUM, status=CollectionStatus.PROMISED

@@ -505,3 +505,28 @@ def test_a_round_collected_while_the_broker_is_down_is_charged_once_it_is_back(
     assert set(round_.pot_collections.values_list("charge__method", flat=True)) == {"transfer"}
     sent.clear()
     assert collecting.collections_retry_due(now=later) == 0  # charged once, never again
+
+
+def test_opening_early_moves_the_dates_to_now(pool, admin, members, projects, client):
+    """#19: "Ouvrir le vote maintenant" left the old dates on the page and in the API."""
+    later = timezone.now() + timedelta(days=3)
+    round_ = rounds.round_schedule(
+        pool=pool,
+        actor=admin.user,
+        nominations_open_at=later,
+        voting_opens_at=later + timedelta(days=7),
+        voting_closes_at=later + timedelta(days=14),
+    )
+    before = timezone.now()
+    round_ = rounds.round_open_nominations(round_=round_)
+    assert before <= round_.nominations_open_at <= timezone.now()
+    rounds.candidacy_nominate(round_=round_, actor=admin.user, project=projects[0])
+    round_ = rounds.round_open_voting(round_=round_)
+    round_.refresh_from_db()
+    assert round_.state == RoundState.VOTING
+    assert before <= round_.voting_opens_at <= timezone.now()
+    assert round_.voting_closes_at == later + timedelta(days=14)
+    shown = client.get(f"/api/v1/rounds/{round_.pk}/").json()
+    assert shown["voting_opens_at"].startswith(
+        timezone.localtime(round_.voting_opens_at).date().isoformat()
+    )
