@@ -112,7 +112,9 @@ def _rotation(pool: Pool) -> dict:
         "won": sorted(names[pk] for pk in rotation.won if pk in names),
         "waiting": sorted(names[pk] for pk in rotation.waiting if pk in names),
         "cycle": rotation.cycle,
-        "shows_rotation": pool.rotation_rule == "strict" and bool(names),
+        "shows_rotation": pool.rotation_rule == "strict"
+        and pool.round_kind != RoundKind.ALLOCATION
+        and bool(names),
     }
 
 
@@ -370,6 +372,7 @@ def round_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             "pool": round_.pool,
             "candidacies": candidacies,
             "pot": selectors.round_pot(round_=round_),
+            "kind": round_.kind or round_.pool.round_kind,
             "voter": voter,
             "voters": voters,
             "ballot_form": ballot_form,
@@ -437,6 +440,7 @@ def round_vote(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             "pool": round_.pool,
             "candidacies": candidacies,
             "pot": selectors.round_pot(round_=round_),
+            "kind": round_.kind or round_.pool.round_kind,
             "voter": voter,
             "voters": voters,
             "ballot_form": form,

@@ -1,13 +1,14 @@
 import secrets
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from commons_fund.members.models import Role, User
 from commons_fund.members.tests.factories import MembershipFactory, UserFactory
-from pledges import rounds, services
+from pledges import notifications, rounds, services
 from pledges.models import (
     Ballot,
     BallotLine,
@@ -267,3 +268,23 @@ def test_a_person_acting_for_two_members_votes_for_each(client, pool, admin):
         herself.membership,
         ours.membership,
     )
+
+
+def test_an_allocation_round_is_shown_as_one_with_its_matching_pool(client, pool, admin):
+    """#19: an allocation round read "Mode : Jugement majoritaire" with the rotation block,
+    its email asked to choose the commons that receives the pot, and its matching pool and
+    cap were shown nowhere."""
+    pool = services.pool_update(pool=pool, actor=admin.user, round_kind="allocation")
+    PledgeFactory(membership=PoolMembershipFactory(pool=pool))
+    projects = [ProjectFactory(name="Alpha"), ProjectFactory(name="Beta")]
+    round_, _candidacies = voting_round(
+        pool, admin.user, projects, matching_pool=150_000, matching_cap_percent=40
+    )
+    page = client.get(round_.get_absolute_url())
+    text = page.text.replace("\u202f", " ").replace("\xa0", " ")
+    assert "Jugement majoritaire" not in text and "Majority judgment" not in text
+    assert page.context["shows_rotation"] is False
+    assert "1 500,00 €" in text and "40 %" in text
+    notifications.round_notify(round_=round_, event="voting_open")
+    assert "reçoit le pot" not in mail.outbox[0].body
+    assert "receives the pot" not in mail.outbox[0].body
