@@ -1,6 +1,8 @@
 """JSON API of pools: pools and rounds (public), nominations and my ballot (members), the
 published results and ballots of a tallied round (public), my pledges."""
 
+from decimal import Decimal
+
 from django.core.paginator import Paginator
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -9,6 +11,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from commons_fund.members.models import Organisation
 from commons_fund.payments.models import SavedPaymentMethod
 from projects.models import Project
 
@@ -45,6 +48,39 @@ class PoolSerializer(serializers.ModelSerializer):
             "membership_policy",
             "members",
         ]
+
+
+class PoolRulesSerializer(serializers.ModelSerializer):
+    """A pool's name and rules as its host's administrators write them; the services check
+    them (with the model's rules) and answer which field is wrong."""
+
+    host = serializers.SlugRelatedField(slug_field="slug", queryset=Organisation.objects.all())
+    minimum_pot = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal(0), required=False
+    )
+
+    class Meta:
+        model = Pool
+        fields = [
+            "host",
+            "name",
+            "description",
+            "period",
+            "round_kind",
+            "voting_method",
+            "quadratic_credits",
+            "quorum_percent",
+            "no_quorum_rule",
+            "minimum_pot",
+            "rotation_rule",
+            "collection_methods",
+            "membership_policy",
+            "defaulters_vote",
+            "publication_threshold",
+            "nomination_days",
+            "voting_days",
+        ]
+        validators: list = []  # the services validate, with the model's own rules
 
 
 class CandidacySerializer(serializers.Serializer):
@@ -145,14 +181,43 @@ class PledgeUpdateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["active", "paused", "cancelled"], required=False)
 
 
-class PoolViewSet(viewsets.ReadOnlyModelViewSet):
-    """Pools, with their rules. Anyone may read."""
+class PoolViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Pools, with their rules. Anyone may read; an organisation's administrators create its
+    pools (POST) and change their rules (PATCH), which apply from the next vote."""
 
     serializer_class = PoolSerializer
     lookup_field = "slug"
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
         return selectors.pool_list()
+
+    def get_serializer_class(self):
+        return (
+            PoolRulesSerializer if self.action in ("create", "partial_update") else PoolSerializer
+        )
+
+    @extend_schema(request=PoolRulesSerializer, responses={201: PoolSerializer})
+    def create(self, request, *args, **kwargs):
+        data = PoolRulesSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rules = dict(data.validated_data)
+        pool = services.pool_create(creator=request.user, host=rules.pop("host"), **rules)
+        shown = selectors.pool_list().get(pk=pool.pk)
+        return Response(PoolSerializer(shown).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PoolRulesSerializer, responses={200: PoolSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        pool = self.get_object()
+        if not selectors.pool_admin(pool=pool, user=request.user):
+            raise NotFound()
+        data = PoolRulesSerializer(pool, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        rules = dict(data.validated_data)
+        if "host" in rules:
+            raise ValidationError({"host": ["A pool keeps its host."]})
+        services.pool_update(pool=pool, actor=request.user, **rules)
+        return Response(PoolSerializer(selectors.pool_list().get(pk=pool.pk)).data)
 
 
 @extend_schema(

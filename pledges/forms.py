@@ -8,7 +8,61 @@ from commons_fund.payments.forms import AmountField
 from commons_fund.payments.models import SavedPaymentMethod
 from projects.models import Project
 
-from .models import PoolMembership
+from .models import Pool, PoolMembership
+
+
+class PoolRulesForm(forms.ModelForm):
+    """A pool's name and rules, as its host's administrators set them (the services check
+    them again, with the model's rules)."""
+
+    minimum_pot = AmountField(
+        label=_("Minimum pot"),
+        allow_zero=True,
+        initial="0",
+        help_text=_("Below it, promises are voided and nothing is charged."),
+    )
+
+    class Meta:
+        model = Pool
+        fields = [
+            "name",
+            "description",
+            "period",
+            "round_kind",
+            "voting_method",
+            "quadratic_credits",
+            "quorum_percent",
+            "no_quorum_rule",
+            "minimum_pot",
+            "rotation_rule",
+            "collection_methods",
+            "membership_policy",
+            "defaulters_vote",
+            "publication_threshold",
+            "nomination_days",
+            "voting_days",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["minimum_pot"] = self.instance.minimum_pot.amount
+
+    def _post_clean(self):
+        """The services validate the pool (and say which field is wrong)."""
+
+
+class PoolCreateForm(PoolRulesForm):
+    host = forms.ModelChoiceField(label=_("Hosted by"), queryset=None, empty_label=None)
+
+    class Meta(PoolRulesForm.Meta):
+        fields = ["host", *PoolRulesForm.Meta.fields]
+
+    def __init__(self, *args, hosts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["host"].queryset = hosts
+        self.order_fields(["host"])
 
 
 class JoinForm(forms.Form):

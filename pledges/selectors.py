@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 
-from commons_fund.members.models import Membership, Role, User
+from commons_fund.members.models import Membership, Organisation, Role, User
 from commons_fund.members.selectors import organisation_has_role
 from commons_fund.money import round_cents
 from commons_fund.payments.models import SavedPaymentMethod
@@ -32,6 +32,13 @@ from .models import (
 
 def pool_admin(*, pool: Pool, user: User) -> bool:
     return organisation_has_role(organisation=pool.host, user=user)
+
+
+def organisations_hosting_for(*, user: User) -> QuerySet[Organisation]:
+    """The organisations for which this person may create a pool (they administer them)."""
+    return Organisation.objects.filter(
+        memberships__user=user, memberships__role=Role.ADMIN
+    ).order_by("name")
 
 
 def pool_treasurer(*, pool: Pool, user: User) -> bool:

@@ -31,6 +31,7 @@ from .models import (
 )
 
 RULES = (
+    "name",
     "description",
     "publication_threshold",
     "period",
@@ -70,6 +71,8 @@ def _rules(fields: dict) -> dict:
     unknown = set(fields) - set(RULES)
     if unknown:
         raise TypeError(f"Unknown pool fields: {sorted(unknown)}")
+    if "name" in fields:
+        fields = {**fields, "name": fields["name"].strip()}
     if "minimum_pot" in fields:
         fields = {
             **fields,

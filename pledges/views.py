@@ -31,6 +31,8 @@ from .forms import (
     PledgeChangeForm,
     PledgeForm,
     PledgeStatusForm,
+    PoolCreateForm,
+    PoolRulesForm,
     ReceiptSearchForm,
     ScheduleForm,
 )
@@ -72,6 +74,49 @@ def _admin_pool(request, slug: str) -> Pool:
 def pool_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.pool_list(), 24).get_page(request.GET.get("page"))
     return render(request, "pledges/pool_list.html", {"page": page})
+
+
+def _rules(data: dict) -> dict:
+    return {name: value for name, value in data.items() if name != "host"}
+
+
+@login_required
+def pool_create(request: HttpRequest) -> HttpResponse:
+    """A pool created by an administrator of its host organisation, with all its rules."""
+    hosts = selectors.organisations_hosting_for(user=request.user)
+    form = None
+    if hosts.exists():
+        form = PoolCreateForm(request.POST or None, hosts=hosts)
+    elif request.method == "POST":
+        raise Http404
+    created = []
+    if (
+        form is not None
+        and request.method == "POST"
+        and form_apply(
+            form,
+            lambda data: created.append(
+                services.pool_create(creator=request.user, host=data["host"], **_rules(data))
+            ),
+        )
+    ):
+        messages.success(request, _("The pool is created: schedule its first round."))
+        return redirect(created[0].get_absolute_url())
+    return render(request, "pledges/pool_form.html", {"form": form, "pool": None})
+
+
+@login_required
+def pool_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    """Its host's administrators change a pool's rules; a round takes them when its vote
+    opens, so a vote under way is never changed."""
+    pool = _admin_pool(request, slug)
+    form = PoolRulesForm(request.POST or None, instance=Pool.objects.get(pk=pool.pk))
+    if request.method == "POST" and form_apply(
+        form, lambda data: services.pool_update(pool=pool, actor=request.user, **data)
+    ):
+        messages.success(request, _("The pool's rules are saved; they apply from the next vote."))
+        return redirect(pool.get_absolute_url())
+    return render(request, "pledges/pool_form.html", {"form": form, "pool": pool})
 
 
 def pool_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -109,7 +109,9 @@ TARGETS = {
     "projects:contributor_payment": ("GET", _project),
     # pools and rounds
     "pledges:pool_list": ("GET", lambda k: {}),
+    "pledges:pool_create": ("GET", lambda k: {}),
     "pledges:pool_detail": ("GET", _pool),
+    "pledges:pool_edit": ("GET", _pool),
     "pledges:pool_join": ("POST", _pool),
     "pledges:pledge_create": ("GET", _pool),
     "pledges:payment_method_add": ("GET", _pool),

@@ -118,7 +118,9 @@ RULES = {
     "projects:contribution_create": ORG_ADMIN,
     "projects:contributor_payment": ORG_MONEY,
     "pledges:pool_list": PUBLIC,
+    "pledges:pool_create": LOGGED_IN,  # the form, for the organisations one administers
     "pledges:pool_detail": PUBLIC,
+    "pledges:pool_edit": ORG_ADMIN,
     "pledges:pool_join": "302 302 302 302 302 302 302 302",  # an empty form: told, sent back
     "pledges:pledge_create": "302 302 200 302 200 200 200 302",  # non-members: join first
     "pledges:payment_method_add": "302 404 200 404 200 200 200 404",  # who pays for a member

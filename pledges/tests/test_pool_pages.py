@@ -1,0 +1,135 @@
+"""Organisations create and run their pools on the site (#19): the rules the model holds,
+bad rules refused next to their field, and only the host's administrators."""
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from commons_fund.members.models import Role
+from commons_fund.members.tests.factories import MembershipFactory, UserFactory
+from pledges.models import Pool
+
+from .factories import PoolFactory
+
+pytestmark = pytest.mark.django_db
+
+RULES = {
+    "name": "Fonds des tiers-lieux",
+    "description": "Un fonds commun des tiers-lieux normands.",
+    "period": "quarterly",
+    "round_kind": "allocation",
+    "voting_method": "majority_judgment",
+    "quorum_percent": "30",
+    "minimum_pot": "250",
+    "rotation_rule": "strict",
+    "no_quorum_rule": "reopen_once",
+    "collection_methods": "both",
+    "membership_policy": "approval",
+    "quadratic_credits": "100",
+    "publication_threshold": "5",
+    "nomination_days": "7",
+    "voting_days": "10",
+}
+
+
+def test_an_administrator_creates_a_pool_for_her_organisation(client):
+    admin = MembershipFactory(role=Role.ADMIN)
+    MembershipFactory(user=admin.user, role=Role.MEMBER)  # not one she may create for
+    client.force_login(admin.user)
+    page = client.get(reverse("pledges:pool_create"))
+    assert page.status_code == 200
+    assert [pk for pk, _name in page.context["form"].fields["host"].choices if pk] == [
+        admin.organisation.pk
+    ]
+    response = client.post(reverse("pledges:pool_create"), {**RULES, "host": admin.organisation.pk})
+    pool = Pool.objects.get(name=RULES["name"])
+    assert response.status_code == 302 and response["Location"] == pool.get_absolute_url()
+    assert (pool.host, pool.round_kind, pool.quorum_percent) == (
+        admin.organisation,
+        "allocation",
+        30,
+    )
+    assert pool.minimum_pot.amount == 250 and pool.membership_policy == "approval"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("quorum_percent", "150"),
+        ("minimum_pot", "-5"),
+        ("publication_threshold", "0"),
+        ("voting_method", "dictator"),
+        ("name", " "),
+    ],
+)
+def test_bad_rules_are_refused_next_to_their_field(client, field, value):
+    admin = MembershipFactory(role=Role.ADMIN)
+    client.force_login(admin.user)
+    response = client.post(
+        reverse("pledges:pool_create"), {**RULES, "host": admin.organisation.pk, field: value}
+    )
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not Pool.objects.exists()
+
+
+def test_someone_who_administers_no_organisation_is_told_how_to_start(client):
+    client.force_login(UserFactory())
+    page = client.get(reverse("pledges:pool_create"))
+    assert page.status_code == 200 and page.context["form"] is None
+    assert reverse("members:organisation_create") in page.text
+    other = MembershipFactory(role=Role.ADMIN).organisation
+    response = client.post(reverse("pledges:pool_create"), {**RULES, "host": other.pk})
+    assert response.status_code == 404 and not Pool.objects.exists()
+
+
+def test_the_pool_administrators_change_the_rules_and_no_one_else(client):
+    admin = MembershipFactory(role=Role.ADMIN)
+    pool = PoolFactory(host=admin.organisation, quorum_percent=50)
+    url = reverse("pledges:pool_edit", kwargs={"slug": pool.slug})
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 404
+    assert client.post(url, {**RULES, "quorum_percent": "10"}).status_code == 404
+    client.force_login(admin.user)
+    assert client.get(url).status_code == 200
+    assert client.post(url, {**RULES, "quorum_percent": "150"}).status_code == 200
+    response = client.post(url, {**RULES, "quorum_percent": "20"})
+    assert response.status_code == 302
+    pool.refresh_from_db()
+    assert pool.quorum_percent == 20 and pool.name == RULES["name"]
+    assert "edit/" in client.get(pool.get_absolute_url()).text
+
+
+def test_pools_are_created_and_changed_through_the_api(admin_api):
+    api, admin = admin_api
+    rules = {key: value for key, value in RULES.items() if key != "description"}
+    made = api.post("/api/v1/pools/", {**rules, "host": admin.organisation.slug}, format="json")
+    assert made.status_code == 201, made.json()
+    assert made.json()["round_kind"] == "allocation" and made.json()["minimum_pot"] == "250.00"
+    slug = made.json()["slug"]
+    bad = api.patch(f"/api/v1/pools/{slug}/", {"quorum_percent": 150}, format="json")
+    assert bad.status_code == 400 and "quorum_percent" in bad.json()
+    changed = api.patch(f"/api/v1/pools/{slug}/", {"quorum_percent": 25}, format="json")
+    assert changed.status_code == 200 and changed.json()["quorum_percent"] == 25
+    assert Pool.objects.get(slug=slug).quorum_percent == 25
+
+    api.force_authenticate(UserFactory())
+    assert api.patch(
+        f"/api/v1/pools/{slug}/", {"quorum_percent": 1}, format="json"
+    ).status_code in (
+        403,
+        404,
+    )
+    other = api.post("/api/v1/pools/", {**rules, "host": admin.organisation.slug}, format="json")
+    assert other.status_code == 403 and other.json()
+    unknown = api.post("/api/v1/pools/", {**rules, "host": "nowhere"}, format="json")
+    assert unknown.status_code == 400 and "host" in unknown.json()
+    assert Pool.objects.get(slug=slug).quorum_percent == 25
+
+
+@pytest.fixture
+def admin_api():
+    admin = MembershipFactory(role=Role.ADMIN)
+    api = APIClient()
+    api.force_authenticate(admin.user)
+    return api, admin
