@@ -65,6 +65,16 @@ class PoolCreateForm(PoolRulesForm):
         self.order_fields(["host"])
 
 
+class CollegeForm(forms.Form):
+    name = forms.CharField(label=_("College"), max_length=80)
+    weight_percent = forms.IntegerField(
+        label=_("Weight (%)"),
+        min_value=1,
+        max_value=100,
+        help_text=_("The colleges' weights add up to 100 %."),
+    )
+
+
 class JoinForm(forms.Form):
     """Join as oneself, or for one of the organisations one administers."""
 

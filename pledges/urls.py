@@ -11,6 +11,12 @@ urlpatterns = [
     path("pools/new/", views.pool_create, name="pool_create"),
     path("pools/<slug:slug>/", views.pool_detail, name="pool_detail"),
     path("pools/<slug:slug>/edit/", views.pool_edit, name="pool_edit"),
+    path("pools/<slug:slug>/colleges/", views.college_add, name="college_add"),
+    path(
+        "pools/<slug:slug>/members/<int:pk>/approve/",
+        views.membership_approve,
+        name="membership_approve",
+    ),
     path("pools/<slug:slug>/join/", views.pool_join, name="pool_join"),
     path("pools/<slug:slug>/pledge/", views.pledge_create, name="pledge_create"),
     path("pools/<slug:slug>/payment-method/", views.payment_method_add, name="payment_method_add"),

@@ -26,6 +26,7 @@ from . import ballots, collecting, rounds, selectors, services
 from .forms import (
     BallotForm,
     CancelForm,
+    CollegeForm,
     JoinForm,
     NominationForm,
     PledgeChangeForm,
@@ -40,6 +41,7 @@ from .models import (
     FAILED_STATES,
     RESULT_STATES,
     Collection,
+    MemberStatus,
     Pledge,
     Pool,
     PoolMembership,
@@ -116,7 +118,41 @@ def pool_edit(request: HttpRequest, slug: str) -> HttpResponse:
     ):
         messages.success(request, _("The pool's rules are saved; they apply from the next vote."))
         return redirect(pool.get_absolute_url())
-    return render(request, "pledges/pool_form.html", {"form": form, "pool": pool})
+    return render(
+        request,
+        "pledges/pool_form.html",
+        {
+            "form": form,
+            "pool": pool,
+            "colleges": pool.colleges.order_by("name"),
+            "college_form": CollegeForm(),
+            "waiting": pool.memberships.filter(status=MemberStatus.PENDING)
+            .select_related("user", "organisation")
+            .order_by("joined_at"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def college_add(request: HttpRequest, slug: str) -> HttpResponse:
+    pool = _admin_pool(request, slug)
+    form = CollegeForm(request.POST)
+    if form_apply(form, lambda data: services.college_add(pool=pool, actor=request.user, **data)):
+        messages.success(request, _("The college is added."))
+    else:
+        flash_errors(request, form)
+    return redirect("pledges:pool_edit", slug=pool.slug)
+
+
+@login_required
+@require_POST
+def membership_approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    pool = _admin_pool(request, slug)
+    membership = get_object_or_404(pool.memberships, pk=pk)
+    services.membership_approve(membership=membership, actor=request.user)
+    messages.success(request, _("%(name)s is a member now.") % {"name": membership.name})
+    return redirect("pledges:pool_edit", slug=pool.slug)
 
 
 def pool_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -1,6 +1,8 @@
 """Organisations create and run their pools on the site (#19): the rules the model holds,
 bad rules refused next to their field, and only the host's administrators."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -9,7 +11,7 @@ from commons_fund.members.models import Role
 from commons_fund.members.tests.factories import MembershipFactory, UserFactory
 from pledges.models import Pool
 
-from .factories import PoolFactory
+from .factories import PoolFactory, PoolMembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +135,30 @@ def admin_api():
     api = APIClient()
     api.force_authenticate(admin.user)
     return api, admin
+
+
+def test_the_administrators_add_colleges_and_approve_members(client):
+    admin = MembershipFactory(role=Role.ADMIN)
+    pool = PoolFactory(host=admin.organisation, membership_policy="approval")
+    waiting = PoolMembershipFactory(pool=pool, status="pending")
+    edit = reverse("pledges:pool_edit", kwargs={"slug": pool.slug})
+    colleges = reverse("pledges:college_add", kwargs={"slug": pool.slug})
+    approve = reverse("pledges:membership_approve", kwargs={"slug": pool.slug, "pk": waiting.pk})
+
+    client.force_login(UserFactory())
+    assert client.post(colleges, {"name": "Usagers", "weight_percent": "60"}).status_code == 404
+    assert client.post(approve).status_code == 404
+    waiting.refresh_from_db()
+    assert waiting.status == "pending" and not pool.colleges.exists()
+
+    client.force_login(admin.user)
+    page = client.get(edit)
+    assert waiting.name in page.text  # the approval queue
+    assert client.post(colleges, {"name": "Usagers", "weight_percent": "60"}).status_code == 302
+    refused = client.post(colleges, {"name": "Fondateurs", "weight_percent": "50"}, follow=True)
+    assert re.search(r"100\s*%", refused.text)  # 60 + 50: told next to the form
+    assert list(pool.colleges.values_list("name", "weight_percent")) == [("Usagers", 60)]
+    assert client.post(approve).status_code == 302
+    waiting.refresh_from_db()
+    assert waiting.status == "active"
+    assert "Usagers" in client.get(edit).text

@@ -112,6 +112,11 @@ TARGETS = {
     "pledges:pool_create": ("GET", lambda k: {}),
     "pledges:pool_detail": ("GET", _pool),
     "pledges:pool_edit": ("GET", _pool),
+    "pledges:college_add": ("POST", _pool),
+    "pledges:membership_approve": (
+        "POST",
+        lambda k: {"slug": k["pool"], "pk": k["pool_membership"]},
+    ),
     "pledges:pool_join": ("POST", _pool),
     "pledges:pledge_create": ("GET", _pool),
     "pledges:payment_method_add": ("GET", _pool),

@@ -121,6 +121,8 @@ RULES = {
     "pledges:pool_create": LOGGED_IN,  # the form, for the organisations one administers
     "pledges:pool_detail": PUBLIC,
     "pledges:pool_edit": ORG_ADMIN,
+    "pledges:college_add": ORG_ADMIN_POST,
+    "pledges:membership_approve": ORG_ADMIN_POST,
     "pledges:pool_join": "302 302 302 302 302 302 302 302",  # an empty form: told, sent back
     "pledges:pledge_create": "302 302 200 302 200 200 200 302",  # non-members: join first
     "pledges:payment_method_add": "302 404 200 404 200 200 200 404",  # who pays for a member

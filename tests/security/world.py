@@ -91,5 +91,6 @@ def build_world() -> World:
         "contract": contract.pk,
         "declaration": contract.declarations.order_by("pk").first().pk,
         "pledge": pledge.pk,  # the administrator's own pledge in the pool
+        "pool_membership": pool.memberships.get(user=users["pool_member"]).pk,
     }
     return World(users, kwargs)
