@@ -364,6 +364,26 @@ def saved_methods_of(*, memberships) -> QuerySet[SavedPaymentMethod]:
     ).order_by("kind", "label")
 
 
+def payer_key(*, membership: PoolMembership) -> tuple[str, int]:
+    if membership.organisation_id:
+        return ("organisation", membership.organisation_id)
+    return ("user", membership.user_id)
+
+
+def saved_methods_by_payer(*, memberships) -> dict[tuple[str, int], list[SavedPaymentMethod]]:
+    """The active saved cards and mandates of these members' payers, by payer_key."""
+    found: dict[tuple[str, int], list[SavedPaymentMethod]] = defaultdict(list)
+    for method in saved_methods_of(memberships=memberships).select_related("customer"):
+        customer = method.customer
+        key = (
+            ("organisation", customer.organisation_id)
+            if customer.organisation_id
+            else ("user", customer.user_id)
+        )
+        found[key].append(method)
+    return dict(found)
+
+
 def pledges_of(*, user: User) -> list[Pledge]:
     """The live and past pledges of every member a person acts for, in every pool."""
     if not user.is_authenticated:

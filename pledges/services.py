@@ -230,16 +230,7 @@ def pledge_create(
     )
     if membership.status != MemberStatus.ACTIVE:
         raise ValidationError(_("Only an active member of the pool may pledge."))
-    if method not in METHODS_ALLOWED[membership.pool.collection_methods]:
-        raise ValidationError({"method": _("This pool does not collect this way.")})
-    if method == "transfer":
-        saved_method = None
-    elif saved_method is None or saved_method.kind != method or not saved_method.active:
-        raise ValidationError({"saved_method": _("Choose a saved card or SEPA mandate.")})
-    elif not Customer.objects.filter(
-        pk=saved_method.customer_id, **_payer_lookup(membership)
-    ).exists():
-        raise ValidationError({"saved_method": _("This payment method is not the member's.")})
+    saved_method = _checked_method(membership, method, saved_method)
     if rounds_total is not None and rounds_total < 1:
         raise ValidationError({"rounds_total": _("At least one round.")})
     if membership.pledges.filter(status__in=[PledgeStatus.ACTIVE, PledgeStatus.PAUSED]).exists():
@@ -253,6 +244,40 @@ def pledge_create(
         saved_method=saved_method,
         rounds_total=rounds_total,
     )
+    save_validated(pledge)
+    return pledge
+
+
+def _checked_method(
+    membership: PoolMembership, method: str, saved_method: SavedPaymentMethod | None
+) -> SavedPaymentMethod | None:
+    """The saved card or mandate a pledge is paid with (None for transfers): a way the pool
+    collects, and the member's own."""
+    if method not in METHODS_ALLOWED[membership.pool.collection_methods]:
+        raise ValidationError({"method": _("This pool does not collect this way.")})
+    if method == "transfer":
+        return None
+    if saved_method is None or saved_method.kind != method or not saved_method.active:
+        raise ValidationError({"saved_method": _("Choose a saved card or SEPA mandate.")})
+    if not Customer.objects.filter(
+        pk=saved_method.customer_id, **_payer_lookup(membership)
+    ).exists():
+        raise ValidationError({"saved_method": _("This payment method is not the member's.")})
+    return saved_method
+
+
+@transaction.atomic
+def pledge_change_method(
+    *,
+    pledge: Pledge,
+    actor: User,
+    method: str,
+    saved_method: SavedPaymentMethod | None = None,
+) -> Pledge:
+    """How the next rounds' promises are collected (a promise made is collected as made)."""
+    pledge = _live_pledge(pledge, actor)
+    pledge.saved_method = _checked_method(pledge.membership, method, saved_method)
+    pledge.method = method
     save_validated(pledge)
     return pledge
 

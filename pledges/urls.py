@@ -24,6 +24,7 @@ urlpatterns = [
     path("my/pledges/", views.my_pledges, name="my_pledges"),
     path("my/pledges/<int:pk>/change/", views.pledge_change, name="pledge_change"),
     path("my/pledges/<int:pk>/status/", views.pledge_status, name="pledge_status"),
+    path("my/pledges/<int:pk>/method/", views.pledge_method, name="pledge_method"),
     path(ROUND, views.round_detail, name="round_detail"),
     path(ROUND + "vote/", views.round_vote, name="round_vote"),
     path(ROUND + "receipts/", views.round_receipts, name="round_receipts"),

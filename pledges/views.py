@@ -19,6 +19,7 @@ from commons_fund.members.selectors import organisations_with_role
 from commons_fund.payments import services as payments
 from commons_fund.payments import stripe_client
 from commons_fund.payments.forms import SepaMandateForm
+from commons_fund.payments.models import SavedPaymentMethod
 from commons_fund.security import money_action
 from projects.models import Project, ProjectStatus
 
@@ -351,11 +352,15 @@ def payment_method_add(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def my_pledges(request: HttpRequest) -> HttpResponse:
     pledges = selectors.pledges_of(user=request.user)
+    methods = selectors.saved_methods_by_payer(memberships=[p.membership for p in pledges])
     return render(
         request,
         "pledges/my_pledges.html",
         {
-            "pledges": pledges,
+            "pledges": [
+                (pledge, methods.get(selectors.payer_key(membership=pledge.membership), []))
+                for pledge in pledges
+            ],
             "change_form": PledgeChangeForm(),
         },
     )
@@ -387,8 +392,33 @@ def pledge_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def pledge_method(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pay the next rounds by transfer or with one of the payer's saved cards or mandates."""
+    pledge = _my_pledge(request, pk)
+    choice = request.POST.get("payment", "")
+    saved = None
+    if choice != "transfer":
+        saved = SavedPaymentMethod.objects.filter(pk=int(choice) if choice.isdigit() else 0).first()
+    try:
+        services.pledge_change_method(
+            pledge=pledge,
+            actor=request.user,
+            method="transfer" if saved is None else saved.kind,
+            saved_method=saved,
+        )
+    except ValidationError as error:
+        flash_errors(request, error)
+    else:
+        messages.success(request, _("The next rounds are paid this way."))
+    return redirect("pledges:my_pledges")
+
+
+@login_required
+@require_POST
 def pledge_status(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = _my_pledge(request, pk)
+    if request.POST.get("status") == "cancelled" and request.POST.get("confirm") != "yes":
+        return render(request, "pledges/pledge_cancel.html", {"pledge": pledge})
     form = PledgeStatusForm(request.POST)
     if form_apply(
         form,

@@ -122,6 +122,7 @@ TARGETS = {
     "pledges:payment_method_add": ("GET", _pool),
     "pledges:round_schedule": ("POST", _pool),
     "pledges:my_pledges": ("GET", lambda k: {}),
+    "pledges:pledge_method": ("POST", lambda k: {"pk": k["pledge"]}),
     "pledges:pledge_change": ("POST", lambda k: {"pk": k["pledge"]}),
     "pledges:pledge_status": ("POST", lambda k: {"pk": k["pledge"]}),
     "pledges:round_detail": ("GET", _round),

@@ -129,6 +129,7 @@ RULES = {
     "pledges:round_schedule": ORG_ADMIN_POST,
     "pledges:my_pledges": LOGGED_IN,
     "pledges:pledge_change": OWNER_POST,
+    "pledges:pledge_method": OWNER_POST,
     "pledges:pledge_status": OWNER_POST,
     "pledges:round_detail": PUBLIC,
     "pledges:round_vote": "302 404 404 404 404 404 404 404",  # the vote is closed
