@@ -134,6 +134,40 @@ def test_a_partner_signs_a_contract_downloads_it_and_declares_a_quarter(demo, jo
     assert declaration.due.amount == 300  # 2,5 % of 12 000 €
     assert "300,00" in page.locator("table").inner_text()
     journey.shot("quarter-declared")
+    assert page.get_by_role("button", name="Mettre fin au contrat").count() == 1
+    assert _buttons_below_contrast(page) == []  # "Mettre fin au contrat" read 1.1:1
+
+
+# Each button's text against its own background (or the first one behind it), as WCAG
+# computes contrast: at least 4.5:1.
+CONTRAST_SCRIPT = """
+() => {
+  const rgb = (text) => (text.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((c) => {
+    c /= 255;
+    return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+  }).reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = (element) => {
+    for (let node = element; node; node = node.parentElement) {
+      const color = rgb(getComputedStyle(node).backgroundColor);
+      if (color.length === 3 || color[3] > 0) return color.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const low = [];
+  for (const button of document.querySelectorAll("main button, main .button")) {
+    const fg = lum(rgb(getComputedStyle(button).color).slice(0, 3));
+    const bg = lum(background(button));
+    const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    if (ratio < 4.5) low.push(`${button.textContent.trim()}: ${ratio.toFixed(2)}:1`);
+  }
+  return low;
+}
+"""
+
+
+def _buttons_below_contrast(page) -> list[str]:
+    return page.evaluate(CONTRAST_SCRIPT)
 
 
 def _totp_code(secret: str) -> str:
