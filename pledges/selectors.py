@@ -27,6 +27,8 @@ from .models import (
     PoolMembership,
     Round,
     RoundKind,
+    RoundState,
+    VoterRoll,
 )
 
 
@@ -410,3 +412,65 @@ def member_promise(*, round_: Round, membership: PoolMembership) -> int:
         .first()
         or 0
     )
+
+
+def awaiting(*, user: User) -> dict:
+    """What the pools wait for from this person ("My space"): the votes not cast yet, per
+    member they act for; the payments due or failed; the members waiting for approval in the
+    pools they administer. Six queries, whatever the number of pools."""
+    if not user.is_authenticated:
+        return {"votes": [], "payments": [], "approvals": []}
+    acts_for = Membership.objects.filter(user=user, role__in=[Role.ADMIN, Role.TREASURER]).values(
+        "organisation"
+    )
+    members = list(
+        PoolMembership.objects.filter(
+            Q(user=user) | Q(organisation__in=acts_for), status=MemberStatus.ACTIVE
+        ).select_related("user", "organisation")
+    )
+    pools = {member.pool_id for member in members}
+    open_rounds = list(
+        Round.objects.filter(pool__in=pools, state=RoundState.VOTING)
+        .select_related("pool")
+        .order_by("voting_closes_at")
+    )
+    voted = set(
+        VoterRoll.objects.filter(round__in=open_rounds, membership__in=members).values_list(
+            "round_id", "membership_id"
+        )
+    )
+    defaulted = set(
+        Collection.objects.filter(
+            status=CollectionStatus.DEFAULTED, pledge__membership__in=members
+        ).values_list("round__pool_id", "round__number", "pledge__membership_id")
+    )
+    votes = [
+        (round_, member)
+        for round_ in open_rounds
+        for member in members
+        if member.pool_id == round_.pool_id
+        and round_.vote_opened_at is not None
+        and member.joined_at <= round_.vote_opened_at
+        and (
+            round_.pool.defaulters_vote
+            or (round_.pool_id, round_.number - 1, member.pk) not in defaulted
+        )
+        and (round_.pk, member.pk) not in voted
+    ]
+    payments = list(
+        Collection.objects.filter(
+            pledge__membership__in=members,
+            status__in=[CollectionStatus.DUE, CollectionStatus.FAILED],
+        )
+        .select_related(
+            "round__pool", "pledge__membership__user", "pledge__membership__organisation"
+        )
+        .order_by("status", "pk")
+    )
+    approvals = list(
+        Pool.objects.filter(host__memberships__user=user, host__memberships__role=Role.ADMIN)
+        .annotate(waiting=Count("memberships", filter=Q(memberships__status=MemberStatus.PENDING)))
+        .filter(waiting__gt=0)
+        .order_by("name")
+    )
+    return {"votes": votes, "payments": payments, "approvals": approvals}
