@@ -334,6 +334,8 @@ SPECTACULAR_SETTINGS = {
         "RoundKindEnum": "pledges.models.RoundKind",
         "RoundStateEnum": "pledges.models.RoundState",
         "PledgeStatusEnum": "pledges.models.PledgeStatus",
+        "PoolPeriodEnum": "pledges.models.Period",
+        "ContractPeriodEnum": "reciprocity.models.Period",
     },
 }
 
