@@ -9,6 +9,7 @@ from django.utils import translation
 
 from commons_fund.members.models import Membership, Role
 from commons_fund.money import format_amount, from_minor_units
+from commons_fund.payments import selectors as payment_selectors
 
 from .models import Collection, PoolMembership, Round, VoterRoll
 from .selectors import voting_members
@@ -106,6 +107,9 @@ def collection_notify(*, collection: Collection, event: str) -> int:
             "member": collection.pledge.membership.name,
             "amount": format_amount(from_minor_units(collection.amount)),
             "reference": collection.charge.transfer_reference if collection.charge else "",
+            "transfer": payment_selectors.transfer_instructions(charge=collection.charge)
+            if collection.charge and collection.charge.transfer_reference
+            else None,
             "url": settings.SITE_URL + round_.get_absolute_url(),
         },
     )

@@ -1,11 +1,14 @@
 """Reads of payments."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, QuerySet
+from schwifty import IBAN
 
 from commons_fund.members.models import Organisation
 
 from . import services, stripe_client
-from .models import Charge, Payout, PayoutBatch, PayoutStatus, SavedPaymentMethod
+from .models import BankAccount, Charge, Payout, PayoutBatch, PayoutStatus, SavedPaymentMethod
 
 
 def charge_refreshed(*, charge: Charge) -> Charge:
@@ -54,4 +57,35 @@ def payout_batches(*, organisation: Organisation) -> QuerySet[PayoutBatch]:
 def payment_methods(*, organisation: Organisation) -> QuerySet[SavedPaymentMethod]:
     return SavedPaymentMethod.objects.filter(customer__organisation=organisation).order_by(
         "-created_at"
+    )
+
+
+@dataclass(frozen=True)
+class TransferInstructions:
+    """What a payer needs to make a bank transfer: the beneficiary's account (None while the
+    organisation has not given it), the amount and the reference that matches it."""
+
+    amount: int  # minor units
+    currency: str
+    reference: str
+    beneficiary: str
+    iban: str  # grouped by four, as banks print it
+    bic: str
+    account_known: bool
+
+
+def transfer_instructions(*, charge: Charge) -> TransferInstructions:
+    account = (
+        BankAccount.objects.filter(organisation=charge.books_id).first()
+        if charge.books_id
+        else None
+    )
+    return TransferInstructions(
+        amount=charge.amount,
+        currency=charge.currency,
+        reference=charge.transfer_reference or "",
+        beneficiary=account.holder_name if account else "",
+        iban=IBAN(account.iban).formatted if account else "",
+        bic=account.bic if account else "",
+        account_known=account is not None,
     )

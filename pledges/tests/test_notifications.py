@@ -7,6 +7,7 @@ from django.utils import timezone
 from commons_fund.members.models import Role
 from commons_fund.members.tests.factories import MembershipFactory, OrganisationFactory
 from commons_fund.payments import services as payments
+from commons_fund.payments.models import BankAccount
 from pledges import ballots, collecting, notifications, rounds, services
 from pledges.models import CollectionStatus, Round
 from projects.tests.factories import ProjectFactory
@@ -88,8 +89,17 @@ def test_results_payment_due_failed_defaulted_and_payout(voting, settings):
     round_ = collecting.round_collect(round_=round_)
     collection = round_.pot_collections.filter(pledge__membership=people[0]).get()
     collection = collecting.collection_attempt(collection=collection)
+    BankAccount.objects.create(
+        organisation=round_.pool.host,
+        holder_name="Coopérative normande",
+        iban="FR7630006000011234567890189",
+        bic="AGRIFRPP",
+        updated_by=admin.user,
+    )
     assert notifications.collection_notify(collection=collection, event="due") == 1
     assert collection.charge.transfer_reference in mail.outbox[-1].body
+    for shown in ("Coopérative normande", "FR76 3000 6000 0112 3456 7890 189", "AGRIFRPP"):
+        assert shown in mail.outbox[-1].body  # #20: where to send the transfer
     collection.status, collection.next_attempt_at = (
         CollectionStatus.FAILED,
         timezone.now() + timedelta(days=1),

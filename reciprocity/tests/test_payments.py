@@ -1,6 +1,7 @@
 """Paying what a declaration makes due, against the local Stripe stand-in: the money goes to
 the commons' accounts and settles the amount due."""
 
+import re
 from datetime import date
 
 import pytest
@@ -13,6 +14,7 @@ from commons_fund.members.models import Role
 from commons_fund.members.tests.factories import MembershipFactory
 from commons_fund.payments import services as payments
 from commons_fund.payments import stripe_client
+from commons_fund.payments.models import BankAccount
 from projects.tests.factories import ProjectFactory
 from reciprocity import services
 from reciprocity.models import DeclarationStatus
@@ -94,3 +96,33 @@ def test_paid_by_transfer_once_the_host_records_it(declaration):
     assert declaration.status == DeclarationStatus.PAID
     assert _balance(project, "bank").posted == 40000
     assert _balance(project, "receivable").posted == 0
+
+
+def test_the_partner_is_told_where_to_send_the_transfer(declaration, client):
+    """#20: "faites un virement de 253,52 € avec la référence …" and no IBAN, BIC or
+    beneficiary."""
+    partner_admin, host_admin = declaration.partner_admin, declaration.host_admin
+    contract_url = f"/fr/reciprocity/contracts/{declaration.contract.pk}/"
+    declaration = services.declaration_pay(
+        declaration=declaration, actor=partner_admin, method="transfer"
+    )
+    client.force_login(partner_admin)
+    page = client.get(contract_url).text
+    assert re.search(r"pas encore donné ses coordonnées bancaires|not given its bank details", page)
+
+    BankAccount.objects.create(
+        organisation=declaration.charge.books,
+        holder_name="Tiers-lieu Movilab",
+        iban="FR7630006000011234567890189",
+        bic="AGRIFRPP",
+        updated_by=host_admin,
+    )
+    page = client.get(contract_url).text.replace("\u202f", " ").replace("\xa0", " ")
+    for shown in (
+        "Tiers-lieu Movilab",
+        "FR76 3000 6000 0112 3456 7890 189",
+        "AGRIFRPP",
+        declaration.charge.transfer_reference,
+        "400,00 €",
+    ):
+        assert shown in page, shown
