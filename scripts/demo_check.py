@@ -67,6 +67,8 @@ def run(page, base: str, worker_log: Path) -> None:
     if own.count():
         own.first.get_by_role("button", name="Annuler la promesse").click()
         page.wait_for_load_state()
+        page.get_by_role("button", name="Oui, annuler la promesse").click()  # confirmed
+        page.wait_for_load_state()
 
     page.goto(f"{base}{POOL}/payment-method/")
     member = page.locator("select#member")
