@@ -92,7 +92,7 @@ def run(page, base: str, worker_log: Path) -> None:
     page.locator("select[name=saved_method]").select_option(index=cards.count() - 1)
     page.get_by_role("button", name="Promettre").click()
     page.wait_for_load_state()
-    pledges = page.locator("main").inner_text()
+    pledges = page.locator("main").inner_text().replace("\u00a0", " ").replace("\u202f", " ")
     check(
         "/fr/my/pledges/" in page.url and "20,00 € par tour, pour Dominique Normand" in pledges,
         "dominique pledges 20 € a round by card",
