@@ -62,7 +62,8 @@ def memberships_of(*, pool: Pool, user: User) -> QuerySet[PoolMembership]:
             Q(user=user) | Q(organisation__in=organisations), pool=pool, status=MemberStatus.ACTIVE
         )
         .select_related("user", "organisation", "college")
-        .order_by("organisation_id", "pk")
+        # The person's own membership first, then the organisations', on every database.
+        .order_by(F("organisation_id").asc(nulls_first=True), "pk")
     )
 
 
