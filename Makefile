@@ -23,10 +23,13 @@ demo: install
 	bash scripts/demo
 
 # Tests run on as many workers as the machine has cores (pytest-xdist); TEST_WORKERS=0 runs
-# them in this process.
+# them in this process. Compiled modules (and pytest's rewritten test modules) are kept in
+# var/pycache even where PYTHONDONTWRITEBYTECODE is set: every worker process and every
+# Celery or server process a test starts would otherwise compile them again.
 TEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX=$(CURDIR)/var/pycache \
+		$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # Every benchmark of bench/ (local PostgreSQL and Redis), then one summary table.
 bench: install

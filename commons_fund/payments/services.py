@@ -19,7 +19,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
-from sepaxml import SepaTransfer
 
 from commons_fund.jobs import queue_after_commit
 from commons_fund.ledger.models import Account, Transaction, TransactionKind
@@ -36,7 +35,7 @@ from commons_fund.members.selectors import organisation_has_role
 from commons_fund.models import cause_fields, require_past_or_today
 from commons_fund.money import format_amount, from_minor_units, minor_units, parse_amount
 
-from . import stripe_client
+from . import sepa, stripe_client
 from .models import (
     FINAL_STATUSES,
     INCOME_PURPOSES,
@@ -1066,34 +1065,15 @@ def payout_batch_export(
         raise ValidationError(
             _("No bank account known for: %(names)s.") % {"names": ", ".join(unpaid)}
         )
-    transfer = SepaTransfer(
-        {
-            "name": debtor.holder_name,
-            "IBAN": debtor.iban,
-            "BIC": debtor.bic,
-            "batch": True,
-            "currency": "EUR",
-        },
-        clean=True,
+    message_id, xml = sepa.credit_transfer_file(
+        debtor=debtor, payouts=locked, execution_date=execution_date
     )
     for payout in locked:
         account = payout.beneficiary.bank_account
-        transfer.add_payment(
-            {
-                "name": account.holder_name,
-                "IBAN": account.iban,
-                "BIC": account.bic,
-                "amount": payout.amount,
-                "execution_date": execution_date,
-                "description": payout.description,
-                "endtoend_id": f"CF-PAYOUT-{payout.pk}",
-            }
-        )
         payout.iban, payout.bic, payout.holder_name = account.iban, account.bic, account.holder_name
-    xml = transfer.export(validate=True).decode("utf-8")
     batch = PayoutBatch.objects.create(
         books=books,
-        message_id=transfer.msg_id,
+        message_id=message_id,
         execution_date=execution_date,
         xml=xml,
         total=sum(p.amount for p in locked),
