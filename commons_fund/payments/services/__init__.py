@@ -1,0 +1,87 @@
+"""Writes of payments, one module per flow. Stripe is never called inside a database
+transaction that holds locks: the local row is written first, the call is made with an
+idempotency key derived from it, and the answer is applied in a short transaction of its own.
+
+Callers use `from commons_fund.payments import services` and the names below."""
+
+from .charges import (
+    KIND_OF_INCOME,
+    REFERENCE_ALPHABET,
+    charge_action_email_send,
+    charge_apply_intent,
+    charge_create,
+    charge_payers_emails,
+    charge_submit,
+    charges_submit_pending,
+)
+from .customers import (
+    card_setup_finish,
+    card_setup_start,
+    customer_for,
+    iban_validate,
+    payment_method_refresh,
+    payment_method_save_card,
+    payment_method_save_sepa,
+)
+from .gifts import (
+    GIFT_WAITING_HOURS,
+    GIFTS_WAITING_MAX,
+    checkout_apply,
+    gift_start,
+    gifts_expire,
+)
+from .payouts import (
+    bank_account_set,
+    payout_batch_export,
+    payout_batch_mark_paid,
+    payout_create,
+    payout_prepare,
+)
+from .refunds import (
+    refund_create,
+    refund_mark_succeeded,
+    refunds_submit_pending,
+)
+from .transfers import (
+    transfer_record_receipt,
+)
+from .webhooks import (
+    PAYMENT_INTENT_EVENTS,
+    webhook_handle,
+    webhook_receive,
+)
+
+__all__ = [
+    "GIFTS_WAITING_MAX",
+    "GIFT_WAITING_HOURS",
+    "KIND_OF_INCOME",
+    "PAYMENT_INTENT_EVENTS",
+    "REFERENCE_ALPHABET",
+    "bank_account_set",
+    "card_setup_finish",
+    "card_setup_start",
+    "charge_action_email_send",
+    "charge_apply_intent",
+    "charge_create",
+    "charge_payers_emails",
+    "charge_submit",
+    "charges_submit_pending",
+    "checkout_apply",
+    "customer_for",
+    "gift_start",
+    "gifts_expire",
+    "iban_validate",
+    "payment_method_refresh",
+    "payment_method_save_card",
+    "payment_method_save_sepa",
+    "payout_batch_export",
+    "payout_batch_mark_paid",
+    "payout_create",
+    "payout_prepare",
+    "refund_create",
+    "refund_mark_succeeded",
+    "refunds_submit_pending",
+    "transfer_record_receipt",
+    "webhook_handle",
+    "webhook_receive",
+]

@@ -1,0 +1,194 @@
+"""Payers on Stripe: their customer record, saved cards and SEPA mandates, IBAN checks."""
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+
+from commons_fund.members.models import Organisation, User
+
+from .. import stripe_client
+from ..models import (
+    Customer,
+    MethodKind,
+    SavedPaymentMethod,
+)
+
+
+def payer_kwargs(payer: Organisation | User) -> dict[str, Organisation | User]:
+    if isinstance(payer, Organisation):
+        return {"organisation": payer}
+    if isinstance(payer, User):
+        return {"user": payer}
+    raise ValidationError(_("A charge is paid by an organisation or a person."))
+
+
+def customer_for(*, payer: Organisation | User) -> Customer:
+    """The payer's Stripe customer, created on Stripe the first time."""
+    lookup = payer_kwargs(payer)
+    customer = Customer.objects.filter(**lookup).first()
+    if customer is not None:
+        return customer
+    if isinstance(payer, Organisation):
+        name, email, reference = payer.name, "", f"organisation-{payer.pk}"
+    else:
+        name, email, reference = payer.display_name, payer.email, f"user-{payer.pk}"
+    stripe_id = stripe_client.customer_create(name=name, email=email, reference=reference)
+    try:
+        with transaction.atomic():
+            return Customer.objects.create(stripe_id=stripe_id, **lookup)
+    except IntegrityError:  # a concurrent request saved it (same idempotency key, same id)
+        return Customer.objects.get(**lookup)
+
+
+def _saved_method(customer: Customer, saved: stripe_client.SavedMethod) -> SavedPaymentMethod:
+    """Record a saved method; one the bank wants confirmed stays inactive until it is."""
+    method, _created = SavedPaymentMethod.objects.get_or_create(
+        stripe_id=saved.id,
+        defaults={
+            "customer": customer,
+            "kind": saved.type,
+            "label": saved.label,
+            "active": saved.status == "succeeded",
+            "setup_intent": saved.setup_intent,
+            "setup_client_secret": saved.client_secret if saved.status != "succeeded" else "",
+        },
+    )
+    return method
+
+
+def payment_method_refresh(*, method: SavedPaymentMethod) -> SavedPaymentMethod:
+    """Activate a card once its holder confirmed it with the bank (3-D Secure)."""
+    if method.active or not method.setup_intent:
+        return method
+    if stripe_client.setup_intent_status(method.setup_intent) == "succeeded":
+        SavedPaymentMethod.objects.filter(pk=method.pk).update(active=True, setup_client_secret="")
+        method.refresh_from_db()
+    return method
+
+
+def payment_method_save_card(
+    *, payer: Organisation | User, stripe_payment_method: str
+) -> SavedPaymentMethod:
+    """Save a card (already tokenised by Stripe.js in the browser) for off-session charges."""
+    customer = customer_for(payer=payer)
+    saved = stripe_client.payment_method_save(
+        customer_id=customer.stripe_id,
+        payment_method_id=stripe_payment_method,
+        kind=MethodKind.CARD,
+        reference=f"{customer.stripe_id}-{stripe_payment_method}",
+    )
+    return _saved_method(customer, saved)
+
+
+def card_setup_start(*, payer: Organisation | User) -> stripe_client.CardSetup:
+    """Open a SetupIntent that the payer confirms in the browser with Stripe.js (the card
+    number never reaches our server)."""
+    return stripe_client.card_setup_create(customer_id=customer_for(payer=payer).stripe_id)
+
+
+def card_setup_finish(*, payer: Organisation | User, setup_intent: str) -> SavedPaymentMethod:
+    """Record the card of a SetupIntent the payer confirmed, once Stripe says it succeeded
+    and it is this payer's."""
+    customer = Customer.objects.filter(**payer_kwargs(payer)).first()
+    setup = stripe_client.card_setup_retrieve(setup_intent)
+    if customer is None or setup.customer != customer.stripe_id:
+        raise ValidationError(_("This card setup is not yours."))
+    if setup.status != "succeeded" or not setup.payment_method:
+        raise ValidationError(_("The bank has not confirmed this card."))
+    kind, label = stripe_client.payment_method_describe(setup.payment_method)
+    return _saved_method(
+        customer,
+        stripe_client.SavedMethod(
+            id=setup.payment_method,
+            type=kind,
+            label=label,
+            status=setup.status,
+            setup_intent=setup.id,
+            client_secret="",
+        ),
+    )
+
+
+def iban_validate(value: str) -> IBAN:
+    try:
+        return IBAN(value)
+    except SchwiftyException as error:
+        raise ValidationError(
+            {"iban": _("This IBAN is not valid: check the country code and the digits.")}
+        ) from error
+
+
+def payment_method_save_sepa(
+    *,
+    payer: Organisation | User,
+    iban: str,
+    holder_name: str,
+    email: str,
+    ip_address: str = "",
+    user_agent: str = "",
+) -> SavedPaymentMethod:
+    """Record a SEPA Direct Debit mandate; the IBAN is checked before anything is sent."""
+    account = iban_validate(iban)
+    if not account.country_code or account.country_code not in SEPA_COUNTRIES:
+        raise ValidationError({"iban": _("This IBAN is outside the SEPA area.")})
+    if not holder_name.strip():
+        raise ValidationError({"holder_name": _("The account holder's name is required.")})
+    customer = customer_for(payer=payer)
+    reference = f"{customer.stripe_id}-{account.compact[-8:]}-{secrets.token_hex(4)}"
+    method_id = stripe_client.sepa_payment_method_create(
+        iban=account.compact, holder_name=holder_name.strip(), email=email, reference=reference
+    )
+    saved = stripe_client.payment_method_save(
+        customer_id=customer.stripe_id,
+        payment_method_id=method_id,
+        kind=MethodKind.SEPA_DEBIT,
+        reference=reference,
+        mandate_ip=ip_address,
+        mandate_user_agent=user_agent,
+    )
+    return _saved_method(customer, saved)
+
+
+SEPA_COUNTRIES = {
+    "AD",
+    "AT",
+    "BE",
+    "BG",
+    "CH",
+    "CY",
+    "CZ",
+    "DE",
+    "DK",
+    "EE",
+    "ES",
+    "FI",
+    "FR",
+    "GB",
+    "GI",
+    "GR",
+    "HR",
+    "HU",
+    "IE",
+    "IS",
+    "IT",
+    "LI",
+    "LT",
+    "LU",
+    "LV",
+    "MC",
+    "MT",
+    "NL",
+    "NO",
+    "PL",
+    "PT",
+    "RO",
+    "SE",
+    "SI",
+    "SK",
+    "SM",
+    "VA",
+}

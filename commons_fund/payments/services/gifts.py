@@ -1,0 +1,122 @@
+"""Gifts through Stripe Checkout, and the cancelling of gifts never paid."""
+
+import logging
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from commons_fund.logs import log_event
+from commons_fund.members.models import Organisation, User
+
+from .. import stripe_client
+from ..models import (
+    Charge,
+    ChargeStatus,
+    MethodKind,
+)
+from .charges import charge_apply_intent, charge_create
+
+logger = logging.getLogger(__name__)
+
+# A donor has at most this many gifts waiting for their payment on Stripe Checkout, whose
+# sessions end after a day; gifts still unpaid then are cancelled (gifts_expire).
+GIFTS_WAITING_MAX = 5
+GIFT_WAITING_HOURS = 24
+
+
+def _gifts_waiting() -> models.QuerySet[Charge]:
+    return Charge.objects.filter(
+        status=ChargeStatus.PENDING,
+        method=MethodKind.CARD,
+        saved_method__isnull=True,
+        income_purpose="donations",
+    )
+
+
+def gift_start(
+    *, donor: User, books: Organisation | None, amount: Decimal | str, language: str = "fr"
+) -> tuple[Charge, str]:
+    """Start a one-off gift by card on Stripe Checkout; returns the charge and the page to
+    send the donor to. The gift is recorded when Stripe says it is paid."""
+    if transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Stripe is never called inside a database transaction.")
+    since = timezone.now() - timedelta(hours=GIFT_WAITING_HOURS)
+    if _gifts_waiting().filter(user=donor, created_at__gte=since).count() >= GIFTS_WAITING_MAX:
+        raise ValidationError(
+            _(
+                "You have %(count)s gifts waiting for their payment: finish one of them, or "
+                "wait a day, before starting another."
+            )
+            % {"count": GIFTS_WAITING_MAX}
+        )
+    name = books.name if books else "Commons Fund"
+    charge = charge_create(
+        payer=donor,
+        books=books,
+        amount=amount,
+        method=MethodKind.CARD,
+        checkout=True,
+        income_purpose="donations",
+        description=_("Gift to %(name)s") % {"name": name},
+    )
+    back = settings.SITE_URL.rstrip("/") + reverse(
+        "payments:charge_confirm", kwargs={"pk": charge.pk}
+    )
+    try:
+        session = stripe_client.checkout_session_create(
+            amount=charge.amount,
+            currency=charge.currency,
+            name=charge.description,
+            success_url=back,
+            cancel_url=back,
+            metadata={"charge_id": str(charge.pk), "site": settings.SITE_URL},
+            customer_email=donor.email,
+            locale=language,
+            idempotency_key=f"checkout-{charge.pk}",
+        )
+    except stripe_client.ProviderUnavailable as error:
+        # No one will be on the page to be sent to Checkout later: nothing is retried, the
+        # gift is cancelled and the donor asked to try again.
+        Charge.objects.filter(pk=charge.pk).update(status=ChargeStatus.CANCELLED)
+        log_event(logger, "gift.not_started", level=logging.WARNING, charge=charge.pk)
+        raise stripe_client.ProviderUnavailable(
+            _(
+                "The payment service cannot be reached right now: nothing was charged. "
+                "Please try again in a few minutes."
+            )
+        ) from error
+    Charge.objects.filter(pk=charge.pk).update(checkout_session=session.id)
+    charge.checkout_session = session.id
+    return charge, session.url
+
+
+def gifts_expire() -> int:
+    """Celery beat: gifts left unpaid on Checkout past a day (its sessions have ended) are
+    cancelled, so that no treasury fills with payments that will never come."""
+    since = timezone.now() - timedelta(hours=GIFT_WAITING_HOURS)
+    expired = _gifts_waiting().filter(created_at__lt=since).update(status=ChargeStatus.CANCELLED)
+    if expired:
+        log_event(logger, "gifts.expired", count=expired)
+    return expired
+
+
+def checkout_apply(*, session: stripe_client.Checkout) -> Charge | None:
+    """What a Checkout session says of its gift: paid (recorded once) or expired."""
+    charge = Charge.objects.filter(checkout_session=session.id).first()
+    if charge is None:
+        raise Charge.DoesNotExist(f"No charge for Checkout session {session.id}.")
+    if session.payment_status == "paid" and session.payment_intent:
+        return charge_apply_intent(
+            intent=stripe_client.payment_intent_retrieve(session.payment_intent)
+        )
+    if session.status == "expired":
+        Charge.objects.filter(pk=charge.pk, status=ChargeStatus.PENDING).update(
+            status=ChargeStatus.CANCELLED
+        )
+    return charge

@@ -1,0 +1,228 @@
+"""Paying beneficiaries from a bank: bank accounts, payouts and SEPA credit-transfer batches."""
+
+import logging
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from schwifty import BIC
+from schwifty.exceptions import SchwiftyException
+
+from commons_fund.ledger.models import TransactionKind
+from commons_fund.ledger.services import (
+    account_get_or_create,
+    credit,
+    debit,
+    ledger_post,
+)
+from commons_fund.logs import log_event
+from commons_fund.members.models import Organisation, User
+from commons_fund.models import cause_fields, require_past_or_today
+from commons_fund.money import minor_units, parse_amount
+
+from .. import sepa
+from ..models import (
+    BankAccount,
+    Payout,
+    PayoutBatch,
+    PayoutStatus,
+)
+from ..permissions import require_treasurer
+from .customers import SEPA_COUNTRIES, iban_validate
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def bank_account_set(
+    *, organisation: Organisation, actor: User, holder_name: str, iban: str, bic: str = ""
+) -> BankAccount:
+    """Record the account an organisation is paid on (checked with schwifty)."""
+    require_treasurer(organisation=organisation, actor=actor)
+    account = iban_validate(iban)
+    if account.country_code not in SEPA_COUNTRIES:
+        raise ValidationError({"iban": _("This IBAN is outside the SEPA area.")})
+    bic_code = bic.replace(" ", "").upper()
+    if bic_code:
+        try:
+            bic_code = BIC(bic_code).compact
+        except SchwiftyException as error:
+            raise ValidationError({"bic": _("This BIC is not valid.")}) from error
+    elif account.bic is not None:
+        bic_code = account.bic.compact
+    else:
+        raise ValidationError({"bic": _("Give the bank's BIC: it cannot be found from the IBAN.")})
+    holder = " ".join(holder_name.split())
+    if not holder:
+        raise ValidationError({"holder_name": _("The account holder's name is required.")})
+    if len(holder) > 70:
+        raise ValidationError({"holder_name": _("At most 70 characters (a bank limit).")})
+    bank_account, _created = BankAccount.objects.update_or_create(
+        organisation=organisation,
+        defaults={
+            "holder_name": holder,
+            "iban": account.compact,
+            "bic": bic_code,
+            "updated_by": actor,
+        },
+    )
+    log_event(
+        logger,
+        "bank_account.set",
+        organisation=organisation.pk,
+        actor=actor.pk,
+        iban_end=account.compact[-4:],
+    )
+    return bank_account
+
+
+@transaction.atomic
+def payout_create(
+    *,
+    books: Organisation,
+    beneficiary: Organisation,
+    amount: Decimal | str,
+    description: str,
+    actor: User,
+    cause: models.Model | None = None,
+) -> Payout:
+    require_treasurer(organisation=books, actor=actor)
+    if not BankAccount.objects.filter(organisation=beneficiary).exists():
+        raise ValidationError(
+            {
+                "beneficiary": _("%(name)s has not given the bank account to pay it on yet.")
+                % {"name": beneficiary.name}
+            }
+        )
+    return payout_prepare(
+        books=books,
+        beneficiary=beneficiary,
+        amount=minor_units(parse_amount(amount)),
+        description=description,
+        cause=cause,
+        created_by=actor,
+    )
+
+
+def payout_prepare(
+    *,
+    books: Organisation,
+    beneficiary: Organisation,
+    amount: int,
+    description: str,
+    cause: models.Model | None = None,
+    created_by: User | None = None,
+) -> Payout:
+    """A payout to make, in cents. Without `created_by` it is the platform's doing (a pool
+    round whose collection ended); a treasurer exports it to the bank like any other."""
+    if not description.strip():
+        raise ValidationError({"description": _("Say what the payment is for.")})
+    payout = Payout.objects.create(
+        books=books,
+        beneficiary=beneficiary,
+        created_by=created_by,
+        amount=amount,
+        description=description.strip()[:140],
+        **cause_fields(cause),
+    )
+    log_event(
+        logger,
+        "payout.created",
+        payout=payout.pk,
+        books=books.pk,
+        beneficiary=beneficiary.pk,
+        amount=amount,
+    )
+    return payout
+
+
+@transaction.atomic
+def payout_batch_export(
+    *, books: Organisation, payouts: list[Payout], actor: User, execution_date: date
+) -> PayoutBatch:
+    """Put pending payouts in a SEPA credit-transfer file (pain.001.001.03)."""
+    require_treasurer(organisation=books, actor=actor)
+    debtor = BankAccount.objects.filter(organisation=books).first()
+    if debtor is None:
+        raise ValidationError(_("Record the organisation's own bank account first."))
+    if execution_date < timezone.localdate():
+        raise ValidationError({"execution_date": _("The date cannot be in the past.")})
+    locked = list(
+        Payout.objects.select_for_update(of=("self",))
+        .filter(pk__in=[p.pk for p in payouts], books=books, status=PayoutStatus.PENDING)
+        .select_related("beneficiary__bank_account")
+    )
+    if not locked or len(locked) != len(payouts):
+        raise ValidationError(_("Choose payouts of this organisation that are still to pay."))
+    unpaid = sorted(
+        {
+            p.beneficiary.name
+            for p in locked
+            if not BankAccount.objects.filter(organisation=p.beneficiary).exists()
+        }
+    )
+    if unpaid:
+        raise ValidationError(
+            _("No bank account known for: %(names)s.") % {"names": ", ".join(unpaid)}
+        )
+    message_id, xml = sepa.credit_transfer_file(
+        debtor=debtor, payouts=locked, execution_date=execution_date
+    )
+    for payout in locked:
+        account = payout.beneficiary.bank_account
+        payout.iban, payout.bic, payout.holder_name = account.iban, account.bic, account.holder_name
+    batch = PayoutBatch.objects.create(
+        books=books,
+        message_id=message_id,
+        execution_date=execution_date,
+        xml=xml,
+        total=sum(p.amount for p in locked),
+        created_by=actor,
+    )
+    for payout in locked:
+        payout.status, payout.batch = PayoutStatus.EXPORTED, batch
+        payout.save(update_fields=["status", "batch", "iban", "bic", "holder_name"])
+    log_event(
+        logger,
+        "payout.exported",
+        batch=batch.pk,
+        books=books.pk,
+        payouts=[p.pk for p in locked],
+        total=batch.total,
+        actor=actor.pk,
+    )
+    return batch
+
+
+@transaction.atomic
+def payout_batch_mark_paid(*, batch: PayoutBatch, actor: User, paid_on: date) -> PayoutBatch:
+    """The bank executed the file: each payout is posted (Dr grants paid / Cr bank), once."""
+    require_treasurer(organisation=batch.books, actor=actor)
+    batch = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
+    require_past_or_today(field="paid_on", day=paid_on)
+    bank = account_get_or_create(purpose="bank", organisation=batch.books)
+    grants = account_get_or_create(purpose="grants_paid", organisation=batch.books)
+    for payout in batch.payouts.select_related("beneficiary"):
+        ledger_post(
+            kind=TransactionKind.PAYOUT,
+            idempotency_key=f"payout-{payout.pk}",
+            cause=payout,
+            memo=f"{payout.description} – {payout.beneficiary.name}"[:300],
+            entries=[debit(grants, payout.amount), credit(bank, payout.amount)],
+        )
+    batch.payouts.update(status=PayoutStatus.PAID)
+    log_event(
+        logger,
+        "payout.paid",
+        batch=batch.pk,
+        books=batch.books_id,
+        paid_on=paid_on.isoformat(),
+        actor=actor.pk,
+    )
+    if batch.paid_on is None:
+        batch.paid_on = paid_on
+        batch.save(update_fields=["paid_on"])
+    return batch
