@@ -1,0 +1,216 @@
+"""A member's promises: pledging in a pool, saving a way to pay, my pledges and the
+changes a member makes to one (amount, way to pay, pause or cancel)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from commons_fund.forms import flash_errors, form_apply
+from commons_fund.payments import services as payments
+from commons_fund.payments import stripe_client
+from commons_fund.payments.forms import SepaMandateForm
+from commons_fund.payments.models import SavedPaymentMethod
+
+from .. import selectors, services
+from ..forms import (
+    PledgeChangeForm,
+    PledgeForm,
+    PledgeStatusForm,
+)
+from ..models import (
+    Pledge,
+)
+from ..services import METHODS_ALLOWED
+from .lookups import pool_or_404
+
+
+@login_required
+def pledge_create(request: HttpRequest, slug: str) -> HttpResponse:
+    pool = pool_or_404(slug)
+    memberships = selectors.memberships_of(pool=pool, user=request.user)
+    if not memberships.exists():
+        messages.error(request, _("Join the pool before pledging."))
+        return redirect(pool)
+    labels = dict(Pledge._meta.get_field("method").choices)
+    methods = [
+        (m, labels[m])
+        for m in ("card", "sepa_debit", "transfer")
+        if m in METHODS_ALLOWED[pool.collection_methods]
+    ]
+    form = PledgeForm(
+        request.POST or None,
+        memberships=memberships,
+        methods=methods,
+        saved_methods=selectors.saved_methods_of(memberships=memberships),
+    )
+    if request.method == "POST" and form_apply(
+        form, lambda data: services.pledge_create(actor=request.user, **data)
+    ):
+        messages.success(
+            request, _("Thank you! Nothing is charged until a round's beneficiary is elected.")
+        )
+        return redirect("pledges:my_pledges")
+    return render(
+        request,
+        "pledges/pledge_form.html",
+        {"pool": pool, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def payment_method_add(request: HttpRequest, slug: str) -> HttpResponse:
+    """Save a card (confirmed in the browser with Stripe.js) or a SEPA mandate for a member
+    one acts for, then come back to the pledge."""
+    pool = pool_or_404(slug)
+    memberships = list(selectors.memberships_of(pool=pool, user=request.user))
+    chosen = request.POST.get("member") or request.GET.get("member")
+    membership = next(
+        (m for m in memberships if str(m.pk) == chosen), memberships[0] if memberships else None
+    )
+    if membership is None:
+        raise Http404
+    payer = membership.payer
+    sepa_form = SepaMandateForm(
+        request.POST if request.POST.get("action") == "sepa" else None,
+        initial={"holder_name": membership.name, "email": request.user.email},
+    )
+    card_error = ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "card":
+                payments.card_setup_finish(
+                    payer=payer, setup_intent=request.POST.get("setup_intent", "")
+                )
+            elif sepa_form.is_valid():
+                data = sepa_form.cleaned_data
+                payments.payment_method_save_sepa(
+                    payer=payer,
+                    iban=data["iban"],
+                    holder_name=data["holder_name"],
+                    email=data["email"],
+                    ip_address=request.META.get("REMOTE_ADDR", ""),
+                    user_agent=request.headers.get("User-Agent", "")[:200],
+                )
+            else:
+                raise ValidationError(_("Please correct the errors below."))
+        except ValidationError as error:
+            if request.POST.get("action") == "card":
+                card_error = " ".join(error.messages)
+            elif hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    sepa_form.add_error(field if field in sepa_form.fields else None, errors)
+            elif not sepa_form.errors:
+                sepa_form.add_error(None, error)
+        except stripe_client.PaymentError as error:
+            card_error = error.message
+        else:
+            messages.success(request, _("The means of payment is saved; now make your pledge."))
+            return redirect("pledges:pledge_create", slug=slug)
+    try:
+        setup = payments.card_setup_start(payer=payer)
+    except stripe_client.PaymentError as error:
+        setup, card_error = None, card_error or error.message
+    return render(
+        request,
+        "pledges/payment_method.html",
+        {
+            "pool": pool,
+            "membership": membership,
+            "memberships": memberships,
+            "sepa_form": sepa_form,
+            "setup": setup,
+            "card_error": card_error,
+            "stripe_js_url": settings.STRIPE_JS_URL,
+            "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def my_pledges(request: HttpRequest) -> HttpResponse:
+    pledges = selectors.pledges_of(user=request.user)
+    methods = selectors.saved_methods_by_payer(memberships=[p.membership for p in pledges])
+    return render(
+        request,
+        "pledges/my_pledges.html",
+        {
+            "pledges": [
+                (pledge, methods.get(selectors.payer_key(membership=pledge.membership), []))
+                for pledge in pledges
+            ],
+            "change_form": PledgeChangeForm(),
+        },
+    )
+
+
+def _my_pledge(request, pk: int) -> Pledge:
+    pledge = get_object_or_404(Pledge.objects.select_related("membership__pool"), pk=pk)
+    if pledge not in selectors.pledges_of(user=request.user):
+        raise Http404
+    return pledge
+
+
+@login_required
+@require_POST
+def pledge_change(request: HttpRequest, pk: int) -> HttpResponse:
+    pledge = _my_pledge(request, pk)
+    form = PledgeChangeForm(request.POST)
+    if form_apply(
+        form,
+        lambda data: services.pledge_change(
+            pledge=pledge, actor=request.user, amount=data["amount"]
+        ),
+    ):
+        messages.success(request, _("The new amount applies from the next round."))
+    else:
+        flash_errors(request, form)
+    return redirect("pledges:my_pledges")
+
+
+@login_required
+@require_POST
+def pledge_method(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pay the next rounds by transfer or with one of the payer's saved cards or mandates."""
+    pledge = _my_pledge(request, pk)
+    choice = request.POST.get("payment", "")
+    saved = None
+    if choice != "transfer":
+        saved = SavedPaymentMethod.objects.filter(pk=int(choice) if choice.isdigit() else 0).first()
+    try:
+        services.pledge_change_method(
+            pledge=pledge,
+            actor=request.user,
+            method="transfer" if saved is None else saved.kind,
+            saved_method=saved,
+        )
+    except ValidationError as error:
+        flash_errors(request, error)
+    else:
+        messages.success(request, _("The next rounds are paid this way."))
+    return redirect("pledges:my_pledges")
+
+
+@login_required
+@require_POST
+def pledge_status(request: HttpRequest, pk: int) -> HttpResponse:
+    pledge = _my_pledge(request, pk)
+    if request.POST.get("status") == "cancelled" and request.POST.get("confirm") != "yes":
+        return render(request, "pledges/pledge_cancel.html", {"pledge": pledge})
+    form = PledgeStatusForm(request.POST)
+    if form_apply(
+        form,
+        lambda data: services.pledge_set_status(
+            pledge=pledge, actor=request.user, status=data["status"]
+        ),
+    ):
+        messages.success(request, _("Done; it applies from the next round."))
+    else:
+        flash_errors(request, form)
+    return redirect("pledges:my_pledges")

@@ -1,0 +1,187 @@
+"""Pages of pools: the public list and pool page, joining, and the pages where an
+organisation's administrators create a pool, change its rules, add colleges and approve
+members (404 to whoever is not a pool administrator)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from commons_fund.forms import flash_errors, form_apply
+from commons_fund.members.models import Organisation, Role
+from commons_fund.members.selectors import organisations_with_role
+
+from .. import selectors, services
+from ..forms import (
+    CollegeForm,
+    JoinForm,
+    PoolCreateForm,
+    PoolRulesForm,
+    ScheduleForm,
+)
+from ..models import (
+    FAILED_STATES,
+    MemberStatus,
+    Pool,
+    RoundState,
+)
+from .lookups import admin_pool, pool_or_404, rotation
+
+
+def pool_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.pool_list(), 24).get_page(request.GET.get("page"))
+    return render(request, "pledges/pool_list.html", {"page": page})
+
+
+def _rules(data: dict) -> dict:
+    return {name: value for name, value in data.items() if name != "host"}
+
+
+@login_required
+def pool_create(request: HttpRequest) -> HttpResponse:
+    """A pool created by an administrator of its host organisation, with all its rules."""
+    hosts = selectors.organisations_hosting_for(user=request.user)
+    form = None
+    if hosts.exists():
+        form = PoolCreateForm(request.POST or None, hosts=hosts)
+    elif request.method == "POST":
+        raise Http404
+    created = []
+    if (
+        form is not None
+        and request.method == "POST"
+        and form_apply(
+            form,
+            lambda data: created.append(
+                services.pool_create(creator=request.user, host=data["host"], **_rules(data))
+            ),
+        )
+    ):
+        messages.success(request, _("The pool is created: schedule its first round."))
+        return redirect(created[0].get_absolute_url())
+    return render(request, "pledges/pool_form.html", {"form": form, "pool": None})
+
+
+@login_required
+def pool_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    """Its host's administrators change a pool's rules; a round takes them when its vote
+    opens, so a vote under way is never changed."""
+    pool = admin_pool(request, slug)
+    form = PoolRulesForm(request.POST or None, instance=Pool.objects.get(pk=pool.pk))
+    if request.method == "POST" and form_apply(
+        form, lambda data: services.pool_update(pool=pool, actor=request.user, **data)
+    ):
+        messages.success(request, _("The pool's rules are saved; they apply from the next vote."))
+        return redirect(pool.get_absolute_url())
+    return render(
+        request,
+        "pledges/pool_form.html",
+        {
+            "form": form,
+            "pool": pool,
+            "colleges": pool.colleges.order_by("name"),
+            "college_form": CollegeForm(),
+            "waiting": pool.memberships.filter(status=MemberStatus.PENDING)
+            .select_related("user", "organisation")
+            .order_by("joined_at"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def college_add(request: HttpRequest, slug: str) -> HttpResponse:
+    pool = admin_pool(request, slug)
+    form = CollegeForm(request.POST)
+    if form_apply(form, lambda data: services.college_add(pool=pool, actor=request.user, **data)):
+        messages.success(request, _("The college is added."))
+    else:
+        flash_errors(request, form)
+    return redirect("pledges:pool_edit", slug=pool.slug)
+
+
+@login_required
+@require_POST
+def membership_approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    pool = admin_pool(request, slug)
+    membership = get_object_or_404(pool.memberships, pk=pk)
+    services.membership_approve(membership=membership, actor=request.user)
+    messages.success(request, _("%(name)s is a member now.") % {"name": membership.name})
+    return redirect("pledges:pool_edit", slug=pool.slug)
+
+
+def pool_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    pool = pool_or_404(slug)
+    mine = list(selectors.memberships_of(pool=pool, user=request.user))
+    is_admin = selectors.pool_admin(pool=pool, user=request.user)
+    history = selectors.pool_rounds(pool=pool)
+    current = next(
+        (r for r in reversed(history) if r.state not in (*FAILED_STATES, RoundState.CLOSED)), None
+    )
+    return render(
+        request,
+        "pledges/pool_detail.html",
+        {
+            "pool": pool,
+            "rounds": history,
+            "current": current,
+            "pot": selectors.round_pot(round_=current) if current else None,
+            "members": list(selectors.pool_members(pool=pool)),
+            "mine": mine,
+            "can_see_people": bool(mine) or is_admin,
+            "is_admin": is_admin,
+            **rotation(pool),
+            "join_form": _join_form(request, pool) if request.user.is_authenticated else None,
+            "schedule_form": ScheduleForm() if is_admin else None,
+            "ballot_box_minimum": settings.BALLOT_BOX_MINIMUM,
+        },
+    )
+
+
+def _join_form(request, pool, data=None):
+    # Without the NULLs of people's memberships: "NOT IN (…, NULL)" would exclude everyone.
+    joined = (
+        pool.memberships.exclude(status="left")
+        .filter(organisation__isnull=False)
+        .values("organisation")
+    )
+    organisations = organisations_with_role(user=request.user, roles=(Role.ADMIN, Role.TREASURER))
+    if request.user.is_staff:
+        organisations = Organisation.objects.none()
+    return JoinForm(
+        data,
+        user=request.user,
+        colleges=pool.colleges.all(),
+        organisations=organisations.exclude(pk__in=joined),
+    )
+
+
+@login_required
+@require_POST
+def pool_join(request: HttpRequest, slug: str) -> HttpResponse:
+    pool = pool_or_404(slug)
+    form = _join_form(request, pool, request.POST)
+    joined = []
+    if form_apply(
+        form,
+        lambda data: joined.append(
+            services.pool_join(
+                pool=pool,
+                actor=request.user,
+                organisation=data["member"],
+                college=data.get("college"),
+            )
+        ),
+    ):
+        if joined[0].status == "pending":
+            messages.success(request, _("Your request was sent to the pool's administrators."))
+        else:
+            messages.success(request, _("Welcome to the pool! Now make your pledge."))
+            return redirect("pledges:pledge_create", slug=slug)
+    else:
+        flash_errors(request, form)
+    return redirect(pool)

@@ -1,0 +1,280 @@
+"""A round's page (candidates, ballot, results), voting, nominating, its published
+receipts, and the administrators' actions on a round."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from commons_fund.forms import flash_errors, form_apply
+from projects.models import Project, ProjectStatus
+
+from .. import ballots, rounds, selectors
+from ..forms import (
+    BallotForm,
+    CancelForm,
+    NominationForm,
+    ReceiptSearchForm,
+    ScheduleForm,
+)
+from ..models import (
+    RESULT_STATES,
+    PoolMembership,
+    Round,
+    RoundKind,
+    RoundState,
+    VoterRoll,
+)
+from ..results import grade_labels, results_for_page
+from .lookups import admin_pool, rotation, round_or_404
+
+
+def _voters(request, round_) -> list[tuple[PoolMembership, bool]]:
+    """The members this person votes for in the round, each with whether it has voted."""
+    members = [
+        m
+        for m in selectors.memberships_of(pool=round_.pool, user=request.user)
+        if selectors.has_vote(round_=round_, membership=m)
+    ]
+    voted = set(
+        VoterRoll.objects.filter(round=round_, membership__in=members).values_list(
+            "membership_id", flat=True
+        )
+    )
+    return [(member, member.pk in voted) for member in members]
+
+
+def _ballot_form(request, round_, candidacies, data=None):
+    """The ballot of one of the members this person votes for: the one asked for (`for` in
+    the address, `membership` in a posted ballot), else the first that has not voted."""
+    voters = _voters(request, round_)
+    if round_.state != RoundState.VOTING or not voters:
+        return None, None, voters
+    asked = data.get("membership", "") if data is not None else request.GET.get("for", "")
+    voter = next((m for m, _voted in voters if str(m.pk) == asked), None)
+    if voter is None and asked and data is not None:
+        raise Http404  # a ballot for a member this person does not vote for
+    if voter is None:
+        voter = next((m for m, voted in voters if not voted), voters[0][0])
+    form = BallotForm(
+        data,
+        round_=round_,
+        candidacies=candidacies,
+        membership=voter,
+        grades=grade_labels(get_language()),
+    )
+    return voter, form, voters
+
+
+def round_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    round_ = round_or_404(slug, number)
+    candidacies = selectors.round_candidacies(round_=round_)
+    voter, ballot_form, voters = _ballot_form(request, round_, candidacies)
+    mine = list(selectors.memberships_of(pool=round_.pool, user=request.user))
+    is_admin = selectors.pool_admin(pool=round_.pool, user=request.user)
+    return render(
+        request,
+        "pledges/round_detail.html",
+        {
+            "round": round_,
+            "pool": round_.pool,
+            "candidacies": candidacies,
+            "pot": selectors.round_pot(round_=round_),
+            "kind": round_.kind or round_.pool.round_kind,
+            "voter": voter,
+            "voters": voters,
+            "ballot_form": ballot_form,
+            "promise": selectors.member_promise(round_=round_, membership=voter)
+            if voter and round_.kind == "allocation"
+            else None,
+            "has_voted": voter is not None and dict(voters)[voter],
+            "results": results_for_page(
+                round_=round_, candidacies=candidacies, language=get_language()
+            )
+            if round_.state in RESULT_STATES
+            else None,
+            "nomination_form": NominationForm(projects=_nominable(round_))
+            if (mine or is_admin) and round_.state in (RoundState.SCHEDULED, RoundState.NOMINATING)
+            else None,
+            "is_admin": is_admin,
+            "cancel_form": CancelForm() if is_admin else None,
+            **rotation(round_.pool),
+        },
+    )
+
+
+def _nominable(round_: Round):
+    rotation = selectors.rotation(pool=round_.pool)
+    taken = round_.candidacies.filter(status="nominated").values("project")
+    projects = Project.objects.exclude(
+        status__in=[ProjectStatus.ARCHIVED, ProjectStatus.DORMANT]
+    ).exclude(pk__in=taken)
+    if round_.pool.rotation_rule == "strict":
+        projects = projects.exclude(pk__in=rotation.won)
+    return projects.order_by("name")
+
+
+@login_required
+@require_POST
+def round_vote(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    round_ = round_or_404(slug, number)
+    candidacies = selectors.round_candidacies(round_=round_)
+    voter, form, voters = _ballot_form(request, round_, candidacies, request.POST)
+    if form is None:
+        raise Http404
+    receipt = []
+    if form_apply(
+        form,
+        lambda data: receipt.append(
+            ballots.ballot_cast(
+                round_=round_,
+                membership=voter,
+                actor=request.user,
+                marks=form.marks(),
+                previous_receipt=data.get("previous_receipt", ""),
+            )
+        ),
+    ):
+        return render(
+            request,
+            "pledges/receipt.html",
+            {"round": round_, "pool": round_.pool, "receipt": receipt[0]},
+        )
+    return render(
+        request,
+        "pledges/round_detail.html",
+        {
+            "round": round_,
+            "pool": round_.pool,
+            "candidacies": candidacies,
+            "pot": selectors.round_pot(round_=round_),
+            "kind": round_.kind or round_.pool.round_kind,
+            "voter": voter,
+            "voters": voters,
+            "ballot_form": form,
+            "promise": selectors.member_promise(round_=round_, membership=voter)
+            if round_.kind == "allocation"
+            else None,
+            "has_voted": dict(voters)[voter],
+        },
+        status=400,
+    )
+
+
+def round_receipts(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    round_ = round_or_404(slug, number)
+    if round_.state not in RESULT_STATES:
+        raise Http404
+    # A receipt is sent in the body, never in the address: access logs would pair it with
+    # the voter's IP address.
+    form = ReceiptSearchForm(request.POST or None)
+    receipt = form.cleaned_data["receipt"] if form.is_valid() else ""
+    page = Paginator(selectors.round_receipts(round_=round_, receipt=receipt), 100).get_page(
+        request.GET.get("page")
+    )
+    names = {c.pk: c.project.name for c in round_.candidacies.select_related("project")}
+    small = selectors.round_small_colleges(round_=round_)
+    ballots = selectors.published_ballots(round_=round_, ballots=page.object_list, small=small)
+    return render(
+        request,
+        "pledges/round_receipts.html",
+        {
+            "round": round_,
+            "pool": round_.pool,
+            "page": page,
+            "form": form,
+            "threshold": selectors.publication_threshold(round_=round_),
+            "allocation": round_.kind == RoundKind.ALLOCATION,
+            "rows": [
+                (
+                    ballot,
+                    None
+                    if ballot.marks is None
+                    else sorted((names[key], value) for key, value in ballot.marks.items()),
+                )
+                for ballot in ballots
+            ],
+            "college_totals": [
+                (
+                    name or _("Voters without a college"),
+                    group["voters"],
+                    sorted(
+                        (names[int(key)], sorted((int(v), n) for v, n in marks.items()))
+                        for key, marks in group["marks"].items()
+                    ),
+                )
+                for name, group in selectors.round_college_totals(
+                    round_=round_, small=small
+                ).items()
+            ],
+        },
+    )
+
+
+@login_required
+@require_POST
+def round_nominate(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    round_ = round_or_404(slug, number)
+    form = NominationForm(request.POST, projects=Project.objects.all())
+    if form_apply(
+        form,
+        lambda data: rounds.candidacy_nominate(
+            round_=round_, actor=request.user, project=data["project"]
+        ),
+    ):
+        messages.success(request, _("The commons is nominated."))
+    else:
+        flash_errors(request, form)
+    return redirect(round_)
+
+
+@login_required
+@require_POST
+def round_schedule(request: HttpRequest, slug: str) -> HttpResponse:
+    pool = admin_pool(request, slug)
+    form = ScheduleForm(request.POST)
+    created = []
+    if form_apply(
+        form,
+        lambda data: created.append(
+            rounds.round_schedule(
+                pool=pool, actor=request.user, **{k: v for k, v in data.items() if v}
+            )
+        ),
+    ):
+        messages.success(request, _("The round is scheduled."))
+        return redirect(created[0])
+    flash_errors(request, form)
+    return redirect(pool)
+
+
+ADMIN_ACTIONS = {
+    "advance": lambda round_, user, data: rounds.round_advance(round_=round_),
+    "open_nominations": lambda round_, user, data: rounds.round_open_nominations(round_=round_),
+    "open_voting": lambda round_, user, data: rounds.round_open_voting(round_=round_),
+    "cancel": lambda round_, user, data: rounds.round_cancel(
+        round_=round_, actor=user, reason=data.get("reason", "")
+    ),
+}
+
+
+@login_required
+@require_POST
+def round_action(request: HttpRequest, slug: str, number: int, action: str) -> HttpResponse:
+    """A pool administrator moves a round without waiting for its date."""
+    admin_pool(request, slug)
+    round_ = round_or_404(slug, number)
+    if action not in ADMIN_ACTIONS:
+        raise Http404
+    try:
+        ADMIN_ACTIONS[action](round_, request.user, request.POST)
+    except ValidationError as error:
+        flash_errors(request, error)
+    else:
+        messages.success(request, _("Done."))
+    return redirect(round_)
