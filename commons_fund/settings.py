@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "commons_fund.middleware.PageRedirectMiddleware",
+    "cms.middleware.ConceptPageRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "commons_fund.urls"

@@ -6,6 +6,8 @@ from django.urls import translate_url
 from django.utils.translation import get_language
 from wagtail.models import Page
 
+from cms.concepts import request_concept_page
+
 register = template.Library()
 
 
@@ -15,11 +17,14 @@ class LanguageLink:
     name: str
     url: str
     current: bool
+    # The page has no version in this language: the link leads to that language's home.
+    fallback: bool = False
 
 
-def _site_page_urls(page: Page, request) -> dict[str, str]:
+def _site_page_urls(page: Page, request) -> tuple[dict[str, str], set[str]]:
     """A site page's live translations (itself included), else the home page in each other
-    language, by language code: one query, two when a translation is missing."""
+    language, by language code, and the languages led home: one query, two when a
+    translation is missing."""
     pages = page.get_translations(inclusive=True).live().select_related("locale")
     urls = {p.locale.language_code: url for p in pages if (url := p.get_url(request))}
     missing = {code for code, _name in settings.LANGUAGES} - set(urls)
@@ -34,7 +39,7 @@ def _site_page_urls(page: Page, request) -> dict[str, str]:
         urls.update(
             {home.locale.language_code: url for home in homes if (url := home.get_url(request))}
         )
-    return urls
+    return urls, missing
 
 
 @register.simple_tag(takes_context=True)
@@ -46,12 +51,42 @@ def language_links(context) -> list[LanguageLink]:
     request = context["request"]
     page = context.get("page")
     current = get_language()
-    site_urls = _site_page_urls(page, request) if isinstance(page, Page) else None
+    known = getattr(request, "_language_links", None)
+    if known is not None and known[0] == (page, current):
+        return known[1]  # the switcher and the head's links ask once per request
+    site_urls, led_home = (
+        _site_page_urls(page, request) if isinstance(page, Page) else (None, set())
+    )
     links = []
     for code, name in settings.LANGUAGES:
         if site_urls is None:
-            url = translate_url(request.get_full_path(), code)
+            url, fallback = translate_url(request.get_full_path(), code), False
         else:
-            url = site_urls.get(code, f"/{code}/")
-        links.append(LanguageLink(code=code, name=name, url=url, current=code == current))
+            url, fallback = site_urls.get(code, f"/{code}/"), code in led_home
+        links.append(
+            LanguageLink(code=code, name=name, url=url, current=code == current, fallback=fallback)
+        )
+    request._language_links = ((page, current), links)
     return links
+
+
+@register.inclusion_tag("includes/page_links.html", takes_context=True)
+def page_links(context) -> dict:
+    """The `<link>`s of the page's head: its canonical address — the site page standing for
+    this concept when there is one (cms.concepts), else this address without its query — and
+    its versions in the other languages (`hreflang`, with French as `x-default`)."""
+    request = context["request"]
+    page = context.get("page")
+    if not isinstance(page, Page):
+        page = request_concept_page(request)
+    canonical = page.get_url(request) if isinstance(page, Page) else None
+    alternates = [
+        (link.code, request.build_absolute_uri(link.url))
+        for link in language_links(context)
+        if not link.fallback
+    ]
+    return {
+        "canonical": request.build_absolute_uri(canonical or request.path),
+        "alternates": alternates,
+        "default": dict(alternates).get(settings.LANGUAGE_CODE),
+    }

@@ -138,7 +138,7 @@ RULES = {
     "pledges:round_action": ORG_ADMIN_POST,
     "pledges:round_collections": ORG_MONEY,
     "pledges:collection_action": ORG_MONEY_POST,
-    "reciprocity:wall": PUBLIC,
+    "reciprocity:wall": "301 301 301 301 301 301 301 301",  # to the wall's site page
     "reciprocity:contract_detail": PARTIES,
     "reciprocity:contract_accept": "302 404 404 404 404 404 ok 404",  # staff cannot sign
     "reciprocity:contract_create": LOGGED_IN,

@@ -91,8 +91,9 @@ def test_the_page_queries_do_not_grow_with_the_years(client, django_assert_num_q
     organisation = MembershipFactory().organisation
     for year in range(2024 - years, 2024):
         FinancialYearFactory(organisation=organisation, year=year)
-    # organisation, years, policies, and the layout's menu links, site and settings
-    with django_assert_num_queries(6):
+    # organisation, years, policies, its site page if any (cms.concepts), and the layout's
+    # menu links, site and settings
+    with django_assert_num_queries(7):
         assert client.get(_url("public", organisation)).status_code == 200
 
 

@@ -1,0 +1,55 @@
+"""One public page per concept: the Django pages that repeat a site page answer 301 to it,
+and every page names its canonical address and its versions in other languages."""
+
+import re
+
+import pytest
+
+from cms.models import CommonsPage, ReciprocityWallPage
+
+pytestmark = pytest.mark.usefixtures("demo_data")
+
+
+def _links(html: str) -> tuple[str, dict[str, str]]:
+    canonical = re.findall(r'<link rel="canonical" href="([^"]+)">', html)
+    alternates = dict(re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', html))
+    assert len(canonical) == 1, canonical
+    return canonical[0], alternates
+
+
+def test_the_walls_and_the_finances_old_addresses_answer_301_to_their_page(client):
+    wall = client.get("/fr/reciprocity/?year=2026")
+    assert wall.status_code == 301
+    assert wall["Location"] == "/fr/mur-de-la-reciprocite/?year=2026"
+    finances = client.get("/fr/organisations/ouvaton/finances/")
+    assert (finances.status_code, finances["Location"]) == (301, "/fr/comptes-ouvaton/")
+    assert client.get(finances["Location"]).status_code == 200
+
+
+def test_without_a_live_page_the_django_page_stays(client):
+    assert client.get("/fr/organisations/normandie-libre/finances/").status_code == 200
+    ReciprocityWallPage.objects.get(locale__language_code="fr").unpublish()
+    assert client.get("/fr/reciprocity/").status_code == 200
+    assert client.get("/en/reciprocity/")["Location"] == "/en/mur-de-la-reciprocite/"
+
+
+def test_a_commons_django_page_names_its_site_page_as_canonical(client):
+    page = CommonsPage.objects.select_related("project").first()
+    slug = page.project.slug
+    canonical, alternates = _links(client.get(f"/fr/commons/{slug}/").text)
+    assert canonical == f"http://testserver{page.url}"
+    assert alternates == {
+        "fr": f"http://testserver/fr/commons/{slug}/",
+        "en": f"http://testserver/en/commons/{slug}/",
+        "x-default": f"http://testserver/fr/commons/{slug}/",
+    }
+    canonical, alternates = _links(client.get(page.url).text)
+    assert canonical == f"http://testserver{page.url}"
+    # No English version of the page: no English alternate (the switcher leads home instead).
+    assert alternates == {"fr": canonical, "x-default": canonical}
+
+
+def test_other_pages_are_their_own_canonical_without_their_query(client):
+    canonical, alternates = _links(client.get("/fr/pools/?page=1").text)
+    assert canonical == "http://testserver/fr/pools/"
+    assert alternates["en"] == "http://testserver/en/pools/?page=1"
