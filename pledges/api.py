@@ -92,10 +92,21 @@ class CandidacySerializer(serializers.Serializer):
     optimum = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
+class TurnoutSerializer(serializers.Serializer):
+    voters = serializers.IntegerField()
+    electorate = serializers.IntegerField()
+    quorum_needed = serializers.IntegerField()
+    quorum_reached = serializers.BooleanField()
+
+
 class RoundSerializer(serializers.ModelSerializer):
     pool = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     candidacies = serializers.SerializerMethodField()
     pot = serializers.SerializerMethodField()
+    turnout = serializers.SerializerMethodField(
+        help_text="Once the vote has opened: voters so far (a count, never who), members with "
+        "a vote, the voters the quorum needs and whether it is reached; null before."
+    )
 
     class Meta:
         model = Round
@@ -116,6 +127,7 @@ class RoundSerializer(serializers.ModelSerializer):
             "reason",
             "candidacies",
             "pot",
+            "turnout",
         ]
 
     # A list's page is read in a few queries by RoundViewSet.get_serializer (context).
@@ -130,6 +142,14 @@ class RoundSerializer(serializers.ModelSerializer):
     def get_pot(self, round_: Round) -> dict:
         pot = self.context.get("pots", {}).get(round_.pk) or selectors.round_pot(round_=round_)
         return {"promised": pot.promised, "collected": pot.collected, "voided": pot.voided}
+
+    @extend_schema_field(TurnoutSerializer(allow_null=True))
+    def get_turnout(self, round_: Round) -> dict | None:
+        turnouts = self.context.get("turnouts")
+        if turnouts is None:
+            turnouts = selectors.rounds_turnout(rounds=[round_])
+        turnout = turnouts.get(round_.pk)
+        return TurnoutSerializer(turnout).data if turnout is not None else None
 
 
 class NominationSerializer(serializers.Serializer):
@@ -246,13 +266,15 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
         return rounds_
 
     def get_serializer(self, *args, **kwargs):
-        """A page of rounds: their candidacies and pots in four queries, not four per row."""
+        """A page of rounds: their candidacies, pots and turnouts in five queries, not five per
+        row."""
         if kwargs.get("many") and args:
             page = list(args[0])
             kwargs["context"] = {
                 **self.get_serializer_context(),
                 "candidacies": selectors.rounds_candidacies(rounds=page),
                 "pots": selectors.rounds_pots(rounds=page),
+                "turnouts": selectors.rounds_turnout(rounds=page),
             }
             args = (page, *args[1:])
         return super().get_serializer(*args, **kwargs)

@@ -156,6 +156,53 @@ class Pot:
     voided: int
 
 
+@dataclass(frozen=True)
+class Turnout:
+    """How many members have voted so far, of those with a vote, and the quorum (counts
+    only: never who)."""
+
+    voters: int
+    electorate: int
+    quorum_percent: int
+
+    @property
+    def quorum_needed(self) -> int:
+        """The fewest voters that make the quorum (the tally's rule: at least one voter)."""
+        return max(1, -(-self.quorum_percent * self.electorate // 100))
+
+    @property
+    def quorum_reached(self) -> bool:
+        return self.voters >= self.quorum_needed
+
+    @property
+    def percent(self) -> int:
+        return self.voters * 100 // self.electorate if self.electorate else 0
+
+
+def rounds_turnout(*, rounds: list[Round]) -> dict[int, Turnout | None]:
+    """The turnout of each round whose vote has opened (None before): one query whatever
+    the number of rounds."""
+    opened = [round_ for round_ in rounds if round_.vote_opened_at is not None]
+    counts = (
+        dict(
+            VoterRoll.objects.filter(round__in=opened)
+            .values("round")
+            .annotate(voters=Count("pk"))
+            .values_list("round", "voters")
+        )
+        if opened
+        else {}
+    )
+    turnouts: dict[int, Turnout | None] = dict.fromkeys((round_.pk for round_ in rounds), None)
+    for round_ in opened:
+        turnouts[round_.pk] = Turnout(
+            voters=counts.get(round_.pk, 0),
+            electorate=round_.electorate,
+            quorum_percent=round_.quorum_percent or 0,
+        )
+    return turnouts
+
+
 def rounds_pots(*, rounds: list[Round]) -> dict[int, Pot]:
     """The pot of each round (its own promises and those carried into it): two queries
     whatever the number of rounds."""

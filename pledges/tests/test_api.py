@@ -35,6 +35,12 @@ def test_pools_and_rounds_are_public(api, voting):
     assert detail["state"] == "voting" and detail["seed"]
     assert [c["project"] for c in detail["candidacies"]] == ["alpha", "beta"]
     assert detail["pot"]["promised"] == 3000
+    assert detail["turnout"] == {
+        "voters": 0,
+        "electorate": 3,
+        "quorum_needed": 2,  # the pool's 50 %
+        "quorum_reached": False,
+    }
     assert api.get("/api/v1/rounds/", {"state": "pirate"}).status_code == 400
     assert api.get("/api/v1/rounds/", {"pool": "normandie"}).json()["count"] == 1
     response = api.get(f"/api/v1/rounds/{round_.pk}/results/")
@@ -50,14 +56,14 @@ def test_the_rounds_list_reads_a_page_in_a_fixed_number_of_queries(
     def fetch():
         return api.get("/api/v1/rounds/")
 
-    # count, page, candidacies, budget lines, pots by round and carried in
-    with django_assert_num_queries(6):
+    # count, page, candidacies, budget lines, pots by round and carried in, turnouts
+    with django_assert_num_queries(7):
         one = fetch().json()
     for number in range(3):
         other = PoolFactory(host=admin.organisation, slug=f"autre-{number}")
         PledgeFactory(membership=PoolMembershipFactory(pool=other))
         voting_round(other, admin.user, [ProjectFactory(), ProjectFactory()])
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         four = fetch().json()
     assert (one["count"], four["count"]) == (1, 4)
     first = next(row for row in four["results"] if row["id"] == one["results"][0]["id"])

@@ -85,6 +85,9 @@ def round_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             "pool": round_.pool,
             "candidacies": candidacies,
             "pot": selectors.round_pot(round_=round_),
+            "turnout": selectors.rounds_turnout(rounds=[round_])[round_.pk]
+            if round_.state == RoundState.VOTING
+            else None,
             "kind": round_.kind or round_.pool.round_kind,
             "voter": voter,
             "voters": voters,
