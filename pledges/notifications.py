@@ -2,7 +2,7 @@
 the subject, the rest the body (`pledges/email/<event>.txt`)."""
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
+from django.core.mail import EmailMessage, get_connection, send_mass_mail
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -10,12 +10,15 @@ from django.utils import translation
 from commons_fund.members.models import Membership, Role
 from commons_fund.money import format_amount, from_minor_units
 from commons_fund.payments import selectors as payment_selectors
+from commons_fund.payments.epc import epc_qr_png
 
 from .models import Collection, PoolMembership, Round, VoterRoll
 from .selectors import voting_members
 
 ROUND_EVENTS = {"voting_open", "reminder", "results", "payout"}
 COLLECTION_EVENTS = {"due", "failed", "defaulted"}
+# The EPC QR code of a transfer to make, attached to the "payment due" email.
+EPC_QR_FILE = "virement-qr.png"
 
 
 def membership_emails(memberships) -> dict[int, list[str]]:
@@ -98,6 +101,11 @@ def collection_notify(*, collection: Collection, event: str) -> int:
                 Q(role=Role.ADMIN) | Q(role=Role.TREASURER), organisation=round_.pool.host
             ).values_list("user__email", flat=True)
         )
+    transfer = (
+        payment_selectors.transfer_instructions(charge=collection.charge)
+        if collection.charge and collection.charge.transfer_reference
+        else None
+    )
     subject, body = _render(
         f"pledges/email/collection_{event}.txt",
         {
@@ -107,13 +115,16 @@ def collection_notify(*, collection: Collection, event: str) -> int:
             "member": collection.pledge.membership.name,
             "amount": format_amount(from_minor_units(collection.amount)),
             "reference": collection.charge.transfer_reference if collection.charge else "",
-            "transfer": payment_selectors.transfer_instructions(charge=collection.charge)
-            if collection.charge and collection.charge.transfer_reference
-            else None,
+            "transfer": transfer,
             "url": settings.SITE_URL + round_.get_absolute_url(),
         },
     )
     if not emails:
         return 0
-    messages = [(subject, body, None, [address]) for address in sorted(set(emails))]
-    return send_mass_mail(messages, fail_silently=False)
+    messages = []
+    for address in sorted(set(emails)):
+        message = EmailMessage(subject, body, to=[address])
+        if event == "due" and transfer is not None and transfer.account_known:
+            message.attach(EPC_QR_FILE, epc_qr_png(transfer=transfer), "image/png")
+        messages.append(message)
+    return get_connection(fail_silently=False).send_messages(messages) or 0

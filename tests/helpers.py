@@ -1,6 +1,7 @@
 """Helpers shared by tests."""
 
 import contextlib
+import io
 import re
 import socket
 import subprocess
@@ -10,7 +11,9 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import zxingcpp
 from django.db import connection
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,3 +80,9 @@ def one_use_key(page) -> str:
     found = re.search(r'name="request_key" value="([0-9a-f]+)"', page.text)
     assert found, "the form carries no one-use key"
     return found.group(1)
+
+
+def qr_code_lines(png: bytes) -> list[str]:
+    """The lines of the only QR code in a PNG image, read as a banking app would."""
+    (code,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    return code.text.split("\n")

@@ -65,7 +65,7 @@ class TransferInstructions:
     """What a payer needs to make a bank transfer: the beneficiary's account (None while the
     organisation has not given it), the amount and the reference that matches it."""
 
-    amount: int  # minor units
+    amount: int  # minor units still to transfer
     currency: str
     reference: str
     beneficiary: str
@@ -81,7 +81,7 @@ def transfer_instructions(*, charge: Charge) -> TransferInstructions:
         else None
     )
     return TransferInstructions(
-        amount=charge.amount,
+        amount=max(charge.outstanding, 0),  # after part of it arrived: the rest only
         currency=charge.currency,
         reference=charge.transfer_reference or "",
         beneficiary=account.holder_name if account else "",

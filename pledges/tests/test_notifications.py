@@ -11,6 +11,7 @@ from commons_fund.payments.models import BankAccount
 from pledges import ballots, collecting, notifications, rounds, services
 from pledges.models import CollectionStatus, Round
 from projects.tests.factories import ProjectFactory
+from tests.helpers import qr_code_lines
 
 from .factories import PledgeFactory, PoolFactory, PoolMembershipFactory, voting_round
 
@@ -100,6 +101,11 @@ def test_results_payment_due_failed_defaulted_and_payout(voting, settings):
     assert collection.charge.transfer_reference in mail.outbox[-1].body
     for shown in ("Coopérative normande", "FR76 3000 6000 0112 3456 7890 189", "AGRIFRPP"):
         assert shown in mail.outbox[-1].body  # #20: where to send the transfer
+    ((name, png, mimetype),) = mail.outbox[-1].attachments  # and its EPC QR code
+    assert (name, mimetype) == ("virement-qr.png", "image/png")
+    lines = qr_code_lines(png)
+    assert lines[5:8] == ["Coopérative normande", "FR7630006000011234567890189", "EUR10"]
+    assert lines[-1] == collection.charge.transfer_reference
     collection.status, collection.next_attempt_at = (
         CollectionStatus.FAILED,
         timezone.now() + timedelta(days=1),

@@ -126,3 +126,27 @@ def test_the_partner_is_told_where_to_send_the_transfer(declaration, client):
         "400,00 €",
     ):
         assert shown in page, shown
+
+
+def test_after_part_of_a_transfer_the_partner_is_asked_for_the_rest_only(declaration, client):
+    """Instructions (and their QR code) asked for the whole amount again after a partial
+    receipt: following them would pay twice."""
+    partner_admin, host_admin = declaration.partner_admin, declaration.host_admin
+    declaration = services.declaration_pay(
+        declaration=declaration, actor=partner_admin, method="transfer"
+    )
+    BankAccount.objects.create(
+        organisation=declaration.charge.books,
+        holder_name="Tiers-lieu Movilab",
+        iban="FR7630006000011234567890189",
+        updated_by=host_admin,
+    )
+    payments.transfer_record_receipt(
+        charge=declaration.charge, amount="150", received_on=timezone.localdate(), actor=host_admin
+    )
+    client.force_login(partner_admin)
+    page = client.get(f"/fr/reciprocity/contracts/{declaration.contract.pk}/").text
+    page = page.replace("\u202f", " ").replace("\xa0", " ")
+    instructions = page.split("Virement à faire")[1].split("</figure>")[0]
+    assert "250,00 €" in instructions and "400,00 €" not in instructions
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in page and 'class="epc-qr"' in page
