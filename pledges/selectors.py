@@ -10,7 +10,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from commons_fund.members.models import Membership, Organisation, Role, User
 from commons_fund.members.selectors import organisation_has_role
 from commons_fund.money import round_cents
-from commons_fund.payments.models import SavedPaymentMethod
+from commons_fund.payments.models import ChargeStatus, MethodKind, SavedPaymentMethod
 from projects.models import BudgetLine
 
 from .models import (
@@ -449,6 +449,23 @@ def pledges_of(*, user: User) -> list[Pledge]:
             "membership__pool", "membership__user", "membership__organisation", "saved_method"
         )
         .order_by("status", "-created_at")
+    )
+
+
+def transfers_to_make(*, pledges: list[Pledge]) -> list[Collection]:
+    """The collections of these pledges waiting for the payer's bank transfer (in whole or in
+    part), oldest round first: one query."""
+    return list(
+        Collection.objects.filter(
+            pledge__in=pledges,
+            status__in=[CollectionStatus.DUE, CollectionStatus.FAILED],
+            charge__method=MethodKind.TRANSFER,
+            charge__status__in=[ChargeStatus.AWAITING_TRANSFER, ChargeStatus.PARTIALLY_RECEIVED],
+        )
+        .select_related(
+            "round__pool", "pledge__membership__user", "pledge__membership__organisation", "charge"
+        )
+        .order_by("round__voting_closes_at", "pk")
     )
 
 

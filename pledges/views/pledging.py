@@ -146,6 +146,7 @@ def my_pledges(request: HttpRequest) -> HttpResponse:
                 for pledge in pledges
             ],
             "change_form": PledgeChangeForm(),
+            "transfers": selectors.transfers_to_make(pledges=pledges),
         },
     )
 

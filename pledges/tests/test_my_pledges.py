@@ -1,0 +1,51 @@
+"""My pledges: the transfers a member still has to make, with everything the bank asks."""
+
+import pytest
+from django.utils import timezone
+
+from commons_fund.payments import services as payments
+from commons_fund.payments.models import BankAccount
+from pledges import ballots, collecting
+
+from .support import close_vote, open_round
+
+pytestmark = pytest.mark.django_db
+
+
+def _collected(pool, admin, members, projects):
+    round_, candidacies = open_round(pool, admin, projects)
+    for member in members[:3]:
+        ballots.ballot_cast(
+            round_=round_,
+            membership=member,
+            actor=member.user,
+            marks={c.pk: 5 for c in candidacies},
+        )
+    round_ = collecting.round_collect(round_=close_vote(round_))
+    return [collecting.collection_attempt(collection=c) for c in round_.pot_collections.all()]
+
+
+def test_a_member_sees_the_transfer_to_make_with_its_qr_code_until_it_is_received(
+    client, pool, admin, members, projects, django_assert_max_num_queries
+):
+    BankAccount.objects.create(
+        organisation=pool.host,
+        holder_name="Coopérative normande",
+        iban="FR7630006000011234567890189",
+        updated_by=admin.user,
+    )
+    collections = _collected(pool, admin, members, projects)
+    mine = next(c for c in collections if c.pledge.membership_id == members[0].pk)
+    client.force_login(members[0].user)
+    with django_assert_max_num_queries(20):
+        page = client.get("/fr/my/pledges/").text.replace("\u202f", " ").replace("\xa0", " ")
+    assert "Virements à faire" in page and page.count('class="epc-qr"') == 1
+    assert mine.charge.transfer_reference in page and "10,00 €" in page
+    for other in collections:
+        if other.pk != mine.pk:
+            assert other.charge.transfer_reference not in page  # only one's own
+
+    payments.transfer_record_receipt(
+        charge=mine.charge, amount="10", received_on=timezone.localdate(), actor=admin.user
+    )
+    assert "Virements à faire" not in client.get("/fr/my/pledges/").text
