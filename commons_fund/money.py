@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
-from babel.numbers import format_currency, get_currency_precision
+from babel.numbers import format_currency, format_decimal, get_currency_precision
 from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -21,6 +21,9 @@ DEFAULT_CURRENCY = "EUR"
 _GROUP_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 _CURRENCY_MARKS = re.compile(r"(€|eur(os?)?)", re.IGNORECASE)
 _NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$", re.ASCII)  # 0-9 only, not "٣" or "²"
+# One mark followed by three figures, after one to three: "1.500" is 1 500 in French and 1.5
+# in English; "1,500" the other way round. Refused rather than guessed.
+_AMBIGUOUS = re.compile(r"^[+-]?([1-9]\d{0,2})[.,](\d{3})$", re.ASCII)
 
 
 class CurrencyMismatch(ValueError):
@@ -69,10 +72,35 @@ def _decimal_from_text(text: str) -> Decimal:
             _("“%(text)s” is not an amount. Write it like 1 234,50.") % {"text": text[:40]},
             code="invalid",
         )
+    if ambiguous := _AMBIGUOUS.match(cleaned):
+        raise _ambiguous(text.strip(), *ambiguous.groups())
     try:
         return Decimal(cleaned.replace(",", "."))
     except InvalidOperation as error:  # pragma: no cover - the pattern above rules it out
         raise ValidationError(_("Enter an amount in figures."), code="invalid") from error
+
+
+def _ambiguous(text: str, head: str, tail: str) -> ValidationError:
+    """The error for "1.500": both readings, written so that they cannot be misread."""
+    locale = (get_language() or "fr").replace("-", "_")
+    whole = Decimal(head + tail)
+    readings = {
+        "text": text[:40],
+        # Thousands grouped by a (narrow no-break) space: the one grouping read the same way
+        # in every language.
+        "grouped": f"{whole:,}".replace(",", "\u202f"),
+        "plain": format_decimal(whole, format="0.00", locale=locale),
+    }
+    small = Decimal(f"{head}.{tail}")
+    if small == small.quantize(CENT):
+        readings["small"] = format_decimal(small, format="0.00", locale=locale)
+        message = _(
+            "“%(text)s” is ambiguous: write %(grouped)s or %(plain)s, "
+            "or %(small)s for the smaller amount."
+        )
+    else:
+        message = _("“%(text)s” is ambiguous: write %(grouped)s or %(plain)s.")
+    return ValidationError(message % readings, code="ambiguous")
 
 
 def round_cents(value: Decimal) -> Decimal:

@@ -43,7 +43,12 @@ def test_parse_amount_reads_what_people_type(text, expected):
         ("-5", "negative"),
         ("0", "zero"),
         ("0,00", "zero"),
-        ("1,234", "decimals"),
+        ("1,234", "ambiguous"),
+        ("1.500", "ambiguous"),  # #20: read as 1,50 €
+        ("2.000", "ambiguous"),  # #20: read as 2,00 €
+        ("1,500", "ambiguous"),
+        ("-12.000 €", "ambiguous"),
+        ("1234,567", "decimals"),  # four figures before: not a group of thousands
         ("0,001", "decimals"),
         ("1000000000,01", "too_large"),
         ("9" * 40, "too_large"),
@@ -54,6 +59,16 @@ def test_parse_amount_refuses_with_a_clear_code(text, code):
         money.parse_amount(text)
     assert raised.value.code == code
     assert raised.value.messages[0]
+
+
+def test_an_ambiguous_amount_is_explained_with_both_readings():
+    with pytest.raises(ValidationError) as raised:
+        money.parse_amount("1.500")
+    message = raised.value.messages[0].replace("\u202f", " ").replace("\xa0", " ")
+    assert "1 500" in message and "1500,00" in message and "1,50" in message
+    with pytest.raises(ValidationError) as raised:
+        money.parse_amount("1,234")
+    assert "1 234" in raised.value.messages[0].replace("\u202f", " ")
 
 
 def test_parse_amount_options():

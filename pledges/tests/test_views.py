@@ -165,12 +165,13 @@ def test_joining_and_pledging_from_the_pages(client, pool):
     assert response["Location"] == reverse("pledges:pledge_create", kwargs={"slug": pool.slug})
     membership = PoolMembership.objects.get(user=person)
     url = reverse("pledges:pledge_create", kwargs={"slug": pool.slug})
-    for amount in ("-3", "abc", "0"):
+    for amount in ("-3", "abc", "0", "1.500"):  # #20: "1.500" became 1,50 €
         response = client.post(
             url, {"membership": membership.pk, "amount": amount, "method": "transfer"}
         )
         assert response.status_code == 400
         assert 'id="id_amount_error"' in response.text
+    assert "1500,00" in response.text  # the unambiguous ways to write it
     response = client.post(url, {"membership": membership.pk, "amount": "15", "method": "card"})
     assert "saved_method" in response.context["form"].errors
     assert not Pledge.objects.exists()
