@@ -56,7 +56,7 @@ class Journey:
         self.page.fill("input[name=login]", email)
         self.page.fill("input[name=password]", password)
         self.page.click("main form button[type=submit]")
-        self.page.wait_for_load_state()
+        self.page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 @pytest.fixture

@@ -220,7 +220,8 @@ def test_a_treasurer_with_two_factors_handles_a_failed_collection_a_transfer_and
     assert "/accounts/2fa/authenticate/" in page.url  # the second factor is asked
     page.fill("input[name=code]", _totp_code(secret))
     page.locator("main form button[type=submit]").first.click()
-    page.wait_for_load_state()
+    # Wait for the answer itself: under load, the page already loaded would pass at once.
+    page.wait_for_url(lambda url: "/accounts/2fa/authenticate/" not in url)
     page.goto("/fr/organisations/normandie-libre/treasury/?status=failed")
     assert "Virement rejeté : compte clôturé" in page.locator("main").inner_text()
     journey.shot("failed-collection")
