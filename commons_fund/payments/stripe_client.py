@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 
 import stripe
 from django.conf import settings
@@ -58,6 +59,14 @@ def _client(api_key: str, api_base: str) -> stripe.StripeClient:
     return stripe.StripeClient(
         api_key, max_network_retries=2, base_addresses={"api": api_base} if api_base else {}
     )
+
+
+def checkout_origin() -> str:
+    """Where Stripe Checkout's hosted page lives: the stand-in's own address, or Stripe's."""
+    if settings.STRIPE_API_BASE:
+        parts = urlsplit(settings.STRIPE_API_BASE)
+        return f"{parts.scheme}://{parts.netloc}"
+    return "https://checkout.stripe.com"
 
 
 def client() -> stripe.StripeClient:

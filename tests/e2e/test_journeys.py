@@ -312,3 +312,24 @@ def test_a_newcomer_signs_up_creates_an_association_joins_and_pledges_by_card(
     page.goto("/fr/pools/fonds-commun-normand/")
     assert "Association du Bocage numérique" in page.locator("main").inner_text()
     journey.shot("promise-on-the-pool-page")
+
+
+def test_a_member_gives_through_checkout_with_the_policy_on(
+    demo, journey, stripe_in_browser, live_server, settings
+):
+    """#20: the "Donner" button did nothing — the page's `form-action 'self'` blocked the
+    redirect to Checkout (it would block Stripe's real Checkout too)."""
+    from commons_fund.payments.models import Charge
+
+    settings.SITE_URL = live_server.url  # Checkout sends the donor back here
+    page = journey.page
+    journey.log_in("dominique@demo.test")
+    page.goto("/fr/organisations/normandie-libre/give/")
+    page.fill("input[name=amount]", "25")
+    page.get_by_role("button", name="Continuer vers le paiement").click()
+    page.wait_for_url("**/_checkout/**")  # the stand-in's hosted page
+    journey.shot("checkout")
+    page.get_by_role("button", name="Pay").click()
+    page.wait_for_url(f"{live_server.url}/**")
+    gift = Charge.objects.filter(income_purpose="donations").order_by("-pk").first()
+    assert gift is not None and gift.amount == 2500 and gift.checkout_session

@@ -196,7 +196,8 @@ async def _checkout_retrieve(request):
 
 
 _PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
-<title>Stripe Checkout (local stand-in)</title></head><body>
+<title>Stripe Checkout (local stand-in)</title>
+<link rel="icon" href="data:,"></head><body>
 <h1>Stripe Checkout – local stand-in</h1><p>{description}: {amount} {currency}</p>
 <form method="post" action="/_checkout/{id}/pay"><button type="submit">Pay</button></form>
 <form method="post" action="/_checkout/{id}/cancel"><button type="submit">Cancel</button></form>

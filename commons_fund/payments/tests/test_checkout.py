@@ -107,3 +107,18 @@ def test_a_gift_while_stripe_is_down_says_so_and_leaves_nothing_waiting(
     settings.STRIPE_API_BASE = stripe_api  # Stripe is back: the donor tries again
     assert _give(client, organisation).startswith(stripe_api)
     assert Charge.objects.filter(status=ChargeStatus.PENDING).exclude(checkout_session="").exists()
+
+
+def test_only_the_give_page_may_send_its_form_on_to_checkout(client, settings):
+    """Browsers apply `form-action` to the redirect that follows a form: the give page's
+    policy names Checkout's origin (the stand-in's here, checkout.stripe.com in production)."""
+    organisation = OrganisationFactory()
+    client.force_login(UserFactory())
+    settings.STRIPE_API_BASE = "http://127.0.0.1:8420"
+    policy = client.get(f"/fr/organisations/{organisation.slug}/give/")["Content-Security-Policy"]
+    assert "form-action 'self' http://127.0.0.1:8420" in policy
+    settings.STRIPE_API_BASE = ""
+    policy = client.get(f"/fr/organisations/{organisation.slug}/give/")["Content-Security-Policy"]
+    assert "form-action 'self' https://checkout.stripe.com" in policy
+    elsewhere = client.get("/fr/pools/")["Content-Security-Policy"]
+    assert "form-action 'self';" in elsewhere or elsewhere.endswith("form-action 'self'")
