@@ -7,3 +7,6 @@ class PledgesConfig(AppConfig):
 
     name = "pledges"
     verbose_name = _("Pledge pools")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401 - connects the signal receivers

@@ -7,3 +7,6 @@ class ReciprocityConfig(AppConfig):
 
     name = "reciprocity"
     verbose_name = _("Reciprocity")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401 - connects the signal receivers

@@ -40,6 +40,7 @@ from ..models import (
     MethodKind,
     SavedPaymentMethod,
 )
+from ..signals import charge_settle_after_commit
 from .customers import payer_kwargs
 
 logger = logging.getLogger(__name__)
@@ -205,6 +206,7 @@ def _fail(*, charge_id: int, code: str, message: str) -> Charge:
             charge.failure_code = code[:100]
             charge.failure_message = message[:500]
             charge.save(update_fields=["status", "failure_code", "failure_message", "updated_at"])
+            charge_settle_after_commit(charge=charge)
             log_event(
                 logger,
                 "charge.failed",
@@ -307,6 +309,8 @@ def charge_apply_intent(*, intent: stripe_client.Intent, fee: int | None = None)
             amount=charge.amount,
             fee=charge.fee,
         )
+        if charge.status in FINAL_STATUSES:
+            charge_settle_after_commit(charge=charge)
     if charge.status == ChargeStatus.REQUIRES_ACTION:
         queue_after_commit("commons_fund.payments.tasks.charge_send_action_email", charge.pk)
     return charge

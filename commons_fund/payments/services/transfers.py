@@ -26,6 +26,7 @@ from ..models import (
     TransferReceipt,
 )
 from ..permissions import require_treasurer
+from ..signals import charge_settle_after_commit
 from .charges import books_account, post_collection
 
 logger = logging.getLogger(__name__)
@@ -86,6 +87,7 @@ def transfer_record_receipt(
             ],
         )
     charge.amount_received += cents
+    was = charge.status
     charge.status = (
         ChargeStatus.SUCCEEDED
         if charge.amount_received >= charge.amount
@@ -101,4 +103,6 @@ def transfer_record_receipt(
         status=charge.status,
         actor=actor.pk,
     )
+    if charge.status == ChargeStatus.SUCCEEDED and was != ChargeStatus.SUCCEEDED:
+        charge_settle_after_commit(charge=charge)
     return receipt

@@ -119,7 +119,7 @@ def _confirm_setup_like_stripe_js(method):
     )
 
 
-def _three_d_secure_card(payer):
+def three_d_secure_card(payer):
     method = services.payment_method_save_card(
         payer=payer, stripe_payment_method=card_method(THREE_D_SECURE)
     )
@@ -141,7 +141,7 @@ def _three_d_secure_card(payer):
 
 
 def test_three_d_secure_asks_the_payer_then_succeeds(payer, books, client, celery_worker):
-    method = _three_d_secure_card(payer)
+    method = three_d_secure_card(payer)
     charge = services.charge_submit(charge=_charge(payer, books, method))
     assert charge.status == ChargeStatus.REQUIRES_ACTION
     assert not Entry.objects.exists()
@@ -168,7 +168,7 @@ def test_three_d_secure_asks_the_payer_then_succeeds(payer, books, client, celer
 
 
 def test_the_confirm_page_is_404_to_others(payer, books, client):
-    method = _three_d_secure_card(payer)
+    method = three_d_secure_card(payer)
     charge = services.charge_submit(charge=_charge(payer, books, method))
     client.force_login(UserFactory())
     assert client.get(f"/fr/payments/charges/{charge.pk}/confirm/").status_code == 404

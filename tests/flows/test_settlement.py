@@ -1,0 +1,124 @@
+"""Settlement as events: when Stripe's webhook (or a treasurer's record of a transfer) settles
+a charge, the pool's collection is collected and the reciprocity declaration paid at once —
+no sweep runs in these tests (`collections_sync_open`, `declarations_sync_open`)."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from commons_fund.members.models import Role
+from commons_fund.members.tests.factories import MembershipFactory
+from commons_fund.payments import services as payments
+from commons_fund.payments import stripe_client
+from commons_fund.payments.models import Charge, ChargeStatus
+from commons_fund.payments.tests.test_stripe import three_d_secure_card
+from pledges import ballots, collecting, rounds
+from pledges import services as pledges
+from pledges.models import Collection, CollectionStatus
+from pledges.tests.factories import PoolFactory, PoolMembershipFactory, voting_round
+from projects.tests.factories import ProjectFactory
+from reciprocity import services as reciprocity
+from reciprocity.models import DeclarationStatus, RevenueDeclaration
+from tests.helpers import wait_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _declaration() -> RevenueDeclaration:
+    partner = MembershipFactory(role=Role.ADMIN)
+    host = MembershipFactory(role=Role.ADMIN)
+    contract = reciprocity.contract_create(
+        partner=partner.organisation,
+        project=ProjectFactory(host=host.organisation),
+        actor=partner.user,
+        rate="5",
+        base="CA HT",
+        starts_on=date(2026, 1, 1),
+    )
+    contract = reciprocity.contract_propose(contract=contract, actor=partner.user)
+    for user in (partner.user, host.user):
+        contract = reciprocity.contract_accept(
+            contract=contract, actor=user, ip_address=None, pdf_sha256=contract.proposed_sha256
+        )
+    declaration = reciprocity.declaration_create(
+        contract=contract, actor=partner.user, period_start=date(2026, 1, 1), revenue="8 000"
+    )
+    declaration.partner_admin, declaration.host_admin = partner.user, host.user
+    return declaration
+
+
+def _collection(method: str, saved_method=None) -> Collection:
+    admin = MembershipFactory(role=Role.ADMIN)
+    pool = PoolFactory(host=admin.organisation)
+    member = PoolMembershipFactory(pool=pool)
+    if method == "card":
+        saved_method = three_d_secure_card(member.user)
+    pledges.pledge_create(
+        membership=member, actor=member.user, amount="12", method=method, saved_method=saved_method
+    )
+    round_, (candidacy,) = voting_round(pool, admin.user, [ProjectFactory()])
+    ballots.ballot_cast(
+        round_=round_, membership=member, actor=member.user, marks={candidacy.pk: 6}
+    )
+    round_ = rounds.round_tally(round_=round_, now=round_.voting_closes_at + timedelta(seconds=1))
+    round_ = collecting.round_collect(round_=round_)
+    collection = collecting.collection_attempt(collection=round_.pot_collections.get())
+    collection.host_admin = admin.user
+    return collection
+
+
+def _authenticate(charge) -> None:
+    """The payer confirms with the bank (what Stripe.js does); the stand-in then tells the
+    site by a signed webhook, nothing else."""
+    stripe_client.client().raw_request(
+        "post",
+        f"/v1/payment_intents/{charge.stripe_payment_intent}/_authenticate",
+        client_secret=charge.client_secret,
+        success="true",
+    )
+
+
+@pytest.mark.usefixtures("stripe_webhooks")
+def test_a_webhook_collects_a_collection_and_pays_a_declaration_at_once():
+    collection = _collection("card")
+    declaration = _declaration()
+    declaration = reciprocity.declaration_pay(
+        declaration=declaration,
+        actor=declaration.partner_admin,
+        method="card",
+        saved_method=three_d_secure_card(declaration.contract.partner),
+    )
+    charges = [Charge.objects.get(pk=collection.charge_id), declaration.charge]
+    assert [charge.status for charge in charges] == [ChargeStatus.REQUIRES_ACTION] * 2
+    assert (collection.status, declaration.status) == (
+        CollectionStatus.DUE,
+        DeclarationStatus.DUE,
+    )
+    for charge in charges:
+        _authenticate(charge)
+    assert wait_for(
+        lambda: Collection.objects.get(pk=collection.pk).status == CollectionStatus.SUCCEEDED
+    )
+    assert wait_for(
+        lambda: RevenueDeclaration.objects.get(pk=declaration.pk).status == DeclarationStatus.PAID
+    )
+
+
+def test_a_transfer_recorded_in_full_collects_at_once():
+    collection = _collection("transfer")
+    payments.transfer_record_receipt(
+        charge=collection.charge,
+        amount="5",
+        received_on=timezone.localdate(),
+        actor=collection.host_admin,
+    )
+    assert Collection.objects.get(pk=collection.pk).status == CollectionStatus.DUE  # part only
+    payments.transfer_record_receipt(
+        charge=collection.charge,
+        amount="7",
+        received_on=timezone.localdate(),
+        actor=collection.host_admin,
+    )
+    assert Collection.objects.get(pk=collection.pk).status == CollectionStatus.SUCCEEDED
+    assert collecting.collections_sync_open() == 0  # nothing left for the sweep
