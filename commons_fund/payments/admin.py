@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from commons_fund.readonly_admin import ReadOnlyAdmin
 
-from .models import BankAccount, Charge, Payout, PayoutBatch, WebhookEvent
+from .models import BankAccount, BankAccountChange, Charge, Payout, PayoutBatch, WebhookEvent
 
 
 @admin.register(Charge)
@@ -33,4 +33,10 @@ class PayoutBatchAdmin(ReadOnlyAdmin):
 
 @admin.register(BankAccount)
 class BankAccountAdmin(ReadOnlyAdmin):
-    list_display = ["organisation", "holder_name", "bic", "updated_at"]
+    list_display = ["organisation", "holder_name", "bic", "updated_at", "usable_from"]
+
+
+@admin.register(BankAccountChange)
+class BankAccountChangeAdmin(ReadOnlyAdmin):
+    list_display = ["organisation", "changed_at", "changed_by", "confirmed_by"]
+    search_fields = ["organisation__name"]

@@ -4,6 +4,7 @@ bank transfer), refunds, transfer receipts and the webhook events received from 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commons_fund.ledger.chart import CHART
@@ -373,6 +374,9 @@ class BankAccount(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # A changed IBAN receives payouts only after a hold (or another administrator's
+    # confirmation): a stolen session cannot divert the next payout at once.
+    usable_from = models.DateTimeField(_("payouts allowed from"), default=timezone.now)
 
     class Meta:
         verbose_name = _("bank account")
@@ -380,6 +384,49 @@ class BankAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.holder_name} •••• {self.iban[-4:]}"
+
+
+class BankAccountChange(models.Model):
+    """Every account an organisation gave, kept for good: who gave it, when, and who
+    confirmed it when it replaced another."""
+
+    organisation = models.ForeignKey(
+        "members.Organisation",
+        on_delete=models.PROTECT,
+        related_name="bank_account_changes",
+        verbose_name=_("organisation"),
+    )
+    holder_name = models.CharField(_("account holder"), max_length=70)
+    iban = models.CharField(_("IBAN"), max_length=34)
+    bic = models.CharField(_("BIC"), max_length=11)
+    replaced_iban = models.CharField(_("IBAN replaced"), max_length=34, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed"), auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bank account change")
+        verbose_name_plural = _("bank account changes")
+        ordering = ["-changed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(confirmed_by=F("changed_by")),
+                name="payments_bank_change_confirmed_by_another",
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True, confirmed_at__isnull=True)
+                | Q(confirmed_by__isnull=False, confirmed_at__isnull=False),
+                name="payments_bank_change_confirmation_whole",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} •••• {self.iban[-4:]} ({self.changed_at:%Y-%m-%d})"
 
 
 class PayoutStatus(models.TextChoices):

@@ -8,7 +8,15 @@ from schwifty import IBAN
 from commons_fund.members.models import Organisation
 
 from . import services, stripe_client
-from .models import BankAccount, Charge, Payout, PayoutBatch, PayoutStatus, SavedPaymentMethod
+from .models import (
+    BankAccount,
+    BankAccountChange,
+    Charge,
+    Payout,
+    PayoutBatch,
+    PayoutStatus,
+    SavedPaymentMethod,
+)
 
 
 def charge_refreshed(*, charge: Charge) -> Charge:
@@ -89,3 +97,16 @@ def transfer_instructions(*, charge: Charge) -> TransferInstructions:
         bic=account.bic if account else "",
         account_known=account is not None,
     )
+
+
+def bank_account_history(
+    *, organisation: Organisation, limit: int = 20
+) -> tuple[list[BankAccountChange], BankAccountChange | None]:
+    """The latest changes of an organisation's bank account, newest first, and the change
+    still waiting for a second person's confirmation, if any."""
+    changes = list(
+        organisation.bank_account_changes.select_related("changed_by", "confirmed_by")[:limit]
+    )
+    latest = changes[0] if changes else None
+    waiting = latest if latest and latest.replaced_iban and not latest.confirmed_by_id else None
+    return changes, waiting

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from . import services
-from .models import Charge
+from .models import BankAccountChange, Charge
 
 
 @shared_task
@@ -35,3 +35,11 @@ def gifts_expire() -> int:
 @shared_task
 def refunds_submit_pending() -> int:
     return services.refunds_submit_pending()
+
+
+@shared_task
+def bank_account_change_notify(change_id: int) -> int:
+    change = BankAccountChange.objects.select_related("organisation", "changed_by").filter(
+        pk=change_id
+    )
+    return services.bank_account_change_email_send(change=change.get()) if change else 0

@@ -12,6 +12,11 @@ urlpatterns = [
         "organisations/<slug:slug>/treasury/bank-account/", views.bank_account, name="bank_account"
     ),
     path(
+        "organisations/<slug:slug>/treasury/bank-account/confirm/",
+        views.bank_account_confirm,
+        name="bank_account_confirm",
+    ),
+    path(
         "organisations/<slug:slug>/treasury/payment-methods/",
         views.payment_methods,
         name="payment_methods",

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -222,9 +223,33 @@ def bank_account(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     ):
         messages.success(request, _("The bank account was saved."))
         return redirect("payments:treasury", slug=slug)
+    changes, waiting = selectors.bank_account_history(organisation=organisation)
     return render(
-        request, "payments/bank_account.html", {"organisation": organisation, "form": form}
+        request,
+        "payments/bank_account.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "current": current,
+            "changes": changes,
+            "may_confirm": waiting is not None and waiting.changed_by_id != request.user.pk,
+            "now": timezone.now(),
+        },
     )
+
+
+@login_required
+@require_POST
+@money_action
+def bank_account_confirm(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    organisation = _treasury(request, slug)
+    try:
+        services.bank_account_confirm(organisation=organisation, actor=request.user)
+    except ValidationError as error:
+        flash_errors(request, error)
+    else:
+        messages.success(request, _("The new bank account is confirmed: payouts can go to it."))
+    return redirect("payments:bank_account", slug=slug)
 
 
 @login_required

@@ -85,6 +85,7 @@ TARGETS = {
     "payments:give": ("GET", _org),
     "payments:treasury": ("GET", _org),
     "payments:bank_account": ("GET", _org),
+    "payments:bank_account_confirm": ("POST", _org),
     "payments:payment_methods": ("GET", _org),
     "payments:charge_receipt": ("GET", lambda k: {"slug": k["slug"], "pk": k["charge"]}),
     "payments:charge_refund": ("GET", lambda k: {"slug": k["slug"], "pk": k["charge"]}),

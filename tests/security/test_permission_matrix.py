@@ -96,6 +96,7 @@ RULES = {
     "payments:give": LOGGED_IN,
     "payments:treasury": ORG_MONEY,
     "payments:bank_account": ORG_MONEY,
+    "payments:bank_account_confirm": ORG_MONEY_POST,
     "payments:payment_methods": ORG_MONEY,
     "payments:charge_receipt": ORG_MONEY,
     "payments:charge_refund": ORG_MONEY,

@@ -31,6 +31,8 @@ from .gifts import (
     gifts_expire,
 )
 from .payouts import (
+    bank_account_change_email_send,
+    bank_account_confirm,
     bank_account_set,
     payout_batch_export,
     payout_batch_mark_paid,
@@ -57,6 +59,8 @@ __all__ = [
     "KIND_OF_INCOME",
     "PAYMENT_INTENT_EVENTS",
     "REFERENCE_ALPHABET",
+    "bank_account_change_email_send",
+    "bank_account_confirm",
     "bank_account_set",
     "card_setup_finish",
     "card_setup_start",

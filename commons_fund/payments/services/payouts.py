@@ -1,16 +1,21 @@
 """Paying beneficiaries from a bank: bank accounts, payouts and SEPA credit-transfer batches."""
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import models, transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from schwifty import BIC
 from schwifty.exceptions import SchwiftyException
 
+from commons_fund.jobs import queue_after_commit
 from commons_fund.ledger.models import TransactionKind
 from commons_fund.ledger.services import (
     account_get_or_create,
@@ -19,13 +24,14 @@ from commons_fund.ledger.services import (
     ledger_post,
 )
 from commons_fund.logs import log_event
-from commons_fund.members.models import Organisation, User
+from commons_fund.members.models import Organisation, Role, User
 from commons_fund.models import cause_fields, require_past_or_today
 from commons_fund.money import minor_units, parse_amount
 
 from .. import sepa
 from ..models import (
     BankAccount,
+    BankAccountChange,
     Payout,
     PayoutBatch,
     PayoutStatus,
@@ -34,6 +40,9 @@ from ..permissions import require_treasurer
 from .customers import SEPA_COUNTRIES, iban_validate
 
 logger = logging.getLogger(__name__)
+
+# How long a new IBAN waits before payouts go to it, unless a second person confirms it.
+BANK_CHANGE_HOLD = timedelta(hours=48)
 
 
 @transaction.atomic
@@ -60,6 +69,9 @@ def bank_account_set(
         raise ValidationError({"holder_name": _("The account holder's name is required.")})
     if len(holder) > 70:
         raise ValidationError({"holder_name": _("At most 70 characters (a bank limit).")})
+    previous = BankAccount.objects.select_for_update().filter(organisation=organisation).first()
+    replaced = previous.iban if previous and previous.iban != account.compact else ""
+    now = timezone.now()
     bank_account, _created = BankAccount.objects.update_or_create(
         organisation=organisation,
         defaults={
@@ -67,16 +79,88 @@ def bank_account_set(
             "iban": account.compact,
             "bic": bic_code,
             "updated_by": actor,
+            # A new IBAN in place of another waits; a first account or the same IBAN does not.
+            "usable_from": now + BANK_CHANGE_HOLD if replaced else now,
         },
     )
+    change = BankAccountChange.objects.create(
+        organisation=organisation,
+        holder_name=holder,
+        iban=account.compact,
+        bic=bic_code,
+        replaced_iban=replaced,
+        changed_by=actor,
+    )
+    if replaced:
+        queue_after_commit("commons_fund.payments.tasks.bank_account_change_notify", change.pk)
     log_event(
         logger,
         "bank_account.set",
+        level=logging.WARNING if replaced else logging.INFO,
         organisation=organisation.pk,
         actor=actor.pk,
         iban_end=account.compact[-4:],
+        replaced_iban_end=replaced[-4:],
     )
     return bank_account
+
+
+@transaction.atomic
+def bank_account_confirm(*, organisation: Organisation, actor: User) -> BankAccount:
+    """Another treasurer or administrator confirms a new IBAN: its payouts need not wait."""
+    require_treasurer(organisation=organisation, actor=actor)
+    bank_account = BankAccount.objects.select_for_update().get(organisation=organisation)
+    change = organisation.bank_account_changes.select_for_update().first()
+    if change is None or not change.replaced_iban or change.confirmed_by_id:
+        raise ValidationError(_("This bank account has no change waiting for a confirmation."))
+    if change.changed_by_id == actor.pk:
+        raise ValidationError(
+            _("Another treasurer or administrator must confirm the change you made.")
+        )
+    now = timezone.now()
+    change.confirmed_by, change.confirmed_at = actor, now
+    change.save(update_fields=["confirmed_by", "confirmed_at"])
+    bank_account.usable_from = min(bank_account.usable_from, now)
+    bank_account.save(update_fields=["usable_from", "updated_at"])
+    log_event(
+        logger,
+        "bank_account.confirmed",
+        organisation=organisation.pk,
+        change=change.pk,
+        actor=actor.pk,
+    )
+    return bank_account
+
+
+def bank_account_change_email_send(*, change: BankAccountChange) -> int:
+    """Tell the organisation's other treasurers and administrators that its IBAN changed,
+    by whom, and how to stop it: one email each."""
+    organisation = change.organisation
+    addresses = sorted(
+        set(
+            organisation.memberships.filter(role__in=(Role.ADMIN, Role.TREASURER))
+            .exclude(user=change.changed_by)
+            .values_list("user__email", flat=True)
+        )
+    )
+    account = BankAccount.objects.get(organisation=organisation)
+    context = {
+        "organisation": organisation,
+        "change": change,
+        "iban_end": change.iban[-4:],
+        "replaced_end": change.replaced_iban[-4:],
+        "usable_from": account.usable_from,
+        "url": settings.SITE_URL.rstrip("/")
+        + reverse("payments:bank_account", kwargs={"slug": organisation.slug}),
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = " ".join(
+            render_to_string("payments/email/bank_change_subject.txt", context).split()
+        )
+        body = render_to_string("payments/email/bank_change_body.txt", context)
+    for address in addresses:
+        send_mail(subject, body, None, [address], fail_silently=False)
+    return len(addresses)
 
 
 @transaction.atomic
@@ -167,6 +251,27 @@ def payout_batch_export(
     if unpaid:
         raise ValidationError(
             _("No bank account known for: %(names)s.") % {"names": ", ".join(unpaid)}
+        )
+    now = timezone.now()
+    held = sorted(
+        {
+            (p.beneficiary.name, p.beneficiary.bank_account.usable_from)
+            for p in locked
+            if p.beneficiary.bank_account.usable_from > now
+        }
+    )
+    if held:
+        raise ValidationError(
+            _(
+                "The bank account of %(names)s changed recently: its payouts wait until "
+                "%(date)s, or until another of its treasurers or administrators confirms it."
+            )
+            % {
+                "names": ", ".join(name for name, _until in held),
+                "date": formats.date_format(
+                    timezone.localtime(max(until for _name, until in held)), "DATETIME_FORMAT"
+                ),
+            }
         )
     message_id, xml = sepa.credit_transfer_file(
         debtor=debtor, payouts=locked, execution_date=execution_date
