@@ -12,6 +12,7 @@ urlpatterns = [
     path("pools/new/", pools.pool_create, name="pool_create"),
     path("pools/<slug:slug>/", pools.pool_detail, name="pool_detail"),
     path("pools/<slug:slug>/edit/", pools.pool_edit, name="pool_edit"),
+    path("pools/<slug:slug>/calendar.ics", pools.pool_calendar, name="pool_calendar"),
     path("pools/<slug:slug>/colleges/", pools.college_add, name="college_add"),
     path(
         "pools/<slug:slug>/members/<int:pk>/approve/",

@@ -15,7 +15,7 @@ from commons_fund.forms import flash_errors, form_apply
 from commons_fund.members.models import Organisation, Role
 from commons_fund.members.selectors import organisations_with_role
 
-from .. import selectors, services
+from .. import ical, selectors, services
 from ..forms import (
     CollegeForm,
     JoinForm,
@@ -185,3 +185,14 @@ def pool_join(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         flash_errors(request, form)
     return redirect(pool)
+
+
+def pool_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    """The pool's rounds as an iCalendar feed (public, like the pool page)."""
+    pool = pool_or_404(slug)
+    response = HttpResponse(
+        ical.pool_calendar(pool=pool, rounds=selectors.pool_rounds(pool=pool)),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'inline; filename="{pool.slug}.ics"'
+    return response

@@ -112,6 +112,7 @@ TARGETS = {
     "pledges:pool_list": ("GET", lambda k: {}),
     "pledges:pool_create": ("GET", lambda k: {}),
     "pledges:pool_detail": ("GET", _pool),
+    "pledges:pool_calendar": ("GET", _pool),
     "pledges:pool_edit": ("GET", _pool),
     "pledges:college_add": ("POST", _pool),
     "pledges:membership_approve": (

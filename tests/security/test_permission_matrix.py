@@ -121,6 +121,7 @@ RULES = {
     "pledges:pool_list": PUBLIC,
     "pledges:pool_create": LOGGED_IN,  # the form, for the organisations one administers
     "pledges:pool_detail": PUBLIC,
+    "pledges:pool_calendar": PUBLIC,
     "pledges:pool_edit": ORG_ADMIN,
     "pledges:college_add": ORG_ADMIN_POST,
     "pledges:membership_approve": ORG_ADMIN_POST,
