@@ -7,3 +7,6 @@ class CmsConfig(AppConfig):
 
     name = "cms"
     verbose_name = _("Site pages")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401 - connects the signal receivers

@@ -32,6 +32,7 @@ from .models import (
     StepStatus,
 )
 from .selectors import contributive_debts
+from .signals import project_created
 
 PROJECT_FIELDS = (
     "summary",
@@ -99,6 +100,7 @@ def project_create(
     project.slug = project.slug or slugify(project.name)[:80].strip("-")
     save_validated(project)
     project.maintainers.add(creator)
+    project_created.send(sender=Project, project=project)
     return project
 
 

@@ -53,3 +53,24 @@ def test_other_pages_are_their_own_canonical_without_their_query(client):
     canonical, alternates = _links(client.get("/fr/pools/?page=1").text)
     assert canonical == "http://testserver/fr/pools/"
     assert alternates["en"] == "http://testserver/en/pools/?page=1"
+
+
+def test_a_commons_made_by_its_maintainers_gets_a_draft_page_for_the_editors():
+    from commons_fund.members.models import Organisation, Role
+    from commons_fund.members.tests.factories import MembershipFactory
+    from projects import services
+
+    host = Organisation.objects.get(slug="normandie-libre")
+    admin = MembershipFactory(organisation=host, role=Role.ADMIN).user
+    project = services.project_create(
+        creator=admin,
+        host=host,
+        name="Cartes libres du bocage",
+        kind="software",
+        licence="AGPL-3.0-or-later",
+        summary="Des cartes.",
+    )
+    page = CommonsPage.objects.get(project=project)
+    assert (page.title, page.live, page.locale.language_code) == (project.name, False, "fr")
+    assert page.get_parent().specific_class.__name__ == "CommonsIndexPage"
+    assert page.get_latest_revision() is not None  # a draft the editors open and publish
