@@ -11,8 +11,9 @@ from commons_fund.members.models import Membership, Role
 from commons_fund.money import format_amount, from_minor_units
 from commons_fund.payments import selectors as payment_selectors
 from commons_fund.payments.epc import epc_qr_png
+from commons_fund.payments.models import ChargeStatus
 
-from .models import Collection, PoolMembership, Round, VoterRoll
+from .models import Collection, CollectionStatus, PoolMembership, Round, VoterRoll
 from .selectors import voting_members
 
 ROUND_EVENTS = {"voting_open", "reminder", "results", "payout"}
@@ -92,6 +93,9 @@ def collection_notify(*, collection: Collection, event: str) -> int:
         "charge",
     ).get(pk=collection.pk)
     round_ = collection.round
+    paid = collection.charge is not None and collection.charge.status == ChargeStatus.SUCCEEDED
+    if event == "due" and (collection.status != CollectionStatus.DUE or paid):
+        return 0  # paid (or voided) since the email was queued: nothing is due any more
     emails = membership_emails([collection.pledge.membership]).get(
         collection.pledge.membership_id, []
     )
@@ -124,7 +128,7 @@ def collection_notify(*, collection: Collection, event: str) -> int:
     messages = []
     for address in sorted(set(emails)):
         message = EmailMessage(subject, body, to=[address])
-        if event == "due" and transfer is not None and transfer.account_known:
+        if event == "due" and transfer is not None and transfer.scannable:
             message.attach(EPC_QR_FILE, epc_qr_png(transfer=transfer), "image/png")
         messages.append(message)
     return get_connection(fail_silently=False).send_messages(messages) or 0

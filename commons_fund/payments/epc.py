@@ -14,8 +14,8 @@ from .selectors import TransferInstructions
 def epc_qr(*, transfer: TransferInstructions) -> QRCode:
     """The QR code of a transfer whose beneficiary's account is known; the reference goes in
     the unstructured remittance field (it is not an ISO 11649 creditor reference)."""
-    if not transfer.account_known or transfer.currency.upper() != "EUR":
-        raise ValueError("An EPC QR code needs the beneficiary's account and an amount in euros.")
+    if not transfer.scannable:
+        raise ValueError("An EPC QR code needs the beneficiary's account and euros to pay.")
     return helpers.make_epc_qr(
         name=transfer.beneficiary[:70],
         iban=transfer.iban.replace(" ", ""),

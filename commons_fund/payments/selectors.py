@@ -81,6 +81,11 @@ class TransferInstructions:
     bic: str
     account_known: bool
 
+    @property
+    def scannable(self) -> bool:
+        """Whether an EPC QR code can be made: an account to pay and something left to pay."""
+        return self.account_known and self.amount > 0 and self.currency.upper() == "EUR"
+
 
 def transfer_instructions(*, charge: Charge) -> TransferInstructions:
     account = (

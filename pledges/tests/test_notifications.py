@@ -129,3 +129,32 @@ def test_results_payment_due_failed_defaulted_and_payout(voting, settings):
     round_ = collecting.round_pay_out(round_=round_)
     assert notifications.round_notify(round_=round_, event="payout") == 1
     assert mail.outbox[-1].to == [admin.user.email]
+
+
+def test_a_due_email_queued_before_the_transfer_arrived_is_not_sent_after(voting):
+    """The demo check's worker crashed: the 'payment due' email, queued at collection, ran
+    after the treasurer had recorded the transfer in full, and asked a QR code for 0 €."""
+    round_, candidacy, people, _organisation, _treasurer, admin = voting
+    for member in people:
+        ballots.ballot_cast(
+            round_=round_, membership=member, actor=member.user, marks={candidacy.pk: 6}
+        )
+    round_ = collecting.round_collect(
+        round_=rounds.round_tally(round_=round_, now=round_.voting_closes_at)
+    )
+    collection = collecting.collection_attempt(
+        collection=round_.pot_collections.filter(pledge__membership=people[0]).get()
+    )
+    BankAccount.objects.create(
+        organisation=round_.pool.host,
+        holder_name="Coopérative normande",
+        iban="FR7630006000011234567890189",
+        bic="AGRIFRPP",
+        updated_by=admin.user,
+    )
+    payments.transfer_record_receipt(
+        charge=collection.charge, amount="10", received_on=timezone.localdate(), actor=admin.user
+    )
+    mail.outbox.clear()
+    assert notifications.collection_notify(collection=collection, event="due") == 0
+    assert not mail.outbox

@@ -16,5 +16,5 @@ register = template.Library()
 def transfer_instructions(charge: Charge) -> dict[str, Any]:
     transfer = selectors.transfer_instructions(charge=charge)
     # The SVG is segno's own markup of a matrix of modules: no text of the payer's in it.
-    qr = mark_safe(epc_qr_svg(transfer=transfer)) if transfer.account_known else ""  # noqa: S308
+    qr = mark_safe(epc_qr_svg(transfer=transfer)) if transfer.scannable else ""  # noqa: S308
     return {"transfer": transfer, "qr": qr}
