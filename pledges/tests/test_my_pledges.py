@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from commons_fund.payments import services as payments
-from commons_fund.payments.models import BankAccount
+from commons_fund.payments.tests.factories import BankAccountFactory
 from pledges import ballots, collecting
 
 from .support import close_vote, open_round
@@ -28,12 +28,7 @@ def _collected(pool, admin, members, projects):
 def test_a_member_sees_the_transfer_to_make_with_its_qr_code_until_it_is_received(
     client, pool, admin, members, projects, django_assert_max_num_queries
 ):
-    BankAccount.objects.create(
-        organisation=pool.host,
-        holder_name="Coopérative normande",
-        iban="FR7630006000011234567890189",
-        updated_by=admin.user,
-    )
+    BankAccountFactory(organisation=pool.host, bic="", updated_by=admin.user)
     collections = _collected(pool, admin, members, projects)
     mine = next(c for c in collections if c.pledge.membership_id == members[0].pk)
     client.force_login(members[0].user)

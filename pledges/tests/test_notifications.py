@@ -7,7 +7,7 @@ from django.utils import timezone
 from commons_fund.members.models import Role
 from commons_fund.members.tests.factories import MembershipFactory, OrganisationFactory
 from commons_fund.payments import services as payments
-from commons_fund.payments.models import BankAccount
+from commons_fund.payments.tests.factories import BankAccountFactory
 from pledges import ballots, collecting, notifications, rounds, services
 from pledges.models import CollectionStatus, Round
 from projects.tests.factories import ProjectFactory
@@ -90,13 +90,7 @@ def test_results_payment_due_failed_defaulted_and_payout(voting, settings):
     round_ = collecting.round_collect(round_=round_)
     collection = round_.pot_collections.filter(pledge__membership=people[0]).get()
     collection = collecting.collection_attempt(collection=collection)
-    BankAccount.objects.create(
-        organisation=round_.pool.host,
-        holder_name="Coopérative normande",
-        iban="FR7630006000011234567890189",
-        bic="AGRIFRPP",
-        updated_by=admin.user,
-    )
+    BankAccountFactory(organisation=round_.pool.host, updated_by=admin.user)
     assert notifications.collection_notify(collection=collection, event="due") == 1
     assert collection.charge.transfer_reference in mail.outbox[-1].body
     for shown in ("Coopérative normande", "FR76 3000 6000 0112 3456 7890 189", "AGRIFRPP"):
@@ -145,13 +139,7 @@ def test_a_due_email_queued_before_the_transfer_arrived_is_not_sent_after(voting
     collection = collecting.collection_attempt(
         collection=round_.pot_collections.filter(pledge__membership=people[0]).get()
     )
-    BankAccount.objects.create(
-        organisation=round_.pool.host,
-        holder_name="Coopérative normande",
-        iban="FR7630006000011234567890189",
-        bic="AGRIFRPP",
-        updated_by=admin.user,
-    )
+    BankAccountFactory(organisation=round_.pool.host, updated_by=admin.user)
     payments.transfer_record_receipt(
         charge=collection.charge, amount="10", received_on=timezone.localdate(), actor=admin.user
     )

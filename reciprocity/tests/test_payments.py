@@ -2,7 +2,6 @@
 the commons' accounts and settles the amount due."""
 
 import re
-from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -10,40 +9,20 @@ from django.utils import timezone
 
 from commons_fund.ledger.selectors import account_balance, ledger_totals
 from commons_fund.ledger.services import account_get_or_create
-from commons_fund.members.models import Role
-from commons_fund.members.tests.factories import MembershipFactory
 from commons_fund.payments import services as payments
 from commons_fund.payments import stripe_client
-from commons_fund.payments.models import BankAccount
-from projects.tests.factories import ProjectFactory
+from commons_fund.payments.tests.factories import BankAccountFactory
 from reciprocity import services
 from reciprocity.models import DeclarationStatus
+
+from .factories import signed_declaration
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("stripe_api")]
 
 
 @pytest.fixture
 def declaration():
-    partner = MembershipFactory(role=Role.ADMIN)
-    host = MembershipFactory(role=Role.ADMIN)
-    contract = services.contract_create(
-        partner=partner.organisation,
-        project=ProjectFactory(host=host.organisation),
-        actor=partner.user,
-        rate="5",
-        base="CA HT",
-        starts_on=date(2026, 1, 1),
-    )
-    contract = services.contract_propose(contract=contract, actor=partner.user)
-    for user in (partner.user, host.user):
-        contract = services.contract_accept(
-            contract=contract, actor=user, ip_address=None, pdf_sha256=contract.proposed_sha256
-        )
-    declaration = services.declaration_create(
-        contract=contract, actor=partner.user, period_start=date(2026, 1, 1), revenue="8 000"
-    )
-    declaration.partner_admin, declaration.host_admin = partner.user, host.user
-    return declaration
+    return signed_declaration()
 
 
 def _balance(project, purpose):
@@ -110,11 +89,9 @@ def test_the_partner_is_told_where_to_send_the_transfer(declaration, client):
     page = client.get(contract_url).text
     assert re.search(r"pas encore donné ses coordonnées bancaires|not given its bank details", page)
 
-    BankAccount.objects.create(
+    BankAccountFactory(
         organisation=declaration.charge.books,
         holder_name="Tiers-lieu Movilab",
-        iban="FR7630006000011234567890189",
-        bic="AGRIFRPP",
         updated_by=host_admin,
     )
     page = client.get(contract_url).text.replace("\u202f", " ").replace("\xa0", " ")
@@ -135,10 +112,10 @@ def test_after_part_of_a_transfer_the_partner_is_asked_for_the_rest_only(declara
     declaration = services.declaration_pay(
         declaration=declaration, actor=partner_admin, method="transfer"
     )
-    BankAccount.objects.create(
+    BankAccountFactory(
         organisation=declaration.charge.books,
         holder_name="Tiers-lieu Movilab",
-        iban="FR7630006000011234567890189",
+        bic="",
         updated_by=host_admin,
     )
     payments.transfer_record_receipt(

@@ -2,7 +2,7 @@
 a charge, the pool's collection is collected and the reciprocity declaration paid at once —
 no sweep runs in these tests (`collections_sync_open`, `declarations_sync_open`)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -20,32 +20,10 @@ from pledges.tests.factories import PoolFactory, PoolMembershipFactory, voting_r
 from projects.tests.factories import ProjectFactory
 from reciprocity import services as reciprocity
 from reciprocity.models import DeclarationStatus, RevenueDeclaration
+from reciprocity.tests.factories import signed_declaration
 from tests.helpers import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _declaration() -> RevenueDeclaration:
-    partner = MembershipFactory(role=Role.ADMIN)
-    host = MembershipFactory(role=Role.ADMIN)
-    contract = reciprocity.contract_create(
-        partner=partner.organisation,
-        project=ProjectFactory(host=host.organisation),
-        actor=partner.user,
-        rate="5",
-        base="CA HT",
-        starts_on=date(2026, 1, 1),
-    )
-    contract = reciprocity.contract_propose(contract=contract, actor=partner.user)
-    for user in (partner.user, host.user):
-        contract = reciprocity.contract_accept(
-            contract=contract, actor=user, ip_address=None, pdf_sha256=contract.proposed_sha256
-        )
-    declaration = reciprocity.declaration_create(
-        contract=contract, actor=partner.user, period_start=date(2026, 1, 1), revenue="8 000"
-    )
-    declaration.partner_admin, declaration.host_admin = partner.user, host.user
-    return declaration
 
 
 def _collection(method: str, saved_method=None) -> Collection:
@@ -82,7 +60,7 @@ def _authenticate(charge) -> None:
 @pytest.mark.usefixtures("stripe_webhooks")
 def test_a_webhook_collects_a_collection_and_pays_a_declaration_at_once():
     collection = _collection("card")
-    declaration = _declaration()
+    declaration = signed_declaration()
     declaration = reciprocity.declaration_pay(
         declaration=declaration,
         actor=declaration.partner_admin,
