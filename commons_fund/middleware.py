@@ -2,6 +2,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.utils import translation
 from wagtail.contrib.redirects.middleware import RedirectMiddleware
 
 UNPREFIXED_PATHS = (
@@ -18,11 +19,21 @@ UNPREFIXED_PATHS = (
 
 class LocaleMiddleware(DjangoLocaleMiddleware):
     """Django's LocaleMiddleware, minus the redirect of a 404 to /fr/... for paths that live
-    outside the language prefixes (the Wagtail catch-all would accept any such redirect)."""
+    outside the language prefixes (the Wagtail catch-all would accept any such redirect);
+    a logged-in person arriving at an address without a language (`/`) is sent to their own
+    language rather than their browser's."""
 
     def process_response(self, request, response):
         if request.path_info.startswith(UNPREFIXED_PATHS):
             return response
+        user = getattr(request, "user", None)
+        if (
+            response.status_code == 404
+            and user is not None
+            and user.is_authenticated
+            and not translation.get_language_from_path(request.path_info)
+        ):
+            translation.activate(user.language)
         return super().process_response(request, response)
 
 

@@ -1,13 +1,10 @@
-"""Emails of pools, each sent by a Celery task queued on commit. A template's first line is
-the subject, the rest the body (`pledges/email/<event>.txt`)."""
+"""Emails of pools, each sent by a Celery task queued on commit (`pledges/email/<event>.txt`,
+sent with `members.mailing.people_email`)."""
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection, send_mass_mail
-from django.db.models import Q
-from django.template.loader import render_to_string
-from django.utils import translation
 
-from commons_fund.members.models import Membership, Role
+from commons_fund.members.mailing import people_email
+from commons_fund.members.models import EmailTopic, Membership, Role, User
 from commons_fund.money import format_amount, from_minor_units
 from commons_fund.payments import selectors as payment_selectors
 from commons_fund.payments.epc import epc_qr_png
@@ -22,41 +19,39 @@ COLLECTION_EVENTS = {"due", "failed", "defaulted"}
 EPC_QR_FILE = "virement-qr.png"
 
 
-def membership_emails(memberships) -> dict[int, list[str]]:
-    """Addresses per membership: the person's, or an organisation's admins and treasurers."""
+# The topic a person may turn off for each round event (all of them are optional).
+ROUND_TOPICS = {
+    "voting_open": EmailTopic.VOTES,
+    "reminder": EmailTopic.VOTES,
+    "results": EmailTopic.RESULTS,
+    "payout": EmailTopic.PAYOUTS,
+}
+
+
+def membership_people(memberships) -> dict[int, list[User]]:
+    """Who is told per membership: the person, or an organisation's admins and treasurers."""
     memberships = list(memberships)
-    people = {m.pk: [m.user.email] for m in memberships if m.user_id}
+    people = {m.pk: [m.user] for m in memberships if m.user_id}
     organisations = {m.organisation_id: m.pk for m in memberships if m.organisation_id}
     rows = Membership.objects.filter(
         organisation__in=organisations, role__in=[Role.ADMIN, Role.TREASURER]
-    ).values_list("organisation_id", "user__email")
-    for organisation, email in rows:
-        people.setdefault(organisations[organisation], []).append(email)
+    ).select_related("user")
+    for row in rows:
+        people.setdefault(organisations[row.organisation_id], []).append(row.user)
     return people
-
-
-def _render(template: str, context: dict) -> tuple[str, str]:
-    with translation.override(settings.LANGUAGE_CODE):
-        text = render_to_string(template, context)
-    subject, _sep, body = text.partition("\n")
-    return " ".join(subject.split()), body.lstrip("\n")
 
 
 def round_notify(*, round_: Round, event: str) -> int:
     """Tell the members a vote opened, remind those who have not voted, publish the results;
-    tell the winners' maintainers the pot is paid out. Returns the number of emails."""
+    tell the winners' maintainers the pot is paid out. One email per person whatever the
+    number of members they act for, in their language. Returns the number of emails."""
     if event not in ROUND_EVENTS:
         raise ValueError(f"Unknown round event {event!r}.")
     round_ = Round.objects.select_related("pool", "winner__project").get(pk=round_.pk)
     if event == "payout":
-        projects = [source.project for source in round_.funding_sources.select_related("project")]
-        addresses = sorted(
-            {
-                email
-                for project in projects
-                for email in project.maintainers.values_list("email", flat=True)
-            }
-        )
+        people = User.objects.filter(
+            maintained_projects__in=round_.funding_sources.values("project")
+        ).distinct()
     else:
         members = PoolMembership.objects.filter(
             pk__in=voting_members(round_=round_)
@@ -65,20 +60,17 @@ def round_notify(*, round_: Round, event: str) -> int:
             members = members.exclude(
                 pk__in=VoterRoll.objects.filter(round=round_).values("membership")
             )
-        # One email per person, whatever the number of members they act for.
-        addresses = sorted(
-            {email for emails in membership_emails(members).values() for email in emails}
-        )
-    subject, body = _render(
-        f"pledges/email/{event}.txt",
-        {
+        people = [user for users in membership_people(members).values() for user in users]
+    return people_email(
+        people=people,
+        template=f"pledges/email/{event}.txt",
+        topic=ROUND_TOPICS[event],
+        context=lambda: {
             "round": round_,
             "pool": round_.pool,
             "url": settings.SITE_URL + round_.get_absolute_url(),
         },
     )
-    messages = [(subject, body, None, [address]) for address in addresses]
-    return send_mass_mail(messages, fail_silently=False)
 
 
 def collection_notify(*, collection: Collection, event: str) -> int:
@@ -96,23 +88,29 @@ def collection_notify(*, collection: Collection, event: str) -> int:
     paid = collection.charge is not None and collection.charge.status == ChargeStatus.SUCCEEDED
     if event == "due" and (collection.status != CollectionStatus.DUE or paid):
         return 0  # paid (or voided) since the email was queued: nothing is due any more
-    emails = membership_emails([collection.pledge.membership]).get(
+    people = membership_people([collection.pledge.membership]).get(
         collection.pledge.membership_id, []
     )
     if event == "defaulted":
-        emails += list(
-            Membership.objects.filter(
-                Q(role=Role.ADMIN) | Q(role=Role.TREASURER), organisation=round_.pool.host
-            ).values_list("user__email", flat=True)
-        )
+        people += [
+            membership.user
+            for membership in Membership.objects.filter(
+                role__in=[Role.ADMIN, Role.TREASURER], organisation=round_.pool.host
+            ).select_related("user")
+        ]
     transfer = (
         payment_selectors.transfer_instructions(charge=collection.charge)
         if collection.charge and collection.charge.transfer_reference
         else None
     )
-    subject, body = _render(
-        f"pledges/email/collection_{event}.txt",
-        {
+    attachments = []
+    if event == "due" and transfer is not None and transfer.scannable:
+        attachments.append((EPC_QR_FILE, epc_qr_png(transfer=transfer), "image/png"))
+    return people_email(
+        people=people,
+        template=f"pledges/email/collection_{event}.txt",
+        attachments=attachments,
+        context=lambda: {
             "round": round_,
             "pool": round_.pool,
             "collection": collection,
@@ -123,12 +121,3 @@ def collection_notify(*, collection: Collection, event: str) -> int:
             "url": settings.SITE_URL + round_.get_absolute_url(),
         },
     )
-    if not emails:
-        return 0
-    messages = []
-    for address in sorted(set(emails)):
-        message = EmailMessage(subject, body, to=[address])
-        if event == "due" and transfer is not None and transfer.scannable:
-            message.attach(EPC_QR_FILE, epc_qr_png(transfer=transfer), "image/png")
-        messages.append(message)
-    return get_connection(fail_silently=False).send_messages(messages) or 0

@@ -26,6 +26,7 @@ urlpatterns = [
     ),
     path("pools/<slug:slug>/rounds/new/", round_pages.round_schedule, name="round_schedule"),
     path("my/pledges/", pledging.my_pledges, name="my_pledges"),
+    path("my/calendar/<str:key>.ics", pools.person_calendar, name="person_calendar"),
     path("my/pledges/<int:pk>/change/", pledging.pledge_change, name="pledge_change"),
     path("my/pledges/<int:pk>/status/", pledging.pledge_status, name="pledge_status"),
     path("my/pledges/<int:pk>/method/", pledging.pledge_method, name="pledge_method"),

@@ -2,38 +2,36 @@
 
 from babel.dates import format_date
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from commons_fund.members.models import Membership, Role
+from commons_fund.members.mailing import people_email
+from commons_fund.members.models import Role, User
+
+BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
 
 def reminder_send(*, missing) -> int:
-    """Ask the partner's administrators and treasurers to declare a period's revenue."""
+    """Ask the partner's administrators and treasurers to declare a period's revenue, each
+    in their own language. Money they owe under a signed contract: it cannot be turned
+    off."""
     contract = missing.contract
-    emails = sorted(
-        set(
-            Membership.objects.filter(
-                organisation=contract.partner, role__in=[Role.ADMIN, Role.TREASURER]
-            ).values_list("user__email", flat=True)
-        )
+    people = User.objects.filter(
+        memberships__organisation=contract.partner,
+        memberships__role__in=[Role.ADMIN, Role.TREASURER],
+    ).distinct()
+
+    def context() -> dict[str, object]:
+        locale = BABEL_LOCALES[translation.get_language()]
+        return {
+            "contract": contract,
+            "days_late": missing.days_late,
+            "start": format_date(missing.period_start, format="long", locale=locale),
+            "end": format_date(missing.period_end, format="long", locale=locale),
+            "url": settings.SITE_URL
+            + reverse("reciprocity:contract_detail", kwargs={"pk": contract.pk}),
+        }
+
+    return people_email(
+        people=people, template="reciprocity/email/declaration_reminder.txt", context=context
     )
-    if not emails:
-        return 0
-    locale = {"fr": "fr_FR", "en": "en_GB"}[contract.language]
-    with translation.override(contract.language):
-        text = render_to_string(
-            "reciprocity/email/declaration_reminder.txt",
-            {
-                "contract": contract,
-                "days_late": missing.days_late,
-                "start": format_date(missing.period_start, format="long", locale=locale),
-                "end": format_date(missing.period_end, format="long", locale=locale),
-                "url": settings.SITE_URL
-                + reverse("reciprocity:contract_detail", kwargs={"pk": contract.pk}),
-            },
-        )
-    subject, _sep, body = text.partition("\n")
-    return send_mail(" ".join(subject.split()), body.lstrip("\n"), None, emails)

@@ -1,22 +1,60 @@
 from allauth.account import forms as allauth_forms
 from django import forms
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organisation, Role
+from .models import EmailTopic, Organisation, Role
 from .services import organisation_default_slug
 from .validators import compact_siren, compact_siret
+
+
+def _language_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Language of my emails"),
+        choices=settings.LANGUAGES,
+        help_text=_("The site opens in it too when you log in."),
+    )
 
 
 class SignupForm(allauth_forms.SignupForm):
     """allauth's sign-up, which answers a known email as it answers a new one, doing the same
     work for it too: the password given is hashed, as a new account's is, so that the time
-    of the answer does not tell that the email has an account (about 1 s against 0.05 s)."""
+    of the answer does not tell that the email has an account (about 1 s against 0.05 s).
+    The person chooses the language of their emails (the page's, unless they change it)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"] = _language_field()
+        self.fields["language"].required = False  # left out: the page's language
+        self.fields["language"].initial = get_language()
 
     def try_save(self, request):
         if self.account_already_exists:
             make_password(self.cleaned_data.get("password1"))
         return super().try_save(request)
+
+    def signup(self, request, user) -> None:
+        page_language = get_language()
+        if page_language not in dict(settings.LANGUAGES):
+            page_language = settings.LANGUAGE_CODE
+        user.language = self.cleaned_data.get("language") or page_language
+        user.save(update_fields=["language"])
+
+
+class EmailPreferencesForm(forms.Form):
+    language = _language_field()
+    topics = forms.MultipleChoiceField(
+        label=_("Emails I receive"),
+        choices=EmailTopic.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Emails about your money (a payment due, failed or to confirm, a bank account "
+            "changed) and invitations are always sent."
+        ),
+    )
 
 
 class OrganisationForm(forms.ModelForm):

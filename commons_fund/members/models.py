@@ -44,6 +44,17 @@ class UserManager(BaseUserManager):
 class User(AbstractUser):
     username = None
     email = models.EmailField(_("email address"), unique=True)
+    # The language of the emails this person gets and of the site when they arrive at `/`.
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language of your emails and of the site when you log in."),
+    )
+    # The secret in the address of this person's calendar feed (empty: no feed); renewing
+    # it cuts off every app that had the old address.
+    calendar_key = models.CharField(_("calendar key"), max_length=64, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -56,6 +67,15 @@ class User(AbstractUser):
         ordering = ["email"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="members_user_email_ci_unique"),
+            models.UniqueConstraint(
+                fields=["calendar_key"],
+                condition=~models.Q(calendar_key=""),
+                name="members_user_calendar_key_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(language__in=[code for code, _name in settings.LANGUAGES]),
+                name="members_user_language_known",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -322,3 +342,37 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.organisation}"
+
+
+class EmailTopic(models.TextChoices):
+    """The emails a person may turn off. Emails about money they owe or hold (a payment due,
+    failed or defaulted, a payment to confirm, revenue to declare under a contract, a bank
+    account changed) and invitations have no topic: they are always sent."""
+
+    VOTES = "votes", _("Votes: a vote opens, a reminder before it closes")
+    RESULTS = "results", _("Results of the rounds of my pools")
+    PAYOUTS = "payouts", _("Payouts to the commons I maintain")
+
+
+class EmailOptOut(models.Model):
+    """A topic a person asked not to receive emails about (from their preferences, or from
+    the one-click link at the foot of such an email)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="email_opt_outs", verbose_name=_("user")
+    )
+    topic = models.CharField(_("topic"), max_length=20, choices=EmailTopic.choices)
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("email opt-out")
+        verbose_name_plural = _("email opt-outs")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "topic"], name="members_optout_once"),
+            models.CheckConstraint(
+                condition=models.Q(topic__in=EmailTopic.values), name="members_optout_topic_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ∅ {self.topic}"

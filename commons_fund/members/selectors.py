@@ -121,3 +121,10 @@ def invitation_from_token(*, token: str) -> Invitation | None:
         .filter(pk=invitation_id)
         .first()
     )
+
+
+def user_with_calendar_key(*, key: str) -> User | None:
+    """The active person whose calendar feed is at this secret address."""
+    if not key:
+        return None
+    return User.objects.filter(calendar_key=key, is_active=True).first()

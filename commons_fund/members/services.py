@@ -1,12 +1,13 @@
 """Writes about organisations, memberships and invitations; each is atomic."""
 
+import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -14,7 +15,17 @@ from django.utils.translation import gettext as _
 
 from commons_fund.jobs import queue, queue_after_commit
 
-from .models import Invitation, InvitationStatus, Membership, Organisation, Role, User
+from .mailing import email_render
+from .models import (
+    EmailOptOut,
+    EmailTopic,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    Organisation,
+    Role,
+    User,
+)
 from .selectors import invitation_token, organisation_has_role, user_verified_emails
 from .validators import compact_siren, compact_siret
 
@@ -155,9 +166,8 @@ def invitation_email_send(*, invitation: Invitation) -> bool:
             "url": settings.SITE_URL.rstrip("/") + path,
             "max_age_days": settings.INVITATION_MAX_AGE_DAYS,
         }
-        subject = render_to_string("members/email/invitation_subject.txt", context)
-        body = render_to_string("members/email/invitation_body.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [invitation.email])
+        subject, body = email_render(template="members/email/invitation.txt", context=context)
+    send_mail(subject, body, None, [invitation.email])
     invitation.email_sent_at = timezone.now()
     invitation.save(update_fields=["email_sent_at"])
     return True
@@ -267,3 +277,38 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
     membership = Membership.objects.get(pk=membership.pk)
     _ensure_an_admin_remains(membership=membership)
     membership.delete()
+
+
+@transaction.atomic
+def user_email_preferences_set(*, user: User, language: str, topics: Iterable[str]) -> User:
+    """Set a person's language and the topics they receive emails about (the others are
+    turned off); emails about their money have no topic and cannot be turned off."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose French or English.")})
+    topics = set(topics)
+    if unknown := topics - set(EmailTopic.values):
+        raise ValidationError({"topics": _("Unknown topic: %s.") % ", ".join(sorted(unknown))})
+    user.language = language
+    user.save(update_fields=["language"])
+    EmailOptOut.objects.filter(user=user, topic__in=topics).delete()
+    for topic in set(EmailTopic.values) - topics:
+        EmailOptOut.objects.get_or_create(user=user, topic=topic)
+    return user
+
+
+@transaction.atomic
+def user_email_opt_out(*, user: User, topic: str) -> EmailOptOut:
+    """Stop the emails of one topic (the one-click link of such an email); done twice, it
+    changes nothing."""
+    if topic not in EmailTopic.values:
+        raise ValidationError({"topic": _("Unknown topic: %s.") % topic})
+    return EmailOptOut.objects.get_or_create(user=user, topic=topic)[0]
+
+
+@transaction.atomic
+def user_calendar_key_renew(*, user: User) -> User:
+    """Give the person a new secret address for their calendar feed; the old one stops
+    working at once."""
+    user.calendar_key = secrets.token_urlsafe(32)
+    user.save(update_fields=["calendar_key"])
+    return user

@@ -13,14 +13,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
-from commons_fund.forms import flash_errors
+from commons_fund.forms import flash_errors, form_apply
 
 from . import selectors, services
-from .forms import InvitationForm, OrganisationForm, RoleForm
-from .models import Invitation, InvitationStatus, LegalForm, Membership, Organisation
+from .forms import EmailPreferencesForm, InvitationForm, OrganisationForm, RoleForm
+from .mailing import unsubscribe_link_read
+from .models import EmailTopic, Invitation, InvitationStatus, LegalForm, Membership, Organisation
 from .territories import REGION_CHOICES
 
 
@@ -45,6 +48,58 @@ def my_space(request: HttpRequest) -> HttpResponse:
             "has_token": Token.objects.filter(user=request.user).exists(),
         },
     )
+
+
+@login_required
+def email_preferences(request: HttpRequest) -> HttpResponse:
+    """My language and the emails I receive."""
+    user = request.user
+    form = EmailPreferencesForm(
+        request.POST or None,
+        initial={
+            "language": user.language,
+            "topics": sorted(
+                set(EmailTopic.values) - set(user.email_opt_outs.values_list("topic", flat=True))
+            ),
+        },
+    )
+    if request.method == "POST" and form_apply(
+        form,
+        lambda data: services.user_email_preferences_set(
+            user=user, language=data["language"], topics=data["topics"]
+        ),
+    ):
+        messages.success(request, _("Your email preferences are saved."))
+        return redirect("members:email_preferences")
+    return render(request, "members/email_preferences.html", {"form": form})
+
+
+@never_cache
+@csrf_exempt  # mail programs send the one-click POST of RFC 8058 with no session or token
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The link at the foot of an email: GET asks to confirm (link checkers and previews
+    open links), POST stops that topic's emails. The signed token is the only proof needed,
+    and all it can do is stop one kind of email."""
+    found = unsubscribe_link_read(token=token)
+    if found is None:
+        raise Http404
+    user, topic = found
+    done = request.method == "POST"
+    if done:
+        services.user_email_opt_out(user=user, topic=topic)
+    return render(
+        request, "members/unsubscribe.html", {"person": user, "topic": topic, "done": done}
+    )
+
+
+@login_required
+@require_POST
+def calendar_key_renew(request: HttpRequest) -> HttpResponse:
+    """Make (or replace) the secret address of my calendar feed."""
+    services.user_calendar_key_renew(user=request.user)
+    messages.success(request, _("Your calendar has a new address; the old one no longer works."))
+    return redirect("members:my_space")
 
 
 @login_required

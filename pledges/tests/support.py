@@ -1,11 +1,11 @@
-"""Steps the round tests share: open a vote, cast a ballot, close the vote, read what the
-pool's host is still owed."""
+"""Steps the round tests share: open a vote, cast a ballot, close the vote, collect the
+promises, read what the pool's host is still owed."""
 
 from datetime import timedelta
 
 from commons_fund.ledger.selectors import account_balance
 from commons_fund.ledger.services import account_get_or_create
-from pledges import ballots, rounds
+from pledges import ballots, collecting, rounds
 
 from .factories import voting_round
 
@@ -22,6 +22,15 @@ def vote(round_, membership, marks):
 
 def close_vote(round_):
     return rounds.round_tally(round_=round_, now=round_.voting_closes_at + timedelta(seconds=1))
+
+
+def collected(pool, admin, members, projects):
+    """A round voted by the first three members and collected: each promise tried once."""
+    round_, candidacies = open_round(pool, admin, projects)
+    for member in members[:3]:
+        vote(round_, member, {c.pk: 5 for c in candidacies})
+    round_ = collecting.round_collect(round_=close_vote(round_))
+    return [collecting.collection_attempt(collection=c) for c in round_.pot_collections.all()]
 
 
 def pending(pool):

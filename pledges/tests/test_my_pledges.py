@@ -5,31 +5,17 @@ from django.utils import timezone
 
 from commons_fund.payments import services as payments
 from commons_fund.payments.tests.factories import BankAccountFactory
-from pledges import ballots, collecting
 
-from .support import close_vote, open_round
+from .support import collected
 
 pytestmark = pytest.mark.django_db
-
-
-def _collected(pool, admin, members, projects):
-    round_, candidacies = open_round(pool, admin, projects)
-    for member in members[:3]:
-        ballots.ballot_cast(
-            round_=round_,
-            membership=member,
-            actor=member.user,
-            marks={c.pk: 5 for c in candidacies},
-        )
-    round_ = collecting.round_collect(round_=close_vote(round_))
-    return [collecting.collection_attempt(collection=c) for c in round_.pot_collections.all()]
 
 
 def test_a_member_sees_the_transfer_to_make_with_its_qr_code_until_it_is_received(
     client, pool, admin, members, projects, django_assert_max_num_queries
 ):
     BankAccountFactory(organisation=pool.host, bic="", updated_by=admin.user)
-    collections = _collected(pool, admin, members, projects)
+    collections = collected(pool, admin, members, projects)
     mine = next(c for c in collections if c.pledge.membership_id == members[0].pk)
     client.force_login(members[0].user)
     with django_assert_max_num_queries(20):

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from commons_fund.members.models import Role
+from commons_fund.members.models import EmailOptOut, EmailTopic, Role
 from commons_fund.members.tests.factories import MembershipFactory, OrganisationFactory
 from commons_fund.payments import services as payments
 from commons_fund.payments.tests.factories import BankAccountFactory
@@ -125,10 +125,9 @@ def test_results_payment_due_failed_defaulted_and_payout(voting, settings):
     assert mail.outbox[-1].to == [admin.user.email]
 
 
-def test_a_due_email_queued_before_the_transfer_arrived_is_not_sent_after(voting):
-    """The demo check's worker crashed: the 'payment due' email, queued at collection, ran
-    after the treasurer had recorded the transfer in full, and asked a QR code for 0 €."""
-    round_, candidacy, people, _organisation, _treasurer, admin = voting
+def _first_collection(round_, candidacy, people):
+    """Everyone votes for the one candidate; the round is collected; the first person's
+    promise is tried (a transfer: due)."""
     for member in people:
         ballots.ballot_cast(
             round_=round_, membership=member, actor=member.user, marks={candidacy.pk: 6}
@@ -136,9 +135,16 @@ def test_a_due_email_queued_before_the_transfer_arrived_is_not_sent_after(voting
     round_ = collecting.round_collect(
         round_=rounds.round_tally(round_=round_, now=round_.voting_closes_at)
     )
-    collection = collecting.collection_attempt(
+    return collecting.collection_attempt(
         collection=round_.pot_collections.filter(pledge__membership=people[0]).get()
     )
+
+
+def test_a_due_email_queued_before_the_transfer_arrived_is_not_sent_after(voting):
+    """The demo check's worker crashed: the 'payment due' email, queued at collection, ran
+    after the treasurer had recorded the transfer in full, and asked a QR code for 0 €."""
+    round_, candidacy, people, _organisation, _treasurer, admin = voting
+    collection = _first_collection(round_, candidacy, people)
     BankAccountFactory(organisation=round_.pool.host, updated_by=admin.user)
     payments.transfer_record_receipt(
         charge=collection.charge, amount="10", received_on=timezone.localdate(), actor=admin.user
@@ -146,3 +152,24 @@ def test_a_due_email_queued_before_the_transfer_arrived_is_not_sent_after(voting
     mail.outbox.clear()
     assert notifications.collection_notify(collection=collection, event="due") == 0
     assert not mail.outbox
+
+
+def test_round_emails_follow_each_person_s_language_and_preferences(voting):
+    """#19: a language per person; a topic turned off is not sent, money emails always are."""
+    round_, candidacy, people, _organisation, treasurer, _admin = voting
+    treasurer.language = "en"
+    treasurer.save()
+    EmailOptOut.objects.create(user=people[0].user, topic=EmailTopic.VOTES)
+    assert notifications.round_notify(round_=round_, event="voting_open") == 2
+    by_address = {message.to[0]: message for message in mail.outbox}
+    assert sorted(by_address) == sorted([people[1].user.email, treasurer.email])
+    assert "the vote of round" in by_address[treasurer.email].subject
+    assert f"/en/pools/{round_.pool.slug}/" in by_address[treasurer.email].body
+    assert "le vote du tour" in by_address[people[1].user.email].subject
+    for message in mail.outbox:
+        assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    collection = _first_collection(round_, candidacy, people)
+    mail.outbox.clear()
+    assert notifications.collection_notify(collection=collection, event="due") == 1
+    (message,) = mail.outbox  # to the person who turned votes off: money is not a topic
+    assert message.to == [people[0].user.email] and "List-Unsubscribe" not in message.extra_headers

@@ -9,11 +9,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from commons_fund.forms import flash_errors, form_apply
 from commons_fund.members.models import Organisation, Role
-from commons_fund.members.selectors import organisations_with_role
+from commons_fund.members.selectors import organisations_with_role, user_with_calendar_key
 
 from .. import ical, selectors, services
 from ..forms import (
@@ -195,4 +196,19 @@ def pool_calendar(request: HttpRequest, slug: str) -> HttpResponse:
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = f'inline; filename="{pool.slug}.ics"'
+    return response
+
+
+@never_cache
+def person_calendar(request: HttpRequest, key: str) -> HttpResponse:
+    """A person's iCalendar feed, at a secret address calendar apps fetch without a
+    session; an unknown or renewed key is a 404."""
+    user = user_with_calendar_key(key=key)
+    if user is None:
+        raise Http404
+    response = HttpResponse(
+        ical.person_calendar(items=selectors.person_calendar(user=user)),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'inline; filename="commons-fund.ics"'
     return response

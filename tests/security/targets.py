@@ -57,6 +57,10 @@ TARGETS = {
     # members
     "members:my_space": ("GET", lambda k: {}),
     "members:api_token": ("POST", lambda k: {}),
+    "members:email_preferences": ("GET", lambda k: {}),
+    "members:calendar_key_renew": ("POST", lambda k: {}),
+    "pledges:person_calendar": ("GET", lambda k: {"key": k["calendar_key"]}),
+    "members:unsubscribe": ("GET", lambda k: {"token": k["unsubscribe"]}),
     "members:organisation_list": ("GET", lambda k: {}),
     "members:organisation_create": ("GET", lambda k: {}),
     "members:organisation_detail": ("GET", _org),

@@ -70,6 +70,10 @@ RULES = {
     "api:reciprocity-policy-list": PUBLIC,
     "members:my_space": LOGGED_IN,
     "members:api_token": "302 ok ok ok ok ok ok ok",
+    "members:email_preferences": LOGGED_IN,
+    "members:calendar_key_renew": "302 ok ok ok ok ok ok ok",
+    "pledges:person_calendar": PUBLIC,  # whoever holds the secret address (a calendar app)
+    "members:unsubscribe": PUBLIC,  # whoever holds the signed link (GET only asks)
     "members:organisation_list": PUBLIC,
     "members:organisation_create": LOGGED_IN,
     "members:organisation_detail": PUBLIC,

@@ -8,7 +8,8 @@ from django.core.management import call_command
 
 from commons_fund.finances.models import FinancialYear
 from commons_fund.members import services as members
-from commons_fund.members.models import Membership, Organisation, Role, User
+from commons_fund.members.mailing import unsubscribe_token
+from commons_fund.members.models import EmailTopic, Membership, Organisation, Role, User
 from commons_fund.members.selectors import invitation_token
 from commons_fund.members.tests.factories import UserFactory
 from commons_fund.payments.models import Charge, PayoutBatch
@@ -88,6 +89,8 @@ def build_world() -> World:
         "membership": Membership.objects.get(organisation=coop, user=users["org_member"]).pk,
         "invitation": invitation.pk,
         "token": invitation_token(invitation=invitation),
+        "unsubscribe": unsubscribe_token(user=users["pool_member"], topic=EmailTopic.VOTES),
+        "calendar_key": members.user_calendar_key_renew(user=users["pool_member"]).calendar_key,
         "contract": contract.pk,
         "declaration": contract.declarations.order_by("pk").first().pk,
         "pledge": pledge.pk,  # the administrator's own pledge in the pool

@@ -10,7 +10,7 @@ from .charges import (
     charge_action_email_send,
     charge_apply_intent,
     charge_create,
-    charge_payers_emails,
+    charge_payers,
     charge_submit,
     charges_submit_pending,
 )
@@ -67,7 +67,7 @@ __all__ = [
     "charge_action_email_send",
     "charge_apply_intent",
     "charge_create",
-    "charge_payers_emails",
+    "charge_payers",
     "charge_submit",
     "charges_submit_pending",
     "checkout_apply",

@@ -9,11 +9,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commons_fund.jobs import queue_after_commit
@@ -26,6 +24,7 @@ from commons_fund.ledger.services import (
     ledger_resolve_pending,
 )
 from commons_fund.logs import log_event
+from commons_fund.members.mailing import people_email
 from commons_fund.members.models import Organisation, Role, User
 from commons_fund.models import cause_fields
 from commons_fund.money import format_amount, from_minor_units, minor_units, parse_amount
@@ -349,27 +348,26 @@ def _charge_of_intent(intent: stripe_client.Intent) -> Charge:
     return charge
 
 
-def charge_payers_emails(*, charge: Charge) -> list[str]:
+def charge_payers(*, charge: Charge) -> list[User]:
     """Who is told about a charge: the paying person, or the paying organisation's
     treasurers (its administrators when it has none)."""
     if charge.user:
-        return [charge.user.email]
+        return [charge.user]
     if charge.organisation is None:
         return []
     memberships = charge.organisation.memberships.select_related("user")
-    treasurers = [m.user.email for m in memberships if m.role == Role.TREASURER]
-    return treasurers or [m.user.email for m in memberships if m.role == Role.ADMIN]
+    treasurers = [m.user for m in memberships if m.role == Role.TREASURER]
+    return treasurers or [m.user for m in memberships if m.role == Role.ADMIN]
 
 
 def charge_action_email_send(*, charge: Charge) -> bool:
-    """Ask the payer to confirm a payment their bank wants to authenticate (3-D Secure)."""
+    """Ask the payer to confirm a payment their bank wants to authenticate (3-D Secure):
+    an email about their money, in each person's language, that cannot be turned off."""
     if charge.status != ChargeStatus.REQUIRES_ACTION:
         return False
-    recipients = charge_payers_emails(charge=charge)
-    if not recipients:
-        return False
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
+
+    def context() -> dict[str, object]:
+        return {
             "charge": charge,
             "amount": format_amount(
                 from_minor_units(charge.amount, charge.currency), charge.currency
@@ -377,7 +375,8 @@ def charge_action_email_send(*, charge: Charge) -> bool:
             "url": settings.SITE_URL.rstrip("/")
             + reverse("payments:charge_confirm", kwargs={"pk": charge.pk}),
         }
-        subject = render_to_string("payments/email/confirm_subject.txt", context)
-        body = render_to_string("payments/email/confirm_body.txt", context)
-    send_mail(" ".join(subject.split()), body, None, recipients)
-    return True
+
+    sent = people_email(
+        people=charge_payers(charge=charge), template="payments/email/confirm.txt", context=context
+    )
+    return sent > 0

@@ -6,11 +6,9 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import models, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from schwifty import BIC
 from schwifty.exceptions import SchwiftyException
@@ -24,6 +22,7 @@ from commons_fund.ledger.services import (
     ledger_post,
 )
 from commons_fund.logs import log_event
+from commons_fund.members.mailing import people_email
 from commons_fund.members.models import Organisation, Role, User
 from commons_fund.models import cause_fields, require_past_or_today
 from commons_fund.money import minor_units, parse_amount
@@ -136,31 +135,26 @@ def bank_account_change_email_send(*, change: BankAccountChange) -> int:
     """Tell the organisation's other treasurers and administrators that its IBAN changed,
     by whom, and how to stop it: one email each."""
     organisation = change.organisation
-    addresses = sorted(
-        set(
-            organisation.memberships.filter(role__in=(Role.ADMIN, Role.TREASURER))
-            .exclude(user=change.changed_by)
-            .values_list("user__email", flat=True)
-        )
-    )
+    people = User.objects.filter(
+        memberships__organisation=organisation,
+        memberships__role__in=(Role.ADMIN, Role.TREASURER),
+    ).exclude(pk=change.changed_by_id)
     account = BankAccount.objects.get(organisation=organisation)
-    context = {
-        "organisation": organisation,
-        "change": change,
-        "iban_end": change.iban[-4:],
-        "replaced_end": change.replaced_iban[-4:],
-        "usable_from": account.usable_from,
-        "url": settings.SITE_URL.rstrip("/")
-        + reverse("payments:bank_account", kwargs={"slug": organisation.slug}),
-    }
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = " ".join(
-            render_to_string("payments/email/bank_change_subject.txt", context).split()
-        )
-        body = render_to_string("payments/email/bank_change_body.txt", context)
-    for address in addresses:
-        send_mail(subject, body, None, [address], fail_silently=False)
-    return len(addresses)
+
+    def context() -> dict[str, object]:
+        return {
+            "organisation": organisation,
+            "change": change,
+            "iban_end": change.iban[-4:],
+            "replaced_end": change.replaced_iban[-4:],
+            "usable_from": account.usable_from,
+            "url": settings.SITE_URL.rstrip("/")
+            + reverse("payments:bank_account", kwargs={"slug": organisation.slug}),
+        }
+
+    return people_email(
+        people=people.distinct(), template="payments/email/bank_change.txt", context=context
+    )
 
 
 @transaction.atomic
