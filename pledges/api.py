@@ -77,6 +77,7 @@ class PoolRulesSerializer(serializers.ModelSerializer):
             "membership_policy",
             "defaulters_vote",
             "publication_threshold",
+            "projected_match_public",
             "nomination_days",
             "voting_days",
         ]
@@ -99,6 +100,22 @@ class TurnoutSerializer(serializers.Serializer):
     quorum_reached = serializers.BooleanField()
 
 
+class ProjectedMatchingSerializer(serializers.Serializer):
+    voters = serializers.IntegerField(
+        help_text="Ballots counted so far (they leave the box in shuffled groups)."
+    )
+    threshold = serializers.IntegerField(
+        help_text="Ballots needed before the projection is shown (no ballot singled out)."
+    )
+    shown = serializers.BooleanField()
+    matching = serializers.DictField(
+        source="per_candidacy",
+        child=serializers.IntegerField(),
+        help_text="Candidacy id → cents of the matching pool if the vote closed now; empty "
+        "until shown.",
+    )
+
+
 class RoundSerializer(serializers.ModelSerializer):
     pool = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     candidacies = serializers.SerializerMethodField()
@@ -107,6 +124,7 @@ class RoundSerializer(serializers.ModelSerializer):
         help_text="Once the vote has opened: voters so far (a count, never who), members with "
         "a vote, the voters the quorum needs and whether it is reached; null before."
     )
+    projected_matching = serializers.SerializerMethodField()
 
     class Meta:
         model = Round
@@ -128,6 +146,7 @@ class RoundSerializer(serializers.ModelSerializer):
             "candidacies",
             "pot",
             "turnout",
+            "projected_matching",
         ]
 
     # A list's page is read in a few queries by RoundViewSet.get_serializer (context).
@@ -150,6 +169,12 @@ class RoundSerializer(serializers.ModelSerializer):
             turnouts = selectors.rounds_turnout(rounds=[round_])
         turnout = turnouts.get(round_.pk)
         return TurnoutSerializer(turnout).data if turnout is not None else None
+
+    @extend_schema_field(ProjectedMatchingSerializer(allow_null=True))
+    def get_projected_matching(self, round_: Round) -> dict | None:
+        """Allocation rounds whose vote is open, when the pool publishes it; null otherwise."""
+        projected = selectors.round_projected_matching(round_=round_)
+        return ProjectedMatchingSerializer(projected).data if projected is not None else None
 
 
 class NominationSerializer(serializers.Serializer):

@@ -225,5 +225,7 @@ def seed() -> None:
             actor=_actor(membership),
             marks=dict(zip(candidacies, grades, strict=True)),
         )
-    services.pool_update(pool=pool, actor=treasurer, round_kind="allocation")
+    services.pool_update(
+        pool=pool, actor=treasurer, round_kind="allocation", projected_match_public=True
+    )
     _open(pool, treasurer, ALLOCATION_ROUND, start_in_days=7, matching_pool=100_000)

@@ -39,6 +39,7 @@ class PoolRulesForm(forms.ModelForm):
             "membership_policy",
             "defaulters_vote",
             "publication_threshold",
+            "projected_match_public",
             "nomination_days",
             "voting_days",
         ]

@@ -30,6 +30,7 @@ from .models import (
     RoundState,
     VoterRoll,
 )
+from .tally import projected_matching
 
 
 def pool_admin(*, pool: Pool, user: User) -> bool:
@@ -309,6 +310,48 @@ class PublishedBallot:
 
 def publication_threshold(*, round_: Round) -> int:
     return round_.publication_threshold or DEFAULT_PUBLICATION_THRESHOLD
+
+
+@dataclass(frozen=True)
+class ProjectedMatching:
+    """During an allocation vote: the matching per candidacy (cents) if it closed now, from
+    the ballots counted so far (they leave the box in shuffled groups, `pledges.ballots`),
+    or nothing yet while fewer are counted than the round's publication threshold."""
+
+    voters: int
+    threshold: int
+    per_candidacy: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def shown(self) -> bool:
+        return self.voters >= self.threshold
+
+    def rows(self, candidacies: list[Candidacy]) -> list[tuple[Candidacy, int, int]]:
+        """Each candidacy with its projected matching and its share of the largest (for a
+        bar), the largest first."""
+        largest = max(self.per_candidacy.values(), default=0) or 1
+        rows = [(candidacy, self.per_candidacy.get(candidacy.pk, 0)) for candidacy in candidacies]
+        rows.sort(key=lambda row: (-row[1], row[0].project.name))
+        return [(candidacy, cents, cents * 100 // largest) for candidacy, cents in rows]
+
+
+def round_projected_matching(*, round_: Round) -> ProjectedMatching | None:
+    """The projected matching of an allocation round whose vote is open, when its pool
+    publishes it and it has a matching pool; None otherwise."""
+    if not (
+        round_.state == RoundState.VOTING
+        and round_.kind == RoundKind.ALLOCATION
+        and round_.matching_pool
+        and round_.pool.projected_match_public
+    ):
+        return None
+    voters = round_.ballots.count()
+    threshold = publication_threshold(round_=round_)
+    if voters < threshold:
+        return ProjectedMatching(voters=voters, threshold=threshold)
+    return ProjectedMatching(
+        voters=voters, threshold=threshold, per_candidacy=projected_matching(round_=round_)
+    )
 
 
 def round_small_colleges(*, round_: Round) -> dict[int | None, int]:

@@ -34,6 +34,7 @@ RULES = (
     "name",
     "description",
     "publication_threshold",
+    "projected_match_public",
     "period",
     "round_kind",
     "voting_method",

@@ -55,14 +55,43 @@ def _ranked_rows(round_: Round, candidacies: dict, weights: dict, marks: list) -
     ]
 
 
-def _allocation(round_: Round, candidacies: dict, pot: int) -> dict:
-    """Each voter's split of their promise, the promises of those who did not vote shared in
-    proportion to the voters' splits, and the matching pool shared by quadratic funding."""
-    lines = list(
+def _matching(round_: Round, lines: list[tuple[int, int, int]]) -> dict[int, int]:
+    """The matching pool shared by quadratic funding of the lines (ballot, candidacy, cents),
+    in cents per candidacy."""
+    if not (round_.matching_pool and lines):
+        return {}
+    cap = Decimal(round_.matching_cap_percent) / 100 if round_.matching_cap_percent else None
+    matched = quadratic_funding(
+        [(ballot, candidacy, from_minor_units(value)) for ballot, candidacy, value in lines],
+        pool=from_minor_units(round_.matching_pool),
+        cap=cap,
+    )
+    return {key: minor_units(value) for key, value in matched.items()}
+
+
+def _ballot_lines(round_: Round) -> list[tuple[int, int, int]]:
+    return list(
         BallotLine.objects.filter(ballot__round=round_).values_list(
             "ballot_id", "candidacy_id", "value"
         )
     )
+
+
+def projected_matching(*, round_: Round) -> dict[int, int]:
+    """What each nominated commons would get from the matching pool if the allocation vote
+    closed now: quadratic funding of the ballots cast so far, as the tally will do it."""
+    candidacies = Candidacy.objects.filter(
+        round=round_, status=CandidacyStatus.NOMINATED
+    ).values_list("pk", flat=True)
+    projected = dict.fromkeys(candidacies, 0)
+    projected.update(_matching(round_, _ballot_lines(round_)))
+    return projected
+
+
+def _allocation(round_: Round, candidacies: dict, pot: int) -> dict:
+    """Each voter's split of their promise, the promises of those who did not vote shared in
+    proportion to the voters' splits, and the matching pool shared by quadratic funding."""
+    lines = _ballot_lines(round_)
     given = defaultdict(int)
     for _ballot, candidacy, value in lines:
         given[candidacy] += value
@@ -76,14 +105,7 @@ def _allocation(round_: Round, candidacies: dict, pot: int) -> dict:
         for key, part in zip(keys, parts, strict=True):
             shares[key] += minor_units(part)
     matching = dict.fromkeys(candidacies, 0)
-    if round_.matching_pool and lines:
-        cap = Decimal(round_.matching_cap_percent) / 100 if round_.matching_cap_percent else None
-        matched = quadratic_funding(
-            [(ballot, candidacy, from_minor_units(value)) for ballot, candidacy, value in lines],
-            pool=from_minor_units(round_.matching_pool),
-            cap=cap,
-        )
-        matching.update({key: minor_units(value) for key, value in matched.items()})
+    matching.update(_matching(round_, lines))
     return {
         "shares": {str(k): v for k, v in shares.items()},
         "matching": {str(k): v for k, v in matching.items()},

@@ -129,6 +129,15 @@ class Pool(models.Model):
             "no one's ballot can be singled out."
         ),
     )
+    projected_match_public = models.BooleanField(
+        _("show the projected matching during the vote"),
+        default=False,
+        help_text=_(
+            "Allocation rounds: while the vote is open, show what each commons would receive "
+            "from the matching pool if the vote closed now (once enough members have voted "
+            "that no ballot can be singled out)."
+        ),
+    )
     nomination_days = models.PositiveSmallIntegerField(_("days of nominations"), default=7)
     voting_days = models.PositiveSmallIntegerField(_("days of vote"), default=7)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -77,6 +77,7 @@ def round_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     voter, ballot_form, voters = _ballot_form(request, round_, candidacies)
     mine = list(selectors.memberships_of(pool=round_.pool, user=request.user))
     is_admin = selectors.pool_admin(pool=round_.pool, user=request.user)
+    projected = selectors.round_projected_matching(round_=round_)
     return render(
         request,
         "pledges/round_detail.html",
@@ -89,6 +90,8 @@ def round_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             if round_.state == RoundState.VOTING
             else None,
             "kind": round_.kind or round_.pool.round_kind,
+            "projected": projected,
+            "projected_rows": projected.rows(candidacies) if projected and projected.shown else [],
             "voter": voter,
             "voters": voters,
             "ballot_form": ballot_form,
