@@ -27,6 +27,10 @@ class PoolSerializer(serializers.ModelSerializer):
         source="minimum_pot.amount", max_digits=12, decimal_places=2, read_only=True
     )
     members = serializers.IntegerField(read_only=True)
+    commons = serializers.SerializerMethodField(
+        help_text="The commons the pool funds (their slugs): nominations may be limited to "
+        "them and the rotation cycles over them; empty: no list."
+    )
 
     class Meta:
         model = Pool
@@ -43,11 +47,16 @@ class PoolSerializer(serializers.ModelSerializer):
             "quorum_percent",
             "minimum_pot",
             "rotation_rule",
+            "nomination_rule",
             "no_quorum_rule",
             "collection_methods",
             "membership_policy",
             "members",
+            "commons",
         ]
+
+    def get_commons(self, pool: Pool) -> list[str]:
+        return sorted(listed.project.slug for listed in pool.listed_commons.all())
 
 
 class PoolRulesSerializer(serializers.ModelSerializer):
@@ -57,6 +66,13 @@ class PoolRulesSerializer(serializers.ModelSerializer):
     host = serializers.SlugRelatedField(slug_field="slug", queryset=Organisation.objects.all())
     minimum_pot = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=Decimal(0), required=False
+    )
+    commons = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Project.objects.all(),
+        many=True,
+        required=False,
+        help_text="The commons the pool funds, by slug; given, it replaces the list.",
     )
 
     class Meta:
@@ -73,6 +89,7 @@ class PoolRulesSerializer(serializers.ModelSerializer):
             "no_quorum_rule",
             "minimum_pot",
             "rotation_rule",
+            "nomination_rule",
             "collection_methods",
             "membership_policy",
             "defaulters_vote",
@@ -80,6 +97,7 @@ class PoolRulesSerializer(serializers.ModelSerializer):
             "projected_match_public",
             "nomination_days",
             "voting_days",
+            "commons",
         ]
         validators: list = []  # the services validate, with the model's own rules
 

@@ -35,6 +35,7 @@ class PoolRulesForm(forms.ModelForm):
             "no_quorum_rule",
             "minimum_pot",
             "rotation_rule",
+            "nomination_rule",
             "collection_methods",
             "membership_policy",
             "defaulters_vote",
@@ -74,6 +75,26 @@ class CollegeForm(forms.Form):
         max_value=100,
         help_text=_("The colleges' weights add up to 100 %."),
     )
+
+
+class PoolCommonsForm(forms.Form):
+    """A commons to add to the pool's list, by its address (slug) or its exact name."""
+
+    commons = forms.CharField(
+        label=_("Commons"),
+        max_length=200,
+        help_text=_("Its address (as in /commons/<address>/) or its exact name."),
+    )
+
+    def clean_commons(self) -> Project:
+        given = self.cleaned_data["commons"].strip()
+        project = (
+            Project.objects.filter(slug=given.lower()).first()
+            or Project.objects.filter(name__iexact=given).order_by("pk").first()
+        )
+        if project is None:
+            raise forms.ValidationError(_("No commons has this address or name."))
+        return project
 
 
 class JoinForm(forms.Form):

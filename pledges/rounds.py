@@ -34,6 +34,7 @@ from .models import (
     CandidacyStatus,
     Collection,
     CollectionStatus,
+    NominationRule,
     NoQuorumRule,
     Period,
     Pledge,
@@ -145,6 +146,16 @@ def candidacy_nominate(
         raise ValidationError({"project": _("This commons is not active.")})
     if step is not None and step.project_id != project.pk:
         raise ValidationError({"step": _("This step belongs to another commons.")})
+    if (
+        round_.pool.nomination_rule == NominationRule.LISTED
+        and not round_.pool.listed_commons.filter(project=project).exists()
+    ):
+        raise ValidationError(
+            {
+                "project": _("%(name)s is not among the commons this pool funds.")
+                % {"name": project.name}
+            }
+        )
     rotation = selectors.rotation(pool=round_.pool)
     if round_.pool.rotation_rule == RotationRule.STRICT and project.pk in rotation.won:
         raise ValidationError(

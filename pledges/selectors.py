@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 
 from commons_fund.members.models import Membership, Organisation, Role, User
 from commons_fund.members.selectors import organisation_has_role
@@ -24,6 +24,7 @@ from .models import (
     MemberStatus,
     Pledge,
     Pool,
+    PoolCommons,
     PoolMembership,
     Round,
     RoundKind,
@@ -111,6 +112,7 @@ class Rotation:
     cycle: int = 1
     won: set[int] = field(default_factory=set)  # project ids
     eligible: set[int] = field(default_factory=set)
+    listed: bool = False  # the cycle runs over the pool's list of commons
 
     @property
     def waiting(self) -> set[int]:
@@ -118,9 +120,11 @@ class Rotation:
 
 
 def rotation(*, pool: Pool) -> Rotation:
-    """Replay the pool's rounds in order (one query): a cycle ends when every commons still
-    nominated has won; withdrawn commons stop counting."""
-    state = Rotation()
+    """Replay the pool's rounds in order (two queries). With a list of the commons the pool
+    funds, a cycle ends when every listed commons has won; without one, when every commons
+    still nominated has won (withdrawn commons stop counting)."""
+    listed = set(pool.listed_commons.values_list("project_id", flat=True))
+    state = Rotation(eligible=set(listed), listed=bool(listed))
     rows = (
         Candidacy.objects.filter(round__pool=pool)
         .order_by("round__number", "pk")
@@ -134,16 +138,17 @@ def rotation(*, pool: Pool) -> Rotation:
             if state.eligible and state.eligible <= state.won:
                 state.cycle += 1
                 state.won.clear()
-                state.eligible.clear()
+                state.eligible = set(listed)
 
     for number, project_id, status, winner_id, pk in rows:
         if number != current:
             close_round()
             current, winner_project = number, None
-        if status == CandidacyStatus.NOMINATED:
-            state.eligible.add(project_id)
-        else:
-            state.eligible.discard(project_id)
+        if not listed:  # with a list, the list says who takes part in the cycle
+            if status == CandidacyStatus.NOMINATED:
+                state.eligible.add(project_id)
+            else:
+                state.eligible.discard(project_id)
         if winner_id == pk:
             winner_project = project_id
     close_round()
@@ -236,6 +241,14 @@ def pool_list() -> QuerySet[Pool]:
     return (
         Pool.objects.select_related("host")
         .annotate(members=Count("memberships", filter=Q(memberships__status=MemberStatus.ACTIVE)))
+        .prefetch_related(
+            Prefetch(
+                "listed_commons",
+                queryset=PoolCommons.objects.select_related("project").only(
+                    "pool_id", "project__slug"
+                ),
+            )
+        )
         .order_by("name")
     )
 

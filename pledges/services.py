@@ -3,6 +3,7 @@
 
 A pool's administrators are its hosting structure's administrators (and staff)."""
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +18,7 @@ from commons_fund.members.selectors import organisation_has_role
 from commons_fund.models import save_validated
 from commons_fund.money import parse_amount
 from commons_fund.payments.models import Customer, SavedPaymentMethod
+from projects.models import Project, ProjectStatus
 
 from .models import (
     MAX_AMOUNT,
@@ -24,9 +26,11 @@ from .models import (
     College,
     MembershipPolicy,
     MemberStatus,
+    NominationRule,
     Pledge,
     PledgeStatus,
     Pool,
+    PoolCommons,
     PoolMembership,
 )
 
@@ -41,6 +45,7 @@ RULES = (
     "quorum_percent",
     "minimum_pot",
     "rotation_rule",
+    "nomination_rule",
     "no_quorum_rule",
     "collection_methods",
     "membership_policy",
@@ -83,27 +88,108 @@ def _rules(fields: dict) -> dict:
 
 
 @transaction.atomic
-def pool_create(*, creator: User, host: Organisation, name: str, slug: str = "", **rules) -> Pool:
-    """A pool hosted by an organisation; its administrators create and run it."""
+def pool_create(
+    *,
+    creator: User,
+    host: Organisation,
+    name: str,
+    slug: str = "",
+    commons: Iterable[Project] | None = None,
+    **rules,
+) -> Pool:
+    """A pool hosted by an organisation; its administrators create and run it, with the
+    list of the commons it funds if it has one."""
     if not organisation_has_role(organisation=host, user=creator):
         raise PermissionDenied(_("Only an administrator of the hosting structure may do this."))
     pool = Pool(
         host=host, name=name.strip(), slug=slug or slugify(name)[:80].strip("-"), **_rules(rules)
     )
     save_validated(pool)
+    if commons is not None:
+        _commons_set(pool, creator, commons)
+    _check_nominations_possible(pool)
     return pool
 
 
 @transaction.atomic
-def pool_update(*, pool: Pool, actor: User, **rules) -> Pool:
-    """Change the pool's rules. A round copies them when its vote opens, so a change never
-    touches a vote under way: it applies from the next round."""
+def pool_update(
+    *, pool: Pool, actor: User, commons: Iterable[Project] | None = None, **rules
+) -> Pool:
+    """Change the pool's rules (and, given, the list of the commons it funds). A round
+    copies the rules when its vote opens, so a change never touches a vote under way: it
+    applies from the next round."""
     require_pool_admin(pool, actor)
     pool = Pool.objects.select_for_update().get(pk=pool.pk)
     for name, value in _rules(rules).items():
         setattr(pool, name, value)
     save_validated(pool)
+    if commons is not None:
+        _commons_set(pool, actor, commons)
+    _check_nominations_possible(pool)
     return pool
+
+
+def _check_active(project: Project) -> None:
+    if project.status in (ProjectStatus.ARCHIVED, ProjectStatus.DORMANT):
+        raise ValidationError(
+            {"commons": _("%(name)s is not an active commons.") % {"name": project.name}}
+        )
+
+
+def _commons_set(pool: Pool, actor: User, commons: Iterable[Project]) -> None:
+    wanted = {project.pk: project for project in commons}
+    for project in wanted.values():
+        _check_active(project)
+    pool.listed_commons.exclude(project__in=wanted).delete()
+    listed = set(pool.listed_commons.values_list("project_id", flat=True))
+    PoolCommons.objects.bulk_create(
+        [
+            PoolCommons(pool=pool, project=project, added_by=actor)
+            for pk, project in wanted.items()
+            if pk not in listed
+        ]
+    )
+
+
+def _check_nominations_possible(pool: Pool) -> None:
+    """A pool whose nominations are limited to its list must have one."""
+    if pool.nomination_rule == NominationRule.LISTED and not pool.listed_commons.exists():
+        raise ValidationError(
+            {
+                "nomination_rule": _(
+                    "Nominations limited to the pool's commons need a list of them: add the "
+                    "commons the pool funds first."
+                )
+            }
+        )
+
+
+@transaction.atomic
+def pool_commons_add(*, pool: Pool, actor: User, project: Project) -> PoolCommons:
+    """Add a commons to the list of those the pool funds."""
+    require_pool_admin(pool, actor)
+    Pool.objects.select_for_update().get(pk=pool.pk)
+    _check_active(project)
+    listed, created = PoolCommons.objects.get_or_create(
+        pool=pool, project=project, defaults={"added_by": actor}
+    )
+    if not created:
+        raise ValidationError(
+            {"commons": _("%(name)s is already on the pool's list.") % {"name": project.name}}
+        )
+    return listed
+
+
+@transaction.atomic
+def pool_commons_remove(*, pool: Pool, actor: User, project: Project) -> None:
+    """Take a commons off the pool's list (its past rounds and pots stay as they were)."""
+    require_pool_admin(pool, actor)
+    pool = Pool.objects.select_for_update().get(pk=pool.pk)
+    if not PoolCommons.objects.filter(pool=pool, project=project).delete()[0]:
+        raise ValidationError(
+            {"commons": _("%(name)s is not on the pool's list.") % {"name": project.name}}
+        )
+    _check_nominations_possible(pool)
 
 
 @transaction.atomic

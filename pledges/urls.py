@@ -14,6 +14,12 @@ urlpatterns = [
     path("pools/<slug:slug>/edit/", pools.pool_edit, name="pool_edit"),
     path("pools/<slug:slug>/calendar.ics", pools.pool_calendar, name="pool_calendar"),
     path("pools/<slug:slug>/colleges/", pools.college_add, name="college_add"),
+    path("pools/<slug:slug>/commons/", pools.pool_commons_add, name="pool_commons_add"),
+    path(
+        "pools/<slug:slug>/commons/<slug:project>/remove/",
+        pools.pool_commons_remove,
+        name="pool_commons_remove",
+    ),
     path(
         "pools/<slug:slug>/members/<int:pk>/approve/",
         pools.membership_approve,

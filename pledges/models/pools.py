@@ -38,6 +38,11 @@ class RotationRule(models.TextChoices):
     NONE = "none", _("No rotation")
 
 
+class NominationRule(models.TextChoices):
+    ANY = "any", _("Any active commons may be nominated")
+    LISTED = "listed", _("Only the commons the pool funds may be nominated")
+
+
 class NoQuorumRule(models.TextChoices):
     REOPEN_ONCE = "reopen_once", _("Reopen the vote once")
     ROLL_OVER = "roll_over", _("Roll the pot over to the next round")
@@ -95,6 +100,16 @@ class Pool(models.Model):
     )
     rotation_rule = models.CharField(
         _("rotation"), max_length=20, choices=RotationRule.choices, default=RotationRule.STRICT
+    )
+    nomination_rule = models.CharField(
+        _("nominations"),
+        max_length=20,
+        choices=NominationRule.choices,
+        default=NominationRule.ANY,
+        help_text=_(
+            "With a list of the commons the pool funds, the rotation cycles over that list "
+            "whatever this rule."
+        ),
     )
     no_quorum_rule = models.CharField(
         _("without quorum"),
@@ -165,6 +180,10 @@ class Pool(models.Model):
                 condition=Q(round_kind__in=RoundKind.values), name="pledges_pool_round_kind_known"
             ),
             models.CheckConstraint(
+                condition=Q(nomination_rule__in=NominationRule.values),
+                name="pledges_pool_nomination_rule_known",
+            ),
+            models.CheckConstraint(
                 condition=Q(voting_days__gte=1) & Q(nomination_days__gte=0),
                 name="pledges_pool_durations",
             ),
@@ -175,6 +194,35 @@ class Pool(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("pledges:pool_detail", kwargs={"slug": self.slug})
+
+
+class PoolCommons(models.Model):
+    """A commons the pool funds: nominations may be limited to them, and the rotation cycles
+    over them."""
+
+    pool = models.ForeignKey(
+        Pool, on_delete=models.CASCADE, related_name="listed_commons", verbose_name=_("pool")
+    )
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.CASCADE,
+        related_name="funding_pools",
+        verbose_name=_("commons"),
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("commons of a pool")
+        verbose_name_plural = _("commons of pools")
+        constraints = [
+            models.UniqueConstraint(fields=["pool", "project"], name="pledges_pool_commons_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pool} → {self.project}"
 
 
 class College(models.Model):

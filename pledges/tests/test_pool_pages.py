@@ -24,6 +24,7 @@ RULES = {
     "quorum_percent": "30",
     "minimum_pot": "250",
     "rotation_rule": "strict",
+    "nomination_rule": "any",
     "no_quorum_rule": "reopen_once",
     "collection_methods": "both",
     "membership_policy": "approval",

@@ -35,13 +35,25 @@ def admin_pool(request, slug: str) -> Pool:
 def rotation(pool: Pool) -> dict:
     """Where the rotation's cycle stands, by commons name."""
     state = selectors.rotation(pool=pool)
-    names = dict(
-        Project.objects.filter(pk__in=state.eligible | state.won).values_list("pk", "name")
-    )
+    projects = {
+        project.pk: project
+        for project in Project.objects.filter(pk__in=state.eligible | state.won).only(
+            "pk", "name", "slug"
+        )
+    }
+    names = {pk: project.name for pk, project in projects.items()}
     return {
+        # The commons the pool funds, each with whether it has had its turn in this cycle.
+        "listed_commons": sorted(
+            ((projects[pk], pk in state.won) for pk in state.eligible if pk in projects),
+            key=lambda row: row[0].name,
+        )
+        if state.listed
+        else [],
         "won": sorted(names[pk] for pk in state.won if pk in names),
         "waiting": sorted(names[pk] for pk in state.waiting if pk in names),
         "cycle": state.cycle,
+        "rotation_listed": state.listed,
         "shows_rotation": pool.rotation_rule == "strict"
         and pool.round_kind != RoundKind.ALLOCATION
         and bool(names),

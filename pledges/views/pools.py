@@ -5,6 +5,7 @@ members (404 to whoever is not a pool administrator)."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +21,7 @@ from .. import ical, selectors, services
 from ..forms import (
     CollegeForm,
     JoinForm,
+    PoolCommonsForm,
     PoolCreateForm,
     PoolRulesForm,
     ScheduleForm,
@@ -86,6 +88,8 @@ def pool_edit(request: HttpRequest, slug: str) -> HttpResponse:
             "pool": pool,
             "colleges": pool.colleges.order_by("name"),
             "college_form": CollegeForm(),
+            "listed": pool.listed_commons.select_related("project").order_by("project__name"),
+            "commons_form": PoolCommonsForm(),
             "waiting": pool.memberships.filter(status=MemberStatus.PENDING)
             .select_related("user", "organisation")
             .order_by("joined_at"),
@@ -102,6 +106,42 @@ def college_add(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, _("The college is added."))
     else:
         flash_errors(request, form)
+    return redirect("pledges:pool_edit", slug=pool.slug)
+
+
+@login_required
+@require_POST
+def pool_commons_add(request: HttpRequest, slug: str) -> HttpResponse:
+    pool = admin_pool(request, slug)
+    form = PoolCommonsForm(request.POST)
+    if form_apply(
+        form,
+        lambda data: services.pool_commons_add(
+            pool=pool, actor=request.user, project=data["commons"]
+        ),
+    ):
+        messages.success(
+            request,
+            _("%(name)s is on the pool's list.") % {"name": form.cleaned_data["commons"].name},
+        )
+    else:
+        flash_errors(request, form)
+    return redirect("pledges:pool_edit", slug=pool.slug)
+
+
+@login_required
+@require_POST
+def pool_commons_remove(request: HttpRequest, slug: str, project: str) -> HttpResponse:
+    pool = admin_pool(request, slug)
+    listed = get_object_or_404(pool.listed_commons.select_related("project"), project__slug=project)
+    try:
+        services.pool_commons_remove(pool=pool, actor=request.user, project=listed.project)
+    except ValidationError as error:
+        flash_errors(request, error)
+    else:
+        messages.success(
+            request, _("%(name)s is off the pool's list.") % {"name": listed.project.name}
+        )
     return redirect("pledges:pool_edit", slug=pool.slug)
 
 

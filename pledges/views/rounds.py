@@ -24,6 +24,7 @@ from ..forms import (
 )
 from ..models import (
     RESULT_STATES,
+    NominationRule,
     PoolMembership,
     Round,
     RoundKind,
@@ -122,6 +123,8 @@ def _nominable(round_: Round):
     ).exclude(pk__in=taken)
     if round_.pool.rotation_rule == "strict":
         projects = projects.exclude(pk__in=rotation.won)
+    if round_.pool.nomination_rule == NominationRule.LISTED:
+        projects = projects.filter(funding_pools__pool=round_.pool)
     return projects.order_by("name")
 
 

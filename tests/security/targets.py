@@ -119,6 +119,11 @@ TARGETS = {
     "pledges:pool_calendar": ("GET", _pool),
     "pledges:pool_edit": ("GET", _pool),
     "pledges:college_add": ("POST", _pool),
+    "pledges:pool_commons_add": ("POST", _pool),
+    "pledges:pool_commons_remove": (
+        "POST",
+        lambda k: {"slug": k["pool"], "project": k["project"]},
+    ),
     "pledges:membership_approve": (
         "POST",
         lambda k: {"slug": k["pool"], "pk": k["pool_membership"]},

@@ -128,6 +128,8 @@ RULES = {
     "pledges:pool_calendar": PUBLIC,
     "pledges:pool_edit": ORG_ADMIN,
     "pledges:college_add": ORG_ADMIN_POST,
+    "pledges:pool_commons_add": ORG_ADMIN_POST,
+    "pledges:pool_commons_remove": ORG_ADMIN_POST,
     "pledges:membership_approve": ORG_ADMIN_POST,
     "pledges:pool_join": "302 302 302 302 302 302 302 302",  # an empty form: told, sent back
     "pledges:pledge_create": "302 302 200 302 200 200 200 302",  # non-members: join first
