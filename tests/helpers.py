@@ -14,6 +14,7 @@ from pathlib import Path
 import zxingcpp
 from django.db import connection
 from PIL import Image
+from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,3 +87,9 @@ def qr_code_lines(png: bytes) -> list[str]:
     """The lines of the only QR code in a PNG image, read as a banking app would."""
     (code,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
     return code.text.split("\n")
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text of a PDF as a reader extracts it, with no-break spaces as plain spaces."""
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    return text.replace("\u202f", " ").replace("\u00a0", " ")

@@ -182,6 +182,9 @@ class Charge(CausedBy):
     amount_received = models.BigIntegerField(_("received by transfer (minor units)"), default=0)
     fee = models.BigIntegerField(_("processing fee (minor units)"), default=0)
     refunded = models.BigIntegerField(_("refunded (minor units)"), default=0)
+    # The day the money was paid (a card or debit confirmed, a transfer's last part received):
+    # set exactly when the charge succeeds; the date on its receipt.
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
     commitment = models.OneToOneField(
         "ledger.Transaction",
         on_delete=models.PROTECT,
@@ -210,6 +213,11 @@ class Charge(CausedBy):
             models.CheckConstraint(condition=_one_payer(), name="payments_charge_one_payer"),
             models.CheckConstraint(
                 condition=Q(amount__gt=0), name="payments_charge_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="succeeded", paid_on__isnull=False)
+                | (~Q(status="succeeded") & Q(paid_on__isnull=True)),
+                name="payments_charge_paid_on_when_succeeded",
             ),
             models.CheckConstraint(
                 condition=Q(refunded__gte=0) & Q(refunded__lte=F("amount")),

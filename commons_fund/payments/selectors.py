@@ -2,16 +2,17 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from schwifty import IBAN
 
-from commons_fund.members.models import Organisation
+from commons_fund.members.models import Membership, Organisation, Role, User
 
 from . import services, stripe_client
 from .models import (
     BankAccount,
     BankAccountChange,
     Charge,
+    ChargeStatus,
     Payout,
     PayoutBatch,
     PayoutStatus,
@@ -115,3 +116,40 @@ def bank_account_history(
     latest = changes[0] if changes else None
     waiting = latest if latest and latest.replaced_iban and not latest.confirmed_by_id else None
     return changes, waiting
+
+
+MONEY_ROLES = (Role.ADMIN, Role.TREASURER)
+
+
+def payments_of(*, user: User) -> QuerySet[Charge]:
+    """ "My payments": what the person paid, and what the organisations they keep the money
+    of (administrator or treasurer) paid — newest first, charges never sent left out."""
+    organisations = Membership.objects.filter(user=user, role__in=MONEY_ROLES).values(
+        "organisation"
+    )
+    return (
+        Charge.objects.filter(Q(user=user) | Q(organisation__in=organisations))
+        .exclude(status__in=[ChargeStatus.PENDING, ChargeStatus.CANCELLED])
+        .select_related("books", "organisation", "user", "project")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def receipt_charge(*, user: User, pk: int) -> Charge | None:
+    """A paid charge whose receipt this person may read: its payer (the person, or the paying
+    organisation's administrators and treasurers) or the receiving organisation's; staff."""
+    charge = (
+        Charge.objects.filter(pk=pk, status=ChargeStatus.SUCCEEDED)
+        .select_related("books", "organisation", "user", "project")
+        .first()
+    )
+    if charge is None or not user.is_authenticated:
+        return None
+    if user.is_staff or charge.user_id == user.pk:
+        return charge
+    parties = [org for org in (charge.organisation_id, charge.books_id) if org]
+    if Membership.objects.filter(
+        user=user, organisation__in=parties, role__in=MONEY_ROLES
+    ).exists():
+        return charge
+    return None

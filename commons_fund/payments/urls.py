@@ -6,6 +6,8 @@ app_name = "payments"
 
 urlpatterns = [
     path("payments/charges/<int:pk>/confirm/", views.charge_confirm, name="charge_confirm"),
+    path("my/payments/", views.my_payments, name="my_payments"),
+    path("my/payments/<int:pk>/receipt.pdf", views.payment_receipt, name="payment_receipt"),
     path("organisations/<slug:slug>/give/", views.give, name="give"),
     path("organisations/<slug:slug>/treasury/", views.treasury, name="treasury"),
     path(

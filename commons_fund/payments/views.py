@@ -36,6 +36,7 @@ from .forms import (
     TransferReceiptForm,
 )
 from .models import BankAccount, Charge, ChargeStatus, EventStatus, PayoutBatch, RefundStatus
+from .receipts import charge_receipt_pdf, receipt_number
 
 
 @csrf_exempt
@@ -369,3 +370,24 @@ def payment_methods(request: AuthenticatedRequest, slug: str) -> HttpResponse:
             "methods": selectors.payment_methods(organisation=organisation),
         },
     )
+
+
+@login_required
+def my_payments(request: AuthenticatedRequest) -> HttpResponse:
+    """ "My payments": what I paid and what my organisations paid, with a receipt each."""
+    page = Paginator(selectors.payments_of(user=request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "payments/my_payments.html", {"page": page})
+
+
+@login_required
+def payment_receipt(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The PDF receipt of a paid charge, for its payer and its receiver (404 otherwise)."""
+    charge = selectors.receipt_charge(user=request.user, pk=pk)
+    if charge is None:
+        raise Http404
+    response = HttpResponse(
+        charge_receipt_pdf(charge=charge, language=get_language()),
+        content_type="application/pdf",
+    )
+    response["Content-Disposition"] = f'inline; filename="recu-{receipt_number(charge)}.pdf"'
+    return response

@@ -1,12 +1,10 @@
 import hashlib
-import io
 import time
 from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from pypdf import PdfReader
 
 from commons_fund.members.models import LegalForm, Role
 from commons_fund.members.tests.factories import (
@@ -20,13 +18,9 @@ from projects.tests.factories import ProjectFactory
 from reciprocity import services
 from reciprocity.models import ContractAcceptance, ContractState
 from reciprocity.pdf import contract_pdf
+from tests.helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
-
-
-def _text(pdf: bytes) -> str:
-    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-    return text.replace("\u202f", " ").replace("\u00a0", " ")
 
 
 @pytest.fixture
@@ -84,7 +78,7 @@ def test_the_pdf_states_parties_terms_and_french_amounts(contract):
     assert contract.state == ContractState.PROPOSED
     pdf = bytes(contract.proposed_pdf)
     assert contract.proposed_sha256 == hashlib.sha256(pdf).hexdigest()
-    text = _text(pdf)
+    text = pdf_text(pdf)
     for expected in (
         "Contrat de réciprocité",
         contract.reference,
@@ -117,7 +111,7 @@ def test_the_english_version(parties):
         starts_on=date(2026, 4, 1),
         language="en",
     )
-    text = _text(contract_pdf(contract=contract))
+    text = pdf_text(contract_pdf(contract=contract))
     assert "Reciprocity contract" in text and "1 April 2026" in text and "5 %" in text
 
 
@@ -184,7 +178,7 @@ def test_signing_records_the_hash_of_the_bytes_served(client, parties, contract)
     assert contract.state == ContractState.SIGNED and contract.signed_at
     signed = client.get(f"/reciprocity/contracts/{contract.pk}/pdf/").content
     assert hashlib.sha256(signed).hexdigest() == contract.signed_sha256
-    text = _text(signed)
+    text = pdf_text(signed)
     assert parties["host_admin"].display_name in text and fingerprint in text.replace("\n", "")
     assert client.get(f"/reciprocity/contracts/{contract.pk}/pdf/").content == signed
 

@@ -1,15 +1,14 @@
-import io
 from datetime import date
 
 import pytest
 from django.urls import reverse
-from pypdf import PdfReader
 
 from commons_fund.members.models import Role
 from commons_fund.members.tests.factories import MembershipFactory, UserFactory
 from projects.tests.factories import ProjectFactory
 from reciprocity import services
 from reciprocity.models import ContractState, ReciprocityContract, RevenueDeclaration
+from tests.helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -118,11 +117,7 @@ def test_the_yearly_certificate(client, people):
     client.force_login(partner.user)
     response = client.get(url)
     assert response["Content-Type"] == "application/pdf"
-    text = (
-        "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
-        .replace("\u202f", " ")
-        .replace("\u00a0", " ")
-    )
+    text = pdf_text(response.content)
     for expected in (
         "Attestation de réciprocité 2025",
         contract.reference,

@@ -58,6 +58,8 @@ TARGETS = {
     "members:my_space": ("GET", lambda k: {}),
     "members:api_token": ("POST", lambda k: {}),
     "members:email_preferences": ("GET", lambda k: {}),
+    "payments:my_payments": ("GET", lambda k: {}),
+    "payments:payment_receipt": ("GET", lambda k: {"pk": k["paid_charge"]}),
     "members:calendar_key_renew": ("POST", lambda k: {}),
     "pledges:person_calendar": ("GET", lambda k: {"key": k["calendar_key"]}),
     "members:unsubscribe": ("GET", lambda k: {"token": k["unsubscribe"]}),

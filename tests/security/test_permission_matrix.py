@@ -71,6 +71,8 @@ RULES = {
     "members:my_space": LOGGED_IN,
     "members:api_token": "302 ok ok ok ok ok ok ok",
     "members:email_preferences": LOGGED_IN,
+    "payments:my_payments": LOGGED_IN,
+    "payments:payment_receipt": ORG_MONEY,  # the receiving organisation's (and its payer's)
     "members:calendar_key_renew": "302 ok ok ok ok ok ok ok",
     "pledges:person_calendar": PUBLIC,  # whoever holds the secret address (a calendar app)
     "members:unsubscribe": PUBLIC,  # whoever holds the signed link (GET only asks)

@@ -85,6 +85,14 @@ def build_world() -> World:
         "round_pk": closed.pk,
         "collection": collection.pk,
         "charge": Charge.objects.filter(books=coop).order_by("pk").first().pk,
+        # paid by an organisation none of the people above keep the money of
+        "paid_charge": Charge.objects.filter(books=coop, status="succeeded", user=None)
+        .exclude(
+            organisation__memberships__user__email__in=["dominique@demo.test", "alex@demo.test"]
+        )
+        .order_by("pk")
+        .first()
+        .pk,
         "batch": PayoutBatch.objects.filter(books=coop).order_by("pk").first().pk,
         "membership": Membership.objects.get(organisation=coop, user=users["org_member"]).pk,
         "invitation": invitation.pk,

@@ -269,6 +269,7 @@ def charge_apply_intent(*, intent: stripe_client.Intent, fee: int | None = None)
             return charge
         if intent.status == "succeeded":
             charge.status = ChargeStatus.SUCCEEDED
+            charge.paid_on = timezone.localdate()
             charge.fee = fee or 0
             post_collection(
                 charge,

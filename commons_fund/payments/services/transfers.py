@@ -93,7 +93,9 @@ def transfer_record_receipt(
         if charge.amount_received >= charge.amount
         else ChargeStatus.PARTIALLY_RECEIVED
     )
-    charge.save(update_fields=["amount_received", "status", "updated_at"])
+    if charge.status == ChargeStatus.SUCCEEDED and was != ChargeStatus.SUCCEEDED:
+        charge.paid_on = received_on
+    charge.save(update_fields=["amount_received", "status", "paid_on", "updated_at"])
     log_event(
         logger,
         "transfer.received",
