@@ -1,11 +1,13 @@
 """What pools do when something happens elsewhere (connected in PledgesConfig.ready)."""
 
+from django.core.exceptions import ValidationError
 from django.dispatch import receiver
+from django.utils.translation import gettext as _
 
-from commons_fund.payments.signals import charge_settled
+from commons_fund.payments.signals import charge_settled, method_removing
 
 from .collecting import collection_sync
-from .models import Collection, CollectionStatus
+from .models import Collection, CollectionStatus, Pledge, PledgeStatus
 
 
 @receiver(charge_settled, dispatch_uid="pledges.collections_follow_their_charge")
@@ -16,3 +18,25 @@ def collections_follow_their_charge(sender, *, charge, **kwargs) -> None:
         charge=charge, status__in=[CollectionStatus.DUE, CollectionStatus.FAILED]
     ):
         collection_sync(collection=collection)
+
+
+@receiver(method_removing, dispatch_uid="pledges.pledges_keep_their_method")
+def pledges_keep_their_method(sender, *, method, **kwargs) -> None:
+    """A card or mandate that pays a pledge still running is not removed: the member changes
+    the pledge's method first (on "My pledges")."""
+    pledges = list(
+        Pledge.objects.filter(
+            saved_method=method, status__in=[PledgeStatus.ACTIVE, PledgeStatus.PAUSED]
+        ).select_related("membership__pool")
+    )
+    if pledges:
+        raise ValidationError(
+            _(
+                "%(label)s pays your pledge to %(pools)s: change the pledge's means of payment "
+                "first (My pledges)."
+            )
+            % {
+                "label": method.label,
+                "pools": ", ".join(sorted({p.membership.pool.name for p in pledges})),
+            }
+        )

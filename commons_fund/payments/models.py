@@ -85,6 +85,9 @@ class SavedPaymentMethod(models.Model):  # type: ignore[django-manager-missing]
     setup_intent = models.CharField(_("Stripe SetupIntent"), max_length=255, blank=True)
     setup_client_secret = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(_("saved"), auto_now_add=True)
+    # Removed by its holder: detached at Stripe, never charged again; the row stays for the
+    # charges it paid.
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("saved payment method")
@@ -94,6 +97,10 @@ class SavedPaymentMethod(models.Model):  # type: ignore[django-manager-missing]
             models.CheckConstraint(
                 condition=Q(kind__in=[MethodKind.CARD, MethodKind.SEPA_DEBIT]),
                 name="payments_method_kind_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(removed_at__isnull=True) | Q(active=False),
+                name="payments_method_removed_inactive",
             ),
         ]
 

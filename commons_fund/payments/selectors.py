@@ -64,7 +64,14 @@ def payout_batches(*, organisation: Organisation) -> QuerySet[PayoutBatch]:
 
 
 def payment_methods(*, organisation: Organisation) -> QuerySet[SavedPaymentMethod]:
-    return SavedPaymentMethod.objects.filter(customer__organisation=organisation).order_by(
+    return SavedPaymentMethod.objects.filter(
+        customer__organisation=organisation, removed_at__isnull=True
+    ).order_by("-created_at")
+
+
+def own_payment_methods(*, user: User) -> QuerySet[SavedPaymentMethod]:
+    """A person's own saved cards and mandates (not their organisations')."""
+    return SavedPaymentMethod.objects.filter(customer__user=user, removed_at__isnull=True).order_by(
         "-created_at"
     )
 

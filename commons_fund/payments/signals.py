@@ -1,7 +1,11 @@
-"""A charge settled — paid, failed or cancelled. The apps that asked for the charge (a pool's
-collection, a reciprocity declaration…) receive `charge_settled` once the change is committed
-and follow it at once; their periodic sweeps stay only as a safety net. payments never
-imports them: they connect their receivers in their AppConfig.ready()."""
+"""What payments tells the apps above it, which connect their receivers in their
+AppConfig.ready() (payments never imports them):
+- `charge_settled`: a charge was paid, failed or was cancelled. The apps that asked for it (a
+  pool's collection, a reciprocity declaration…) receive it once the change is committed and
+  follow it at once; their periodic sweeps stay only as a safety net.
+- `method_removing`: a saved card or mandate is about to be removed; a receiver that still
+  relies on it (a pledge paid with it) refuses by raising ValidationError, which stops the
+  removal with its message."""
 
 import logging
 
@@ -16,6 +20,8 @@ logger = logging.getLogger(__name__)
 
 # Sent with `charge`, the settled charge as committed.
 charge_settled = Signal()
+# Sent with `method`, inside the removal's transaction, before anything is changed.
+method_removing = Signal()
 
 
 def charge_settle_after_commit(*, charge: Charge) -> None:

@@ -240,6 +240,19 @@ def payment_method_save(
     )
 
 
+def payment_method_detach(payment_method_id: str) -> None:
+    """Detach a saved method from its customer: it can no longer be charged. Detaching one
+    already detached (a retry) is not an error."""
+    method = _call(client().v1.payment_methods.retrieve, payment_method_id, params={})
+    if getattr(method, "customer", None):
+        _call(
+            client().v1.payment_methods.detach,
+            payment_method_id,
+            params={},
+            idempotency_key=f"detach-{payment_method_id}",
+        )
+
+
 def setup_intent_status(setup_intent_id: str) -> str:
     return str(_call(client().v1.setup_intents.retrieve, setup_intent_id, params={}).status)
 

@@ -8,6 +8,11 @@ urlpatterns = [
     path("payments/charges/<int:pk>/confirm/", views.charge_confirm, name="charge_confirm"),
     path("my/payments/", views.my_payments, name="my_payments"),
     path("my/payments/<int:pk>/receipt.pdf", views.payment_receipt, name="payment_receipt"),
+    path(
+        "my/payments/methods/<int:pk>/remove/",
+        views.my_payment_method_remove,
+        name="my_payment_method_remove",
+    ),
     path("organisations/<slug:slug>/give/", views.give, name="give"),
     path("organisations/<slug:slug>/treasury/", views.treasury, name="treasury"),
     path(
@@ -22,6 +27,11 @@ urlpatterns = [
         "organisations/<slug:slug>/treasury/payment-methods/",
         views.payment_methods,
         name="payment_methods",
+    ),
+    path(
+        "organisations/<slug:slug>/treasury/payment-methods/<int:pk>/remove/",
+        views.payment_method_remove,
+        name="payment_method_remove",
     ),
     path(
         "organisations/<slug:slug>/treasury/charges/<int:pk>/receipt/",

@@ -35,7 +35,15 @@ from .forms import (
     SepaMandateForm,
     TransferReceiptForm,
 )
-from .models import BankAccount, Charge, ChargeStatus, EventStatus, PayoutBatch, RefundStatus
+from .models import (
+    BankAccount,
+    Charge,
+    ChargeStatus,
+    EventStatus,
+    PayoutBatch,
+    RefundStatus,
+    SavedPaymentMethod,
+)
 from .receipts import charge_receipt_pdf, receipt_number
 
 
@@ -376,7 +384,47 @@ def payment_methods(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 def my_payments(request: AuthenticatedRequest) -> HttpResponse:
     """ "My payments": what I paid and what my organisations paid, with a receipt each."""
     page = Paginator(selectors.payments_of(user=request.user), 25).get_page(request.GET.get("page"))
-    return render(request, "payments/my_payments.html", {"page": page})
+    return render(
+        request,
+        "payments/my_payments.html",
+        {"page": page, "methods": selectors.own_payment_methods(user=request.user)},
+    )
+
+
+def _method_remove(request: AuthenticatedRequest, method: SavedPaymentMethod) -> None:
+    try:
+        services.payment_method_remove(method=method, actor=request.user)
+    except ValidationError as error:
+        flash_errors(request, error)
+    except stripe_client.PaymentError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(label)s is removed: it will not be charged again.") % {"label": method.label},
+        )
+
+
+@login_required
+@require_POST
+def my_payment_method_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Remove one of my own saved cards or mandates."""
+    _method_remove(
+        request, get_object_or_404(selectors.own_payment_methods(user=request.user), pk=pk)
+    )
+    return redirect("payments:my_payments")
+
+
+@login_required
+@require_POST
+def payment_method_remove(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
+    """Remove one of the organisation's saved cards or mandates (its treasurers)."""
+    organisation = _treasury(request, slug)
+    _method_remove(
+        request,
+        get_object_or_404(selectors.payment_methods(organisation=organisation), pk=pk),
+    )
+    return redirect("payments:payment_methods", slug=slug)
 
 
 @login_required

@@ -60,6 +60,11 @@ TARGETS = {
     "members:email_preferences": ("GET", lambda k: {}),
     "payments:my_payments": ("GET", lambda k: {}),
     "payments:payment_receipt": ("GET", lambda k: {"pk": k["paid_charge"]}),
+    "payments:my_payment_method_remove": ("POST", lambda k: {"pk": k["saved_method"]}),
+    "payments:payment_method_remove": (
+        "POST",
+        lambda k: {"slug": k["slug"], "pk": k["saved_method"]},
+    ),
     "members:calendar_key_renew": ("POST", lambda k: {}),
     "pledges:person_calendar": ("GET", lambda k: {"key": k["calendar_key"]}),
     "members:unsubscribe": ("GET", lambda k: {"token": k["unsubscribe"]}),

@@ -73,6 +73,8 @@ RULES = {
     "members:email_preferences": LOGGED_IN,
     "payments:my_payments": LOGGED_IN,
     "payments:payment_receipt": ORG_MONEY,  # the receiving organisation's (and its payer's)
+    "payments:my_payment_method_remove": "302 404 404 404 404 404 404 404",  # its holder only
+    "payments:payment_method_remove": ORG_MONEY_POST,
     "members:calendar_key_renew": "302 ok ok ok ok ok ok ok",
     "pledges:person_calendar": PUBLIC,  # whoever holds the secret address (a calendar app)
     "members:unsubscribe": PUBLIC,  # whoever holds the signed link (GET only asks)

@@ -12,7 +12,7 @@ from commons_fund.members.mailing import unsubscribe_token
 from commons_fund.members.models import EmailTopic, Membership, Organisation, Role, User
 from commons_fund.members.selectors import invitation_token
 from commons_fund.members.tests.factories import UserFactory
-from commons_fund.payments.models import Charge, PayoutBatch
+from commons_fund.payments.models import Charge, Customer, PayoutBatch, SavedPaymentMethod
 from pledges import services as pledges
 from pledges.models import Collection, Pledge, Pool, Round
 from projects.models import FundingSource, Project
@@ -34,6 +34,16 @@ ROLES = [
 class World:
     users: dict
     kwargs: dict
+
+
+def _coop_mandate(coop):
+    """A SEPA mandate of the cooperative, recorded as Stripe would have saved it."""
+    customer, _created = Customer.objects.get_or_create(
+        organisation=coop, defaults={"stripe_id": "cus_world"}
+    )
+    return SavedPaymentMethod.objects.create(
+        customer=customer, stripe_id="pm_world", kind="sepa_debit", label="SEPA FR •••• 2606"
+    )
 
 
 def build_world() -> World:
@@ -103,5 +113,6 @@ def build_world() -> World:
         "declaration": contract.declarations.order_by("pk").first().pk,
         "pledge": pledge.pk,  # the administrator's own pledge in the pool
         "pool_membership": pool.memberships.get(user=users["pool_member"]).pk,
+        "saved_method": _coop_mandate(coop).pk,
     }
     return World(users, kwargs)

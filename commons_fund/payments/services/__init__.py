@@ -20,6 +20,7 @@ from .customers import (
     customer_for,
     iban_validate,
     payment_method_refresh,
+    payment_method_remove,
     payment_method_save_card,
     payment_method_save_sepa,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "gifts_expire",
     "iban_validate",
     "payment_method_refresh",
+    "payment_method_remove",
     "payment_method_save_card",
     "payment_method_save_sepa",
     "payout_batch_export",

@@ -2,20 +2,24 @@
 
 import secrets
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
-from commons_fund.members.models import Organisation, User
+from commons_fund.members.models import Organisation, Role, User
+from commons_fund.members.selectors import organisation_has_role
 
 from .. import stripe_client
 from ..models import (
+    ChargeStatus,
     Customer,
     MethodKind,
     SavedPaymentMethod,
 )
+from ..signals import method_removing
 
 
 def payer_kwargs(payer: Organisation | User) -> dict[str, Organisation | User]:
@@ -62,7 +66,7 @@ def _saved_method(customer: Customer, saved: stripe_client.SavedMethod) -> Saved
 
 def payment_method_refresh(*, method: SavedPaymentMethod) -> SavedPaymentMethod:
     """Activate a card once its holder confirmed it with the bank (3-D Secure)."""
-    if method.active or not method.setup_intent:
+    if method.active or not method.setup_intent or method.removed_at:
         return method
     if stripe_client.setup_intent_status(method.setup_intent) == "succeeded":
         SavedPaymentMethod.objects.filter(pk=method.pk).update(active=True, setup_client_secret="")
@@ -192,3 +196,37 @@ SEPA_COUNTRIES = {
     "SM",
     "VA",
 }
+
+
+IN_FLIGHT = (ChargeStatus.PROCESSING, ChargeStatus.REQUIRES_ACTION)
+
+
+@transaction.atomic
+def payment_method_remove(*, method: SavedPaymentMethod, actor: User) -> SavedPaymentMethod:
+    """The holder removes a saved card or mandate: detached at Stripe, never charged again.
+    Refused while a payment with it is under way, or while something relies on it (a
+    `method_removing` receiver says what: a pledge paid with it must change method first)."""
+    method = (
+        SavedPaymentMethod.objects.select_for_update().select_related("customer").get(pk=method.pk)
+    )
+    customer = method.customer
+    if customer.user_id:
+        allowed = customer.user_id == actor.pk
+    else:
+        allowed = organisation_has_role(
+            organisation=customer.organisation, user=actor, roles=(Role.ADMIN, Role.TREASURER)
+        )
+    if not allowed:
+        raise PermissionDenied(_("Only its holder may remove this means of payment."))
+    if method.removed_at:
+        return method
+    if method.charges.filter(status__in=IN_FLIGHT).exists():
+        raise ValidationError(
+            _("A payment with %(label)s is under way: remove it once it is settled.")
+            % {"label": method.label}
+        )
+    method_removing.send(sender=SavedPaymentMethod, method=method)
+    stripe_client.payment_method_detach(method.stripe_id)
+    method.removed_at, method.active, method.setup_client_secret = timezone.now(), False, ""
+    method.save(update_fields=["removed_at", "active", "setup_client_secret"])
+    return method
