@@ -12,6 +12,7 @@ from babel.numbers import format_currency, format_decimal, get_currency_precisio
 from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from num2words import num2words
 
 CENT = Decimal("0.01")
 MAXIMUM_AMOUNT = Decimal("1000000000")
@@ -164,3 +165,30 @@ def ensure_same_currency(*currencies: str) -> str:
     if len(distinct) != 1:
         raise CurrencyMismatch(f"Amounts in different currencies: {sorted(distinct)}.")
     return distinct.pop()
+
+
+def amount_in_words(amount: Decimal, language: str = "fr") -> str:
+    """An amount of euros in words, as a tax receipt writes it ("en toutes lettres"):
+    "mille deux cent trente-quatre euros et cinquante centimes", "un million d'euros",
+    "one thousand two hundred and thirty-four euros and fifty cents"."""
+    cents_total = minor_units(amount)
+    if cents_total < 0:
+        raise ValueError("A negative amount has no words on a receipt.")
+    euros, cents = divmod(cents_total, 100)
+    words = num2words(euros, lang=language)
+    if language == "fr":
+        if euros >= 1_000_000 and euros % 1_000_000 == 0:
+            unit = "d’euros"
+        else:
+            unit = "euros" if euros > 1 else "euro"
+        cent_words = f"{num2words(cents, lang='fr')} centime{'s' if cents > 1 else ''}"
+        joiner = " et "
+    else:
+        unit = "euros" if euros != 1 else "euro"
+        cent_words = f"{num2words(cents, lang=language)} cent{'s' if cents != 1 else ''}"
+        joiner = " and "
+    if not cents:
+        return f"{words} {unit}"
+    if not euros:
+        return cent_words
+    return f"{words} {unit}{joiner}{cent_words}"

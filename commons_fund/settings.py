@@ -255,6 +255,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 600.0,
     },
     "expire-gifts": {"task": "commons_fund.payments.tasks.gifts_expire", "schedule": 3600.0},
+    "issue-tax-receipts": {
+        "task": "commons_fund.payments.tasks.tax_receipts_issue_due",
+        "schedule": 86400.0,
+    },
     "submit-pending-refunds": {
         "task": "commons_fund.payments.tasks.refunds_submit_pending",
         "schedule": 600.0,

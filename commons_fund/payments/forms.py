@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from commons_fund.forms import OneUseKeyForm
 from commons_fund.money import parse_amount
 
-from .models import Payout
+from .models import Payout, TaxReceiptPolicy
 
 # The browser's date picker reads and writes ISO dates, whatever the language.
 DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -94,3 +94,13 @@ class SepaMandateForm(forms.Form):
         label=_("I authorise the debits described above from this account."),
         error_messages={"required": _("The mandate must be accepted to save the account.")},
     )
+
+
+class TaxReceiptPolicyForm(forms.ModelForm):  # type: ignore[type-arg]  # no runtime generics
+    class Meta:
+        model = TaxReceiptPolicy
+        fields = ["basis", "reason", "purpose", "signatory_name", "signatory_title"]
+
+
+class TaxReceiptsIssueForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000)

@@ -17,6 +17,7 @@ from .models import (
     PayoutBatch,
     PayoutStatus,
     SavedPaymentMethod,
+    TaxReceipt,
 )
 
 
@@ -150,13 +151,56 @@ def receipt_charge(*, user: User, pk: int) -> Charge | None:
         .select_related("books", "organisation", "user", "project")
         .first()
     )
-    if charge is None or not user.is_authenticated:
+    if charge is None or not _may_read(
+        user, person_id=charge.user_id, organisation_ids=[charge.organisation_id, charge.books_id]
+    ):
         return None
-    if user.is_staff or charge.user_id == user.pk:
-        return charge
-    parties = [org for org in (charge.organisation_id, charge.books_id) if org]
-    if Membership.objects.filter(
-        user=user, organisation__in=parties, role__in=MONEY_ROLES
-    ).exists():
-        return charge
-    return None
+    return charge
+
+
+def _may_read(user: User, *, person_id: int | None, organisation_ids: list[int | None]) -> bool:
+    """Staff, the person concerned, or a treasurer or administrator of one of the
+    organisations concerned."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff or person_id == user.pk:
+        return True
+    return Membership.objects.filter(
+        user=user, organisation__in=[pk for pk in organisation_ids if pk], role__in=MONEY_ROLES
+    ).exists()
+
+
+def tax_receipts_of(*, user: User) -> QuerySet[TaxReceipt]:
+    """The tax receipts a person received, and those of the organisations whose money they
+    keep."""
+    organisations = Membership.objects.filter(user=user, role__in=MONEY_ROLES).values(
+        "organisation"
+    )
+    return (
+        TaxReceipt.objects.filter(Q(donor_user=user) | Q(donor_organisation__in=organisations))
+        .select_related("organisation", "donor_user", "donor_organisation")
+        .defer("pdf")
+        .order_by("-year", "organisation__name")
+    )
+
+
+def tax_receipts_issued(*, organisation: Organisation) -> QuerySet[TaxReceipt]:
+    return (
+        TaxReceipt.objects.filter(organisation=organisation)
+        .select_related("donor_user", "donor_organisation")
+        .defer("pdf")
+        .order_by("-year", "number")
+    )
+
+
+def tax_receipt_readable(*, user: User, pk: int) -> TaxReceipt | None:
+    """A tax receipt its donor (or the donor organisation's treasurers), or the issuing
+    organisation's treasurers, may read; staff."""
+    receipt = TaxReceipt.objects.filter(pk=pk).first()
+    if receipt is None or not _may_read(
+        user,
+        person_id=receipt.donor_user_id,
+        organisation_ids=[receipt.donor_organisation_id, receipt.organisation_id],
+    ):
+        return None
+    return receipt

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from . import services
-from .models import BankAccountChange, Charge
+from .models import BankAccountChange, Charge, TaxReceipt
 
 
 @shared_task
@@ -43,3 +43,14 @@ def bank_account_change_notify(change_id: int) -> int:
         pk=change_id
     )
     return services.bank_account_change_email_send(change=change.get()) if change else 0
+
+
+@shared_task
+def tax_receipts_issue_due() -> int:
+    return services.tax_receipts_issue_due()
+
+
+@shared_task
+def tax_receipt_email(receipt_id: int) -> int:
+    receipt = TaxReceipt.objects.filter(pk=receipt_id).first()
+    return services.tax_receipt_email_send(receipt=receipt) if receipt else 0

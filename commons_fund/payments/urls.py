@@ -8,6 +8,10 @@ urlpatterns = [
     path("payments/charges/<int:pk>/confirm/", views.charge_confirm, name="charge_confirm"),
     path("my/payments/", views.my_payments, name="my_payments"),
     path("my/payments/<int:pk>/receipt.pdf", views.payment_receipt, name="payment_receipt"),
+    path("my/tax-receipts/<int:pk>.pdf", views.tax_receipt_pdf, name="tax_receipt_pdf"),
+    path(
+        "organisations/<slug:slug>/treasury/tax-receipts/", views.tax_receipts, name="tax_receipts"
+    ),
     path(
         "my/payments/methods/<int:pk>/remove/",
         views.my_payment_method_remove,

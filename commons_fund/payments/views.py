@@ -33,9 +33,12 @@ from .forms import (
     PayoutExportForm,
     RefundForm,
     SepaMandateForm,
+    TaxReceiptPolicyForm,
+    TaxReceiptsIssueForm,
     TransferReceiptForm,
 )
 from .models import (
+    TAX_RECEIPT_LEGAL_FORMS,
     BankAccount,
     Charge,
     ChargeStatus,
@@ -43,6 +46,8 @@ from .models import (
     PayoutBatch,
     RefundStatus,
     SavedPaymentMethod,
+    TaxReceipt,
+    TaxReceiptPolicy,
 )
 from .receipts import charge_receipt_pdf, receipt_number
 
@@ -387,7 +392,11 @@ def my_payments(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "payments/my_payments.html",
-        {"page": page, "methods": selectors.own_payment_methods(user=request.user)},
+        {
+            "page": page,
+            "methods": selectors.own_payment_methods(user=request.user),
+            "tax_receipts": selectors.tax_receipts_of(user=request.user),
+        },
     )
 
 
@@ -438,4 +447,69 @@ def payment_receipt(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         content_type="application/pdf",
     )
     response["Content-Disposition"] = f'inline; filename="recu-{receipt_number(charge)}.pdf"'
+    return response
+
+
+@login_required
+def tax_receipts(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """An organisation's tax receipts: why gifts to it are eligible, the receipts issued, and
+    issuing those of a past year (its treasurers and administrators)."""
+    organisation = _treasury(request, slug)
+    policy = TaxReceiptPolicy.objects.filter(organisation=organisation).first()
+    policy_form = TaxReceiptPolicyForm(
+        request.POST if request.POST.get("action") == "policy" else None, instance=policy
+    )
+    issue_form = TaxReceiptsIssueForm(
+        request.POST if request.POST.get("action") == "issue" else None,
+        initial={"year": timezone.localdate().year - 1},
+    )
+    issued: list[TaxReceipt] = []
+    if request.method == "POST":
+        if request.POST.get("action") == "policy" and form_apply(
+            policy_form,
+            lambda data: services.tax_receipt_policy_set(
+                organisation=organisation, actor=request.user, **data
+            ),
+        ):
+            messages.success(request, _("The organisation's tax receipt details are saved."))
+            return redirect("payments:tax_receipts", slug=slug)
+        if request.POST.get("action") == "issue" and form_apply(
+            issue_form,
+            lambda data: issued.extend(
+                services.tax_receipts_issue(
+                    organisation=organisation, year=data["year"], actor=request.user
+                )
+            ),
+        ):
+            messages.success(
+                request,
+                _("%(count)s tax receipts issued and sent.") % {"count": len(issued)},
+            )
+            return redirect("payments:tax_receipts", slug=slug)
+    page = Paginator(selectors.tax_receipts_issued(organisation=organisation), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "payments/tax_receipts.html",
+        {
+            "organisation": organisation,
+            "policy": policy,
+            "policy_form": policy_form,
+            "issue_form": issue_form,
+            "eligible_form": organisation.legal_form in TAX_RECEIPT_LEGAL_FORMS,
+            "page": page,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def tax_receipt_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """A tax receipt as it was issued, for its donor and its issuer (404 otherwise)."""
+    receipt = selectors.tax_receipt_readable(user=request.user, pk=pk)
+    if receipt is None:
+        raise Http404
+    response = HttpResponse(bytes(receipt.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="recu-fiscal-{receipt.reference}.pdf"'
     return response

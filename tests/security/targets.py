@@ -61,6 +61,8 @@ TARGETS = {
     "payments:my_payments": ("GET", lambda k: {}),
     "payments:payment_receipt": ("GET", lambda k: {"pk": k["paid_charge"]}),
     "payments:my_payment_method_remove": ("POST", lambda k: {"pk": k["saved_method"]}),
+    "payments:tax_receipt_pdf": ("GET", lambda k: {"pk": k["tax_receipt"]}),
+    "payments:tax_receipts": ("GET", lambda k: {"slug": k["slug"]}),
     "payments:payment_method_remove": (
         "POST",
         lambda k: {"slug": k["slug"], "pk": k["saved_method"]},

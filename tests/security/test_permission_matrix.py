@@ -75,6 +75,8 @@ RULES = {
     "payments:payment_receipt": ORG_MONEY,  # the receiving organisation's (and its payer's)
     "payments:my_payment_method_remove": "302 404 404 404 404 404 404 404",  # its holder only
     "payments:payment_method_remove": ORG_MONEY_POST,
+    "payments:tax_receipt_pdf": "302 404 200 404 200 200 404 200",  # its donor, its issuer
+    "payments:tax_receipts": ORG_MONEY,
     "members:calendar_key_renew": "302 ok ok ok ok ok ok ok",
     "pledges:person_calendar": PUBLIC,  # whoever holds the secret address (a calendar app)
     "members:unsubscribe": PUBLIC,  # whoever holds the signed link (GET only asks)

@@ -12,7 +12,13 @@ from commons_fund.members.mailing import unsubscribe_token
 from commons_fund.members.models import EmailTopic, Membership, Organisation, Role, User
 from commons_fund.members.selectors import invitation_token
 from commons_fund.members.tests.factories import UserFactory
-from commons_fund.payments.models import Charge, Customer, PayoutBatch, SavedPaymentMethod
+from commons_fund.payments.models import (
+    Charge,
+    Customer,
+    PayoutBatch,
+    SavedPaymentMethod,
+    TaxReceipt,
+)
 from pledges import services as pledges
 from pledges.models import Collection, Pledge, Pool, Round
 from projects.models import FundingSource, Project
@@ -114,5 +120,14 @@ def build_world() -> World:
         "pledge": pledge.pk,  # the administrator's own pledge in the pool
         "pool_membership": pool.memberships.get(user=users["pool_member"]).pk,
         "saved_method": _coop_mandate(coop).pk,
+        "tax_receipt": TaxReceipt.objects.create(
+            organisation=coop,
+            year=2025,
+            number=1,
+            donor_user=users["pool_member"],
+            amount=1000,
+            pdf=b"%PDF-1.4",
+            sha256="0" * 64,
+        ).pk,
     }
     return World(users, kwargs)

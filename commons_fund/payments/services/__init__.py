@@ -45,6 +45,13 @@ from .refunds import (
     refund_mark_succeeded,
     refunds_submit_pending,
 )
+from .tax_receipts import (
+    GIFT_PURPOSES,
+    tax_receipt_email_send,
+    tax_receipt_policy_set,
+    tax_receipts_issue,
+    tax_receipts_issue_due,
+)
 from .transfers import (
     transfer_record_receipt,
 )
@@ -56,6 +63,7 @@ from .webhooks import (
 
 __all__ = [
     "GIFTS_WAITING_MAX",
+    "GIFT_PURPOSES",
     "GIFT_WAITING_HOURS",
     "KIND_OF_INCOME",
     "PAYMENT_INTENT_EVENTS",
@@ -87,6 +95,10 @@ __all__ = [
     "refund_create",
     "refund_mark_succeeded",
     "refunds_submit_pending",
+    "tax_receipt_email_send",
+    "tax_receipt_policy_set",
+    "tax_receipts_issue",
+    "tax_receipts_issue_due",
     "transfer_record_receipt",
     "webhook_handle",
     "webhook_receive",
