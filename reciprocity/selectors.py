@@ -155,10 +155,11 @@ def reciprocity_wall(*, today: date, project=None) -> list[WallRow]:
     )
     for partner, year, total in paid:
         rows[partner].given[year] = round_cents(total)
+    # The money of a period falls due when the period ends, however late it is declared.
     unpaid = RevenueDeclaration.objects.filter(
         contract__in=contracts,
         status=DeclarationStatus.DUE,
-        declared_at__date__lt=today - timedelta(days=GRACE_DAYS),
+        period_end__lt=today - timedelta(days=GRACE_DAYS),
     ).values_list("contract__partner_id", flat=True)
     late = set(unpaid) | {
         row.contract.partner_id

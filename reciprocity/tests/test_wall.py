@@ -122,3 +122,28 @@ def test_contracts_api_lists_only_what_i_may_see():
     assert api.get(f"/api/v1/reciprocity/contracts/{other.pk}/").status_code == 404
     api.force_authenticate(UserFactory(is_staff=True))
     assert api.get("/api/v1/reciprocity/contracts/").json()["count"] == 2
+
+
+def test_a_period_declared_late_and_still_unpaid_is_late_on_the_wall():
+    """Issue #22: Data Patch left periods undeclared for 154 and 62 days; once it declared
+    them, with 253,52 € unpaid, the wall said "à jour": the unpaid clock started at the
+    declaration, not when the period's money fell due."""
+    contract = _signed()
+    for quarter in (1, 4):  # Q1 and Q2 2026, declared on 1 September, not paid
+        services.declaration_create(
+            contract=contract,
+            actor=contract.partner_admin,
+            period_start=date(2026, quarter, 1),
+            revenue="1 267,60",
+        )
+    rows = {row.partner: row for row in selectors.reciprocity_wall(today=date(2026, 9, 2))}
+    assert rows[contract.partner].late is True
+    # Still within the grace after its period: a declaration not yet paid is not late.
+    fresh = _signed()
+    for quarter in (1, 4):
+        _declare_and_pay(fresh, date(2026, quarter, 1), "100")
+    services.declaration_create(
+        contract=fresh, actor=fresh.partner_admin, period_start=date(2026, 7, 1), revenue="100"
+    )
+    rows = {row.partner: row for row in selectors.reciprocity_wall(today=date(2026, 10, 15))}
+    assert rows[fresh.partner].late is False
