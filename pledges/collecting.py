@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
@@ -30,6 +30,7 @@ from commons_fund.members.models import User
 from commons_fund.money import from_minor_units, minor_units, split_by_weights
 from commons_fund.payments import services as payments
 from commons_fund.payments.models import ChargeStatus, Payout, PayoutStatus
+from projects import services as project_services
 from projects.models import FundingSource, SourceKind, SourceStatus
 
 from .models import (
@@ -370,7 +371,8 @@ def round_pay_out(*, round_: Round) -> Round:
 
 @transaction.atomic
 def round_close(*, round_: Round) -> Round:
-    """Paid out → closed once the bank has paid every payout of the round."""
+    """Paid out → closed once the bank has paid every payout of the round: the commons'
+    plans then show the money received (posted in their hosts' books)."""
     round_ = Round.objects.select_for_update().get(pk=round_.pk)
     if round_.state != RoundState.PAID_OUT:
         return round_
@@ -379,6 +381,9 @@ def round_close(*, round_: Round) -> Round:
     )
     if payouts.exclude(status=PayoutStatus.PAID).exists():
         return round_
+    paid_on = payouts.aggregate(last=Max("batch__paid_on"))["last"] or timezone.localdate()
+    for source in round_.funding_sources.filter(status=SourceStatus.GRANTED):
+        project_services.funding_source_receive(source=source, actor=None, received_on=paid_on)
     round_.state = RoundState.CLOSED
     round_.save(update_fields=["state", "updated_at"])
     log_event(logger, "round.moved", round=round_.pk, pool=round_.pool_id, state=round_.state)

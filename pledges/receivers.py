@@ -1,13 +1,14 @@
 """What pools do when something happens elsewhere (connected in PledgesConfig.ready)."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
-from commons_fund.payments.signals import charge_settled, method_removing
+from commons_fund.payments.signals import charge_settled, method_removing, payouts_paid
 
-from .collecting import collection_sync
-from .models import Collection, CollectionStatus, Pledge, PledgeStatus
+from .collecting import collection_sync, round_close
+from .models import Collection, CollectionStatus, Pledge, PledgeStatus, Round
 
 
 @receiver(charge_settled, dispatch_uid="pledges.collections_follow_their_charge")
@@ -40,3 +41,14 @@ def pledges_keep_their_method(sender, *, method, **kwargs) -> None:
                 "pools": ", ".join(sorted({p.membership.pool.name for p in pledges})),
             }
         )
+
+
+@receiver(payouts_paid, dispatch_uid="pledges.rounds_follow_their_payouts")
+def rounds_follow_their_payouts(sender, *, payouts, **kwargs) -> None:
+    """A round's payouts were paid: it closes now (and its commons' plans show the money
+    received), not at the next sweep."""
+    round_type = ContentType.objects.get_for_model(Round)
+    for round_ in Round.objects.filter(
+        pk__in={int(p.cause_id) for p in payouts if p.cause_type_id == round_type.pk}
+    ):
+        round_close(round_=round_)

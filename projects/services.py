@@ -297,15 +297,16 @@ def funding_source_decide(
 
 @transaction.atomic
 def funding_source_receive(
-    *, source: FundingSource, actor: User, received_on: date
+    *, source: FundingSource, actor: User | None, received_on: date
 ) -> FundingSource:
     """The money arrived: it is posted into the commons' sub-accounts of its host's books
-    (Dr bank / Cr the income the source is), once."""
+    (Dr bank / Cr the income the source is), once. `actor` None: the platform saw it paid
+    (a pool's payout, marked paid by the paying treasurer)."""
     require_past_or_today(field="received_on", day=received_on)
     source = (
         FundingSource.objects.select_for_update().select_related("project__host").get(pk=source.pk)
     )
-    if not organisation_has_role(
+    if actor is not None and not organisation_has_role(
         organisation=source.project.host, user=actor, roles=(Role.TREASURER, Role.ADMIN)
     ):
         raise PermissionDenied(_("Only a treasurer of the hosting structure may do this."))

@@ -186,9 +186,14 @@ def test_a_pool_round_from_promises_to_payout(celery_worker, settings):
     )
     payments.payout_batch_mark_paid(batch=batch, actor=treasurer, paid_on=timezone.localdate())
     assert Payout.objects.get().status == PayoutStatus.PAID
-    rounds.rounds_advance()
+    # Closed at once (payments' payouts_paid), not by the sweep; and the commons' plan shows
+    # the money received, in its host's books (issue #22: it stayed "promised by pools").
     round_.refresh_from_db()
     assert round_.state == RoundState.CLOSED
+    source.refresh_from_db()
+    assert (source.status, source.received_on) == (SourceStatus.RECEIVED, timezone.localdate())
+    assert project_plan(project=commons[0]).received == 220
+    _assert_books_balance(pool, round_)
     assert all(
         total == 0 for (currency, phase), total in ledger_totals().items() if phase == Phase.PENDING
     )

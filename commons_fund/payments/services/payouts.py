@@ -36,6 +36,7 @@ from ..models import (
     PayoutStatus,
 )
 from ..permissions import require_treasurer
+from ..signals import payouts_paid_after_commit
 from .customers import SEPA_COUNTRIES, iban_validate
 
 logger = logging.getLogger(__name__)
@@ -324,4 +325,5 @@ def payout_batch_mark_paid(*, batch: PayoutBatch, actor: User, paid_on: date) ->
     if batch.paid_on is None:
         batch.paid_on = paid_on
         batch.save(update_fields=["paid_on"])
+    payouts_paid_after_commit(payouts=list(batch.payouts.all()), paid_on=batch.paid_on)
     return batch
