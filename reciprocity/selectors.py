@@ -113,6 +113,18 @@ def _period_floor(contract, day: date) -> date:
     return date(day.year, (day.month - 1) // months * months + 1, 1)
 
 
+def certificate_years(*, partner) -> list[int]:
+    """The years a partner has declarations for (by the end of their period), newest first:
+    a certificate of each can be had."""
+    return list(
+        RevenueDeclaration.objects.filter(contract__partner=partner)
+        .exclude(status=DeclarationStatus.SUPERSEDED)
+        .values_list("period_end__year", flat=True)
+        .distinct()
+        .order_by("-period_end__year")
+    )
+
+
 GRACE_DAYS = 30  # a period may stay undeclared, or a declaration unpaid, this long
 
 

@@ -296,7 +296,8 @@ def organisation_reciprocity(request: HttpRequest, slug: str) -> HttpResponse:
         "reciprocity/organisation.html",
         {
             "organisation": organisation,
-            "last_year": today.year - 1,
+            "certificate_years": selectors.certificate_years(partner=organisation),
+            "this_year": today.year,
             "sections": [
                 (
                     _("As a partner"),

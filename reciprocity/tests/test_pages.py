@@ -208,3 +208,28 @@ def test_a_treasurer_sets_the_one_percent_policy_from_the_page(client, people):
         reverse("reciprocity:organisation", kwargs={"slug": treasurer.organisation.slug})
     )
     assert page.context["policy_form"] is None
+
+
+def test_the_page_offers_each_year_with_declarations(client, people):
+    """Issue #22: /organisations/data-patch/reciprocity/ offered only last year's (empty)
+    certificate; the useful one of this year was reachable only by editing the address."""
+    contract = _signed_contract(people)  # from 1 January 2026, quarterly
+    services.declaration_create(
+        contract=contract,
+        actor=people["partner"].user,
+        period_start=date(2026, 1, 1),
+        revenue="2 535,20",
+    )
+    client.force_login(people["partner"].user)
+    page = client.get(
+        reverse("reciprocity:organisation", kwargs={"slug": people["partner"].organisation.slug})
+    ).text
+
+    def certificate(year):
+        return reverse(
+            "reciprocity:certificate",
+            kwargs={"slug": people["partner"].organisation.slug, "year": year},
+        )
+
+    assert certificate(2026) in page
+    assert certificate(2025) not in page  # nothing was declared for it
