@@ -148,7 +148,8 @@ def reciprocity_wall(*, today: date, project=None) -> list[WallRow]:
     year — unless they chose to show only their status — and whether they are up to date
     (no period undeclared, no amount unpaid, for more than 30 days)."""
     contracts = ReciprocityContract.objects.filter(
-        state__in=[ContractState.SIGNED, ContractState.SUSPENDED]
+        Q(state__in=[ContractState.SIGNED, ContractState.SUSPENDED])
+        | Q(state=ContractState.TERMINATED, ends_on__gte=today)  # during the notice
     ).select_related("partner", "project")
     if project is not None:
         contracts = contracts.filter(project=project)

@@ -35,6 +35,9 @@ urlpatterns = [
         name="organisation",
     ),
     path("reciprocity/contracts/<int:pk>/state/", views.contract_state, name="contract_state"),
+    path(
+        "reciprocity/contracts/<int:pk>/end/", views.contract_terminate, name="contract_terminate"
+    ),
     path("organisations/<slug:slug>/reciprocity/policy/", views.policy_set, name="policy_set"),
     path(
         "organisations/<slug:slug>/reciprocity/certificates/<year:year>/",

@@ -24,6 +24,7 @@ from . import selectors, services
 from .forms import ContractForm, CorrectionForm, DeclarationForm, PaymentForm, PolicyForm
 from .models import ContractState, DeclarationStatus, ReciprocityContract, RevenueDeclaration
 from .pdf import certificate_pdf, contract_pdf
+from .services.contracts import NOTICE_MONTHS
 
 
 def _contract(request: HttpRequest, pk: int) -> ReciprocityContract:
@@ -354,7 +355,10 @@ def policy_set(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def contract_state(request: HttpRequest, pk: int) -> HttpResponse:
+    """Suspend or resume (the host). Ending a contract has its own confirmation page."""
     contract = _contract(request, pk)
+    if request.POST.get("state") == ContractState.TERMINATED:
+        return redirect("reciprocity:contract_terminate", pk=pk)
     try:
         services.contract_set_state(
             contract=contract, actor=request.user, state=request.POST.get("state", "")
@@ -366,6 +370,39 @@ def contract_state(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The contract's state was changed."))
     return redirect("reciprocity:contract_detail", pk=pk)
+
+
+@login_required
+@reauthentication_required(allow_get=True)
+def contract_terminate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ending a contract: the page says when it will end (after the three months' notice of
+    its article 5) and what is still owed; the party confirms, having confirmed who they are
+    a moment ago."""
+    contract = _contract(request, pk)
+    party = services.contract_party(contract=contract, user=request.user)
+    if ContractState.TERMINATED not in dict(_state_moves(contract, request.user, party)):
+        raise Http404
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        try:
+            services.contract_set_state(
+                contract=contract, actor=request.user, state=ContractState.TERMINATED
+            )
+        except ValidationError as error:
+            flash_errors(request, error)
+        except PermissionDenied as error:
+            raise Http404 from error
+        else:
+            messages.success(request, _("Notice is given: the contract ends on the date shown."))
+        return redirect("reciprocity:contract_detail", pk=pk)
+    return render(
+        request,
+        "reciprocity/contract_terminate.html",
+        {
+            "contract": contract,
+            "ends_on": services.termination_end(contract=contract, today=timezone.localdate()),
+            "notice_months": NOTICE_MONTHS,
+        },
+    )
 
 
 @login_required

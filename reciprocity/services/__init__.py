@@ -9,6 +9,7 @@ from .contracts import (
     contract_propose,
     contract_set_state,
     due_for,
+    termination_end,
 )
 from .declarations import (
     REMINDER_DAYS,
@@ -40,4 +41,5 @@ __all__ = [
     "declarations_sync_open",
     "due_for",
     "policy_set",
+    "termination_end",
 ]

@@ -1,6 +1,7 @@
 """Reciprocity contracts: drafted, proposed, accepted by each party, suspended or ended; the
 share due on a revenue."""
 
+import calendar
 import hashlib
 import logging
 from datetime import date, timedelta
@@ -204,13 +205,33 @@ def contract_accept(
     return contract
 
 
+NOTICE_MONTHS = 3  # article 5 of the contract: either party ends it with three months' notice
+
+
+def _months_later(day: date, months: int) -> date:
+    """The same day `months` later (the month's last day when it has no such day)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def termination_end(*, contract: ReciprocityContract, today: date) -> date:
+    """When a contract ended today would end: after the three months' notice its article 5
+    promises, or at its own end if that comes first (never before its start)."""
+    end = _months_later(today, NOTICE_MONTHS)
+    if contract.ends_on is not None:
+        end = min(end, contract.ends_on)
+    return max(end, contract.starts_on + timedelta(days=1))
+
+
 @transaction.atomic
 def contract_set_state(
     *, contract: ReciprocityContract, actor: User, state: str
 ) -> ReciprocityContract:
     """Suspend or resume a signed contract (the hosting structure's administrators: no
     declaration is expected while it is suspended), or end it (either party's
-    administrators: it ends today; periods already ended are still declared and paid)."""
+    administrators: it ends after the three months' notice of its article 5, or at its own
+    end if sooner; the periods until then are still declared and paid)."""
     contract = (
         ReciprocityContract.objects.select_for_update()
         .select_related("partner", "project__host")
@@ -233,9 +254,7 @@ def contract_set_state(
         )
     if state == ContractState.TERMINATED:
         _contract_editor(contract, actor)
-        today = timezone.localdate()
-        if contract.ends_on is None or contract.ends_on > today:
-            contract.ends_on = max(today, contract.starts_on + timedelta(days=1))
+        contract.ends_on = termination_end(contract=contract, today=timezone.localdate())
     contract.state = state
     save_validated(contract)
     log_event(

@@ -1,12 +1,14 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from commons_fund.members.models import Role
-from commons_fund.members.tests.factories import MembershipFactory, UserFactory
+from commons_fund.members.tests.factories import MembershipFactory, UserFactory, money_login
 from projects.tests.factories import ProjectFactory
-from reciprocity import services
+from reciprocity import selectors, services
 from reciprocity.models import ContractState, ReciprocityContract, RevenueDeclaration
 from tests.helpers import pdf_text
 
@@ -160,7 +162,12 @@ def test_suspend_resume_and_end_a_contract(client, people):
     assert contract.state == ContractState.SUSPENDED
     client.post(url, {"state": "signed"})
     client.force_login(people["partner"].user)
-    client.post(url, {"state": "terminated"})
+    end = reverse("reciprocity:contract_terminate", kwargs={"pk": contract.pk})
+    assert client.post(url, {"state": "terminated"})["Location"] == end  # asks first
+    contract.refresh_from_db()
+    assert contract.state == ContractState.SIGNED
+    money_login(client, people["partner"].user)
+    client.post(end, {"confirm": "yes"})
     contract.refresh_from_db()
     assert contract.state == ContractState.TERMINATED and contract.ends_on
     # periods already ended are still declared
@@ -233,3 +240,52 @@ def test_the_page_offers_each_year_with_declarations(client, people):
 
     assert certificate(2026) in page
     assert certificate(2025) not in page  # nothing was declared for it
+
+
+def test_ending_a_contract_gives_three_months_notice_after_confirming(client, people):
+    """Issue #22: "Mettre fin au contrat" ended it at once (1 → 2 January 2027), with no
+    confirmation and no re-authentication, while its article 5 promises three months'
+    notice."""
+    contract = _signed_contract(people)
+    partner = people["partner"].user
+    end = reverse("reciprocity:contract_terminate", kwargs={"pk": contract.pk})
+    client.force_login(partner)
+    page = client.get(end)
+    notice_end = services.termination_end(contract=contract, today=timezone.localdate())
+    assert notice_end == services.contracts._months_later(timezone.localdate(), 3)
+    assert page.status_code == 200 and date_format(notice_end, "DATE_FORMAT") in page.text
+    response = client.post(end, {"confirm": "yes"})  # identity not confirmed a moment ago
+    assert "reauthenticate" in response["Location"]
+    contract.refresh_from_db()
+    assert contract.state == ContractState.SIGNED
+    money_login(client, partner)
+    client.post(end, {})  # without the confirmation: nothing
+    contract.refresh_from_db()
+    assert contract.state == ContractState.SIGNED
+    client.post(end, {"confirm": "yes"})
+    contract.refresh_from_db()
+    assert (contract.state, contract.ends_on) == (ContractState.TERMINATED, notice_end)
+    wall = selectors.reciprocity_wall(today=timezone.localdate())
+    assert contract.partner in [row.partner for row in wall]  # still on it during the notice
+    assert contract.partner not in [
+        row.partner for row in selectors.reciprocity_wall(today=notice_end + timedelta(days=1))
+    ]
+    client.force_login(UserFactory())
+    assert client.get(end).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (date(2026, 1, 31), date(2026, 4, 30)),  # no 31 April: the month's last day
+        (date(2026, 11, 30), date(2027, 2, 28)),
+        (date(2027, 1, 2), date(2027, 4, 2)),
+    ],
+)
+def test_the_notice_runs_three_calendar_months(people, today, expected):
+    contract = _signed_contract(people)
+    assert services.termination_end(contract=contract, today=today) == expected
+    contract.ends_on = date(2026, 12, 31)  # a contract ending sooner ends at its own end
+    assert services.termination_end(contract=contract, today=date(2026, 11, 30)) == date(
+        2026, 12, 31
+    )

@@ -134,8 +134,15 @@ def test_a_partner_signs_a_contract_downloads_it_and_declares_a_quarter(demo, jo
     assert declaration.due.amount == 300  # 2,5 % of 12 000 €
     assert "300,00" in page.locator("table").inner_text()
     journey.shot("quarter-declared")
-    assert page.get_by_role("button", name="Mettre fin au contrat").count() == 1
+    assert page.get_by_role("link", name="Mettre fin au contrat").count() == 1
     assert _buttons_below_contrast(page) == []  # "Mettre fin au contrat" read 1.1:1
+    page.get_by_role("link", name="Mettre fin au contrat").click()  # #22: it asks first
+    page.wait_for_load_state()
+    assert "préavis de 3 mois" in page.locator("main").inner_text()
+    assert _buttons_below_contrast(page) == []
+    journey.shot("contract-end-confirm")
+    contract.refresh_from_db()
+    assert contract.state == ContractState.SIGNED
 
 
 # Each button's text against its own background (or the first one behind it), as WCAG

@@ -172,6 +172,7 @@ TARGETS = {
     ),
     "reciprocity:organisation": ("GET", _org),
     "reciprocity:contract_state": ("POST", lambda k: {"pk": k["contract"]}),
+    "reciprocity:contract_terminate": ("GET", lambda k: {"pk": k["contract"]}),
     "reciprocity:policy_set": ("POST", _org),
     "reciprocity:certificate": ("GET", lambda k: {"slug": k["slug"], "year": 2026}),
 }

@@ -158,6 +158,7 @@ RULES = {
     "reciprocity:contract_create": LOGGED_IN,
     "reciprocity:contract_propose": PARTIES_POST,
     "reciprocity:contract_state": PARTIES_POST,
+    "reciprocity:contract_terminate": PARTIES,  # the page that asks; its POST re-authenticates
     "reciprocity:declaration_create": PARTIES_POST,
     "reciprocity:declaration_correct": PARTIES_POST,
     "reciprocity:declaration_pay": PARTIES_POST,
