@@ -284,6 +284,12 @@ BALLOT_BOX_MINIMUM = env.int("BALLOT_BOX_MINIMUM", default=10)
 # Pools: a failed collection is tried again after these numbers of days, then defaulted.
 POOL_RETRY_DAYS = env.list("POOL_RETRY_DAYS", cast=int, default=[1, 3, 7])
 
+# The creditor of SEPA Direct Debit mandates (the platform's Stripe account collects them):
+# its name and its SEPA creditor identifier (ICS, "identifiant créancier SEPA", given by its
+# bank). The default is a placeholder for the demo and the tests.
+SEPA_CREDITOR_NAME = env.str("SEPA_CREDITOR_NAME", default="Commons Fund")
+SEPA_CREDITOR_ID = env.str("SEPA_CREDITOR_ID", default="FR00ZZZ000000")
+
 # Absolute address of the site, for links in emails sent by workers.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 

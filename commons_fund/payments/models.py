@@ -88,6 +88,14 @@ class SavedPaymentMethod(models.Model):  # type: ignore[django-manager-missing]
     # Removed by its holder: detached at Stripe, never charged again; the row stays for the
     # charges it paid.
     removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+    # SEPA mandates: the unique mandate reference (RUM) given on the mandate and the debit
+    # notices, and what the holder accepted (name, IBAN's last digits, when, from where).
+    mandate_reference = models.CharField(
+        _("mandate reference (RUM)"), max_length=35, null=True, blank=True, unique=True
+    )
+    mandate_holder = models.CharField(_("account holder"), max_length=70, blank=True)
+    mandate_accepted_at = models.DateTimeField(_("mandate accepted"), null=True, blank=True)
+    mandate_ip = models.GenericIPAddressField(_("accepted from"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("saved payment method")
@@ -101,6 +109,11 @@ class SavedPaymentMethod(models.Model):  # type: ignore[django-manager-missing]
             models.CheckConstraint(
                 condition=Q(removed_at__isnull=True) | Q(active=False),
                 name="payments_method_removed_inactive",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=MethodKind.CARD, mandate_reference__isnull=True)
+                | Q(kind=MethodKind.SEPA_DEBIT),
+                name="payments_method_mandate_for_sepa_only",
             ),
         ]
 

@@ -154,7 +154,27 @@ def payment_method_save_sepa(
         mandate_ip=ip_address,
         mandate_user_agent=user_agent,
     )
-    return _saved_method(customer, saved)
+    method = _saved_method(customer, saved)
+    if not method.mandate_reference:
+        method.mandate_reference = mandate_reference_new(customer=customer)
+        method.mandate_holder = holder_name.strip()[:70]
+        method.mandate_accepted_at = timezone.now()
+        method.mandate_ip = ip_address or None
+        method.save(
+            update_fields=[
+                "mandate_reference",
+                "mandate_holder",
+                "mandate_accepted_at",
+                "mandate_ip",
+            ]
+        )
+    return method
+
+
+def mandate_reference_new(*, customer: Customer) -> str:
+    """A unique mandate reference (RUM): up to 35 characters of A–Z, 0–9 and "-", as the
+    SEPA rulebook allows; it names the creditor's customer and a random part."""
+    return f"CF-{customer.pk:08d}-{secrets.token_hex(6).upper()}"
 
 
 SEPA_COUNTRIES = {
