@@ -9,7 +9,6 @@ same bytes, so a hash identifies a document."""
 from io import BytesIO
 from pathlib import Path
 
-from babel.dates import format_date
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -19,6 +18,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
+from commons_fund.dates import long_date
 from commons_fund.money import format_amount
 
 FONTS = Path(__file__).resolve().parent / "fonts"
@@ -85,7 +85,7 @@ class _NumberedCanvas(canvas.Canvas):
 
 
 def pdf_date(value, language: str) -> str:
-    return format_date(value, format="long", locale=LOCALES[language])
+    return long_date(value, language)
 
 
 def pdf_money(value, language: str, currency: str = "EUR") -> str:

@@ -1,14 +1,11 @@
 """Emails of reciprocity: a template's first line is the subject, the rest the body."""
 
-from babel.dates import format_date
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 
+from commons_fund.dates import long_date
 from commons_fund.members.mailing import people_email
 from commons_fund.members.models import Role, User
-
-BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
 
 def reminder_send(*, missing) -> int:
@@ -22,12 +19,11 @@ def reminder_send(*, missing) -> int:
     ).distinct()
 
     def context() -> dict[str, object]:
-        locale = BABEL_LOCALES[translation.get_language()]
         return {
             "contract": contract,
             "days_late": missing.days_late,
-            "start": format_date(missing.period_start, format="long", locale=locale),
-            "end": format_date(missing.period_end, format="long", locale=locale),
+            "start": long_date(missing.period_start),
+            "end": long_date(missing.period_end),
             "url": settings.SITE_URL
             + reverse("reciprocity:contract_detail", kwargs={"pk": contract.pk}),
         }

@@ -94,7 +94,7 @@ def test_the_pdf_states_parties_terms_and_french_amounts(contract):
         "chaque trimestre",
         "50,00 €",
         "2 000,00 €",
-        "1 janvier 2026",
+        "1er janvier 2026",  # issue #22: the first of a month is an ordinal
         "page 1 / ",
     ):
         assert expected in text, expected

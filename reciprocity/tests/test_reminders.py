@@ -73,4 +73,4 @@ def test_reminders_go_after_the_period_then_15_and_30_days_later(
     assert sorted(address for m in mail.outbox[-len(partners) :] for address in m.to) == partners
     message = mail.outbox[-1]
     assert "Dokos" in message.subject and contract.reference in message.body
-    assert "1 avril 2026" in message.body
+    assert "1er avril 2026" in message.body
