@@ -160,6 +160,12 @@ def format_amount(
     return format_currency(Decimal(amount), currency, locale=locale)
 
 
+def format_number(value: Decimal | int, language: str | None = None) -> str:
+    """A number as the reader writes it, without trailing zeros: "5", "12,5" in French."""
+    locale = {"fr": "fr_FR", "en": "en_GB"}.get((language or get_language() or "fr")[:2], "fr_FR")
+    return format_decimal(Decimal(value).normalize(), locale=locale)
+
+
 def ensure_same_currency(*currencies: str) -> str:
     distinct = set(currencies)
     if len(distinct) != 1:

@@ -13,7 +13,7 @@ from commons_fund.members.territories import (
     REGION_CHOICES,
     REGION_OF_DEPARTMENT,
 )
-from commons_fund.money import round_cents
+from commons_fund.money import format_amount, format_number, round_cents
 
 from .licences import FREE_LICENCES
 from .models import (
@@ -114,21 +114,18 @@ def _check(budget: StepBudget) -> None:
                 "Coordination and animation are %(share)s %% of development; %(low)s–%(high)s "
                 "%% is expected."
             )
-            % {"share": share, "low": low, "high": high}
+            % {"share": format_number(share), "low": low, "high": high}
         )
     rate_low, rate_high = settings.PROJECT_HOURLY_RATE
     for line in budget.lines:
         if line.hourly_rate is not None and not rate_low <= line.hourly_rate.amount <= rate_high:
             budget.warnings.append(
-                _(
-                    "“%(label)s”: an hourly rate of %(rate)s € excl. VAT is outside "
-                    "%(low)s–%(high)s €."
-                )
+                _("“%(label)s”: an hourly rate of %(rate)s excl. VAT is outside %(low)s–%(high)s.")
                 % {
                     "label": line.label,
-                    "rate": line.hourly_rate.amount,
-                    "low": rate_low,
-                    "high": rate_high,
+                    "rate": format_amount(line.hourly_rate.amount),
+                    "low": format_amount(rate_low),
+                    "high": format_amount(rate_high),
                 }
             )
 

@@ -3,6 +3,7 @@
 CI runs `makemessages` before this test, so a new string left untranslated fails here. Each
 test lists every faulty string at once (one test per string made 1 400 tests)."""
 
+import re
 from pathlib import Path
 
 import polib
@@ -39,3 +40,25 @@ def test_a_stale_compiled_catalogue_is_caught():
     entry = polib.POEntry(msgid="Make a pledge", msgstr="Ceci n'est pas la traduction")
     with translation.override("fr"):
         assert _compiled_differs(entry)
+
+
+# French typography (issue #22): a no-break space (narrow U+202F, or U+00A0) before
+# « : ; ! ? % » and inside « guillemets », curly apostrophes.
+_BEFORE = re.compile(r" (?=[:;!?»])|« | (?=%%)")
+_STRAIGHT = re.compile(r"(?<=[A-Za-zÀ-ÿ])'(?=[A-Za-zÀ-ÿ])")
+
+
+def _french_texts(entry: polib.POEntry) -> list[str]:
+    return list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
+
+
+def test_french_typography():
+    faulty = [
+        text
+        for entry in ENTRIES
+        for text in _french_texts(entry)
+        if _BEFORE.search(text) or _STRAIGHT.search(text)
+    ]
+    assert faulty == [], (
+        f"{len(faulty)} strings: a plain space before : ; ! ? % » or after «, or a ' apostrophe"
+    )

@@ -1,3 +1,4 @@
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -5,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from commons_fund.members.models import Role
 from commons_fund.members.tests.factories import MembershipFactory, UserFactory
@@ -241,3 +243,22 @@ def test_budget_queries_do_not_grow_with_steps_and_lines(project, admin):
         extra = services.step_create(project=project, actor=admin.user, title=f"É{number}")
         _lines(extra, admin, "12")
     assert count() == few == 2
+
+
+def test_budget_warnings_write_numbers_as_french_readers_do(step, admin):
+    """Issue #22: "5.0 %" and "50.00 € HT" in the budget warnings."""
+    _lines(step, admin, "5")
+    services.budget_line_add(
+        step=step,
+        actor=admin.user,
+        kind="development",
+        label="Senior",
+        hours="10",
+        hourly_rate="50",
+    )
+    with translation.override("fr"):
+        (budget,) = project_budgets(project=step.project)
+    text = " ".join(budget.warnings).replace("\u202f", " ").replace("\xa0", " ")
+    assert "5.0" not in text and "50.00" not in text
+    assert "50,00 € HT" in text and "30,00 €–45,00 €" in text
+    assert re.search(r"représentent [\d,]+ % du développement", text)
