@@ -3,16 +3,18 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from djmoney.models.fields import MoneyField
 
 from .pools import MAX_AMOUNT, PoolMembership
 
 
 class PledgeStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
-    PAUSED = "paused", _("Paused")
-    CANCELLED = "cancelled", _("Cancelled")
-    FINISHED = "finished", _("Finished")
+    # In the context of "a pledge": French agrees them with "une promesse".
+    ACTIVE = "active", pgettext_lazy("pledge", "Active")
+    PAUSED = "paused", pgettext_lazy("pledge", "Paused")
+    CANCELLED = "cancelled", pgettext_lazy("pledge", "Cancelled")
+    FINISHED = "finished", pgettext_lazy("pledge", "Finished")
 
 
 class Pledge(models.Model):

@@ -1,10 +1,11 @@
 """My pledges: the transfers a member still has to make, with everything the bank asks."""
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from commons_fund.payments import services as payments
 from commons_fund.payments.tests.factories import BankAccountFactory
+from pledges.models import PledgeStatus
 
 from .support import collected
 
@@ -30,3 +31,15 @@ def test_a_member_sees_the_transfer_to_make_with_its_qr_code_until_it_is_receive
         charge=mine.charge, amount="10", received_on=timezone.localdate(), actor=admin.user
     )
     assert "Virements à faire" not in client.get("/fr/my/pledges/").text
+
+
+def test_a_pledge_s_status_agrees_with_une_promesse():
+    """Issue #22: a promesse read "Actif" / "Annulé"."""
+    with translation.override("fr"):
+        labels = {status: str(status.label) for status in PledgeStatus}
+    assert labels == {
+        PledgeStatus.ACTIVE: "Active",
+        PledgeStatus.PAUSED: "En pause",
+        PledgeStatus.CANCELLED: "Annulée",
+        PledgeStatus.FINISHED: "Terminée",
+    }
