@@ -9,7 +9,7 @@ amount stays a number."""
 import csv
 import re
 from collections.abc import Iterable
-from typing import Any, TextIO
+from typing import Any, Protocol
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
@@ -25,10 +25,14 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+class Writable(Protocol):
+    def write(self, value: str, /) -> Any: ...
+
+
 class SpreadsheetWriter:
     """csv.writer's interface, each text cell made safe."""
 
-    def __init__(self, output: TextIO, **options: Any) -> None:
+    def __init__(self, output: Writable, **options: Any) -> None:
         self._writer = csv.writer(output, **options)
 
     def writerow(self, row: Iterable[Any]) -> Any:

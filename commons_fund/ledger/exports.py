@@ -150,17 +150,43 @@ def fec_filename(*, organisation: Organisation, year: int) -> str:
     return f"{organisation.siren or organisation.slug}FEC{year}1231.txt"
 
 
+class _Line:
+    """What csv.writer writes to, handing each line back (Django's streaming CSV recipe)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def fec_lines(*, organisation: Organisation, year: int) -> Iterator[str]:
+    """The FEC of an organisation's calendar year, line by line, read from the database in
+    chunks (a server-side cursor on PostgreSQL): memory stays flat whatever its size."""
+    writer = csv.writer(
+        _Line(), delimiter="\t", lineterminator="\r\n", quoting=csv.QUOTE_NONE, escapechar="\\"
+    )
+    yield writer.writerow(FEC_COLUMNS)
+    for row in fec_rows(organisation=organisation, year=year):
+        yield writer.writerow([value.translate(_LATIN9_FALLBACKS) for value in row])
+
+
 def write_fec(output: TextIO, *, organisation: Organisation, year: int) -> int:
     """Write the FEC of an organisation's calendar year; returns the number of lines."""
-    writer = csv.writer(
-        output, delimiter="\t", lineterminator="\r\n", quoting=csv.QUOTE_NONE, escapechar="\\"
-    )
-    writer.writerow(FEC_COLUMNS)
-    count = 0
-    for row in fec_rows(organisation=organisation, year=year):
-        writer.writerow([value.translate(_LATIN9_FALLBACKS) for value in row])
+    count = -1  # the header is not an entry
+    for line in fec_lines(organisation=organisation, year=year):
+        output.write(line)
         count += 1
     return count
+
+
+def chunked(lines: Iterator[str], *, encoding: str, size: int = 1000) -> Iterator[bytes]:
+    """Lines joined by `size` and encoded, for a streaming response."""
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= size:
+            yield "".join(batch).encode(encoding, errors="replace")
+            batch = []
+    if batch:
+        yield "".join(batch).encode(encoding, errors="replace")
 
 
 CSV_COLUMNS = [
@@ -177,8 +203,9 @@ CSV_COLUMNS = [
 ]
 
 
-def write_csv(output: TextIO, *, organisation: Organisation, year: int) -> int:
-    """Every entry (pending and posted) of an organisation's year, for spreadsheets."""
+def csv_lines(*, organisation: Organisation, year: int) -> Iterator[str]:
+    """Every entry (pending and posted) of an organisation's year, for spreadsheets, line by
+    line from chunked reads."""
     start, end = _year_bounds(year)
     entries = (
         Entry.objects.filter(
@@ -190,12 +217,11 @@ def write_csv(output: TextIO, *, organisation: Organisation, year: int) -> int:
         .select_related("account", "transaction")
         .order_by("occurred_at", "transaction_id", "id")
     )
-    writer = SpreadsheetWriter(output)
-    writer.writerow(CSV_COLUMNS)
-    count = 0
+    writer = SpreadsheetWriter(_Line())
+    yield writer.writerow(CSV_COLUMNS)
     for entry in entries.iterator(chunk_size=2000):
         txn = entry.transaction
-        writer.writerow(
+        yield writer.writerow(
             [
                 txn.occurred_at.isoformat(),
                 txn.pk,
@@ -209,5 +235,3 @@ def write_csv(output: TextIO, *, organisation: Organisation, year: int) -> int:
                 entry.currency,
             ]
         )
-        count += 1
-    return count

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from commons_fund.finances.importing import model_csv
-from commons_fund.ledger.exports import write_csv
+from commons_fund.ledger.exports import csv_lines
 from commons_fund.ledger.models import TransactionKind
 from commons_fund.ledger.services import account_get_or_create, credit, debit, ledger_post
 from commons_fund.members.tests.factories import OrganisationFactory
@@ -32,9 +32,8 @@ def test_a_hostile_memo_reaches_the_books_csv_as_text():
             credit(account_get_or_create(purpose="subsidies", organisation=organisation), 100),
         ],
     )
-    out = io.StringIO()
-    write_csv(out, organisation=organisation, year=2026)
-    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    text = "".join(csv_lines(organisation=organisation, year=2026))
+    rows = list(csv.DictReader(io.StringIO(text)))
     assert {row["memo"] for row in rows} == {"'" + HOSTILE}
     for row in rows:
         for value in row.values():

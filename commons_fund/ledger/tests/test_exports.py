@@ -165,10 +165,12 @@ def test_treasurer_downloads_fec_and_csv(client, organisation):
     response = client.get("/fr/organisations/ouvaton/books/2025/fec/")
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="552100554FEC20251231.txt"'
-    lines = response.content.decode(FEC_ENCODING).strip().split("\r\n")
+    assert response.streaming  # read from the database as it is sent, never whole in memory
+    lines = b"".join(response.streaming_content).decode(FEC_ENCODING).strip().split("\r\n")
     assert lines[0].split("\t") == FEC_COLUMNS and len(lines) == 7
     response = client.get("/fr/organisations/ouvaton/books/2025/csv/")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert response.streaming
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0][0] == "date"
     assert len(rows) == 1 + 10  # pending and posted entries of 2025, not of 2026
 
