@@ -4,14 +4,17 @@ bad rules refused next to their field, and only the host's administrators."""
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from commons_fund.members.models import Role
 from commons_fund.members.tests.factories import MembershipFactory, UserFactory
 from pledges.models import Pool
+from projects.tests.factories import ProjectFactory
 
-from .factories import PoolFactory, PoolMembershipFactory
+from .factories import PoolFactory, PoolMembershipFactory, voting_round
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +166,36 @@ def test_the_administrators_add_colleges_and_approve_members(client):
     waiting.refresh_from_db()
     assert waiting.status == "active"
     assert "Usagers" in client.get(edit).text
+
+
+def _members(pool, count):
+    users = UserFactory.create_batch(count)
+    for user in users:
+        PoolMembershipFactory(pool=pool, user=user)
+    return users
+
+
+def test_the_pool_and_round_pages_cost_the_same_queries_from_10_to_500_members(client, admin):
+    """#19 and #24: the pool page listed every member (paginated now) and its query count must
+    not grow with the members."""
+    pool = PoolFactory(host=admin.organisation)
+    first = _members(pool, 10)
+    client.force_login(first[0])
+    round_, _candidacies = voting_round(pool, admin.user, [ProjectFactory(), ProjectFactory()])
+    pages = [pool.get_absolute_url(), round_.get_absolute_url()]
+
+    def queries() -> list[int]:
+        counts = []
+        for url in pages:
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            counts.append(len(captured))
+        return counts
+
+    with_ten = queries()
+    _members(pool, 490)
+    assert queries() == with_ten
+    page = client.get(pool.get_absolute_url())
+    assert len(page.context["members"].object_list) == 100
+    assert "500 membres" in page.text
+    assert len(client.get(pool.get_absolute_url(), {"members": 5}).context["members"]) == 100

@@ -155,6 +155,9 @@ def membership_approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse
     return redirect("pledges:pool_edit", slug=pool.slug)
 
 
+MEMBERS_PER_PAGE = 100
+
+
 def pool_detail(request: HttpRequest, slug: str) -> HttpResponse:
     pool = pool_or_404(slug)
     mine = list(selectors.memberships_of(pool=pool, user=request.user))
@@ -171,7 +174,9 @@ def pool_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "rounds": history,
             "current": current,
             "pot": selectors.round_pot(round_=current) if current else None,
-            "members": list(selectors.pool_members(pool=pool)),
+            "members": Paginator(selectors.pool_members(pool=pool), MEMBERS_PER_PAGE).get_page(
+                request.GET.get("members")
+            ),
             "mine": mine,
             "can_see_people": bool(mine) or is_admin,
             "is_admin": is_admin,
