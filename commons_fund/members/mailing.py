@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
+from commons_fund.french import elided
+
 from .models import EmailOptOut, EmailTopic, User
 
 UNSUBSCRIBE_SALT = "commons_fund.members.unsubscribe"
@@ -27,7 +29,7 @@ Attachment = tuple[str, bytes, str]
 def email_render(*, template: str, context: Mapping[str, Any]) -> tuple[str, str]:
     """The subject (first line, spaces folded) and body of an email template, rendered in
     the active language."""
-    text = render_to_string(template, dict(context))
+    text = elided(render_to_string(template, dict(context)))
     subject, _sep, body = text.partition("\n")
     return " ".join(subject.split()), body.lstrip("\n")
 
