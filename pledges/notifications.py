@@ -5,6 +5,7 @@ from django.conf import settings
 
 from commons_fund.members.mailing import people_email
 from commons_fund.members.models import EmailTopic, Membership, Role, User
+from commons_fund.members.selectors import money_keepers
 from commons_fund.money import format_amount, from_minor_units
 from commons_fund.payments import selectors as payment_selectors
 from commons_fund.payments.epc import epc_qr_png
@@ -92,12 +93,7 @@ def collection_notify(*, collection: Collection, event: str) -> int:
         collection.pledge.membership_id, []
     )
     if event == "defaulted":
-        people += [
-            membership.user
-            for membership in Membership.objects.filter(
-                role__in=[Role.ADMIN, Role.TREASURER], organisation=round_.pool.host
-            ).select_related("user")
-        ]
+        people += list(money_keepers(organisation=round_.pool.host))
     transfer = (
         payment_selectors.transfer_instructions(charge=collection.charge)
         if collection.charge and collection.charge.transfer_reference

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from commons_fund.dates import long_date
 from commons_fund.members.mailing import people_email
-from commons_fund.members.models import Role, User
+from commons_fund.members.selectors import money_keepers
 
 
 def reminder_send(*, missing) -> int:
@@ -13,10 +13,7 @@ def reminder_send(*, missing) -> int:
     in their own language. Money they owe under a signed contract: it cannot be turned
     off."""
     contract = missing.contract
-    people = User.objects.filter(
-        memberships__organisation=contract.partner,
-        memberships__role__in=[Role.ADMIN, Role.TREASURER],
-    ).distinct()
+    people = money_keepers(organisation=contract.partner)
 
     def context() -> dict[str, object]:
         return {

@@ -227,6 +227,10 @@ class Role(models.TextChoices):
     MEMBER = "member", _("Member")
 
 
+# The roles that keep an organisation's money (its treasury, books and payments).
+MONEY_ROLES = (Role.ADMIN, Role.TREASURER)
+
+
 class Membership(models.Model):
     """A person's role in an organisation."""
 

@@ -6,7 +6,15 @@ from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.db.models import QuerySet
 
-from .models import Invitation, InvitationStatus, Membership, Organisation, Role, User
+from .models import (
+    MONEY_ROLES,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    Organisation,
+    Role,
+    User,
+)
 
 INVITATION_SALT = "commons_fund.members.invitation"
 SEARCH_MAX_LENGTH = 100
@@ -128,3 +136,10 @@ def user_with_calendar_key(*, key: str) -> User | None:
     if not key:
         return None
     return User.objects.filter(calendar_key=key, is_active=True).first()
+
+
+def money_keepers(*, organisation: Organisation) -> QuerySet[User]:
+    """The people who keep an organisation's money: its administrators and treasurers."""
+    return User.objects.filter(
+        memberships__organisation=organisation, memberships__role__in=MONEY_ROLES
+    ).distinct()

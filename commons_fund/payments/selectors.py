@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from schwifty import IBAN
 
-from commons_fund.members.models import Membership, Organisation, Role, User
+from commons_fund.members.models import MONEY_ROLES, Membership, Organisation, User
 
 from . import services, stripe_client
 from .models import (
@@ -124,9 +124,6 @@ def bank_account_history(
     latest = changes[0] if changes else None
     waiting = latest if latest and latest.replaced_iban and not latest.confirmed_by_id else None
     return changes, waiting
-
-
-MONEY_ROLES = (Role.ADMIN, Role.TREASURER)
 
 
 def payments_of(*, user: User) -> QuerySet[Charge]:

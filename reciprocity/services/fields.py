@@ -5,11 +5,10 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from commons_fund.members.models import Role
+from commons_fund.members.models import MONEY_ROLES
 from commons_fund.money import parse_amount
 
-# Who may handle an organisation's reciprocity money.
-MONEY_ROLES = (Role.ADMIN, Role.TREASURER)
+__all__ = ["MONEY_ROLES", "amount_field", "percent_field"]
 
 
 def amount_field(field: str, value, **limits) -> Decimal:

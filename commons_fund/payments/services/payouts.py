@@ -23,7 +23,8 @@ from commons_fund.ledger.services import (
 )
 from commons_fund.logs import log_event
 from commons_fund.members.mailing import people_email
-from commons_fund.members.models import Organisation, Role, User
+from commons_fund.members.models import Organisation, User
+from commons_fund.members.selectors import money_keepers
 from commons_fund.models import cause_fields, require_past_or_today
 from commons_fund.money import minor_units, parse_amount
 
@@ -136,10 +137,7 @@ def bank_account_change_email_send(*, change: BankAccountChange) -> int:
     """Tell the organisation's other treasurers and administrators that its IBAN changed,
     by whom, and how to stop it: one email each."""
     organisation = change.organisation
-    people = User.objects.filter(
-        memberships__organisation=organisation,
-        memberships__role__in=(Role.ADMIN, Role.TREASURER),
-    ).exclude(pk=change.changed_by_id)
+    people = money_keepers(organisation=organisation).exclude(pk=change.changed_by_id)
     account = BankAccount.objects.get(organisation=organisation)
 
     def context() -> dict[str, object]:
@@ -153,9 +151,7 @@ def bank_account_change_email_send(*, change: BankAccountChange) -> int:
             + reverse("payments:bank_account", kwargs={"slug": organisation.slug}),
         }
 
-    return people_email(
-        people=people.distinct(), template="payments/email/bank_change.txt", context=context
-    )
+    return people_email(people=people, template="payments/email/bank_change.txt", context=context)
 
 
 @transaction.atomic

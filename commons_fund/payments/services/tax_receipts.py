@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from commons_fund.jobs import queue_after_commit
 from commons_fund.logs import log_event
 from commons_fund.members.mailing import people_email
-from commons_fund.members.models import Organisation, Role, User
+from commons_fund.members.models import Organisation, User
+from commons_fund.members.selectors import money_keepers
 
 from ..models import (
     TAX_RECEIPT_LEGAL_FORMS,
@@ -160,15 +161,10 @@ def tax_receipt_email_send(*, receipt: TaxReceipt) -> int:
     receipt = TaxReceipt.objects.select_for_update().get(pk=receipt.pk)
     if receipt.emailed_at is not None:
         return 0
-    if receipt.donor_user is not None:
-        people = [receipt.donor_user]
+    if receipt.donor_organisation is not None:
+        people = list(money_keepers(organisation=receipt.donor_organisation))
     else:
-        people = list(
-            User.objects.filter(
-                memberships__organisation=receipt.donor_organisation,
-                memberships__role__in=(Role.ADMIN, Role.TREASURER),
-            ).distinct()
-        )
+        people = [receipt.donor_user] if receipt.donor_user else []
     sent = people_email(
         people=people,
         template="payments/email/tax_receipt.txt",
