@@ -42,7 +42,7 @@ from .models import (
     RoundKind,
     RoundState,
 )
-from .services import require_pool_treasurer
+from .services import pool_centre, require_pool_treasurer
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +123,7 @@ def collection_attempt(*, collection: Collection, now: datetime | None = None) -
                 charge = payments.charge_create(
                     payer=pledge.membership.payer,
                     books=round_.pool.host,
+                    centre=pool_centre(pool=round_.pool),
                     amount=from_minor_units(collection.amount),
                     method=pledge.method,
                     saved_method=saved,
@@ -320,7 +321,9 @@ def round_sources_set(*, round_: Round, amounts: dict[int, int]) -> None:
 @transaction.atomic
 def round_pay_out(*, round_: Round) -> Round:
     """Collecting → paid out once every promise is settled: the payouts to the beneficiaries'
-    hosting structures are prepared and the commons' plans show the money granted."""
+    hosting structures are prepared and the commons' plans show the money granted. A commons
+    the pool's own host keeps gets its share at once by an internal transfer (no bank line
+    from the host to itself); a round with nothing left to pay by bank is closed."""
     round_ = Round.objects.select_for_update().select_related("pool__host").get(pk=round_.pk)
     if round_.state != RoundState.COLLECTING:
         return round_
@@ -334,8 +337,12 @@ def round_pay_out(*, round_: Round) -> Round:
     )
     amounts = payout_amounts(round_, collected)
     candidacies = Candidacy.objects.select_related("project__host").in_bulk(amounts)
+    centre = pool_centre(pool=round_.pool)
+    internal = {pk for pk, c in candidacies.items() if c.project.host_id == round_.pool.host_id}
     for pk, cents in amounts.items():
         candidacy = candidacies[pk]
+        if pk in internal:
+            continue
         description = _("%(pool)s – round %(number)s – %(project)s") % {
             "pool": round_.pool.name,
             "number": round_.number,
@@ -347,8 +354,16 @@ def round_pay_out(*, round_: Round) -> Round:
             amount=cents,
             description=description,
             cause=round_,
+            centre=centre,
         )
     round_sources_set(round_=round_, amounts=amounts)
+    today = timezone.localdate()
+    for source in round_.funding_sources.filter(
+        project__in=[candidacies[pk].project_id for pk in internal]
+    ):
+        project_services.funding_source_receive(
+            source=source, actor=None, received_on=today, from_centre=centre
+        )
     round_.results = {
         **round_.results,
         "collected": collected,
@@ -366,7 +381,7 @@ def round_pay_out(*, round_: Round) -> Round:
         payouts=len(amounts),
     )
     queue_after_commit("pledges.tasks.round_notify", round_.pk, "payout")
-    return round_
+    return round_close(round_=round_)
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commons_fund.jobs import queue_after_commit
-from commons_fund.ledger.models import Phase, TransactionKind
+from commons_fund.ledger.models import CostCentre, Phase, TransactionKind
 from commons_fund.ledger.services import (
     account_get_or_create,
     credit,
@@ -45,7 +45,7 @@ from .models import (
     RoundKind,
     RoundState,
 )
-from .services import require_pool_admin
+from .services import pool_centre, require_pool_admin
 
 PERIOD_DAYS = {Period.MONTHLY: 30, Period.QUARTERLY: 91, Period.CUSTOM: 30}
 OPEN_STATES = {RoundState.SCHEDULED, RoundState.NOMINATING, RoundState.VOTING}
@@ -200,10 +200,10 @@ def _notify(round_: Round, event: str) -> None:
     queue_after_commit("pledges.tasks.round_notify", round_.pk, event)
 
 
-def _promise(round_: Round, pledge: Pledge) -> None:
-    """The pledge's promise for this round: a pending commitment in the host's books."""
+def _promise(round_: Round, pledge: Pledge, centre: CostCentre) -> None:
+    """The pledge's promise for this round: a pending commitment in the pool's sub-accounts
+    of its host's books."""
     cents = minor_units(pledge.amount.amount)
-    host = round_.pool.host
     commitment = ledger_post(
         kind=TransactionKind.PLEDGE_COMMITMENT,
         idempotency_key=f"pledge-{pledge.pk}-round-{round_.pk}",
@@ -211,12 +211,12 @@ def _promise(round_: Round, pledge: Pledge) -> None:
         cause=pledge,
         entries=[
             debit(
-                account_get_or_create(purpose="pledges_receivable", organisation=host),
+                account_get_or_create(purpose="pledges_receivable", centre=centre),
                 cents,
                 Phase.PENDING,
             ),
             credit(
-                account_get_or_create(purpose="contributions", organisation=host),
+                account_get_or_create(purpose="contributions", centre=centre),
                 cents,
                 Phase.PENDING,
             ),
@@ -262,11 +262,12 @@ def round_open_voting(*, round_: Round) -> Round:
         .filter(membership__pool=pool, membership__status="active", status=PledgeStatus.ACTIVE)
         .select_related("membership__user", "membership__organisation")
     )
+    centre = pool_centre(pool=pool)
     for pledge in pledges:
         if pledge.rounds_total is not None and pledge.rounds_committed >= pledge.rounds_total:
             Pledge.objects.filter(pk=pledge.pk).update(status=PledgeStatus.FINISHED)
             continue
-        _promise(round_, pledge)
+        _promise(round_, pledge, centre)
     round_.state = RoundState.VOTING
     round_.save()
     _log_move(round_)

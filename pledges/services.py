@@ -13,6 +13,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from commons_fund.ledger.models import CostCentre
+from commons_fund.ledger.services import cost_centre_get_or_create
 from commons_fund.members.models import Organisation, Role, User
 from commons_fund.members.selectors import organisation_has_role
 from commons_fund.models import save_validated
@@ -54,6 +56,14 @@ RULES = (
     "nomination_days",
     "voting_days",
 )
+
+
+def pool_centre(*, pool: Pool) -> CostCentre:
+    """The pool's sub-accounts in its host's books: a host may run several pools, each kept
+    apart (and shown apart in the FEC)."""
+    return cost_centre_get_or_create(
+        organisation=pool.host, owner=pool, code=f"FONDS-{pool.slug}", name=pool.name
+    )
 
 
 def pool_is_admin(*, pool: Pool, user: User) -> bool:

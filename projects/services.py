@@ -11,9 +11,15 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
-from commons_fund.ledger.models import TransactionKind
+from commons_fund.ledger.models import Account, CostCentre, TransactionKind
 from commons_fund.ledger.selectors import account_balance
-from commons_fund.ledger.services import account_get_or_create, credit, debit, ledger_post
+from commons_fund.ledger.services import (
+    account_get_or_create,
+    cost_centre_get_or_create,
+    credit,
+    debit,
+    ledger_post,
+)
 from commons_fund.members.models import Membership, Organisation, Role, User
 from commons_fund.members.selectors import organisation_has_role
 from commons_fund.models import require_past_or_today, save_validated
@@ -55,6 +61,18 @@ STEP_MOVES = {
     StepStatus.VALIDATED: set(),
     StepStatus.ABANDONED: set(),
 }
+
+
+def project_centre(*, project: Project) -> CostCentre:
+    """The commons' sub-accounts in its host's books (a commons has no legal body)."""
+    return cost_centre_get_or_create(
+        organisation=project.host, owner=project, code=f"COMMUN-{project.slug}", name=project.name
+    )
+
+
+def project_account(*, project: Project, purpose: str) -> Account:
+    """The commons' sub-account for a purpose of the chart."""
+    return account_get_or_create(purpose=purpose, centre=project_centre(project=project))
 
 
 def project_can_edit(*, project: Project, user: User) -> bool:
@@ -297,11 +315,17 @@ def funding_source_decide(
 
 @transaction.atomic
 def funding_source_receive(
-    *, source: FundingSource, actor: User | None, received_on: date
+    *,
+    source: FundingSource,
+    actor: User | None,
+    received_on: date,
+    from_centre: CostCentre | None = None,
 ) -> FundingSource:
     """The money arrived: it is posted into the commons' sub-accounts of its host's books
     (Dr bank / Cr the income the source is), once. `actor` None: the platform saw it paid
-    (a pool's payout, marked paid by the paying treasurer)."""
+    (a pool's payout, marked paid by the paying treasurer). `from_centre`: the money comes
+    from another part of the same books (a pool its host runs) — an internal transfer,
+    neither income nor expense: Dr bank / Cr 580 here, Dr 580 / Cr bank there."""
     require_past_or_today(field="received_on", day=received_on)
     source = (
         FundingSource.objects.select_for_update().select_related("project__host").get(pk=source.pk)
@@ -317,16 +341,25 @@ def funding_source_receive(
     purpose, kind = SOURCE_INCOME[source.kind]
     cents = minor_units(source.amount.amount)
     project = source.project
+    entries = [debit(project_account(project=project, purpose="bank"), cents)]
+    if from_centre is None:
+        entries.append(credit(project_account(project=project, purpose=purpose), cents))
+    else:
+        if from_centre.organisation_id != project.host_id:
+            raise ValidationError(_("An internal transfer stays within one structure's books."))
+        kind = TransactionKind.INTERNAL_TRANSFER
+        entries += [
+            credit(project_account(project=project, purpose="internal_transfers"), cents),
+            debit(account_get_or_create(purpose="internal_transfers", centre=from_centre), cents),
+            credit(account_get_or_create(purpose="bank", centre=from_centre), cents),
+        ]
     posted = ledger_post(
         kind=kind,
         idempotency_key=f"funding-source-{source.pk}",
         cause=source,
         memo=f"{source.funder_name} – {project.name}"[:300],
         occurred_at=timezone.make_aware(datetime.combine(received_on, datetime.min.time())),
-        entries=[
-            debit(account_get_or_create(purpose="bank", project=project), cents),
-            credit(account_get_or_create(purpose=purpose, project=project), cents),
-        ],
+        entries=entries,
     )
     source.status, source.received_on, source.transaction = (
         SourceStatus.RECEIVED,
@@ -422,7 +455,7 @@ def contributor_pay(
     )
     if value > owed:
         raise ValidationError({"amount": _("This is more than what is owed to this person.")})
-    bank = account_get_or_create(purpose="bank", project=project)
+    bank = project_account(project=project, purpose="bank")
     cents = minor_units(value)
     if cents > account_balance(account=bank).posted:
         raise ValidationError({"amount": _("The commons' account does not hold that much.")})
@@ -431,7 +464,7 @@ def contributor_pay(
         idempotency_key=idempotency_key,
         memo=f"{contributor.display_name} – {project.name}"[:300],
         entries=[
-            debit(account_get_or_create(purpose="contributors_paid", project=project), cents),
+            debit(project_account(project=project, purpose="contributors_paid"), cents),
             credit(bank, cents),
         ],
     )

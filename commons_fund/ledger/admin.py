@@ -5,14 +5,20 @@ from django.http import HttpRequest
 
 from commons_fund.readonly_admin import ReadOnlyAdmin
 
-from .models import Account, Entry, Transaction
+from .models import Account, CostCentre, Entry, Transaction
 
 
 @admin.register(Account)
 class AccountAdmin(ReadOnlyAdmin):
-    list_display = ["code", "purpose", "organisation", "currency", "type"]
+    list_display = ["code", "purpose", "organisation", "centre", "currency", "type"]
     list_filter = ["purpose", "type", "currency"]
-    search_fields = ["organisation__name", "code"]
+    search_fields = ["organisation__name", "code", "centre__name"]
+
+
+@admin.register(CostCentre)
+class CostCentreAdmin(ReadOnlyAdmin):
+    list_display = ["code", "name", "organisation", "owner_type"]
+    search_fields = ["organisation__name", "code", "name"]
 
 
 class EntryInline(admin.TabularInline[Entry, Transaction]):

@@ -23,6 +23,7 @@ the label used in the FEC export and the account type.
 | grants_paid          | 6571  | expense   | money paid out to commons (pool payouts)              |
 | contributors_paid    | 622   | expense   | contributors of a commons paid for their time         |
 | equity               | 110   | equity    | retained earnings, opening balances                   |
+| internal_transfers   | 580   | asset     | money moved between cost centres of one structure     |
 
 Signs: an entry's amount is positive for a debit and negative for a credit. Asset and
 expense accounts normally carry a debit balance, the others a credit balance.
@@ -70,5 +71,6 @@ CHART = {
         "622", AccountType.EXPENSE, "Rémunérations d'intermédiaires et honoraires"
     ),
     "equity": ChartLine("110", AccountType.EQUITY, "Report à nouveau"),
+    "internal_transfers": ChartLine("580", AccountType.ASSET, "Virements internes"),
 }
 PURPOSE_CHOICES = [(purpose, f"{line.code} {line.label}") for purpose, line in CHART.items()]

@@ -89,7 +89,7 @@ def posted_entries(
             occurred_at__gte=start,
             occurred_at__lt=end,
         )
-        .select_related("account__project", "transaction")
+        .select_related("account__centre", "transaction")
         .order_by("occurred_at", "transaction_id", "id")
     )
 
@@ -108,10 +108,10 @@ def _pieces(entries: QuerySet[Entry]) -> Iterator[tuple[int, str, list[Entry]]]:
 
 
 def _auxiliary(account: Account) -> tuple[str, str]:
-    """CompAuxNum and CompAuxLib: a commons' sub-account names the commons."""
-    if account.project is None:
+    """CompAuxNum and CompAuxLib: a sub-account names its cost centre (a commons, a pool)."""
+    if account.centre is None:
         return "", ""
-    return f"COMMUN-{account.project.slug}"[:40], account.project.name
+    return account.centre.code, account.centre.name
 
 
 def fec_rows(*, organisation: Organisation, year: int) -> Iterator[list[str]]:

@@ -5,6 +5,8 @@ sealed transactions and entries never change nor disappear, idempotency keys uni
 checked by `services.ledger_post` and enforced by database triggers (see `triggers.py`).
 """
 
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,12 +25,48 @@ def _chart_condition() -> models.Q:
     return condition
 
 
+class CostCentre(models.Model):
+    """A part of one structure's books kept apart for what it serves — a commons it hosts, a
+    pool it runs: its accounts are sub-accounts (the FEC's auxiliary accounts, `code` and
+    `name`). The ledger does not know what a centre serves: `owner` is any model."""
+
+    organisation = models.ForeignKey(
+        "members.Organisation",
+        on_delete=models.PROTECT,
+        related_name="cost_centres",
+        verbose_name=_("organisation"),
+    )
+    owner_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    owner_id = models.CharField(max_length=64)
+    owner = GenericForeignKey("owner_type", "owner_id")
+    code = models.CharField(_("auxiliary account number"), max_length=40)
+    name = models.CharField(_("name"), max_length=200)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cost centre")
+        verbose_name_plural = _("cost centres")
+        ordering = ["organisation_id", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "owner_type", "owner_id"],
+                name="ledger_centre_one_per_owner_and_books",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "code"], name="ledger_centre_code_unique_in_books"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
 class Account(models.Model):
     """An account of one structure's books, in one currency.
 
     `organisation` is the legal structure whose books hold the account (null: the platform);
-    `project`, when set, makes it a sub-account of a commons that organisation hosts (a commons
-    has no legal body: its money is in its host's books, kept apart).
+    `centre`, when set, makes it a sub-account kept apart in those books (a commons has no
+    legal body: its money is in its host's books; a host may run several pools).
     """
 
     organisation = models.ForeignKey(
@@ -39,13 +77,13 @@ class Account(models.Model):
         related_name="ledger_accounts",
         verbose_name=_("organisation"),
     )
-    project = models.ForeignKey(
-        "projects.Project",
+    centre = models.ForeignKey(
+        CostCentre,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="ledger_accounts",
-        verbose_name=_("commons"),
+        related_name="accounts",
+        verbose_name=_("cost centre"),
     )
     purpose = models.CharField(_("purpose"), max_length=32, choices=PURPOSE_CHOICES)
     code = models.CharField(_("PCG account number"), max_length=10)
@@ -60,17 +98,17 @@ class Account(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "purpose", "currency"],
-                condition=models.Q(organisation__isnull=False, project__isnull=True),
+                condition=models.Q(organisation__isnull=False, centre__isnull=True),
                 name="ledger_account_unique_purpose",
             ),
             models.UniqueConstraint(
-                fields=["project", "purpose", "currency"],
-                condition=models.Q(project__isnull=False),
-                name="ledger_project_account_unique_purpose",
+                fields=["centre", "purpose", "currency"],
+                condition=models.Q(centre__isnull=False),
+                name="ledger_centre_account_unique_purpose",
             ),
             models.CheckConstraint(
-                condition=models.Q(project__isnull=True) | models.Q(organisation__isnull=False),
-                name="ledger_project_account_in_an_organisations_books",
+                condition=models.Q(centre__isnull=True) | models.Q(organisation__isnull=False),
+                name="ledger_centre_account_in_an_organisations_books",
             ),
             models.UniqueConstraint(
                 fields=["purpose", "currency"],
@@ -87,8 +125,8 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         owner = self.organisation.name if self.organisation else "Commons Fund"
-        if self.project:
-            owner = f"{owner} / {self.project.name}"
+        if self.centre:
+            owner = f"{owner} / {self.centre.name}"
         return f"{self.code} {CHART[self.purpose].label} – {owner} ({self.currency})"
 
     @property
@@ -109,6 +147,7 @@ class TransactionKind(models.TextChoices):
     DONATION = "donation", _("Donation")
     SUBSIDY = "subsidy", _("Subsidy")
     MANUAL_ADJUSTMENT = "manual_adjustment", _("Manual adjustment")
+    INTERNAL_TRANSFER = "internal_transfer", _("Internal transfer")
 
 
 class Phase(models.TextChoices):

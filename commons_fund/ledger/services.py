@@ -5,8 +5,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -16,7 +16,7 @@ from commons_fund.members.models import Organisation
 from commons_fund.models import cause_fields
 
 from .chart import CHART
-from .models import Account, Entry, Phase, Transaction, TransactionKind
+from .models import Account, CostCentre, Entry, Phase, Transaction, TransactionKind
 
 logger = logging.getLogger(__name__)
 
@@ -46,23 +46,50 @@ def credit(account: Account, amount: int, phase: str = Phase.POSTED) -> Line:
     return Line(account, -amount, phase)
 
 
+def cost_centre_get_or_create(
+    *, organisation: Organisation, owner: models.Model, code: str, name: str
+) -> CostCentre:
+    """The part of `organisation`'s books kept for `owner` (made on first use). Its code is
+    kept once given (the FEC's auxiliary number must not move); its name follows the owner's.
+    A code already taken in these books gets the owner's key appended."""
+    lookup = {
+        "organisation": organisation,
+        "owner_type": ContentType.objects.get_for_model(owner),
+        "owner_id": str(owner.pk),
+    }
+    name = name[:200]
+    centre = CostCentre.objects.filter(**lookup).first()
+    if centre is None:
+        if CostCentre.objects.filter(organisation=organisation, code=code[:40]).exists():
+            code = f"{code[: 39 - len(str(owner.pk))]}-{owner.pk}"
+        try:
+            with transaction.atomic():
+                return CostCentre.objects.create(code=code[:40], name=name, **lookup)
+        except IntegrityError:  # made meanwhile by a concurrent request
+            centre = CostCentre.objects.get(**lookup)
+    if centre.name != name:
+        centre.name = name
+        centre.save(update_fields=["name"])
+    return centre
+
+
 def account_get_or_create(
     *,
     purpose: str,
     organisation: Organisation | None = None,
     currency: str = "EUR",
-    project: Any = None,  # a projects.Project: the core should not name it (issue #18)
+    centre: CostCentre | None = None,
 ) -> Account:
     """The account of a structure (None: the platform) for a purpose of the chart; with
-    `project`, the sub-account of that commons in its host's books."""
+    `centre`, the sub-account kept apart in that centre's books."""
     if purpose not in CHART:
         raise LedgerError(f"Unknown account purpose {purpose!r}.")
-    if project is not None:
-        organisation = project.host
+    if centre is not None:
+        organisation = centre.organisation
     line = CHART[purpose]
     lookup = {
         "organisation": organisation,
-        "project": project,
+        "centre": centre,
         "purpose": purpose,
         "currency": currency,
     }

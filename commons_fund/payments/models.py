@@ -213,14 +213,14 @@ class Charge(CausedBy):
         related_name="charge",
         verbose_name=_("pending commitment it collects"),
     )
-    project = models.ForeignKey(
-        "projects.Project",
+    centre = models.ForeignKey(
+        "ledger.CostCentre",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="charges",
-        verbose_name=_("commons"),
-        help_text=_("When set, the money goes to this commons' accounts in the books."),
+        verbose_name=_("cost centre"),
+        help_text=_("When set, the money goes to these sub-accounts of the books."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -520,6 +520,15 @@ class Payout(CausedBy):
         blank=True,
         related_name="payouts",
         verbose_name=_("transfer file"),
+    )
+    centre = models.ForeignKey(
+        "ledger.CostCentre",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payouts",
+        verbose_name=_("cost centre"),
+        help_text=_("When set, the money leaves these sub-accounts of the books."),
     )
     iban = models.CharField(_("IBAN paid to"), max_length=34, blank=True)
     bic = models.CharField(_("BIC paid to"), max_length=11, blank=True)

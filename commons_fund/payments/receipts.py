@@ -73,9 +73,9 @@ def charge_receipt_pdf(*, charge: Charge, language: str) -> bytes:
             [_("For"), Paragraph(pdf_escape(charge.description), STYLES["small"])],
             [_("Reference"), reference],
         ]
-        if charge.project is not None:
+        if charge.centre is not None:
             rows.insert(
-                4, [_("Commons"), Paragraph(pdf_escape(charge.project.name), STYLES["small"])]
+                4, [_("Allocated to"), Paragraph(pdf_escape(charge.centre.name), STYLES["small"])]
             )
         story = [
             Paragraph(_("Payment receipt"), STYLES["title"]),

@@ -135,7 +135,7 @@ def payments_of(*, user: User) -> QuerySet[Charge]:
     return (
         Charge.objects.filter(Q(user=user) | Q(organisation__in=organisations))
         .exclude(status__in=[ChargeStatus.PENDING, ChargeStatus.CANCELLED])
-        .select_related("books", "organisation", "user", "project")
+        .select_related("books", "organisation", "user", "centre")
         .order_by("-created_at", "-pk")
     )
 
@@ -145,7 +145,7 @@ def receipt_charge(*, user: User, pk: int) -> Charge | None:
     organisation's administrators and treasurers) or the receiving organisation's; staff."""
     charge = (
         Charge.objects.filter(pk=pk, status=ChargeStatus.SUCCEEDED)
-        .select_related("books", "organisation", "user", "project")
+        .select_related("books", "organisation", "user", "centre")
         .first()
     )
     if charge is None or not _may_read(

@@ -6,6 +6,7 @@ from datetime import timedelta
 from commons_fund.ledger.selectors import account_balance
 from commons_fund.ledger.services import account_get_or_create
 from pledges import ballots, collecting, rounds
+from pledges.services import pool_centre
 
 from .factories import voting_round
 
@@ -34,5 +35,5 @@ def collected(pool, admin, members, projects):
 
 
 def pending(pool):
-    account = account_get_or_create(purpose="pledges_receivable", organisation=pool.host)
+    account = account_get_or_create(purpose="pledges_receivable", centre=pool_centre(pool=pool))
     return account_balance(account=account)

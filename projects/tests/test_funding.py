@@ -9,12 +9,12 @@ from django.test.utils import CaptureQueriesContext
 from commons_fund.ledger.exports import fec_rows
 from commons_fund.ledger.models import Account
 from commons_fund.ledger.selectors import account_balance
-from commons_fund.ledger.services import account_get_or_create
 from commons_fund.members.models import Role
 from commons_fund.members.tests.factories import MembershipFactory
 from projects import services
 from projects.models import FundingSource, SourceStatus
 from projects.selectors import project_plan
+from projects.services import project_account
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -82,7 +82,7 @@ def test_movilab_plan_cofinancing_and_ademe(project, admin):
     assert (budget.gap_to_minimum, budget.gap_to_optimum) == (0, 0)
     assert (whole.granted, whole.received) == (0, 0)  # the donation is only applied for
 
-    bank = account_get_or_create(purpose="bank", project=project)
+    bank = project_account(project=project, purpose="bank")
     assert bank.organisation == project.host
     assert account_balance(account=bank).posted == 1_200_000
     rows = list(fec_rows(organisation=project.host, year=2026))
@@ -112,7 +112,7 @@ def test_receiving_twice_posts_once_and_only_treasurers_receive(project, admin):
             source=source, actor=admin.user, received_on=date(2026, 1, 5)
         )
     assert FundingSource.objects.get().status == SourceStatus.RECEIVED
-    assert Account.objects.get(project=project, purpose="subsidies")
+    assert Account.objects.get(centre=services.project_centre(project=project), purpose="subsidies")
     with pytest.raises(ValidationError):
         services.funding_source_decide(
             source=source, actor=admin.user, granted=False, decided_on=date(2026, 1, 9)

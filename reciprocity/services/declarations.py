@@ -12,7 +12,6 @@ from djmoney.money import Money
 
 from commons_fund.ledger.models import TransactionKind
 from commons_fund.ledger.services import (
-    account_get_or_create,
     credit,
     debit,
     ledger_post,
@@ -25,6 +24,7 @@ from commons_fund.models import save_validated
 from commons_fund.money import minor_units
 from commons_fund.payments import services as payments
 from commons_fund.payments.models import ChargeStatus, SavedPaymentMethod
+from projects.services import project_account, project_centre
 
 from .. import selectors
 from ..models import (
@@ -55,8 +55,8 @@ def _post_due(declaration: RevenueDeclaration) -> None:
         memo=f"{declaration.contract.reference} {declaration.period_start:%Y-%m} – "
         f"{declaration.contract.partner.name}"[:300],
         entries=[
-            debit(account_get_or_create(purpose="receivable", project=project), cents),
-            credit(account_get_or_create(purpose="reciprocity", project=project), cents),
+            debit(project_account(project=project, purpose="receivable"), cents),
+            credit(project_account(project=project, purpose="reciprocity"), cents),
         ],
     )
     declaration.save(update_fields=["transaction"])
@@ -205,7 +205,7 @@ def declaration_pay(
         charge = payments.charge_create(
             payer=contract.partner,
             books=contract.project.host,
-            project=contract.project,
+            centre=project_centre(project=contract.project),
             amount=declaration.due.amount,
             method=method,
             saved_method=saved_method,

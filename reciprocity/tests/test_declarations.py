@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 from commons_fund.ledger.models import Transaction
 from commons_fund.ledger.selectors import account_balance, ledger_totals
-from commons_fund.ledger.services import account_get_or_create
 from commons_fund.members.models import Role
 from commons_fund.members.tests.factories import MembershipFactory, UserFactory
+from projects.services import project_account
 from projects.tests.factories import ProjectFactory
 from reciprocity import services
 from reciprocity.models import (
@@ -88,7 +88,7 @@ def test_declaring_posts_the_due_into_the_commons_accounts(contract, treasurer):
         contract=contract, actor=treasurer.user, period_start=Q1, revenue="12 000"
     )
     assert (declaration.period_end, declaration.due.amount) == (date(2026, 3, 31), D("600"))
-    receivable = account_get_or_create(purpose="receivable", project=contract.project)
+    receivable = project_account(project=contract.project, purpose="receivable")
     assert account_balance(account=receivable).posted == 60000
     assert receivable.organisation == contract.project.host
     assert all(total == 0 for total in ledger_totals().values())
@@ -102,7 +102,7 @@ def test_a_correction_supersedes_and_keeps_history(contract, treasurer):
     first.refresh_from_db()
     assert first.status == DeclarationStatus.SUPERSEDED and second.supersedes == first
     assert second.due.amount == D("400")
-    receivable = account_get_or_create(purpose="receivable", project=contract.project)
+    receivable = project_account(project=contract.project, purpose="receivable")
     assert account_balance(account=receivable).posted == 40000
     assert RevenueDeclaration.objects.count() == 2
     with pytest.raises(ValidationError):

@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from commons_fund.ledger.selectors import account_balance, ledger_totals
-from commons_fund.ledger.services import account_get_or_create
 from commons_fund.payments import services as payments
 from commons_fund.payments import stripe_client
 from commons_fund.payments.tests.factories import BankAccountFactory
+from projects.services import project_account
 from reciprocity import services
 from reciprocity.models import DeclarationStatus
 
@@ -26,7 +26,7 @@ def declaration():
 
 
 def _balance(project, purpose):
-    return account_balance(account=account_get_or_create(purpose=purpose, project=project))
+    return account_balance(account=project_account(project=project, purpose=purpose))
 
 
 def test_paid_by_card_settles_the_due_in_the_commons_accounts(declaration):

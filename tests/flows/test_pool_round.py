@@ -55,7 +55,7 @@ def _assert_books_balance(pool, round_):
         )
     )
     assert pot.collected == succeeded
-    income = account_get_or_create(purpose="contributions", organisation=pool.host)
+    income = account_get_or_create(purpose="contributions", centre=services.pool_centre(pool=pool))
     assert -account_balance(account=income).posted == succeeded
 
 
@@ -121,7 +121,9 @@ def test_a_pool_round_from_promises_to_payout(celery_worker, settings):
     assert round_.state == RoundState.VOTING and round_.electorate == 12
     assert (
         account_balance(
-            account=account_get_or_create(purpose="pledges_receivable", organisation=host)
+            account=account_get_or_create(
+                purpose="pledges_receivable", centre=services.pool_centre(pool=pool)
+            )
         ).pending
         == 12 * 2000
     )

@@ -5,7 +5,6 @@ import logging
 import secrets
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commons_fund.jobs import queue_after_commit
-from commons_fund.ledger.models import Account, Transaction, TransactionKind
+from commons_fund.ledger.models import Account, CostCentre, Transaction, TransactionKind
 from commons_fund.ledger.services import (
     account_get_or_create,
     credit,
@@ -74,7 +73,7 @@ def charge_create(
     commitment: Transaction | None = None,
     cause: models.Model | None = None,
     checkout: bool = False,
-    project: Any = None,  # a projects.Project: the core should not name it (issue #18)
+    centre: CostCentre | None = None,
 ) -> Charge:
     """Write a charge (nothing is sent yet). A transfer gets its unique reference at once;
     a `checkout` card payment is made by the payer on Stripe's hosted page."""
@@ -90,8 +89,8 @@ def charge_create(
     payer_fields = payer_kwargs(payer)
     if payer.pk is None or (books is not None and books.pk is None):
         raise ValidationError(_("Unknown payer or beneficiary."))
-    if project is not None and (books is None or project.host_id != books.pk):
-        raise ValidationError(_("A commons' money goes to its hosting structure's books."))
+    if centre is not None and (books is None or centre.organisation_id != books.pk):
+        raise ValidationError(_("A sub-account's money goes to its own structure's books."))
     if method == MethodKind.TRANSFER or checkout:
         if saved_method is not None:
             raise ValidationError({"method": _("This payment uses no saved card or mandate.")})
@@ -111,7 +110,7 @@ def charge_create(
         income_purpose=income_purpose,
         description=description.strip()[:200],
         commitment=commitment,
-        project=project,
+        centre=centre,
         status=ChargeStatus.AWAITING_TRANSFER
         if method == MethodKind.TRANSFER
         else ChargeStatus.PENDING,
@@ -217,12 +216,12 @@ def _fail(*, charge_id: int, code: str, message: str) -> Charge:
 
 
 def books_account(charge: Charge, purpose: str) -> Account:
-    """The account of the charge's books, in the commons' sub-accounts when it has one."""
+    """The account of the charge's books, in its cost centre's sub-accounts when it has one."""
     return account_get_or_create(
         purpose=purpose,
         organisation=charge.books,
         currency=charge.currency,
-        project=charge.project,
+        centre=charge.centre,
     )
 
 

@@ -14,7 +14,7 @@ from schwifty import BIC
 from schwifty.exceptions import SchwiftyException
 
 from commons_fund.jobs import queue_after_commit
-from commons_fund.ledger.models import TransactionKind
+from commons_fund.ledger.models import CostCentre, TransactionKind
 from commons_fund.ledger.services import (
     account_get_or_create,
     credit,
@@ -190,13 +190,18 @@ def payout_prepare(
     description: str,
     cause: models.Model | None = None,
     created_by: User | None = None,
+    centre: CostCentre | None = None,
 ) -> Payout:
     """A payout to make, in cents. Without `created_by` it is the platform's doing (a pool
-    round whose collection ended); a treasurer exports it to the bank like any other."""
+    round whose collection ended); a treasurer exports it to the bank like any other. With
+    `centre`, the money leaves those sub-accounts of the books (a pool's)."""
     if not description.strip():
         raise ValidationError({"description": _("Say what the payment is for.")})
+    if centre is not None and centre.organisation_id != books.pk:
+        raise ValidationError(_("A sub-account's money leaves its own structure's books."))
     payout = Payout.objects.create(
         books=books,
+        centre=centre,
         beneficiary=beneficiary,
         created_by=created_by,
         amount=amount,
@@ -299,9 +304,11 @@ def payout_batch_mark_paid(*, batch: PayoutBatch, actor: User, paid_on: date) ->
     require_treasurer(organisation=batch.books, actor=actor)
     batch = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
     require_past_or_today(field="paid_on", day=paid_on)
-    bank = account_get_or_create(purpose="bank", organisation=batch.books)
-    grants = account_get_or_create(purpose="grants_paid", organisation=batch.books)
-    for payout in batch.payouts.select_related("beneficiary"):
+    for payout in batch.payouts.select_related("beneficiary", "centre"):
+        bank, grants = (
+            account_get_or_create(purpose=purpose, organisation=batch.books, centre=payout.centre)
+            for purpose in ("bank", "grants_paid")
+        )
         ledger_post(
             kind=TransactionKind.PAYOUT,
             idempotency_key=f"payout-{payout.pk}",
