@@ -83,6 +83,39 @@ def organisation_balance_rows(*, organisation: Organisation | None) -> list[dict
     return rows
 
 
+def centre_balance_rows(*, organisation: Organisation) -> list[dict[str, Any]]:
+    """Each cost centre of a structure's books (a commons it hosts, a pool it runs) with what
+    it holds (bank and money on its way, posted) and the promises it awaits (pending), in
+    cents — one query."""
+    held, awaited = {"bank", "to_collect"}, {"pledges_receivable"}
+    rows = (
+        _sealed_entries()
+        .filter(account__organisation=organisation, account__centre__isnull=False)
+        .filter(account__purpose__in=held | awaited)
+        .values("account__centre__code", "account__centre__name", "account__purpose", "currency")
+        .annotate(**_sums())
+        .order_by("account__centre__code", "currency")
+    )
+    centres: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["account__centre__code"], row["currency"])
+        centre = centres.setdefault(
+            key,
+            {
+                "code": key[0],
+                "name": row["account__centre__name"],
+                "currency": row["currency"],
+                "held": 0,
+                "awaited": 0,
+            },
+        )
+        if row["account__purpose"] in held:
+            centre["held"] += row["posted"]
+        else:
+            centre["awaited"] += row["pending"]
+    return list(centres.values())
+
+
 def ledger_totals(*, at: datetime | None = None) -> dict[tuple[str, str], int]:
     """Sum of every entry per currency and phase: zero in a sound ledger."""
     rows = _sealed_entries(at=at).values("currency", "phase").annotate(total=Sum("amount"))

@@ -33,6 +33,7 @@ def books(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "organisation": organisation,
             "rows": rows,
+            "centres": selectors.centre_balance_rows(organisation=organisation),
             "years": range(this_year, this_year - 5, -1),
         },
     )

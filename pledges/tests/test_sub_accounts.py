@@ -123,3 +123,16 @@ def test_a_pot_split_between_an_own_commons_and_another_hosts_pays_only_the_othe
     assert round_.funding_sources.get(project=own).status == SourceStatus.RECEIVED
     assert round_.funding_sources.get(project=other).status == SourceStatus.GRANTED
     assert _balance("bank", project_centre(project=own)) == 1000
+
+
+def test_the_books_page_shows_each_pool_and_commons_apart(client, admin):
+    host = admin.organisation
+    BankAccountFactory(organisation=host)
+    pool = PoolFactory(host=host, slug="fonds-interne", name="Fonds interne")
+    own = ProjectFactory(name="Commun maison", slug="commun-maison", host=host)
+    _collected_and_paid_out(pool, admin, [own], _members(pool, 2))
+    client.force_login(admin.user)
+    page = client.get(f"/fr/organisations/{host.slug}/books/")
+    rows = {row["code"]: (row["held"], row["awaited"]) for row in page.context["centres"]}
+    assert rows == {"COMMUN-commun-maison": (2000, 0), "FONDS-fonds-interne": (0, 0)}
+    assert "Sous-comptes" in page.text and "Fonds interne" in page.text
