@@ -26,6 +26,14 @@ class PoolSerializer(serializers.ModelSerializer):
     minimum_pot = serializers.DecimalField(
         source="minimum_pot.amount", max_digits=12, decimal_places=2, read_only=True
     )
+    matching_pool = serializers.DecimalField(
+        source="matching_pool.amount", max_digits=12, decimal_places=2, read_only=True
+    )
+    matching_funder = serializers.SlugRelatedField(
+        slug_field="slug",
+        read_only=True,
+        help_text="The structure that pays the matching pool; null: the host.",
+    )
     members = serializers.IntegerField(read_only=True)
     commons = serializers.SerializerMethodField(
         help_text="The commons the pool funds (their slugs): nominations may be limited to "
@@ -51,6 +59,9 @@ class PoolSerializer(serializers.ModelSerializer):
             "no_quorum_rule",
             "collection_methods",
             "membership_policy",
+            "matching_pool",
+            "matching_funder",
+            "matching_cap_percent",
             "members",
             "commons",
         ]
@@ -66,6 +77,17 @@ class PoolRulesSerializer(serializers.ModelSerializer):
     host = serializers.SlugRelatedField(slug_field="slug", queryset=Organisation.objects.all())
     minimum_pot = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=Decimal(0), required=False
+    )
+    matching_pool = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal(0), required=False
+    )
+    matching_funder = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Organisation.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The structure that pays the matching pool (a member of the pool, or one "
+        "you administer); null: the host.",
     )
     commons = serializers.SlugRelatedField(
         slug_field="slug",
@@ -95,6 +117,9 @@ class PoolRulesSerializer(serializers.ModelSerializer):
             "defaulters_vote",
             "publication_threshold",
             "projected_match_public",
+            "matching_pool",
+            "matching_funder",
+            "matching_cap_percent",
             "nomination_days",
             "voting_days",
             "commons",

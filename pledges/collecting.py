@@ -24,12 +24,24 @@ from djmoney.money import Money
 
 from commons_fund.jobs import queue, queue_after_commit
 from commons_fund.ledger.models import TransactionKind
-from commons_fund.ledger.services import ledger_resolve_pending
+from commons_fund.ledger.services import (
+    account_get_or_create,
+    credit,
+    debit,
+    ledger_post,
+    ledger_resolve_pending,
+)
 from commons_fund.logs import log_event
-from commons_fund.members.models import User
+from commons_fund.members.models import LegalForm, User
 from commons_fund.money import from_minor_units, minor_units, split_by_weights
 from commons_fund.payments import services as payments
-from commons_fund.payments.models import ChargeStatus, Payout, PayoutStatus
+from commons_fund.payments.models import (
+    FINAL_STATUSES,
+    ChargeStatus,
+    MethodKind,
+    Payout,
+    PayoutStatus,
+)
 from projects import services as project_services
 from projects.models import FundingSource, SourceKind, SourceStatus
 
@@ -72,7 +84,57 @@ def round_collect(*, round_: Round) -> Round:
     )
     for pk in due:  # a broker down delays them: collections_retry_due queues them again
         queue_after_commit("pledges.tasks.collection_attempt", pk)
+    _matching_ask(round_)
     return round_
+
+
+def _matching_shared(round_: Round) -> int:
+    return sum(round_.results.get("matching", {}).values())
+
+
+def _matching_ask(round_: Round) -> None:
+    """A matching pool paid by another structure than the host: that structure is asked, by
+    bank transfer into the pool's sub-accounts, for the matching the vote actually shared."""
+    pool = round_.pool
+    shared = _matching_shared(round_)
+    if not shared or round_.matching_funder_id in (None, pool.host_id):
+        return
+    funder = round_.matching_funder
+    round_.matching_charge = payments.charge_create(
+        payer=funder,
+        books=pool.host,
+        centre=pool_centre(pool=pool),
+        amount=from_minor_units(shared),
+        method=MethodKind.TRANSFER,
+        income_purpose="subsidies"
+        if funder.legal_form == LegalForm.LOCAL_AUTHORITY
+        else "donations",
+        cause=round_,
+        description=_("Matching – %(pool)s – round %(number)s")
+        % {"pool": pool.name, "number": round_.number},
+    )
+    round_.save(update_fields=["matching_charge", "updated_at"])
+    queue_after_commit("pledges.tasks.round_notify", round_.pk, "matching_due")
+
+
+def _matching_from_host(round_: Round, shared: int) -> None:
+    """The host pays the matching from its own money: it moves from its general books into
+    the pool's sub-accounts (an internal transfer), once."""
+    pool_books = pool_centre(pool=round_.pool)
+    host = round_.pool.host
+    ledger_post(
+        kind=TransactionKind.INTERNAL_TRANSFER,
+        idempotency_key=f"round-{round_.pk}-matching",
+        cause=round_,
+        memo=_("Matching – %(pool)s – round %(number)s")
+        % {"pool": round_.pool.name, "number": round_.number},
+        entries=[
+            debit(account_get_or_create(purpose="bank", centre=pool_books), shared),
+            credit(account_get_or_create(purpose="internal_transfers", centre=pool_books), shared),
+            debit(account_get_or_create(purpose="internal_transfers", organisation=host), shared),
+            credit(account_get_or_create(purpose="bank", organisation=host), shared),
+        ],
+    )
 
 
 def _void(collection: Collection, status: str, memo: str) -> None:
@@ -277,9 +339,10 @@ def collections_sync_open() -> int:
     return len(open_)
 
 
-def payout_amounts(round_: Round, pot: int) -> dict[int, int]:
+def payout_amounts(round_: Round, pot: int, *, matching: bool = True) -> dict[int, int]:
     """Cents per candidacy out of `pot`: all of it to the winner (rotation); the members'
-    splits, scaled to the pot, plus the matching (allocation)."""
+    splits, scaled to the pot, plus the matching unless its funder did not pay it
+    (allocation)."""
     if round_.kind != RoundKind.ALLOCATION:
         return {round_.winner_id: pot} if pot and round_.winner_id else {}
     shares = {int(k): v for k, v in round_.results.get("shares", {}).items() if v}
@@ -288,7 +351,7 @@ def payout_amounts(round_: Round, pot: int) -> dict[int, int]:
         keys = sorted(shares)
         parts = split_by_weights(from_minor_units(pot), [shares[k] for k in keys])
         amounts.update({k: minor_units(p) for k, p in zip(keys, parts, strict=True)})
-    for key, value in round_.results.get("matching", {}).items():
+    for key, value in round_.results.get("matching", {}).items() if matching else ():
         amounts[int(key)] = amounts.get(int(key), 0) + value
     return {key: value for key, value in amounts.items() if value}
 
@@ -324,18 +387,29 @@ def round_pay_out(*, round_: Round) -> Round:
     hosting structures are prepared and the commons' plans show the money granted. A commons
     the pool's own host keeps gets its share at once by an internal transfer (no bank line
     from the host to itself); a round with nothing left to pay by bank is closed."""
-    round_ = Round.objects.select_for_update().select_related("pool__host").get(pk=round_.pk)
+    round_ = (
+        Round.objects.select_for_update(of=("self",))
+        .select_related("pool__host", "matching_charge")
+        .get(pk=round_.pk)
+    )
     if round_.state != RoundState.COLLECTING:
         return round_
     if round_.pot_collections.exclude(status__in=FINAL_COLLECTION).exists():
         return round_
+    asked = round_.matching_charge
+    if asked is not None and asked.status not in FINAL_STATUSES:
+        return round_  # the matching's funder has not paid (nor refused) yet
+    matched = asked is None or asked.status == ChargeStatus.SUCCEEDED
     collected = (
         round_.pot_collections.filter(status=CollectionStatus.SUCCEEDED).aggregate(
             total=Sum("amount")
         )["total"]
         or 0
     )
-    amounts = payout_amounts(round_, collected)
+    amounts = payout_amounts(round_, collected, matching=matched)
+    matching = _matching_shared(round_) if matched else 0
+    if matching and asked is None:
+        _matching_from_host(round_, matching)
     candidacies = Candidacy.objects.select_related("project__host").in_bulk(amounts)
     centre = pool_centre(pool=round_.pool)
     internal = {pk for pk, c in candidacies.items() if c.project.host_id == round_.pool.host_id}
@@ -367,6 +441,7 @@ def round_pay_out(*, round_: Round) -> Round:
     round_.results = {
         **round_.results,
         "collected": collected,
+        "matching_paid": matching,
         "paid": {str(k): v for k, v in amounts.items()},
     }
     round_.state = RoundState.PAID_OUT

@@ -113,7 +113,7 @@ def _members(pool: Pool) -> list:
     return members
 
 
-def _open(pool, actor, slugs, *, start_in_days=-7, matching_pool=0) -> Round:
+def _open(pool, actor, slugs, *, start_in_days=-7) -> Round:
     start = timezone.now() + timedelta(days=start_in_days)
     round_ = rounds.round_schedule(
         pool=pool,
@@ -121,8 +121,6 @@ def _open(pool, actor, slugs, *, start_in_days=-7, matching_pool=0) -> Round:
         nominations_open_at=start,
         voting_opens_at=start + timedelta(days=6),
         voting_closes_at=start + timedelta(days=13),
-        matching_pool=matching_pool,
-        matching_cap_percent=50 if matching_pool else None,
     )
     for slug in slugs:
         rounds.candidacy_nominate(
@@ -226,6 +224,11 @@ def seed() -> None:
             marks=dict(zip(candidacies, grades, strict=True)),
         )
     services.pool_update(
-        pool=pool, actor=treasurer, round_kind="allocation", projected_match_public=True
+        pool=pool,
+        actor=treasurer,
+        round_kind="allocation",
+        projected_match_public=True,
+        matching_pool="1000",
+        matching_cap_percent=50,
     )
-    _open(pool, treasurer, ALLOCATION_ROUND, start_in_days=7, matching_pool=100_000)
+    _open(pool, treasurer, ALLOCATION_ROUND, start_in_days=7)

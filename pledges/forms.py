@@ -1,5 +1,7 @@
 """Forms of pool pages: they read what was typed; the services decide."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +23,13 @@ class PoolRulesForm(forms.ModelForm):
         initial="0",
         help_text=_("Below it, promises are voided and nothing is charged."),
     )
+    matching_pool = AmountField(
+        label=_("Matching pool per round"),
+        allow_zero=True,
+        required=False,
+        initial="0",
+        help_text=Pool._meta.get_field("matching_pool").help_text,
+    )
 
     class Meta:
         model = Pool
@@ -41,15 +50,24 @@ class PoolRulesForm(forms.ModelForm):
             "defaulters_vote",
             "publication_threshold",
             "projected_match_public",
+            "matching_pool",
+            "matching_funder",
+            "matching_cap_percent",
             "nomination_days",
             "voting_days",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, funders, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["matching_funder"].queryset = funders
+        self.fields["matching_funder"].empty_label = _("The hosting structure")
         if self.instance.pk:
             self.initial["minimum_pot"] = self.instance.minimum_pot.amount
+            self.initial["matching_pool"] = self.instance.matching_pool.amount
+
+    def clean_matching_pool(self) -> Decimal:
+        return self.cleaned_data.get("matching_pool") or Decimal(0)
 
     def _post_clean(self):
         """The services validate the pool (and say which field is wrong)."""

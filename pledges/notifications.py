@@ -14,7 +14,7 @@ from commons_fund.payments.models import ChargeStatus
 from .models import Collection, CollectionStatus, PoolMembership, Round, VoterRoll
 from .selectors import voting_members
 
-ROUND_EVENTS = {"voting_open", "reminder", "results", "payout"}
+ROUND_EVENTS = {"voting_open", "reminder", "results", "payout", "matching_due"}
 COLLECTION_EVENTS = {"due", "failed", "defaulted"}
 # The EPC QR code of a transfer to make, attached to the "payment due" email.
 EPC_QR_FILE = "virement-qr.png"
@@ -26,6 +26,7 @@ ROUND_TOPICS = {
     "reminder": EmailTopic.VOTES,
     "results": EmailTopic.RESULTS,
     "payout": EmailTopic.PAYOUTS,
+    "matching_due": None,  # a sum to pay: always sent
 }
 
 
@@ -48,7 +49,11 @@ def round_notify(*, round_: Round, event: str) -> int:
     number of members they act for, in their language. Returns the number of emails."""
     if event not in ROUND_EVENTS:
         raise ValueError(f"Unknown round event {event!r}.")
-    round_ = Round.objects.select_related("pool", "winner__project").get(pk=round_.pk)
+    round_ = Round.objects.select_related(
+        "pool", "winner__project", "matching_funder", "matching_charge"
+    ).get(pk=round_.pk)
+    if event == "matching_due":
+        return _matching_due_send(round_)
     if event == "payout":
         people = User.objects.filter(
             maintained_projects__in=round_.funding_sources.values("project")
@@ -69,6 +74,35 @@ def round_notify(*, round_: Round, event: str) -> int:
         context=lambda: {
             "round": round_,
             "pool": round_.pool,
+            "url": settings.SITE_URL + round_.get_absolute_url(),
+        },
+    )
+
+
+def _transfer_attachments(transfer) -> list:
+    if transfer is not None and transfer.scannable:
+        return [(EPC_QR_FILE, epc_qr_png(transfer=transfer), "image/png")]
+    return []
+
+
+def _matching_due_send(round_: Round) -> int:
+    """Ask the structure that funds the matching pool for the matching the vote shared: its
+    treasurers and administrators get the transfer to make (with its QR code)."""
+    charge = round_.matching_charge
+    if charge is None or charge.status != ChargeStatus.AWAITING_TRANSFER:
+        return 0
+    transfer = payment_selectors.transfer_instructions(charge=charge)
+    return people_email(
+        people=money_keepers(organisation=round_.matching_funder),
+        template="pledges/email/matching_due.txt",
+        attachments=_transfer_attachments(transfer),
+        context=lambda: {
+            "round": round_,
+            "pool": round_.pool,
+            "funder": round_.matching_funder.name,
+            "amount": format_amount(from_minor_units(charge.amount)),
+            "reference": charge.transfer_reference,
+            "transfer": transfer,
             "url": settings.SITE_URL + round_.get_absolute_url(),
         },
     )
@@ -99,9 +133,7 @@ def collection_notify(*, collection: Collection, event: str) -> int:
         if collection.charge and collection.charge.transfer_reference
         else None
     )
-    attachments = []
-    if event == "due" and transfer is not None and transfer.scannable:
-        attachments.append((EPC_QR_FILE, epc_qr_png(transfer=transfer), "image/png"))
+    attachments = _transfer_attachments(transfer) if event == "due" else []
     return people_email(
         people=people,
         template=f"pledges/email/collection_{event}.txt",

@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 
 from commons_fund.payments.signals import charge_settled, method_removing, payouts_paid
 
-from .collecting import collection_sync, round_close
-from .models import Collection, CollectionStatus, Pledge, PledgeStatus, Round
+from .collecting import collection_sync, round_close, round_pay_out
+from .models import Collection, CollectionStatus, Pledge, PledgeStatus, Round, RoundState
 
 
 @receiver(charge_settled, dispatch_uid="pledges.collections_follow_their_charge")
@@ -19,6 +19,13 @@ def collections_follow_their_charge(sender, *, charge, **kwargs) -> None:
         charge=charge, status__in=[CollectionStatus.DUE, CollectionStatus.FAILED]
     ):
         collection_sync(collection=collection)
+
+
+@receiver(charge_settled, dispatch_uid="pledges.rounds_follow_their_matching")
+def rounds_follow_their_matching(sender, *, charge, **kwargs) -> None:
+    """The matching's funder paid (or the transfer was given up): the round pays out now."""
+    for round_ in Round.objects.filter(matching_charge=charge, state=RoundState.COLLECTING):
+        round_pay_out(round_=round_)
 
 
 @receiver(method_removing, dispatch_uid="pledges.pledges_keep_their_method")

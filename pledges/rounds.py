@@ -62,11 +62,12 @@ def round_schedule(
     nominations_open_at: datetime | None = None,
     voting_opens_at: datetime | None = None,
     voting_closes_at: datetime | None = None,
-    matching_pool: int = 0,
+    matching_pool: int | None = None,
     matching_cap_percent: int | None = None,
 ) -> Round:
     """The next round of a pool. Dates default to the pool's rhythm: after the previous
-    round's vote (or now), nominations, then the vote."""
+    round's vote (or now), nominations, then the vote. The matching pool (cents) is the
+    pool's unless given; the pool's changes reach the round until its vote opens."""
     require_pool_admin(pool, actor)
     pool = Pool.objects.select_for_update().get(pk=pool.pk)
     last = pool.rounds.aggregate(number=Max("number"), closes=Max("voting_closes_at"))
@@ -90,6 +91,9 @@ def round_schedule(
                 )
             }
         )
+    if matching_pool is None:
+        matching_pool = minor_units(pool.matching_pool.amount)
+        matching_cap_percent = pool.matching_cap_percent
     if matching_pool and pool.round_kind != RoundKind.ALLOCATION:
         raise ValidationError({"matching_pool": _("Only allocation rounds have a matching pool.")})
     round_ = Round(
@@ -100,6 +104,7 @@ def round_schedule(
         voting_closes_at=voting_closes_at,
         matching_pool=matching_pool,
         matching_cap_percent=matching_cap_percent,
+        matching_funder=pool.matching_funder if matching_pool else None,
     )
     round_.full_clean()
     round_.save()

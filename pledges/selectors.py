@@ -45,6 +45,18 @@ def organisations_hosting_for(*, user: User) -> QuerySet[Organisation]:
     ).order_by("name")
 
 
+def matching_funders_for(*, user: User, pool: Pool | None = None) -> QuerySet[Organisation]:
+    """The structures this person may name to fund a pool's matching: those they administer
+    and, for an existing pool, the organisations that joined it (never a stranger, who
+    would be asked for money it never offered)."""
+    condition = Q(memberships__user=user, memberships__role=Role.ADMIN)
+    if pool is not None:
+        condition |= Q(pool_memberships__pool=pool)
+    return Organisation.objects.filter(
+        pk__in=Organisation.objects.filter(condition).values("pk")
+    ).order_by("name")
+
+
 def pool_treasurer(*, pool: Pool, user: User) -> bool:
     return organisation_has_role(
         organisation=pool.host, user=user, roles=(Role.ADMIN, Role.TREASURER)

@@ -18,10 +18,11 @@ from commons_fund.ledger.services import cost_centre_get_or_create
 from commons_fund.members.models import Organisation, Role, User
 from commons_fund.members.selectors import organisation_has_role
 from commons_fund.models import save_validated
-from commons_fund.money import parse_amount
+from commons_fund.money import minor_units, parse_amount
 from commons_fund.payments.models import Customer, SavedPaymentMethod
 from projects.models import Project, ProjectStatus
 
+from . import selectors
 from .models import (
     MAX_AMOUNT,
     CollectionMethods,
@@ -34,6 +35,7 @@ from .models import (
     Pool,
     PoolCommons,
     PoolMembership,
+    RoundState,
 )
 
 RULES = (
@@ -53,6 +55,9 @@ RULES = (
     "membership_policy",
     "defaulters_vote",
     "quadratic_credits",
+    "matching_pool",
+    "matching_funder",
+    "matching_cap_percent",
     "nomination_days",
     "voting_days",
 )
@@ -89,11 +94,13 @@ def _rules(fields: dict) -> dict:
         raise TypeError(f"Unknown pool fields: {sorted(unknown)}")
     if "name" in fields:
         fields = {**fields, "name": fields["name"].strip()}
-    if "minimum_pot" in fields:
-        fields = {
-            **fields,
-            "minimum_pot": Money(parse_amount(fields["minimum_pot"], allow_zero=True), "EUR"),
-        }
+    for amount in ("minimum_pot", "matching_pool"):
+        if amount in fields:
+            try:
+                value = parse_amount(fields[amount], allow_zero=True)
+            except ValidationError as error:
+                raise ValidationError({amount: error.messages}) from error
+            fields = {**fields, amount: Money(value, "EUR")}
     return fields
 
 
@@ -114,6 +121,7 @@ def pool_create(
     pool = Pool(
         host=host, name=name.strip(), slug=slug or slugify(name)[:80].strip("-"), **_rules(rules)
     )
+    _check_funder(pool, creator, existing=None)
     save_validated(pool)
     if commons is not None:
         _commons_set(pool, creator, commons)
@@ -130,13 +138,46 @@ def pool_update(
     applies from the next round."""
     require_pool_admin(pool, actor)
     pool = Pool.objects.select_for_update().get(pk=pool.pk)
+    funder = pool.matching_funder_id
     for name, value in _rules(rules).items():
         setattr(pool, name, value)
+    if pool.matching_funder_id != funder:
+        _check_funder(pool, actor, existing=pool)
     save_validated(pool)
+    if MATCHING_RULES & set(rules):
+        _matching_follows(pool)
     if commons is not None:
         _commons_set(pool, actor, commons)
     _check_nominations_possible(pool)
     return pool
+
+
+MATCHING_RULES = {"matching_pool", "matching_funder", "matching_cap_percent", "round_kind"}
+
+
+def _matching_follows(pool: Pool) -> None:
+    """Rounds whose vote has not opened take the pool's new matching; the others keep theirs."""
+    matching = minor_units(pool.matching_pool.amount)
+    pool.rounds.filter(state__in=[RoundState.SCHEDULED, RoundState.NOMINATING]).update(
+        matching_pool=matching,
+        matching_cap_percent=pool.matching_cap_percent if matching else None,
+        matching_funder=pool.matching_funder if matching else None,
+    )
+
+
+def _check_funder(pool: Pool, actor: User, *, existing: Pool | None) -> None:
+    funder = pool.matching_funder
+    if funder is None or funder.pk == pool.host_id:
+        return
+    if not selectors.matching_funders_for(user=actor, pool=existing).filter(pk=funder.pk).exists():
+        raise ValidationError(
+            {
+                "matching_funder": _(
+                    "The matching pool can be funded by a structure you administer or one "
+                    "that joined the pool."
+                )
+            }
+        )
 
 
 def _check_active(project: Project) -> None:

@@ -1,6 +1,7 @@
 """Pools, their colleges and their members; the rules a pool sets for its rounds."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -153,6 +154,36 @@ class Pool(models.Model):
             "that no ballot can be singled out)."
         ),
     )
+    matching_pool = MoneyField(
+        _("matching pool per round"),
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        default_currency="EUR",
+        help_text=_(
+            "Allocation rounds: a sum added to the members' promises, shared among the commons "
+            "by quadratic funding (many small contributions weigh more than a few large ones)."
+        ),
+    )
+    matching_funder = models.ForeignKey(
+        "members.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pools_matched",
+        verbose_name=_("matching pool paid by"),
+        help_text=_(
+            "Empty: the hosting structure. Another structure is asked for the matching "
+            "actually shared, by bank transfer, once the vote is counted."
+        ),
+    )
+    matching_cap_percent = models.PositiveSmallIntegerField(
+        _("cap per commons (% of the matching pool)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("Empty: no cap."),
+    )
     nomination_days = models.PositiveSmallIntegerField(_("days of nominations"), default=7)
     voting_days = models.PositiveSmallIntegerField(_("days of vote"), default=7)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -187,6 +218,15 @@ class Pool(models.Model):
                 condition=Q(voting_days__gte=1) & Q(nomination_days__gte=0),
                 name="pledges_pool_durations",
             ),
+            models.CheckConstraint(
+                condition=Q(matching_pool=0) | Q(matching_pool__gt=0, round_kind="allocation"),
+                name="pledges_pool_matching_for_allocation",
+            ),
+            models.CheckConstraint(
+                condition=Q(matching_cap_percent__isnull=True)
+                | Q(matching_cap_percent__gte=1, matching_cap_percent__lte=100),
+                name="pledges_pool_matching_cap_percent",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -194,6 +234,14 @@ class Pool(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("pledges:pool_detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        if self.matching_pool.amount < 0:
+            raise ValidationError({"matching_pool": _("The matching pool cannot be negative.")})
+        if self.matching_pool.amount and self.round_kind != RoundKind.ALLOCATION:
+            raise ValidationError(
+                {"matching_pool": _("Only allocation rounds have a matching pool.")}
+            )
 
 
 class PoolCommons(models.Model):

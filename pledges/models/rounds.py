@@ -68,6 +68,23 @@ class Round(models.Model):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
+    matching_funder = models.ForeignKey(
+        "members.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("matching pool paid by"),
+        help_text=_("Empty: the hosting structure."),
+    )
+    matching_charge = models.OneToOneField(
+        "payments.Charge",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="matched_round",
+        verbose_name=_("matching asked of its funder"),
+    )
     winner = models.ForeignKey(
         "Candidacy", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -50,7 +50,7 @@ def voting_round(pool, actor, projects, **dates):
         nominations_open_at=dates.get("nominations_open_at", now - timedelta(days=2)),
         voting_opens_at=dates.get("voting_opens_at", now - timedelta(days=1)),
         voting_closes_at=dates.get("voting_closes_at", now + timedelta(days=1)),
-        matching_pool=dates.get("matching_pool", 0),
+        matching_pool=dates.get("matching_pool"),
         matching_cap_percent=dates.get("matching_cap_percent"),
     )
     candidacies = [

@@ -3,8 +3,12 @@ promises, read what the pool's host is still owed."""
 
 from datetime import timedelta
 
+from django.utils import timezone
+
 from commons_fund.ledger.selectors import account_balance
 from commons_fund.ledger.services import account_get_or_create
+from commons_fund.money import from_minor_units
+from commons_fund.payments import services as payments
 from pledges import ballots, collecting, rounds
 from pledges.services import pool_centre
 
@@ -37,3 +41,16 @@ def collected(pool, admin, members, projects):
 def pending(pool):
     account = account_get_or_create(purpose="pledges_receivable", centre=pool_centre(pool=pool))
     return account_balance(account=account)
+
+
+def transfers_received(round_, actor):
+    """Every promise of a collecting round tried, and its bank transfer received in full."""
+    for collection in round_.pot_collections.all():
+        collection = collecting.collection_attempt(collection=collection)
+        payments.transfer_record_receipt(
+            charge=collection.charge,
+            amount=str(from_minor_units(collection.amount)),
+            received_on=timezone.localdate(),
+            actor=actor,
+        )
+        collecting.collection_sync(collection=collection)

@@ -66,11 +66,17 @@ def test_an_administrator_creates_a_pool_for_her_organisation(client):
         ("publication_threshold", "0"),
         ("voting_method", "dictator"),
         ("name", " "),
+        ("matching_pool", "-10"),
+        ("matching_cap_percent", "0"),
+        ("matching_cap_percent", "101"),
+        ("matching_funder", "stranger"),
     ],
 )
 def test_bad_rules_are_refused_next_to_their_field(client, field, value):
     admin = MembershipFactory(role=Role.ADMIN)
     client.force_login(admin.user)
+    if value == "stranger":  # a structure she does not administer, not in the pool
+        value = MembershipFactory(role=Role.ADMIN).organisation.pk
     response = client.post(
         reverse("pledges:pool_create"), {**RULES, "host": admin.organisation.pk, field: value}
     )
@@ -115,6 +121,27 @@ def test_pools_are_created_and_changed_through_the_api(admin_api):
     slug = made.json()["slug"]
     bad = api.patch(f"/api/v1/pools/{slug}/", {"quorum_percent": 150}, format="json")
     assert bad.status_code == 400 and "quorum_percent" in bad.json()
+    for field, value in (
+        ("matching_cap_percent", 0),
+        ("matching_pool", "-1"),
+        ("matching_funder", MembershipFactory(role=Role.ADMIN).organisation.slug),
+    ):
+        bad = api.patch(f"/api/v1/pools/{slug}/", {field: value}, format="json")
+        assert bad.status_code == 400 and field in bad.json(), (field, bad.json())
+    rotation = api.patch(
+        f"/api/v1/pools/{slug}/", {"round_kind": "rotation", "matching_pool": "500"}, format="json"
+    )
+    assert rotation.status_code == 400 and "matching_pool" in rotation.json()
+    matched = api.patch(
+        f"/api/v1/pools/{slug}/",
+        {"matching_pool": "1000", "matching_cap_percent": 40},
+        format="json",
+    )
+    assert matched.status_code == 200, matched.json()
+    assert (matched.json()["matching_pool"], matched.json()["matching_funder"]) == (
+        "1000.00",
+        None,
+    )
     changed = api.patch(f"/api/v1/pools/{slug}/", {"quorum_percent": 25}, format="json")
     assert changed.status_code == 200 and changed.json()["quorum_percent"] == 25
     assert Pool.objects.get(slug=slug).quorum_percent == 25

@@ -8,7 +8,6 @@ from django.utils import timezone
 from commons_fund.ledger.exports import fec_rows
 from commons_fund.ledger.selectors import account_balance, ledger_totals
 from commons_fund.ledger.services import account_get_or_create
-from commons_fund.payments import services as payments
 from commons_fund.payments.models import Payout
 from commons_fund.payments.tests.factories import BankAccountFactory
 from pledges import collecting
@@ -19,7 +18,7 @@ from projects.services import project_centre
 from projects.tests.factories import ProjectFactory
 
 from .factories import PledgeFactory, PoolFactory, PoolMembershipFactory
-from .support import close_vote, open_round, vote
+from .support import close_vote, open_round, transfers_received, vote
 
 pytestmark = pytest.mark.django_db
 
@@ -27,15 +26,7 @@ pytestmark = pytest.mark.django_db
 def _paid_out(round_, admin):
     """Collect the closed round's promises (transfers, received in full) and pay it out."""
     round_ = collecting.round_collect(round_=close_vote(round_))
-    for collection in round_.pot_collections.all():
-        collection = collecting.collection_attempt(collection=collection)
-        payments.transfer_record_receipt(
-            charge=collection.charge,
-            amount="10",
-            received_on=timezone.localdate(),
-            actor=admin.user,
-        )
-        collecting.collection_sync(collection=collection)
+    transfers_received(round_, admin.user)
     return collecting.round_pay_out(round_=round_)
 
 

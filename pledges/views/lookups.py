@@ -14,12 +14,12 @@ from ..models import (
 
 
 def pool_or_404(slug: str) -> Pool:
-    return get_object_or_404(Pool.objects.select_related("host"), slug=slug)
+    return get_object_or_404(Pool.objects.select_related("host", "matching_funder"), slug=slug)
 
 
 def round_or_404(slug: str, number: int) -> Round:
     return get_object_or_404(
-        Round.objects.select_related("pool__host", "winner__project"),
+        Round.objects.select_related("pool__host", "winner__project", "matching_funder"),
         pool__slug=slug,
         number=number,
     )

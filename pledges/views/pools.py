@@ -50,7 +50,11 @@ def pool_create(request: HttpRequest) -> HttpResponse:
     hosts = selectors.organisations_hosting_for(user=request.user)
     form = None
     if hosts.exists():
-        form = PoolCreateForm(request.POST or None, hosts=hosts)
+        form = PoolCreateForm(
+            request.POST or None,
+            hosts=hosts,
+            funders=selectors.matching_funders_for(user=request.user),
+        )
     elif request.method == "POST":
         raise Http404
     created = []
@@ -74,7 +78,11 @@ def pool_edit(request: HttpRequest, slug: str) -> HttpResponse:
     """Its host's administrators change a pool's rules; a round takes them when its vote
     opens, so a vote under way is never changed."""
     pool = admin_pool(request, slug)
-    form = PoolRulesForm(request.POST or None, instance=Pool.objects.get(pk=pool.pk))
+    form = PoolRulesForm(
+        request.POST or None,
+        instance=Pool.objects.get(pk=pool.pk),
+        funders=selectors.matching_funders_for(user=request.user, pool=pool),
+    )
     if request.method == "POST" and form_apply(
         form, lambda data: services.pool_update(pool=pool, actor=request.user, **data)
     ):
