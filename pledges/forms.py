@@ -227,7 +227,7 @@ class BallotForm(forms.Form):
             name = f"c{candidacy.pk}"
             label = candidacy.project.name
             if round_.kind == "allocation":
-                self.fields[name] = AmountField(label=label, required=False)
+                self.fields[name] = AmountField(label=label, required=False, allow_zero=True)
             elif round_.voting_method == "majority_judgment":
                 self.fields[name] = forms.TypedChoiceField(
                     label=label,

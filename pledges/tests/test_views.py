@@ -289,3 +289,39 @@ def test_an_allocation_round_is_shown_as_one_with_its_matching_pool(client, pool
     notifications.round_notify(round_=round_, event="voting_open")
     assert "reçoit le pot" not in mail.outbox[0].body
     assert "receives the pot" not in mail.outbox[0].body
+
+
+def test_an_allocation_ballot_may_give_nothing_to_a_candidate(client, pool, admin):
+    """Found in the browser journey of #19: splitting a 10 € promise as 10 € and 0 € was
+    refused ("Le montant doit être supérieur à zéro") — 0 is a share like any other."""
+    pool = services.pool_update(pool=pool, actor=admin.user, round_kind="allocation")
+    member = PledgeFactory(membership=PoolMembershipFactory(pool=pool), amount="10").membership
+    projects = [ProjectFactory(name="Alpha"), ProjectFactory(name="Beta")]
+    round_, (alpha, beta) = voting_round(pool, admin.user, projects)
+    client.force_login(member.user)
+    response = client.post(
+        f"{round_.get_absolute_url()}vote/",
+        {"membership": member.pk, f"c{alpha.pk}": "10", f"c{beta.pk}": "0"},
+    )
+    assert response.status_code == 200, response.context["ballot_form"].errors
+    assert round_.voters.count() == 1
+
+
+def test_after_a_refused_ballot_the_links_to_the_other_ballots_still_work(client, pool, admin):
+    """Found in the browser journey of #19: the refused ballot's page is the answer to
+    `…/vote/`, so its relative links `?for=<member>` asked `…/vote/?for=…` — a 405."""
+    from commons_fund.members.models import Role
+    from commons_fund.members.tests.factories import MembershipFactory
+
+    person = PledgeFactory(membership=PoolMembershipFactory(pool=pool)).membership
+    association = MembershipFactory(user=person.user, role=Role.ADMIN).organisation
+    theirs = PledgeFactory(
+        membership=PoolMembershipFactory(pool=pool, organisation=association, user=None)
+    ).membership
+    round_, _candidacies = voting_round(pool, admin.user, [ProjectFactory(name="Alpha")])
+    client.force_login(person.user)
+    refused = client.post(f"{round_.get_absolute_url()}vote/", {"membership": person.pk})
+    assert refused.status_code == 400
+    link = f'href="{round_.get_absolute_url()}?for={theirs.pk}#ballot-title"'
+    assert link in refused.text
+    assert client.get(f"{round_.get_absolute_url()}?for={theirs.pk}").status_code == 200
