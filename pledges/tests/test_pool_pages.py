@@ -204,24 +204,34 @@ def _members(pool, count):
 
 def test_the_pool_and_round_pages_cost_the_same_queries_from_10_to_500_members(client, admin):
     """#19 and #24: the pool page listed every member (paginated now) and its query count must
-    not grow with the members."""
+    not grow with the members; nor must the rules page with its approval queue."""
     pool = PoolFactory(host=admin.organisation)
     first = _members(pool, 10)
-    client.force_login(first[0])
     round_, _candidacies = voting_round(pool, admin.user, [ProjectFactory(), ProjectFactory()])
-    pages = [pool.get_absolute_url(), round_.get_absolute_url()]
+    pages = [
+        (first[0], pool.get_absolute_url()),
+        (first[0], round_.get_absolute_url()),
+        (admin.user, reverse("pledges:pool_edit", kwargs={"slug": pool.slug})),
+    ]
 
     def queries() -> list[int]:
         counts = []
-        for url in pages:
+        for person, url in pages:
+            client.force_login(person)
             with CaptureQueriesContext(connection) as captured:
                 assert client.get(url).status_code == 200
             counts.append(len(captured))
         return counts
 
+    pool.memberships.filter(user__in=first[5:]).update(status="pending")
     with_ten = queries()
     _members(pool, 490)
+    pool.memberships.filter(pk__gt=pool.memberships.order_by("pk")[250].pk).update(status="pending")
     assert queries() == with_ten
+    client.force_login(admin.user)
+    rules = client.get(reverse("pledges:pool_edit", kwargs={"slug": pool.slug}))
+    assert len(rules.context["waiting"]) == 100 and rules.context["waiting_count"] == 254
+    client.force_login(first[0])
     page = client.get(pool.get_absolute_url())
     assert len(page.context["members"].object_list) == 100
     assert "500 membres" in page.text

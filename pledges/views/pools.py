@@ -40,6 +40,9 @@ def pool_list(request: HttpRequest) -> HttpResponse:
     return render(request, "pledges/pool_list.html", {"page": page})
 
 
+WAITING_SHOWN = 100
+
+
 def _rules(data: dict) -> dict:
     return {name: value for name, value in data.items() if name != "host"}
 
@@ -88,6 +91,7 @@ def pool_edit(request: HttpRequest, slug: str) -> HttpResponse:
     ):
         messages.success(request, _("The pool's rules are saved; they apply from the next vote."))
         return redirect(pool.get_absolute_url())
+    waiting = pool.memberships.filter(status=MemberStatus.PENDING)
     return render(
         request,
         "pledges/pool_form.html",
@@ -98,9 +102,11 @@ def pool_edit(request: HttpRequest, slug: str) -> HttpResponse:
             "college_form": CollegeForm(),
             "listed": pool.listed_commons.select_related("project").order_by("project__name"),
             "commons_form": PoolCommonsForm(),
-            "waiting": pool.memberships.filter(status=MemberStatus.PENDING)
-            .select_related("user", "organisation")
-            .order_by("joined_at"),
+            # The oldest requests first, a page of them: approving one shows the next.
+            "waiting": waiting.select_related("user", "organisation").order_by("joined_at")[
+                :WAITING_SHOWN
+            ],
+            "waiting_count": waiting.count(),
         },
     )
 
