@@ -23,6 +23,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from commons_fund.logs import log_event
 from commons_fund.members.models import User
@@ -41,7 +42,7 @@ from .models import (
     VotingMethod,
 )
 from .services import _may_act_for
-from .voting.majority import GRADE_COUNT
+from .voting import BallotError, rules
 
 logger = logging.getLogger(__name__)
 
@@ -59,50 +60,46 @@ def _receipt_digest(round_: Round, receipt: str) -> str:
     ).hexdigest()
 
 
+# What a refused ballot tells the voter, per rule of `voting/rules.py`.
+BALLOT_MESSAGES = {
+    "whole": _lazy("Marks are whole numbers."),
+    "not_candidate": _lazy("A mark is for a commons that is not a candidate."),
+    "ungraded": _lazy("Give a grade to every candidate."),
+    "grade": _lazy("Choose grades from the list."),
+    "negative": _lazy("Votes cannot be negative."),
+    "credits": _lazy("These votes cost %(spent)s credits; you have %(credits)s."),
+    "approval": _lazy("Approve a candidate (1) or not (0)."),
+    "no_promise": _lazy("Splitting a pot needs a pledge for this round."),
+    "split": _lazy("The amounts must add up to your promise for this round."),
+}
+
+
 def _checked_marks(round_: Round, membership: PoolMembership, marks: dict) -> dict[int, int]:
-    """The marks, checked against the round's method: every candidate graded (majority
-    judgment), credits not overspent (quadratic), 0 or 1 (approval), the member's own
-    promise split exactly (allocation)."""
+    """The marks read as whole numbers (a form or the API sends text), then checked by the
+    round's method's rule (`voting/rules.py`)."""
     candidacies = set(
         round_.candidacies.filter(status=CandidacyStatus.NOMINATED).values_list("pk", flat=True)
     )
     try:
         marks = {int(key): int(value) for key, value in marks.items()}
     except (TypeError, ValueError) as error:
-        raise ValidationError({"marks": _("Marks are whole numbers.")}) from error
-    if set(marks) - candidacies:
-        raise ValidationError({"marks": _("A mark is for a commons that is not a candidate.")})
-    if round_.kind == RoundKind.ALLOCATION:
-        promised = selectors.member_promise(round_=round_, membership=membership)
-        if not promised:
-            raise ValidationError({"marks": _("Splitting a pot needs a pledge for this round.")})
-        if any(value < 0 for value in marks.values()) or sum(marks.values()) != promised:
-            raise ValidationError(
-                {"marks": _("The amounts must add up to your promise for this round.")}
+        raise ValidationError({"marks": BALLOT_MESSAGES["whole"]}) from error
+    try:
+        if round_.kind == RoundKind.ALLOCATION:
+            promise = selectors.member_promise(round_=round_, membership=membership)
+            return rules.allocation_ballot(marks, promise=promise, candidates=candidacies)
+        if round_.voting_method == VotingMethod.MAJORITY_JUDGMENT:
+            return rules.majority_judgment_ballot(marks, candidates=candidacies)
+        if round_.voting_method == VotingMethod.QUADRATIC:
+            return rules.quadratic_ballot(
+                marks, credits=round_.quadratic_credits or 0, candidates=candidacies
             )
-        return {key: value for key, value in marks.items() if value}
-    method = round_.voting_method
-    if method == VotingMethod.MAJORITY_JUDGMENT:
-        if set(marks) != candidacies:
-            raise ValidationError({"marks": _("Give a grade to every candidate.")})
-        if any(not 0 <= value < GRADE_COUNT for value in marks.values()):
-            raise ValidationError({"marks": _("Choose grades from the list.")})
-        return marks
-    if method == VotingMethod.QUADRATIC:
-        if any(value < 0 for value in marks.values()):
-            raise ValidationError({"marks": _("Votes cannot be negative.")})
-        spent = sum(value * value for value in marks.values())
-        if spent > (round_.quadratic_credits or 0):
-            raise ValidationError(
-                {
-                    "marks": _("These votes cost %(spent)s credits; you have %(credits)s.")
-                    % {"spent": spent, "credits": round_.quadratic_credits}
-                }
-            )
-        return {key: value for key, value in marks.items() if value}
-    if any(value not in (0, 1) for value in marks.values()):
-        raise ValidationError({"marks": _("Approve a candidate (1) or not (0).")})
-    return {key: value for key, value in marks.items() if value}
+        return rules.approval_ballot(marks, candidates=candidacies)
+    except BallotError as error:
+        message = str(BALLOT_MESSAGES[error.code])
+        raise ValidationError(
+            {"marks": message % error.params if error.params else message}
+        ) from error
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from collections.abc import Hashable, Iterable
 
 from .errors import BallotError
 from .ranking import Ranked, rank_by_score
+from .rules import check_candidates
 
 
 def approval(
@@ -12,7 +13,8 @@ def approval(
 ) -> list[Ranked]:
     """Rank candidates by their number of approvals (`score`); ties share a rank.
 
-    A ballot is the collection of candidates it approves; approving one twice is refused.
+    A ballot is the collection of candidates it approves (`rules.check_candidates`);
+    approving one twice is refused.
     When `candidates` is given, approvals of anyone else are refused and every candidate is
     ranked, approved or not."""
     allowed = set(candidates) if candidates is not None else None
@@ -22,10 +24,9 @@ def approval(
         distinct = set(approved)
         if len(distinct) != len(approved):
             raise BallotError(f"Ballot {index} approves a candidate twice.", index=index)
-        if allowed is not None and not distinct <= allowed:
-            strangers = sorted(map(repr, distinct - allowed))
-            raise BallotError(
-                f"Ballot {index}: not candidates: {', '.join(strangers)}.", index=index
-            )
+        try:
+            check_candidates(distinct, allowed)
+        except BallotError as error:
+            raise error.at(index) from error
         counts.update(distinct)
     return rank_by_score(dict(counts), counts)

@@ -25,7 +25,7 @@ def test_quadratic_voting_costs_the_square():
     with pytest.raises(BallotError) as raised:
         quadratic_voting([{"A": 1}, {"A": 3, "B": 2}], credits=10)
     assert raised.value.index == 1
-    assert "Ballot 1 costs 13 credits" in str(raised.value)
+    assert "Ballot 1: costs 13 credits" in str(raised.value)
 
 
 def test_quadratic_voting_refusals():
@@ -72,8 +72,10 @@ def test_approval_refusals():
     with pytest.raises(BallotError) as raised:
         approval([{"A"}, ["A", "A"]])
     assert raised.value.index == 1
-    with pytest.raises(BallotError, match="not candidates"):
+    with pytest.raises(BallotError, match="not a candidate"):  # the rule quadratic_voting uses
         approval([{"Z"}], candidates=["A"])
+    with pytest.raises(BallotError, match="not candidates: 'Y', 'Z'"):
+        approval([{"Z", "Y"}], candidates=["A"])
 
 
 def test_draw_is_the_published_sha256_order():
