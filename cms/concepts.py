@@ -2,8 +2,9 @@
 reciprocity wall or a structure's finances, in a language.
 
 The Django pages of these concepts remain where no site page was made yet, and for what is
-not a page (maintainers' forms, treasurers' tools); search engines are told the site page is
-the canonical one, and the wall's and the finances' old addresses answer 301 to it."""
+not a page (a commons' workspace at `…/manage/`, maintainers' forms, treasurers' tools);
+search engines are told the site page is the canonical one, and the commons', the wall's and
+the finances' old addresses answer 301 to it."""
 
 from django.http import HttpRequest
 from django.utils.translation import get_language
@@ -12,7 +13,7 @@ from wagtail.models import Page
 from .models import CommonsPage, FinancesPage, ReciprocityWallPage
 
 # Django pages that only repeat their site page: their address answers 301 to it.
-REDIRECTED = frozenset({"reciprocity:wall", "finances:public"})
+REDIRECTED = frozenset({"reciprocity:wall", "finances:public", "projects:project_detail"})
 
 
 def concept_page(*, view_name: str, kwargs: dict, language: str) -> Page | None:
@@ -22,7 +23,7 @@ def concept_page(*, view_name: str, kwargs: dict, language: str) -> Page | None:
         pages = ReciprocityWallPage.objects.all()
     elif view_name == "finances:public":
         pages = FinancesPage.objects.filter(organisation__slug=kwargs.get("slug"))
-    elif view_name == "projects:project_detail":
+    elif view_name in ("projects:project_detail", "projects:project_manage"):
         pages = CommonsPage.objects.filter(project__slug=kwargs.get("slug"))
     return pages.live().filter(locale__language_code=language).order_by("pk").first()
 

@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -139,6 +140,11 @@ class CommonsPage(Page):
                 {"project": _("This commons already has a page in this language.")}
             )
 
+    def data_path(self) -> str:
+        """The commons' Django address, in the active language: its live data, in every
+        language, where this page has no translation."""
+        return reverse("projects:project_detail", kwargs={"slug": self.project.slug})
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context.update(
@@ -162,6 +168,10 @@ class ReciprocityWallPage(Page):
 
     class Meta:
         verbose_name = _("reciprocity wall page")
+
+    def data_path(self) -> str:
+        """The wall's Django address, in the active language (see CommonsPage.data_path)."""
+        return reverse("reciprocity:wall")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -239,6 +249,10 @@ class FinancesPage(Page):
 
     class Meta:
         verbose_name = _("finances page")
+
+    def data_path(self) -> str:
+        """The finances' Django address, in the active language (see CommonsPage.data_path)."""
+        return reverse("finances:public", kwargs={"slug": self.organisation.slug})
 
     def serve(self, request, *args, **kwargs):
         if not finances_visible(organisation=self.organisation, user=request.user):

@@ -15,6 +15,7 @@ from projects.api import ProjectViewSet
 from reciprocity.api import ContractViewSet, PolicyViewSet, WallViewSet
 from reciprocity.views import contract_pdf_download
 
+from .finances.api import OrganisationFinancesView
 from .members.api import OrganisationViewSet
 from .payments.views import stripe_webhook
 from .views import healthz, wagtail_admin_login
@@ -34,6 +35,11 @@ router.register("reciprocity/wall", WallViewSet, basename="reciprocity-wall")
 router.register("reciprocity/policies", PolicyViewSet, basename="reciprocity-policy")
 
 api_patterns = [
+    path(
+        "organisations/<slug:slug>/finances/",
+        OrganisationFinancesView.as_view(),
+        name="organisation-finances",
+    ),
     path("", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

@@ -132,6 +132,10 @@ class Project(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("projects:project_detail", kwargs={"slug": self.slug})
 
+    def get_manage_url(self) -> str:
+        """The maintainers' and treasurers' workspace (the public page is the site's)."""
+        return reverse("projects:project_manage", kwargs={"slug": self.slug})
+
     @property
     def is_national(self) -> bool:
         return not self.regions and not self.departments

@@ -8,6 +8,7 @@ urlpatterns = [
     path("commons/", views.project_list, name="project_list"),
     path("commons/new/", views.project_create, name="project_create"),
     path("commons/<slug:slug>/", views.project_detail, name="project_detail"),
+    path("commons/<slug:slug>/manage/", views.project_detail, name="project_manage"),
     path("commons/<slug:slug>/edit/", views.project_edit, name="project_edit"),
     path("commons/<slug:slug>/steps/new/", views.step_create, name="step_create"),
     path("commons/<slug:slug>/steps/<int:position>/", views.step_edit, name="step_edit"),

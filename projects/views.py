@@ -16,7 +16,6 @@ from commons_fund.forms import flash_errors, form_apply
 from commons_fund.members.models import Role
 from commons_fund.members.selectors import organisation_has_role, organisations_with_role
 from commons_fund.security import money_action
-from reciprocity.selectors import certified_providers
 
 from . import selectors, services
 from .forms import (
@@ -103,7 +102,6 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "can_pay": organisation_has_role(
                 organisation=project.host, user=request.user, roles=TREASURERS
             ),
-            "providers": certified_providers(project=project),
         },
     )
 
@@ -117,7 +115,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
         form, lambda data: created.append(services.project_create(creator=request.user, **data))
     ):
         messages.success(request, _("The commons was created; you are its maintainer."))
-        return redirect(created[0])
+        return redirect(created[0].get_manage_url())
     return render(
         request,
         "projects/project_form.html",
@@ -137,7 +135,7 @@ def project_edit(request: HttpRequest, slug: str) -> HttpResponse:
         form, lambda data: services.project_update(project=project, actor=request.user, **data)
     ):
         messages.success(request, _("The commons was updated."))
-        return redirect("projects:project_detail", slug=project.slug)
+        return redirect("projects:project_manage", slug=project.slug)
     return render(
         request,
         "projects/project_form.html",
@@ -322,7 +320,7 @@ def source_create(request: HttpRequest, slug: str) -> HttpResponse:
         form, lambda data: services.funding_source_add(project=project, actor=request.user, **data)
     ):
         messages.success(request, _("The funding source was added."))
-        return redirect("projects:project_detail", slug=slug)
+        return redirect("projects:project_manage", slug=slug)
     return _form_page(
         request,
         project,
@@ -345,7 +343,7 @@ def source_decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         form, lambda data: services.funding_source_decide(source=source, actor=request.user, **data)
     ):
         messages.success(request, _("The answer was recorded."))
-        return redirect("projects:project_detail", slug=slug)
+        return redirect("projects:project_manage", slug=slug)
     return _form_page(
         request, project, form, _("Answer to “%(funder)s”") % {"funder": source.funder_name}
     )
@@ -364,7 +362,7 @@ def source_receive(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         lambda data: services.funding_source_receive(source=source, actor=request.user, **data),
     ):
         messages.success(request, _("The money received is in the commons' account."))
-        return redirect("projects:project_detail", slug=slug)
+        return redirect("projects:project_manage", slug=slug)
     return _form_page(
         request,
         project,
@@ -384,7 +382,7 @@ def contribution_create(request: HttpRequest, slug: str) -> HttpResponse:
         form, lambda data: services.contribution_log(project=project, actor=request.user, **data)
     ):
         messages.success(request, _("The hours were logged."))
-        return redirect("projects:project_detail", slug=slug)
+        return redirect("projects:project_manage", slug=slug)
     return _form_page(
         request,
         project,
@@ -408,7 +406,7 @@ def contributor_payment(request: HttpRequest, slug: str) -> HttpResponse:
         form, lambda data: services.contributor_pay(project=project, actor=request.user, **data)
     ):
         messages.success(request, _("The payment was recorded in the books."))
-        return redirect("projects:project_detail", slug=slug)
+        return redirect("projects:project_manage", slug=slug)
     return _form_page(
         request,
         project,

@@ -3,9 +3,10 @@ ReciprocityConfig.ready)."""
 
 from django.dispatch import receiver
 
+from commons_fund.finances.signals import giving_percents_asked
 from commons_fund.payments.signals import charge_settled
 
-from .models import DeclarationStatus, RevenueDeclaration
+from .models import DeclarationStatus, RevenueDeclaration, RevenueSharePolicy
 from .services import declaration_sync
 
 
@@ -16,3 +17,13 @@ def declarations_follow_their_charge(sender, *, charge, **kwargs) -> None:
         charge=charge, status=DeclarationStatus.DUE
     ):
         declaration_sync(declaration=declaration)
+
+
+@receiver(giving_percents_asked, dispatch_uid="reciprocity.giving_percents")
+def giving_percents(sender, *, organisation, **kwargs) -> dict:
+    """The share of its revenue an organisation gives each year, for its finances page."""
+    return dict(
+        RevenueSharePolicy.objects.filter(organisation=organisation)
+        .order_by()
+        .values_list("year", "percent")
+    )

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from django import template
 from django.conf import settings
 from django.urls import translate_url
+from django.utils import translation
 from django.utils.translation import get_language
 from wagtail.models import Page
 
@@ -22,12 +23,18 @@ class LanguageLink:
 
 
 def _site_page_urls(page: Page, request) -> tuple[dict[str, str], set[str]]:
-    """A site page's live translations (itself included), else the home page in each other
-    language, by language code, and the languages led home: one query, two when a
-    translation is missing."""
+    """A site page's live translations (itself included), else — for a page standing for a
+    concept (a commons, the wall, a structure's finances) — that concept's Django page in the
+    other language, else the home page in each other language; by language code, with the
+    languages led home: one query, two when a translation is missing."""
     pages = page.get_translations(inclusive=True).live().select_related("locale")
     urls = {p.locale.language_code: url for p in pages if (url := p.get_url(request))}
     missing = {code for code, _name in settings.LANGUAGES} - set(urls)
+    if missing and hasattr(page, "data_path"):
+        for code in missing:
+            with translation.override(code):
+                urls[code] = page.data_path()
+        return urls, set()
     site = page.get_site() if missing else None
     if site is not None:
         homes = (

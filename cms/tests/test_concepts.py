@@ -33,20 +33,30 @@ def test_without_a_live_page_the_django_page_stays(client):
     assert client.get("/en/reciprocity/")["Location"] == "/en/mur-de-la-reciprocite/"
 
 
-def test_a_commons_django_page_names_its_site_page_as_canonical(client):
+def test_a_commons_old_address_answers_301_and_its_workspace_names_the_page(client):
+    """#18: a commons had two public pages (Django and Wagtail) with no link between them.
+    The Django one is now the maintainers' and treasurers' workspace, at its own address."""
     page = CommonsPage.objects.select_related("project").first()
     slug = page.project.slug
-    canonical, alternates = _links(client.get(f"/fr/commons/{slug}/").text)
+    old = client.get(f"/fr/commons/{slug}/?tab=plan")
+    assert (old.status_code, old["Location"]) == (301, f"{page.url}?tab=plan")
+    workspace = client.get(f"/fr/commons/{slug}/manage/")
+    assert workspace.status_code == 200
+    canonical, alternates = _links(workspace.text)
     assert canonical == f"http://testserver{page.url}"
     assert alternates == {
-        "fr": f"http://testserver/fr/commons/{slug}/",
-        "en": f"http://testserver/en/commons/{slug}/",
-        "x-default": f"http://testserver/fr/commons/{slug}/",
+        "fr": f"http://testserver/fr/commons/{slug}/manage/",
+        "en": f"http://testserver/en/commons/{slug}/manage/",
+        "x-default": f"http://testserver/fr/commons/{slug}/manage/",
     }
+    assert f'href="/fr/commons/{slug}/manage/"' in client.get(page.url).text  # linked
     canonical, alternates = _links(client.get(page.url).text)
     assert canonical == f"http://testserver{page.url}"
-    # No English version of the page: no English alternate (the switcher leads home instead).
-    assert alternates == {"fr": canonical, "x-default": canonical}
+    # No English version of the page: the English link leads to the commons' live data in
+    # English (its Django address, which stays while no English page is live).
+    english = f"http://testserver/en/commons/{slug}/"
+    assert alternates == {"fr": canonical, "en": english, "x-default": canonical}
+    assert client.get(english).status_code == 200
 
 
 def test_other_pages_are_their_own_canonical_without_their_query(client):

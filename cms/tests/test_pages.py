@@ -68,9 +68,11 @@ def test_the_demo_site_tree_renders_in_both_languages(client, demo_data):
     assert "9,90" in bundle.text.replace("\u202f", " ") and "CalDAV" in bundle.text
 
 
-def test_switching_language_on_a_page_without_translation_leads_home(client, demo_data):
+def test_switching_language_on_a_page_without_translation(client, demo_data):
+    """A commons' page with no English version leads to the commons' data in English (its
+    Django address) — it led home, losing the visitor; other pages lead home."""
     page = client.get("/fr/communs/bouquet-normand/")
-    assert '<a href="/en/" hreflang="en"' in page.text  # no English page: home
+    assert '<a href="/en/commons/bouquet-normand/" hreflang="en"' in page.text
     index = client.get("/fr/communs/")
     english = Page.objects.get(slug="communs", locale__language_code="en")
     assert f'<a href="{english.url}" hreflang="en"' in index.text

@@ -3,10 +3,24 @@
 Amounts are strings with two decimals (never floats); an indicator that does not apply is
 null."""
 
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from commons_fund.members.models import Organisation
 
 from .models import AMOUNT_FIELDS
-from .selectors import Overview, YearFigures, finances_summary
+from .selectors import (
+    Overview,
+    YearFigures,
+    finances_overview,
+    finances_summary,
+    finances_visible,
+)
 
 Amount = serializers.DecimalField
 AMOUNT = {"max_digits": 14, "decimal_places": 2, "allow_null": True}
@@ -77,3 +91,15 @@ class FinancesSerializer(serializers.Serializer):
 
     def get_summary(self, overview: Overview) -> list[str]:
         return finances_summary(overview=overview)
+
+
+class OrganisationFinancesView(APIView):
+    """`/api/v1/organisations/<slug>/finances/`: the organisation's yearly accounts and their
+    indicators (404 when it shows them to its members only and the caller is not one)."""
+
+    @extend_schema(responses=FinancesSerializer, operation_id="organisations_finances_retrieve")
+    def get(self, request: Request, slug: str) -> Response:
+        organisation = get_object_or_404(Organisation, slug=slug)
+        if not finances_visible(organisation=organisation, user=request.user):
+            raise Http404
+        return Response(FinancesSerializer(finances_overview(organisation=organisation)).data)

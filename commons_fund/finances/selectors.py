@@ -10,12 +10,12 @@ from django.utils.translation import ngettext
 
 from commons_fund.members.models import Membership, Organisation, Role
 from commons_fund.money import format_amount
-from reciprocity.models import RevenueSharePolicy
 
 from . import indicators
 from .charts import finance_charts
 from .forms import RebateForm
 from .models import FinancialYear
+from .signals import giving_percents_asked
 
 EDITOR_ROLES = (Role.ADMIN, Role.TREASURER)
 
@@ -151,11 +151,11 @@ def finances_overview(*, organisation: Organisation) -> Overview:
     """Every year of the organisation's accounts, oldest first, with its indicators; two
     queries whatever the number of years."""
     accounts = list(FinancialYear.objects.filter(organisation=organisation).order_by("year"))
-    policies = dict(
-        RevenueSharePolicy.objects.filter(organisation=organisation)
-        .order_by()
-        .values_list("year", "percent")
-    )
+    policies: dict[int, Decimal] = {}
+    for _receiver, percents in giving_percents_asked.send(
+        sender=Organisation, organisation=organisation
+    ):
+        policies.update(percents)
     by_year = {a.year: a for a in accounts}
     return Overview(
         organisation,

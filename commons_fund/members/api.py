@@ -1,14 +1,8 @@
 """JSON API of members: organisations (public fields only)."""
 
-from django.http import Http404
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
-from rest_framework.response import Response
-
-from commons_fund.finances.api import FinancesSerializer
-from commons_fund.finances.selectors import finances_overview, finances_visible
 
 from . import selectors, services
 from .models import LegalForm, Organisation
@@ -74,13 +68,3 @@ class OrganisationViewSet(
         serializer.instance = services.organisation_create(
             creator=self.request.user, **serializer.validated_data
         )
-
-    @extend_schema(responses=FinancesSerializer)
-    @action(detail=True, methods=["get"])
-    def finances(self, request, slug=None):
-        """The organisation's yearly accounts and their indicators (404 when it shows them
-        to its members only and the caller is not one)."""
-        organisation = self.get_object()
-        if not finances_visible(organisation=organisation, user=request.user):
-            raise Http404
-        return Response(FinancesSerializer(finances_overview(organisation=organisation)).data)

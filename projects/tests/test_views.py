@@ -214,7 +214,7 @@ def test_presenting_a_commons(client, admin):
     )
     project = Project.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == project.get_absolute_url()
+    assert response["Location"] == project.get_manage_url()  # back to the workspace
     assert project.slug == "cahier-dactivites-des-tiers-lieux"
     assert list(project.maintainers.all()) == [admin.user]
     assert project.regions == ["28", "53"]

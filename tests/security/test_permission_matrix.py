@@ -115,7 +115,8 @@ RULES = {
     "payments:payout_batch_paid": ORG_MONEY_POST,
     "projects:project_list": PUBLIC,
     "projects:project_create": LOGGED_IN,
-    "projects:project_detail": PUBLIC,
+    "projects:project_detail": "301 301 301 301 301 301 301 301",  # to the commons' site page
+    "projects:project_manage": PUBLIC,
     "projects:project_edit": ORG_ADMIN,
     "projects:step_create": ORG_ADMIN,
     "projects:step_edit": ORG_ADMIN,
