@@ -10,7 +10,7 @@ from commons_fund.payments.forms import AmountField
 from commons_fund.payments.models import SavedPaymentMethod
 from projects.models import Project
 
-from .models import Pool, PoolMembership
+from .models import POOL_RULES, Pool, PoolMembership
 
 
 class PoolRulesForm(forms.ModelForm):
@@ -33,29 +33,7 @@ class PoolRulesForm(forms.ModelForm):
 
     class Meta:
         model = Pool
-        fields = [
-            "name",
-            "description",
-            "period",
-            "round_kind",
-            "voting_method",
-            "quadratic_credits",
-            "quorum_percent",
-            "no_quorum_rule",
-            "minimum_pot",
-            "rotation_rule",
-            "nomination_rule",
-            "collection_methods",
-            "membership_policy",
-            "defaulters_vote",
-            "publication_threshold",
-            "projected_match_public",
-            "matching_pool",
-            "matching_funder",
-            "matching_cap_percent",
-            "nomination_days",
-            "voting_days",
-        ]
+        fields = list(POOL_RULES)
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, funders, **kwargs):

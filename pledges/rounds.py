@@ -183,24 +183,6 @@ def candidacy_nominate(
     return candidacy
 
 
-@transaction.atomic
-def candidacy_withdraw(*, candidacy: Candidacy, actor: User) -> Candidacy:
-    """The commons' maintainers or the pool's administrators withdraw it before the vote."""
-    round_ = _locked(candidacy.round)
-    if not (
-        selectors.pool_admin(pool=round_.pool, user=actor)
-        or candidacy.project.maintainers.filter(pk=actor.pk).exists()
-    ):
-        raise PermissionDenied(
-            _("Only the commons' maintainers or the pool's administrators may withdraw it.")
-        )
-    if round_.state not in (RoundState.SCHEDULED, RoundState.NOMINATING):
-        raise ValidationError(_("The vote has opened: the candidacy can no longer be withdrawn."))
-    Candidacy.objects.filter(pk=candidacy.pk).update(status=CandidacyStatus.WITHDRAWN)
-    candidacy.status = CandidacyStatus.WITHDRAWN
-    return candidacy
-
-
 def _notify(round_: Round, event: str) -> None:
     queue_after_commit("pledges.tasks.round_notify", round_.pk, event)
 

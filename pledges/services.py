@@ -25,6 +25,7 @@ from projects.models import Project, ProjectStatus
 from . import selectors
 from .models import (
     MAX_AMOUNT,
+    POOL_RULES,
     CollectionMethods,
     College,
     MembershipPolicy,
@@ -36,30 +37,6 @@ from .models import (
     PoolCommons,
     PoolMembership,
     RoundState,
-)
-
-RULES = (
-    "name",
-    "description",
-    "publication_threshold",
-    "projected_match_public",
-    "period",
-    "round_kind",
-    "voting_method",
-    "quorum_percent",
-    "minimum_pot",
-    "rotation_rule",
-    "nomination_rule",
-    "no_quorum_rule",
-    "collection_methods",
-    "membership_policy",
-    "defaulters_vote",
-    "quadratic_credits",
-    "matching_pool",
-    "matching_funder",
-    "matching_cap_percent",
-    "nomination_days",
-    "voting_days",
 )
 
 
@@ -89,7 +66,7 @@ def require_pool_treasurer(pool: Pool, actor: User) -> None:
 
 
 def _rules(fields: dict) -> dict:
-    unknown = set(fields) - set(RULES)
+    unknown = set(fields) - set(POOL_RULES)
     if unknown:
         raise TypeError(f"Unknown pool fields: {sorted(unknown)}")
     if "name" in fields:

@@ -73,7 +73,7 @@ def test_seed_demo_has_the_known_commons_figures(client, demo_data):
             for source in plan.sources
             if source.kind != "pool_round"
         )
-        assert client.get(project.get_absolute_url()).status_code == 200
+        assert client.get(project.get_absolute_url(), follow=True).status_code == 200
     assert figures["movilab"] == [
         ("ADEME", Decimal("12000.00"), "received"),
         ("Co-financement des tiers-lieux", Decimal("10000.00"), "received"),

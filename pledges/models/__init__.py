@@ -18,6 +18,7 @@ from .ballots import (
 from .pools import (
     DEFAULT_PUBLICATION_THRESHOLD,
     MAX_AMOUNT,
+    POOL_RULES,
     CollectionMethods,
     College,
     MembershipPolicy,
@@ -53,6 +54,7 @@ __all__ = [
     "FAILED_STATES",
     "FINAL_COLLECTION",
     "MAX_AMOUNT",
+    "POOL_RULES",
     "RESULT_STATES",
     "Ballot",
     "BallotLine",

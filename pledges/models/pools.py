@@ -244,6 +244,32 @@ class Pool(models.Model):
             )
 
 
+# A pool's rules, as its administrators set them (pages, API) and in the order shown.
+POOL_RULES = (
+    "name",
+    "description",
+    "period",
+    "round_kind",
+    "voting_method",
+    "quadratic_credits",
+    "quorum_percent",
+    "no_quorum_rule",
+    "minimum_pot",
+    "rotation_rule",
+    "nomination_rule",
+    "collection_methods",
+    "membership_policy",
+    "defaulters_vote",
+    "publication_threshold",
+    "projected_match_public",
+    "matching_pool",
+    "matching_funder",
+    "matching_cap_percent",
+    "nomination_days",
+    "voting_days",
+)
+
+
 class PoolCommons(models.Model):
     """A commons the pool funds: nominations may be limited to them, and the rotation cycles
     over them."""

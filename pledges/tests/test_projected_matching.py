@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pledges import ballots, services
-from pledges.selectors import round_projected_matching
+from pledges.publication import round_projected_matching
 from projects.tests.factories import ProjectFactory
 
 from .factories import PledgeFactory, PoolFactory, PoolMembershipFactory, voting_round

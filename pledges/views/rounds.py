@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from commons_fund.forms import flash_errors, form_apply
 from projects.models import Project, ProjectStatus
 
-from .. import ballots, rounds, selectors
+from .. import ballots, publication, rounds, selectors
 from ..forms import (
     BallotForm,
     CancelForm,
@@ -78,7 +78,7 @@ def round_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     voter, ballot_form, voters = _ballot_form(request, round_, candidacies)
     mine = list(selectors.memberships_of(pool=round_.pool, user=request.user))
     is_admin = selectors.pool_admin(pool=round_.pool, user=request.user)
-    projected = selectors.round_projected_matching(round_=round_)
+    projected = publication.round_projected_matching(round_=round_)
     return render(
         request,
         "pledges/round_detail.html",
@@ -183,12 +183,12 @@ def round_receipts(request: HttpRequest, slug: str, number: int) -> HttpResponse
     # the voter's IP address.
     form = ReceiptSearchForm(request.POST or None)
     receipt = form.cleaned_data["receipt"] if form.is_valid() else ""
-    page = Paginator(selectors.round_receipts(round_=round_, receipt=receipt), 100).get_page(
+    page = Paginator(publication.round_receipts(round_=round_, receipt=receipt), 100).get_page(
         request.GET.get("page")
     )
     names = {c.pk: c.project.name for c in round_.candidacies.select_related("project")}
-    small = selectors.round_small_colleges(round_=round_)
-    ballots = selectors.published_ballots(round_=round_, ballots=page.object_list, small=small)
+    small = publication.round_small_colleges(round_=round_)
+    ballots = publication.published_ballots(round_=round_, ballots=page.object_list, small=small)
     return render(
         request,
         "pledges/round_receipts.html",
@@ -197,7 +197,7 @@ def round_receipts(request: HttpRequest, slug: str, number: int) -> HttpResponse
             "pool": round_.pool,
             "page": page,
             "form": form,
-            "threshold": selectors.publication_threshold(round_=round_),
+            "threshold": publication.publication_threshold(round_=round_),
             "allocation": round_.kind == RoundKind.ALLOCATION,
             "rows": [
                 (
@@ -217,7 +217,7 @@ def round_receipts(request: HttpRequest, slug: str, number: int) -> HttpResponse
                         for key, marks in group["marks"].items()
                     ),
                 )
-                for name, group in selectors.round_college_totals(
+                for name, group in publication.round_college_totals(
                     round_=round_, small=small
                 ).items()
             ],

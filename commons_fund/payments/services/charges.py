@@ -14,13 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commons_fund.jobs import queue_after_commit
-from commons_fund.ledger.models import Account, CostCentre, Transaction, TransactionKind
+from commons_fund.ledger.models import Account, CostCentre, TransactionKind
 from commons_fund.ledger.services import (
     account_get_or_create,
     credit,
     debit,
     ledger_post,
-    ledger_resolve_pending,
 )
 from commons_fund.logs import log_event
 from commons_fund.members.mailing import people_email
@@ -70,7 +69,6 @@ def charge_create(
     description: str,
     currency: str = "EUR",
     saved_method: SavedPaymentMethod | None = None,
-    commitment: Transaction | None = None,
     cause: models.Model | None = None,
     checkout: bool = False,
     centre: CostCentre | None = None,
@@ -109,7 +107,6 @@ def charge_create(
         saved_method=saved_method,
         income_purpose=income_purpose,
         description=description.strip()[:200],
-        commitment=commitment,
         centre=centre,
         status=ChargeStatus.AWAITING_TRANSFER
         if method == MethodKind.TRANSFER
@@ -229,7 +226,8 @@ def post_collection(
     charge: Charge, *, debit_purpose: str, amount: int, key: str, excess: int = 0
 ) -> None:
     """Record money in: Dr `debit_purpose` / Cr income, the excess (an overpaid transfer)
-    to 'payable'; the charge's pending commitment, if any, is resolved by the same posting."""
+    to 'payable'. (A pool's promise resolves its own pending commitment when its
+    collection is collected.)"""
     lines = [
         debit(books_account(charge, debit_purpose), amount + excess),
         credit(books_account(charge, charge.income_purpose), amount),
@@ -238,17 +236,7 @@ def post_collection(
         lines.append(credit(books_account(charge, "payable"), excess))
     kind = KIND_OF_INCOME[charge.income_purpose]
     memo = f"{charge.description} (#{charge.pk})"
-    if charge.commitment and not hasattr(charge.commitment, "resolved_by"):
-        ledger_resolve_pending(
-            pending=charge.commitment,
-            kind=kind,
-            idempotency_key=key,
-            posted_entries=lines,
-            memo=memo,
-            cause=charge,
-        )
-    else:
-        ledger_post(kind=kind, entries=lines, idempotency_key=key, memo=memo, cause=charge)
+    ledger_post(kind=kind, entries=lines, idempotency_key=key, memo=memo, cause=charge)
 
 
 def charge_apply_intent(*, intent: stripe_client.Intent, fee: int | None = None) -> Charge:

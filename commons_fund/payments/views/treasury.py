@@ -1,34 +1,30 @@
-"""Payment pages: Stripe's webhook endpoint; the page where a payer confirms a payment their
-bank wants to authenticate; the treasury of an organisation (charges received, transfers,
-refunds, bank account, payouts). Each answers 404 to whoever may not see it."""
+"""An organisation's treasury, for its treasurers and administrators: charges received,
+transfers recorded, refunds, its bank account and saved means of payment, payouts and their
+files, tax receipts."""
 
 from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from commons_fund.forms import flash_errors, form_apply
 from commons_fund.members.models import Organisation, Role
 from commons_fund.members.requests import AuthenticatedRequest
-from commons_fund.members.selectors import organisation_has_role, organisation_membership
+from commons_fund.members.selectors import organisation_has_role
 from commons_fund.security import money_action
 
-from . import selectors, services, stripe_client
-from .forms import (
+from .. import selectors, services, stripe_client
+from ..forms import (
     BankAccountForm,
-    GiftForm,
     MarkPaidForm,
     PayoutExportForm,
     RefundForm,
@@ -37,67 +33,17 @@ from .forms import (
     TaxReceiptsIssueForm,
     TransferReceiptForm,
 )
-from .models import (
+from ..models import (
     TAX_RECEIPT_LEGAL_FORMS,
     BankAccount,
     Charge,
     ChargeStatus,
-    EventStatus,
     PayoutBatch,
     RefundStatus,
-    SavedPaymentMethod,
     TaxReceipt,
     TaxReceiptPolicy,
 )
-from .receipts import charge_receipt_pdf, receipt_number
-
-
-@csrf_exempt
-@require_POST
-def stripe_webhook(request: HttpRequest) -> JsonResponse:
-    """Stripe's deliveries: 400 (nothing stored) for a bad signature or the wrong mode;
-    503 when handling failed, so that Stripe delivers the event again later."""
-    try:
-        event = services.webhook_receive(
-            payload=request.body, signature=request.headers.get("Stripe-Signature", "")
-        )
-    except stripe_client.WebhookSignatureInvalid:
-        return JsonResponse({"error": "invalid signature"}, status=400)
-    except stripe_client.WebhookMalformed as error:
-        return JsonResponse({"error": str(error)}, status=400)
-    except ValidationError as error:
-        return JsonResponse({"error": error.messages}, status=400)
-    status = 503 if event.status == EventStatus.FAILED else 200
-    return JsonResponse({"event": event.stripe_id, "status": event.status}, status=status)
-
-
-def _payer_charge(request: HttpRequest, pk: int) -> Charge:
-    charge = get_object_or_404(Charge.objects.select_related("organisation", "user"), pk=pk)
-    if charge.user_id:
-        allowed = charge.user_id == request.user.pk
-    else:
-        allowed = (
-            organisation_membership(organisation=charge.organisation, user=request.user) is not None
-        )
-    if not allowed:
-        raise Http404
-    return charge
-
-
-@login_required
-def charge_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    charge = _payer_charge(request, pk)
-    if charge.status in (ChargeStatus.REQUIRES_ACTION, ChargeStatus.PENDING):
-        charge = selectors.charge_refreshed(charge=charge)
-    return render(
-        request,
-        "payments/charge_confirm.html",
-        {
-            "charge": charge,
-            "stripe_js_url": settings.STRIPE_JS_URL,
-            "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
-        },
-    )
+from .payers import remove_saved_method
 
 
 def _treasury(request: HttpRequest, slug: str) -> Organisation:
@@ -319,138 +265,6 @@ def payout_batch_paid(request: AuthenticatedRequest, slug: str, pk: int) -> Http
 
 
 @login_required
-def give(request: AuthenticatedRequest, slug: str) -> HttpResponse:
-    """A one-off gift by card to an organisation, paid on Stripe Checkout."""
-    organisation = get_object_or_404(Organisation, slug=slug)
-    form = GiftForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            _charge, url = services.gift_start(
-                donor=request.user,
-                books=organisation,
-                amount=form.cleaned_data["amount"],
-                language=get_language() or "fr",
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        except stripe_client.PaymentError as error:
-            form.add_error(None, error.message)
-        else:
-            return redirect(url)
-    response = render(request, "payments/give.html", {"organisation": organisation, "form": form})
-    # The form's answer sends the donor on to Checkout: the policy's form-action allows that
-    # page (browsers apply form-action to redirects too), here only (django-csp reads it).
-    response._csp_update = {"form-action": [stripe_client.checkout_origin()]}  # type: ignore[attr-defined]
-    return response
-
-
-@login_required
-def payment_methods(request: AuthenticatedRequest, slug: str) -> HttpResponse:
-    """The organisation's saved means of payment; a SEPA Direct Debit mandate can be added
-    here (cards are saved with Stripe.js where a payment is set up)."""
-    organisation = _treasury(request, slug)
-    form = SepaMandateForm(
-        request.POST or None,
-        initial={
-            "holder_name": organisation.name,
-            "email": request.user.email,
-        },
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.payment_method_save_sepa(
-                payer=organisation,
-                iban=data["iban"],
-                holder_name=data["holder_name"],
-                email=data["email"],
-                ip_address=request.META.get("REMOTE_ADDR", ""),
-                user_agent=request.headers.get("User-Agent", "")[:200],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        except stripe_client.PaymentError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("The SEPA Direct Debit mandate was saved."))
-            return redirect("payments:payment_methods", slug=slug)
-    return render(
-        request,
-        "payments/payment_methods.html",
-        {
-            "organisation": organisation,
-            "form": form,
-            "methods": selectors.payment_methods(organisation=organisation),
-        },
-    )
-
-
-@login_required
-def my_payments(request: AuthenticatedRequest) -> HttpResponse:
-    """ "My payments": what I paid and what my organisations paid, with a receipt each."""
-    page = Paginator(selectors.payments_of(user=request.user), 25).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "payments/my_payments.html",
-        {
-            "page": page,
-            "methods": selectors.own_payment_methods(user=request.user),
-            "tax_receipts": selectors.tax_receipts_of(user=request.user),
-        },
-    )
-
-
-def _method_remove(request: AuthenticatedRequest, method: SavedPaymentMethod) -> None:
-    try:
-        services.payment_method_remove(method=method, actor=request.user)
-    except ValidationError as error:
-        flash_errors(request, error)
-    except stripe_client.PaymentError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _("%(label)s is removed: it will not be charged again.") % {"label": method.label},
-        )
-
-
-@login_required
-@require_POST
-def my_payment_method_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """Remove one of my own saved cards or mandates."""
-    _method_remove(
-        request, get_object_or_404(selectors.own_payment_methods(user=request.user), pk=pk)
-    )
-    return redirect("payments:my_payments")
-
-
-@login_required
-@require_POST
-def payment_method_remove(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
-    """Remove one of the organisation's saved cards or mandates (its treasurers)."""
-    organisation = _treasury(request, slug)
-    _method_remove(
-        request,
-        get_object_or_404(selectors.payment_methods(organisation=organisation), pk=pk),
-    )
-    return redirect("payments:payment_methods", slug=slug)
-
-
-@login_required
-def payment_receipt(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """The PDF receipt of a paid charge, for its payer and its receiver (404 otherwise)."""
-    charge = selectors.receipt_charge(user=request.user, pk=pk)
-    if charge is None:
-        raise Http404
-    response = HttpResponse(
-        charge_receipt_pdf(charge=charge, language=get_language()),
-        content_type="application/pdf",
-    )
-    response["Content-Disposition"] = f'inline; filename="recu-{receipt_number(charge)}.pdf"'
-    return response
-
-
-@login_required
 def tax_receipts(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """An organisation's tax receipts: why gifts to it are eligible, the receipts issued, and
     issuing those of a past year (its treasurers and administrators)."""
@@ -505,11 +319,53 @@ def tax_receipts(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def tax_receipt_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """A tax receipt as it was issued, for its donor and its issuer (404 otherwise)."""
-    receipt = selectors.tax_receipt_readable(user=request.user, pk=pk)
-    if receipt is None:
-        raise Http404
-    response = HttpResponse(bytes(receipt.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="recu-fiscal-{receipt.reference}.pdf"'
-    return response
+def payment_methods(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """The organisation's saved means of payment; a SEPA Direct Debit mandate can be added
+    here (cards are saved with Stripe.js where a payment is set up)."""
+    organisation = _treasury(request, slug)
+    form = SepaMandateForm(
+        request.POST or None,
+        initial={
+            "holder_name": organisation.name,
+            "email": request.user.email,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.payment_method_save_sepa(
+                payer=organisation,
+                iban=data["iban"],
+                holder_name=data["holder_name"],
+                email=data["email"],
+                ip_address=request.META.get("REMOTE_ADDR", ""),
+                user_agent=request.headers.get("User-Agent", "")[:200],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except stripe_client.PaymentError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The SEPA Direct Debit mandate was saved."))
+            return redirect("payments:payment_methods", slug=slug)
+    return render(
+        request,
+        "payments/payment_methods.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "methods": selectors.payment_methods(organisation=organisation),
+        },
+    )
+
+
+@login_required
+@require_POST
+def payment_method_remove(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
+    """Remove one of the organisation's saved cards or mandates (its treasurers)."""
+    organisation = _treasury(request, slug)
+    remove_saved_method(
+        request,
+        get_object_or_404(selectors.payment_methods(organisation=organisation), pk=pk),
+    )
+    return redirect("payments:payment_methods", slug=slug)

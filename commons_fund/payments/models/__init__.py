@@ -1,0 +1,59 @@
+"""Payments: Stripe customers and saved payment methods, charges (card, SEPA Direct Debit or
+bank transfer), refunds, transfer receipts, webhook events, payouts and tax receipts — one
+module per kind, every name importable from `payments.models`."""
+
+from .charges import (
+    FINAL_STATUSES,
+    INCOME_PURPOSES,
+    Charge,
+    ChargeStatus,
+    Refund,
+    RefundStatus,
+    TransferReceipt,
+)
+from .customers import (
+    Customer,
+    MethodKind,
+    SavedPaymentMethod,
+)
+from .payouts import (
+    BankAccount,
+    BankAccountChange,
+    Payout,
+    PayoutBatch,
+    PayoutStatus,
+)
+from .tax_receipts import (
+    TAX_RECEIPT_LEGAL_FORMS,
+    TaxReceipt,
+    TaxReceiptBasis,
+    TaxReceiptPolicy,
+)
+from .webhooks import (
+    EventStatus,
+    WebhookEvent,
+)
+
+__all__ = [
+    "FINAL_STATUSES",
+    "INCOME_PURPOSES",
+    "TAX_RECEIPT_LEGAL_FORMS",
+    "BankAccount",
+    "BankAccountChange",
+    "Charge",
+    "ChargeStatus",
+    "Customer",
+    "EventStatus",
+    "MethodKind",
+    "Payout",
+    "PayoutBatch",
+    "PayoutStatus",
+    "Refund",
+    "RefundStatus",
+    "SavedPaymentMethod",
+    "TaxReceipt",
+    "TaxReceiptBasis",
+    "TaxReceiptPolicy",
+    "TransferReceipt",
+    "WebhookEvent",
+]

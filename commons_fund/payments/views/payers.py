@@ -1,0 +1,148 @@
+"""The payers' pages: confirm a payment their bank wants to authenticate, give, "My
+payments", the receipts and removing one's saved card or mandate."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from commons_fund.forms import flash_errors
+from commons_fund.members.models import Organisation
+from commons_fund.members.requests import AuthenticatedRequest
+from commons_fund.members.selectors import organisation_membership
+
+from .. import selectors, services, stripe_client
+from ..forms import (
+    GiftForm,
+)
+from ..models import (
+    Charge,
+    ChargeStatus,
+    SavedPaymentMethod,
+)
+from ..receipts import charge_receipt_pdf, receipt_number
+
+
+def _payer_charge(request: HttpRequest, pk: int) -> Charge:
+    charge = get_object_or_404(Charge.objects.select_related("organisation", "user"), pk=pk)
+    if charge.user_id:
+        allowed = charge.user_id == request.user.pk
+    else:
+        allowed = (
+            organisation_membership(organisation=charge.organisation, user=request.user) is not None
+        )
+    if not allowed:
+        raise Http404
+    return charge
+
+
+@login_required
+def charge_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    charge = _payer_charge(request, pk)
+    if charge.status in (ChargeStatus.REQUIRES_ACTION, ChargeStatus.PENDING):
+        charge = selectors.charge_refreshed(charge=charge)
+    return render(
+        request,
+        "payments/charge_confirm.html",
+        {
+            "charge": charge,
+            "stripe_js_url": settings.STRIPE_JS_URL,
+            "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+        },
+    )
+
+
+@login_required
+def give(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """A one-off gift by card to an organisation, paid on Stripe Checkout."""
+    organisation = get_object_or_404(Organisation, slug=slug)
+    form = GiftForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _charge, url = services.gift_start(
+                donor=request.user,
+                books=organisation,
+                amount=form.cleaned_data["amount"],
+                language=get_language() or "fr",
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except stripe_client.PaymentError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect(url)
+    response = render(request, "payments/give.html", {"organisation": organisation, "form": form})
+    # The form's answer sends the donor on to Checkout: the policy's form-action allows that
+    # page (browsers apply form-action to redirects too), here only (django-csp reads it).
+    response._csp_update = {"form-action": [stripe_client.checkout_origin()]}  # type: ignore[attr-defined]
+    return response
+
+
+@login_required
+def my_payments(request: AuthenticatedRequest) -> HttpResponse:
+    """ "My payments": what I paid and what my organisations paid, with a receipt each."""
+    page = Paginator(selectors.payments_of(user=request.user), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "payments/my_payments.html",
+        {
+            "page": page,
+            "methods": selectors.own_payment_methods(user=request.user),
+            "tax_receipts": selectors.tax_receipts_of(user=request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def my_payment_method_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Remove one of my own saved cards or mandates."""
+    remove_saved_method(
+        request, get_object_or_404(selectors.own_payment_methods(user=request.user), pk=pk)
+    )
+    return redirect("payments:my_payments")
+
+
+@login_required
+def payment_receipt(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The PDF receipt of a paid charge, for its payer and its receiver (404 otherwise)."""
+    charge = selectors.receipt_charge(user=request.user, pk=pk)
+    if charge is None:
+        raise Http404
+    response = HttpResponse(
+        charge_receipt_pdf(charge=charge, language=get_language()),
+        content_type="application/pdf",
+    )
+    response["Content-Disposition"] = f'inline; filename="recu-{receipt_number(charge)}.pdf"'
+    return response
+
+
+@login_required
+def tax_receipt_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """A tax receipt as it was issued, for its donor and its issuer (404 otherwise)."""
+    receipt = selectors.tax_receipt_readable(user=request.user, pk=pk)
+    if receipt is None:
+        raise Http404
+    response = HttpResponse(bytes(receipt.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="recu-fiscal-{receipt.reference}.pdf"'
+    return response
+
+
+def remove_saved_method(request: AuthenticatedRequest, method: SavedPaymentMethod) -> None:
+    try:
+        services.payment_method_remove(method=method, actor=request.user)
+    except ValidationError as error:
+        flash_errors(request, error)
+    except stripe_client.PaymentError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(label)s is removed: it will not be charged again.") % {"label": method.label},
+        )
