@@ -269,12 +269,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "advance-rounds": {"task": "pledges.tasks.rounds_advance", "schedule": 300.0},
     "retry-collections": {"task": "pledges.tasks.collections_retry_due", "schedule": 3600.0},
-    "follow-collections": {"task": "pledges.tasks.collections_sync_open", "schedule": 900.0},
+    "follow-collections": {"task": "pledges.tasks.collections_follow_charges", "schedule": 900.0},
     "remind-voters": {"task": "pledges.tasks.rounds_remind", "schedule": 3600.0},
     "unseal-ballots": {"task": "pledges.tasks.ballots_unseal_waiting", "schedule": 60.0},
     "remind-declarations": {"task": "reciprocity.tasks.declarations_remind", "schedule": 86400.0},
     "follow-declaration-payments": {
-        "task": "reciprocity.tasks.declarations_sync_open",
+        "task": "reciprocity.tasks.declarations_follow_charges",
         "schedule": 900.0,
     },
 }

@@ -106,7 +106,7 @@ def _matching_ask(round_: Round) -> None:
         centre=pool_centre(pool=pool),
         amount=from_minor_units(shared),
         method=MethodKind.TRANSFER,
-        income_purpose="subsidies"
+        credit_purpose="subsidies"
         if funder.legal_form == LegalForm.LOCAL_AUTHORITY
         else "donations",
         cause=round_,
@@ -189,7 +189,7 @@ def collection_attempt(*, collection: Collection, now: datetime | None = None) -
                     amount=from_minor_units(collection.amount),
                     method=pledge.method,
                     saved_method=saved,
-                    income_purpose="contributions",
+                    credit_purpose="contributions",
                     cause=collection,
                     description=_("%(pool)s – round %(number)s")
                     % {"pool": round_.pool.name, "number": round_.number},
@@ -214,11 +214,11 @@ def collection_attempt(*, collection: Collection, now: datetime | None = None) -
             charge = None
     if charge is not None and charge.method != "transfer":
         payments.charge_submit(charge=charge)
-    return collection_sync(collection=collection, now=now)
+    return collection_follow_charge(collection=collection, now=now)
 
 
 @transaction.atomic
-def collection_sync(*, collection: Collection, now: datetime | None = None) -> Collection:
+def collection_follow_charge(*, collection: Collection, now: datetime | None = None) -> Collection:
     """Follow the latest charge: collected, failed (to retry, or defaulted after the last
     try), or still under way."""
     now = now or timezone.now()
@@ -327,7 +327,7 @@ def collections_retry_due(*, now: datetime | None = None) -> int:
     return len(due)
 
 
-def collections_sync_open() -> int:
+def collections_follow_charges() -> int:
     """Follow the charges still under way (SEPA debits, transfers, confirmations)."""
     open_ = list(
         Collection.objects.filter(status=CollectionStatus.DUE, charge__isnull=False).values_list(
@@ -335,7 +335,7 @@ def collections_sync_open() -> int:
         )
     )
     for pk in open_:
-        collection_sync(collection=Collection(pk=pk))
+        collection_follow_charge(collection=Collection(pk=pk))
     return len(open_)
 
 

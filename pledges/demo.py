@@ -178,7 +178,7 @@ def _past_round(pool, treasurer, members, slugs, grades, months_ago) -> None:
             received_on=closes.date() + timedelta(days=5),
             actor=treasurer,
         )
-        collecting.collection_sync(collection=collection)
+        collecting.collection_follow_charge(collection=collection)
     collecting.collection_default(
         collection=Collection.objects.get(round=round_, pledge__membership=members[-1]),
         actor=treasurer,

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from commons_fund.payments.signals import charge_settled, method_removing, payouts_paid
 
-from .collecting import collection_sync, round_close, round_pay_out
+from .collecting import collection_follow_charge, round_close, round_pay_out
 from .models import Collection, CollectionStatus, Pledge, PledgeStatus, Round, RoundState
 
 
@@ -18,7 +18,7 @@ def collections_follow_their_charge(sender, *, charge, **kwargs) -> None:
     for collection in Collection.objects.filter(
         charge=charge, status__in=[CollectionStatus.DUE, CollectionStatus.FAILED]
     ):
-        collection_sync(collection=collection)
+        collection_follow_charge(collection=collection)
 
 
 @receiver(charge_settled, dispatch_uid="pledges.rounds_follow_their_matching")

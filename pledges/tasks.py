@@ -35,8 +35,8 @@ def collections_retry_due() -> int:
 
 
 @shared_task
-def collections_sync_open() -> int:
-    return collecting.collections_sync_open()
+def collections_follow_charges() -> int:
+    return collecting.collections_follow_charges()
 
 
 @shared_task

@@ -112,7 +112,7 @@ def seed() -> None:
                     received_on=today,
                     actor=_treasurer(project.host),
                 )
-                services.declaration_sync(declaration=declaration)
+                services.declaration_follow_charge(declaration=declaration)
     ouvaton = Organisation.objects.get(slug="ouvaton")
     if not RevenueSharePolicy.objects.filter(organisation=ouvaton, year=2023).exists():
         services.policy_set(

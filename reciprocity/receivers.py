@@ -7,7 +7,7 @@ from commons_fund.finances.signals import giving_percents_asked
 from commons_fund.payments.signals import charge_settled
 
 from .models import DeclarationStatus, RevenueDeclaration, RevenueSharePolicy
-from .services import declaration_sync
+from .services import declaration_follow_charge
 
 
 @receiver(charge_settled, dispatch_uid="reciprocity.declarations_follow_their_charge")
@@ -16,7 +16,7 @@ def declarations_follow_their_charge(sender, *, charge, **kwargs) -> None:
     for declaration in RevenueDeclaration.objects.filter(
         charge=charge, status=DeclarationStatus.DUE
     ):
-        declaration_sync(declaration=declaration)
+        declaration_follow_charge(declaration=declaration)
 
 
 @receiver(giving_percents_asked, dispatch_uid="reciprocity.giving_percents")

@@ -11,5 +11,5 @@ def declarations_remind() -> int:
 
 
 @shared_task
-def declarations_sync_open() -> int:
-    return services.declarations_sync_open()
+def declarations_follow_charges() -> int:
+    return services.declarations_follow_charges()

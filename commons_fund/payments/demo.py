@@ -57,7 +57,7 @@ def seed() -> None:
             books=ouvaton,
             amount=amount,
             method="transfer",
-            income_purpose="contributions",
+            credit_purpose="contributions",
             description=description,
         )
         if received:

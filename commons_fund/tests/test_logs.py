@@ -54,7 +54,7 @@ def test_a_transfer_received_is_logged_with_its_ids(caplog):
         books=books,
         amount="100",
         method="transfer",
-        income_purpose="contributions",
+        credit_purpose="contributions",
         description="Cotisation 2026",
     )
     caplog.set_level(logging.INFO)

@@ -20,7 +20,7 @@ def receipt():
         books=treasurer.organisation,
         amount="100",
         method="transfer",
-        income_purpose="contributions",
+        credit_purpose="contributions",
         description="Cotisation",
     )
     url = f"/fr/organisations/ouvaton/treasury/charges/{charge.pk}/receipt/"

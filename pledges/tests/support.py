@@ -53,4 +53,4 @@ def transfers_received(round_, actor):
             received_on=timezone.localdate(),
             actor=actor,
         )
-        collecting.collection_sync(collection=collection)
+        collecting.collection_follow_charge(collection=collection)

@@ -82,7 +82,7 @@ def test_a_host_funds_the_matching_from_its_own_books(pool, admin):
     round_ = _tallied_and_collected(pool, admin, people, projects)
     shared = sum(round_.results["matching"].values())
     assert 0 < shared <= 100_00
-    assert not Charge.objects.filter(income_purpose__in=["donations", "subsidies"]).exists()
+    assert not Charge.objects.filter(credit_purpose__in=["donations", "subsidies"]).exists()
 
     round_ = collecting.round_pay_out(round_=round_)
     assert round_.state == RoundState.PAID_OUT and round_.results["matching_paid"] == shared
@@ -109,7 +109,7 @@ def test_another_structure_is_asked_for_the_matching_and_the_commons_wait_for_it
         shared,
         ChargeStatus.AWAITING_TRANSFER,
     )
-    assert (asked.income_purpose, asked.centre) == ("subsidies", pool_centre(pool=pool))
+    assert (asked.credit_purpose, asked.centre) == ("subsidies", pool_centre(pool=pool))
 
     assert notifications.round_notify(round_=round_, event="matching_due") == 1
     message = mail.outbox[-1]

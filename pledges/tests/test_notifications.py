@@ -119,7 +119,7 @@ def test_results_payment_due_failed_defaulted_and_payout(voting, settings):
         payments.transfer_record_receipt(
             charge=other.charge, amount="10", received_on=timezone.localdate(), actor=admin.user
         )
-        collecting.collection_sync(collection=other)
+        collecting.collection_follow_charge(collection=other)
     round_ = collecting.round_pay_out(round_=round_)
     assert notifications.round_notify(round_=round_, event="payout") == 1
     assert mail.outbox[-1].to == [admin.user.email]

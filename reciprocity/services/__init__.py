@@ -15,10 +15,10 @@ from .declarations import (
     REMINDER_DAYS,
     declaration_correct,
     declaration_create,
+    declaration_follow_charge,
     declaration_pay,
-    declaration_sync,
+    declarations_follow_charges,
     declarations_remind,
-    declarations_sync_open,
 )
 from .fields import MONEY_ROLES
 from .policies import (
@@ -35,10 +35,10 @@ __all__ = [
     "contract_set_state",
     "declaration_correct",
     "declaration_create",
+    "declaration_follow_charge",
     "declaration_pay",
-    "declaration_sync",
+    "declarations_follow_charges",
     "declarations_remind",
-    "declarations_sync_open",
     "due_for",
     "policy_set",
     "termination_end",

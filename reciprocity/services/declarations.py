@@ -209,7 +209,7 @@ def declaration_pay(
             amount=declaration.due.amount,
             method=method,
             saved_method=saved_method,
-            income_purpose="receivable",
+            credit_purpose="receivable",
             cause=declaration,
             description=f"{_('Reciprocity')} {contract.reference} {declaration.period_start:%Y-%m}",
         )
@@ -224,11 +224,11 @@ def declaration_pay(
         )
     if method != "transfer":
         payments.charge_submit(charge=charge)
-    return declaration_sync(declaration=declaration)
+    return declaration_follow_charge(declaration=declaration)
 
 
 @transaction.atomic
-def declaration_sync(*, declaration: RevenueDeclaration) -> RevenueDeclaration:
+def declaration_follow_charge(*, declaration: RevenueDeclaration) -> RevenueDeclaration:
     """A declaration is paid once its charge has succeeded (card, SEPA or the transfer
     received in full)."""
     declaration = (
@@ -249,7 +249,7 @@ def declaration_sync(*, declaration: RevenueDeclaration) -> RevenueDeclaration:
     return declaration
 
 
-def declarations_sync_open() -> int:
+def declarations_follow_charges() -> int:
     """Follow the payments still under way (Celery beat)."""
     open_ = list(
         RevenueDeclaration.objects.filter(
@@ -257,7 +257,7 @@ def declarations_sync_open() -> int:
         ).values_list("pk", flat=True)
     )
     for pk in open_:
-        declaration_sync(declaration=RevenueDeclaration(pk=pk))
+        declaration_follow_charge(declaration=RevenueDeclaration(pk=pk))
     return len(open_)
 
 

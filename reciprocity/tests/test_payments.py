@@ -72,7 +72,7 @@ def test_paid_by_transfer_once_the_host_records_it(declaration):
     )
     declaration.refresh_from_db()
     assert declaration.status == DeclarationStatus.PAID  # at once (charge_settled)
-    assert services.declarations_sync_open() == 0  # nothing left for the sweep
+    assert services.declarations_follow_charges() == 0  # nothing left for the sweep
     assert _balance(project, "bank").posted == 40000
     assert _balance(project, "receivable").posted == 0
 

@@ -63,7 +63,7 @@ def _declare_and_pay(contract, start, revenue):
         received_on=timezone.localdate(),
         actor=contract.host_admin,
     )
-    return services.declaration_sync(declaration=declaration)
+    return services.declaration_follow_charge(declaration=declaration)
 
 
 def test_the_wall_shows_givers_their_status_and_respects_hidden_amounts(client):

@@ -338,7 +338,7 @@ def test_a_member_gives_through_checkout_with_the_policy_on(
     journey.shot("checkout")
     page.get_by_role("button", name="Pay").click()
     page.wait_for_url(f"{live_server.url}/**")
-    gift = Charge.objects.filter(income_purpose="donations").order_by("-pk").first()
+    gift = Charge.objects.filter(credit_purpose="donations").order_by("-pk").first()
     assert gift is not None and gift.amount == 2500 and gift.checkout_session
 
 

@@ -75,7 +75,7 @@ def test_a_storm_of_duplicated_shuffled_and_forged_webhooks(live_server, setting
             books=books,
             amount="12.34",
             method="transfer",
-            income_purpose="contributions",
+            credit_purpose="contributions",
             description="Tempête",
         )
         # As if sent to Stripe as a SEPA debit: processing until Stripe says more.

@@ -168,7 +168,7 @@ def test_a_pool_round_from_promises_to_payout(celery_worker, settings):
     )
     # Collected at once (payments' charge_settled), not by the sweep.
     assert round_.collections.get(pk=transfer.pk).status == CollectionStatus.SUCCEEDED
-    assert collecting.collections_sync_open() == 0
+    assert collecting.collections_follow_charges() == 0
     rounds.rounds_advance()
     round_.refresh_from_db()
     assert round_.state == RoundState.PAID_OUT

@@ -1,6 +1,6 @@
 """Settlement as events: when Stripe's webhook (or a treasurer's record of a transfer) settles
 a charge, the pool's collection is collected and the reciprocity declaration paid at once —
-no sweep runs in these tests (`collections_sync_open`, `declarations_sync_open`)."""
+no sweep runs in these tests (`collections_follow_charges`, `declarations_follow_charges`)."""
 
 from datetime import timedelta
 
@@ -99,4 +99,4 @@ def test_a_transfer_recorded_in_full_collects_at_once():
         actor=collection.host_admin,
     )
     assert Collection.objects.get(pk=collection.pk).status == CollectionStatus.SUCCEEDED
-    assert collecting.collections_sync_open() == 0  # nothing left for the sweep
+    assert collecting.collections_follow_charges() == 0  # nothing left for the sweep

@@ -28,7 +28,7 @@ def test_recording_a_transfer_twice_books_it_once(client):
         books=books,
         amount="120",
         method="transfer",
-        income_purpose="contributions",
+        credit_purpose="contributions",
         description="Pot commun, tour 3",
     )
     url = f"/fr/organisations/ouvaton/treasury/charges/{charge.pk}/receipt/"

@@ -54,7 +54,7 @@ def _card_charge(payer, books) -> Charge:
         amount="20",
         method="card",
         saved_method=method,
-        income_purpose="contributions",
+        credit_purpose="contributions",
         description="Pot commun",
     )
 
@@ -70,7 +70,7 @@ def test_a_bank_transfer_charge_is_not_settled_by_a_payment_intent(client, setti
         books=parties[1],
         amount="120",
         method="transfer",
-        income_purpose="contributions",
+        credit_purpose="contributions",
         description="Pot commun",
     )
     assert _deliver(client, settings, charge)["status"] == "ignored"

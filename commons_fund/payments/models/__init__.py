@@ -3,8 +3,8 @@ bank transfer), refunds, transfer receipts, webhook events, payouts and tax rece
 module per kind, every name importable from `payments.models`."""
 
 from .charges import (
+    CREDIT_PURPOSES,
     FINAL_STATUSES,
-    INCOME_PURPOSES,
     Charge,
     ChargeStatus,
     Refund,
@@ -35,8 +35,8 @@ from .webhooks import (
 )
 
 __all__ = [
+    "CREDIT_PURPOSES",
     "FINAL_STATUSES",
-    "INCOME_PURPOSES",
     "TAX_RECEIPT_LEGAL_FORMS",
     "BankAccount",
     "BankAccountChange",

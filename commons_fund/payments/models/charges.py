@@ -13,7 +13,7 @@ from .customers import MethodKind, SavedPaymentMethod, one_payer
 
 # What a charge credits: an income, or "receivable" when it settles an amount already owed
 # and booked as income (a reciprocity declaration).
-INCOME_PURPOSES = ["contributions", "donations", "reciprocity", "subsidies", "receivable"]
+CREDIT_PURPOSES = ["contributions", "donations", "reciprocity", "subsidies", "receivable"]
 
 
 class ChargeStatus(models.TextChoices):
@@ -72,10 +72,10 @@ class Charge(CausedBy):
         related_name="charges",
         verbose_name=_("saved payment method"),
     )
-    income_purpose = models.CharField(
+    credit_purpose = models.CharField(
         _("recorded as"),
         max_length=32,
-        choices=[(p, CHART[p].label) for p in INCOME_PURPOSES],
+        choices=[(p, CHART[p].label) for p in CREDIT_PURPOSES],
     )
     description = models.CharField(_("description"), max_length=200)
     status = models.CharField(
@@ -141,8 +141,8 @@ class Charge(CausedBy):
                 condition=Q(status__in=ChargeStatus.values), name="payments_charge_status_known"
             ),
             models.CheckConstraint(
-                condition=Q(income_purpose__in=INCOME_PURPOSES),
-                name="payments_charge_income_purpose_known",
+                condition=Q(credit_purpose__in=CREDIT_PURPOSES),
+                name="payments_charge_credit_purpose_known",
             ),
             models.CheckConstraint(
                 condition=(

@@ -5,7 +5,7 @@ idempotency key derived from it, and the answer is applied in a short transactio
 Callers use `from commons_fund.payments import services` and the names below."""
 
 from .charges import (
-    KIND_OF_INCOME,
+    KIND_OF_CREDIT,
     REFERENCE_ALPHABET,
     charge_action_email_send,
     charge_apply_intent,
@@ -65,7 +65,7 @@ __all__ = [
     "GIFTS_WAITING_MAX",
     "GIFT_PURPOSES",
     "GIFT_WAITING_HOURS",
-    "KIND_OF_INCOME",
+    "KIND_OF_CREDIT",
     "PAYMENT_INTENT_EVENTS",
     "REFERENCE_ALPHABET",
     "bank_account_change_email_send",

@@ -29,8 +29,8 @@ from commons_fund.money import format_amount, from_minor_units, minor_units, par
 
 from .. import stripe_client
 from ..models import (
+    CREDIT_PURPOSES,
     FINAL_STATUSES,
-    INCOME_PURPOSES,
     Charge,
     ChargeStatus,
     Customer,
@@ -42,7 +42,7 @@ from .customers import payer_kwargs
 
 logger = logging.getLogger(__name__)
 
-KIND_OF_INCOME = {
+KIND_OF_CREDIT = {
     "contributions": TransactionKind.PLEDGE_COLLECTION,
     "donations": TransactionKind.DONATION,
     "reciprocity": TransactionKind.RECIPROCITY_PAYMENT,
@@ -65,7 +65,7 @@ def charge_create(
     books: Organisation | None,
     amount: Decimal | str,
     method: str,
-    income_purpose: str,
+    credit_purpose: str,
     description: str,
     currency: str = "EUR",
     saved_method: SavedPaymentMethod | None = None,
@@ -80,8 +80,8 @@ def charge_create(
         raise ValidationError({"currency": _("Only euros are accepted for now.")})
     if method not in MethodKind.values:
         raise ValidationError({"method": _("Unknown payment method.")})
-    if income_purpose not in INCOME_PURPOSES:
-        raise ValidationError({"income_purpose": _("Unknown kind of income.")})
+    if credit_purpose not in CREDIT_PURPOSES:
+        raise ValidationError({"credit_purpose": _("Unknown kind of income.")})
     if not description.strip():
         raise ValidationError({"description": _("Say what the payment is for.")})
     payer_fields = payer_kwargs(payer)
@@ -105,7 +105,7 @@ def charge_create(
         currency=currency,
         method=method,
         saved_method=saved_method,
-        income_purpose=income_purpose,
+        credit_purpose=credit_purpose,
         description=description.strip()[:200],
         centre=centre,
         status=ChargeStatus.AWAITING_TRANSFER
@@ -230,11 +230,11 @@ def post_collection(
     collection is collected.)"""
     lines = [
         debit(books_account(charge, debit_purpose), amount + excess),
-        credit(books_account(charge, charge.income_purpose), amount),
+        credit(books_account(charge, charge.credit_purpose), amount),
     ]
     if excess:
         lines.append(credit(books_account(charge, "payable"), excess))
-    kind = KIND_OF_INCOME[charge.income_purpose]
+    kind = KIND_OF_CREDIT[charge.credit_purpose]
     memo = f"{charge.description} (#{charge.pk})"
     ledger_post(kind=kind, entries=lines, idempotency_key=key, memo=memo, cause=charge)
 

@@ -35,7 +35,7 @@ def _gifts_waiting() -> models.QuerySet[Charge]:
         status=ChargeStatus.PENDING,
         method=MethodKind.CARD,
         saved_method__isnull=True,
-        income_purpose="donations",
+        credit_purpose="donations",
     )
 
 
@@ -62,7 +62,7 @@ def gift_start(
         amount=amount,
         method=MethodKind.CARD,
         checkout=True,
-        income_purpose="donations",
+        credit_purpose="donations",
         description=_("Gift to %(name)s") % {"name": name},
     )
     back = settings.SITE_URL.rstrip("/") + reverse(

@@ -131,7 +131,7 @@ def refund_mark_succeeded(*, refund: Refund, stripe_id: str) -> Refund:
         cause=refund,
         memo=f"Remboursement (#{charge.pk})",
         entries=[
-            debit(books_account(charge, charge.income_purpose), refund.amount),
+            debit(books_account(charge, charge.credit_purpose), refund.amount),
             credit(books_account(charge, "to_collect"), refund.amount),
         ],
     )

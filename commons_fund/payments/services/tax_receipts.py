@@ -96,7 +96,7 @@ def tax_receipts_issue(
             books=organisation,
             status=ChargeStatus.SUCCEEDED,
             paid_on__year=year,
-            income_purpose__in=GIFT_PURPOSES,
+            credit_purpose__in=GIFT_PURPOSES,
         )
         .select_related("user", "organisation")
         .order_by("paid_on", "pk")

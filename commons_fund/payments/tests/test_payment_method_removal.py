@@ -55,7 +55,7 @@ def test_a_person_removes_her_card_from_my_payments(client):
             amount="10",
             method=MethodKind.CARD,
             saved_method=method,
-            income_purpose="donations",
+            credit_purpose="donations",
             description="Don",
         )
 
@@ -83,7 +83,7 @@ def test_a_card_that_pays_a_pledge_or_a_payment_under_way_stays(client):
         amount=500,
         method=MethodKind.CARD,
         saved_method=method,
-        income_purpose="donations",
+        credit_purpose="donations",
         description="Don",
         status=ChargeStatus.REQUIRES_ACTION,
     )

@@ -64,7 +64,7 @@ def _charge(payer, books, method, amount="20,00"):
         amount=amount,
         method=method.kind,
         saved_method=method,
-        income_purpose="contributions",
+        credit_purpose="contributions",
         description="Pot commun, tour 1",
     )
 
@@ -131,7 +131,7 @@ def three_d_secure_card(payer):
             amount="1",
             method="card",
             saved_method=method,
-            income_purpose="donations",
+            credit_purpose="donations",
             description="x",
         )
     _confirm_setup_like_stripe_js(method)
@@ -237,7 +237,7 @@ def test_only_treasurers_of_the_receiving_organisation_refund(payer, books):
         ({"amount": "-5"}, None),
         ({"amount": "0"}, None),
         ({"currency": "CHF"}, "currency"),
-        ({"income_purpose": "gifts"}, "income_purpose"),
+        ({"credit_purpose": "gifts"}, "credit_purpose"),
         ({"description": "  "}, "description"),
     ],
 )
@@ -249,7 +249,7 @@ def test_bad_charges_are_refused_and_write_nothing(payer, books, changes, field)
         "amount": "20",
         "method": "card",
         "saved_method": method,
-        "income_purpose": "contributions",
+        "credit_purpose": "contributions",
         "description": "Tour 1",
         **changes,
     }
@@ -269,7 +269,7 @@ def test_a_charge_for_an_unknown_organisation_or_someone_elses_card_is_refused(p
             amount="20",
             method="card",
             saved_method=method,
-            income_purpose="contributions",
+            credit_purpose="contributions",
             description="x",
         )
     with pytest.raises(ValidationError):
@@ -279,7 +279,7 @@ def test_a_charge_for_an_unknown_organisation_or_someone_elses_card_is_refused(p
             amount="20",
             method="card",
             saved_method=method,
-            income_purpose="contributions",
+            credit_purpose="contributions",
             description="x",
         )
     assert not Charge.objects.exists()
@@ -292,7 +292,7 @@ def test_bank_transfer_under_then_over_payment(payer, books):
         books=books,
         amount="100",
         method="transfer",
-        income_purpose="contributions",
+        credit_purpose="contributions",
         description="Cotisation 2026",
     )
     assert charge.status == ChargeStatus.AWAITING_TRANSFER

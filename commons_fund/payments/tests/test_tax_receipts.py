@@ -45,7 +45,7 @@ def _paid(association, payer, amount, on, purpose="donations"):
         books=association,
         amount=amount,
         method="transfer",
-        income_purpose=purpose,
+        credit_purpose=purpose,
         description="Don" if purpose == "donations" else "Fonds commun, tour 3",
     )
     services.transfer_record_receipt(

@@ -36,7 +36,7 @@ def _transfer(books, amount="100"):
         books=books,
         amount=amount,
         method="transfer",
-        income_purpose="contributions",
+        credit_purpose="contributions",
         description="Cotisation",
     )
 

@@ -88,7 +88,7 @@ def charges(stripe_webhooks):
             amount=amount,
             method=method.kind,
             saved_method=method,
-            income_purpose="contributions",
+            credit_purpose="contributions",
             description="Tour",
         )
 
