@@ -149,12 +149,48 @@ class PledgeStatusForm(forms.Form):
     )
 
 
+# Up to this many nominable commons, a list to choose from; beyond, a field to type in
+# (with suggestions from `pledges:round_nominable` as one types): a page never lists them all.
+NOMINABLE_LISTED = 50
+
+
 class NominationForm(forms.Form):
+    """The commons to nominate: chosen from a list when there are few, typed (its name or
+    its address) when there are many."""
+
     project = forms.ModelChoiceField(label=_("Commons"), queryset=Project.objects.none())
 
-    def __init__(self, *args, projects, **kwargs):
+    def __init__(self, *args, projects, search_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = projects
+        self.projects = projects
+        if search_url and projects[: NOMINABLE_LISTED + 1].count() > NOMINABLE_LISTED:
+            self.fields["project"] = forms.CharField(
+                label=_("Commons"),
+                max_length=200,
+                help_text=_("Type its name or its address (as in /commons/<address>/)."),
+                widget=forms.TextInput(
+                    attrs={
+                        "list": "nominable-commons",
+                        "autocomplete": "off",
+                        "data-search-url": search_url,
+                    }
+                ),
+            )
+        else:
+            self.fields["project"].queryset = projects
+
+    def clean_project(self) -> Project:
+        value = self.cleaned_data["project"]
+        if isinstance(value, Project):
+            return value
+        given = value.strip()
+        project = (
+            self.projects.filter(slug=given.lower()).first()
+            or self.projects.filter(name__iexact=given).order_by("pk").first()
+        )
+        if project is None:
+            raise forms.ValidationError(_("No commons that may be nominated has this name."))
+        return project
 
 
 class ScheduleForm(forms.Form):

@@ -11,7 +11,7 @@ from commons_fund.members.models import Membership, Organisation, Role, User
 from commons_fund.members.selectors import organisation_has_role
 from commons_fund.money import round_cents
 from commons_fund.payments.models import ChargeStatus, MethodKind, SavedPaymentMethod
-from projects.models import BudgetLine
+from projects.models import BudgetLine, Project, ProjectStatus
 
 from .models import (
     Candidacy,
@@ -19,10 +19,12 @@ from .models import (
     Collection,
     CollectionStatus,
     MemberStatus,
+    NominationRule,
     Pledge,
     Pool,
     PoolCommons,
     PoolMembership,
+    RotationRule,
     Round,
     RoundState,
     VoterRoll,
@@ -302,6 +304,24 @@ def rounds_candidacies(*, rounds: list[Round]) -> dict[int, list[Candidacy]]:
         candidacy.minimum, candidacy.optimum = totals
         by_round[candidacy.round_id].append(candidacy)
     return by_round
+
+
+def nominable_projects(*, round_: Round, search: str = "") -> QuerySet[Project]:
+    """The commons that may still be nominated in the round: active, not already candidates,
+    not winners yet under a strict rotation, on the pool's list when it nominates from it;
+    `search` keeps those whose name or address contains it."""
+    taken = round_.candidacies.filter(status=CandidacyStatus.NOMINATED).values("project")
+    projects = Project.objects.exclude(
+        status__in=[ProjectStatus.ARCHIVED, ProjectStatus.DORMANT]
+    ).exclude(pk__in=taken)
+    if round_.pool.rotation_rule == RotationRule.STRICT:
+        projects = projects.exclude(pk__in=rotation(pool=round_.pool).won)
+    if round_.pool.nomination_rule == NominationRule.LISTED:
+        projects = projects.filter(funding_pools__pool=round_.pool)
+    search = search.strip()
+    if search:
+        projects = projects.filter(Q(name__icontains=search) | Q(slug__icontains=search))
+    return projects.order_by("name")
 
 
 def round_candidacies(*, round_: Round) -> list[Candidacy]:

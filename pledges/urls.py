@@ -40,6 +40,7 @@ urlpatterns = [
     path(ROUND + "vote/", round_pages.round_vote, name="round_vote"),
     path(ROUND + "receipts/", round_pages.round_receipts, name="round_receipts"),
     path(ROUND + "nominate/", round_pages.round_nominate, name="round_nominate"),
+    path(ROUND + "nominable/", round_pages.round_nominable, name="round_nominable"),
     path(ROUND + "actions/<str:action>/", round_pages.round_action, name="round_action"),
     path(ROUND + "collections/", treasury.round_collections, name="round_collections"),
     path(

@@ -5,14 +5,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from commons_fund.forms import flash_errors, form_apply
-from projects.models import Project, ProjectStatus
 
 from .. import ballots, publication, rounds, selectors
 from ..forms import (
@@ -24,9 +24,7 @@ from ..forms import (
 )
 from ..models import (
     RESULT_STATES,
-    NominationRule,
     PoolMembership,
-    Round,
     RoundKind,
     RoundState,
     VoterRoll,
@@ -105,7 +103,12 @@ def round_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             )
             if round_.state in RESULT_STATES
             else None,
-            "nomination_form": NominationForm(projects=_nominable(round_))
+            "nomination_form": NominationForm(
+                projects=selectors.nominable_projects(round_=round_),
+                search_url=reverse(
+                    "pledges:round_nominable", kwargs={"slug": slug, "number": number}
+                ),
+            )
             if (mine or is_admin) and round_.state in (RoundState.SCHEDULED, RoundState.NOMINATING)
             else None,
             "is_admin": is_admin,
@@ -113,19 +116,6 @@ def round_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             **rotation(round_.pool),
         },
     )
-
-
-def _nominable(round_: Round):
-    rotation = selectors.rotation(pool=round_.pool)
-    taken = round_.candidacies.filter(status="nominated").values("project")
-    projects = Project.objects.exclude(
-        status__in=[ProjectStatus.ARCHIVED, ProjectStatus.DORMANT]
-    ).exclude(pk__in=taken)
-    if round_.pool.rotation_rule == "strict":
-        projects = projects.exclude(pk__in=rotation.won)
-    if round_.pool.nomination_rule == NominationRule.LISTED:
-        projects = projects.filter(funding_pools__pool=round_.pool)
-    return projects.order_by("name")
 
 
 @login_required
@@ -229,7 +219,11 @@ def round_receipts(request: HttpRequest, slug: str, number: int) -> HttpResponse
 @require_POST
 def round_nominate(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     round_ = round_or_404(slug, number)
-    form = NominationForm(request.POST, projects=Project.objects.all())
+    form = NominationForm(
+        request.POST,
+        projects=selectors.nominable_projects(round_=round_),
+        search_url=reverse("pledges:round_nominable", kwargs={"slug": slug, "number": number}),
+    )
     if form_apply(
         form,
         lambda data: rounds.candidacy_nominate(
@@ -240,6 +234,26 @@ def round_nominate(request: HttpRequest, slug: str, number: int) -> HttpResponse
     else:
         flash_errors(request, form)
     return redirect(round_)
+
+
+NOMINABLE_SUGGESTED = 20
+
+
+@login_required
+def round_nominable(request: HttpRequest, slug: str, number: int) -> JsonResponse:
+    """Suggestions for the nomination field as a member types: the first nominable commons
+    whose name or address contains `q` (members and administrators of the pool; others 404)."""
+    round_ = round_or_404(slug, number)
+    if not (
+        selectors.memberships_of(pool=round_.pool, user=request.user).exists()
+        or selectors.pool_admin(pool=round_.pool, user=request.user)
+    ):
+        raise Http404
+    found = selectors.nominable_projects(round_=round_, search=request.GET.get("q", "")[:100])
+    return JsonResponse(
+        {"results": list(found.values("slug", "name")[:NOMINABLE_SUGGESTED])},
+        headers={"Cache-Control": "private, max-age=60"},
+    )
 
 
 @login_required

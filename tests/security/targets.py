@@ -150,6 +150,7 @@ TARGETS = {
     "pledges:round_vote": ("POST", _round),
     "pledges:round_receipts": ("GET", _round),
     "pledges:round_nominate": ("POST", _round),
+    "pledges:round_nominable": ("GET", _round),
     "pledges:round_action": ("POST", lambda k: {**_round(k), "action": "cancel"}),
     "pledges:round_collections": ("GET", _round),
     "pledges:collection_action": (

@@ -150,6 +150,8 @@ RULES = {
     "pledges:round_vote": "302 404 404 404 404 404 404 404",  # the vote is closed
     "pledges:round_receipts": PUBLIC,
     "pledges:round_nominate": "302 302 302 302 302 302 302 302",
+    # Those who act for a member of the pool (treasurers of a member too), its administrators.
+    "pledges:round_nominable": "302 404 200 404 200 200 200 200",
     "pledges:round_action": ORG_ADMIN_POST,
     "pledges:round_collections": ORG_MONEY,
     "pledges:collection_action": ORG_MONEY_POST,
