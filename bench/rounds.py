@@ -234,7 +234,7 @@ def bench_collection(pledges: int, workers: int) -> tuple[float, dict]:
     from commons_fund.ledger.selectors import ledger_totals
     from commons_fund.payments.models import Charge, ChargeStatus
     from pledges import ballots, rounds
-    from pledges.models import Collection, CollectionStatus, PoolMembership
+    from pledges.models import Instalment, InstalmentStatus, PoolMembership
 
     standin = _standin()
     worker = None
@@ -273,15 +273,15 @@ def bench_collection(pledges: int, workers: int) -> tuple[float, dict]:
         time.sleep(3)
         started = time.perf_counter()
         rounds.rounds_advance(now=round_.voting_closes_at + timedelta(seconds=1))
-        collections = Collection.objects.filter(round=round_)
-        while collections.exclude(status=CollectionStatus.SUCCEEDED).exists():
+        instalments = Instalment.objects.filter(round=round_)
+        while instalments.exclude(status=InstalmentStatus.SUCCEEDED).exists():
             if time.perf_counter() - started > 1800:
                 raise RuntimeError("Collection did not finish in 30 minutes.")
             time.sleep(0.5)
         elapsed = time.perf_counter() - started
         charges = Charge.objects.filter(books=pool.host)
         checks = {
-            "collections": collections.count(),
+            "collections": instalments.count(),
             "charges": charges.count(),
             "succeeded": charges.filter(status=ChargeStatus.SUCCEEDED).count(),
             "charged twice": charges.values("cause_id")

@@ -5,7 +5,7 @@ from django.db.models import F, Sum
 
 from commons_fund.money import from_minor_units
 from commons_fund.payments.models import Payout, PayoutStatus
-from pledges.models import Candidacy, Collection, CollectionStatus, Pool, Round, RoundState
+from pledges.models import Candidacy, Instalment, InstalmentStatus, Pool, Round, RoundState
 from projects.selectors import list_filters, project_plan
 from reciprocity.models import DeclarationStatus, RevenueDeclaration
 from reciprocity.selectors import certified_providers
@@ -54,7 +54,7 @@ def home_figures() -> dict:
     """The home page's live part: open rounds with their deadlines, the latest results, and
     totals — collected by pools, paid out to commons, given back by reciprocity (euros)."""
     collected = (
-        Collection.objects.filter(status=CollectionStatus.SUCCEEDED).aggregate(total=Sum("amount"))[
+        Instalment.objects.filter(status=InstalmentStatus.SUCCEEDED).aggregate(total=Sum("amount"))[
             "total"
         ]
         or 0

@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from commons_fund.readonly_admin import ReadOnlyAdmin
 
-from .models import Collection, Pledge, Pool, Round
+from .models import Instalment, Pledge, Pool, Round
 
 
 @admin.register(Pool)
@@ -32,7 +32,7 @@ class PledgeAdmin(ReadOnlyAdmin):
     list_select_related = ["membership__pool", "membership__user", "membership__organisation"]
 
 
-@admin.register(Collection)
+@admin.register(Instalment)
 class CollectionAdmin(ReadOnlyAdmin):
     list_display = ["id", "round", "pledge", "amount", "status", "attempts", "updated_at"]
     list_filter = ["status"]

@@ -46,10 +46,10 @@ from projects import services as project_services
 from projects.models import FundingSource, SourceKind, SourceStatus
 
 from .models import (
-    FINAL_COLLECTION,
+    FINAL_INSTALMENT,
     Candidacy,
-    Collection,
-    CollectionStatus,
+    Instalment,
+    InstalmentStatus,
     Round,
     RoundKind,
     RoundState,
@@ -72,7 +72,7 @@ def round_collect(*, round_: Round) -> Round:
     round_.state = RoundState.COLLECTING
     round_.save(update_fields=["state", "updated_at"])
     due = list(
-        round_.pot_collections.filter(status=CollectionStatus.DUE).values_list("pk", flat=True)
+        round_.pot_instalments.filter(status=InstalmentStatus.DUE).values_list("pk", flat=True)
     )
     log_event(
         logger,
@@ -137,32 +137,32 @@ def _matching_from_host(round_: Round, shared: int) -> None:
     )
 
 
-def _void(collection: Collection, status: str, memo: str) -> None:
+def _void(instalment: Instalment, status: str, memo: str) -> None:
     ledger_resolve_pending(
-        pending=collection.commitment,
+        pending=instalment.commitment,
         kind=TransactionKind.PLEDGE_VOID,
-        idempotency_key=f"collection-{collection.pk}-void",
+        idempotency_key=f"collection-{instalment.pk}-void",
         memo=memo[:300],
-        cause=collection,
+        cause=instalment,
     )
-    collection.status = status
-    collection.next_attempt_at = None
-    collection.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
+    instalment.status = status
+    instalment.next_attempt_at = None
+    instalment.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
     log_event(
         logger,
         f"collection.{status}",
-        collection=collection.pk,
-        round=collection.round_id,
-        attempts=collection.attempts,
+        instalment=instalment.pk,
+        round=instalment.round_id,
+        attempts=instalment.attempts,
     )
 
 
-def collection_attempt(*, collection: Collection, now: datetime | None = None) -> Collection:
+def collection_attempt(*, instalment: Instalment, now: datetime | None = None) -> Instalment:
     """Charge a due promise (or try a failed one again when its time has come)."""
     now = now or timezone.now()
     with transaction.atomic():
-        collection = (
-            Collection.objects.select_for_update(of=("self",))
+        instalment = (
+            Instalment.objects.select_for_update(of=("self",))
             .select_related(
                 "pledge__membership__user",
                 "pledge__membership__organisation",
@@ -170,139 +170,139 @@ def collection_attempt(*, collection: Collection, now: datetime | None = None) -
                 "round__pool__host",
                 "charge",
             )
-            .get(pk=collection.pk)
+            .get(pk=instalment.pk)
         )
         retry_due = (
-            collection.status == CollectionStatus.FAILED
-            and collection.next_attempt_at is not None
-            and collection.next_attempt_at <= now
+            instalment.status == InstalmentStatus.FAILED
+            and instalment.next_attempt_at is not None
+            and instalment.next_attempt_at <= now
         )
-        if (collection.status == CollectionStatus.DUE and collection.charge is None) or retry_due:
-            pledge, round_ = collection.pledge, collection.round
+        if (instalment.status == InstalmentStatus.DUE and instalment.charge is None) or retry_due:
+            pledge, round_ = instalment.pledge, instalment.round
             saved = pledge.saved_method if pledge.method != "transfer" else None
-            collection.attempts += 1
+            instalment.attempts += 1
             try:
                 charge = payments.charge_create(
                     payer=pledge.membership.payer,
                     books=round_.pool.host,
                     centre=pool_centre(pool=round_.pool),
-                    amount=from_minor_units(collection.amount),
+                    amount=from_minor_units(instalment.amount),
                     method=pledge.method,
                     saved_method=saved,
                     credit_purpose="contributions",
-                    cause=collection,
+                    cause=instalment,
                     description=_("%(pool)s – round %(number)s")
                     % {"pool": round_.pool.name, "number": round_.number},
                 )
             except ValidationError:
                 # The card or mandate is gone or no longer usable: a failed attempt, so the
                 # member is told and has until the next try to choose another one.
-                _attempt_failed(collection, now)
-                return collection
-            collection.charge = charge
-            collection.status, collection.next_attempt_at = CollectionStatus.DUE, None
-            collection.save(
+                _attempt_failed(instalment, now)
+                return instalment
+            instalment.charge = charge
+            instalment.status, instalment.next_attempt_at = InstalmentStatus.DUE, None
+            instalment.save(
                 update_fields=["charge", "attempts", "status", "next_attempt_at", "updated_at"]
             )
-            if collection.attempts == 1:
-                _notify(collection, "due")
-        elif collection.status == CollectionStatus.DUE and collection.charge is not None:
+            if instalment.attempts == 1:
+                _notify(instalment, "due")
+        elif instalment.status == InstalmentStatus.DUE and instalment.charge is not None:
             # A try cut short (its worker was lost) and delivered again: send the same charge
             # again; its idempotency key makes Stripe answer the first PaymentIntent.
-            charge = collection.charge
+            charge = instalment.charge
         else:
             charge = None
     if charge is not None and charge.method != "transfer":
         payments.charge_submit(charge=charge)
-    return collection_follow_charge(collection=collection, now=now)
+    return collection_follow_charge(instalment=instalment, now=now)
 
 
 @transaction.atomic
-def collection_follow_charge(*, collection: Collection, now: datetime | None = None) -> Collection:
+def collection_follow_charge(*, instalment: Instalment, now: datetime | None = None) -> Instalment:
     """Follow the latest charge: collected, failed (to retry, or defaulted after the last
     try), or still under way."""
     now = now or timezone.now()
-    collection = (
-        Collection.objects.select_for_update(of=("self",))
+    instalment = (
+        Instalment.objects.select_for_update(of=("self",))
         .select_related("charge", "round")
-        .get(pk=collection.pk)
+        .get(pk=instalment.pk)
     )
-    charge = collection.charge
-    if collection.status in FINAL_COLLECTION or charge is None:
-        return collection
+    charge = instalment.charge
+    if instalment.status in FINAL_INSTALMENT or charge is None:
+        return instalment
     if charge.status == ChargeStatus.SUCCEEDED:
         ledger_resolve_pending(
-            pending=collection.commitment,
+            pending=instalment.commitment,
             kind=TransactionKind.PLEDGE_COLLECTION,
-            idempotency_key=f"collection-{collection.pk}-collected",
-            memo=f"{collection.round} (#{charge.pk})",
-            cause=collection,
+            idempotency_key=f"collection-{instalment.pk}-collected",
+            memo=f"{instalment.round} (#{charge.pk})",
+            cause=instalment,
         )
-        collection.status = CollectionStatus.SUCCEEDED
-        collection.save(update_fields=["status", "updated_at"])
+        instalment.status = InstalmentStatus.SUCCEEDED
+        instalment.save(update_fields=["status", "updated_at"])
         log_event(
             logger,
             "collection.collected",
-            collection=collection.pk,
-            round=collection.round_id,
+            instalment=instalment.pk,
+            round=instalment.round_id,
             charge=charge.pk,
-            amount=collection.amount,
+            amount=instalment.amount,
         )
-    elif charge.status == ChargeStatus.FAILED and collection.status == CollectionStatus.DUE:
-        _attempt_failed(collection, now)
-    return collection
+    elif charge.status == ChargeStatus.FAILED and instalment.status == InstalmentStatus.DUE:
+        _attempt_failed(instalment, now)
+    return instalment
 
 
-def _attempt_failed(collection: Collection, now: datetime) -> None:
+def _attempt_failed(instalment: Instalment, now: datetime) -> None:
     """After a failed attempt: try again after the next delay, or default after the last."""
     delays = _retry_days()
-    if collection.attempts > len(delays):
-        _void(collection, CollectionStatus.DEFAULTED, f"{collection.round}: defaulted")
-        _notify(collection, "defaulted")
+    if instalment.attempts > len(delays):
+        _void(instalment, InstalmentStatus.DEFAULTED, f"{instalment.round}: defaulted")
+        _notify(instalment, "defaulted")
     else:
-        collection.status = CollectionStatus.FAILED
-        collection.next_attempt_at = now + timedelta(days=delays[collection.attempts - 1])
-        collection.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
+        instalment.status = InstalmentStatus.FAILED
+        instalment.next_attempt_at = now + timedelta(days=delays[instalment.attempts - 1])
+        instalment.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
         log_event(
             logger,
             "collection.failed",
             level=logging.WARNING,
-            collection=collection.pk,
-            round=collection.round_id,
-            attempts=collection.attempts,
-            retry_at=collection.next_attempt_at.isoformat(),
+            instalment=instalment.pk,
+            round=instalment.round_id,
+            attempts=instalment.attempts,
+            retry_at=instalment.next_attempt_at.isoformat(),
         )
-        _notify(collection, "failed")
+        _notify(instalment, "failed")
 
 
-def _notify(collection: Collection, event: str) -> None:
-    queue_after_commit("pledges.tasks.collection_notify", collection.pk, event)
+def _notify(instalment: Instalment, event: str) -> None:
+    queue_after_commit("pledges.tasks.collection_notify", instalment.pk, event)
 
 
 @transaction.atomic
-def collection_default(*, collection: Collection, actor: User) -> Collection:
+def collection_default(*, instalment: Instalment, actor: User) -> Instalment:
     """A treasurer gives up on a promise (a transfer that never came): it is voided."""
-    collection = (
-        Collection.objects.select_for_update().select_related("round__pool").get(pk=collection.pk)
+    instalment = (
+        Instalment.objects.select_for_update().select_related("round__pool").get(pk=instalment.pk)
     )
-    require_pool_treasurer(collection.round.pool, actor)
-    if collection.status in FINAL_COLLECTION:
-        return collection
-    if collection.round.state != RoundState.COLLECTING:
+    require_pool_treasurer(instalment.round.pool, actor)
+    if instalment.status in FINAL_INSTALMENT:
+        return instalment
+    if instalment.round.state != RoundState.COLLECTING:
         raise ValidationError(_("Only a promise being collected can be marked as defaulted."))
-    _void(collection, CollectionStatus.DEFAULTED, f"{collection.round}: defaulted")
-    _notify(collection, "defaulted")
-    return collection
+    _void(instalment, InstalmentStatus.DEFAULTED, f"{instalment.round}: defaulted")
+    _notify(instalment, "defaulted")
+    return instalment
 
 
-def collection_retry_now(*, collection: Collection, actor: User) -> Collection:
+def collection_retry_now(*, instalment: Instalment, actor: User) -> Instalment:
     """A treasurer tries a failed collection again without waiting for its date."""
-    require_pool_treasurer(collection.round.pool, actor)
+    require_pool_treasurer(instalment.round.pool, actor)
     now = timezone.now()
-    Collection.objects.filter(pk=collection.pk, status=CollectionStatus.FAILED).update(
+    Instalment.objects.filter(pk=instalment.pk, status=InstalmentStatus.FAILED).update(
         next_attempt_at=now
     )
-    return collection_attempt(collection=collection, now=now)
+    return collection_attempt(instalment=instalment, now=now)
 
 
 # A promise still due without a charge this long after its round started collecting was
@@ -314,14 +314,14 @@ def collections_retry_due(*, now: datetime | None = None) -> int:
     """Celery beat: queue the failed collections whose next try has come, and the due ones
     that were never tried (their task could not be queued)."""
     now = now or timezone.now()
-    failed = Q(status=CollectionStatus.FAILED, next_attempt_at__lte=now)
+    failed = Q(status=InstalmentStatus.FAILED, next_attempt_at__lte=now)
     never_tried = Q(
-        status=CollectionStatus.DUE,
+        status=InstalmentStatus.DUE,
         charge__isnull=True,
         round__state=RoundState.COLLECTING,
         updated_at__lte=now - UNQUEUED_AFTER,
     )
-    due = list(Collection.objects.filter(failed | never_tried).values_list("pk", flat=True))
+    due = list(Instalment.objects.filter(failed | never_tried).values_list("pk", flat=True))
     for pk in due:
         queue("pledges.tasks.collection_attempt", pk)
     return len(due)
@@ -330,12 +330,12 @@ def collections_retry_due(*, now: datetime | None = None) -> int:
 def collections_follow_charges() -> int:
     """Follow the charges still under way (SEPA debits, transfers, confirmations)."""
     open_ = list(
-        Collection.objects.filter(status=CollectionStatus.DUE, charge__isnull=False).values_list(
+        Instalment.objects.filter(status=InstalmentStatus.DUE, charge__isnull=False).values_list(
             "pk", flat=True
         )
     )
     for pk in open_:
-        collection_follow_charge(collection=Collection(pk=pk))
+        collection_follow_charge(instalment=Instalment(pk=pk))
     return len(open_)
 
 
@@ -394,14 +394,14 @@ def round_pay_out(*, round_: Round) -> Round:
     )
     if round_.state != RoundState.COLLECTING:
         return round_
-    if round_.pot_collections.exclude(status__in=FINAL_COLLECTION).exists():
+    if round_.pot_instalments.exclude(status__in=FINAL_INSTALMENT).exists():
         return round_
     asked = round_.matching_charge
     if asked is not None and asked.status not in FINAL_STATUSES:
         return round_  # the matching's funder has not paid (nor refused) yet
     matched = asked is None or asked.status == ChargeStatus.SUCCEEDED
     collected = (
-        round_.pot_collections.filter(status=CollectionStatus.SUCCEEDED).aggregate(
+        round_.pot_instalments.filter(status=InstalmentStatus.SUCCEEDED).aggregate(
             total=Sum("amount")
         )["total"]
         or 0

@@ -18,7 +18,7 @@ from commons_fund.payments.models import BankAccount, Payout
 from projects.models import Project
 
 from . import ballots, collecting, rounds, services
-from .models import Collection, Pool, Round
+from .models import Instalment, Pool, Round
 
 ORGANISATIONS = {
     "ouvaton": "40",
@@ -168,19 +168,19 @@ def _past_round(pool, treasurer, members, slugs, grades, months_ago) -> None:
     )
     round_ = rounds.round_tally(round_=Round.objects.get(pk=round_.pk))
     round_ = collecting.round_collect(round_=round_)
-    for collection in Collection.objects.filter(round=round_).select_related("pledge"):
-        collection = collecting.collection_attempt(collection=collection)
-        if collection.pledge.membership_id == members[-1].pk:
+    for instalment in Instalment.objects.filter(round=round_).select_related("pledge"):
+        instalment = collecting.collection_attempt(instalment=instalment)
+        if instalment.pledge.membership_id == members[-1].pk:
             continue  # one member never paid: defaulted below
         payments.transfer_record_receipt(
-            charge=collection.charge,
-            amount=from_minor_units(collection.amount),
+            charge=instalment.charge,
+            amount=from_minor_units(instalment.amount),
             received_on=closes.date() + timedelta(days=5),
             actor=treasurer,
         )
-        collecting.collection_follow_charge(collection=collection)
+        collecting.collection_follow_charge(instalment=instalment)
     collecting.collection_default(
-        collection=Collection.objects.get(round=round_, pledge__membership=members[-1]),
+        instalment=Instalment.objects.get(round=round_, pledge__membership=members[-1]),
         actor=treasurer,
     )
     round_ = collecting.round_pay_out(round_=round_)

@@ -13,7 +13,7 @@ from icalendar import Calendar, Event
 
 from commons_fund.money import format_amount, from_minor_units
 
-from .models import Collection, CollectionStatus, Pool, Round, RoundState
+from .models import Instalment, InstalmentStatus, Pool, Round, RoundState
 from .selectors import PersonCalendar
 
 
@@ -70,23 +70,23 @@ def _round_events(round_: Round, pool: Pool) -> list[Event]:
     ]
 
 
-def _payment_event(collection: Collection) -> Event:
+def _payment_event(instalment: Instalment) -> Event:
     """A payment due (on the day the round was collected) or failed (on the day it is tried
     again), as an all-day event."""
-    round_ = collection.round
+    round_ = instalment.round
     names = {
-        "amount": format_amount(from_minor_units(collection.amount)),
+        "amount": format_amount(from_minor_units(instalment.amount)),
         "pool": round_.pool.name,
         "number": round_.number,
     }
-    if collection.status == CollectionStatus.FAILED:
+    if instalment.status == InstalmentStatus.FAILED:
         summary = _("Payment failed, tried again: %(amount)s, %(pool)s round %(number)s") % names
     else:
         summary = _("Payment due: %(amount)s, %(pool)s round %(number)s") % names
-    when = timezone.localdate(collection.next_attempt_at or round_.voting_closes_at)
+    when = timezone.localdate(instalment.next_attempt_at or round_.voting_closes_at)
     return _event(
-        uid=_uid("collection", collection.pk, "payment"),
-        stamp=collection.updated_at,
+        uid=_uid("collection", instalment.pk, "payment"),
+        stamp=instalment.updated_at,
         summary=summary,
         start=when,
         end=when + timedelta(days=1),
@@ -110,6 +110,6 @@ def person_calendar(*, items: PersonCalendar) -> bytes:
     for round_ in items.rounds:
         for event in _round_events(round_, round_.pool):
             calendar.add_component(event)
-    for collection in items.payments:
-        calendar.add_component(_payment_event(collection))
+    for instalment in items.payments:
+        calendar.add_component(_payment_event(instalment))
     return calendar.to_ical()

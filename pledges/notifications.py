@@ -11,7 +11,7 @@ from commons_fund.payments import selectors as payment_selectors
 from commons_fund.payments.epc import epc_qr_png
 from commons_fund.payments.models import ChargeStatus
 
-from .models import Collection, CollectionStatus, PoolMembership, Round, VoterRoll
+from .models import Instalment, InstalmentStatus, PoolMembership, Round, VoterRoll
 from .selectors import voting_members
 
 ROUND_EVENTS = {"voting_open", "reminder", "results", "payout", "matching_due"}
@@ -108,29 +108,29 @@ def _matching_due_send(round_: Round) -> int:
     )
 
 
-def collection_notify(*, collection: Collection, event: str) -> int:
+def collection_notify(*, instalment: Instalment, event: str) -> int:
     """Tell a member their payment is due (a transfer to make), failed or defaulted; pool
     administrators are told of a default too."""
     if event not in COLLECTION_EVENTS:
         raise ValueError(f"Unknown collection event {event!r}.")
-    collection = Collection.objects.select_related(
+    instalment = Instalment.objects.select_related(
         "round__pool__host",
         "pledge__membership__user",
         "pledge__membership__organisation",
         "charge",
-    ).get(pk=collection.pk)
-    round_ = collection.round
-    paid = collection.charge is not None and collection.charge.status == ChargeStatus.SUCCEEDED
-    if event == "due" and (collection.status != CollectionStatus.DUE or paid):
+    ).get(pk=instalment.pk)
+    round_ = instalment.round
+    paid = instalment.charge is not None and instalment.charge.status == ChargeStatus.SUCCEEDED
+    if event == "due" and (instalment.status != InstalmentStatus.DUE or paid):
         return 0  # paid (or voided) since the email was queued: nothing is due any more
-    people = membership_people([collection.pledge.membership]).get(
-        collection.pledge.membership_id, []
+    people = membership_people([instalment.pledge.membership]).get(
+        instalment.pledge.membership_id, []
     )
     if event == "defaulted":
         people += list(money_keepers(organisation=round_.pool.host))
     transfer = (
-        payment_selectors.transfer_instructions(charge=collection.charge)
-        if collection.charge and collection.charge.transfer_reference
+        payment_selectors.transfer_instructions(charge=instalment.charge)
+        if instalment.charge and instalment.charge.transfer_reference
         else None
     )
     attachments = _transfer_attachments(transfer) if event == "due" else []
@@ -141,10 +141,10 @@ def collection_notify(*, collection: Collection, event: str) -> int:
         context=lambda: {
             "round": round_,
             "pool": round_.pool,
-            "collection": collection,
-            "member": collection.pledge.membership.name,
-            "amount": format_amount(from_minor_units(collection.amount)),
-            "reference": collection.charge.transfer_reference if collection.charge else "",
+            "collection": instalment,
+            "member": instalment.pledge.membership.name,
+            "amount": format_amount(from_minor_units(instalment.amount)),
+            "reference": instalment.charge.transfer_reference if instalment.charge else "",
             "transfer": transfer,
             "url": settings.SITE_URL + round_.get_absolute_url(),
         },

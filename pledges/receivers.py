@@ -8,17 +8,17 @@ from django.utils.translation import gettext as _
 from commons_fund.payments.signals import charge_settled, method_removing, payouts_paid
 
 from .collecting import collection_follow_charge, round_close, round_pay_out
-from .models import Collection, CollectionStatus, Pledge, PledgeStatus, Round, RoundState
+from .models import Instalment, InstalmentStatus, Pledge, PledgeStatus, Round, RoundState
 
 
 @receiver(charge_settled, dispatch_uid="pledges.collections_follow_their_charge")
 def collections_follow_their_charge(sender, *, charge, **kwargs) -> None:
     """A collection's charge settled: the collection is collected (or retried, or defaulted)
     now, not at the next sweep."""
-    for collection in Collection.objects.filter(
-        charge=charge, status__in=[CollectionStatus.DUE, CollectionStatus.FAILED]
+    for instalment in Instalment.objects.filter(
+        charge=charge, status__in=[InstalmentStatus.DUE, InstalmentStatus.FAILED]
     ):
-        collection_follow_charge(collection=collection)
+        collection_follow_charge(instalment=instalment)
 
 
 @receiver(charge_settled, dispatch_uid="pledges.rounds_follow_their_matching")

@@ -32,8 +32,8 @@ from .models import (
     FAILED_STATES,
     Candidacy,
     CandidacyStatus,
-    Collection,
-    CollectionStatus,
+    Instalment,
+    InstalmentStatus,
     NominationRule,
     NoQuorumRule,
     Period,
@@ -209,7 +209,7 @@ def _promise(round_: Round, pledge: Pledge, centre: CostCentre) -> None:
             ),
         ],
     )
-    Collection.objects.create(round=round_, pledge=pledge, amount=cents, commitment=commitment)
+    Instalment.objects.create(round=round_, pledge=pledge, amount=cents, commitment=commitment)
     pledge.rounds_committed += 1
     pledge.save(update_fields=["rounds_committed", "updated_at"])
 
@@ -239,8 +239,8 @@ def round_open_voting(*, round_: Round) -> Round:
     round_.voting_opens_at = min(round_.voting_opens_at, round_.vote_opened_at)
     round_.nominations_open_at = min(round_.nominations_open_at, round_.voting_opens_at)
     round_.electorate = selectors.electorate_size(round_=round_)
-    carried = Collection.objects.filter(
-        round__pool=pool, round__state=RoundState.NO_QUORUM, status=CollectionStatus.PROMISED
+    carried = Instalment.objects.filter(
+        round__pool=pool, round__state=RoundState.NO_QUORUM, status=InstalmentStatus.PROMISED
     )
     round_.rolled_over = carried.aggregate(total=Sum("amount"))["total"] or 0
     carried.update(carried_into=round_)
@@ -264,18 +264,18 @@ def round_open_voting(*, round_: Round) -> Round:
 
 def _void(round_: Round) -> None:
     """Release every promise of the round that is not collected: nothing is charged."""
-    for collection in round_.pot_collections.select_for_update().exclude(
-        status__in=[CollectionStatus.SUCCEEDED, CollectionStatus.VOIDED]
+    for instalment in round_.pot_instalments.select_for_update().exclude(
+        status__in=[InstalmentStatus.SUCCEEDED, InstalmentStatus.VOIDED]
     ):
         ledger_resolve_pending(
-            pending=collection.commitment,
+            pending=instalment.commitment,
             kind=TransactionKind.PLEDGE_VOID,
-            idempotency_key=f"collection-{collection.pk}-void",
+            idempotency_key=f"collection-{instalment.pk}-void",
             memo=f"{round_}: {round_.reason}"[:300],
-            cause=collection,
+            cause=instalment,
         )
-        collection.status = CollectionStatus.VOIDED
-        collection.save(update_fields=["status", "updated_at"])
+        instalment.status = InstalmentStatus.VOIDED
+        instalment.save(update_fields=["status", "updated_at"])
 
 
 def _fail(round_: Round, state: str, reason: str) -> Round:
@@ -335,7 +335,7 @@ def round_tally(*, round_: Round, now: datetime | None = None) -> Round:
             _log_move(round_)
             return round_
         return _fail(round_, RoundState.NO_QUORUM, reason)
-    pot = round_.pot_collections.aggregate(total=Sum("amount"))["total"] or 0
+    pot = round_.pot_instalments.aggregate(total=Sum("amount"))["total"] or 0
     round_.results = tally.round_results(round_=round_, voters=voters, pot=pot)
     if pot < (round_.minimum_pot or 0):
         return _fail(
@@ -345,8 +345,8 @@ def round_tally(*, round_: Round, now: datetime | None = None) -> Round:
         )
     if round_.results.get("winner"):
         round_.winner_id = round_.results["winner"]
-    round_.pot_collections.filter(status=CollectionStatus.PROMISED).update(
-        status=CollectionStatus.DUE
+    round_.pot_instalments.filter(status=InstalmentStatus.PROMISED).update(
+        status=InstalmentStatus.DUE
     )
     round_.state = RoundState.TALLIED
     round_.save()

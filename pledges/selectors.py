@@ -16,8 +16,8 @@ from projects.models import BudgetLine, Project, ProjectStatus
 from .models import (
     Candidacy,
     CandidacyStatus,
-    Collection,
-    CollectionStatus,
+    Instalment,
+    InstalmentStatus,
     MemberStatus,
     NominationRule,
     Pledge,
@@ -88,10 +88,10 @@ def _voters(round_: Round) -> QuerySet[PoolMembership]:
     those whose payment defaulted in the previous round."""
     members = PoolMembership.objects.filter(pool=round_.pool_id, status=MemberStatus.ACTIVE)
     if not round_.pool.defaulters_vote:
-        defaulted = Collection.objects.filter(
+        defaulted = Instalment.objects.filter(
             round__pool=round_.pool_id,
             round__number=round_.number - 1,
-            status=CollectionStatus.DEFAULTED,
+            status=InstalmentStatus.DEFAULTED,
         ).values("pledge__membership")
         members = members.exclude(pk__in=defaulted)
     return members
@@ -225,7 +225,7 @@ def rounds_pots(*, rounds: list[Round]) -> dict[int, Pot]:
     ids = list(totals)
     for link in ("round", "carried_into"):
         rows = (
-            Collection.objects.filter(**{f"{link}__in": ids})
+            Instalment.objects.filter(**{f"{link}__in": ids})
             .values(link, "status")
             .annotate(total=Sum("amount"))
             .values_list(link, "status", "total")
@@ -234,9 +234,9 @@ def rounds_pots(*, rounds: list[Round]) -> dict[int, Pot]:
             totals[round_id][status] += total
     return {
         pk: Pot(
-            promised=sum(v for k, v in by_status.items() if k != CollectionStatus.VOIDED),
-            collected=by_status[CollectionStatus.SUCCEEDED],
-            voided=by_status[CollectionStatus.VOIDED],
+            promised=sum(v for k, v in by_status.items() if k != InstalmentStatus.VOIDED),
+            collected=by_status[InstalmentStatus.SUCCEEDED],
+            voided=by_status[InstalmentStatus.VOIDED],
         )
         for pk, by_status in totals.items()
     }
@@ -328,8 +328,8 @@ def round_candidacies(*, round_: Round) -> list[Candidacy]:
     return rounds_candidacies(rounds=[round_])[round_.pk]
 
 
-def treasury_collections(*, round_: Round) -> QuerySet[Collection]:
-    return round_.pot_collections.select_related(
+def treasury_collections(*, round_: Round) -> QuerySet[Instalment]:
+    return round_.pot_instalments.select_related(
         "pledge__membership__user", "pledge__membership__organisation", "charge"
     ).order_by("status", "pk")
 
@@ -384,13 +384,13 @@ def pledges_of(*, user: User) -> list[Pledge]:
     )
 
 
-def transfers_to_make(*, pledges: list[Pledge]) -> list[Collection]:
+def transfers_to_make(*, pledges: list[Pledge]) -> list[Instalment]:
     """The collections of these pledges waiting for the payer's bank transfer (in whole or in
     part), oldest round first: one query."""
     return list(
-        Collection.objects.filter(
+        Instalment.objects.filter(
             pledge__in=pledges,
-            status__in=[CollectionStatus.DUE, CollectionStatus.FAILED],
+            status__in=[InstalmentStatus.DUE, InstalmentStatus.FAILED],
             charge__method=MethodKind.TRANSFER,
             charge__status__in=[ChargeStatus.AWAITING_TRANSFER, ChargeStatus.PARTIALLY_RECEIVED],
         )
@@ -404,7 +404,7 @@ def transfers_to_make(*, pledges: list[Pledge]) -> list[Collection]:
 def member_promise(*, round_: Round, membership: PoolMembership) -> int:
     """Cents a member promised for a round (what an allocation ballot splits)."""
     return (
-        Collection.objects.filter(round=round_, pledge__membership=membership)
+        Instalment.objects.filter(round=round_, pledge__membership=membership)
         .values_list("amount", flat=True)
         .first()
         or 0
@@ -425,7 +425,7 @@ def _acted_for(*, user: User) -> QuerySet[PoolMembership]:
 @dataclass(frozen=True)
 class PersonCalendar:
     rounds: list[Round]
-    payments: list[Collection]
+    payments: list[Instalment]
 
 
 def person_calendar(*, user: User) -> PersonCalendar:
@@ -440,9 +440,9 @@ def person_calendar(*, user: User) -> PersonCalendar:
         .order_by("pool__name", "number")
     )
     payments = list(
-        Collection.objects.filter(
+        Instalment.objects.filter(
             pledge__membership__in=members,
-            status__in=[CollectionStatus.DUE, CollectionStatus.FAILED],
+            status__in=[InstalmentStatus.DUE, InstalmentStatus.FAILED],
         )
         .select_related("round__pool", "pledge__membership__organisation")
         .order_by("pk")
@@ -469,8 +469,8 @@ def awaiting(*, user: User) -> dict:
         )
     )
     defaulted = set(
-        Collection.objects.filter(
-            status=CollectionStatus.DEFAULTED, pledge__membership__in=members
+        Instalment.objects.filter(
+            status=InstalmentStatus.DEFAULTED, pledge__membership__in=members
         ).values_list("round__pool_id", "round__number", "pledge__membership_id")
     )
     votes = [
@@ -487,9 +487,9 @@ def awaiting(*, user: User) -> dict:
         and (round_.pk, member.pk) not in voted
     ]
     payments = list(
-        Collection.objects.filter(
+        Instalment.objects.filter(
             pledge__membership__in=members,
-            status__in=[CollectionStatus.DUE, CollectionStatus.FAILED],
+            status__in=[InstalmentStatus.DUE, InstalmentStatus.FAILED],
         )
         .select_related(
             "round__pool", "pledge__membership__user", "pledge__membership__organisation"

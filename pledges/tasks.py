@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from . import ballots, collecting, notifications, rounds
-from .models import Collection, Round
+from .models import Instalment, Round
 
 
 @shared_task
@@ -23,10 +23,10 @@ def ballots_unseal_waiting() -> int:
 
 @shared_task
 def collection_attempt(collection_id: int) -> str:
-    collection = Collection.objects.filter(pk=collection_id).first()
-    if collection is None:
+    instalment = Instalment.objects.filter(pk=collection_id).first()
+    if instalment is None:
         return "missing"
-    return collecting.collection_attempt(collection=collection).status
+    return collecting.collection_attempt(instalment=instalment).status
 
 
 @shared_task
@@ -47,5 +47,5 @@ def round_notify(round_id: int, event: str) -> int:
 
 @shared_task
 def collection_notify(collection_id: int, event: str) -> int:
-    collection = Collection.objects.filter(pk=collection_id).first()
-    return notifications.collection_notify(collection=collection, event=event) if collection else 0
+    instalment = Instalment.objects.filter(pk=collection_id).first()
+    return notifications.collection_notify(instalment=instalment, event=event) if instalment else 0

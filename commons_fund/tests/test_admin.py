@@ -49,7 +49,7 @@ LOOK_ONLY = [
     "pledges.pool",
     "pledges.round",
     "pledges.pledge",
-    "pledges.collection",
+    "pledges.instalment",
     "projects.project",
     "projects.fundingsource",
     "reciprocity.reciprocitycontract",

@@ -39,12 +39,12 @@ from .promises import (
 )
 from .rounds import (
     FAILED_STATES,
-    FINAL_COLLECTION,
+    FINAL_INSTALMENT,
     RESULT_STATES,
     Candidacy,
     CandidacyStatus,
-    Collection,
-    CollectionStatus,
+    Instalment,
+    InstalmentStatus,
     Round,
     RoundState,
 )
@@ -52,7 +52,7 @@ from .rounds import (
 __all__ = [
     "DEFAULT_PUBLICATION_THRESHOLD",
     "FAILED_STATES",
-    "FINAL_COLLECTION",
+    "FINAL_INSTALMENT",
     "MAX_AMOUNT",
     "POOL_RULES",
     "RESULT_STATES",
@@ -60,10 +60,10 @@ __all__ = [
     "BallotLine",
     "Candidacy",
     "CandidacyStatus",
-    "Collection",
     "CollectionMethods",
-    "CollectionStatus",
     "College",
+    "Instalment",
+    "InstalmentStatus",
     "MemberStatus",
     "MembershipPolicy",
     "NoQuorumRule",

@@ -121,10 +121,10 @@ class Round(models.Model):
         )
 
     @property
-    def pot_collections(self):
+    def pot_instalments(self):
         """The promises this round's pot is made of: its own, and those carried into it from
         earlier rounds that rolled over."""
-        return Collection.objects.filter(Q(round=self) | Q(carried_into=self))
+        return Instalment.objects.filter(Q(round=self) | Q(carried_into=self))
 
 
 class CandidacyStatus(models.TextChoices):
@@ -164,7 +164,7 @@ class Candidacy(models.Model):
         return str(self.project)
 
 
-class CollectionStatus(models.TextChoices):
+class InstalmentStatus(models.TextChoices):
     PROMISED = "promised", _("Promised")
     DUE = "due", _("Due")
     SUCCEEDED = "succeeded", _("Collected")
@@ -173,24 +173,25 @@ class CollectionStatus(models.TextChoices):
     VOIDED = "voided", _("Voided")
 
 
-FINAL_COLLECTION = {CollectionStatus.SUCCEEDED, CollectionStatus.DEFAULTED, CollectionStatus.VOIDED}
+FINAL_INSTALMENT = {InstalmentStatus.SUCCEEDED, InstalmentStatus.DEFAULTED, InstalmentStatus.VOIDED}
 
 
-class Collection(models.Model):
-    """A pledge's amount for one round: promised when the vote opens (a pending commitment
-    in the ledger), due once the beneficiary is known, then collected, defaulted or voided."""
+class Instalment(models.Model):
+    """A pledge's instalment (échéance) for one round: promised when the vote opens (a
+    pending commitment in the ledger), due once the beneficiary is known, then collected,
+    defaulted or voided. Collecting it may take several attempts (charges)."""
 
-    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="collections")
-    pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="collections")
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="instalments")
+    pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="instalments")
     amount = models.BigIntegerField(_("amount (cents)"))
     status = models.CharField(
         _("status"),
         max_length=20,
-        choices=CollectionStatus.choices,
-        default=CollectionStatus.PROMISED,
+        choices=InstalmentStatus.choices,
+        default=InstalmentStatus.PROMISED,
     )
     commitment = models.OneToOneField(
-        "ledger.Transaction", on_delete=models.PROTECT, related_name="pledge_collection"
+        "ledger.Transaction", on_delete=models.PROTECT, related_name="instalment"
     )
     charge = models.ForeignKey(
         "payments.Charge",
@@ -216,8 +217,8 @@ class Collection(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("collection")
-        verbose_name_plural = _("collections")
+        verbose_name = _("instalment")
+        verbose_name_plural = _("instalments")
         constraints = [
             models.UniqueConstraint(
                 fields=["round", "pledge"], name="pledges_collection_once_per_round"
@@ -226,7 +227,7 @@ class Collection(models.Model):
                 condition=Q(amount__gt=0), name="pledges_collection_amount_positive"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=CollectionStatus.values),
+                condition=Q(status__in=InstalmentStatus.values),
                 name="pledges_collection_status_known",
             ),
         ]

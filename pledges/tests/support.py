@@ -35,7 +35,7 @@ def collected(pool, admin, members, projects):
     for member in members[:3]:
         vote(round_, member, {c.pk: 5 for c in candidacies})
     round_ = collecting.round_collect(round_=close_vote(round_))
-    return [collecting.collection_attempt(collection=c) for c in round_.pot_collections.all()]
+    return [collecting.collection_attempt(instalment=c) for c in round_.pot_instalments.all()]
 
 
 def pending(pool):
@@ -45,12 +45,12 @@ def pending(pool):
 
 def transfers_received(round_, actor):
     """Every promise of a collecting round tried, and its bank transfer received in full."""
-    for collection in round_.pot_collections.all():
-        collection = collecting.collection_attempt(collection=collection)
+    for instalment in round_.pot_instalments.all():
+        instalment = collecting.collection_attempt(instalment=instalment)
         payments.transfer_record_receipt(
-            charge=collection.charge,
-            amount=str(from_minor_units(collection.amount)),
+            charge=instalment.charge,
+            amount=str(from_minor_units(instalment.amount)),
             received_on=timezone.localdate(),
             actor=actor,
         )
-        collecting.collection_follow_charge(collection=collection)
+        collecting.collection_follow_charge(instalment=instalment)

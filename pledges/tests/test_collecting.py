@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from pledges.models import (
-    CollectionStatus,
+    InstalmentStatus,
     RoundState,
 )
 
@@ -31,15 +31,15 @@ def test_a_card_no_longer_usable_fails_the_attempt_then_defaults(pool, admin, pr
     vote(round_, member, {c.pk: 3 for c in round_.candidacies.all()})
     round_ = collecting.round_collect(round_=close_vote(round_))
     SavedPaymentMethod.objects.filter(pk=card.pk).update(active=False)  # detached meanwhile
-    collection = round_.pot_collections.get()
-    collection = collecting.collection_attempt(collection=collection)
-    assert (collection.status, collection.attempts, collection.charge) == (
-        CollectionStatus.FAILED,
+    instalment = round_.pot_instalments.get()
+    instalment = collecting.collection_attempt(instalment=instalment)
+    assert (instalment.status, instalment.attempts, instalment.charge) == (
+        InstalmentStatus.FAILED,
         1,
         None,
     )
-    collection = collecting.collection_attempt(collection=collection)
-    assert (collection.status, collection.attempts) == (CollectionStatus.DEFAULTED, 2)
+    instalment = collecting.collection_attempt(instalment=instalment)
+    assert (instalment.status, instalment.attempts) == (InstalmentStatus.DEFAULTED, 2)
     assert pending(pool).pending == 0
     # Nothing was collected, so nothing is left to pay: the round closes at once.
     assert collecting.round_pay_out(round_=round_).state == RoundState.CLOSED
@@ -70,17 +70,17 @@ def test_a_try_cut_short_and_delivered_again_sends_the_same_charge_once(
     round_, _candidacies = open_round(pool, admin, projects)
     vote(round_, member, {c.pk: 3 for c in round_.candidacies.all()})
     round_ = collecting.round_collect(round_=close_vote(round_))
-    collection = round_.pot_collections.get()
+    instalment = round_.pot_instalments.get()
     # The first try wrote its charge, then its worker died before Stripe answered.
     with monkeypatch.context() as patched:
         patched.setattr(payments, "charge_submit", lambda *, charge: charge)
-        collection = collecting.collection_attempt(collection=collection)
-    assert (collection.status, collection.charge.status) == (
-        CollectionStatus.DUE,
+        instalment = collecting.collection_attempt(instalment=instalment)
+    assert (instalment.status, instalment.charge.status) == (
+        InstalmentStatus.DUE,
         ChargeStatus.PENDING,
     )
     # Stripe did receive it once (same idempotency key as charge_submit's) …
-    charge = collection.charge
+    charge = instalment.charge
     stripe_client.payment_intent_create_off_session(
         amount=charge.amount,
         currency=charge.currency,
@@ -92,11 +92,11 @@ def test_a_try_cut_short_and_delivered_again_sends_the_same_charge_once(
     )
     # … and the task is delivered again, twice.
     for _delivery in range(2):
-        collection = collecting.collection_attempt(collection=collection)
-    assert (collection.status, collection.attempts) == (CollectionStatus.SUCCEEDED, 1)
-    assert Charge.objects.filter(cause_id=str(collection.pk)).count() == 1
+        instalment = collecting.collection_attempt(instalment=instalment)
+    assert (instalment.status, instalment.attempts) == (InstalmentStatus.SUCCEEDED, 1)
+    assert Charge.objects.filter(cause_id=str(instalment.pk)).count() == 1
     intents = stripe_client.client().v1.payment_intents.list(params={"limit": 100})
-    assert [intent.id for intent in intents.data] == [collection.charge.stripe_payment_intent]
+    assert [intent.id for intent in intents.data] == [instalment.charge.stripe_payment_intent]
     assert pending(pool).pending == 0
 
 
@@ -129,7 +129,7 @@ def test_a_round_collected_while_the_broker_is_down_is_charged_once_it_is_back(
         patched.setattr(Task, "apply_async", broker_down)
         round_ = collecting.round_collect(round_=close_vote(round_))  # no exception for the caller
     assert round_.state == RoundState.COLLECTING
-    assert set(round_.pot_collections.values_list("status", flat=True)) == {CollectionStatus.DUE}
+    assert set(round_.pot_instalments.values_list("status", flat=True)) == {InstalmentStatus.DUE}
     assert not Charge.objects.exists()
 
     monkeypatch.setattr(tasks.collection_attempt, "delay", lambda pk: sent.append(pk))
@@ -138,6 +138,6 @@ def test_a_round_collected_while_the_broker_is_down_is_charged_once_it_is_back(
     for pk in sent:  # what the worker does with each queued task
         tasks.collection_attempt(pk)
     assert Charge.objects.count() == 3
-    assert set(round_.pot_collections.values_list("charge__method", flat=True)) == {"transfer"}
+    assert set(round_.pot_instalments.values_list("charge__method", flat=True)) == {"transfer"}
     sent.clear()
     assert collecting.collections_retry_due(now=later) == 0  # charged once, never again

@@ -9,7 +9,7 @@ from icalendar import Calendar
 
 from commons_fund.members.services import user_calendar_key_renew
 from pledges import rounds
-from pledges.models import CollectionStatus, Round
+from pledges.models import InstalmentStatus, Round
 
 from .factories import PoolFactory, voting_round
 from .support import collected
@@ -55,9 +55,9 @@ def test_a_person_s_feed_has_the_rounds_of_their_pools_and_their_payments_due(
     """#19: one feed per person, at a secret address, with the payment due dates."""
     person = members[0].user
     voting_round(PoolFactory(host=admin.organisation), admin.user, projects[:1])  # not hers
-    collections = collected(pool, admin, members, projects)
-    mine = next(c for c in collections if c.pledge.membership_id == members[0].pk)
-    assert mine.status == CollectionStatus.DUE  # a transfer to make
+    instalments = collected(pool, admin, members, projects)
+    mine = next(c for c in instalments if c.pledge.membership_id == members[0].pk)
+    assert mine.status == InstalmentStatus.DUE  # a transfer to make
     key = user_calendar_key_renew(user=person).calendar_key
     url = reverse("pledges:person_calendar", kwargs={"key": key})
     response = client.get(url)  # no session: calendar apps fetch it alone

@@ -16,14 +16,14 @@ def test_a_member_sees_the_transfer_to_make_with_its_qr_code_until_it_is_receive
     client, pool, admin, members, projects, django_assert_max_num_queries
 ):
     BankAccountFactory(organisation=pool.host, bic="", updated_by=admin.user)
-    collections = collected(pool, admin, members, projects)
-    mine = next(c for c in collections if c.pledge.membership_id == members[0].pk)
+    instalments = collected(pool, admin, members, projects)
+    mine = next(c for c in instalments if c.pledge.membership_id == members[0].pk)
     client.force_login(members[0].user)
     with django_assert_max_num_queries(20):
         page = client.get("/fr/my/pledges/").text.replace("\u202f", " ").replace("\xa0", " ")
     assert "Virements à faire" in page and page.count('class="epc-qr"') == 1
     assert mine.charge.transfer_reference in page and "10,00 €" in page
-    for other in collections:
+    for other in instalments:
         if other.pk != mine.pk:
             assert other.charge.transfer_reference not in page  # only one's own
 

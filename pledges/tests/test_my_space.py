@@ -7,7 +7,7 @@ from django.urls import reverse
 from commons_fund.members.models import Role
 from commons_fund.members.tests.factories import MembershipFactory
 from pledges import ballots
-from pledges.models import Collection, CollectionStatus
+from pledges.models import Instalment, InstalmentStatus
 from projects.tests.factories import ProjectFactory
 
 from .factories import PledgeFactory, PoolFactory, PoolMembershipFactory, voting_round
@@ -29,7 +29,7 @@ def test_my_space_lists_the_votes_payments_and_approvals_awaiting_me(client):
     assert reverse("pledges:pool_edit", kwargs={"slug": pool.slug}) in page.text  # 1 waiting
 
     ballots.ballot_cast(round_=round_, membership=mine, actor=admin.user, marks={alpha.pk: 5})
-    Collection.objects.filter(round=round_).update(status=CollectionStatus.FAILED)
+    Instalment.objects.filter(round=round_).update(status=InstalmentStatus.FAILED)
     page = client.get(url)
     assert f"?for={mine.pk}" not in page.text  # voted
     assert "Fonds normand" in page.text and reverse("pledges:my_pledges") in page.text

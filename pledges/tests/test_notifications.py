@@ -9,7 +9,7 @@ from commons_fund.members.tests.factories import MembershipFactory, Organisation
 from commons_fund.payments import services as payments
 from commons_fund.payments.tests.factories import BankAccountFactory
 from pledges import ballots, collecting, notifications, rounds, services
-from pledges.models import CollectionStatus, Round
+from pledges.models import InstalmentStatus, Round
 from projects.tests.factories import ProjectFactory
 from tests.helpers import qr_code_lines
 
@@ -88,38 +88,38 @@ def test_results_payment_due_failed_defaulted_and_payout(voting, settings):
     mail.outbox.clear()
 
     round_ = collecting.round_collect(round_=round_)
-    collection = round_.pot_collections.filter(pledge__membership=people[0]).get()
-    collection = collecting.collection_attempt(collection=collection)
+    instalment = round_.pot_instalments.filter(pledge__membership=people[0]).get()
+    instalment = collecting.collection_attempt(instalment=instalment)
     BankAccountFactory(organisation=round_.pool.host, updated_by=admin.user)
-    assert notifications.collection_notify(collection=collection, event="due") == 1
-    assert collection.charge.transfer_reference in mail.outbox[-1].body
+    assert notifications.collection_notify(instalment=instalment, event="due") == 1
+    assert instalment.charge.transfer_reference in mail.outbox[-1].body
     for shown in ("Coopérative normande", "FR76 3000 6000 0112 3456 7890 189", "AGRIFRPP"):
         assert shown in mail.outbox[-1].body  # #20: where to send the transfer
     ((name, png, mimetype),) = mail.outbox[-1].attachments  # and its EPC QR code
     assert (name, mimetype) == ("virement-qr.png", "image/png")
     lines = qr_code_lines(png)
     assert lines[5:8] == ["Coopérative normande", "FR7630006000011234567890189", "EUR10"]
-    assert lines[-1] == collection.charge.transfer_reference
-    collection.status, collection.next_attempt_at = (
-        CollectionStatus.FAILED,
+    assert lines[-1] == instalment.charge.transfer_reference
+    instalment.status, instalment.next_attempt_at = (
+        InstalmentStatus.FAILED,
         timezone.now() + timedelta(days=1),
     )
-    collection.save()
-    notifications.collection_notify(collection=collection, event="failed")
+    instalment.save()
+    notifications.collection_notify(instalment=instalment, event="failed")
     assert mail.outbox[-1].to == [people[0].user.email]
-    collecting.collection_default(collection=collection, actor=admin.user)
-    notifications.collection_notify(collection=collection, event="defaulted")
+    collecting.collection_default(instalment=instalment, actor=admin.user)
+    notifications.collection_notify(instalment=instalment, event="defaulted")
     told = [address for message in mail.outbox for address in message.to]
     assert admin.user.email in told  # the pool's administrators are told
     mail.outbox.clear()
 
     candidacy.project.maintainers.add(admin.user)
-    for other in round_.pot_collections.exclude(pk=collection.pk):
-        other = collecting.collection_attempt(collection=other)
+    for other in round_.pot_instalments.exclude(pk=instalment.pk):
+        other = collecting.collection_attempt(instalment=other)
         payments.transfer_record_receipt(
             charge=other.charge, amount="10", received_on=timezone.localdate(), actor=admin.user
         )
-        collecting.collection_follow_charge(collection=other)
+        collecting.collection_follow_charge(instalment=other)
     round_ = collecting.round_pay_out(round_=round_)
     assert notifications.round_notify(round_=round_, event="payout") == 1
     assert mail.outbox[-1].to == [admin.user.email]
@@ -136,7 +136,7 @@ def _first_collection(round_, candidacy, people):
         round_=rounds.round_tally(round_=round_, now=round_.voting_closes_at)
     )
     return collecting.collection_attempt(
-        collection=round_.pot_collections.filter(pledge__membership=people[0]).get()
+        instalment=round_.pot_instalments.filter(pledge__membership=people[0]).get()
     )
 
 
@@ -144,13 +144,13 @@ def test_a_due_email_queued_before_the_transfer_arrived_is_not_sent_after(voting
     """The demo check's worker crashed: the 'payment due' email, queued at collection, ran
     after the treasurer had recorded the transfer in full, and asked a QR code for 0 €."""
     round_, candidacy, people, _organisation, _treasurer, admin = voting
-    collection = _first_collection(round_, candidacy, people)
+    instalment = _first_collection(round_, candidacy, people)
     BankAccountFactory(organisation=round_.pool.host, updated_by=admin.user)
     payments.transfer_record_receipt(
-        charge=collection.charge, amount="10", received_on=timezone.localdate(), actor=admin.user
+        charge=instalment.charge, amount="10", received_on=timezone.localdate(), actor=admin.user
     )
     mail.outbox.clear()
-    assert notifications.collection_notify(collection=collection, event="due") == 0
+    assert notifications.collection_notify(instalment=instalment, event="due") == 0
     assert not mail.outbox
 
 
@@ -168,8 +168,8 @@ def test_round_emails_follow_each_person_s_language_and_preferences(voting):
     assert "le vote du tour" in by_address[people[1].user.email].subject
     for message in mail.outbox:
         assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    collection = _first_collection(round_, candidacy, people)
+    instalment = _first_collection(round_, candidacy, people)
     mail.outbox.clear()
-    assert notifications.collection_notify(collection=collection, event="due") == 1
+    assert notifications.collection_notify(instalment=instalment, event="due") == 1
     (message,) = mail.outbox  # to the person who turned votes off: money is not a topic
     assert message.to == [people[0].user.email] and "List-Unsubscribe" not in message.extra_headers

@@ -10,7 +10,7 @@ from pledges import ballots, rounds, selectors, services
 from pledges.models import (
     Ballot,
     BallotLine,
-    CollectionStatus,
+    InstalmentStatus,
     PoolMembership,
     RoundState,
     SealedBallot,
@@ -30,7 +30,7 @@ def test_a_rotation_round_from_promises_to_winner(pool, admin, members, projects
     assert round_.state == RoundState.VOTING
     assert (round_.electorate, round_.voting_method) == (5, "majority_judgment")
     assert round_.seed.startswith("normandie:1:")
-    assert round_.collections.count() == 5
+    assert round_.instalments.count() == 5
     assert pending(pool).pending == 5000  # 5 promises of 10 € are pending commitments
     assert pending(pool).posted == 0
 
@@ -50,7 +50,7 @@ def test_a_rotation_round_from_promises_to_winner(pool, admin, members, projects
     assert [row["candidacy"] for row in ranking] == [alpha.pk, beta.pk, gamma.pk]
     assert ranking[0]["counts"] == [0, 0, 1, 0, 0, 2, 1]
     assert round_.results["pot"] == 5000 and round_.results["tie_break"] is None
-    assert set(round_.collections.values_list("status", flat=True)) == {CollectionStatus.DUE}
+    assert set(round_.instalments.values_list("status", flat=True)) == {InstalmentStatus.DUE}
     assert close_vote(round_).state == RoundState.TALLIED  # idempotent
     assert ledger_totals() == {} or all(total == 0 for total in ledger_totals().values())
 
@@ -176,7 +176,7 @@ def test_no_quorum_reopens_once_then_voids_every_promise(pool, admin, members, p
     round_ = close_vote(round_)
     assert round_.state == RoundState.NO_QUORUM
     assert "1" in round_.reason and "5" in round_.reason
-    assert set(round_.collections.values_list("status", flat=True)) == {CollectionStatus.VOIDED}
+    assert set(round_.instalments.values_list("status", flat=True)) == {InstalmentStatus.VOIDED}
     assert pending(pool).pending == 0 and pending(pool).posted == 0
     assert close_vote(round_).state == RoundState.NO_QUORUM
 
@@ -265,19 +265,19 @@ def test_without_quorum_the_pot_rolls_over_into_the_next_round(pool, admin, memb
     first, _candidacies = open_round(pool, admin, projects)
     first = close_vote(first)
     assert first.state == RoundState.NO_QUORUM
-    assert set(first.collections.values_list("status", flat=True)) == {
-        CollectionStatus.PROMISED
+    assert set(first.instalments.values_list("status", flat=True)) == {
+        InstalmentStatus.PROMISED
     }  # nothing charged, nothing voided
     assert pending(pool).pending == 5000
     second, (alpha, beta, gamma) = open_round(pool, admin, projects)
     assert second.rolled_over == 5000
-    assert second.pot_collections.count() == 10
+    assert second.pot_instalments.count() == 10
     for member in members[:3]:
         vote(second, member, {alpha.pk: 6, beta.pk: 2, gamma.pk: 0})
     second = close_vote(second)
     assert second.state == RoundState.TALLIED
     assert second.results["pot"] == 10000
-    assert second.pot_collections.filter(status=CollectionStatus.DUE).count() == 10
+    assert second.pot_instalments.filter(status=InstalmentStatus.DUE).count() == 10
     assert pending(pool).pending == 10000
 
 

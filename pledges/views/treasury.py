@@ -15,7 +15,7 @@ from commons_fund.security import money_action
 
 from .. import collecting, selectors
 from ..models import (
-    Collection,
+    Instalment,
     Round,
 )
 from .lookups import round_or_404
@@ -53,12 +53,12 @@ def collection_action(
     request: HttpRequest, slug: str, number: int, pk: int, action: str
 ) -> HttpResponse:
     round_ = _treasury_round(request, slug, number)
-    collection = get_object_or_404(Collection, round=round_, pk=pk)
+    instalment = get_object_or_404(Instalment, round=round_, pk=pk)
     try:
         if action == "retry":
-            collecting.collection_retry_now(collection=collection, actor=request.user)
+            collecting.collection_retry_now(instalment=instalment, actor=request.user)
         elif action == "default":
-            collecting.collection_default(collection=collection, actor=request.user)
+            collecting.collection_default(instalment=instalment, actor=request.user)
         else:
             raise Http404
     except ValidationError as error:

@@ -9,7 +9,7 @@ import pytest
 from django.db import transaction
 
 from pledges import collecting, rounds
-from pledges.models import CollectionStatus, Round, RoundState
+from pledges.models import InstalmentStatus, Round, RoundState
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -200,8 +200,8 @@ def test_a_treasurer_with_two_factors_handles_a_failed_collection_a_transfer_and
     rounds.round_tally(round_=round_, now=round_.voting_closes_at + timedelta(minutes=1))
     with transaction.atomic():  # what the beat and the worker do, here in the test's thread
         round_ = collecting.round_collect(round_=round_)
-    for collection in round_.pot_collections.filter(status=CollectionStatus.DUE):
-        collecting.collection_attempt(collection=collection)
+    for instalment in round_.pot_instalments.filter(status=InstalmentStatus.DUE):
+        collecting.collection_attempt(instalment=instalment)
     books = Organisation.objects.get(slug="normandie-libre")
     waiting = list(
         Charge.objects.filter(
@@ -483,12 +483,12 @@ def test_an_association_runs_an_allocation_pool_with_matching_and_colleges(
         "pledges.tasks.rounds_advance",
         lambda: (
             Round.objects.get(pk=round_.pk).state == RoundState.COLLECTING
-            and not round_.pot_collections.filter(charge__isnull=True).exists()
+            and not round_.pot_instalments.filter(charge__isnull=True).exists()
         ),
     )
     round_.refresh_from_db()
     assert sum(round_.results["matching"].values()) > 0
-    assert {c.charge.status for c in round_.pot_collections.select_related("charge")} == {
+    assert {c.charge.status for c in round_.pot_instalments.select_related("charge")} == {
         ChargeStatus.AWAITING_TRANSFER
     }
     page.goto(round_.get_absolute_url())

@@ -17,7 +17,7 @@ from django.utils import timezone
 from commons_fund.ledger.selectors import ledger_totals
 from commons_fund.payments.models import Charge
 from pledges import collecting
-from pledges.models import Collection, CollectionStatus, Round, RoundState
+from pledges.models import Instalment, InstalmentStatus, Round, RoundState
 from tests.helpers import ROOT, database_url, free_port, standin_running, wait_for
 
 from .support import card_pledging_round, celery_worker_process, kill_group, stripe_list
@@ -71,13 +71,13 @@ def test_collections_left_unqueued_by_a_broker_outage_are_charged_once_it_is_bac
 ):
     round_ = card_pledging_round(PLEDGES)
     Round.objects.filter(pk=round_.pk).update(voting_closes_at=timezone.now())  # vote closed
-    collections = Collection.objects.filter(round=round_)
+    instalments = Instalment.objects.filter(round=round_)
 
     output = _advance_with_the_broker_down(celery_queue, stripe_url)
     round_.refresh_from_db()
     assert round_.state == RoundState.COLLECTING
-    assert collections.count() == PLEDGES
-    assert set(collections.values_list("status", flat=True)) == {CollectionStatus.DUE}
+    assert instalments.count() == PLEDGES
+    assert set(instalments.values_list("status", flat=True)) == {InstalmentStatus.DUE}
     assert not Charge.objects.exists() and stripe_list("payment_intents") == []
     assert output.count("task.not_queued") >= PLEDGES, output
     assert "pledges.tasks.collection_attempt" in output and "Traceback" not in output, output
@@ -90,9 +90,9 @@ def test_collections_left_unqueued_by_a_broker_outage_are_charged_once_it_is_bac
         later = timezone.now() + collecting.UNQUEUED_AFTER + timedelta(seconds=1)
         assert collecting.collections_retry_due(now=later) == PLEDGES
         assert wait_for(
-            lambda: not collections.exclude(status=CollectionStatus.SUCCEEDED).exists(),
+            lambda: not instalments.exclude(status=InstalmentStatus.SUCCEEDED).exists(),
             timeout=120,
-        ), (list(collections.values_list("status", flat=True)), log.read_text()[-3000:])
+        ), (list(instalments.values_list("status", flat=True)), log.read_text()[-3000:])
         assert collecting.collections_retry_due(now=later) == 0
     finally:
         kill_group(worker)
@@ -100,6 +100,6 @@ def test_collections_left_unqueued_by_a_broker_outage_are_charged_once_it_is_bac
     intents = stripe_list("payment_intents")
     assert len(intents) == PLEDGES and {intent.status for intent in intents} == {"succeeded"}
     assert Charge.objects.filter(books=round_.pool.host).count() == PLEDGES
-    assert set(collections.values_list("attempts", flat=True)) == {1}
+    assert set(instalments.values_list("attempts", flat=True)) == {1}
     assert all(total == 0 for total in ledger_totals().values()), ledger_totals()
     assert "Traceback" not in log.read_text(), log.read_text()[-3000:]

@@ -22,7 +22,7 @@ from commons_fund.ledger.selectors import ledger_totals
 from commons_fund.members.models import Role
 from commons_fund.members.tests.factories import MembershipFactory, UserFactory
 from pledges import ballots, rounds, services
-from pledges.models import Collection, CollectionStatus, Round, RoundState
+from pledges.models import Instalment, InstalmentStatus, Round, RoundState
 from pledges.tests.factories import voting_round
 from projects.tests.factories import ProjectFactory
 from tests.helpers import ROOT, database_url, wait_for
@@ -166,8 +166,8 @@ def test_the_next_advance_resumes_after_a_database_restart(celery_queue):
     )
     stopped = Round.objects.get(pk=closed[LOCKED].pk)
     assert (stopped.results, stopped.winner_id) == ({}, None)  # nothing half-written
-    assert set(Collection.objects.filter(round=stopped).values_list("status", flat=True)) == {
-        CollectionStatus.PROMISED
+    assert set(Instalment.objects.filter(round=stopped).values_list("status", flat=True)) == {
+        InstalmentStatus.PROMISED
     }
     assert all(total == 0 for total in ledger_totals().values()), ledger_totals()
 
@@ -178,7 +178,7 @@ def test_the_next_advance_resumes_after_a_database_restart(celery_queue):
         assert round_.results["voters"] == 1 and round_.results["pot"] == 3000
         assert round_.winner_id is not None
         assert (
-            list(round_.pot_collections.values_list("status", flat=True))
-            == [CollectionStatus.DUE] * 2
+            list(round_.pot_instalments.values_list("status", flat=True))
+            == [InstalmentStatus.DUE] * 2
         )
     assert all(total == 0 for total in ledger_totals().values()), ledger_totals()

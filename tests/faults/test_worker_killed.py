@@ -17,7 +17,7 @@ from django.db import connection
 from commons_fund.ledger.selectors import ledger_totals
 from commons_fund.payments.models import Charge, ChargeStatus, Payout
 from pledges import rounds
-from pledges.models import Collection, CollectionStatus, RoundState
+from pledges.models import Instalment, InstalmentStatus, RoundState
 from tests.helpers import standin_running, wait_for
 
 from .support import card_pledging_round, celery_worker_process, kill_group, stripe_list
@@ -50,31 +50,31 @@ def test_a_worker_killed_twice_mid_collection_charges_every_promise_once(
     slow_stripe, celery_queue, tmp_path
 ):
     round_ = card_pledging_round(PLEDGES)
-    collections = Collection.objects.filter(round=round_)
+    instalments = Instalment.objects.filter(round=round_)
     log = tmp_path / "worker.log"
     worker = celery_worker_process(celery_queue, slow_stripe, log, VISIBILITY_TIMEOUT)
     caught_in_flight = 0
     try:
         rounds.rounds_advance(now=round_.voting_closes_at + timedelta(seconds=1))
         round_.refresh_from_db()
-        assert round_.state == RoundState.COLLECTING and collections.count() == PLEDGES
+        assert round_.state == RoundState.COLLECTING and instalments.count() == PLEDGES
         for done in KILL_AT:
             assert wait_for(
                 lambda done=done: (
-                    collections.filter(status=CollectionStatus.SUCCEEDED).count() >= done
+                    instalments.filter(status=InstalmentStatus.SUCCEEDED).count() >= done
                 ),
                 timeout=120,
             )
             kill_group(worker)
-            charged = collections.filter(status=CollectionStatus.SUCCEEDED).count()
+            charged = instalments.filter(status=InstalmentStatus.SUCCEEDED).count()
             assert charged < PLEDGES, "the worker finished before it could be killed"
             # Charges written whose answer the dead worker never saved.
             caught_in_flight += Charge.objects.filter(status=ChargeStatus.PENDING).count()
             time.sleep(VISIBILITY_TIMEOUT + 1)
             worker = celery_worker_process(celery_queue, slow_stripe, log, VISIBILITY_TIMEOUT)
         assert wait_for(
-            lambda: not collections.exclude(status=CollectionStatus.SUCCEEDED).exists(), timeout=120
-        ), (list(collections.values_list("status", flat=True)), log.read_text()[-3000:])
+            lambda: not instalments.exclude(status=InstalmentStatus.SUCCEEDED).exists(), timeout=120
+        ), (list(instalments.values_list("status", flat=True)), log.read_text()[-3000:])
     finally:
         kill_group(worker)
 
@@ -87,7 +87,7 @@ def test_a_worker_killed_twice_mid_collection_charges_every_promise_once(
     assert set(charges.values_list("stripe_payment_intent", flat=True)) == {
         intent.id for intent in intents
     }
-    assert set(collections.values_list("attempts", flat=True)) == {1}
+    assert set(instalments.values_list("attempts", flat=True)) == {1}
     assert all(total == 0 for total in ledger_totals().values()), ledger_totals()
 
     rounds.rounds_advance()

@@ -24,7 +24,7 @@ from commons_fund.payments import services as payments
 from commons_fund.payments import stripe_client
 from commons_fund.payments.models import Charge, ChargeStatus, Payout, PayoutStatus
 from pledges import ballots, collecting, rounds, selectors, services
-from pledges.models import CollectionStatus, RoundState
+from pledges.models import InstalmentStatus, RoundState
 from projects.models import FundingSource, SourceStatus
 from projects.selectors import project_plan
 from projects.tests.factories import ProjectFactory
@@ -143,31 +143,31 @@ def test_a_pool_round_from_promises_to_payout(celery_worker, settings):
     # The worker charged every promise; the declined card was tried twice then defaulted.
     assert wait_for(
         lambda: (
-            not round_.collections.filter(
-                status__in=[CollectionStatus.DUE, CollectionStatus.FAILED],
+            not round_.instalments.filter(
+                status__in=[InstalmentStatus.DUE, InstalmentStatus.FAILED],
                 pledge__method__in=["card", "sepa_debit"],
             ).exists()
             or _retry_and_wait(round_)
         ),
         timeout=60,
     )
-    statuses = dict(round_.collections.values_list("pledge__membership", "status"))
-    assert [statuses[m.pk] for m in members[:10]] == [CollectionStatus.SUCCEEDED] * 10
-    assert statuses[members[11].pk] == CollectionStatus.DEFAULTED
-    assert statuses[members[10].pk] == CollectionStatus.DUE  # the transfer is awaited
-    declined = round_.collections.get(pledge__membership=members[11])
+    statuses = dict(round_.instalments.values_list("pledge__membership", "status"))
+    assert [statuses[m.pk] for m in members[:10]] == [InstalmentStatus.SUCCEEDED] * 10
+    assert statuses[members[11].pk] == InstalmentStatus.DEFAULTED
+    assert statuses[members[10].pk] == InstalmentStatus.DUE  # the transfer is awaited
+    declined = round_.instalments.get(pledge__membership=members[11])
     assert declined.attempts == 2
     assert Charge.objects.filter(cause_id=str(declined.pk)).count() == 2
     plan = project_plan(project=commons[0])
     assert plan.pledged == 240  # pledged through the pool while it is collected
     _assert_books_balance(pool, round_)
 
-    transfer = round_.collections.get(pledge__membership=members[10])
+    transfer = round_.instalments.get(pledge__membership=members[10])
     payments.transfer_record_receipt(
         charge=transfer.charge, amount="20", received_on=timezone.localdate(), actor=treasurer
     )
     # Collected at once (payments' charge_settled), not by the sweep.
-    assert round_.collections.get(pk=transfer.pk).status == CollectionStatus.SUCCEEDED
+    assert round_.instalments.get(pk=transfer.pk).status == InstalmentStatus.SUCCEEDED
     assert collecting.collections_follow_charges() == 0
     rounds.rounds_advance()
     round_.refresh_from_db()

@@ -15,7 +15,7 @@ from commons_fund.payments.models import Charge, ChargeStatus
 from commons_fund.payments.tests.test_stripe import three_d_secure_card
 from pledges import ballots, collecting, rounds
 from pledges import services as pledges
-from pledges.models import Collection, CollectionStatus
+from pledges.models import Instalment, InstalmentStatus
 from pledges.tests.factories import PoolFactory, PoolMembershipFactory, voting_round
 from projects.tests.factories import ProjectFactory
 from reciprocity import services as reciprocity
@@ -26,7 +26,7 @@ from tests.helpers import wait_for
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _collection(method: str, saved_method=None) -> Collection:
+def _collection(method: str, saved_method=None) -> Instalment:
     admin = MembershipFactory(role=Role.ADMIN)
     pool = PoolFactory(host=admin.organisation)
     member = PoolMembershipFactory(pool=pool)
@@ -41,9 +41,9 @@ def _collection(method: str, saved_method=None) -> Collection:
     )
     round_ = rounds.round_tally(round_=round_, now=round_.voting_closes_at + timedelta(seconds=1))
     round_ = collecting.round_collect(round_=round_)
-    collection = collecting.collection_attempt(collection=round_.pot_collections.get())
-    collection.host_admin = admin.user
-    return collection
+    instalment = collecting.collection_attempt(instalment=round_.pot_instalments.get())
+    instalment.host_admin = admin.user
+    return instalment
 
 
 def _authenticate(charge) -> None:
@@ -59,7 +59,7 @@ def _authenticate(charge) -> None:
 
 @pytest.mark.usefixtures("stripe_webhooks")
 def test_a_webhook_collects_a_collection_and_pays_a_declaration_at_once():
-    collection = _collection("card")
+    instalment = _collection("card")
     declaration = signed_declaration()
     declaration = reciprocity.declaration_pay(
         declaration=declaration,
@@ -67,16 +67,16 @@ def test_a_webhook_collects_a_collection_and_pays_a_declaration_at_once():
         method="card",
         saved_method=three_d_secure_card(declaration.contract.partner),
     )
-    charges = [Charge.objects.get(pk=collection.charge_id), declaration.charge]
+    charges = [Charge.objects.get(pk=instalment.charge_id), declaration.charge]
     assert [charge.status for charge in charges] == [ChargeStatus.REQUIRES_ACTION] * 2
-    assert (collection.status, declaration.status) == (
-        CollectionStatus.DUE,
+    assert (instalment.status, declaration.status) == (
+        InstalmentStatus.DUE,
         DeclarationStatus.DUE,
     )
     for charge in charges:
         _authenticate(charge)
     assert wait_for(
-        lambda: Collection.objects.get(pk=collection.pk).status == CollectionStatus.SUCCEEDED
+        lambda: Instalment.objects.get(pk=instalment.pk).status == InstalmentStatus.SUCCEEDED
     )
     assert wait_for(
         lambda: RevenueDeclaration.objects.get(pk=declaration.pk).status == DeclarationStatus.PAID
@@ -84,19 +84,19 @@ def test_a_webhook_collects_a_collection_and_pays_a_declaration_at_once():
 
 
 def test_a_transfer_recorded_in_full_collects_at_once():
-    collection = _collection("transfer")
+    instalment = _collection("transfer")
     payments.transfer_record_receipt(
-        charge=collection.charge,
+        charge=instalment.charge,
         amount="5",
         received_on=timezone.localdate(),
-        actor=collection.host_admin,
+        actor=instalment.host_admin,
     )
-    assert Collection.objects.get(pk=collection.pk).status == CollectionStatus.DUE  # part only
+    assert Instalment.objects.get(pk=instalment.pk).status == InstalmentStatus.DUE  # part only
     payments.transfer_record_receipt(
-        charge=collection.charge,
+        charge=instalment.charge,
         amount="7",
         received_on=timezone.localdate(),
-        actor=collection.host_admin,
+        actor=instalment.host_admin,
     )
-    assert Collection.objects.get(pk=collection.pk).status == CollectionStatus.SUCCEEDED
+    assert Instalment.objects.get(pk=instalment.pk).status == InstalmentStatus.SUCCEEDED
     assert collecting.collections_follow_charges() == 0  # nothing left for the sweep

@@ -20,7 +20,7 @@ from commons_fund.payments.models import (
     TaxReceipt,
 )
 from pledges import services as pledges
-from pledges.models import Collection, Pledge, Pool, Round
+from pledges.models import Instalment, Pledge, Pool, Round
 from projects.models import FundingSource, Project
 from reciprocity.models import ReciprocityContract
 
@@ -86,7 +86,7 @@ def build_world() -> World:
     )
     project = Project.objects.get(slug="bouquet-normand")
     closed = Round.objects.filter(pool=pool, state="closed").order_by("number").first()
-    collection = Collection.objects.filter(round=closed).order_by("pk").first()
+    instalment = Instalment.objects.filter(round=closed).order_by("pk").first()
     contract = ReciprocityContract.objects.get(partner__slug="data-patch")
     pledge = Pledge.objects.get(membership__pool=pool, membership__user=users["admin"])
     step = project.steps.order_by("position").first()
@@ -99,7 +99,7 @@ def build_world() -> World:
         "source": FundingSource.objects.filter(project=project).order_by("pk").first().pk,
         "round": closed.number,
         "round_pk": closed.pk,
-        "collection": collection.pk,
+        "collection": instalment.pk,
         "charge": Charge.objects.filter(books=coop).order_by("pk").first().pk,
         # paid by an organisation none of the people above keep the money of
         "paid_charge": Charge.objects.filter(books=coop, status="succeeded", user=None)

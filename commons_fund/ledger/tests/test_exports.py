@@ -118,10 +118,10 @@ def test_export_fec_column_by_column(organisation, tmp_path):
     ]
     assert donation[1][4:6] == ["7541", "Dons manuels"]
     assert donation[1][11:13] == ["0,00", "1234,50"]
-    collection = rows[2:4]
-    assert {row[2] for row in collection} == {"2"}
-    assert collection[0][10] == "Collecte tour 1 - « Normandie »"  # the dash is not latin-9
-    assert [row[4] for row in collection] == ["511", "756"]
+    instalment = rows[2:4]
+    assert {row[2] for row in instalment} == {"2"}
+    assert instalment[0][10] == "Collecte tour 1 - « Normandie »"  # the dash is not latin-9
+    assert [row[4] for row in instalment] == ["511", "756"]
     payout = rows[4:]
     assert payout[0][3] == "20251231"
     assert {row[4] for row in payout} == {"6571", "512"}
