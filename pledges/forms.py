@@ -212,6 +212,13 @@ class ScheduleForm(forms.Form):
     )
 
 
+class ExtendForm(forms.Form):
+    voting_closes_at = forms.DateTimeField(
+        label=_("New close of the vote"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 

@@ -302,6 +302,40 @@ def round_cancel(*, round_: Round, actor: User, reason: str) -> Round:
     return _fail(round_, RoundState.CANCELLED, reason.strip())
 
 
+# How far an administrator may push a vote's close at once.
+MAX_EXTENSION = timedelta(days=30)
+
+
+@transaction.atomic
+def round_extend_vote(*, round_: Round, actor: User, closes_at: datetime) -> Round:
+    """An administrator gives the members more time to vote: the close moves later (at most
+    30 days at once), everywhere the date shows (pages, API, calendars); the reminder goes
+    again before the new close."""
+    require_pool_admin(round_.pool, actor)
+    round_ = _locked(round_)
+    if round_.state != RoundState.VOTING:
+        raise ValidationError(_("Only a vote under way can be extended."))
+    if closes_at <= max(round_.voting_closes_at, timezone.now()):
+        raise ValidationError({"voting_closes_at": _("Choose a close later than the current one.")})
+    if closes_at > round_.voting_closes_at + MAX_EXTENSION:
+        raise ValidationError(
+            {"voting_closes_at": _("A vote is extended by 30 days at most at once.")}
+        )
+    previous = round_.voting_closes_at
+    round_.voting_closes_at, round_.reminded_at = closes_at, None
+    round_.save(update_fields=["voting_closes_at", "reminded_at", "updated_at"])
+    log_event(
+        logger,
+        "round.vote_extended",
+        round=round_.pk,
+        pool=round_.pool_id,
+        actor=actor.pk,
+        previous=previous.isoformat(),
+        closes_at=closes_at.isoformat(),
+    )
+    return round_
+
+
 @transaction.atomic
 def round_tally(*, round_: Round, now: datetime | None = None) -> Round:
     """Count the votes once the vote has closed. Without quorum the vote reopens once (or the

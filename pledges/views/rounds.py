@@ -1,6 +1,8 @@
 """A round's page (candidates, ballot, results), voting, nominating, its published
 receipts, and the administrators' actions on a round."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -18,6 +20,7 @@ from .. import ballots, publication, rounds, selectors
 from ..forms import (
     BallotForm,
     CancelForm,
+    ExtendForm,
     NominationForm,
     ReceiptSearchForm,
     ScheduleForm,
@@ -25,6 +28,7 @@ from ..forms import (
 from ..models import (
     RESULT_STATES,
     PoolMembership,
+    Round,
     RoundKind,
     RoundState,
     VoterRoll,
@@ -113,6 +117,11 @@ def round_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             else None,
             "is_admin": is_admin,
             "cancel_form": CancelForm() if is_admin else None,
+            "extend_form": ExtendForm(
+                initial={"voting_closes_at": round_.voting_closes_at + timedelta(days=7)}
+            )
+            if is_admin and round_.state == RoundState.VOTING
+            else None,
             **rotation(round_.pool),
         },
     )
@@ -283,7 +292,17 @@ ADMIN_ACTIONS = {
     "cancel": lambda round_, user, data: rounds.round_cancel(
         round_=round_, actor=user, reason=data.get("reason", "")
     ),
+    "extend": lambda round_, user, data: _extend(round_, user, data),
 }
+
+
+def _extend(round_: Round, user, data) -> Round:
+    form = ExtendForm(data)
+    if not form.is_valid():
+        raise ValidationError(form.errors)
+    return rounds.round_extend_vote(
+        round_=round_, actor=user, closes_at=form.cleaned_data["voting_closes_at"]
+    )
 
 
 @login_required
