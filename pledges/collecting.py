@@ -20,7 +20,6 @@ from django.db import transaction
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from djmoney.money import Money
 
 from commons_fund.jobs import queue, queue_after_commit
 from commons_fund.ledger.models import TransactionKind
@@ -43,7 +42,7 @@ from commons_fund.payments.models import (
     PayoutStatus,
 )
 from projects import services as project_services
-from projects.models import FundingSource, SourceKind, SourceStatus
+from projects.models import SourceStatus
 
 from .models import (
     FINAL_INSTALMENT,
@@ -358,27 +357,17 @@ def payout_amounts(round_: Round, pot: int, *, matching: bool = True) -> dict[in
 
 def round_sources_set(*, round_: Round, amounts: dict[int, int]) -> None:
     """The elected commons' plans show the round's money: pledged while it is collected
-    (granted, not received), then what was actually collected. Commons left with nothing
-    see their line refused."""
+    (granted, not received), then what was actually collected (projects' service)."""
     candidacies = Candidacy.objects.select_related("project", "step").in_bulk(list(amounts))
-    touched = set()
-    for pk, cents in amounts.items():
-        candidacy = candidacies[pk]
-        FundingSource.objects.update_or_create(
-            round=round_,
-            project=candidacy.project,
-            defaults={
-                "step": candidacy.step,
-                "kind": SourceKind.POOL_ROUND,
-                "funder_name": round_.pool.name[:120],
-                "funder": round_.pool.host,
-                "amount": Money(from_minor_units(cents), "EUR"),
-                "status": SourceStatus.GRANTED,
-                "decided_on": timezone.localdate(),
-            },
-        )
-        touched.add(candidacy.project_id)
-    round_.funding_sources.exclude(project__in=touched).update(status=SourceStatus.REFUSED)
+    project_services.pool_round_sources_set(
+        round_=round_,
+        funder=round_.pool.host,
+        funder_name=round_.pool.name,
+        grants={
+            candidacies[pk].project: (candidacies[pk].step, from_minor_units(cents))
+            for pk, cents in amounts.items()
+        },
+    )
 
 
 @transaction.atomic

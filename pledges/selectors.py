@@ -9,11 +9,12 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 
 from commons_fund.members.models import Membership, Organisation, Role, User
 from commons_fund.members.selectors import organisation_has_role
-from commons_fund.money import round_cents
+from commons_fund.money import from_minor_units, round_cents
 from commons_fund.payments.models import ChargeStatus, MethodKind, SavedPaymentMethod
 from projects.models import BudgetLine, Project, ProjectStatus
 
 from .models import (
+    RESULT_STATES,
     Candidacy,
     CandidacyStatus,
     Instalment,
@@ -503,3 +504,46 @@ def awaiting(*, user: User) -> dict:
         .order_by("name")
     )
     return {"votes": votes, "payments": payments, "approvals": approvals}
+
+
+def collected_total() -> Decimal:
+    """Euros collected by every pool so far (instalments collected)."""
+    total = Instalment.objects.filter(status=InstalmentStatus.SUCCEEDED).aggregate(
+        total=Sum("amount")
+    )["total"]
+    return from_minor_units(total or 0)
+
+
+def open_rounds(*, limit: int = 5) -> list[Round]:
+    """Rounds taking nominations or votes, the nearest close first."""
+    return list(
+        Round.objects.filter(state__in=[RoundState.NOMINATING, RoundState.VOTING])
+        .select_related("pool")
+        .order_by("voting_closes_at")[:limit]
+    )
+
+
+def latest_results(*, limit: int = 3) -> list[Round]:
+    """The latest rounds with a winner published."""
+    return list(
+        Round.objects.filter(
+            state__in=RESULT_STATES,
+            winner__isnull=False,
+        )
+        .select_related("pool", "winner__project")
+        .order_by("-voting_closes_at")[:limit]
+    )
+
+
+def commons_rounds(*, project: Project) -> dict:
+    """The pools a commons is a candidate in and the rounds it won (two queries)."""
+    return {
+        "won": list(
+            Candidacy.objects.filter(project=project, round__winner=F("pk"))
+            .select_related("round__pool")
+            .order_by("-round__voting_closes_at")
+        ),
+        "pools": list(
+            Pool.objects.filter(rounds__candidacies__project=project).distinct().order_by("name")
+        ),
+    }

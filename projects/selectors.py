@@ -365,3 +365,12 @@ def list_filters(*, params) -> dict:
         "licences": FREE_LICENCES.items(),
         "territories": territory_choices(),
     }
+
+
+def pool_funding_received_total() -> Decimal:
+    """Euros the commons have received from pool rounds (paid by bank or moved within their
+    host's books)."""
+    total = FundingSource.objects.filter(
+        kind=SourceKind.POOL_ROUND, status=SourceStatus.RECEIVED
+    ).aggregate(total=Sum("amount"))["total"]
+    return total or Decimal(0)

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
@@ -311,6 +311,36 @@ def funding_source_decide(
     source.decided_on = decided_on
     source.save(update_fields=["status", "decided_on"])
     return source
+
+
+@transaction.atomic
+def pool_round_sources_set(
+    *,
+    round_: models.Model,
+    funder: Organisation,
+    funder_name: str,
+    grants: dict[Project, tuple[Step | None, Decimal]],
+) -> None:
+    """What a pool's round grants the commons it elected (euros, per commons and step): one
+    funding source per commons and round, granted and not received yet; a commons the
+    round no longer pays sees its source refused. `round_` is the pool's round (pledges)."""
+    for project, (step, amount) in grants.items():
+        FundingSource.objects.update_or_create(
+            round=round_,
+            project=project,
+            defaults={
+                "step": step,
+                "kind": SourceKind.POOL_ROUND,
+                "funder_name": funder_name[:120],
+                "funder": funder,
+                "amount": Money(amount, "EUR"),
+                "status": SourceStatus.GRANTED,
+                "decided_on": timezone.localdate(),
+            },
+        )
+    FundingSource.objects.filter(round=round_).exclude(project__in=list(grants)).update(
+        status=SourceStatus.REFUSED
+    )
 
 
 @transaction.atomic

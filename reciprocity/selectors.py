@@ -226,3 +226,11 @@ def wall_context(*, today: date) -> dict:
         "rows": [(row, int(row.total * 100 / best)) for row in rows],
         "policies": policies_with_amounts(),
     }
+
+
+def given_back_total() -> Decimal:
+    """Euros the partners have given back under their contracts (declarations paid)."""
+    total = RevenueDeclaration.objects.filter(status=DeclarationStatus.PAID).aggregate(
+        total=Sum("due")
+    )["total"]
+    return total or Decimal(0)

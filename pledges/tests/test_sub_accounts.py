@@ -2,9 +2,12 @@
 and a pot won by a commons the pool's own host keeps moves inside those books — no payout
 from the host to itself."""
 
+from decimal import Decimal
+
 import pytest
 from django.utils import timezone
 
+from cms.selectors import home_figures
 from commons_fund.ledger.exports import fec_rows
 from commons_fund.ledger.selectors import account_balance, ledger_totals
 from commons_fund.ledger.services import account_get_or_create
@@ -93,6 +96,8 @@ def test_a_pot_won_by_a_commons_of_the_same_host_is_an_internal_transfer(admin):
     assert not account_get_or_create(purpose="grants_paid", centre=pool_books).entries.exists()
     assert source.transaction.kind == "internal_transfer"
     assert all(total == 0 for total in ledger_totals().values())
+    # The home page counts it as paid out to commons, as it counts a payout paid by bank.
+    assert home_figures()["totals"]["paid_out"] == Decimal("30.00")
 
 
 def test_a_pot_split_between_an_own_commons_and_another_hosts_pays_only_the_other(admin):
