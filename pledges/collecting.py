@@ -185,7 +185,7 @@ def collection_attempt(*, instalment: Instalment, now: datetime | None = None) -
                     payer=pledge.membership.payer,
                     books=round_.pool.host,
                     centre=pool_centre(pool=round_.pool),
-                    amount=from_minor_units(instalment.amount),
+                    amount=instalment.amount.amount,
                     method=pledge.method,
                     saved_method=saved,
                     credit_purpose="contributions",
@@ -245,7 +245,7 @@ def collection_follow_charge(*, instalment: Instalment, now: datetime | None = N
             instalment=instalment.pk,
             round=instalment.round_id,
             charge=charge.pk,
-            amount=instalment.amount,
+            amount=str(instalment.amount.amount),
         )
     elif charge.status == ChargeStatus.FAILED and instalment.status == InstalmentStatus.DUE:
         _attempt_failed(instalment, now)
@@ -389,7 +389,7 @@ def round_pay_out(*, round_: Round) -> Round:
     if asked is not None and asked.status not in FINAL_STATUSES:
         return round_  # the matching's funder has not paid (nor refused) yet
     matched = asked is None or asked.status == ChargeStatus.SUCCEEDED
-    collected = (
+    collected = minor_units(  # cents: what payments and the published results count in
         round_.pot_instalments.filter(status=InstalmentStatus.SUCCEEDED).aggregate(
             total=Sum("amount")
         )["total"]

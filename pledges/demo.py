@@ -12,7 +12,6 @@ from django.utils import timezone
 from schwifty import IBAN
 
 from commons_fund.members.models import Organisation, Role, User
-from commons_fund.money import from_minor_units
 from commons_fund.payments import services as payments
 from commons_fund.payments.models import BankAccount, Payout
 from projects.models import Project
@@ -174,7 +173,7 @@ def _past_round(pool, treasurer, members, slugs, grades, months_ago) -> None:
             continue  # one member never paid: defaulted below
         payments.transfer_record_receipt(
             charge=instalment.charge,
-            amount=from_minor_units(instalment.amount),
+            amount=instalment.amount.amount,
             received_on=closes.date() + timedelta(days=5),
             actor=treasurer,
         )

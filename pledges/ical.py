@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
-from commons_fund.money import format_amount, from_minor_units
+from commons_fund.money import format_amount
 
 from .models import Instalment, InstalmentStatus, Pool, Round, RoundState
 from .selectors import PersonCalendar
@@ -75,7 +75,7 @@ def _payment_event(instalment: Instalment) -> Event:
     again), as an all-day event."""
     round_ = instalment.round
     names = {
-        "amount": format_amount(from_minor_units(instalment.amount)),
+        "amount": format_amount(instalment.amount.amount),
         "pool": round_.pool.name,
         "number": round_.number,
     }

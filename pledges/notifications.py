@@ -143,7 +143,7 @@ def collection_notify(*, instalment: Instalment, event: str) -> int:
             "pool": round_.pool,
             "collection": instalment,
             "member": instalment.pledge.membership.name,
-            "amount": format_amount(from_minor_units(instalment.amount)),
+            "amount": format_amount(instalment.amount.amount),
             "reference": instalment.charge.transfer_reference if instalment.charge else "",
             "transfer": transfer,
             "url": settings.SITE_URL + round_.get_absolute_url(),

@@ -73,7 +73,7 @@ def round_projected_matching(*, round_: Round) -> ProjectedMatching | None:
     if not (
         round_.state == RoundState.VOTING
         and round_.kind == RoundKind.ALLOCATION
-        and round_.matching_pool
+        and round_.matching_pool.amount
         and round_.pool.projected_match_public
     ):
         return None

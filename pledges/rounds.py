@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from djmoney.money import Money
 
 from commons_fund.jobs import queue_after_commit
 from commons_fund.ledger.models import CostCentre, Phase, TransactionKind
@@ -62,12 +63,12 @@ def round_schedule(
     nominations_open_at: datetime | None = None,
     voting_opens_at: datetime | None = None,
     voting_closes_at: datetime | None = None,
-    matching_pool: int | None = None,
+    matching_pool: Money | None = None,
     matching_cap_percent: int | None = None,
 ) -> Round:
     """The next round of a pool. Dates default to the pool's rhythm: after the previous
-    round's vote (or now), nominations, then the vote. The matching pool (cents) is the
-    pool's unless given; the pool's changes reach the round until its vote opens."""
+    round's vote (or now), nominations, then the vote. The matching pool is the pool's
+    unless given; the pool's changes reach the round until its vote opens."""
     require_pool_admin(pool, actor)
     pool = Pool.objects.select_for_update().get(pk=pool.pk)
     last = pool.rounds.aggregate(number=Max("number"), closes=Max("voting_closes_at"))
@@ -92,9 +93,9 @@ def round_schedule(
             }
         )
     if matching_pool is None:
-        matching_pool = minor_units(pool.matching_pool.amount)
+        matching_pool = pool.matching_pool
         matching_cap_percent = pool.matching_cap_percent
-    if matching_pool and pool.round_kind != RoundKind.ALLOCATION:
+    if matching_pool.amount and pool.round_kind != RoundKind.ALLOCATION:
         raise ValidationError({"matching_pool": _("Only allocation rounds have a matching pool.")})
     round_ = Round(
         pool=pool,
@@ -104,7 +105,7 @@ def round_schedule(
         voting_closes_at=voting_closes_at,
         matching_pool=matching_pool,
         matching_cap_percent=matching_cap_percent,
-        matching_funder=pool.matching_funder if matching_pool else None,
+        matching_funder=pool.matching_funder if matching_pool.amount else None,
     )
     round_.full_clean()
     round_.save()
@@ -209,7 +210,9 @@ def _promise(round_: Round, pledge: Pledge, centre: CostCentre) -> None:
             ),
         ],
     )
-    Instalment.objects.create(round=round_, pledge=pledge, amount=cents, commitment=commitment)
+    Instalment.objects.create(
+        round=round_, pledge=pledge, amount=pledge.amount, commitment=commitment
+    )
     pledge.rounds_committed += 1
     pledge.save(update_fields=["rounds_committed", "updated_at"])
 
@@ -230,7 +233,7 @@ def round_open_voting(*, round_: Round) -> Round:
         return round_
     round_.kind, round_.voting_method = pool.round_kind, pool.voting_method
     round_.quorum_percent, round_.rotation_rule = pool.quorum_percent, pool.rotation_rule
-    round_.minimum_pot = minor_units(pool.minimum_pot.amount)
+    round_.minimum_pot = pool.minimum_pot
     round_.quadratic_credits = pool.quadratic_credits
     round_.publication_threshold = pool.publication_threshold
     round_.seed = f"{pool.slug}:{round_.number}:{secrets.token_hex(8)}"
@@ -242,7 +245,7 @@ def round_open_voting(*, round_: Round) -> Round:
     carried = Instalment.objects.filter(
         round__pool=pool, round__state=RoundState.NO_QUORUM, status=InstalmentStatus.PROMISED
     )
-    round_.rolled_over = carried.aggregate(total=Sum("amount"))["total"] or 0
+    round_.rolled_over = Money(carried.aggregate(total=Sum("amount"))["total"] or 0, "EUR")
     carried.update(carried_into=round_)
     pledges = (
         Pledge.objects.select_for_update(of=("self",))
@@ -369,9 +372,11 @@ def round_tally(*, round_: Round, now: datetime | None = None) -> Round:
             _log_move(round_)
             return round_
         return _fail(round_, RoundState.NO_QUORUM, reason)
-    pot = round_.pot_instalments.aggregate(total=Sum("amount"))["total"] or 0
-    round_.results = tally.round_results(round_=round_, voters=voters, pot=pot)
-    if pot < (round_.minimum_pot or 0):
+    pot = Money(round_.pot_instalments.aggregate(total=Sum("amount"))["total"] or 0, "EUR")
+    # The published results count in cents, as the ballots of allocation rounds do.
+    cents = minor_units(pot.amount)
+    round_.results = tally.round_results(round_=round_, voters=voters, pot=cents)
+    if round_.minimum_pot is not None and pot < round_.minimum_pot:
         return _fail(
             round_,
             RoundState.BELOW_MINIMUM,
@@ -385,7 +390,7 @@ def round_tally(*, round_: Round, now: datetime | None = None) -> Round:
     round_.state = RoundState.TALLIED
     round_.save()
     _log_move(round_)
-    collecting.round_sources_set(round_=round_, amounts=collecting.payout_amounts(round_, pot))
+    collecting.round_sources_set(round_=round_, amounts=collecting.payout_amounts(round_, cents))
     _notify(round_, "results")
     return round_
 

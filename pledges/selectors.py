@@ -9,7 +9,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 
 from commons_fund.members.models import Membership, Organisation, Role, User
 from commons_fund.members.selectors import organisation_has_role
-from commons_fund.money import from_minor_units, round_cents
+from commons_fund.money import minor_units, round_cents
 from commons_fund.payments.models import ChargeStatus, MethodKind, SavedPaymentMethod
 from projects.models import BudgetLine, Project, ProjectStatus
 
@@ -167,9 +167,9 @@ def rotation(*, pool: Pool) -> Rotation:
 
 @dataclass(frozen=True)
 class Pot:
-    promised: int  # cents promised for the round (pending commitments)
-    collected: int
-    voided: int
+    promised: Decimal  # euros promised for the round (pending commitments)
+    collected: Decimal
+    voided: Decimal
 
 
 @dataclass(frozen=True)
@@ -222,7 +222,7 @@ def rounds_turnout(*, rounds: list[Round]) -> dict[int, Turnout | None]:
 def rounds_pots(*, rounds: list[Round]) -> dict[int, Pot]:
     """The pot of each round (its own promises and those carried into it): two queries
     whatever the number of rounds."""
-    totals: dict[int, dict[str, int]] = {round_.pk: defaultdict(int) for round_ in rounds}
+    totals: dict[int, dict[str, Decimal]] = {round_.pk: defaultdict(Decimal) for round_ in rounds}
     ids = list(totals)
     for link in ("round", "carried_into"):
         rows = (
@@ -235,7 +235,9 @@ def rounds_pots(*, rounds: list[Round]) -> dict[int, Pot]:
             totals[round_id][status] += total
     return {
         pk: Pot(
-            promised=sum(v for k, v in by_status.items() if k != InstalmentStatus.VOIDED),
+            promised=sum(
+                (v for k, v in by_status.items() if k != InstalmentStatus.VOIDED), Decimal(0)
+            ),
             collected=by_status[InstalmentStatus.SUCCEEDED],
             voided=by_status[InstalmentStatus.VOIDED],
         )
@@ -403,13 +405,14 @@ def transfers_to_make(*, pledges: list[Pledge]) -> list[Instalment]:
 
 
 def member_promise(*, round_: Round, membership: PoolMembership) -> int:
-    """Cents a member promised for a round (what an allocation ballot splits)."""
-    return (
+    """Cents a member promised for a round: what an allocation ballot splits (ballots count
+    in cents)."""
+    amount = (
         Instalment.objects.filter(round=round_, pledge__membership=membership)
         .values_list("amount", flat=True)
         .first()
-        or 0
     )
+    return minor_units(amount) if amount is not None else 0
 
 
 def _acted_for(*, user: User) -> QuerySet[PoolMembership]:
@@ -511,7 +514,7 @@ def collected_total() -> Decimal:
     total = Instalment.objects.filter(status=InstalmentStatus.SUCCEEDED).aggregate(
         total=Sum("amount")
     )["total"]
-    return from_minor_units(total or 0)
+    return total or Decimal(0)
 
 
 def open_rounds(*, limit: int = 5) -> list[Round]:

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from commons_fund.members.models import Organisation
+from commons_fund.money import minor_units
 from commons_fund.payments.models import SavedPaymentMethod
 from projects.models import Project
 
@@ -170,8 +171,13 @@ class RoundSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
     def get_pot(self, round_: Round) -> dict:
+        """In cents, as the API has always said (converted here, at the edge)."""
         pot = self.context.get("pots", {}).get(round_.pk) or selectors.round_pot(round_=round_)
-        return {"promised": pot.promised, "collected": pot.collected, "voided": pot.voided}
+        return {
+            "promised": minor_units(pot.promised),
+            "collected": minor_units(pot.collected),
+            "voided": minor_units(pot.voided),
+        }
 
     @extend_schema_field(TurnoutSerializer(allow_null=True))
     def get_turnout(self, round_: Round) -> dict | None:

@@ -18,7 +18,7 @@ from commons_fund.ledger.services import cost_centre_get_or_create
 from commons_fund.members.models import Organisation, Role, User
 from commons_fund.members.selectors import organisation_has_role
 from commons_fund.models import save_validated
-from commons_fund.money import minor_units, parse_amount
+from commons_fund.money import parse_amount
 from commons_fund.payments.models import Customer, SavedPaymentMethod
 from projects.models import Project, ProjectStatus
 
@@ -134,11 +134,11 @@ MATCHING_RULES = {"matching_pool", "matching_funder", "matching_cap_percent", "r
 
 def _matching_follows(pool: Pool) -> None:
     """Rounds whose vote has not opened take the pool's new matching; the others keep theirs."""
-    matching = minor_units(pool.matching_pool.amount)
+    matching = pool.matching_pool
     pool.rounds.filter(state__in=[RoundState.SCHEDULED, RoundState.NOMINATING]).update(
         matching_pool=matching,
-        matching_cap_percent=pool.matching_cap_percent if matching else None,
-        matching_funder=pool.matching_funder if matching else None,
+        matching_cap_percent=pool.matching_cap_percent if matching.amount else None,
+        matching_funder=pool.matching_funder if matching.amount else None,
     )
 
 

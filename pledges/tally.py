@@ -58,12 +58,12 @@ def _ranked_rows(round_: Round, candidacies: dict, weights: dict, marks: list) -
 def _matching(round_: Round, lines: list[tuple[int, int, int]]) -> dict[int, int]:
     """The matching pool shared by quadratic funding of the lines (ballot, candidacy, cents),
     in cents per candidacy."""
-    if not (round_.matching_pool and lines):
+    if not (round_.matching_pool.amount and lines):
         return {}
     cap = Decimal(round_.matching_cap_percent) / 100 if round_.matching_cap_percent else None
     matched = quadratic_funding(
         [(ballot, candidacy, from_minor_units(value)) for ballot, candidacy, value in lines],
-        pool=from_minor_units(round_.matching_pool),
+        pool=round_.matching_pool.amount,
         cap=cap,
     )
     return {key: minor_units(value) for key, value in matched.items()}

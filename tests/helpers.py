@@ -13,6 +13,7 @@ from pathlib import Path
 
 import zxingcpp
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from PIL import Image
 from pypdf import PdfReader
 
@@ -93,3 +94,31 @@ def pdf_text(pdf: bytes) -> str:
     """The text of a PDF as a reader extracts it, with no-break spaces as plain spaces."""
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     return text.replace("\u202f", " ").replace("\u00a0", " ")
+
+
+class MigrationRun:
+    """A database taken back to `before` (the apps as they were then in `apps`); `forward()`
+    runs every migration since and returns the apps as they are now."""
+
+    def __init__(self, before: list[tuple[str, str]]):
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        self.latest = executor.loader.graph.leaf_nodes()
+        executor.migrate(before)
+        self.apps = executor.loader.project_state(before).apps
+
+    def forward(self):
+        executor = MigrationExecutor(connection)
+        executor.migrate(self.latest)
+        return executor.loader.project_state(self.latest).apps
+
+
+@contextlib.contextmanager
+def migrations_from(before: list[tuple[str, str]]) -> Iterator[MigrationRun]:
+    """Test a data migration: the database at `before`, then forward, and always back at
+    the latest migrations afterwards (the next tests expect them)."""
+    run = MigrationRun(before)
+    try:
+        yield run
+    finally:
+        run.forward()

@@ -119,7 +119,7 @@ def test_seed_demo_has_a_pool_with_history(client, demo_data):
     first, second, voting, allocation = pool.rounds.order_by("number")
     assert (first.winner.project.slug, second.winner.project.slug) == ("movilab", "dokos")
     assert first.ballots.count() == 12 and voting.sealed_ballots.count() == 6
-    assert allocation.matching_pool == 100_000
+    assert allocation.matching_pool.amount == 1000
     assert all(total == 0 for total in ledger_totals().values())
     for url in (
         pool.get_absolute_url(),

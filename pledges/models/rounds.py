@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from djmoney.models.fields import MoneyField
 
 from .pools import Pool, PoolMembership, RoundKind, VotingMethod
 from .promises import Pledge
@@ -44,7 +45,14 @@ class Round(models.Model):
         _("voting method"), max_length=20, choices=VotingMethod.choices, blank=True
     )
     quorum_percent = models.PositiveSmallIntegerField(_("quorum (%)"), null=True, blank=True)
-    minimum_pot = models.BigIntegerField(_("minimum pot (cents)"), null=True, blank=True)
+    minimum_pot = MoneyField(
+        _("minimum pot"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default_currency="EUR",
+    )
     rotation_rule = models.CharField(_("rotation"), max_length=20, blank=True)
     quadratic_credits = models.PositiveIntegerField(null=True, blank=True)
     vote_opened_at = models.DateTimeField(_("vote opened at"), null=True, blank=True)
@@ -57,11 +65,17 @@ class Round(models.Model):
     electorate = models.PositiveIntegerField(_("members with voting rights"), default=0)
     reopened = models.BooleanField(_("vote reopened"), default=False)
     reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
-    rolled_over = models.BigIntegerField(
-        _("pot rolled over from earlier rounds (cents)"), default=0
+    rolled_over = MoneyField(
+        _("pot rolled over from earlier rounds"),
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        default_currency="EUR",
     )
     publication_threshold = models.PositiveSmallIntegerField(null=True, blank=True)
-    matching_pool = models.BigIntegerField(_("matching pool (cents)"), default=0)
+    matching_pool = MoneyField(
+        _("matching pool"), max_digits=12, decimal_places=2, default=0, default_currency="EUR"
+    )
     matching_cap_percent = models.PositiveSmallIntegerField(
         _("cap per commons (% of the matching pool)"),
         null=True,
@@ -183,7 +197,7 @@ class Instalment(models.Model):
 
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="instalments")
     pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="instalments")
-    amount = models.BigIntegerField(_("amount (cents)"))
+    amount = MoneyField(_("amount"), max_digits=12, decimal_places=2, default_currency="EUR")
     status = models.CharField(
         _("status"),
         max_length=20,

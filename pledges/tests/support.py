@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from commons_fund.ledger.selectors import account_balance
 from commons_fund.ledger.services import account_get_or_create
-from commons_fund.money import from_minor_units
 from commons_fund.payments import services as payments
 from pledges import ballots, collecting, rounds
 from pledges.services import pool_centre
@@ -49,7 +48,7 @@ def transfers_received(round_, actor):
         instalment = collecting.collection_attempt(instalment=instalment)
         payments.transfer_record_receipt(
             charge=instalment.charge,
-            amount=str(from_minor_units(instalment.amount)),
+            amount=str(instalment.amount.amount),
             received_on=timezone.localdate(),
             actor=actor,
         )

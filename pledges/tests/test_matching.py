@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.utils import timezone
+from djmoney.money import Money
 
 from commons_fund.ledger.selectors import account_balance, ledger_totals
 from commons_fund.ledger.services import account_get_or_create
@@ -64,17 +65,20 @@ def _bank(**where):
 def test_the_pools_matching_is_frozen_when_the_vote_opens(pool, admin):
     pool, _people, projects = _matched_pool(pool, admin)
     later = rounds.round_schedule(pool=pool, actor=admin.user)
-    assert later.matching_pool == 100_00  # the pool's rule
+    assert later.matching_pool == Money(100, "EUR")  # the pool's rule
     services.pool_update(pool=pool, actor=admin.user, matching_pool="60", matching_cap_percent=None)
     later.refresh_from_db()
-    assert (later.matching_pool, later.matching_cap_percent) == (60_00, None)  # not voting yet
+    assert (later.matching_pool, later.matching_cap_percent) == (
+        Money(60, "EUR"),
+        None,
+    )  # not voting yet
     services.pool_update(pool=pool, actor=admin.user, matching_pool="100", matching_cap_percent=80)
     round_, _candidacies = voting_round(pool, admin.user, projects)
-    assert (round_.matching_pool, round_.matching_cap_percent) == (100_00, 80)
+    assert (round_.matching_pool, round_.matching_cap_percent) == (Money(100, "EUR"), 80)
     assert round_.matching_funder is None  # the host
     services.pool_update(pool=pool, actor=admin.user, matching_pool="5000")
     round_.refresh_from_db()
-    assert round_.matching_pool == 100_00  # a vote under way keeps its rules
+    assert round_.matching_pool == Money(100, "EUR")  # a vote under way keeps its rules
 
 
 def test_a_host_funds_the_matching_from_its_own_books(pool, admin):

@@ -3,6 +3,7 @@ published only when the pool says so and once enough members voted that no ballo
 it is the tally's own computation, so the projection at the last ballot is the result."""
 
 import pytest
+from djmoney.money import Money
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,7 +31,7 @@ def _allocation_round(pool, admin, *, public=True, threshold=2, members=4):
     ]
     projects = [ProjectFactory(name=name) for name in ("Alpha", "Beta")]
     round_, candidacies = voting_round(
-        pool, admin.user, projects, matching_pool=100_00, matching_cap_percent=80
+        pool, admin.user, projects, matching_pool=Money(100, "EUR"), matching_cap_percent=80
     )
     return round_, candidacies, people
 

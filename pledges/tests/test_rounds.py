@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from djmoney.money import Money
 
 from commons_fund.ledger.selectors import ledger_totals
 from commons_fund.members.tests.factories import UserFactory
@@ -270,7 +271,7 @@ def test_without_quorum_the_pot_rolls_over_into_the_next_round(pool, admin, memb
     }  # nothing charged, nothing voided
     assert pending(pool).pending == 5000
     second, (alpha, beta, gamma) = open_round(pool, admin, projects)
-    assert second.rolled_over == 5000
+    assert second.rolled_over == Money(50, "EUR")
     assert second.pot_instalments.count() == 10
     for member in members[:3]:
         vote(second, member, {alpha.pk: 6, beta.pk: 2, gamma.pk: 0})
@@ -318,7 +319,7 @@ def test_an_allocation_round_splits_promises_and_matches_by_quadratic_funding(po
         nominations_open_at=now - timedelta(days=2),
         voting_opens_at=now - timedelta(days=1),
         voting_closes_at=now + timedelta(days=1),
-        matching_pool=10_000,
+        matching_pool=Money(100, "EUR"),
         matching_cap_percent=60,
     )
     alpha, beta = (

@@ -5,6 +5,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from djmoney.money import Money
 
 from commons_fund.members.models import Role, User
 from commons_fund.members.tests.factories import MembershipFactory, UserFactory
@@ -279,7 +280,7 @@ def test_an_allocation_round_is_shown_as_one_with_its_matching_pool(client, pool
     PledgeFactory(membership=PoolMembershipFactory(pool=pool))
     projects = [ProjectFactory(name="Alpha"), ProjectFactory(name="Beta")]
     round_, _candidacies = voting_round(
-        pool, admin.user, projects, matching_pool=150_000, matching_cap_percent=40
+        pool, admin.user, projects, matching_pool=Money(1500, "EUR"), matching_cap_percent=40
     )
     page = client.get(round_.get_absolute_url())
     text = page.text.replace("\u202f", " ").replace("\xa0", " ")

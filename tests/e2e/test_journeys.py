@@ -437,7 +437,7 @@ def test_an_association_runs_an_allocation_pool_with_matching_and_colleges(
         submit("form[action$='/nominate/']")
     submit("form[action$='/actions/open_voting/']")
     round_.refresh_from_db()
-    assert round_.state == RoundState.VOTING and round_.matching_pool == 600_00
+    assert round_.state == RoundState.VOTING and round_.matching_pool.amount == 600
     text = page.locator("main").inner_text()
     assert "600,00" in text and "70" in text  # the matching and its cap, frozen
 

@@ -20,6 +20,7 @@ from commons_fund.members.tests.factories import (
     OrganisationFactory,
     UserFactory,
 )
+from commons_fund.money import minor_units
 from commons_fund.payments import services as payments
 from commons_fund.payments import stripe_client
 from commons_fund.payments.models import Charge, ChargeStatus, Payout, PayoutStatus
@@ -54,7 +55,7 @@ def _assert_books_balance(pool, round_):
             "amount", flat=True
         )
     )
-    assert pot.collected == succeeded
+    assert minor_units(pot.collected) == succeeded
     income = account_get_or_create(purpose="contributions", centre=services.pool_centre(pool=pool))
     assert -account_balance(account=income).posted == succeeded
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from djmoney.money import Money
 from rest_framework.test import APIClient
 
 from commons_fund.members.models import Role
@@ -87,7 +88,9 @@ def test_allocation_ballots_are_published_as_shares_with_the_amounts_counted(adm
         for amount in ("10", "30", "37.13")
     ]
     projects = [ProjectFactory(), ProjectFactory()]
-    round_, (alpha, beta) = voting_round(pool, admin.user, projects, matching_pool=10_000)
+    round_, (alpha, beta) = voting_round(
+        pool, admin.user, projects, matching_pool=Money(100, "EUR")
+    )
     _vote(round_, members[0], {alpha.pk: 250, beta.pk: 750})
     _vote(round_, members[1], {alpha.pk: 3000})
     _vote(round_, members[2], {alpha.pk: 1000, beta.pk: 2713})

@@ -2,11 +2,10 @@
 foreign key now name that commons' cost centre, with the FEC code they had."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from commons_fund.members.tests.factories import UserFactory
 from projects.tests.factories import ProjectFactory
+from tests.helpers import migrations_from
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -14,12 +13,8 @@ BEFORE = [("ledger", "0005_refuse_truncate"), ("payments", "0009_sepa_mandates")
 
 
 def test_a_commons_accounts_and_charges_move_to_its_cost_centre():
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    latest = executor.loader.graph.leaf_nodes()
-    executor.migrate(BEFORE)
-    try:
-        apps = executor.loader.project_state(BEFORE).apps
+    with migrations_from(BEFORE) as run:
+        apps = run.apps
         Account = apps.get_model("ledger", "Account")
         Charge = apps.get_model("payments", "Charge")
         project = ProjectFactory(name="Movilab", slug="movilab")  # today's model
@@ -52,9 +47,7 @@ def test_a_commons_accounts_and_charges_move_to_its_cost_centre():
             transfer_reference="CF-MIG1",
         )
 
-        executor = MigrationExecutor(connection)
-        executor.migrate(latest)
-        apps = executor.loader.project_state(latest).apps
+        apps = run.forward()
         Account = apps.get_model("ledger", "Account")
         Charge = apps.get_model("payments", "Charge")
         CostCentre = apps.get_model("ledger", "CostCentre")
@@ -71,5 +64,3 @@ def test_a_commons_accounts_and_charges_move_to_its_cost_centre():
         }
         assert Account.objects.get(pk=plain.pk).centre_id is None
         assert Charge.objects.get(pk=charge.pk).centre_id == centre.pk
-    finally:
-        MigrationExecutor(connection).migrate(latest)

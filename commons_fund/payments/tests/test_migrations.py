@@ -6,29 +6,19 @@ import re
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from commons_fund.members.tests.factories import UserFactory
+from tests.helpers import migrations_from
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("payments", "0005_bank_account_changes")]
 
 
-def _latest(executor):
-    """Every app's last migration: where the database is before and after the test."""
-    executor.loader.build_graph()
-    return executor.loader.graph.leaf_nodes()
-
-
 def test_paid_days_and_mandate_references_are_filled_from_history():
-    executor = MigrationExecutor(connection)
-    latest = _latest(executor)
-    executor.migrate(BEFORE)
-    try:
-        apps = executor.loader.project_state(BEFORE).apps
+    with migrations_from(BEFORE) as run:
+        apps = run.apps
         Customer = apps.get_model("payments", "Customer")
         Charge = apps.get_model("payments", "Charge")
         Receipt = apps.get_model("payments", "TransferReceipt")
@@ -59,9 +49,7 @@ def test_paid_days_and_mandate_references_are_filled_from_history():
             method="transfer", status="awaiting_transfer", transfer_reference="CF-OLD2"
         )
 
-        executor = MigrationExecutor(connection)
-        executor.migrate(latest)
-        apps = executor.loader.project_state(latest).apps
+        apps = run.forward()
         Charge = apps.get_model("payments", "Charge")
         Method = apps.get_model("payments", "SavedPaymentMethod")
         assert Charge.objects.get(pk=by_transfer.pk).paid_on == date(2025, 3, 9)
@@ -71,5 +59,3 @@ def test_paid_days_and_mandate_references_are_filled_from_history():
             r"CF-\d{8}-[0-9A-F]{12}", Method.objects.get(pk=mandate.pk).mandate_reference
         )
         assert Method.objects.get(pk=card.pk).mandate_reference is None
-    finally:
-        MigrationExecutor(connection).migrate(latest)
