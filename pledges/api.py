@@ -9,7 +9,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from . import ballots, publication, rounds, selectors, services
+from . import ballots, personal, publication, rounds, selectors, services
 from .models import RESULT_STATES, Pledge, Round, RoundState
 from .serializers import (
     BallotSerializer,
@@ -227,7 +227,7 @@ class PledgeViewSet(
     def get_queryset(self):
         return (
             Pledge.objects.filter(
-                pk__in=[p.pk for p in selectors.pledges_of(user=self.request.user)]
+                pk__in=[p.pk for p in personal.pledges_of(user=self.request.user)]
             )
             .select_related("membership__pool")
             .order_by("pk")

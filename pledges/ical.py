@@ -14,7 +14,7 @@ from icalendar import Calendar, Event
 from commons_fund.money import format_amount
 
 from .models import Instalment, InstalmentStatus, Pool, Round, RoundState
-from .selectors import PersonCalendar
+from .personal import PersonCalendar
 
 
 def _uid(kind: str, pk: int, what: str) -> str:

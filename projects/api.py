@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from commons_fund.members.models import Organisation, User
 
-from . import selectors, services
+from . import contributions, selectors, services
 from .licences import FREE_LICENCES
 from .models import (
     FundingSource,
@@ -351,7 +351,7 @@ class ProjectViewSet(
         return self._write(
             request,
             ContributionInputSerializer,
-            lambda project, data: services.contribution_log(
+            lambda project, data: contributions.contribution_log(
                 project=project,
                 actor=request.user,
                 **{**data, "step": _step_of(project, data["step"])},

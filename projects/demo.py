@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from commons_fund.members.models import Organisation, Role, User
 
-from . import services
+from . import contributions, services
 from .models import Project
 
 # Each commons: host slug, fields, steps [(title, deliverables, status, lines)], sources
@@ -290,7 +290,7 @@ def _seed_one(spec: dict) -> None:
                 source=source, actor=_treasurer(host), received_on=date(2026, 6, 1)
             )
     for email, position, hours, rate, description in spec["contributions"]:
-        services.contribution_log(
+        contributions.contribution_log(
             project=project,
             actor=admin,
             contributor=User.objects.get(email=email),

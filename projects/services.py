@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from commons_fund.ledger.models import Account, CostCentre, TransactionKind
-from commons_fund.ledger.selectors import account_balance
 from commons_fund.ledger.services import (
     account_get_or_create,
     cost_centre_get_or_create,
@@ -20,16 +19,14 @@ from commons_fund.ledger.services import (
     debit,
     ledger_post,
 )
-from commons_fund.members.models import Membership, Organisation, Role, User
+from commons_fund.members.models import Organisation, Role, User
 from commons_fund.members.selectors import organisation_has_role
 from commons_fund.models import require_past_or_today, save_validated
-from commons_fund.money import minor_units, parse_amount, round_cents
+from commons_fund.money import minor_units, parse_amount
 
 from .models import (
     FROZEN_BUDGET_STATUSES,
     BudgetLine,
-    Contribution,
-    ContributorPayment,
     FundingSource,
     Project,
     SourceKind,
@@ -37,7 +34,6 @@ from .models import (
     Step,
     StepStatus,
 )
-from .selectors import contributive_debts
 from .signals import project_created
 
 PROJECT_FIELDS = (
@@ -84,7 +80,7 @@ def project_can_edit(*, project: Project, user: User) -> bool:
     )
 
 
-def _require_editor(project: Project, actor: User) -> None:
+def require_editor(project: Project, actor: User) -> None:
     if not project_can_edit(project=project, user=actor):
         raise PermissionDenied(
             _(
@@ -124,7 +120,7 @@ def project_create(
 
 @transaction.atomic
 def project_update(*, project: Project, actor: User, **fields) -> Project:
-    _require_editor(project, actor)
+    require_editor(project, actor)
     allowed = {*PROJECT_FIELDS, "name", "kind", "licence"}
     unknown = set(fields) - allowed
     if unknown:
@@ -145,7 +141,7 @@ def step_create(
     planned_start: date | None = None,
     planned_end: date | None = None,
 ) -> Step:
-    _require_editor(project, actor)
+    require_editor(project, actor)
     Project.objects.select_for_update().get(pk=project.pk)
     last = project.steps.aggregate(last=Max("position"))["last"] or 0
     step = Step(
@@ -160,7 +156,7 @@ def step_create(
     return step
 
 
-def _amount(field: str, value, **limits) -> Decimal:
+def checked_amount(field: str, value, **limits) -> Decimal:
     """parse_amount, its refusal attached to the field it came from."""
     try:
         return parse_amount(value, **limits)
@@ -181,10 +177,12 @@ def _line(step: Step, revision: int, spec: dict) -> BudgetLine:
     if lump not in (None, "") and (hours not in (None, "") or rate not in (None, "")):
         raise ValidationError(_("A line is either hours × an hourly rate, or a lump sum."))
     if lump not in (None, ""):
-        line.lump_sum = Money(_amount("lump_sum", lump), "EUR")
+        line.lump_sum = Money(checked_amount("lump_sum", lump), "EUR")
     elif hours not in (None, "") and rate not in (None, ""):
-        line.hours = _amount("hours", hours, maximum=Decimal(100_000))
-        line.hourly_rate = Money(_amount("hourly_rate", rate, maximum=Decimal(10_000)), "EUR")
+        line.hours = checked_amount("hours", hours, maximum=Decimal(100_000))
+        line.hourly_rate = Money(
+            checked_amount("hourly_rate", rate, maximum=Decimal(10_000)), "EUR"
+        )
     else:
         raise ValidationError(_("Give hours and an hourly rate, or a lump sum."))
     line.full_clean()
@@ -194,7 +192,7 @@ def _line(step: Step, revision: int, spec: dict) -> BudgetLine:
 @transaction.atomic
 def budget_line_add(*, step: Step, actor: User, **spec) -> BudgetLine:
     """Add a line to the current budget, while no money is attached to the step."""
-    _require_editor(step.project, actor)
+    require_editor(step.project, actor)
     step = Step.objects.select_for_update().get(pk=step.pk)
     if step.status in FROZEN_BUDGET_STATUSES:
         raise ValidationError(_("This step is funded: change its budget with a new revision."))
@@ -206,7 +204,7 @@ def budget_line_add(*, step: Step, actor: User, **spec) -> BudgetLine:
 @transaction.atomic
 def step_budget_revise(*, step: Step, actor: User, lines: list[dict]) -> Step:
     """Replace a step's budget by a new revision; earlier revisions are kept as they were."""
-    _require_editor(step.project, actor)
+    require_editor(step.project, actor)
     step = Step.objects.select_for_update().get(pk=step.pk)
     if not lines:
         raise ValidationError(_("A budget revision needs at least one line."))
@@ -228,7 +226,7 @@ def step_update(
     planned_start: date | None = None,
     planned_end: date | None = None,
 ) -> Step:
-    _require_editor(step.project, actor)
+    require_editor(step.project, actor)
     step = Step.objects.select_for_update().get(pk=step.pk)
     step.title, step.deliverables = title.strip(), deliverables
     step.planned_start, step.planned_end = planned_start, planned_end
@@ -239,7 +237,7 @@ def step_update(
 @transaction.atomic
 def budget_line_remove(*, line: BudgetLine, actor: User) -> None:
     """Remove a line of the current budget, while no money is attached to the step."""
-    _require_editor(line.step.project, actor)
+    require_editor(line.step.project, actor)
     step = Step.objects.select_for_update().get(pk=line.step_id)
     if step.status in FROZEN_BUDGET_STATUSES or line.revision != step.budget_revision:
         raise ValidationError(_("This step is funded: change its budget with a new revision."))
@@ -248,7 +246,7 @@ def budget_line_remove(*, line: BudgetLine, actor: User) -> None:
 
 @transaction.atomic
 def step_set_status(*, step: Step, actor: User, status: str) -> Step:
-    _require_editor(step.project, actor)
+    require_editor(step.project, actor)
     step = Step.objects.select_for_update().get(pk=step.pk)
     if status not in STEP_MOVES.get(step.status, set()):
         raise ValidationError(
@@ -282,7 +280,7 @@ def funding_source_add(
     funder: Organisation | None = None,
     applied_on: date | None = None,
 ) -> FundingSource:
-    _require_editor(project, actor)
+    require_editor(project, actor)
     if step is not None and step.project_id != project.pk:
         raise ValidationError({"step": _("This step belongs to another commons.")})
     source = FundingSource(
@@ -291,7 +289,7 @@ def funding_source_add(
         kind=kind,
         funder=funder,
         funder_name=(funder_name or (funder.name if funder else "")).strip(),
-        amount=Money(_amount("amount", amount), "EUR"),
+        amount=Money(checked_amount("amount", amount), "EUR"),
         applied_on=applied_on,
     )
     save_validated(source)
@@ -302,7 +300,7 @@ def funding_source_add(
 def funding_source_decide(
     *, source: FundingSource, actor: User, granted: bool, decided_on: date
 ) -> FundingSource:
-    _require_editor(source.project, actor)
+    require_editor(source.project, actor)
     source = FundingSource.objects.select_for_update().get(pk=source.pk)
     if source.status != SourceStatus.APPLIED:
         raise ValidationError(_("Only an application waiting for an answer can be decided."))
@@ -398,111 +396,3 @@ def funding_source_receive(
     )
     source.save(update_fields=["status", "received_on", "transaction"])
     return source
-
-
-@transaction.atomic
-def contribution_log(
-    *,
-    project: Project,
-    actor: User,
-    contributor: User,
-    day: date,
-    hours: Decimal | str,
-    rate: Decimal | str,
-    description: str,
-    step: Step | None = None,
-    on_behalf_of: Organisation | None = None,
-    request_key: str = "",
-) -> Contribution:
-    """Record time a person gave. The maintainers (and the host's administrators) log it,
-    for themselves or anyone: what they log becomes a debt of the commons. The same
-    `request_key` (a form's one-use key) again returns the first record."""
-    _require_editor(project, actor)
-    Project.objects.select_for_update().get(pk=project.pk)  # one form of the commons at a time
-    if request_key:
-        done = Contribution.objects.filter(project=project, request_key=request_key).first()
-        if done is not None:
-            return done
-    if step is not None and step.project_id != project.pk:
-        raise ValidationError({"step": _("This step belongs to another commons.")})
-    require_past_or_today(field="day", day=day)
-    if (
-        on_behalf_of is not None
-        and not Membership.objects.filter(organisation=on_behalf_of, user=contributor).exists()
-    ):
-        raise ValidationError(
-            {"on_behalf_of": _("The contributor is not a member of this organisation.")}
-        )
-    hours_value = _amount("hours", hours, maximum=Decimal(24))
-    rate_value = _amount("rate", rate, maximum=Decimal(10_000))
-    contribution = Contribution(
-        project=project,
-        step=step,
-        contributor=contributor,
-        on_behalf_of=on_behalf_of,
-        request_key=request_key,
-        day=day,
-        hours=hours_value,
-        rate=Money(rate_value, "EUR"),
-        value=Money(round_cents(hours_value * rate_value), "EUR"),
-        description=description.strip(),
-    )
-    save_validated(contribution)
-    return contribution
-
-
-@transaction.atomic
-def contributor_pay(
-    *,
-    project: Project,
-    contributor: User,
-    amount: Decimal | str,
-    paid_on: date,
-    actor: User,
-    request_key: str,
-) -> ContributorPayment:
-    """Pay a contributor from the commons' account: never more than what is owed to them,
-    never more than the account holds (then nothing is written). `request_key` names the
-    request (the form carries one): the same request sent twice pays once."""
-    if not organisation_has_role(
-        organisation=project.host, user=actor, roles=(Role.TREASURER, Role.ADMIN)
-    ):
-        raise PermissionDenied(_("Only a treasurer of the hosting structure may do this."))
-    require_past_or_today(field="paid_on", day=paid_on)
-    if not request_key:
-        raise ValidationError(_("This form expired: open it again."))
-    Project.objects.select_for_update().get(pk=project.pk)  # one payment at a time
-    idempotency_key = f"contributor-payment-{project.pk}-{request_key}"[:120]
-    done = ContributorPayment.objects.filter(
-        project=project, transaction__idempotency_key=idempotency_key
-    ).first()
-    if done is not None:
-        return done
-    value = _amount("amount", amount)
-    owed = next(
-        (row.debt for row in contributive_debts(project=project) if row.contributor == contributor),
-        Decimal(0),
-    )
-    if value > owed:
-        raise ValidationError({"amount": _("This is more than what is owed to this person.")})
-    bank = project_account(project=project, purpose="bank")
-    cents = minor_units(value)
-    if cents > account_balance(account=bank).posted:
-        raise ValidationError({"amount": _("The commons' account does not hold that much.")})
-    posted = ledger_post(
-        kind=TransactionKind.PAYOUT,
-        idempotency_key=idempotency_key,
-        memo=f"{contributor.display_name} – {project.name}"[:300],
-        entries=[
-            debit(project_account(project=project, purpose="contributors_paid"), cents),
-            credit(bank, cents),
-        ],
-    )
-    return ContributorPayment.objects.create(
-        project=project,
-        contributor=contributor,
-        amount=Money(value, "EUR"),
-        paid_on=paid_on,
-        transaction=posted,
-        created_by=actor,
-    )

@@ -17,7 +17,7 @@ from commons_fund.members.models import Role
 from commons_fund.members.selectors import organisation_has_role, organisations_with_role
 from commons_fund.security import money_action
 
-from . import selectors, services
+from . import contributions, selectors, services
 from .forms import (
     BudgetLineForm,
     BudgetRevisionFormSet,
@@ -379,7 +379,8 @@ def contribution_create(request: HttpRequest, slug: str) -> HttpResponse:
         request.POST or None, project=project, initial={"contributor": request.user.email}
     )
     if request.method == "POST" and form_apply(
-        form, lambda data: services.contribution_log(project=project, actor=request.user, **data)
+        form,
+        lambda data: contributions.contribution_log(project=project, actor=request.user, **data),
     ):
         messages.success(request, _("The hours were logged."))
         return redirect("projects:project_manage", slug=slug)
@@ -403,7 +404,8 @@ def contributor_payment(request: HttpRequest, slug: str) -> HttpResponse:
         request.POST or None, debts=selectors.contributive_debts(project=project)
     )
     if request.method == "POST" and form_apply(
-        form, lambda data: services.contributor_pay(project=project, actor=request.user, **data)
+        form,
+        lambda data: contributions.contributor_pay(project=project, actor=request.user, **data),
     ):
         messages.success(request, _("The payment was recorded in the books."))
         return redirect("projects:project_manage", slug=slug)

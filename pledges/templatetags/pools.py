@@ -3,11 +3,11 @@ pools: their templates load this library."""
 
 from django import template
 
-from pledges import selectors
+from pledges import personal
 
 register = template.Library()
 
 
 @register.inclusion_tag("pledges/_awaiting.html", takes_context=True)
 def pools_awaiting(context) -> dict:
-    return {"awaiting": selectors.awaiting(user=context["request"].user)}
+    return {"awaiting": personal.awaiting(user=context["request"].user)}

@@ -16,7 +16,7 @@ from commons_fund.payments import stripe_client
 from commons_fund.payments.forms import SepaMandateForm
 from commons_fund.payments.models import SavedPaymentMethod
 
-from .. import selectors, services
+from .. import personal, selectors, services
 from ..forms import (
     PledgeChangeForm,
     PledgeForm,
@@ -46,7 +46,7 @@ def pledge_create(request: HttpRequest, slug: str) -> HttpResponse:
         request.POST or None,
         memberships=memberships,
         methods=methods,
-        saved_methods=selectors.saved_methods_of(memberships=memberships),
+        saved_methods=personal.saved_methods_of(memberships=memberships),
     )
     if request.method == "POST" and form_apply(
         form, lambda data: services.pledge_create(actor=request.user, **data)
@@ -135,25 +135,25 @@ def payment_method_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def my_pledges(request: HttpRequest) -> HttpResponse:
-    pledges = selectors.pledges_of(user=request.user)
-    methods = selectors.saved_methods_by_payer(memberships=[p.membership for p in pledges])
+    pledges = personal.pledges_of(user=request.user)
+    methods = personal.saved_methods_by_payer(memberships=[p.membership for p in pledges])
     return render(
         request,
         "pledges/my_pledges.html",
         {
             "pledges": [
-                (pledge, methods.get(selectors.payer_key(membership=pledge.membership), []))
+                (pledge, methods.get(personal.payer_key(membership=pledge.membership), []))
                 for pledge in pledges
             ],
             "change_form": PledgeChangeForm(),
-            "transfers": selectors.transfers_to_make(pledges=pledges),
+            "transfers": personal.transfers_to_make(pledges=pledges),
         },
     )
 
 
 def _my_pledge(request, pk: int) -> Pledge:
     pledge = get_object_or_404(Pledge.objects.select_related("membership__pool"), pk=pk)
-    if pledge not in selectors.pledges_of(user=request.user):
+    if pledge not in personal.pledges_of(user=request.user):
         raise Http404
     return pledge
 

@@ -17,7 +17,7 @@ from commons_fund.forms import flash_errors, form_apply
 from commons_fund.members.models import Organisation, Role
 from commons_fund.members.selectors import organisations_with_role, user_with_calendar_key
 
-from .. import ical, selectors, services
+from .. import ical, personal, selectors, services
 from ..forms import (
     CollegeForm,
     JoinForm,
@@ -266,7 +266,7 @@ def person_calendar(request: HttpRequest, key: str) -> HttpResponse:
     if user is None:
         raise Http404
     response = HttpResponse(
-        ical.person_calendar(items=selectors.person_calendar(user=user)),
+        ical.person_calendar(items=personal.person_calendar(user=user)),
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = 'inline; filename="commons-fund.ics"'

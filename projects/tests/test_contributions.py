@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from commons_fund.ledger.models import Transaction
 from commons_fund.members.tests.factories import UserFactory
-from projects import services
+from projects import contributions, services
 from projects.models import Contribution, ContributorPayment
 from projects.selectors import contributive_debts, project_plan
 
@@ -38,7 +38,7 @@ def _fund(project, admin, amount):
 
 def test_contributive_debt_per_contributor_then_paid(project, admin):
     ana, bob = UserFactory(), UserFactory()
-    services.contribution_log(
+    contributions.contribution_log(
         project=project,
         actor=admin.user,
         contributor=ana,
@@ -47,7 +47,7 @@ def test_contributive_debt_per_contributor_then_paid(project, admin):
         rate="40",
         description="Refonte des factures",
     )
-    services.contribution_log(
+    contributions.contribution_log(
         project=project,
         actor=admin.user,
         contributor=ana,
@@ -56,7 +56,7 @@ def test_contributive_debt_per_contributor_then_paid(project, admin):
         rate="40",
         description="Revue",
     )
-    services.contribution_log(
+    contributions.contribution_log(
         project=project,
         actor=admin.user,
         contributor=bob,
@@ -70,7 +70,7 @@ def test_contributive_debt_per_contributor_then_paid(project, admin):
 
     _fund(project, admin, "300")
     with pytest.raises(ValidationError) as raised:  # more than the account holds
-        services.contributor_pay(
+        contributions.contributor_pay(
             project=project,
             contributor=ana,
             amount="380",
@@ -82,7 +82,7 @@ def test_contributive_debt_per_contributor_then_paid(project, admin):
     assert not ContributorPayment.objects.exists()
     transactions = Transaction.objects.count()
     with pytest.raises(ValidationError):  # more than owed to Bob
-        services.contributor_pay(
+        contributions.contributor_pay(
             project=project,
             contributor=bob,
             amount="200",
@@ -92,7 +92,7 @@ def test_contributive_debt_per_contributor_then_paid(project, admin):
         )
     assert Transaction.objects.count() == transactions
 
-    services.contributor_pay(
+    contributions.contributor_pay(
         project=project,
         contributor=ana,
         amount="250",
@@ -107,7 +107,7 @@ def test_contributive_debt_per_contributor_then_paid(project, admin):
         D("130.00"),
     )
     with pytest.raises(ValidationError):  # only 50 € left in the account
-        services.contributor_pay(
+        contributions.contributor_pay(
             project=project,
             contributor=ana,
             amount="60",
@@ -118,7 +118,7 @@ def test_contributive_debt_per_contributor_then_paid(project, admin):
 
 
 def test_only_treasurers_pay(project, admin):
-    services.contribution_log(
+    contributions.contribution_log(
         project=project,
         actor=admin.user,
         contributor=admin.user,
@@ -128,7 +128,7 @@ def test_only_treasurers_pay(project, admin):
         description="x",
     )
     with pytest.raises(PermissionDenied):
-        services.contributor_pay(
+        contributions.contributor_pay(
             project=project,
             contributor=admin.user,
             amount="1",
@@ -161,13 +161,13 @@ def test_bad_contributions_are_refused_and_nothing_saved(project, admin, changes
         **changes,
     }
     with pytest.raises(ValidationError):
-        services.contribution_log(project=project, actor=admin.user, **arguments)
+        contributions.contribution_log(project=project, actor=admin.user, **arguments)
     assert not Contribution.objects.exists()
 
 
 def test_the_same_payment_request_pays_once(project, admin):
     ana = UserFactory()
-    services.contribution_log(
+    contributions.contribution_log(
         project=project,
         actor=admin.user,
         contributor=ana,
@@ -177,7 +177,7 @@ def test_the_same_payment_request_pays_once(project, admin):
         description="Doc",
     )
     _fund(project, admin, "1000")
-    first = services.contributor_pay(
+    first = contributions.contributor_pay(
         project=project,
         contributor=ana,
         amount="100",
@@ -185,7 +185,7 @@ def test_the_same_payment_request_pays_once(project, admin):
         actor=admin.user,
         request_key="same",
     )
-    again = services.contributor_pay(
+    again = contributions.contributor_pay(
         project=project,
         contributor=ana,
         amount="100",
@@ -197,7 +197,7 @@ def test_the_same_payment_request_pays_once(project, admin):
     assert ContributorPayment.objects.count() == 1
     (row,) = contributive_debts(project=project)
     assert row.debt == D("300.00")
-    services.contributor_pay(
+    contributions.contributor_pay(
         project=project,
         contributor=ana,
         amount="100",
@@ -211,7 +211,7 @@ def test_the_same_payment_request_pays_once(project, admin):
 def test_only_editors_log_hours(project):
     outsider = UserFactory()
     with pytest.raises(PermissionDenied):
-        services.contribution_log(
+        contributions.contribution_log(
             project=project,
             actor=outsider,
             contributor=outsider,
@@ -228,7 +228,7 @@ def test_debt_per_step_settles_earliest_steps_first(project, admin):
     second = services.step_create(project=project, actor=admin.user, title="Étape 2")
     ana = UserFactory()
     for step, hours in ((second, "5"), (first, "2"), (None, "1")):
-        services.contribution_log(
+        contributions.contribution_log(
             project=project,
             actor=admin.user,
             contributor=ana,
@@ -242,7 +242,7 @@ def test_debt_per_step_settles_earliest_steps_first(project, admin):
     plan = project_plan(project=project)
     assert [b.debt for b in plan.steps] == [D("80.00"), D("200.00")]
     assert plan.whole.debt == D("40.00")
-    services.contributor_pay(
+    contributions.contributor_pay(
         project=project,
         contributor=ana,
         amount="100",

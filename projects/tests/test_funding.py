@@ -11,7 +11,7 @@ from commons_fund.ledger.models import Account
 from commons_fund.ledger.selectors import account_balance
 from commons_fund.members.models import Role
 from commons_fund.members.tests.factories import MembershipFactory
-from projects import services
+from projects import contributions, services
 from projects.models import FundingSource, SourceStatus
 from projects.selectors import project_plan
 from projects.services import project_account
@@ -159,7 +159,7 @@ def test_plan_queries_do_not_grow(project, admin, django_assert_max_num_queries)
             funder_name="Région",
             amount="50",
         )
-        services.contribution_log(
+        contributions.contribution_log(
             project=project,
             actor=admin.user,
             step=step,

@@ -9,7 +9,7 @@ from django.urls import reverse
 from commons_fund.ledger.models import Transaction
 from commons_fund.members.models import Role
 from commons_fund.members.tests.factories import MembershipFactory, UserFactory, money_login
-from projects import services
+from projects import contributions, services
 from projects.models import (
     BudgetLine,
     Contribution,
@@ -75,7 +75,7 @@ def test_list_and_detail_queries_do_not_grow(client, project, admin):
             assert client.get(url).status_code == 200
         return len(captured)
 
-    services.contribution_log(
+    contributions.contribution_log(
         project=project,
         actor=admin.user,
         contributor=admin.user,
@@ -98,7 +98,7 @@ def test_list_and_detail_queries_do_not_grow(client, project, admin):
             funder_name="ANCT",
             amount="100",
         )
-        services.contribution_log(
+        contributions.contribution_log(
             project=project,
             actor=admin.user,
             step=step,
@@ -402,7 +402,7 @@ def test_funding_sources_and_hours_from_the_pages(client, project, admin):
 
 def test_paying_a_contributor_twice_from_the_same_form_pays_once(client, project, admin):
     contributor = UserFactory()
-    services.contribution_log(
+    contributions.contribution_log(
         project=project,
         actor=admin.user,
         contributor=contributor,

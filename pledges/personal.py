@@ -1,0 +1,183 @@
+"""Reads of one person's side of the pools: the means of payment of those they pay for,
+their pledges, the transfers they have to make, their calendar and what awaits them."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from commons_fund.members.models import Membership, Role, User
+from commons_fund.payments.models import ChargeStatus, MethodKind, SavedPaymentMethod
+
+from .models import (
+    Instalment,
+    InstalmentStatus,
+    MemberStatus,
+    Pledge,
+    Pool,
+    PoolMembership,
+    Round,
+    RoundState,
+    VoterRoll,
+)
+
+
+def saved_methods_of(*, memberships) -> QuerySet[SavedPaymentMethod]:
+    """The active saved cards and SEPA mandates of these members' payers."""
+    memberships = list(memberships)
+    return SavedPaymentMethod.objects.filter(
+        Q(customer__user__in=[m.user_id for m in memberships if m.user_id])
+        | Q(
+            customer__organisation__in=[m.organisation_id for m in memberships if m.organisation_id]
+        ),
+        active=True,
+    ).order_by("kind", "label")
+
+
+def payer_key(*, membership: PoolMembership) -> tuple[str, int]:
+    if membership.organisation_id:
+        return ("organisation", membership.organisation_id)
+    return ("user", membership.user_id)
+
+
+def saved_methods_by_payer(*, memberships) -> dict[tuple[str, int], list[SavedPaymentMethod]]:
+    """The active saved cards and mandates of these members' payers, by payer_key."""
+    found: dict[tuple[str, int], list[SavedPaymentMethod]] = defaultdict(list)
+    for method in saved_methods_of(memberships=memberships).select_related("customer"):
+        customer = method.customer
+        key = (
+            ("organisation", customer.organisation_id)
+            if customer.organisation_id
+            else ("user", customer.user_id)
+        )
+        found[key].append(method)
+    return dict(found)
+
+
+def pledges_of(*, user: User) -> list[Pledge]:
+    """The live and past pledges of every member a person acts for, in every pool."""
+    if not user.is_authenticated:
+        return []
+    organisations = Membership.objects.filter(
+        user=user, role__in=[Role.ADMIN, Role.TREASURER]
+    ).values("organisation")
+    return list(
+        Pledge.objects.filter(
+            Q(membership__user=user) | Q(membership__organisation__in=organisations)
+        )
+        .select_related(
+            "membership__pool", "membership__user", "membership__organisation", "saved_method"
+        )
+        .order_by("status", "-created_at")
+    )
+
+
+def transfers_to_make(*, pledges: list[Pledge]) -> list[Instalment]:
+    """The collections of these pledges waiting for the payer's bank transfer (in whole or in
+    part), oldest round first: one query."""
+    return list(
+        Instalment.objects.filter(
+            pledge__in=pledges,
+            status__in=[InstalmentStatus.DUE, InstalmentStatus.FAILED],
+            charge__method=MethodKind.TRANSFER,
+            charge__status__in=[ChargeStatus.AWAITING_TRANSFER, ChargeStatus.PARTIALLY_RECEIVED],
+        )
+        .select_related(
+            "round__pool", "pledge__membership__user", "pledge__membership__organisation", "charge"
+        )
+        .order_by("round__voting_closes_at", "pk")
+    )
+
+
+def _acted_for(*, user: User) -> QuerySet[PoolMembership]:
+    """The active pool memberships a person acts for: their own, and their organisations'
+    where they are an administrator or treasurer."""
+    acts_for = Membership.objects.filter(user=user, role__in=[Role.ADMIN, Role.TREASURER]).values(
+        "organisation"
+    )
+    return PoolMembership.objects.filter(
+        Q(user=user) | Q(organisation__in=acts_for), status=MemberStatus.ACTIVE
+    )
+
+
+@dataclass(frozen=True)
+class PersonCalendar:
+    rounds: list[Round]
+    payments: list[Instalment]
+
+
+def person_calendar(*, user: User) -> PersonCalendar:
+    """What a person's calendar feed shows: the rounds of the pools they act in (cancelled
+    ones left out), and the payments of theirs that are due or will be tried again. Two
+    queries, whatever the number of pools."""
+    members = _acted_for(user=user)
+    rounds = list(
+        Round.objects.filter(pool__in=members.values("pool"))
+        .exclude(state=RoundState.CANCELLED)
+        .select_related("pool")
+        .order_by("pool__name", "number")
+    )
+    payments = list(
+        Instalment.objects.filter(
+            pledge__membership__in=members,
+            status__in=[InstalmentStatus.DUE, InstalmentStatus.FAILED],
+        )
+        .select_related("round__pool", "pledge__membership__organisation")
+        .order_by("pk")
+    )
+    return PersonCalendar(rounds=rounds, payments=payments)
+
+
+def awaiting(*, user: User) -> dict:
+    """What the pools wait for from this person ("My space"): the votes not cast yet, per
+    member they act for; the payments due or failed; the members waiting for approval in the
+    pools they administer. Six queries, whatever the number of pools."""
+    if not user.is_authenticated:
+        return {"votes": [], "payments": [], "approvals": []}
+    members = list(_acted_for(user=user).select_related("user", "organisation"))
+    pools = {member.pool_id for member in members}
+    open_rounds = list(
+        Round.objects.filter(pool__in=pools, state=RoundState.VOTING)
+        .select_related("pool")
+        .order_by("voting_closes_at")
+    )
+    voted = set(
+        VoterRoll.objects.filter(round__in=open_rounds, membership__in=members).values_list(
+            "round_id", "membership_id"
+        )
+    )
+    defaulted = set(
+        Instalment.objects.filter(
+            status=InstalmentStatus.DEFAULTED, pledge__membership__in=members
+        ).values_list("round__pool_id", "round__number", "pledge__membership_id")
+    )
+    votes = [
+        (round_, member)
+        for round_ in open_rounds
+        for member in members
+        if member.pool_id == round_.pool_id
+        and round_.vote_opened_at is not None
+        and member.joined_at <= round_.vote_opened_at
+        and (
+            round_.pool.defaulters_vote
+            or (round_.pool_id, round_.number - 1, member.pk) not in defaulted
+        )
+        and (round_.pk, member.pk) not in voted
+    ]
+    payments = list(
+        Instalment.objects.filter(
+            pledge__membership__in=members,
+            status__in=[InstalmentStatus.DUE, InstalmentStatus.FAILED],
+        )
+        .select_related(
+            "round__pool", "pledge__membership__user", "pledge__membership__organisation"
+        )
+        .order_by("status", "pk")
+    )
+    approvals = list(
+        Pool.objects.filter(host__memberships__user=user, host__memberships__role=Role.ADMIN)
+        .annotate(waiting=Count("memberships", filter=Q(memberships__status=MemberStatus.PENDING)))
+        .filter(waiting__gt=0)
+        .order_by("name")
+    )
+    return {"votes": votes, "payments": payments, "approvals": approvals}
