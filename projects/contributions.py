@@ -25,32 +25,9 @@ from .models import (
     ContributorPayment,
     Project,
     Step,
-    StepStatus,
 )
 from .selectors import contributive_debts
 from .services import checked_amount, project_account, require_editor
-
-PROJECT_FIELDS = (
-    "summary",
-    "description",
-    "repository_url",
-    "website_url",
-    "regions",
-    "departments",
-    "status",
-    "slug",
-)
-
-# Allowed moves of a step's status.
-STEP_MOVES = {
-    StepStatus.DRAFT: {StepStatus.OPEN, StepStatus.ABANDONED},
-    StepStatus.OPEN: {StepStatus.DRAFT, StepStatus.FUNDED, StepStatus.ABANDONED},
-    StepStatus.FUNDED: {StepStatus.IN_PROGRESS, StepStatus.ABANDONED},
-    StepStatus.IN_PROGRESS: {StepStatus.DELIVERED, StepStatus.ABANDONED},
-    StepStatus.DELIVERED: {StepStatus.VALIDATED, StepStatus.IN_PROGRESS},
-    StepStatus.VALIDATED: set(),
-    StepStatus.ABANDONED: set(),
-}
 
 
 @transaction.atomic
