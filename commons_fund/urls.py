@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from pledges.api import PledgeViewSet, PoolViewSet, RoundViewSet
@@ -18,7 +19,7 @@ from reciprocity.views import contract_pdf_download
 from .finances.api import OrganisationFinancesView
 from .members.api import OrganisationViewSet
 from .payments.views import stripe_webhook
-from .views import healthz, wagtail_admin_login
+from .views import healthz, robots_txt, wagtail_admin_login
 
 # The admins' own login forms would take a password alone: people log in through allauth
 # (second factor, rate limits) and come back (tests/security/test_login_entry_points.py).
@@ -47,6 +48,8 @@ api_patterns = [
 
 urlpatterns = [
     re_path(r"^healthz/?$", healthz, name="healthz"),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, name="sitemap"),
     path("api/v1/", include((api_patterns, "api"))),
     path("payments/stripe/webhook/", stripe_webhook, name="stripe_webhook"),
     # A stable address for contracts' PDFs, the same in every language.
@@ -70,6 +73,7 @@ urlpatterns += i18n_patterns(
     path("", include("projects.urls")),
     path("", include("pledges.urls")),
     path("", include("reciprocity.urls")),
+    path("", include("cms.urls")),
     path("", include(wagtail_urls)),
 )
 

@@ -32,3 +32,25 @@ def wagtail_admin_login(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(next_url)
     return redirect(f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': next_url})}")
+
+
+# What crawlers may read: the public pages, not the admin, the API, forms or members' pages.
+ROBOTS_DISALLOWED = (
+    "/cms/",
+    "/django-admin/",
+    "/api/",
+    "/accounts/",
+    "/payments/",
+    "/fr/accounts/",
+    "/en/accounts/",
+    "/fr/my/",
+    "/en/my/",
+)
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """robots.txt: the private parts kept out, and where the sitemap is."""
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOWED)]
+    lines.append(f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

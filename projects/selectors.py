@@ -374,3 +374,8 @@ def pool_funding_received_total() -> Decimal:
         kind=SourceKind.POOL_ROUND, status=SourceStatus.RECEIVED
     ).aggregate(total=Sum("amount"))["total"]
     return total or Decimal(0)
+
+
+def newest_projects(*, limit: int = 20) -> list[Project]:
+    """The commons most recently added to the platform, newest first."""
+    return list(Project.objects.select_related("host").order_by("-created_at", "-pk")[:limit])

@@ -234,3 +234,13 @@ def given_back_total() -> Decimal:
         total=Sum("due")
     )["total"]
     return total or Decimal(0)
+
+
+def newest_contracts(*, limit: int = 20) -> list[ReciprocityContract]:
+    """The latest contracts signed, newest first: who joined the wall, for which commons."""
+    return list(
+        ReciprocityContract.objects.filter(signed_at__isnull=False)
+        .exclude(state=ContractState.TERMINATED)
+        .select_related("partner", "project")
+        .order_by("-signed_at", "-pk")[:limit]
+    )

@@ -25,6 +25,11 @@ def _step(k):
 
 TARGETS = {
     "healthz": ("GET", lambda k: {}),
+    "robots_txt": ("GET", lambda k: {}),
+    "sitemap": ("GET", lambda k: {}),
+    "cms:feed_results": ("GET", lambda k: {}),
+    "cms:feed_commons": ("GET", lambda k: {}),
+    "cms:feed_wall": ("GET", lambda k: {}),
     "stripe_webhook": ("POST", lambda k: {}),
     "reciprocity_contract_pdf": ("GET", lambda k: {"pk": k["contract"]}),
     # JSON API

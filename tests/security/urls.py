@@ -10,9 +10,10 @@ OWN_NAMESPACES = {
     "projects",
     "pledges",
     "reciprocity",
+    "cms",
     "api",
 }
-OWN_NAMES = {"healthz", "stripe_webhook", "reciprocity_contract_pdf"}
+OWN_NAMES = {"healthz", "stripe_webhook", "reciprocity_contract_pdf", "robots_txt", "sitemap"}
 
 
 def project_url_names() -> set[str]:
