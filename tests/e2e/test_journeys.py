@@ -11,6 +11,8 @@ from django.db import transaction
 from pledges import collecting, rounds
 from pledges.models import InstalmentStatus, Round, RoundState
 
+from .conftest import Journey
+
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
@@ -494,3 +496,33 @@ def test_an_association_runs_an_allocation_pool_with_matching_and_colleges(
     page.goto(round_.get_absolute_url())
     journey.shot("results")
     assert "Movilab" in page.locator("main").inner_text()
+
+
+def test_on_a_phone_the_menu_folds_behind_a_button(demo, browser, live_server):
+    """#22: at 390 px the menu filled the top of the screen; it now opens from a button
+    (keyboard and Escape included); at 1280 px there is no button and the menu shows."""
+    for width, folded in ((390, True), (1280, False)):
+        context = browser.new_context(
+            base_url=live_server.url, locale="fr-FR", viewport={"width": width, "height": 800}
+        )
+        tab = Journey(context.new_page(), f"menu-{width}")
+        page = tab.page
+        page.goto("/fr/")
+        button = page.get_by_role("button", name="Menu", exact=True)
+        pools = page.get_by_role("navigation", name="Menu principal").get_by_role(
+            "link", name="Fonds communs"
+        )
+        assert button.is_visible() is folded
+        assert pools.is_visible() is not folded
+        if folded:
+            tab.shot("folded")
+            button.focus()
+            page.keyboard.press("Enter")
+            assert pools.is_visible() and button.get_attribute("aria-expanded") == "true"
+            tab.shot("open")
+            page.keyboard.press("Escape")
+            assert not pools.is_visible() and button.get_attribute("aria-expanded") == "false"
+            width_used = page.evaluate("document.documentElement.scrollWidth")
+            assert width_used <= width  # nothing wider than the screen on the home page
+        context.close()
+        assert not tab.problems, tab.problems
