@@ -14,6 +14,7 @@ from .models import (
     FaqPage,
     FinancesPage,
     HomePage,
+    NavigationLink,
     ReciprocityWallPage,
     SiteSettings,
     StandardPage,
@@ -183,3 +184,16 @@ def seed() -> None:
             translation = page.copy_for_translation(english)
             translation.title = ENGLISH[page.slug]
             translation.save_revision().publish()
+    _menu_link_to_the_accounts()
+
+
+# The main menu's link to a structure's open accounts (#22: the finances were in no menu).
+MENU_ACCOUNTS = {"fr": "Comptes ouverts", "en": "Open accounts"}
+
+
+def _menu_link_to_the_accounts() -> None:
+    for page in FinancesPage.objects.filter(slug="comptes-ouvaton").select_related("locale"):
+        code = page.locale.language_code
+        NavigationLink.objects.get_or_create(
+            locale=page.locale, page=page, defaults={"label": MENU_ACCOUNTS[code], "sort_order": 10}
+        )

@@ -84,3 +84,11 @@ def test_a_commons_made_by_its_maintainers_gets_a_draft_page_for_the_editors():
     assert (page.title, page.live, page.locale.language_code) == (project.name, False, "fr")
     assert page.get_parent().specific_class.__name__ == "CommonsIndexPage"
     assert page.get_latest_revision() is not None  # a draft the editors open and publish
+
+
+def test_the_finances_are_in_the_menu_in_both_languages(client):
+    """#22: a structure's finances were in no menu; the demo links its open accounts."""
+    french = client.get("/fr/pools/").text
+    assert '<a href="/fr/comptes-ouvaton/">Comptes ouverts</a>' in french
+    english = client.get("/en/pools/").text
+    assert ">Open accounts</a>" in english
