@@ -278,5 +278,12 @@ def overview_context(*, organisation: Organisation, params) -> dict:
     if latest is not None and latest.result > 0:
         form = RebateForm(params if "part" in params else None)
         part = form.cleaned_data["part"] if form.is_bound and form.is_valid() else Decimal(50)
-        context.update(rebate_form=form, rebate=latest.rebate(part), rebate_part=part)
+        half = latest.half_capital
+        context.update(
+            rebate_form=form,
+            rebate=latest.rebate(part),
+            rebate_part=part,
+            # Losses beyond half the capital: the surplus rebuilds equity before any rebate.
+            rebate_warning=half if half is not None and half.crossed else None,
+        )
     return context

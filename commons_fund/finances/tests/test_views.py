@@ -86,6 +86,23 @@ def test_the_page_without_accounts_and_the_rebate_form(client):
     assert response.context["rebate"].total == Decimal("7572.00")  # the default half
 
 
+def test_the_rebate_simulation_warns_while_losses_exceed_half_the_capital(client):
+    """#22: it offered to hand out 7 572 € while Ouvaton's losses exceed half its capital,
+    without a word."""
+    accounts = FinancialYearFactory(**OUVATON_2023)
+    response = client.get(_url("public", accounts.organisation))
+    warning = response.context["rebate_warning"]
+    assert (warning.losses, warning.threshold, warning.gap) == (
+        Decimal(97_991),
+        Decimal(73_896),
+        Decimal(24_095),
+    )
+    assert "dépassent la moitié du capital" in _text(response)
+    accounts.retained_earnings = Decimal(-1_000)
+    accounts.save()
+    assert client.get(_url("public", accounts.organisation)).context["rebate_warning"] is None
+
+
 @pytest.mark.parametrize("years", [1, 15])
 def test_the_page_queries_do_not_grow_with_the_years(client, django_assert_num_queries, years):
     organisation = MembershipFactory().organisation
