@@ -134,7 +134,9 @@ def bench_tally(voters: int, candidates: int) -> float:
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO pledges_ballot (round_id, receipt) SELECT %s, 'B' || g "
+            # Ballots have random keys (secrecy, pledges.models.random_key), not a sequence.
+            "INSERT INTO pledges_ballot (id, round_id, receipt) "
+            "SELECT 1 + (random() * 4.6e18)::bigint, %s, 'B' || g "
             "FROM generate_series(1, %s) g",
             [round_.pk, voters],
         )
