@@ -285,6 +285,9 @@ CELERY_BEAT_SCHEDULE = {
 BALLOT_BOX_MINIMUM = env.int("BALLOT_BOX_MINIMUM", default=10)
 # Pools: a failed collection is tried again after these numbers of days, then defaulted.
 POOL_RETRY_DAYS = env.list("POOL_RETRY_DAYS", cast=int, default=[1, 3, 7])
+# How long a round waits for the matching its funder was asked for by transfer; after that
+# the commons are paid the members' money alone.
+POOL_MATCHING_WAIT_DAYS = env.int("POOL_MATCHING_WAIT_DAYS", default=30)
 
 # The creditor of SEPA Direct Debit mandates (the platform's Stripe account collects them):
 # its name and its SEPA creditor identifier (ICS, "identifiant créancier SEPA", given by its

@@ -386,8 +386,16 @@ def round_pay_out(*, round_: Round) -> Round:
     if round_.pot_instalments.exclude(status__in=FINAL_INSTALMENT).exists():
         return round_
     asked = round_.matching_charge
+    waited = timedelta(days=settings.POOL_MATCHING_WAIT_DAYS)
     if asked is not None and asked.status not in FINAL_STATUSES:
-        return round_  # the matching's funder has not paid (nor refused) yet
+        if asked.created_at > timezone.now() - waited:
+            return round_  # the matching's funder has not paid (nor refused) yet
+        asked = payments.transfer_give_up(
+            charge=asked,
+            reason=_("The matching did not arrive within %(days)s days.") % {"days": waited.days},
+        )
+        if asked.status not in FINAL_STATUSES:
+            return round_  # part of it arrived: the treasurer settles it
     matched = asked is None or asked.status == ChargeStatus.SUCCEEDED
     collected = minor_units(  # cents: what payments and the published results count in
         round_.pot_instalments.filter(status=InstalmentStatus.SUCCEEDED).aggregate(

@@ -157,3 +157,25 @@ def test_the_round_moves_on_by_itself_once_the_vote_closes(pool, admin):
     vote(round_, people[1], {alpha.pk: 1000})
     round_ = rounds.round_advance(round_=round_, now=round_.voting_closes_at + timedelta(minutes=1))
     assert round_.state == RoundState.COLLECTING
+
+
+def test_a_matching_never_transferred_is_given_up_after_the_wait(
+    pool, admin, settings, django_capture_on_commit_callbacks
+):
+    """The funder was asked and never paid nor refused: the round waited forever. After
+    POOL_MATCHING_WAIT_DAYS the transfer is given up and the commons get the members' money."""
+    settings.POOL_MATCHING_WAIT_DAYS = 30
+    region = OrganisationFactory(name="Région Normandie")
+    PoolMembershipFactory(pool=pool, organisation=region, user=None)
+    pool, people, projects = _matched_pool(pool, admin, matching_funder=region)
+    round_ = _tallied_and_collected(pool, admin, people, projects)
+    assert collecting.round_pay_out(round_=round_).state == RoundState.COLLECTING  # waits
+    Charge.objects.filter(pk=round_.matching_charge_id).update(
+        created_at=timezone.now() - timedelta(days=31)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        round_ = collecting.round_pay_out(round_=round_)
+    asked = Charge.objects.get(pk=round_.matching_charge_id)
+    assert asked.status == ChargeStatus.CANCELLED and "30" in asked.failure_message
+    assert round_.state == RoundState.PAID_OUT and round_.results["matching_paid"] == 0
+    assert sum(Payout.objects.values_list("amount", flat=True)) == 30_00

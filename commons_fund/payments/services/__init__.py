@@ -53,6 +53,7 @@ from .tax_receipts import (
     tax_receipts_issue_due,
 )
 from .transfers import (
+    transfer_give_up,
     transfer_record_receipt,
 )
 from .webhooks import (
@@ -99,6 +100,7 @@ __all__ = [
     "tax_receipt_policy_set",
     "tax_receipts_issue",
     "tax_receipts_issue_due",
+    "transfer_give_up",
     "transfer_record_receipt",
     "webhook_handle",
     "webhook_receive",

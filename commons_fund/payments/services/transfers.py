@@ -108,3 +108,17 @@ def transfer_record_receipt(
     if charge.status == ChargeStatus.SUCCEEDED and was != ChargeStatus.SUCCEEDED:
         charge_settle_after_commit(charge=charge)
     return receipt
+
+
+@transaction.atomic
+def transfer_give_up(*, charge: Charge, reason: str) -> Charge:
+    """A transfer asked for and never made: the charge is cancelled (nothing had arrived;
+    a transfer partly received is kept) and whoever waits for it is told it settled."""
+    charge = Charge.objects.select_for_update().get(pk=charge.pk)
+    if charge.status != ChargeStatus.AWAITING_TRANSFER or charge.amount_received:
+        return charge
+    charge.status, charge.failure_message = ChargeStatus.CANCELLED, reason[:500]
+    charge.save(update_fields=["status", "failure_message", "updated_at"])
+    charge_settle_after_commit(charge=charge)
+    log_event(logger, "transfer.given_up", charge=charge.pk, reason=reason[:200])
+    return charge
