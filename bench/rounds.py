@@ -197,26 +197,15 @@ def _members_with_cards(pool, count: int, threads: int = 8) -> None:
     from django.db import connection
 
     from commons_fund.members.models import User
-    from commons_fund.payments import services as payments
-    from commons_fund.payments import stripe_client
+    from commons_fund.payments.tests.factories import connected_host, saved_card
     from pledges import services
 
+    connected_host(pool.host)  # its own Stripe account takes the cards
     users = User.objects.bulk_create([User(email=f"p{n}@bench.test") for n in range(count)])
 
     def work(chunk):
         for user in chunk:
-            method = stripe_client.client().v1.payment_methods.create(
-                params={
-                    "type": "card",
-                    "card": {
-                        "number": "4242424242424242",
-                        "exp_month": 12,
-                        "exp_year": 2034,
-                        "cvc": "123",
-                    },
-                }
-            )
-            saved = payments.payment_method_save_card(payer=user, stripe_payment_method=method.id)
+            saved = saved_card(user, pool.host)
             membership = services.pool_join(pool=pool, actor=user)
             services.pledge_create(
                 membership=membership, actor=user, amount="10", method="card", saved_method=saved

@@ -28,6 +28,16 @@ class OneUseKeyForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+def form_add_error(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's refusal shown on the form: next to the field it names when the form has
+    that field, above the form otherwise (never a crash on a name the form lacks)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
 def form_apply(form: forms.BaseForm, action: Callable[[dict], object]) -> bool:
     """True when the form is valid and `action(cleaned_data)` went through; otherwise the
     form carries the errors and nothing was saved (services are atomic)."""
@@ -36,11 +46,7 @@ def form_apply(form: forms.BaseForm, action: Callable[[dict], object]) -> bool:
     try:
         action(form.cleaned_data)
     except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
+        form_add_error(form, error)
         return False
     except PermissionDenied as error:
         raise Http404 from error

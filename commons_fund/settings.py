@@ -292,7 +292,6 @@ POOL_MATCHING_WAIT_DAYS = env.int("POOL_MATCHING_WAIT_DAYS", default=30)
 # The creditor of SEPA Direct Debit mandates (the platform's Stripe account collects them):
 # its name and its SEPA creditor identifier (ICS, "identifiant créancier SEPA", given by its
 # bank). The default is a placeholder for the demo and the tests.
-SEPA_CREDITOR_NAME = env.str("SEPA_CREDITOR_NAME", default="Commons Fund")
 SEPA_CREDITOR_ID = env.str("SEPA_CREDITOR_ID", default="FR00ZZZ000000")
 
 # Absolute address of the site, for links in emails sent by workers.

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from commons_fund.members.models import Membership, Role, User
+from commons_fund.payments import selectors as payment_selectors
 from commons_fund.payments.models import ChargeStatus, MethodKind, SavedPaymentMethod
 
 from .models import (
@@ -22,14 +23,18 @@ from .models import (
 )
 
 
-def saved_methods_of(*, memberships) -> QuerySet[SavedPaymentMethod]:
-    """The active saved cards and SEPA mandates of these members' payers."""
+def saved_methods_of(*, memberships, account: str | None) -> QuerySet[SavedPaymentMethod]:
+    """The active saved cards and SEPA mandates of these members' payers on one Stripe
+    account (a host's: a card is saved for the host it pays); None: on no account."""
     memberships = list(memberships)
+    if account is None:
+        return SavedPaymentMethod.objects.none()
     return SavedPaymentMethod.objects.filter(
         Q(customer__user__in=[m.user_id for m in memberships if m.user_id])
         | Q(
             customer__organisation__in=[m.organisation_id for m in memberships if m.organisation_id]
         ),
+        customer__stripe_account=account,
         active=True,
     ).order_by("kind", "label")
 
@@ -40,18 +45,40 @@ def payer_key(*, membership: PoolMembership) -> tuple[str, int]:
     return ("user", membership.user_id)
 
 
-def saved_methods_by_payer(*, memberships) -> dict[tuple[str, int], list[SavedPaymentMethod]]:
-    """The active saved cards and mandates of these members' payers, by payer_key."""
-    found: dict[tuple[str, int], list[SavedPaymentMethod]] = defaultdict(list)
-    for method in saved_methods_of(memberships=memberships).select_related("customer"):
+def saved_methods_by_pledge(*, pledges: list[Pledge]) -> dict[int, list[SavedPaymentMethod]]:
+    """For each pledge, the active saved cards and mandates its payer could pay it with: on
+    its pool host's Stripe account (none when the host takes transfers only)."""
+    memberships = [pledge.membership for pledge in pledges]
+    accounts = payment_selectors.collecting_accounts(
+        organisation_ids=[m.pool.host_id for m in memberships]
+    )
+    found: dict[tuple[str, int, str], list[SavedPaymentMethod]] = defaultdict(list)
+    methods = SavedPaymentMethod.objects.filter(
+        Q(customer__user__in=[m.user_id for m in memberships if m.user_id])
+        | Q(
+            customer__organisation__in=[m.organisation_id for m in memberships if m.organisation_id]
+        ),
+        customer__stripe_account__in=set(accounts.values()),
+        active=True,
+    ).select_related("customer")
+    for method in methods.order_by("kind", "label"):
         customer = method.customer
         key = (
             ("organisation", customer.organisation_id)
             if customer.organisation_id
             else ("user", customer.user_id)
         )
-        found[key].append(method)
-    return dict(found)
+        found[(*key, customer.stripe_account)].append(method)
+    return {
+        pledge.pk: found.get(
+            (
+                *payer_key(membership=pledge.membership),
+                accounts.get(pledge.membership.pool.host_id, ""),
+            ),
+            [],
+        )
+        for pledge in pledges
+    }
 
 
 def pledges_of(*, user: User) -> list[Pledge]:

@@ -10,9 +10,11 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from commons_fund.members.models import Membership, Organisation, Role, User
 from commons_fund.members.selectors import organisation_has_role
 from commons_fund.money import minor_units, round_cents
+from commons_fund.payments import selectors as payment_selectors
 from projects.models import BudgetLine, Project, ProjectStatus
 
 from .models import (
+    METHODS_ALLOWED,
     RESULT_STATES,
     Candidacy,
     CandidacyStatus,
@@ -387,3 +389,13 @@ def commons_rounds(*, project: Project) -> dict:
             Pool.objects.filter(rounds__candidacies__project=project).distinct().order_by("name")
         ),
     }
+
+
+def methods_offered(*, pool: Pool, takes_cards: bool | None = None) -> list[str]:
+    """How members may pay this pool's promises, in the order offered: its rule's ways, or
+    bank transfer alone while its host has no connected Stripe account (`takes_cards`, when
+    the caller knows it already)."""
+    if takes_cards is None:
+        takes_cards = payment_selectors.takes_cards(organisation=pool.host)
+    allowed = METHODS_ALLOWED[pool.collection_methods] if takes_cards else {"transfer"}
+    return [m for m in ("card", "sepa_debit", "transfer") if m in allowed]

@@ -19,14 +19,15 @@ from commons_fund.members.models import Organisation, Role, User
 from commons_fund.members.selectors import organisation_has_role
 from commons_fund.models import save_validated
 from commons_fund.money import parse_amount
+from commons_fund.payments import services as payments
 from commons_fund.payments.models import Customer, SavedPaymentMethod
 from projects.models import Project, ProjectStatus
 
 from . import selectors
 from .models import (
     MAX_AMOUNT,
+    METHODS_ALLOWED,
     POOL_RULES,
-    CollectionMethods,
     College,
     MembershipPolicy,
     MemberStatus,
@@ -312,13 +313,6 @@ def membership_leave(*, membership: PoolMembership, actor: User) -> PoolMembersh
     return membership
 
 
-METHODS_ALLOWED = {
-    CollectionMethods.STRIPE: {"card", "sepa_debit"},
-    CollectionMethods.TRANSFER: {"transfer"},
-    CollectionMethods.BOTH: {"card", "sepa_debit", "transfer"},
-}
-
-
 def _pledge_amount(amount) -> Money:
     try:
         return Money(parse_amount(amount, maximum=Decimal(MAX_AMOUNT)), "EUR")
@@ -368,16 +362,21 @@ def _checked_method(
 ) -> SavedPaymentMethod | None:
     """The saved card or mandate a pledge is paid with (None for transfers): a way the pool
     collects, and the member's own."""
-    if method not in METHODS_ALLOWED[membership.pool.collection_methods]:
+    if method not in selectors.methods_offered(pool=membership.pool):
+        if method in METHODS_ALLOWED[membership.pool.collection_methods]:
+            payments.payments_account(books=membership.pool.host)  # says why: transfers only
         raise ValidationError({"method": _("This pool does not collect this way.")})
     if method == "transfer":
         return None
+    account = payments.payments_account(books=membership.pool.host)
     if saved_method is None or saved_method.kind != method or not saved_method.active:
         raise ValidationError({"saved_method": _("Choose a saved card or SEPA mandate.")})
     if not Customer.objects.filter(
-        pk=saved_method.customer_id, **_payer_lookup(membership)
+        pk=saved_method.customer_id, **_payer_lookup(membership), stripe_account=account
     ).exists():
-        raise ValidationError({"saved_method": _("This payment method is not the member's.")})
+        raise ValidationError(
+            {"saved_method": _("This card or mandate is not the member's one for this pool.")}
+        )
     return saved_method
 
 

@@ -17,6 +17,7 @@ from commons_fund.forms import flash_errors, form_apply
 from commons_fund.members.models import Organisation
 from commons_fund.members.selectors import organisation_has_role, organisations_with_role
 from commons_fund.money import format_amount
+from commons_fund.payments import selectors as payment_selectors
 from commons_fund.payments import stripe_client
 from commons_fund.payments.models import SavedPaymentMethod
 
@@ -272,8 +273,14 @@ def _state_moves(contract, user, party) -> list[tuple[str, str]]:
 
 
 def _saved_methods(contract):
+    """The partner's cards and mandates saved on the host's Stripe account (none while the
+    host takes transfers only)."""
+    host = contract.project.host
+    account = payment_selectors.collecting_accounts(organisation_ids=[host.pk]).get(host.pk)
+    if account is None:
+        return SavedPaymentMethod.objects.none()
     return SavedPaymentMethod.objects.filter(
-        customer__organisation=contract.partner, active=True
+        customer__organisation=contract.partner, customer__stripe_account=account, active=True
     ).order_by("kind", "label")
 
 

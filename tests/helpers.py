@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from PIL import Image
 from pypdf import PdfReader
+
+from commons_fund.payments import demo as payments_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,8 +46,17 @@ def standin_running(*arguments: str) -> Iterator[str]:
     """The local Stripe stand-in (localstripe + our extensions) on a free loopback port, for
     the time of the block; yields its address."""
     port = free_port()
+    demo_hosts = [f"--connected-account={account}" for account in payments_demo.CONNECTED.values()]
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.stripe_standin", "--port", str(port), *arguments],
+        [
+            sys.executable,
+            "-m",
+            "tests.support.stripe_standin",
+            "--port",
+            str(port),
+            *demo_hosts,
+            *arguments,
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -122,3 +134,22 @@ def migrations_from(before: list[tuple[str, str]]) -> Iterator[MigrationRun]:
         yield run
     finally:
         run.forward()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def press_on_hosted_page(url: str, button: str, action: str) -> str:
+    """What a person does on a page the Stripe stand-in hosts (Checkout, Connect onboarding):
+    open it, press `button` (a form posting to `url/action`); returns where it sends back."""
+    with urllib.request.urlopen(url, timeout=5) as page:  # noqa: S310 - the stand-in's URL
+        assert button.encode() in page.read()
+    request = urllib.request.Request(f"{url}/{action}", data=b"", method="POST")  # noqa: S310
+    try:
+        urllib.request.build_opener(_NoRedirect).open(request, timeout=5)
+    except urllib.error.HTTPError as redirect:
+        assert redirect.code == 303
+        return redirect.headers["Location"]
+    raise AssertionError(f"the hosted page {url} sent no one back")

@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
-from commons_fund.forms import flash_errors, form_apply
+from commons_fund.forms import flash_errors, form_add_error, form_apply
 
 from . import selectors, services
 from .forms import EmailPreferencesForm, InvitationForm, OrganisationForm, RoleForm
@@ -142,7 +142,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
         try:
             organisation = services.organisation_create(creator=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            form_add_error(form, error)
         else:
             messages.success(request, _("The organisation was created; you are its administrator."))
             return redirect(organisation)
@@ -182,7 +182,7 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 organisation=organisation, actor=request.user, **fields
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            form_add_error(form, error)
         else:
             messages.success(request, _("The organisation was updated."))
             return redirect(organisation)
@@ -209,7 +209,7 @@ def organisation_members(request: HttpRequest, slug: str) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            form_add_error(form, error)
         else:
             messages.success(
                 request, _("Invitation sent to %(email)s.") % {"email": invitation.email}

@@ -1,17 +1,27 @@
 """Demo payments (used by `seed_demo`): bank accounts, transfers waiting or partly received,
-a payout to make. Nothing here calls Stripe, so seeding works without the stand-in."""
+a payout to make, two hosts' connected Stripe accounts. Nothing here calls Stripe, so
+seeding works without the stand-in; `scripts/demo` starts the stand-in with the same
+connected accounts already onboarded (CONNECTED)."""
 
 from datetime import date
 
 from commons_fund.members.models import Organisation, Role, User
 
 from . import services
-from .models import BankAccount, Charge, Payout
+from .models import BankAccount, Charge, Payout, StripeAccount
 
 ACCOUNTS = {
     "ouvaton": ("Ouvaton SA coopérative", "FR1420041010050500013M02606"),
     "normandie-libre": ("Association Normandie Libre", "FR7630006000011234567890189"),
     "data-patch": ("Data Patch SCOP", "DE89370400440532013000"),
+}
+
+
+# The demo hosts that take cards and SEPA debits on their own Stripe account (the others,
+# transfers only): slug -> the connected account's id at the stand-in.
+CONNECTED = {
+    "normandie-libre": "acct_demoNormandieLibre",
+    "ouvaton": "acct_demoOuvaton",
 }
 
 
@@ -43,6 +53,16 @@ def seed() -> None:
                 iban=iban,
                 bic="AGRIFRPP" if slug == "normandie-libre" else "",
             )
+    for slug, account_id in CONNECTED.items():
+        StripeAccount.objects.get_or_create(
+            organisation=organisations[slug],
+            defaults={
+                "stripe_id": account_id,
+                "charges_enabled": True,
+                "details_submitted": True,
+                "payouts_enabled": True,
+            },
+        )
     ouvaton = organisations["ouvaton"]
     treasurer = _treasurer(ouvaton)
     waiting = [

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commons_fund.forms import OneUseKeyForm
+from commons_fund.members.models import Organisation
 from commons_fund.money import parse_amount
 
 from .models import Payout, TaxReceiptPolicy
@@ -94,6 +95,18 @@ class SepaMandateForm(forms.Form):
         label=_("I authorise the debits described above from this account."),
         error_messages={"required": _("The mandate must be accepted to save the account.")},
     )
+
+
+class OrganisationMandateForm(SepaMandateForm):
+    """A mandate an organisation gives a host that takes SEPA debits on its Stripe account."""
+
+    creditor = forms.ModelChoiceField(label=_("Debits from"), queryset=Organisation.objects.none())
+
+    field_order = ["creditor", "holder_name", "iban", "email", "accept"]
+
+    def __init__(self, *args: Any, creditors: QuerySet[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["creditor"].queryset = creditors  # type: ignore[attr-defined]
 
 
 class TaxReceiptPolicyForm(forms.ModelForm):  # type: ignore[type-arg]  # no runtime generics

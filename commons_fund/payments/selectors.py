@@ -1,8 +1,9 @@
 """Reads of payments."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from schwifty import IBAN
 
 from commons_fund.members.models import MONEY_ROLES, Membership, Organisation, User
@@ -17,6 +18,7 @@ from .models import (
     PayoutBatch,
     PayoutStatus,
     SavedPaymentMethod,
+    StripeAccount,
     TaxReceipt,
 )
 
@@ -26,12 +28,16 @@ def charge_refreshed(*, charge: Charge) -> Charge:
     try:
         if charge.stripe_payment_intent:
             return services.charge_apply_intent(
-                intent=stripe_client.payment_intent_retrieve(charge.stripe_payment_intent)
+                intent=stripe_client.payment_intent_retrieve(
+                    charge.stripe_payment_intent, account=charge.stripe_account
+                )
             )
         if charge.checkout_session:
             return (
                 services.checkout_apply(
-                    session=stripe_client.checkout_session_retrieve(charge.checkout_session)
+                    session=stripe_client.checkout_session_retrieve(
+                        charge.checkout_session, account=charge.stripe_account
+                    )
                 )
                 or charge
             )
@@ -64,16 +70,27 @@ def payout_batches(*, organisation: Organisation) -> QuerySet[PayoutBatch]:
     )
 
 
+def _with_creditor(methods: QuerySet[SavedPaymentMethod]) -> QuerySet[SavedPaymentMethod]:
+    """Each method with `creditor_name`: the host whose Stripe account it was saved on (the
+    creditor of a SEPA mandate)."""
+    host = StripeAccount.objects.filter(stripe_id=OuterRef("customer__stripe_account"))
+    return methods.annotate(creditor_name=Subquery(host.values("organisation__name")[:1]))
+
+
 def payment_methods(*, organisation: Organisation) -> QuerySet[SavedPaymentMethod]:
-    return SavedPaymentMethod.objects.filter(
-        customer__organisation=organisation, removed_at__isnull=True
-    ).order_by("-created_at")
+    return _with_creditor(
+        SavedPaymentMethod.objects.filter(
+            customer__organisation=organisation, removed_at__isnull=True
+        ).order_by("-created_at")
+    )
 
 
 def own_payment_methods(*, user: User) -> QuerySet[SavedPaymentMethod]:
     """A person's own saved cards and mandates (not their organisations')."""
-    return SavedPaymentMethod.objects.filter(customer__user=user, removed_at__isnull=True).order_by(
-        "-created_at"
+    return _with_creditor(
+        SavedPaymentMethod.objects.filter(customer__user=user, removed_at__isnull=True).order_by(
+            "-created_at"
+        )
     )
 
 
@@ -201,3 +218,27 @@ def tax_receipt_readable(*, user: User, pk: int) -> TaxReceipt | None:
     ):
         return None
     return receipt
+
+
+def stripe_account_of(*, organisation: Organisation) -> StripeAccount | None:
+    return StripeAccount.objects.filter(organisation=organisation).first()
+
+
+def collecting_accounts(*, organisation_ids: Iterable[int]) -> dict[int, str]:
+    """The Stripe account each of these hosts takes cards and debits on; a host that takes
+    transfers only is absent."""
+    return dict(
+        StripeAccount.objects.filter(
+            organisation__in=set(organisation_ids), charges_enabled=True
+        ).values_list("organisation_id", "stripe_id")
+    )
+
+
+def takes_cards(*, organisation: Organisation | None) -> bool:
+    """Whether card and SEPA payments to `organisation` can be made (None: the platform)."""
+    return organisation is None or bool(collecting_accounts(organisation_ids=[organisation.pk]))
+
+
+def connected_hosts() -> QuerySet[Organisation]:
+    """The structures that take card and SEPA payments on their own Stripe account."""
+    return Organisation.objects.filter(stripe_account__charges_enabled=True).order_by("name")

@@ -3,6 +3,11 @@ the project's exceptions, with messages a treasurer understands.
 
 Configuration: STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, STRIPE_API_BASE (empty: Stripe
 itself; the tests and the demo point it at the local stand-in), STRIPE_LIVEMODE.
+
+Connect: a host's payments are made on its own (connected) Stripe account. Every function
+that touches a payer, a payment method or a payment takes `account`, the connected
+account's id ("" for the platform's own account, used only for the platform's own gifts),
+sent as the `Stripe-Account` header.
 """
 
 from collections.abc import Callable
@@ -101,12 +106,22 @@ def _translate(error: stripe.StripeError) -> PaymentError:
     )
 
 
+def _options(idempotency_key: str = "", account: str = "") -> dict[str, str]:
+    options = {"idempotency_key": idempotency_key} if idempotency_key else {}
+    if account:
+        options["stripe_account"] = account
+    return options
+
+
 def _call(
-    method: Callable[..., Any], *ids: str, params: dict[str, Any], idempotency_key: str = ""
+    method: Callable[..., Any],
+    *ids: str,
+    params: dict[str, Any],
+    idempotency_key: str = "",
+    account: str = "",
 ) -> Any:
-    request_options = {"idempotency_key": idempotency_key} if idempotency_key else {}
     try:
-        return method(*ids, params=params, options=request_options)
+        return method(*ids, params=params, options=_options(idempotency_key, account))
     except stripe.StripeError as error:
         raise _translate(error) from error
 
@@ -157,11 +172,12 @@ def _id_of(value: Any) -> str:
     return str((value or {}).get("id") or "")
 
 
-def customer_create(*, name: str, email: str, reference: str) -> str:
+def customer_create(*, name: str, email: str, reference: str, account: str = "") -> str:
     customer = _call(
         client().v1.customers.create,
         params={"name": name, "email": email, "metadata": {"reference": reference}},
-        idempotency_key=f"customer-{reference}",
+        idempotency_key=f"customer-{reference}-{account or 'platform'}",
+        account=account,
     )
     return str(customer.id)
 
@@ -192,6 +208,7 @@ def payment_method_save(
     reference: str,
     mandate_ip: str = "",
     mandate_user_agent: str = "",
+    account: str = "",
 ) -> SavedMethod:
     """Save a payment method for later off-session charges through a SetupIntent.
 
@@ -203,7 +220,10 @@ def payment_method_save(
         "metadata": {"reference": reference},
     }
     setup = _call(
-        client().v1.setup_intents.create, params=params, idempotency_key=f"setup-{reference}"
+        client().v1.setup_intents.create,
+        params=params,
+        idempotency_key=f"setup-{reference}",
+        account=account,
     )
     confirm: dict[str, Any] = {"payment_method": payment_method_id}
     if kind == "sepa_debit":
@@ -221,14 +241,18 @@ def payment_method_save(
         setup.id,
         params=confirm,
         idempotency_key=f"setup-confirm-{reference}",
+        account=account,
     )
-    method = _call(client().v1.payment_methods.retrieve, payment_method_id, params={})
+    method = _call(
+        client().v1.payment_methods.retrieve, payment_method_id, params={}, account=account
+    )
     if getattr(method, "customer", None) != customer_id:
         method = _call(
             client().v1.payment_methods.attach,
             payment_method_id,
             params={"customer": customer_id},
             idempotency_key=f"attach-{reference}",
+            account=account,
         )
     return SavedMethod(
         id=method.id,
@@ -240,21 +264,25 @@ def payment_method_save(
     )
 
 
-def payment_method_detach(payment_method_id: str) -> None:
+def payment_method_detach(payment_method_id: str, *, account: str = "") -> None:
     """Detach a saved method from its customer: it can no longer be charged. Detaching one
     already detached (a retry) is not an error."""
-    method = _call(client().v1.payment_methods.retrieve, payment_method_id, params={})
+    method = _call(
+        client().v1.payment_methods.retrieve, payment_method_id, params={}, account=account
+    )
     if getattr(method, "customer", None):
         _call(
             client().v1.payment_methods.detach,
             payment_method_id,
             params={},
             idempotency_key=f"detach-{payment_method_id}",
+            account=account,
         )
 
 
-def setup_intent_status(setup_intent_id: str) -> str:
-    return str(_call(client().v1.setup_intents.retrieve, setup_intent_id, params={}).status)
+def setup_intent_status(setup_intent_id: str, *, account: str = "") -> str:
+    setup = _call(client().v1.setup_intents.retrieve, setup_intent_id, params={}, account=account)
+    return str(setup.status)
 
 
 @dataclass(frozen=True)
@@ -268,16 +296,19 @@ class CardSetup:
     payment_method: str
 
 
-def card_setup_create(*, customer_id: str) -> CardSetup:
+def card_setup_create(*, customer_id: str, account: str = "") -> CardSetup:
     setup = _call(
         client().v1.setup_intents.create,
         params={"customer": customer_id, "payment_method_types": ["card"], "usage": "off_session"},
+        account=account,
     )
     return _card_setup(setup)
 
 
-def card_setup_retrieve(setup_intent_id: str) -> CardSetup:
-    return _card_setup(_call(client().v1.setup_intents.retrieve, setup_intent_id, params={}))
+def card_setup_retrieve(setup_intent_id: str, *, account: str = "") -> CardSetup:
+    return _card_setup(
+        _call(client().v1.setup_intents.retrieve, setup_intent_id, params={}, account=account)
+    )
 
 
 def _card_setup(setup: Any) -> CardSetup:
@@ -291,13 +322,17 @@ def _card_setup(setup: Any) -> CardSetup:
     )
 
 
-def payment_method_describe(payment_method_id: str) -> tuple[str, str]:
+def payment_method_describe(payment_method_id: str, *, account: str = "") -> tuple[str, str]:
     """(type, label) of a payment method, e.g. ("card", "Visa •••• 4242")."""
-    method = _call(client().v1.payment_methods.retrieve, payment_method_id, params={})
+    method = _call(
+        client().v1.payment_methods.retrieve, payment_method_id, params={}, account=account
+    )
     return str(method.type), _describe(method)
 
 
-def sepa_payment_method_create(*, iban: str, holder_name: str, email: str, reference: str) -> str:
+def sepa_payment_method_create(
+    *, iban: str, holder_name: str, email: str, reference: str, account: str = ""
+) -> str:
     method = _call(
         client().v1.payment_methods.create,
         params={
@@ -306,6 +341,7 @@ def sepa_payment_method_create(*, iban: str, holder_name: str, email: str, refer
             "billing_details": {"name": holder_name, "email": email},
         },
         idempotency_key=f"sepa-method-{reference}",
+        account=account,
     )
     return str(method.id)
 
@@ -319,8 +355,10 @@ def payment_intent_create_off_session(
     idempotency_key: str,
     metadata: dict[str, str],
     description: str = "",
+    account: str = "",
 ) -> Intent:
-    """Charge a saved payment method without the payer being there (after a vote)."""
+    """Charge a saved payment method without the payer being there (after a vote): a direct
+    charge on the host's connected account when `account` is given."""
     params: dict[str, Any] = {
         "amount": amount,
         "currency": currency.lower(),
@@ -335,7 +373,7 @@ def payment_intent_create_off_session(
     try:
         payment_intent = client().v1.payment_intents.create(
             params=params,  # type: ignore[arg-type]  # a plain dict, checked by Stripe
-            options={"idempotency_key": idempotency_key},
+            options=_options(idempotency_key, account),  # type: ignore[arg-type]
         )
     except stripe.CardError as error:
         # A declined off-session payment: the PaymentIntent exists and says why.
@@ -383,6 +421,7 @@ def checkout_session_create(
     customer_email: str,
     locale: str,
     idempotency_key: str,
+    account: str = "",
 ) -> Checkout:
     """A hosted payment page for a one-off gift."""
     return _checkout(
@@ -408,34 +447,45 @@ def checkout_session_create(
                 "locale": locale,
             },
             idempotency_key=idempotency_key,
+            account=account,
         )
     )
 
 
-def checkout_session_retrieve(session_id: str) -> Checkout:
-    return _checkout(_call(client().v1.checkout.sessions.retrieve, session_id, params={}))
+def checkout_session_retrieve(session_id: str, *, account: str = "") -> Checkout:
+    return _checkout(
+        _call(client().v1.checkout.sessions.retrieve, session_id, params={}, account=account)
+    )
 
 
-def payment_intent_retrieve(intent_id: str) -> Intent:
-    return _intent(_call(client().v1.payment_intents.retrieve, intent_id, params={}))
+def payment_intent_retrieve(intent_id: str, *, account: str = "") -> Intent:
+    return _intent(
+        _call(client().v1.payment_intents.retrieve, intent_id, params={}, account=account)
+    )
 
 
-def charge_fee(charge_id: str) -> int:
+def charge_fee(charge_id: str, *, account: str = "") -> int:
     """The processor's fee for a charge, in minor units (0 while it is not known yet)."""
     if not charge_id:
         return 0
     charge = _call(
-        client().v1.charges.retrieve, charge_id, params={"expand": ["balance_transaction"]}
+        client().v1.charges.retrieve,
+        charge_id,
+        params={"expand": ["balance_transaction"]},
+        account=account,
     )
     transaction = charge.balance_transaction
     return int(transaction.fee) if transaction and not isinstance(transaction, str) else 0
 
 
-def refund_create(*, payment_intent_id: str, amount: int, idempotency_key: str) -> str:
+def refund_create(
+    *, payment_intent_id: str, amount: int, idempotency_key: str, account: str = ""
+) -> str:
     refund = _call(
         client().v1.refunds.create,
         params={"payment_intent": payment_intent_id, "amount": amount},
         idempotency_key=idempotency_key,
+        account=account,
     )
     return str(refund.id)
 
@@ -447,6 +497,7 @@ class WebhookEvent:
     livemode: bool
     created: int
     object: dict[str, Any]
+    account: str = ""  # the connected account the event happened on ("" for the platform)
 
 
 def webhook_event(payload: bytes, signature: str) -> WebhookEvent:
@@ -467,9 +518,63 @@ def webhook_event(payload: bytes, signature: str) -> WebhookEvent:
         livemode=bool(data.get("livemode")),
         created=int(data.get("created") or 0),
         object=body["object"],
+        account=str(data.get("account") or ""),
     )
 
 
 def webhook_sign(payload: bytes, secret: str) -> str:
     """A valid Stripe-Signature header for a payload (tests of events the stand-in lacks)."""
     return str(stripe.WebhookSignature.generate_signature_header(payload.decode(), secret))
+
+
+@dataclass(frozen=True)
+class ConnectedAccount:
+    id: str
+    charges_enabled: bool
+    details_submitted: bool
+    payouts_enabled: bool
+
+
+def connected_account_from_dict(data: dict[str, Any]) -> ConnectedAccount:
+    """A ConnectedAccount from an account as Stripe sends it (API answer or webhook)."""
+    return ConnectedAccount(
+        id=str(data["id"]),
+        charges_enabled=bool(data.get("charges_enabled")),
+        details_submitted=bool(data.get("details_submitted")),
+        payouts_enabled=bool(data.get("payouts_enabled")),
+    )
+
+
+def connected_account_create(*, email: str, reference: str) -> ConnectedAccount:
+    """A Standard connected account for a host, to be onboarded by its administrator."""
+    account = _call(
+        client().v1.accounts.create,
+        params={
+            "type": "standard",
+            "country": "FR",
+            "email": email,
+            "metadata": {"reference": reference},
+        },
+        idempotency_key=f"account-{reference}",
+    )
+    return connected_account_from_dict(account.to_dict())
+
+
+def connected_account_retrieve(account_id: str) -> ConnectedAccount:
+    account = _call(client().v1.accounts.retrieve, account_id, params={})
+    return connected_account_from_dict(account.to_dict())
+
+
+def onboarding_link_create(*, account_id: str, refresh_url: str, return_url: str) -> str:
+    """Where to send the host's administrator to give Stripe what it asks (a single-use
+    address that expires after minutes)."""
+    link = _call(
+        client().v1.account_links.create,
+        params={
+            "account": account_id,
+            "type": "account_onboarding",
+            "refresh_url": refresh_url,
+            "return_url": return_url,
+        },
+    )
+    return str(link.url)

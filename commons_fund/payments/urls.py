@@ -22,6 +22,17 @@ urlpatterns = [
     path(
         "organisations/<slug:slug>/treasury/bank-account/", views.bank_account, name="bank_account"
     ),
+    path("organisations/<slug:slug>/treasury/stripe/", views.stripe_connect, name="stripe_connect"),
+    path(
+        "organisations/<slug:slug>/treasury/stripe/onboarding/",
+        views.stripe_connect_onboarding,
+        name="stripe_connect_onboarding",
+    ),
+    path(
+        "organisations/<slug:slug>/treasury/stripe/return/",
+        views.stripe_connect_return,
+        name="stripe_connect_return",
+    ),
     path(
         "organisations/<slug:slug>/treasury/bank-account/confirm/",
         views.bank_account_confirm,

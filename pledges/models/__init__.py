@@ -18,6 +18,7 @@ from .ballots import (
 from .pools import (
     DEFAULT_PUBLICATION_THRESHOLD,
     MAX_AMOUNT,
+    METHODS_ALLOWED,
     POOL_RULES,
     CollectionMethods,
     College,
@@ -54,6 +55,7 @@ __all__ = [
     "FAILED_STATES",
     "FINAL_INSTALMENT",
     "MAX_AMOUNT",
+    "METHODS_ALLOWED",
     "POOL_RULES",
     "RESULT_STATES",
     "Ballot",

@@ -55,6 +55,15 @@ class CollectionMethods(models.TextChoices):
     BOTH = "both", _("Card, SEPA Direct Debit or bank transfer")
 
 
+# The ways each collection rule takes promises; a host without a connected Stripe account
+# takes transfers only, whatever the rule (pledges.selectors.methods_offered).
+METHODS_ALLOWED = {
+    CollectionMethods.STRIPE: {"card", "sepa_debit"},
+    CollectionMethods.TRANSFER: {"transfer"},
+    CollectionMethods.BOTH: {"card", "sepa_debit", "transfer"},
+}
+
+
 class MembershipPolicy(models.TextChoices):
     OPEN = "open", _("Open: anyone may join")
     APPROVAL = "approval", _("On approval by the pool's administrators")

@@ -2,6 +2,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from commons_fund.members.tests.factories import UserFactory
+from commons_fund.payments.tests.factories import StripeAccountFactory
 from pledges import rounds
 from pledges.models import Pledge, SealedBallot, VoterRoll
 from projects.tests.factories import ProjectFactory
@@ -134,6 +135,7 @@ def test_nominating_through_the_api(api, pool, admin):
 
 
 def test_my_pledges_through_the_api(api, pool):
+    StripeAccountFactory(organisation=pool.host)  # it takes cards
     member = PoolMembershipFactory(pool=pool)
     api.force_authenticate(member.user)
     url = "/api/v1/pledges/"

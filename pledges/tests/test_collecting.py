@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from commons_fund.payments.tests.factories import saved_card
 from pledges.models import (
     InstalmentStatus,
     RoundState,
@@ -59,13 +60,7 @@ def test_a_try_cut_short_and_delivered_again_sends_the_same_charge_once(
     from pledges import collecting
 
     member = PoolMembershipFactory(pool=pool)
-    method = stripe_client.client().v1.payment_methods.create(
-        params={
-            "type": "card",
-            "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123"},
-        }
-    )
-    card = payments.payment_method_save_card(payer=member.user, stripe_payment_method=method.id)
+    card = saved_card(member.user, pool.host)
     PledgeFactory(membership=member, method="card", saved_method=card)
     round_, _candidacies = open_round(pool, admin, projects)
     vote(round_, member, {c.pk: 3 for c in round_.candidacies.all()})
@@ -88,6 +83,7 @@ def test_a_try_cut_short_and_delivered_again_sends_the_same_charge_once(
         payment_method_id=card.stripe_id,
         idempotency_key=f"charge-{charge.pk}",
         metadata={"charge_id": str(charge.pk)},
+        account=charge.stripe_account,
         description=charge.description,
     )
     # … and the task is delivered again, twice.
@@ -95,7 +91,9 @@ def test_a_try_cut_short_and_delivered_again_sends_the_same_charge_once(
         instalment = collecting.collection_attempt(instalment=instalment)
     assert (instalment.status, instalment.attempts) == (InstalmentStatus.SUCCEEDED, 1)
     assert Charge.objects.filter(cause_id=str(instalment.pk)).count() == 1
-    intents = stripe_client.client().v1.payment_intents.list(params={"limit": 100})
+    intents = stripe_client.client().v1.payment_intents.list(
+        params={"limit": 100}, options={"stripe_account": instalment.charge.stripe_account}
+    )
     assert [intent.id for intent in intents.data] == [instalment.charge.stripe_payment_intent]
     assert pending(pool).pending == 0
 

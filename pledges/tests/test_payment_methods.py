@@ -7,6 +7,7 @@ from django.urls import reverse
 from commons_fund.members.tests.factories import UserFactory
 from commons_fund.payments import stripe_client
 from commons_fund.payments.models import SavedPaymentMethod
+from commons_fund.payments.tests.factories import card_method, connected_host
 from pledges import services
 from pledges.models import Pledge
 
@@ -15,21 +16,26 @@ from .factories import PoolFactory, PoolMembershipFactory
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("stripe_api")]
 
 
-def _confirm_in_the_browser(client_secret: str, number: str = "4242424242424242") -> str:
-    """What Stripe.js's confirmCardSetup does with the card element."""
+def _confirm_in_the_browser(client_secret: str, account: str) -> str:
+    """What Stripe.js's confirmCardSetup does with the card element, on the host's account."""
     setup_id = client_secret.split("_secret_")[0]
-    method = stripe_client.client().v1.payment_methods.create(
-        params={
-            "type": "card",
-            "card": {"number": number, "exp_month": 12, "exp_year": 2034, "cvc": "123"},
-        }
+    stripe_client.client().v1.setup_intents.confirm(
+        setup_id,
+        params={"payment_method": card_method(account=account)},
+        options={"stripe_account": account},
     )
-    stripe_client.client().v1.setup_intents.confirm(setup_id, params={"payment_method": method.id})
     return setup_id
 
 
+def _pool(slug: str):
+    """A pool whose host takes cards on its own Stripe account."""
+    pool = PoolFactory(slug=slug)
+    connected_host(pool.host)
+    return pool
+
+
 def test_a_member_saves_a_card_then_pledges_with_it(client):
-    member = PoolMembershipFactory(pool=PoolFactory(slug="normandie"))
+    member = PoolMembershipFactory(pool=_pool("normandie"))
     client.force_login(member.user)
     url = reverse("pledges:payment_method_add", kwargs={"slug": "normandie"})
     page = client.get(url)
@@ -40,7 +46,7 @@ def test_a_member_saves_a_card_then_pledges_with_it(client):
     response = client.post(url, {"action": "card", "setup_intent": setup.id})
     assert response.status_code == 400  # not confirmed by the bank yet
     assert not SavedPaymentMethod.objects.exists()
-    _confirm_in_the_browser(setup.client_secret)
+    _confirm_in_the_browser(setup.client_secret, page.context["stripe_account"])
     response = client.post(url, {"action": "card", "setup_intent": setup.id})
     assert response.status_code == 302
     card = SavedPaymentMethod.objects.get()
@@ -52,12 +58,14 @@ def test_a_member_saves_a_card_then_pledges_with_it(client):
 
 
 def test_someone_elses_card_setup_is_refused(client):
-    pool = PoolFactory(slug="normandie")
+    pool = _pool("normandie")
     thief, owner = PoolMembershipFactory(pool=pool), PoolMembershipFactory(pool=pool)
     url = reverse("pledges:payment_method_add", kwargs={"slug": "normandie"})
     client.force_login(owner.user)
-    setup = client.get(url).context["setup"]
-    _confirm_in_the_browser(setup.client_secret)
+    page = client.get(url)
+    setup = page.context["setup"]
+    assert page.context["stripe_account"] == pool.host.stripe_account.stripe_id
+    _confirm_in_the_browser(setup.client_secret, page.context["stripe_account"])
     client.force_login(thief.user)
     client.get(url)  # the thief has a Stripe customer too
     response = client.post(url, {"action": "card", "setup_intent": setup.id})
@@ -68,7 +76,7 @@ def test_someone_elses_card_setup_is_refused(client):
 
 
 def test_a_member_saves_a_sepa_mandate(client):
-    member = PoolMembershipFactory(pool=PoolFactory(slug="normandie"))
+    member = PoolMembershipFactory(pool=_pool("normandie"))
     client.force_login(member.user)
     url = reverse("pledges:payment_method_add", kwargs={"slug": "normandie"})
     sepa = {

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from commons_fund.members.tests.factories import UserFactory
-from commons_fund.payments.models import Customer, SavedPaymentMethod
+from commons_fund.payments.models import Customer, SavedPaymentMethod, StripeAccount
 from pledges.models import PledgeStatus
 
 from .factories import PledgeFactory, PoolFactory, PoolMembershipFactory
@@ -14,9 +14,15 @@ from .factories import PledgeFactory, PoolFactory, PoolMembershipFactory
 pytestmark = pytest.mark.django_db
 
 
-def _card(user, label="Visa •••• 4242"):
+def _card(user, host, label="Visa •••• 4242"):
+    """A card saved on the host's Stripe account (no call to Stripe in these tests)."""
+    account = StripeAccount.objects.get_or_create(
+        organisation=host, defaults={"stripe_id": "acct_host", "charges_enabled": True}
+    )[0]
     customer, _created = Customer.objects.get_or_create(
-        user=user, defaults={"stripe_id": f"cus_{secrets.token_hex(6)}"}
+        user=user,
+        stripe_account=account.stripe_id,
+        defaults={"stripe_id": f"cus_{secrets.token_hex(6)}"},
     )
     return SavedPaymentMethod.objects.create(
         customer=customer, stripe_id=f"pm_{secrets.token_hex(6)}", kind="card", label=label
@@ -31,7 +37,7 @@ def pledge():
 
 def test_a_member_pays_the_next_rounds_with_a_saved_card(client, pledge):
     owner = pledge.membership.user
-    card = _card(owner)
+    card = _card(owner, pledge.membership.pool.host)
     client.force_login(owner)
     page = client.get(reverse("pledges:my_pledges"))
     assert "Visa •••• 4242" in page.text
@@ -46,7 +52,7 @@ def test_a_member_pays_the_next_rounds_with_a_saved_card(client, pledge):
 
 def test_someone_elses_card_or_pledge_is_refused(client, pledge):
     owner = pledge.membership.user
-    theirs = _card(UserFactory(), label="Mastercard •••• 4444")
+    theirs = _card(UserFactory(), pledge.membership.pool.host, label="Mastercard •••• 4444")
     client.force_login(owner)
     url = reverse("pledges:pledge_method", kwargs={"pk": pledge.pk})
     response = client.post(url, {"payment": str(theirs.pk)}, follow=True)

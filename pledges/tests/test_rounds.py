@@ -7,6 +7,7 @@ from djmoney.money import Money
 
 from commons_fund.ledger.selectors import ledger_totals
 from commons_fund.members.tests.factories import UserFactory
+from commons_fund.payments.tests.factories import StripeAccountFactory
 from pledges import ballots, rounds, selectors, services
 from pledges.models import (
     Ballot,
@@ -233,6 +234,10 @@ def test_pledges_follow_the_pool_rules(pool, admin):
         services.pledge_create(membership=membership, actor=person, amount="10", method="transfer")
     services.membership_approve(membership=membership, actor=admin.user)
     membership.refresh_from_db()
+    with pytest.raises(ValidationError, match="Stripe") as raised:  # its host takes transfers
+        services.pledge_create(membership=membership, actor=person, amount="10", method="card")
+    assert "method" in raised.value.message_dict
+    StripeAccountFactory(organisation=pool.host)  # the host connects its Stripe account
     with pytest.raises(ValidationError) as raised:
         services.pledge_create(membership=membership, actor=person, amount="10", method="transfer")
     assert "method" in raised.value.message_dict

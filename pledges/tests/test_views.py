@@ -9,6 +9,7 @@ from djmoney.money import Money
 
 from commons_fund.members.models import Role, User
 from commons_fund.members.tests.factories import MembershipFactory, UserFactory
+from commons_fund.payments.tests.factories import StripeAccountFactory
 from pledges import notifications, rounds, services
 from pledges.models import (
     Ballot,
@@ -173,6 +174,10 @@ def test_joining_and_pledging_from_the_pages(client, pool):
         assert response.status_code == 400
         assert 'id="id_amount_error"' in response.text
     assert "1500,00" in response.text  # the unambiguous ways to write it
+    response = client.post(url, {"membership": membership.pk, "amount": "15", "method": "card"})
+    assert "method" in response.context["form"].errors  # its host takes transfers only
+    assert "virements" in client.get(url).text
+    StripeAccountFactory(organisation=pool.host)
     response = client.post(url, {"membership": membership.pk, "amount": "15", "method": "card"})
     assert "saved_method" in response.context["form"].errors
     assert not Pledge.objects.exists()

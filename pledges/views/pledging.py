@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from commons_fund.forms import flash_errors, form_apply
+from commons_fund.forms import flash_errors, form_add_error, form_apply
+from commons_fund.payments import selectors as payment_selectors
 from commons_fund.payments import services as payments
 from commons_fund.payments import stripe_client
 from commons_fund.payments.forms import SepaMandateForm
@@ -25,7 +26,6 @@ from ..forms import (
 from ..models import (
     Pledge,
 )
-from ..services import METHODS_ALLOWED
 from .lookups import pool_or_404
 
 
@@ -37,16 +37,18 @@ def pledge_create(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, _("Join the pool before pledging."))
         return redirect(pool)
     labels = dict(Pledge._meta.get_field("method").choices)
+    account = payment_selectors.collecting_accounts(organisation_ids=[pool.host_id]).get(
+        pool.host_id
+    )
     methods = [
         (m, labels[m])
-        for m in ("card", "sepa_debit", "transfer")
-        if m in METHODS_ALLOWED[pool.collection_methods]
+        for m in selectors.methods_offered(pool=pool, takes_cards=account is not None)
     ]
     form = PledgeForm(
         request.POST or None,
         memberships=memberships,
         methods=methods,
-        saved_methods=personal.saved_methods_of(memberships=memberships),
+        saved_methods=personal.saved_methods_of(memberships=memberships, account=account),
     )
     if request.method == "POST" and form_apply(
         form, lambda data: services.pledge_create(actor=request.user, **data)
@@ -58,7 +60,7 @@ def pledge_create(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "pledges/pledge_form.html",
-        {"pool": pool, "form": form},
+        {"pool": pool, "form": form, "transfers_only": account is None},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -85,12 +87,13 @@ def payment_method_add(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             if request.POST.get("action") == "card":
                 payments.card_setup_finish(
-                    payer=payer, setup_intent=request.POST.get("setup_intent", "")
+                    payer=payer, books=pool.host, setup_intent=request.POST.get("setup_intent", "")
                 )
             elif sepa_form.is_valid():
                 data = sepa_form.cleaned_data
                 payments.payment_method_save_sepa(
                     payer=payer,
+                    books=pool.host,
                     iban=data["iban"],
                     holder_name=data["holder_name"],
                     email=data["email"],
@@ -102,20 +105,19 @@ def payment_method_add(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             if request.POST.get("action") == "card":
                 card_error = " ".join(error.messages)
-            elif hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    sepa_form.add_error(field if field in sepa_form.fields else None, errors)
-            elif not sepa_form.errors:
-                sepa_form.add_error(None, error)
+            elif hasattr(error, "error_dict") or not sepa_form.errors:
+                form_add_error(sepa_form, error)
         except stripe_client.PaymentError as error:
             card_error = error.message
         else:
             messages.success(request, _("The means of payment is saved; now make your pledge."))
             return redirect("pledges:pledge_create", slug=slug)
     try:
-        setup = payments.card_setup_start(payer=payer)
+        setup = payments.card_setup_start(payer=payer, books=pool.host)
     except stripe_client.PaymentError as error:
         setup, card_error = None, card_error or error.message
+    except ValidationError as error:  # the host takes transfers only
+        setup, card_error = None, card_error or " ".join(error.messages)
     return render(
         request,
         "pledges/payment_method.html",
@@ -125,6 +127,9 @@ def payment_method_add(request: HttpRequest, slug: str) -> HttpResponse:
             "memberships": memberships,
             "sepa_form": sepa_form,
             "setup": setup,
+            "stripe_account": payment_selectors.collecting_accounts(
+                organisation_ids=[pool.host_id]
+            ).get(pool.host_id, ""),
             "card_error": card_error,
             "stripe_js_url": settings.STRIPE_JS_URL,
             "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
@@ -136,15 +141,12 @@ def payment_method_add(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def my_pledges(request: HttpRequest) -> HttpResponse:
     pledges = personal.pledges_of(user=request.user)
-    methods = personal.saved_methods_by_payer(memberships=[p.membership for p in pledges])
+    methods = personal.saved_methods_by_pledge(pledges=pledges)
     return render(
         request,
         "pledges/my_pledges.html",
         {
-            "pledges": [
-                (pledge, methods.get(personal.payer_key(membership=pledge.membership), []))
-                for pledge in pledges
-            ],
+            "pledges": [(pledge, methods[pledge.pk]) for pledge in pledges],
             "change_form": PledgeChangeForm(),
             "transfers": personal.transfers_to_make(pledges=pledges),
         },

@@ -28,6 +28,7 @@ from ..forms import (
 )
 from ..models import (
     FAILED_STATES,
+    CollectionMethods,
     MemberStatus,
     Pool,
     RoundState,
@@ -192,6 +193,8 @@ def pool_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 request.GET.get("members")
             ),
             "mine": mine,
+            "transfers_only": selectors.methods_offered(pool=pool) == ["transfer"]
+            and pool.collection_methods != CollectionMethods.TRANSFER,
             "can_see_people": bool(mine) or is_admin,
             "is_admin": is_admin,
             **rotation(pool),

@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from commons_fund.ledger.selectors import account_balance, ledger_totals
 from commons_fund.payments import services as payments
-from commons_fund.payments import stripe_client
-from commons_fund.payments.tests.factories import BankAccountFactory
+from commons_fund.payments.tests.factories import BankAccountFactory, saved_card
 from projects.services import project_account
 from reciprocity import services
 from reciprocity.models import DeclarationStatus
@@ -31,15 +30,7 @@ def _balance(project, purpose):
 
 def test_paid_by_card_settles_the_due_in_the_commons_accounts(declaration):
     project = declaration.contract.project
-    method = stripe_client.client().v1.payment_methods.create(
-        params={
-            "type": "card",
-            "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123"},
-        }
-    )
-    card = payments.payment_method_save_card(
-        payer=declaration.contract.partner, stripe_payment_method=method.id
-    )
+    card = saved_card(declaration.contract.partner, project.host)
     paid = services.declaration_pay(
         declaration=declaration, actor=declaration.partner_admin, method="card", saved_method=card
     )

@@ -1,7 +1,6 @@
 """The journeys people make, in a real browser (see conftest.py): screenshots of the key
 screens go to tests/e2e/screenshots/ (git-ignored); any console error fails the journey."""
 
-import copy
 import re
 from datetime import timedelta
 
@@ -179,21 +178,9 @@ def _buttons_below_contrast(page) -> list[str]:
     return page.evaluate(CONTRAST_SCRIPT)
 
 
-def _totp_code(secret: str) -> str:
-    from allauth.mfa.totp.internal.auth import (
-        format_hotp_value,
-        hotp_value,
-        yield_hotp_counters_from_time,
-    )
-
-    return format_hotp_value(hotp_value(secret, next(iter(yield_hotp_counters_from_time()))))
-
-
 def test_a_treasurer_with_two_factors_handles_a_failed_collection_a_transfer_and_payouts(
     demo, journey
 ):
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
     from commons_fund.members.models import Organisation, User
     from commons_fund.payments import services as payments
     from commons_fund.payments.models import Charge, ChargeStatus, PayoutBatch
@@ -220,17 +207,8 @@ def test_a_treasurer_with_two_factors_handles_a_failed_collection_a_transfer_and
         amount=25_000,
         description="Soutien au commun Movilab",
     )
-    treasurer = User.objects.get(email="dominique@demo.test")
-    secret = generate_totp_secret()
-    TOTP.activate(treasurer, secret)
-
     page = journey.page
-    journey.log_in(treasurer.email)
-    assert "/accounts/2fa/authenticate/" in page.url  # the second factor is asked
-    page.fill("input[name=code]", _totp_code(secret))
-    page.locator("main form button[type=submit]").first.click()
-    # Wait for the answer itself: under load, the page already loaded would pass at once.
-    page.wait_for_url(lambda url: "/accounts/2fa/authenticate/" not in url)
+    journey.log_in_with_totp(User.objects.get(email="dominique@demo.test"))
     page.goto("/fr/organisations/normandie-libre/treasury/?status=failed")
     assert "Virement rejeté : compte clôturé" in page.locator("main").inner_text()
     journey.shot("failed-collection")
@@ -238,12 +216,7 @@ def test_a_treasurer_with_two_factors_handles_a_failed_collection_a_transfer_and
     page.goto(f"/fr/organisations/normandie-libre/treasury/charges/{paid.pk}/receipt/")
     page.fill("input[name=amount]", f"{paid.amount / 100:.2f}".replace(".", ","))
     page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
-    if "/accounts/reauthenticate/" in page.url:  # the identity is confirmed, then resumed
-        journey.shot("confirm-identity")
-        page.fill("input[name=password]", "commons-demo-2026")
-        page.locator("main form button[type=submit]").click()
-        page.wait_for_load_state()
+    journey.confirm_identity_if_asked()
     paid.refresh_from_db()
     assert paid.status == ChargeStatus.SUCCEEDED and paid.amount_received == paid.amount
     journey.shot("transfer-recorded")
@@ -257,17 +230,6 @@ def test_a_treasurer_with_two_factors_handles_a_failed_collection_a_transfer_and
     with page.expect_download() as download:
         page.get_by_role("link", name=f"{batch.message_id}.xml").click()
     assert download.value.path().read_text().startswith("<?xml")
-
-
-@pytest.fixture
-def stripe_in_browser(stripe_api, settings):
-    """Stripe.js comes from the stand-in of this test run, which the policy allows."""
-    settings.STRIPE_JS_URL = f"{stripe_api}/js.stripe.com/v3/"
-    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
-    for directive in ("script-src", "connect-src", "frame-src"):
-        policy["DIRECTIVES"][directive] = [*policy["DIRECTIVES"][directive], stripe_api]
-    settings.CONTENT_SECURITY_POLICY = policy
-    return stripe_api
 
 
 def test_a_newcomer_signs_up_creates_an_association_joins_and_pledges_by_card(
@@ -303,11 +265,7 @@ def test_a_newcomer_signs_up_creates_an_association_joins_and_pledges_by_card(
     page.wait_for_load_state()
     assert page.url.endswith("/fr/pools/fonds-commun-normand/pledge/")
     page.get_by_role("link", name="Enregistrez une carte ou un mandat SEPA").click()
-    page.locator("#card-element input[placeholder=number]").fill("4242424242424242")
-    page.locator("#card-element input[placeholder=exp_month]").fill("12")
-    page.locator("#card-element input[placeholder=exp_year]").fill("30")
-    page.locator("#card-element input[placeholder=cvc]").fill("123")
-    page.locator("#card-element input[placeholder=postal_code]").fill("14000")
+    journey.fill_card()
     journey.shot("card")
     page.get_by_role("button", name="Enregistrer la carte").click()
     page.wait_for_url("**/pledge/")

@@ -13,8 +13,8 @@ from commons_fund.members.tests.factories import (
     OrganisationFactory,
     UserFactory,
 )
-from commons_fund.payments import services as payments
 from commons_fund.payments import stripe_client
+from commons_fund.payments.tests.factories import saved_card
 from pledges import ballots, services
 from pledges.models import Round
 from pledges.tests.factories import voting_round
@@ -82,18 +82,7 @@ def card_pledging_round(pledges: int, **dates) -> Round:
     members = []
     for _number in range(pledges):
         person = UserFactory()
-        method = stripe_client.client().v1.payment_methods.create(
-            params={
-                "type": "card",
-                "card": {
-                    "number": "4242424242424242",
-                    "exp_month": 12,
-                    "exp_year": 2034,
-                    "cvc": "123",
-                },
-            }
-        )
-        card = payments.payment_method_save_card(payer=person, stripe_payment_method=method.id)
+        card = saved_card(person, host)
         membership = services.pool_join(pool=pool, actor=person)
         services.pledge_create(
             membership=membership, actor=person, amount="10", method="card", saved_method=card

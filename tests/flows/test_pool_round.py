@@ -22,8 +22,8 @@ from commons_fund.members.tests.factories import (
 )
 from commons_fund.money import minor_units
 from commons_fund.payments import services as payments
-from commons_fund.payments import stripe_client
 from commons_fund.payments.models import Charge, ChargeStatus, Payout, PayoutStatus
+from commons_fund.payments.tests.factories import connected_host, saved_card
 from pledges import ballots, collecting, rounds, selectors, services
 from pledges.models import InstalmentStatus, RoundState
 from projects.models import FundingSource, SourceStatus
@@ -35,16 +35,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 
 VISA, DECLINED = "4242424242424242", "4000000000000341"
 IBAN = "FR1420041010050500013M02606"
-
-
-def _card(payer, number):
-    method = stripe_client.client().v1.payment_methods.create(
-        params={
-            "type": "card",
-            "card": {"number": number, "exp_month": 12, "exp_year": 2034, "cvc": "123"},
-        }
-    )
-    return payments.payment_method_save_card(payer=payer, stripe_payment_method=method.id)
 
 
 def _assert_books_balance(pool, round_):
@@ -72,21 +62,26 @@ def test_a_pool_round_from_promises_to_payout(celery_worker, settings):
         bic="AGRIFRPP",
     )
     pool = services.pool_create(creator=treasurer, host=host, name="Fonds commun normand")
+    connected_host(host)
 
     people = [UserFactory() for _ in range(12)]
     members = [services.pool_join(pool=pool, actor=person) for person in people]
     methods = (
-        [("card", _card(person, VISA)) for person in people[:8]]
+        [("card", saved_card(person, host, VISA)) for person in people[:8]]
         + [
             (
                 "sepa_debit",
                 payments.payment_method_save_sepa(
-                    payer=person, iban=IBAN, holder_name=person.display_name, email=person.email
+                    payer=person,
+                    books=host,
+                    iban=IBAN,
+                    holder_name=person.display_name,
+                    email=person.email,
                 ),
             )
             for person in people[8:10]
         ]
-        + [("transfer", None), ("card", _card(people[11], DECLINED))]
+        + [("transfer", None), ("card", saved_card(people[11], host, DECLINED))]
     )
     for person, member, (kind, method) in zip(people, members, methods, strict=True):
         services.pledge_create(

@@ -12,6 +12,7 @@ from commons_fund.members.tests.factories import MembershipFactory
 from commons_fund.payments import services as payments
 from commons_fund.payments import stripe_client
 from commons_fund.payments.models import Charge, ChargeStatus
+from commons_fund.payments.tests.factories import connected_host
 from commons_fund.payments.tests.test_stripe import three_d_secure_card
 from pledges import ballots, collecting, rounds
 from pledges import services as pledges
@@ -26,12 +27,17 @@ from tests.helpers import wait_for
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def connected(host):
+    connected_host(host)
+    return host
+
+
 def _collection(method: str, saved_method=None) -> Instalment:
     admin = MembershipFactory(role=Role.ADMIN)
     pool = PoolFactory(host=admin.organisation)
     member = PoolMembershipFactory(pool=pool)
     if method == "card":
-        saved_method = three_d_secure_card(member.user)
+        saved_method = three_d_secure_card(member.user, connected(pool.host))
     pledges.pledge_create(
         membership=member, actor=member.user, amount="12", method=method, saved_method=saved_method
     )
@@ -54,6 +60,7 @@ def _authenticate(charge) -> None:
         f"/v1/payment_intents/{charge.stripe_payment_intent}/_authenticate",
         client_secret=charge.client_secret,
         success="true",
+        stripe_account=charge.stripe_account,
     )
 
 
@@ -65,7 +72,9 @@ def test_a_webhook_collects_a_collection_and_pays_a_declaration_at_once():
         declaration=declaration,
         actor=declaration.partner_admin,
         method="card",
-        saved_method=three_d_secure_card(declaration.contract.partner),
+        saved_method=three_d_secure_card(
+            declaration.contract.partner, connected(declaration.contract.project.host)
+        ),
     )
     charges = [Charge.objects.get(pk=instalment.charge_id), declaration.charge]
     assert [charge.status for charge in charges] == [ChargeStatus.REQUIRES_ACTION] * 2

@@ -111,6 +111,9 @@ RULES = {
     "payments:give": LOGGED_IN,
     "payments:treasury": ORG_MONEY,
     "payments:bank_account": ORG_MONEY,
+    "payments:stripe_connect": ORG_ADMIN_POST,
+    "payments:stripe_connect_onboarding": "302 404 404 404 404 302 404 302",  # to Stripe
+    "payments:stripe_connect_return": "302 404 404 404 404 302 404 302",  # to the treasury
     "payments:bank_account_confirm": ORG_MONEY_POST,
     "payments:payment_methods": ORG_MONEY,
     "payments:charge_receipt": ORG_MONEY,

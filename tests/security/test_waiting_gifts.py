@@ -10,12 +10,14 @@ from django.utils import timezone
 from commons_fund.members.tests.factories import OrganisationFactory, UserFactory
 from commons_fund.payments import services
 from commons_fund.payments.models import Charge, ChargeStatus
+from commons_fund.payments.tests.factories import connected_host
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("stripe_api")]
 
 
 def test_a_donor_has_a_few_gifts_waiting_at_most_and_they_expire():
     donor, books = UserFactory(), OrganisationFactory()
+    connected_host(books)
     for _attempt in range(services.GIFTS_WAITING_MAX):
         services.gift_start(donor=donor, books=books, amount="10")
     with pytest.raises(ValidationError, match=r"waiting|attente"):

@@ -10,11 +10,14 @@ from commons_fund.ledger.models import Transaction
 from commons_fund.members.tests.factories import OrganisationFactory
 from commons_fund.payments import services, stripe_client
 from commons_fund.payments.models import Charge, ChargeStatus, Customer, SavedPaymentMethod
+from commons_fund.payments.tests.factories import StripeAccountFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def _deliver(client, settings, charge: Charge, **intent) -> dict:
+def _deliver(client, settings, charge: Charge, account: str | None = None, **intent) -> dict:
+    """A signed `payment_intent.succeeded` for the charge; Connect events name the connected
+    account they happened on (the charge's own, unless `account` says otherwise)."""
     data = {
         "id": "pi_claim",
         "object": "payment_intent",
@@ -26,7 +29,8 @@ def _deliver(client, settings, charge: Charge, **intent) -> dict:
         **intent,
     }
     event = {
-        "id": f"evt_{charge.pk}_{len(json.dumps(intent))}",
+        "id": f"evt_{charge.pk}_{len(json.dumps(intent))}_{account}",
+        "account": charge.stripe_account if account is None else account,
         "object": "event",
         "type": "payment_intent.succeeded",
         "livemode": False,
@@ -44,7 +48,10 @@ def _deliver(client, settings, charge: Charge, **intent) -> dict:
 
 
 def _card_charge(payer, books) -> Charge:
-    customer = Customer.objects.create(organisation=payer, stripe_id="cus_payer")
+    account = StripeAccountFactory(organisation=books).stripe_id
+    customer = Customer.objects.create(
+        organisation=payer, stripe_id="cus_payer", stripe_account=account
+    )
     method = SavedPaymentMethod.objects.create(
         customer=customer, stripe_id="pm_card", kind="card", label="Visa •••• 4242"
     )
@@ -84,16 +91,19 @@ def test_a_bank_transfer_charge_is_not_settled_by_a_payment_intent(client, setti
     [
         {"metadata_site": "https://staging.example.coop"},
         {"customer": "cus_somebody_else"},
+        {"account": "acct_another_host"},
+        {"account": ""},  # the platform's own account
     ],
 )
-def test_an_intent_of_another_site_or_customer_is_ignored(client, settings, parties, claim):
+def test_an_intent_of_another_site_customer_or_account_is_ignored(client, settings, parties, claim):
     charge = _card_charge(*parties)
     intent = {}
     if "metadata_site" in claim:
         intent["metadata"] = {"charge_id": str(charge.pk), "site": claim["metadata_site"]}
-    else:
+    elif "customer" in claim:
         intent["customer"] = claim["customer"]
-    assert _deliver(client, settings, charge, **intent)["status"] == "ignored"
+    account = claim.get("account")
+    assert _deliver(client, settings, charge, account=account, **intent)["status"] == "ignored"
     charge.refresh_from_db()
     assert charge.status == ChargeStatus.PENDING and not Transaction.objects.exists()
 

@@ -11,6 +11,8 @@ on-disk persistence turned off, plus what the project needs and localstripe lack
   `/_checkout/<id>` whose "Pay" button charges the test card, sends the signed
   `checkout.session.completed` event and returns to `success_url`;
 - `DELETE /_config/data` also forgets registered idempotency keys;
+- Stripe Connect: connected accounts, their onboarding page and the `Stripe-Account`
+  header (tests/support/standin_connect.py); `--connected-account` onboards one at start;
 - `--latency`: answers to `POST /v1/payment_intents…` are held back after the intent is made
   and its idempotent reply recorded, as when Stripe has charged but its answer is still on
   the way (fault tests kill workers in that window).
@@ -30,6 +32,8 @@ from aiohttp import web
 from localstripe import resources
 from localstripe.errors import UserError
 from localstripe.webhooks import schedule_webhook
+
+from tests.support import standin_connect
 
 CARD_FEE_RATE = Decimal("0.015")
 CARD_FEE_FIXED = 25
@@ -95,9 +99,13 @@ def _charge_fees() -> None:
 async def idempotency_middleware(request, handler):
     if request.method == "DELETE" and request.path == "/_config/data":
         _replies.clear()  # forgetting the data forgets the keys too
+        response = await handler(request)
+        standin_connect.preconnect()  # but not the accounts onboarded at start
+        return response
     key = request.headers.get("Idempotency-Key")
     if request.method != "POST" or not key:
         return await handler(request)
+    key = f"{standin_connect.ACCOUNT.get()}:{key}"  # Stripe keeps keys per account
     cached = _replies.get((key, request.path))
     if cached is not None:
         status, body = cached
@@ -210,10 +218,17 @@ async def checkout_page_middleware(request, handler):
     parts = request.path.strip("/").split("/")
     if parts[0] != "_checkout" or len(parts) < 2:
         return await handler(request)
+    session = resources.store.get(f"{CheckoutSession.object}:{parts[1]}")
+    if session is None:
+        return web.Response(status=404, text="No such checkout session.")
+    token = standin_connect.ACCOUNT.set(session._account)  # the host's, when connected
     try:
-        session = CheckoutSession._api_retrieve(parts[1])
-    except UserError as error:
-        return error.to_response()
+        return _checkout_page(request, parts, session)
+    finally:
+        standin_connect.ACCOUNT.reset(token)
+
+
+def _checkout_page(request, parts: list[str], session: CheckoutSession) -> web.Response:
     if len(parts) == 2 and request.method == "GET":
         return web.Response(
             content_type="text/html",
@@ -235,7 +250,7 @@ async def checkout_page_middleware(request, handler):
     return web.Response(status=400, text="This checkout session is closed.")
 
 
-def build_app(*, latency: float = 0) -> web.Application:
+def build_app(*, latency: float = 0, connected: tuple[str, ...] = ()) -> web.Application:
     _no_persistence()
     _charge_fees()
     _accept_params(resources.SetupIntent, "_api_create", ("mandate_data",))
@@ -245,11 +260,13 @@ def build_app(*, latency: float = 0) -> web.Application:
 
     app = server.app
     app.middlewares.insert(0, checkout_page_middleware)
+    standin_connect.install(app)
     if latency:
         app.middlewares.append(latency_middleware(latency))
     app.middlewares.append(idempotency_middleware)
     app.router.add_post("/v1/checkout/sessions", _checkout_create)
     app.router.add_get("/v1/checkout/sessions/{id}", _checkout_retrieve)
+    standin_connect.preconnect(connected)
     return app
 
 
@@ -264,6 +281,12 @@ def main() -> None:
         default=0,
         help="seconds to hold back each PaymentIntent answer (fault tests)",
     )
+    parser.add_argument(
+        "--connected-account",
+        action="append",
+        default=[],
+        help="a connected account already onboarded (repeat for several; the demo's hosts)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     if args.webhook_url:
@@ -272,7 +295,7 @@ def main() -> None:
         register_webhook("default", args.webhook_url, args.webhook_secret, None)
     print(json.dumps({"listening": f"http://127.0.0.1:{args.port}"}), flush=True)
     web.run_app(
-        build_app(latency=args.latency),
+        build_app(latency=args.latency, connected=tuple(args.connected_account)),
         host="127.0.0.1",
         port=args.port,
         print=None,

@@ -11,6 +11,7 @@ from .charges import (
     RefundStatus,
     TransferReceipt,
 )
+from .connect import StripeAccount
 from .customers import (
     Customer,
     MethodKind,
@@ -51,6 +52,7 @@ __all__ = [
     "Refund",
     "RefundStatus",
     "SavedPaymentMethod",
+    "StripeAccount",
     "TaxReceipt",
     "TaxReceiptBasis",
     "TaxReceiptPolicy",

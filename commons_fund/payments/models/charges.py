@@ -85,6 +85,12 @@ class Charge(CausedBy):
         _("Stripe PaymentIntent"), max_length=255, null=True, blank=True, unique=True
     )
     stripe_charge = models.CharField(_("Stripe charge"), max_length=255, blank=True)
+    stripe_account = models.CharField(
+        _("Stripe account"),
+        max_length=255,
+        blank=True,
+        help_text=_("The connected account the payment is made on (empty: the platform's)."),
+    )
     checkout_session = models.CharField(
         _("Stripe Checkout session"), max_length=255, null=True, blank=True, unique=True
     )

@@ -13,25 +13,32 @@ def one_payer() -> Q:
 
 
 class Customer(models.Model):
-    """The Stripe customer of an organisation or of a person."""
+    """The Stripe customer of an organisation or of a person, on one Stripe account: a
+    payer has one on each host's connected account it pays by card or debit."""
 
-    organisation = models.OneToOneField(
+    organisation = models.ForeignKey(
         "members.Organisation",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="payment_customer",
+        related_name="payment_customers",
         verbose_name=_("organisation"),
     )
-    user = models.OneToOneField(
+    user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="payment_customer",
+        related_name="payment_customers",
         verbose_name=_("person"),
     )
     stripe_id = models.CharField(_("Stripe customer"), max_length=255, unique=True)
+    stripe_account = models.CharField(
+        _("Stripe account"),
+        max_length=255,
+        blank=True,
+        help_text=_("The connected account the customer lives on (empty: the platform's)."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -39,6 +46,16 @@ class Customer(models.Model):
         verbose_name_plural = _("payment customers")
         constraints = [
             models.CheckConstraint(condition=one_payer(), name="payments_customer_one_payer"),
+            models.UniqueConstraint(
+                fields=["organisation", "stripe_account"],
+                condition=Q(organisation__isnull=False),
+                name="payments_customer_one_per_organisation_and_account",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "stripe_account"],
+                condition=Q(user__isnull=False),
+                name="payments_customer_one_per_person_and_account",
+            ),
         ]
 
     def __str__(self) -> str:

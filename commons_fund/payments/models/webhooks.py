@@ -17,6 +17,9 @@ class WebhookEvent(models.Model):
     stripe_id = models.CharField(max_length=255, unique=True)
     type = models.CharField(max_length=100)
     livemode = models.BooleanField(default=False)
+    account = models.CharField(
+        max_length=255, blank=True, help_text="The connected account it happened on"
+    )
     created = models.BigIntegerField(help_text="Stripe's timestamp of the event")
     payload = models.JSONField()
     status = models.CharField(

@@ -14,6 +14,13 @@ from .charges import (
     charge_submit,
     charges_submit_pending,
 )
+from .connect import (
+    payments_account,
+    stripe_account_apply,
+    stripe_account_create,
+    stripe_account_onboarding_link,
+    stripe_account_refresh,
+)
 from .customers import (
     card_setup_finish,
     card_setup_start,
@@ -89,6 +96,7 @@ __all__ = [
     "payment_method_remove",
     "payment_method_save_card",
     "payment_method_save_sepa",
+    "payments_account",
     "payout_batch_export",
     "payout_batch_mark_paid",
     "payout_create",
@@ -96,6 +104,10 @@ __all__ = [
     "refund_create",
     "refund_mark_succeeded",
     "refunds_submit_pending",
+    "stripe_account_apply",
+    "stripe_account_create",
+    "stripe_account_onboarding_link",
+    "stripe_account_refresh",
     "tax_receipt_email_send",
     "tax_receipt_policy_set",
     "tax_receipts_issue",

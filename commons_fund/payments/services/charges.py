@@ -38,6 +38,7 @@ from ..models import (
     SavedPaymentMethod,
 )
 from ..signals import charge_settle_after_commit
+from .connect import payments_account
 from .customers import payer_kwargs
 
 logger = logging.getLogger(__name__)
@@ -94,11 +95,17 @@ def charge_create(
             raise ValidationError({"method": _("This payment uses no saved card or mandate.")})
         if checkout and method != MethodKind.CARD:
             raise ValidationError({"method": _("Stripe Checkout takes cards here.")})
-    else:
+    # Cards and debits are paid on the host's own Stripe account.
+    stripe_account = "" if method == MethodKind.TRANSFER else payments_account(books=books)
+    if method != MethodKind.TRANSFER and not checkout:
         if saved_method is None or saved_method.kind != method or not saved_method.active:
             raise ValidationError({"saved_method": _("Choose a saved card or SEPA mandate.")})
         if Customer.objects.filter(pk=saved_method.customer_id, **payer_fields).count() != 1:
             raise ValidationError({"saved_method": _("This payment method is not the payer's.")})
+        if saved_method.customer.stripe_account != stripe_account:
+            raise ValidationError(
+                {"saved_method": _("This card or mandate was saved for another structure.")}
+            )
     charge = Charge(
         books=books,
         amount=minor_units(value, currency),
@@ -108,6 +115,7 @@ def charge_create(
         credit_purpose=credit_purpose,
         description=description.strip()[:200],
         centre=centre,
+        stripe_account=stripe_account,
         status=ChargeStatus.AWAITING_TRANSFER
         if method == MethodKind.TRANSFER
         else ChargeStatus.PENDING,
@@ -159,6 +167,7 @@ def charge_submit(*, charge: Charge) -> Charge:
             idempotency_key=f"charge-{charge.pk}",
             metadata={"charge_id": str(charge.pk), "site": settings.SITE_URL},
             description=charge.description,
+            account=charge.stripe_account,
         )
     except stripe_client.ProviderUnavailable:
         # Still pending: a later attempt reuses the same idempotency key.
@@ -239,12 +248,16 @@ def post_collection(
     ledger_post(kind=kind, entries=lines, idempotency_key=key, memo=memo, cause=charge)
 
 
-def charge_apply_intent(*, intent: stripe_client.Intent, fee: int | None = None) -> Charge:
+def charge_apply_intent(
+    *, intent: stripe_client.Intent, fee: int | None = None, account: str | None = None
+) -> Charge:
     """Move a charge forward from what Stripe says of its PaymentIntent. Final states never
-    move back; duplicate, late and out-of-order news change nothing twice."""
-    charge = _charge_of_intent(intent)
+    move back; duplicate, late and out-of-order news change nothing twice. `account` is the
+    Stripe account a webhook says the PaymentIntent is on (None: an answer of our own call)."""
+    charge = _charge_of_intent(intent, account)
     if intent.status == "succeeded" and fee is None and charge.status not in FINAL_STATUSES:
-        fee = stripe_client.charge_fee(intent.charge_id)  # network call: outside the lock
+        # A network call: outside the lock.
+        fee = stripe_client.charge_fee(intent.charge_id, account=charge.stripe_account)
     with transaction.atomic():
         charge = Charge.objects.select_for_update().get(pk=charge.pk)
         if charge.stripe_payment_intent is None:
@@ -303,11 +316,11 @@ def charge_apply_intent(*, intent: stripe_client.Intent, fee: int | None = None)
     return charge
 
 
-def _charge_of_intent(intent: stripe_client.Intent) -> Charge:
+def _charge_of_intent(intent: stripe_client.Intent, account: str | None) -> Charge:
     """The charge a PaymentIntent pays. A signed event may still speak of another site's
     charge (staging and production sharing an account), or name a charge it cannot pay: the
-    metadata's site, the method, the PaymentIntent already known and the customer must agree,
-    or the event is ignored (Charge.DoesNotExist)."""
+    metadata's site, the method, the PaymentIntent already known, the Stripe account and the
+    customer must agree, or the event is ignored (Charge.DoesNotExist)."""
     charge = (
         Charge.objects.select_related("saved_method__customer")
         .filter(stripe_payment_intent=intent.id)
@@ -328,6 +341,8 @@ def _charge_of_intent(intent: stripe_client.Intent) -> Charge:
         raise Charge.DoesNotExist(f"No charge for PaymentIntent {intent.id}.")
     if charge.method == MethodKind.TRANSFER:
         raise Charge.DoesNotExist(f"Charge #{charge.pk} is a bank transfer, not a card or SEPA.")
+    if account is not None and account != charge.stripe_account:
+        raise Charge.DoesNotExist(f"Charge #{charge.pk} is not paid on Stripe account {account}.")
     expected_customer = charge.saved_method.customer.stripe_id if charge.saved_method else ""
     if expected_customer and intent.customer and intent.customer != expected_customer:
         raise Charge.DoesNotExist(f"PaymentIntent {intent.id} is another customer's.")

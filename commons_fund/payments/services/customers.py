@@ -1,4 +1,7 @@
-"""Payers on Stripe: their customer record, saved cards and SEPA mandates, IBAN checks."""
+"""Payers on Stripe: their customer record, saved cards and SEPA mandates, IBAN checks.
+
+A payer's cards and mandates are saved on the Stripe account of the host they pay (its
+connected account): `books` names that host (None: the platform's own account)."""
 
 import secrets
 
@@ -20,6 +23,7 @@ from ..models import (
     SavedPaymentMethod,
 )
 from ..signals import method_removing
+from .connect import payments_account
 
 
 def payer_kwargs(payer: Organisation | User) -> dict[str, Organisation | User]:
@@ -30,9 +34,9 @@ def payer_kwargs(payer: Organisation | User) -> dict[str, Organisation | User]:
     raise ValidationError(_("A charge is paid by an organisation or a person."))
 
 
-def customer_for(*, payer: Organisation | User) -> Customer:
-    """The payer's Stripe customer, created on Stripe the first time."""
-    lookup = payer_kwargs(payer)
+def customer_for(*, payer: Organisation | User, account: str = "") -> Customer:
+    """The payer's Stripe customer on a Stripe account, created there the first time."""
+    lookup = {**payer_kwargs(payer), "stripe_account": account}
     customer = Customer.objects.filter(**lookup).first()
     if customer is not None:
         return customer
@@ -40,7 +44,9 @@ def customer_for(*, payer: Organisation | User) -> Customer:
         name, email, reference = payer.name, "", f"organisation-{payer.pk}"
     else:
         name, email, reference = payer.display_name, payer.email, f"user-{payer.pk}"
-    stripe_id = stripe_client.customer_create(name=name, email=email, reference=reference)
+    stripe_id = stripe_client.customer_create(
+        name=name, email=email, reference=reference, account=account
+    )
     try:
         with transaction.atomic():
             return Customer.objects.create(stripe_id=stripe_id, **lookup)
@@ -68,42 +74,52 @@ def payment_method_refresh(*, method: SavedPaymentMethod) -> SavedPaymentMethod:
     """Activate a card once its holder confirmed it with the bank (3-D Secure)."""
     if method.active or not method.setup_intent or method.removed_at:
         return method
-    if stripe_client.setup_intent_status(method.setup_intent) == "succeeded":
+    account = method.customer.stripe_account
+    if stripe_client.setup_intent_status(method.setup_intent, account=account) == "succeeded":
         SavedPaymentMethod.objects.filter(pk=method.pk).update(active=True, setup_client_secret="")
         method.refresh_from_db()
     return method
 
 
 def payment_method_save_card(
-    *, payer: Organisation | User, stripe_payment_method: str
+    *, payer: Organisation | User, books: Organisation | None, stripe_payment_method: str
 ) -> SavedPaymentMethod:
     """Save a card (already tokenised by Stripe.js in the browser) for off-session charges."""
-    customer = customer_for(payer=payer)
+    account = payments_account(books=books)
+    customer = customer_for(payer=payer, account=account)
     saved = stripe_client.payment_method_save(
         customer_id=customer.stripe_id,
         payment_method_id=stripe_payment_method,
         kind=MethodKind.CARD,
         reference=f"{customer.stripe_id}-{stripe_payment_method}",
+        account=account,
     )
     return _saved_method(customer, saved)
 
 
-def card_setup_start(*, payer: Organisation | User) -> stripe_client.CardSetup:
+def card_setup_start(
+    *, payer: Organisation | User, books: Organisation | None
+) -> stripe_client.CardSetup:
     """Open a SetupIntent that the payer confirms in the browser with Stripe.js (the card
     number never reaches our server)."""
-    return stripe_client.card_setup_create(customer_id=customer_for(payer=payer).stripe_id)
+    account = payments_account(books=books)
+    customer = customer_for(payer=payer, account=account)
+    return stripe_client.card_setup_create(customer_id=customer.stripe_id, account=account)
 
 
-def card_setup_finish(*, payer: Organisation | User, setup_intent: str) -> SavedPaymentMethod:
+def card_setup_finish(
+    *, payer: Organisation | User, books: Organisation | None, setup_intent: str
+) -> SavedPaymentMethod:
     """Record the card of a SetupIntent the payer confirmed, once Stripe says it succeeded
     and it is this payer's."""
-    customer = Customer.objects.filter(**payer_kwargs(payer)).first()
-    setup = stripe_client.card_setup_retrieve(setup_intent)
+    account = payments_account(books=books)
+    customer = Customer.objects.filter(**payer_kwargs(payer), stripe_account=account).first()
+    setup = stripe_client.card_setup_retrieve(setup_intent, account=account)
     if customer is None or setup.customer != customer.stripe_id:
         raise ValidationError(_("This card setup is not yours."))
     if setup.status != "succeeded" or not setup.payment_method:
         raise ValidationError(_("The bank has not confirmed this card."))
-    kind, label = stripe_client.payment_method_describe(setup.payment_method)
+    kind, label = stripe_client.payment_method_describe(setup.payment_method, account=account)
     return _saved_method(
         customer,
         stripe_client.SavedMethod(
@@ -129,6 +145,7 @@ def iban_validate(value: str) -> IBAN:
 def payment_method_save_sepa(
     *,
     payer: Organisation | User,
+    books: Organisation | None,
     iban: str,
     holder_name: str,
     email: str,
@@ -141,12 +158,18 @@ def payment_method_save_sepa(
         raise ValidationError({"iban": _("This IBAN is outside the SEPA area.")})
     if not holder_name.strip():
         raise ValidationError({"holder_name": _("The account holder's name is required.")})
-    customer = customer_for(payer=payer)
+    stripe_account = payments_account(books=books)
+    customer = customer_for(payer=payer, account=stripe_account)
     reference = f"{customer.stripe_id}-{account.compact[-8:]}-{secrets.token_hex(4)}"
     method_id = stripe_client.sepa_payment_method_create(
-        iban=account.compact, holder_name=holder_name.strip(), email=email, reference=reference
+        iban=account.compact,
+        holder_name=holder_name.strip(),
+        email=email,
+        reference=reference,
+        account=stripe_account,
     )
     saved = stripe_client.payment_method_save(
+        account=stripe_account,
         customer_id=customer.stripe_id,
         payment_method_id=method_id,
         kind=MethodKind.SEPA_DEBIT,
@@ -246,7 +269,7 @@ def payment_method_remove(*, method: SavedPaymentMethod, actor: User) -> SavedPa
             % {"label": method.label}
         )
     method_removing.send(sender=SavedPaymentMethod, method=method)
-    stripe_client.payment_method_detach(method.stripe_id)
+    stripe_client.payment_method_detach(method.stripe_id, account=customer.stripe_account)
     method.removed_at, method.active, method.setup_client_secret = timezone.now(), False, ""
     method.save(update_fields=["removed_at", "active", "setup_client_secret"])
     return method

@@ -79,6 +79,7 @@ def gift_start(
             customer_email=donor.email,
             locale=language,
             idempotency_key=f"checkout-{charge.pk}",
+            account=charge.stripe_account,
         )
     except stripe_client.ProviderUnavailable as error:
         # No one will be on the page to be sent to Checkout later: nothing is retried, the
@@ -106,14 +107,17 @@ def gifts_expire() -> int:
     return expired
 
 
-def checkout_apply(*, session: stripe_client.Checkout) -> Charge | None:
-    """What a Checkout session says of its gift: paid (recorded once) or expired."""
+def checkout_apply(*, session: stripe_client.Checkout, account: str | None = None) -> Charge | None:
+    """What a Checkout session says of its gift: paid (recorded once) or expired. `account`
+    as for charge_apply_intent."""
     charge = Charge.objects.filter(checkout_session=session.id).first()
-    if charge is None:
+    if charge is None or account not in (None, charge.stripe_account):
         raise Charge.DoesNotExist(f"No charge for Checkout session {session.id}.")
     if session.payment_status == "paid" and session.payment_intent:
         return charge_apply_intent(
-            intent=stripe_client.payment_intent_retrieve(session.payment_intent)
+            intent=stripe_client.payment_intent_retrieve(
+                session.payment_intent, account=charge.stripe_account
+            )
         )
     if session.status == "expired":
         Charge.objects.filter(pk=charge.pk, status=ChargeStatus.PENDING).update(

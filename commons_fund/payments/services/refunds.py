@@ -66,17 +66,18 @@ def refund_create(
             created_by=actor,
             request_key=request_key,
         )
-    return _refund_submit(refund=refund, payment_intent=locked.stripe_payment_intent or "")
+    return _refund_submit(refund=refund, charge=locked)
 
 
-def _refund_submit(*, refund: Refund, payment_intent: str) -> Refund:
+def _refund_submit(*, refund: Refund, charge: Charge) -> Refund:
     """Ask Stripe for a pending refund, with the key derived from it: a refund asked again
     (Stripe was unreachable) is never made twice."""
     try:
         stripe_id = stripe_client.refund_create(
-            payment_intent_id=payment_intent,
+            payment_intent_id=charge.stripe_payment_intent or "",
             amount=refund.amount,
             idempotency_key=f"refund-{refund.pk}",
+            account=charge.stripe_account,
         )
     except stripe_client.ProviderUnavailable:
         # Stays pending: refunds_submit_pending asks again with the same key.
@@ -110,7 +111,7 @@ def refunds_submit_pending(*, older_than_seconds: int = 300) -> int:
     )
     for refund in pending:
         with contextlib.suppress(ValidationError):  # a refusal is recorded as failed
-            _refund_submit(refund=refund, payment_intent=refund.charge.stripe_payment_intent or "")
+            _refund_submit(refund=refund, charge=refund.charge)
     return len(pending)
 
 
@@ -138,9 +139,9 @@ def refund_mark_succeeded(*, refund: Refund, stripe_id: str) -> Refund:
     return refund
 
 
-def refunds_from_stripe(charge_data: dict[str, Any]) -> None:
+def refunds_from_stripe(charge_data: dict[str, Any], *, account: str = "") -> None:
     """A refund made elsewhere (Stripe's dashboard) is recorded once, like ours."""
-    charge = Charge.objects.filter(stripe_charge=charge_data["id"]).first()
+    charge = Charge.objects.filter(stripe_charge=charge_data["id"], stripe_account=account).first()
     if charge is None:
         return
     for data in (charge_data.get("refunds") or {}).get("data", []):

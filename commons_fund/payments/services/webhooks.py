@@ -16,6 +16,7 @@ from ..models import (
     WebhookEvent,
 )
 from .charges import charge_apply_intent
+from .connect import stripe_account_apply
 from .gifts import checkout_apply
 from .refunds import refunds_from_stripe
 
@@ -41,6 +42,7 @@ def webhook_receive(*, payload: bytes, signature: str) -> WebhookEvent:
             defaults={
                 "type": event.type,
                 "livemode": event.livemode,
+                "account": event.account,
                 "created": event.created,
                 "payload": event.object,
             },
@@ -61,11 +63,23 @@ def webhook_handle(*, event: WebhookEvent) -> WebhookEvent:
     status, error = EventStatus.HANDLED, ""
     try:
         if event.type in PAYMENT_INTENT_EVENTS:
-            charge_apply_intent(intent=stripe_client.intent_from_dict(event.payload))
+            charge_apply_intent(
+                intent=stripe_client.intent_from_dict(event.payload), account=event.account
+            )
         elif event.type == "charge.refunded":
-            refunds_from_stripe(event.payload)
+            refunds_from_stripe(event.payload, account=event.account)
         elif event.type in ("checkout.session.completed", "checkout.session.expired"):
-            checkout_apply(session=stripe_client.checkout_from_dict(event.payload))
+            checkout_apply(
+                session=stripe_client.checkout_from_dict(event.payload), account=event.account
+            )
+        elif event.type == "account.updated":
+            if (
+                stripe_account_apply(
+                    account=stripe_client.connected_account_from_dict(event.payload)
+                )
+                is None
+            ):
+                status = EventStatus.IGNORED
         else:
             status = EventStatus.IGNORED
     except Charge.DoesNotExist as missing:

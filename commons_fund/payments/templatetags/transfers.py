@@ -6,7 +6,9 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
+from commons_fund.members.models import Organisation
 from commons_fund.payments import selectors
 from commons_fund.payments.epc import epc_qr_svg
 from commons_fund.payments.models import Charge, SavedPaymentMethod
@@ -23,11 +25,16 @@ def transfer_instructions(charge: Charge) -> dict[str, Any]:
 
 
 @register.inclusion_tag("payments/_sepa_mandate.html")
-def sepa_mandate(method: SavedPaymentMethod | None = None) -> dict[str, Any]:
-    """The text of a SEPA Direct Debit mandate (the EPC's wording), with its creditor the
-    same everywhere; with `method`, the mandate as accepted (reference, holder, date)."""
+def sepa_mandate(
+    creditor: Organisation | None = None, method: SavedPaymentMethod | None = None
+) -> dict[str, Any]:
+    """The text of a SEPA Direct Debit mandate (the EPC's wording). Its creditor is the host
+    the debits are paid to, on whose Stripe account the mandate is saved (`creditor`, or the
+    `creditor_name` selectors give a saved `method`; none: the one chosen in the form); with
+    `method`, the mandate as accepted (reference, holder, date)."""
+    name = creditor.name if creditor else getattr(method, "creditor_name", "") or ""
     return {
-        "creditor_name": settings.SEPA_CREDITOR_NAME,
+        "creditor_name": name or _("the structure chosen above"),
         "creditor_id": settings.SEPA_CREDITOR_ID,
         "method": method,
     }

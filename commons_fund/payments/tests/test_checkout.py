@@ -1,35 +1,21 @@
 """One-off gifts on Stripe Checkout (hosted page of the stand-in), recorded once."""
 
 import re
-import urllib.request
 
 import pytest
 
 from commons_fund.ledger.models import Transaction, TransactionKind
 from commons_fund.members.tests.factories import OrganisationFactory, UserFactory
 from commons_fund.payments.models import Charge, ChargeStatus, WebhookEvent
-from tests.helpers import wait_for
+from commons_fund.payments.tests.factories import connected_host
+from tests.helpers import press_on_hosted_page, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def _pay_on_hosted_page(url: str) -> str:
-    """What the donor does on Stripe's page: open it, press Pay; returns where it sends back."""
-    with urllib.request.urlopen(url, timeout=5) as page:  # noqa: S310 - the stand-in's URL
-        assert b"Pay" in page.read()
-    opener = urllib.request.build_opener(_NoRedirect)
-    request = urllib.request.Request(f"{url}/pay", data=b"", method="POST")  # noqa: S310
-    try:
-        opener.open(request, timeout=5)
-    except urllib.error.HTTPError as redirect:
-        assert redirect.code == 303
-        return redirect.headers["Location"]
-    raise AssertionError("the hosted page did not send the donor back")
+def connected(organisation):
+    connected_host(organisation)
+    return organisation
 
 
 def _give(client, organisation, amount="25"):
@@ -40,14 +26,16 @@ def _give(client, organisation, amount="25"):
 
 def test_a_gift_paid_on_checkout_is_recorded_once_by_webhook(client, stripe_webhooks, settings):
     settings.SITE_URL = stripe_webhooks.url
-    organisation = OrganisationFactory(name="Framasoft", slug="framasoft")
+    organisation = connected(OrganisationFactory(name="Framasoft", slug="framasoft"))
     donor = UserFactory()
     client.force_login(donor)
     hosted = _give(client, organisation)
     assert hosted.startswith(settings.STRIPE_API_BASE + "/_checkout/cs_test_")
     charge = Charge.objects.get()
     assert (charge.status, charge.user, charge.books) == ("pending", donor, organisation)
-    back = _pay_on_hosted_page(hosted)
+    # A direct charge on the host's own Stripe account, not the platform's.
+    assert charge.stripe_account == organisation.stripe_account.stripe_id
+    back = press_on_hosted_page(hosted, "Pay", "pay")
     assert back == f"{stripe_webhooks.url}/fr/payments/charges/{charge.pk}/confirm/"
     assert wait_for(lambda: Charge.objects.get().status == ChargeStatus.SUCCEEDED)
     assert wait_for(
@@ -62,10 +50,10 @@ def test_a_gift_paid_on_checkout_is_recorded_once_by_webhook(client, stripe_webh
 
 
 def test_the_return_page_records_the_gift_even_before_the_webhook(client, stripe_api):
-    organisation = OrganisationFactory(slug="debian-france")
+    organisation = connected(OrganisationFactory(slug="debian-france"))
     client.force_login(UserFactory())
     hosted = _give(client, organisation, "12,50")
-    _pay_on_hosted_page(hosted)
+    press_on_hosted_page(hosted, "Pay", "pay")
     charge = Charge.objects.get()
     client.get(f"/fr/payments/charges/{charge.pk}/confirm/")
     charge.refresh_from_db()
@@ -74,11 +62,26 @@ def test_the_return_page_records_the_gift_even_before_the_webhook(client, stripe
 
 @pytest.mark.parametrize("amount", ["0", "-1", "abc", "2000000000"])
 def test_bad_gift_amounts_are_refused_next_to_the_field(client, stripe_api, amount):
-    organisation = OrganisationFactory(slug="movilab")
+    organisation = connected(OrganisationFactory(slug="movilab"))
     client.force_login(UserFactory())
     response = client.post(f"/fr/organisations/{organisation.slug}/give/", {"amount": amount})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "amount" in response.context["form"].errors
+    assert not Charge.objects.exists()
+
+
+def test_a_host_without_its_own_stripe_account_takes_no_gift_by_card(client, stripe_api):
+    """Money for a host is never taken on the platform's account: until the host connects
+    its own, the page says so and a gift sent anyway is refused, nothing written."""
+    organisation = OrganisationFactory(name="Dokos", slug="dokos")
+    client.force_login(UserFactory())
+    url = f"/fr/organisations/{organisation.slug}/give/"
+    page = client.get(url)
+    assert "n’a pas connecté de compte Stripe" in page.text.replace("&#x27;", "’")
+    assert 'name="amount"' not in page.text
+    response = client.post(url, {"amount": "25"})
+    assert response.status_code == 400
+    assert "Stripe" in " ".join(response.context["form"].non_field_errors())
     assert not Charge.objects.exists()
 
 
@@ -95,11 +98,11 @@ def test_a_gift_while_stripe_is_down_says_so_and_leaves_nothing_waiting(
     """#17.6: the page said the gift "will be tried again", and it never was (no one is on
     the page to be sent to Checkout later). It now says nothing was charged and to try again;
     the gift started is cancelled, not left waiting."""
-    organisation = OrganisationFactory(slug="movilab")
+    organisation = connected(OrganisationFactory(slug="movilab"))
     client.force_login(UserFactory())
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing answers there
     response = client.post(f"/fr/organisations/{organisation.slug}/give/", {"amount": "25"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     errors = " ".join(response.context["form"].non_field_errors())
     assert re.search(r"réessayer dans quelques minutes|try again in a few minutes", errors)
     assert not re.search(r"tried again|sera retentée|nouveau tentée", errors), errors

@@ -6,27 +6,32 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from commons_fund.members.models import Role
-from commons_fund.members.tests.factories import MembershipFactory, UserFactory
+from commons_fund.members.tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 from commons_fund.payments import services, stripe_client
 from commons_fund.payments.models import Charge, ChargeStatus, MethodKind
 from pledges import services as pledges
 from pledges.tests.factories import PoolFactory, PoolMembershipFactory
 
-from .test_stripe import VISA, card_method
+from .factories import connected_host, saved_card
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("stripe_api")]
 
 
 def _attached(method) -> str | None:
-    found = stripe_client.client().v1.payment_methods.retrieve(method.stripe_id)
+    found = stripe_client.client().v1.payment_methods.retrieve(
+        method.stripe_id, options={"stripe_account": method.customer.stripe_account}
+    )
     return getattr(found, "customer", None)
 
 
 def test_a_person_removes_her_card_from_my_payments(client):
     person = UserFactory()
-    method = services.payment_method_save_card(
-        payer=person, stripe_payment_method=card_method(VISA)
-    )
+    host = OrganisationFactory()
+    method = saved_card(person, host)
     assert _attached(method)
     client.force_login(person)
     page = client.get(reverse("payments:my_payments"))
@@ -51,7 +56,7 @@ def test_a_person_removes_her_card_from_my_payments(client):
     with pytest.raises(ValidationError):  # and it pays nothing any more
         services.charge_create(
             payer=person,
-            books=None,
+            books=host,
             amount="10",
             method=MethodKind.CARD,
             saved_method=method,
@@ -63,9 +68,7 @@ def test_a_person_removes_her_card_from_my_payments(client):
 def test_a_card_that_pays_a_pledge_or_a_payment_under_way_stays(client):
     membership = PoolMembershipFactory(pool=PoolFactory())
     person = membership.user
-    method = services.payment_method_save_card(
-        payer=person, stripe_payment_method=card_method(VISA)
-    )
+    method = saved_card(person, membership.pool.host)
     pledge = pledges.pledge_create(
         membership=membership, actor=person, amount="12", method="card", saved_method=method
     )
@@ -97,8 +100,11 @@ def test_an_organisation_s_treasurer_removes_its_mandate_and_a_member_cannot(cli
     treasurer = MembershipFactory(role=Role.TREASURER)
     organisation = treasurer.organisation
     member = MembershipFactory(organisation=organisation, role=Role.MEMBER).user
+    host = OrganisationFactory()
+    connected_host(host)
     method = services.payment_method_save_sepa(
         payer=organisation,
+        books=host,
         iban="FR1420041010050500013M02606",
         holder_name=organisation.name,
         email="tresorerie@example.org",

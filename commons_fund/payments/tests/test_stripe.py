@@ -20,6 +20,7 @@ from commons_fund.payments.models import (
     RefundStatus,
     SavedPaymentMethod,
 )
+from commons_fund.payments.tests.factories import connected_host, saved_card
 from tests.helpers import wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("stripe_api")]
@@ -28,17 +29,6 @@ VISA = "4242424242424242"
 DECLINED = "4000000000000341"
 THREE_D_SECURE = "4000002760003184"
 IBAN_OK = "FR1420041010050500013M02606"
-
-
-def card_method(number: str) -> str:
-    """What Stripe.js does in the browser: turn a card number into a PaymentMethod."""
-    method = stripe_client.client().v1.payment_methods.create(
-        params={
-            "type": "card",
-            "card": {"number": number, "exp_month": 12, "exp_year": 2034, "cvc": "123"},
-        }
-    )
-    return method.id
 
 
 @pytest.fixture
@@ -54,7 +44,10 @@ def payer():
 
 @pytest.fixture
 def books():
-    return OrganisationFactory(name="Ouvaton")
+    """The receiving host, its own Stripe account connected."""
+    organisation = OrganisationFactory(name="Ouvaton")
+    connected_host(organisation)
+    return organisation
 
 
 def _charge(payer, books, method, amount="20,00"):
@@ -74,7 +67,7 @@ def _balance(books, purpose):
 
 
 def test_save_a_card_and_charge_it_off_session(payer, books):
-    method = services.payment_method_save_card(payer=payer, stripe_payment_method=card_method(VISA))
+    method = saved_card(payer, books, VISA)
     assert (method.kind, method.label) == ("card", "Visa •••• 4242")
     assert Customer.objects.get(organisation=payer).stripe_id.startswith("cus_")
     charge = services.charge_submit(charge=_charge(payer, books, method))
@@ -88,21 +81,21 @@ def test_save_a_card_and_charge_it_off_session(payer, books):
 
 
 def test_submitting_twice_charges_once(payer, books):
-    method = services.payment_method_save_card(payer=payer, stripe_payment_method=card_method(VISA))
+    method = saved_card(payer, books, VISA)
     charge = _charge(payer, books, method)
     first = services.charge_submit(charge=charge)
     Charge.objects.filter(pk=charge.pk).update(status=ChargeStatus.PENDING, paid_on=None)  # lost
     second = services.charge_submit(charge=charge)
     assert second.stripe_payment_intent == first.stripe_payment_intent
-    intents = stripe_client.client().v1.payment_intents.list(params={"limit": 10})
+    intents = stripe_client.client().v1.payment_intents.list(
+        params={"limit": 10}, options={"stripe_account": charge.stripe_account}
+    )
     assert len(intents.data) == 1
     assert Transaction.objects.filter(kind=TransactionKind.PLEDGE_COLLECTION).count() == 1
 
 
 def test_a_declined_card_fails_with_the_reason_and_moves_no_money(payer, books):
-    method = services.payment_method_save_card(
-        payer=payer, stripe_payment_method=card_method(DECLINED)
-    )
+    method = saved_card(payer, books, DECLINED)
     charge = services.charge_submit(charge=_charge(payer, books, method))
     assert charge.status == ChargeStatus.FAILED
     assert charge.failure_code == "card_declined"
@@ -116,18 +109,17 @@ def _confirm_setup_like_stripe_js(method):
         f"/v1/setup_intents/{method.setup_intent}/confirm",
         client_secret=method.setup_client_secret,
         use_stripe_sdk="true",
+        stripe_account=method.customer.stripe_account,
     )
 
 
-def three_d_secure_card(payer):
-    method = services.payment_method_save_card(
-        payer=payer, stripe_payment_method=card_method(THREE_D_SECURE)
-    )
+def three_d_secure_card(payer, books):
+    method = saved_card(payer, books, THREE_D_SECURE)
     assert not method.active  # the bank wants the holder to confirm the card first
     with pytest.raises(ValidationError):
         services.charge_create(
             payer=payer,
-            books=None,
+            books=books,
             amount="1",
             method="card",
             saved_method=method,
@@ -141,7 +133,7 @@ def three_d_secure_card(payer):
 
 
 def test_three_d_secure_asks_the_payer_then_succeeds(payer, books, client, celery_worker):
-    method = three_d_secure_card(payer)
+    method = three_d_secure_card(payer, books)
     charge = services.charge_submit(charge=_charge(payer, books, method))
     assert charge.status == ChargeStatus.REQUIRES_ACTION
     assert not Entry.objects.exists()
@@ -157,6 +149,7 @@ def test_three_d_secure_asks_the_payer_then_succeeds(payer, books, client, celer
         f"/v1/payment_intents/{charge.stripe_payment_intent}/_authenticate",
         client_secret=charge.client_secret,
         success="true",
+        stripe_account=charge.stripe_account,
     )
     # ...and the page shows the payment done, without waiting for the webhook.
     client.force_login(payer.memberships.get().user)
@@ -168,15 +161,16 @@ def test_three_d_secure_asks_the_payer_then_succeeds(payer, books, client, celer
 
 
 def test_the_confirm_page_is_404_to_others(payer, books, client):
-    method = three_d_secure_card(payer)
+    method = three_d_secure_card(payer, books)
     charge = services.charge_submit(charge=_charge(payer, books, method))
     client.force_login(UserFactory())
     assert client.get(f"/fr/payments/charges/{charge.pk}/confirm/").status_code == 404
 
 
-def test_save_a_sepa_mandate(payer):
+def test_save_a_sepa_mandate(payer, books):
     method = services.payment_method_save_sepa(
         payer=payer,
+        books=books,
         iban="FR14 2004 1010 0505 0001 3M02 606",
         holder_name="Normandie Libre",
         email="tresorerie@normandie-libre.example",
@@ -194,9 +188,11 @@ def test_save_a_sepa_mandate(payer):
         ("BR1500000000000010932840814P2", "iban"),
     ],
 )
-def test_a_bad_iban_is_refused_before_anything_is_sent(payer, iban, field):
+def test_a_bad_iban_is_refused_before_anything_is_sent(payer, books, iban, field):
     with pytest.raises(ValidationError) as raised:
-        services.payment_method_save_sepa(payer=payer, iban=iban, holder_name="X", email="")
+        services.payment_method_save_sepa(
+            payer=payer, books=books, iban=iban, holder_name="X", email=""
+        )
     assert field in raised.value.message_dict
     assert not Customer.objects.exists()
     assert not SavedPaymentMethod.objects.exists()
@@ -204,7 +200,7 @@ def test_a_bad_iban_is_refused_before_anything_is_sent(payer, iban, field):
 
 def test_partial_then_full_refund(payer, books):
     treasurer = MembershipFactory(organisation=books, role=Role.TREASURER).user
-    method = services.payment_method_save_card(payer=payer, stripe_payment_method=card_method(VISA))
+    method = saved_card(payer, books, VISA)
     charge = services.charge_submit(charge=_charge(payer, books, method, amount="50"))
     first = services.refund_create(charge=charge, amount="12,50", actor=treasurer)
     assert first.status == RefundStatus.SUCCEEDED
@@ -220,7 +216,7 @@ def test_partial_then_full_refund(payer, books):
 
 
 def test_only_treasurers_of_the_receiving_organisation_refund(payer, books):
-    method = services.payment_method_save_card(payer=payer, stripe_payment_method=card_method(VISA))
+    method = saved_card(payer, books, VISA)
     charge = services.charge_submit(charge=_charge(payer, books, method))
     member = MembershipFactory(organisation=books, role=Role.MEMBER).user
     from django.core.exceptions import PermissionDenied
@@ -242,7 +238,7 @@ def test_only_treasurers_of_the_receiving_organisation_refund(payer, books):
     ],
 )
 def test_bad_charges_are_refused_and_write_nothing(payer, books, changes, field):
-    method = services.payment_method_save_card(payer=payer, stripe_payment_method=card_method(VISA))
+    method = saved_card(payer, books, VISA)
     arguments = {
         "payer": payer,
         "books": books,
@@ -261,7 +257,7 @@ def test_bad_charges_are_refused_and_write_nothing(payer, books, changes, field)
 
 
 def test_a_charge_for_an_unknown_organisation_or_someone_elses_card_is_refused(payer, books):
-    method = services.payment_method_save_card(payer=payer, stripe_payment_method=card_method(VISA))
+    method = saved_card(payer, books, VISA)
     with pytest.raises(ValidationError):
         services.charge_create(
             payer=Organisation(name="Fantôme", slug="fantome", legal_form="association"),
@@ -327,7 +323,7 @@ def test_bank_transfer_under_then_over_payment(payer, books):
 def test_charges_left_pending_when_stripe_was_down_are_sent_again(
     payer, books, settings, stripe_api
 ):
-    method = services.payment_method_save_card(payer=payer, stripe_payment_method=card_method(VISA))
+    method = saved_card(payer, books, VISA)
     charge = _charge(payer, books, method)
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens: Stripe unreachable
     assert services.charge_submit(charge=charge).status == ChargeStatus.PENDING
@@ -338,12 +334,16 @@ def test_charges_left_pending_when_stripe_was_down_are_sent_again(
     assert services.charges_submit_pending(older_than_seconds=0) == 0
 
 
-def test_a_treasurer_saves_a_sepa_mandate_from_the_treasury(client, payer):
+def test_a_treasurer_saves_a_sepa_mandate_from_the_treasury(client, payer, books):
     treasurer = payer.memberships.get().user
     client.force_login(treasurer)
     url = f"/fr/organisations/{payer.slug}/treasury/payment-methods/"
-    assert client.get(url).status_code == 200
+    page = client.get(url)
+    assert page.status_code == 200
+    # The mandate is given to a host that takes debits on its own Stripe account.
+    assert list(page.context["form"].fields["creditor"].queryset) == [books]
     form = {
+        "creditor": books.pk,
         "holder_name": "Normandie Libre",
         "iban": "FR14 2004 1010 0505 0001 3M02 606",
         "email": "tresorerie@normandie-libre.example",
@@ -356,7 +356,9 @@ def test_a_treasurer_saves_a_sepa_mandate_from_the_treasury(client, payer):
     assert "iban" in response.context["form"].errors
     assert not SavedPaymentMethod.objects.exists()
     assert client.post(url, {**form, "accept": "on"}).status_code == 302
-    assert SavedPaymentMethod.objects.get().label == "SEPA FR •••• 2606"
+    saved = SavedPaymentMethod.objects.get()
+    assert saved.label == "SEPA FR •••• 2606"
+    assert saved.customer.stripe_account == books.stripe_account.stripe_id
     assert "SEPA FR •••• 2606" in client.get(url).text
     client.force_login(MembershipFactory(organisation=payer, role=Role.MEMBER).user)
     assert client.get(url).status_code == 404
@@ -368,7 +370,7 @@ def test_a_refund_asked_while_stripe_is_down_waits_then_is_made_once(
     """Probe of issue #17, point 6: the page said "sent" and the refund stayed pending for
     ever. It now says it waits, and the sweep asks Stripe again with the same key."""
     treasurer = MembershipFactory(organisation=books, role=Role.TREASURER).user
-    method = services.payment_method_save_card(payer=payer, stripe_payment_method=card_method(VISA))
+    method = saved_card(payer, books, VISA)
     charge = services.charge_submit(charge=_charge(payer, books, method, amount="50"))
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing answers there
     refund = services.refund_create(charge=charge, amount="20", actor=treasurer)

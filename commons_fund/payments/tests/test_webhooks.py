@@ -14,7 +14,8 @@ from commons_fund.payments import services, stripe_client
 from commons_fund.payments.models import ChargeStatus, EventStatus, WebhookEvent
 from tests.helpers import wait_for
 
-from .test_stripe import DECLINED, VISA, card_method
+from .factories import saved_card
+from .test_stripe import DECLINED, VISA
 
 pytestmark = pytest.mark.django_db(transaction=True)
 URL = "/payments/stripe/webhook/"
@@ -32,8 +33,11 @@ def _signed(data: dict, settings) -> tuple[bytes, str]:
     return payload, stripe_client.webhook_sign(payload, settings.STRIPE_WEBHOOK_SECRET)
 
 
-def _event(event_id: str, kind: str, obj: dict, livemode: bool = False) -> dict:
+def _event(
+    event_id: str, kind: str, obj: dict, livemode: bool = False, account: str | None = None
+) -> dict:
     return {
+        "account": account,
         "id": event_id,
         "object": "event",
         "type": kind,
@@ -73,12 +77,13 @@ def test_unknown_event_types_are_stored_and_ignored(client, settings):
 @pytest.fixture
 def charges(stripe_webhooks):
     payer, books = OrganisationFactory(), OrganisationFactory()
-    visa = services.payment_method_save_card(payer=payer, stripe_payment_method=card_method(VISA))
-    declined = services.payment_method_save_card(
-        payer=payer, stripe_payment_method=card_method(DECLINED)
-    )
+    visa, declined = saved_card(payer, books, VISA), saved_card(payer, books, DECLINED)
     sepa = services.payment_method_save_sepa(
-        payer=payer, iban=SEPA_FAILING_IBAN, holder_name="Payeur", email="p@example.org"
+        payer=payer,
+        books=books,
+        iban=SEPA_FAILING_IBAN,
+        holder_name="Payeur",
+        email="p@example.org",
     )
 
     def make(method, amount):
@@ -176,7 +181,9 @@ def test_a_refund_made_on_stripe_is_recorded_once(charges, settings):
         "amount_refunded": 500,
         "refunds": {"data": [refund]},
     }
-    payload, signature = _signed(_event("evt_refund", "charge.refunded", refunded), settings)
+    payload, signature = _signed(
+        _event("evt_refund", "charge.refunded", refunded, account=charge.stripe_account), settings
+    )
     for _ in range(3):
         assert _post(Client(), payload, signature).status_code == 200
     charge.refresh_from_db()

@@ -3,6 +3,11 @@
 treasury (charges received, transfers, refunds, bank account, payouts, tax receipts). Each
 answers 404 to whoever may not see it."""
 
+from .connect import (
+    stripe_connect,
+    stripe_connect_onboarding,
+    stripe_connect_return,
+)
 from .payers import (
     charge_confirm,
     give,
@@ -43,6 +48,9 @@ __all__ = [
     "payout_batch_paid",
     "payout_batch_xml",
     "payouts_export",
+    "stripe_connect",
+    "stripe_connect_onboarding",
+    "stripe_connect_return",
     "stripe_webhook",
     "tax_receipt_pdf",
     "tax_receipts",

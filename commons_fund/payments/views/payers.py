@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from commons_fund.forms import flash_errors
+from commons_fund.forms import flash_errors, form_add_error
 from commons_fund.members.models import Organisation
 from commons_fund.members.requests import AuthenticatedRequest
 from commons_fund.members.selectors import organisation_membership
@@ -72,12 +72,21 @@ def give(request: AuthenticatedRequest, slug: str) -> HttpResponse:
                 language=get_language() or "fr",
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            form_add_error(form, error)
         except stripe_client.PaymentError as error:
             form.add_error(None, error.message)
         else:
             return redirect(url)
-    response = render(request, "payments/give.html", {"organisation": organisation, "form": form})
+    response = render(
+        request,
+        "payments/give.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "takes_cards": selectors.takes_cards(organisation=organisation),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
     # The form's answer sends the donor on to Checkout: the policy's form-action allows that
     # page (browsers apply form-action to redirects too), here only (django-csp reads it).
     response._csp_update = {"form-action": [stripe_client.checkout_origin()]}  # type: ignore[attr-defined]

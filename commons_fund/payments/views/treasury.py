@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from commons_fund.forms import flash_errors, form_apply
+from commons_fund.forms import flash_errors, form_add_error, form_apply
 from commons_fund.members.models import Organisation, Role
 from commons_fund.members.requests import AuthenticatedRequest
 from commons_fund.members.selectors import organisation_has_role
@@ -26,9 +26,9 @@ from .. import selectors, services, stripe_client
 from ..forms import (
     BankAccountForm,
     MarkPaidForm,
+    OrganisationMandateForm,
     PayoutExportForm,
     RefundForm,
-    SepaMandateForm,
     TaxReceiptPolicyForm,
     TaxReceiptsIssueForm,
     TransferReceiptForm,
@@ -82,6 +82,10 @@ def treasury(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         "payments/treasury.html",
         {
             "organisation": organisation,
+            "stripe_account": selectors.stripe_account_of(organisation=organisation),
+            "is_admin": organisation_has_role(
+                organisation=organisation, user=request.user, roles=(Role.ADMIN,)
+            ),
             "page": page,
             "shown": shown,
             "bank_account": BankAccount.objects.filter(organisation=organisation).first(),
@@ -323,8 +327,9 @@ def payment_methods(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """The organisation's saved means of payment; a SEPA Direct Debit mandate can be added
     here (cards are saved with Stripe.js where a payment is set up)."""
     organisation = _treasury(request, slug)
-    form = SepaMandateForm(
+    form = OrganisationMandateForm(
         request.POST or None,
+        creditors=selectors.connected_hosts(),
         initial={
             "holder_name": organisation.name,
             "email": request.user.email,
@@ -335,6 +340,7 @@ def payment_methods(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         try:
             services.payment_method_save_sepa(
                 payer=organisation,
+                books=data["creditor"],
                 iban=data["iban"],
                 holder_name=data["holder_name"],
                 email=data["email"],
@@ -342,7 +348,7 @@ def payment_methods(request: AuthenticatedRequest, slug: str) -> HttpResponse:
                 user_agent=request.headers.get("User-Agent", "")[:200],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            form_add_error(form, error)
         except stripe_client.PaymentError as error:
             form.add_error(None, error.message)
         else:

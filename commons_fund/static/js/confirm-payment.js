@@ -3,7 +3,8 @@ document.addEventListener("DOMContentLoaded", () => {
   const button = document.getElementById("confirm-payment");
   const result = document.getElementById("confirm-payment-result");
   if (!button || typeof Stripe === "undefined") return;
-  const stripe = Stripe(button.dataset.publishableKey);
+  const account = button.dataset.stripeAccount;  // the host's own Stripe account (Connect)
+  const stripe = Stripe(button.dataset.publishableKey, account ? {stripeAccount: account} : {});
   button.addEventListener("click", async () => {
     button.disabled = true;
     const outcome = await stripe.confirmCardPayment(button.dataset.clientSecret);

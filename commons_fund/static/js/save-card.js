@@ -4,7 +4,9 @@ document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("card-form");
   const errors = document.getElementById("card-errors");
   if (!form || typeof Stripe === "undefined") return;
-  const stripe = Stripe(form.dataset.publishableKey);
+  // The card is saved on the Stripe account of the host it pays (Connect).
+  const account = form.dataset.stripeAccount;
+  const stripe = Stripe(form.dataset.publishableKey, account ? {stripeAccount: account} : {});
   const card = stripe.elements().create("card");
   card.mount("#card-element");
   form.addEventListener("submit", async (event) => {
