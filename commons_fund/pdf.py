@@ -106,15 +106,7 @@ def organisation_block(organisation, role: str) -> Paragraph:
     ]
     if organisation.siren:
         lines.append(_("SIREN: %(siren)s") % {"siren": organisation.siren})
-    address = ", ".join(
-        part
-        for part in (
-            organisation.street_address,
-            f"{organisation.postal_code} {organisation.city}".strip(),
-        )
-        if part
-    )
-    if address:
+    if address := organisation.postal_address():
         lines.append(pdf_escape(address))
     if organisation.representative_name:
         lines.append(

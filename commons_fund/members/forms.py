@@ -43,6 +43,12 @@ class SignupForm(allauth_forms.SignupForm):
         user.save(update_fields=["language"])
 
 
+class PostalAddressForm(forms.Form):
+    street_address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=10, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+
+
 class EmailPreferencesForm(forms.Form):
     language = _language_field()
     topics = forms.MultipleChoiceField(

@@ -41,7 +41,28 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
 
-class User(AbstractUser):
+class PostalAddress(models.Model):
+    """A postal address: organisations (contracts, receipts) and people (tax receipts, which
+    name the donor's address)."""
+
+    street_address = models.CharField(
+        _("address"), max_length=200, blank=True, validators=[validate_plain_text]
+    )
+    postal_code = models.CharField(
+        _("postal code"), max_length=10, blank=True, validators=[validate_plain_text]
+    )
+    city = models.CharField(_("city"), max_length=100, blank=True, validators=[validate_plain_text])
+
+    class Meta:
+        abstract = True
+
+    def postal_address(self) -> str:
+        """On one line, "street, postal code city" ("" when none is given)."""
+        town = f"{self.postal_code} {self.city}".strip()
+        return ", ".join(part for part in (self.street_address, town) if part)
+
+
+class User(PostalAddress, AbstractUser):
     username = None
     email = models.EmailField(_("email address"), unique=True)
     # The language of the emails this person gets and of the site when they arrive at `/`.
@@ -100,7 +121,7 @@ class LegalForm(models.TextChoices):
     INFORMAL = "informal", _("Informal collective")
 
 
-class Organisation(models.Model):
+class Organisation(PostalAddress):
     """A structure that pledges, hosts commons, signs contracts: coop, association, town..."""
 
     name = models.CharField(_("name"), max_length=120, validators=[validate_plain_text])
@@ -137,14 +158,8 @@ class Organisation(models.Model):
         validators=[MinValueValidator(1800), MaxValueValidator(2100)],
     )
     website = models.URLField(_("website"), max_length=300, blank=True)
-    # Address and legal representative: the parties of a reciprocity contract.
-    street_address = models.CharField(
-        _("address"), max_length=200, blank=True, validators=[validate_plain_text]
-    )
-    postal_code = models.CharField(
-        _("postal code"), max_length=10, blank=True, validators=[validate_plain_text]
-    )
-    city = models.CharField(_("city"), max_length=100, blank=True, validators=[validate_plain_text])
+    # Its address (PostalAddress) and legal representative: the parties of a reciprocity
+    # contract.
     representative_name = models.CharField(
         _("legal representative"),
         max_length=120,

@@ -1,5 +1,6 @@
 """Writes about organisations, memberships and invitations; each is atomic."""
 
+import re
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
@@ -277,6 +278,31 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
     membership = Membership.objects.get(pk=membership.pk)
     _ensure_an_admin_remains(membership=membership)
     membership.delete()
+
+
+@transaction.atomic
+def user_postal_address_set(
+    *, user: User, street_address: str, postal_code: str, city: str
+) -> User:
+    """A person's postal address (tax receipts name it): all three parts, or none."""
+    parts = {
+        "street_address": " ".join(street_address.split()),
+        "postal_code": postal_code.strip().upper(),
+        "city": " ".join(city.split()),
+    }
+    if any(parts.values()):
+        missing = {name: _("Give the whole address.") for name, value in parts.items() if not value}
+        if missing:
+            raise ValidationError(missing)
+    if parts["postal_code"] and not re.fullmatch(r"[0-9A-Z][0-9A-Z -]{1,9}", parts["postal_code"]):
+        raise ValidationError({"postal_code": _("This postal code is not valid.")})
+    for name, value in parts.items():
+        setattr(user, name, value)
+    user.full_clean(
+        exclude=[f.name for f in User._meta.fields if f.name not in parts], validate_unique=False
+    )
+    user.save(update_fields=list(parts))
+    return user
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ urlpatterns = [
     path("my/", views.my_space, name="my_space"),
     path("my/api-token/", views.api_token, name="api_token"),
     path("my/emails/", views.email_preferences, name="email_preferences"),
+    path("my/address/", views.postal_address, name="postal_address"),
     path("my/calendar/", views.calendar_key_renew, name="calendar_key_renew"),
     path("emails/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("organisations/", views.organisation_list, name="organisation_list"),

@@ -21,7 +21,13 @@ from rest_framework.authtoken.models import Token
 from commons_fund.forms import flash_errors, form_add_error, form_apply
 
 from . import selectors, services
-from .forms import EmailPreferencesForm, InvitationForm, OrganisationForm, RoleForm
+from .forms import (
+    EmailPreferencesForm,
+    InvitationForm,
+    OrganisationForm,
+    PostalAddressForm,
+    RoleForm,
+)
 from .mailing import unsubscribe_link_read
 from .models import EmailTopic, Invitation, InvitationStatus, LegalForm, Membership, Organisation
 from .territories import REGION_CHOICES
@@ -47,6 +53,31 @@ def my_space(request: HttpRequest) -> HttpResponse:
             ],
             "has_token": Token.objects.filter(user=request.user).exists(),
         },
+    )
+
+
+@login_required
+def postal_address(request: HttpRequest) -> HttpResponse:
+    """My postal address: the tax receipts of my gifts name it."""
+    user = request.user
+    form = PostalAddressForm(
+        request.POST or None,
+        initial={
+            "street_address": user.street_address,
+            "postal_code": user.postal_code,
+            "city": user.city,
+        },
+    )
+    if request.method == "POST" and form_apply(
+        form, lambda data: services.user_postal_address_set(user=user, **data)
+    ):
+        messages.success(request, _("Your postal address is saved."))
+        return redirect("members:my_space")
+    return render(
+        request,
+        "members/postal_address.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -31,14 +31,23 @@ def receipt_number(charge: Charge) -> str:
 
 
 def _party(
-    organisation: Organisation | None, person: User | None, role: str, what: str
+    organisation: Organisation | None,
+    person: User | None,
+    role: str,
+    what: str,
+    address_required: bool = False,
 ) -> Paragraph:
-    """The organisation, or else the person (name and email), as a party to a receipt."""
+    """The organisation, or else the person (name, postal address, email), as a party to a
+    receipt; `address_required` says so when a person has not given their address."""
     if organisation is not None:
         return organisation_block(organisation, role)
     if person is None:
         raise ValueError(f"{what} has no payer.")
     lines = [f"<b>{role}</b>", f"<b>{pdf_escape(person.get_full_name() or person.email)}</b>"]
+    if address := person.postal_address():
+        lines.append(pdf_escape(address))
+    elif address_required:
+        lines.append(_("Postal address not given"))
     lines.append(pdf_escape(person.email))
     return Paragraph("<br/>".join(lines), STYLES["body"])
 
@@ -127,6 +136,7 @@ def _donor(receipt: TaxReceipt) -> Paragraph:
         receipt.donor_user,
         _("Donor"),
         f"Tax receipt {receipt.reference}",
+        address_required=True,  # the CERFA names the donor's address
     )
 
 

@@ -63,6 +63,7 @@ TARGETS = {
     "members:my_space": ("GET", lambda k: {}),
     "members:api_token": ("POST", lambda k: {}),
     "members:email_preferences": ("GET", lambda k: {}),
+    "members:postal_address": ("GET", lambda k: {}),
     "payments:my_payments": ("GET", lambda k: {}),
     "payments:payment_receipt": ("GET", lambda k: {"pk": k["paid_charge"]}),
     "payments:my_payment_method_remove": ("POST", lambda k: {"pk": k["saved_method"]}),

@@ -71,6 +71,7 @@ RULES = {
     "members:my_space": LOGGED_IN,
     "members:api_token": "302 ok ok ok ok ok ok ok",
     "members:email_preferences": LOGGED_IN,
+    "members:postal_address": LOGGED_IN,
     "payments:my_payments": LOGGED_IN,
     "payments:payment_receipt": ORG_MONEY,  # the receiving organisation's (and its payer's)
     "payments:my_payment_method_remove": "302 404 404 404 404 404 404 404",  # its holder only

@@ -55,7 +55,14 @@ def _paid(association, payer, amount, on, purpose="donations"):
 
 
 def test_each_donor_gets_one_receipt_for_the_year_numbered_without_gaps(association):
-    camille, dominique = UserFactory(first_name="Camille", last_name="Roux"), UserFactory()
+    camille = UserFactory(
+        first_name="Camille",
+        last_name="Roux",
+        street_address="12 rue des Tanneurs",
+        postal_code="14000",
+        city="Caen",
+    )
+    dominique = UserFactory()
     company = OrganisationFactory(name="Octopuce SARL", legal_form=LegalForm.COMPANY)
     _paid(association, camille, "150", date(2025, 3, 2))
     _paid(association, camille, "250", date(2025, 11, 5), purpose="contributions")  # a pledge
@@ -80,6 +87,7 @@ def test_each_donor_gets_one_receipt_for_the_year_numbered_without_gaps(associat
         f"2025-{by_donor[camille].number:05d}",
         "Normandie Libre",
         "Camille Roux",
+        "12 rue des Tanneurs, 14000 Caen",  # the CERFA names the donor's address
         "400,00 €",
         "quatre cents euros",
         "du 2 mars 2025 au 5 novembre 2025",
@@ -92,6 +100,7 @@ def test_each_donor_gets_one_receipt_for_the_year_numbered_without_gaps(associat
         "Camille Martin, trésorière",
     ):
         assert shown in text, shown
+    assert "Adresse postale non communiquée" in pdf_text(bytes(by_donor[dominique].pdf))
     company_text = pdf_text(bytes(by_donor[company].pdf))
     assert "☒ 238 bis du CGI" in company_text and "☐ 200 du CGI" in company_text
     assert "mille deux cent trente-quatre euros et cinquante centimes" in company_text
