@@ -297,6 +297,9 @@ SEPA_CREDITOR_ID = env.str("SEPA_CREDITOR_ID", default="FR00ZZZ000000")
 # Absolute address of the site, for links in emails sent by workers.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
+# allauth's rate limits (its defaults) and ours: gifts started without an account, per address.
+ACCOUNT_RATE_LIMITS = {"gift": "10/h/ip"}
+
 # Wagtail
 WAGTAIL_SITE_NAME = "Commons Fund"
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default=SITE_URL)

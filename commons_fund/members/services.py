@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -278,6 +279,29 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
     membership = Membership.objects.get(pk=membership.pk)
     _ensure_an_admin_remains(membership=membership)
     membership.delete()
+
+
+@transaction.atomic
+def guest_donor_get_or_create(*, email: str, first_name: str, last_name: str) -> User:
+    """The person behind a gift made without logging in: the account of that email when
+    there is one (left as it is), else a new one without a password, which its owner can
+    take over later by resetting the password of that email (and then finds the gift in
+    "Mes paiements" and its tax receipt)."""
+    email = User.objects.normalize_email(email.strip()).lower()
+    try:
+        validate_email(email)
+    except ValidationError as error:
+        raise ValidationError({"email": _("Enter a valid email address.")}) from error
+    found = User.objects.filter(email__iexact=email).first()
+    if found is not None:
+        return found
+    person = User(
+        email=email, first_name=first_name.strip()[:150], last_name=last_name.strip()[:150]
+    )
+    person.set_unusable_password()
+    person.full_clean(exclude=["password"])
+    person.save()
+    return person
 
 
 @transaction.atomic

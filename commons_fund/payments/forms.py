@@ -87,6 +87,16 @@ class GiftForm(forms.Form):
     amount = AmountField(label=_("Amount of the gift"), help_text=_("For example 20 or 12,50."))
 
 
+class GuestGiftForm(GiftForm):
+    """A gift without an account: who gives (the receipt and the tax receipt name them)."""
+
+    email = forms.EmailField(label=_("Your email"))
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+
+    field_order = ["email", "first_name", "last_name", "amount"]
+
+
 class SepaMandateForm(forms.Form):
     holder_name = forms.CharField(label=_("Account holder"), max_length=70)
     iban = forms.CharField(label=_("IBAN"), max_length=42)

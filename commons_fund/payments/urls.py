@@ -18,6 +18,7 @@ urlpatterns = [
         name="my_payment_method_remove",
     ),
     path("organisations/<slug:slug>/give/", views.give, name="give"),
+    path("gifts/<str:token>/", views.gift_thanks, name="gift_thanks"),
     path("organisations/<slug:slug>/treasury/", views.treasury, name="treasury"),
     path(
         "organisations/<slug:slug>/treasury/bank-account/", views.bank_account, name="bank_account"

@@ -109,7 +109,8 @@ RULES = {
     "finances:publish": ORG_MONEY_POST,
     "finances:rebate": ORG_MEMBERS,
     "payments:charge_confirm": "302 404 404 404 404 404 404 404",  # the paying member's
-    "payments:give": LOGGED_IN,
+    "payments:give": PUBLIC,  # gifts without an account too
+    "payments:gift_thanks": "404 404 404 404 404 404 404 404",  # a signed address only
     "payments:treasury": ORG_MONEY,
     "payments:bank_account": ORG_MONEY,
     "payments:stripe_connect": ORG_ADMIN_POST,

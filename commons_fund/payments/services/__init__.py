@@ -35,6 +35,7 @@ from .gifts import (
     GIFT_WAITING_HOURS,
     GIFTS_WAITING_MAX,
     checkout_apply,
+    gift_of_token,
     gift_start,
     gifts_expire,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "charges_submit_pending",
     "checkout_apply",
     "customer_for",
+    "gift_of_token",
     "gift_start",
     "gifts_expire",
     "iban_validate",

@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
@@ -39,11 +40,35 @@ def _gifts_waiting() -> models.QuerySet[Charge]:
     )
 
 
+GIFT_TOKEN_SALT = "commons_fund.payments.gift"  # noqa: S105 - a namespace, not a secret
+GIFT_TOKEN_MAX_AGE = 90 * 24 * 3600
+
+
+def gift_token(charge: Charge) -> str:
+    """What lets a donor without an account come back to their gift's page."""
+    return signing.dumps(charge.pk, salt=GIFT_TOKEN_SALT)
+
+
+def gift_of_token(token: str) -> Charge:
+    """The gift a token names (Charge.DoesNotExist for a bad, old or foreign token)."""
+    try:
+        pk = signing.loads(token, salt=GIFT_TOKEN_SALT, max_age=GIFT_TOKEN_MAX_AGE)
+    except signing.BadSignature as error:
+        raise Charge.DoesNotExist("Unknown gift.") from error
+    return Charge.objects.select_related("books").get(pk=pk, credit_purpose="donations")
+
+
 def gift_start(
-    *, donor: User, books: Organisation | None, amount: Decimal | str, language: str = "fr"
+    *,
+    donor: User,
+    books: Organisation | None,
+    amount: Decimal | str,
+    language: str = "fr",
+    guest: bool = False,
 ) -> tuple[Charge, str]:
     """Start a one-off gift by card on Stripe Checkout; returns the charge and the page to
-    send the donor to. The gift is recorded when Stripe says it is paid."""
+    send the donor to. The gift is recorded when Stripe says it is paid. A `guest` (not
+    logged in) comes back to the gift's own page, by a signed address."""
     if transaction.get_connection().in_atomic_block:
         raise RuntimeError("Stripe is never called inside a database transaction.")
     since = timezone.now() - timedelta(hours=GIFT_WAITING_HOURS)
@@ -65,9 +90,11 @@ def gift_start(
         credit_purpose="donations",
         description=_("Gift to %(name)s") % {"name": name},
     )
-    back = settings.SITE_URL.rstrip("/") + reverse(
-        "payments:charge_confirm", kwargs={"pk": charge.pk}
-    )
+    if guest:
+        page = reverse("payments:gift_thanks", kwargs={"token": gift_token(charge)})
+    else:
+        page = reverse("payments:charge_confirm", kwargs={"pk": charge.pk})
+    back = settings.SITE_URL.rstrip("/") + page
     try:
         session = stripe_client.checkout_session_create(
             amount=charge.amount,

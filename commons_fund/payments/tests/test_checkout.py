@@ -5,6 +5,7 @@ import re
 import pytest
 
 from commons_fund.ledger.models import Transaction, TransactionKind
+from commons_fund.members.models import User
 from commons_fund.members.tests.factories import OrganisationFactory, UserFactory
 from commons_fund.payments.models import Charge, ChargeStatus, WebhookEvent
 from commons_fund.payments.tests.factories import connected_host
@@ -85,11 +86,55 @@ def test_a_host_without_its_own_stripe_account_takes_no_gift_by_card(client, str
     assert not Charge.objects.exists()
 
 
-def test_giving_needs_an_account(client, stripe_api):
-    organisation = OrganisationFactory(slug="dokos")
-    response = client.get(f"/fr/organisations/{organisation.slug}/give/")
-    assert response.status_code == 302
-    assert "/accounts/login/" in response["Location"]
+def test_a_gift_without_an_account_needs_only_an_email(client, stripe_api):
+    """#20: give without an account (email and name); the donor comes back to the gift's
+    own page by a signed address, and can later take the account over."""
+    organisation = connected(OrganisationFactory(name="Dokos", slug="dokos"))
+    url = f"/fr/organisations/{organisation.slug}/give/"
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="email"' in page.text
+    guest = {"email": "Sam@Example.org", "first_name": "Sam", "last_name": "Leroy", "amount": "15"}
+    for bad in ({"email": "not-an-email"}, {"first_name": ""}, {"amount": "1.500"}):
+        response = client.post(url, {**guest, **bad})
+        assert response.status_code == 400
+        assert set(bad) <= set(response.context["form"].errors)
+    assert not User.objects.filter(email="sam@example.org").exists()
+    assert not Charge.objects.exists()
+
+    hosted = client.post(url, guest)["Location"]
+    donor = User.objects.get(email="sam@example.org")
+    assert (donor.get_full_name(), donor.has_usable_password()) == ("Sam Leroy", False)
+    charge = Charge.objects.get()
+    assert (charge.user, charge.amount, charge.stripe_account) == (
+        donor,
+        1500,
+        organisation.stripe_account.stripe_id,
+    )
+    back = press_on_hosted_page(hosted, "Pay", "pay")
+    assert "/fr/gifts/" in back
+    thanks = client.get(back.removeprefix("http://testserver"))
+    assert "Merci" in thanks.text
+    charge.refresh_from_db()
+    assert charge.status == ChargeStatus.SUCCEEDED
+    assert client.get(back.removeprefix("http://testserver")[:-3] + "xyz/").status_code == 404
+
+    # Someone who has an account: the gift is theirs, their names left as they are.
+    known = UserFactory(email="lou@example.org", first_name="Lou")
+    client.post(url, {**guest, "email": "LOU@example.org", "first_name": "Usurper"})
+    known.refresh_from_db()
+    assert known.first_name == "Lou" and Charge.objects.filter(user=known).count() == 1
+
+
+def test_gifts_without_an_account_are_limited_per_address(client, stripe_api, settings):
+    settings.ACCOUNT_RATE_LIMITS = {"gift": "2/h/ip"}
+    organisation = connected(OrganisationFactory(slug="movilab"))
+    url = f"/fr/organisations/{organisation.slug}/give/"
+    for attempt in range(3):
+        guest = {"email": f"d{attempt}@example.org", "first_name": "D", "last_name": "D"}
+        response = client.post(url, {**guest, "amount": "5"})
+    assert response.status_code == 400
+    assert "réessayer plus tard" in " ".join(response.context["form"].non_field_errors())
+    assert Charge.objects.count() == 2
 
 
 def test_a_gift_while_stripe_is_down_says_so_and_leaves_nothing_waiting(

@@ -10,6 +10,7 @@ from .connect import (
 )
 from .payers import (
     charge_confirm,
+    gift_thanks,
     give,
     my_payment_method_remove,
     my_payments,
@@ -39,6 +40,7 @@ __all__ = [
     "charge_confirm",
     "charge_record_receipt",
     "charge_refund",
+    "gift_thanks",
     "give",
     "my_payment_method_remove",
     "my_payments",

@@ -1,6 +1,7 @@
 """The payers' pages: confirm a payment their bank wants to authenticate, give, "My
 payments", the receipts and removing one's saved card or mandate."""
 
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,13 +14,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from commons_fund.forms import flash_errors, form_add_error
-from commons_fund.members.models import Organisation
+from commons_fund.members import services as members
+from commons_fund.members.models import Organisation, User
 from commons_fund.members.requests import AuthenticatedRequest
 from commons_fund.members.selectors import organisation_membership
 
 from .. import selectors, services, stripe_client
 from ..forms import (
     GiftForm,
+    GuestGiftForm,
 )
 from ..models import (
     Charge,
@@ -58,18 +61,49 @@ def charge_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-def give(request: AuthenticatedRequest, slug: str) -> HttpResponse:
-    """A one-off gift by card to an organisation, paid on Stripe Checkout."""
+def gift_thanks(request: HttpRequest, token: str) -> HttpResponse:
+    """Where a donor without an account comes back from Checkout (a signed address): how
+    the gift stands."""
+    try:
+        charge = services.gift_of_token(token)
+    except Charge.DoesNotExist as error:
+        raise Http404 from error
+    if charge.status == ChargeStatus.PENDING:
+        charge = selectors.charge_refreshed(charge=charge)
+    return render(request, "payments/gift_thanks.html", {"charge": charge})
+
+
+def give(request: HttpRequest, slug: str) -> HttpResponse:
+    """A one-off gift by card to an organisation, paid on Stripe Checkout; without an
+    account, the donor gives their email and name (a few tries an hour per address)."""
     organisation = get_object_or_404(Organisation, slug=slug)
-    form = GiftForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    guest = not request.user.is_authenticated
+    form = (GuestGiftForm if guest else GiftForm)(request.POST or None)
+    if guest and request.method == "POST" and not ratelimit.consume(request, action="gift"):
+        form.add_error(None, _("Too many gifts started from here: please try again later."))
+    takes_cards = selectors.takes_cards(organisation=organisation)
+    if request.method == "POST" and not takes_cards:
+        form.add_error(
+            None,
+            _("%(name)s cannot take gifts by card yet: it has not connected a Stripe account.")
+            % {"name": organisation.name},
+        )
+    if request.method == "POST" and not form.errors and form.is_valid():
+        data = form.cleaned_data
         try:
+            donor = (
+                request.user
+                if isinstance(request.user, User)
+                else members.guest_donor_get_or_create(
+                    email=data["email"], first_name=data["first_name"], last_name=data["last_name"]
+                )
+            )
             _charge, url = services.gift_start(
-                donor=request.user,
+                donor=donor,
                 books=organisation,
-                amount=form.cleaned_data["amount"],
+                amount=data["amount"],
                 language=get_language() or "fr",
+                guest=guest,
             )
         except ValidationError as error:
             form_add_error(form, error)
@@ -83,7 +117,7 @@ def give(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         {
             "organisation": organisation,
             "form": form,
-            "takes_cards": selectors.takes_cards(organisation=organisation),
+            "takes_cards": takes_cards,
         },
         status=400 if request.method == "POST" else 200,
     )
