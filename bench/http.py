@@ -3,12 +3,15 @@ ceiling on the same machine.
 
 Run by hand (not in CI), with the local PostgreSQL and Redis:
 
-    .venv/bin/python bench/http.py [--seconds 5] [--concurrency 1 20]
+    .venv/bin/python bench/http.py [--seconds 8] [--windows 4] [--concurrency 1 20]
 
 It builds a scratch database (commons_fund_bench_http) on BENCH_PG with the demo data,
 serves the site with gunicorn (2 workers, production settings, Redis cache) and, in the same
 run, a bare Django view returning as many bytes as each page (bench/ceiling_app.py, same
-gunicorn). For each page and API list it prints requests/s, p50 and p99 at each concurrency
+gunicorn). The site and its ceiling are measured in turns, window by window (A B A B …), and
+the ratio is the median of the windows' ratios: a swing of the machine's load then touches
+both alike (measured one after the other, API lists read 0.42 in one run and 0.59 in the
+next). For each page and API list it prints requests/s, p50 and p99 at each concurrency
 and the ratio to the ceiling (aim: 0.3 for pages, 0.5 for API lists), as an anonymous
 visitor gets it (from the page cache), then once more with a cookie, which bypasses the
 page cache as a logged-in member's requests do (for information: no aim). The load comes
@@ -165,6 +168,31 @@ def measure(
     return len(latencies) / seconds, statistics.median(latencies) * 1000, p99 * 1000
 
 
+def alternated(
+    site: tuple[int, str],
+    ceiling: tuple[int, str],
+    clients: int,
+    seconds: float,
+    windows: int,
+    headers: dict | None = None,
+) -> tuple[float, float, float, float, float]:
+    """The site and its ceiling in turns, `windows` windows each (A B A B …): the site's
+    requests/s, p50 and p99 (medians over its windows), the ceiling's requests/s and the
+    median of the windows' ratios."""
+    site_runs, ceiling_runs = [], []
+    for _window in range(windows):
+        site_runs.append(measure(*site, clients, seconds / windows, headers))
+        ceiling_runs.append(measure(*ceiling, clients, seconds / windows))
+    ratios = [s[0] / c[0] for s, c in zip(site_runs, ceiling_runs, strict=True)]
+    return (
+        statistics.median(run[0] for run in site_runs),
+        statistics.median(run[1] for run in site_runs),
+        statistics.median(run[2] for run in site_runs),
+        statistics.median(run[0] for run in ceiling_runs),
+        statistics.median(ratios),
+    )
+
+
 def _size(port: int, path: str) -> int:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     connection.request("GET", path, headers={"Host": "127.0.0.1"})
@@ -173,9 +201,11 @@ def _size(port: int, path: str) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--seconds", type=float, default=8, help="per measure, all windows")
+    parser.add_argument("--windows", type=int, default=4, help="site/ceiling turns per measure")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 20])
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     env = _environment()
     _prepare(env)
     site_port, ceiling_port = _free_port(), _free_port()
@@ -186,17 +216,22 @@ def main() -> int:
         for label, path, aim in PAGES:
             size = _size(site_port, path)
             measure(site_port, path, 1, 1)  # warm the workers and the cache
+            pair = ((site_port, path), (ceiling_port, f"/?bytes={size}"))
             for clients in args.concurrency:
-                rps, p50, p99 = measure(site_port, path, clients, args.seconds)
-                top, _p50, _p99 = measure(ceiling_port, f"/?bytes={size}", clients, args.seconds)
-                ratio = rps / top
+                rps, p50, p99, top, ratio = alternated(*pair, clients, args.seconds, args.windows)
                 failures += ratio < aim
                 rows.append((label, clients, size, rps, p50, p99, top, ratio, aim))
-                rps, p50, p99 = measure(site_port, path, clients, args.seconds, UNCACHED)
-                uncached.append((label, clients, size, rps, p50, p99, top, rps / top, None))
+                rps, p50, p99, top, ratio = alternated(
+                    *pair, clients, args.seconds, args.windows, UNCACHED
+                )
+                uncached.append((label, clients, size, rps, p50, p99, top, ratio, None))
     finally:
         site.terminate()
         ceiling.terminate()
+    print(
+        f"{args.windows} alternated windows of {args.seconds / args.windows:.1f} s per measure; "
+        f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
+    )
     _table("As anonymous visitors get them (page cache):", rows)
     _table("Without the page cache (a cookie, as logged-in members):", uncached)
     print()
