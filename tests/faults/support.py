@@ -68,8 +68,11 @@ def kill_group(worker: subprocess.Popen) -> None:
     worker.wait(timeout=10)
 
 
-def stripe_list(kind: str) -> list:
-    listing = getattr(stripe_client.client().v1, kind).list(params={"limit": 100})
+def stripe_list(kind: str, round_: Round) -> list:
+    """The objects of a kind on the Stripe account of the round's pool host (its own,
+    connected: the collections are direct charges on it)."""
+    options = {"stripe_account": round_.pool.host.stripe_account.stripe_id}
+    listing = getattr(stripe_client.client().v1, kind).list(params={"limit": 100}, options=options)
     return list(listing.auto_paging_iter())
 
 

@@ -78,7 +78,7 @@ def test_collections_left_unqueued_by_a_broker_outage_are_charged_once_it_is_bac
     assert round_.state == RoundState.COLLECTING
     assert instalments.count() == PLEDGES
     assert set(instalments.values_list("status", flat=True)) == {InstalmentStatus.DUE}
-    assert not Charge.objects.exists() and stripe_list("payment_intents") == []
+    assert not Charge.objects.exists() and stripe_list("payment_intents", round_) == []
     assert output.count("task.not_queued") >= PLEDGES, output
     assert "pledges.tasks.collection_attempt" in output and "Traceback" not in output, output
 
@@ -97,7 +97,7 @@ def test_collections_left_unqueued_by_a_broker_outage_are_charged_once_it_is_bac
     finally:
         kill_group(worker)
 
-    intents = stripe_list("payment_intents")
+    intents = stripe_list("payment_intents", round_)
     assert len(intents) == PLEDGES and {intent.status for intent in intents} == {"succeeded"}
     assert Charge.objects.filter(books=round_.pool.host).count() == PLEDGES
     assert set(instalments.values_list("attempts", flat=True)) == {1}

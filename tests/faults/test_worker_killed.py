@@ -82,7 +82,10 @@ def test_a_worker_killed_twice_mid_collection_charges_every_promise_once(
         kill_group(worker)
 
     assert caught_in_flight >= 1, "no kill landed while a charge was on its way"
-    intents, stripe_charges = stripe_list("payment_intents"), stripe_list("charges")
+    intents, stripe_charges = (
+        stripe_list("payment_intents", round_),
+        stripe_list("charges", round_),
+    )
     assert len(intents) == len(stripe_charges) == PLEDGES
     assert {intent.status for intent in intents} == {"succeeded"}
     charges = Charge.objects.filter(books=round_.pool.host)
