@@ -257,6 +257,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 600.0,
     },
     "expire-gifts": {"task": "commons_fund.payments.tasks.gifts_expire", "schedule": 3600.0},
+    "send-gift-receipts": {
+        "task": "commons_fund.payments.tasks.gift_receipts_send_due",
+        "schedule": 900.0,
+    },
     "issue-tax-receipts": {
         "task": "commons_fund.payments.tasks.tax_receipts_issue_due",
         "schedule": 86400.0,

@@ -2,7 +2,15 @@ from django.contrib import admin
 
 from commons_fund.readonly_admin import ReadOnlyAdmin
 
-from .models import BankAccount, BankAccountChange, Charge, Payout, PayoutBatch, WebhookEvent
+from .models import (
+    BankAccount,
+    BankAccountChange,
+    Charge,
+    MonthlyGift,
+    Payout,
+    PayoutBatch,
+    WebhookEvent,
+)
 
 
 @admin.register(Charge)
@@ -10,6 +18,13 @@ class ChargeAdmin(ReadOnlyAdmin):
     list_display = ["id", "description", "books", "amount", "method", "status", "created_at"]
     list_filter = ["status", "method"]
     search_fields = ["description", "transfer_reference", "stripe_payment_intent"]
+
+
+@admin.register(MonthlyGift)
+class MonthlyGiftAdmin(ReadOnlyAdmin):
+    list_display = ["id", "user", "books", "amount", "status", "created_at", "cancelled_at"]
+    list_filter = ["status"]
+    search_fields = ["stripe_subscription"]
 
 
 @admin.register(WebhookEvent)

@@ -85,6 +85,16 @@ class MarkPaidForm(forms.Form):
 
 class GiftForm(forms.Form):
     amount = AmountField(label=_("Amount of the gift"), help_text=_("For example 20 or 12,50."))
+    frequency = forms.ChoiceField(
+        label=_("How often"),
+        choices=[("once", _("Once")), ("monthly", _("Every month, until I stop it"))],
+        initial="once",
+        required=False,  # not said: once
+        widget=forms.RadioSelect,
+    )
+
+    def clean_frequency(self) -> str:
+        return self.cleaned_data["frequency"] or "once"
 
 
 class GuestGiftForm(GiftForm):
@@ -94,7 +104,7 @@ class GuestGiftForm(GiftForm):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
 
-    field_order = ["email", "first_name", "last_name", "amount"]
+    field_order = ["email", "first_name", "last_name", "amount", "frequency"]
 
 
 class SepaMandateForm(forms.Form):

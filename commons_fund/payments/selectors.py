@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from schwifty import IBAN
 
@@ -14,6 +15,8 @@ from .models import (
     BankAccountChange,
     Charge,
     ChargeStatus,
+    MonthlyGift,
+    MonthlyGiftStatus,
     Payout,
     PayoutBatch,
     PayoutStatus,
@@ -155,6 +158,21 @@ def payments_of(*, user: User) -> QuerySet[Charge]:
         .select_related("books", "organisation", "user", "centre")
         .order_by("-created_at", "-pk")
     )
+
+
+def monthly_gifts_of(*, user: User) -> list[tuple[MonthlyGift, str]]:
+    """My monthly gifts still running, each with its own page (where it is stopped)."""
+    gifts = MonthlyGift.objects.filter(user=user).exclude(status=MonthlyGiftStatus.CANCELLED)
+    return [(gift, services.monthly_gift_url(gift)) for gift in gifts.select_related("books")[:50]]
+
+
+def monthly_gift_months(*, gift: MonthlyGift) -> QuerySet[Charge]:
+    """The months of a monthly gift paid so far, newest first."""
+    return Charge.objects.filter(
+        cause_type=ContentType.objects.get_for_model(MonthlyGift),
+        cause_id=str(gift.pk),
+        status=ChargeStatus.SUCCEEDED,
+    ).order_by("-paid_on", "-pk")
 
 
 def receipt_charge(*, user: User, pk: int) -> Charge | None:

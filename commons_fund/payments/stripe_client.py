@@ -393,6 +393,8 @@ class Checkout:
     status: str  # open, complete, expired
     payment_status: str  # unpaid, paid
     payment_intent: str
+    mode: str = "payment"  # or "subscription" (a monthly gift)
+    subscription: str = ""
 
 
 def _checkout(session: Any) -> Checkout:
@@ -406,7 +408,9 @@ def checkout_from_dict(data: dict[str, Any]) -> Checkout:
         url=data.get("url") or "",
         status=data["status"],
         payment_status=data.get("payment_status") or "",
-        payment_intent=data.get("payment_intent") or "",
+        payment_intent=_id_of(data.get("payment_intent")),
+        mode=data.get("mode") or "payment",
+        subscription=_id_of(data.get("subscription")),
     )
 
 
@@ -422,30 +426,33 @@ def checkout_session_create(
     locale: str,
     idempotency_key: str,
     account: str = "",
+    monthly: bool = False,
 ) -> Checkout:
-    """A hosted payment page for a one-off gift."""
+    """A hosted payment page for a gift: once, or `monthly` (a subscription on `account`
+    whose `metadata` names the gift; each month's invoice pays it again)."""
+    price: dict[str, Any] = {
+        "currency": currency.lower(),
+        "unit_amount": amount,
+        "product_data": {"name": name},
+    }
+    params: dict[str, Any] = {
+        "mode": "payment",
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "metadata": metadata,
+        "customer_email": customer_email,
+        "locale": locale,
+    }
+    if monthly:
+        price["recurring"] = {"interval": "month"}
+        params.update(mode="subscription", subscription_data={"metadata": metadata})
+    else:
+        params["payment_intent_data"] = {"metadata": metadata}
+    params["line_items"] = [{"quantity": 1, "price_data": price}]
     return _checkout(
         _call(
             client().v1.checkout.sessions.create,
-            params={
-                "mode": "payment",
-                "line_items": [
-                    {
-                        "quantity": 1,
-                        "price_data": {
-                            "currency": currency.lower(),
-                            "unit_amount": amount,
-                            "product_data": {"name": name},
-                        },
-                    }
-                ],
-                "success_url": success_url,
-                "cancel_url": cancel_url,
-                "metadata": metadata,
-                "payment_intent_data": {"metadata": metadata},
-                "customer_email": customer_email,
-                "locale": locale,
-            },
+            params=params,
             idempotency_key=idempotency_key,
             account=account,
         )
@@ -462,6 +469,62 @@ def payment_intent_retrieve(intent_id: str, *, account: str = "") -> Intent:
     return _intent(
         _call(client().v1.payment_intents.retrieve, intent_id, params={}, account=account)
     )
+
+
+@dataclass(frozen=True)
+class Invoice:
+    """A paid invoice of a subscription (one month of a monthly gift)."""
+
+    id: str
+    subscription: str
+    amount_paid: int
+    currency: str
+    payment_intent: str  # "" when the event does not say (Stripe's API since 2025-03)
+
+
+def invoice_from_dict(data: dict[str, Any]) -> Invoice:
+    parent = (data.get("parent") or {}).get("subscription_details") or {}
+    payments = (data.get("payments") or {}).get("data") or [{}]
+    paid_by = (payments[0].get("payment") or {}).get("payment_intent")
+    return Invoice(
+        id=data["id"],
+        subscription=_id_of(parent.get("subscription") or data.get("subscription")),
+        amount_paid=int(data.get("amount_paid") or 0),
+        currency=str(data.get("currency") or "").upper(),
+        payment_intent=_id_of(data.get("payment_intent") or paid_by),
+    )
+
+
+def invoice_payment_intent(invoice_id: str, *, account: str = "") -> str:
+    """The PaymentIntent that paid an invoice ("" if none did)."""
+    listing = _call(
+        client().v1.invoice_payments.list,
+        params={"invoice": invoice_id, "status": "paid"},
+        account=account,
+    )
+    for payment in listing.data:
+        if payment.payment.type == "payment_intent":
+            return _id_of(payment.payment.payment_intent)
+    return ""
+
+
+def subscription_metadata(subscription_id: str, *, account: str = "") -> dict[str, str]:
+    subscription = _call(
+        client().v1.subscriptions.retrieve, subscription_id, params={}, account=account
+    )
+    return dict(subscription.to_dict().get("metadata") or {})
+
+
+def subscription_cancel(subscription_id: str, *, idempotency_key: str, account: str = "") -> str:
+    """Stop a subscription at once (no more invoices); returns its status."""
+    subscription = _call(
+        client().v1.subscriptions.cancel,
+        subscription_id,
+        params={},
+        idempotency_key=idempotency_key,
+        account=account,
+    )
+    return str(subscription.status)
 
 
 def charge_fee(charge_id: str, *, account: str = "") -> int:

@@ -33,6 +33,17 @@ def gifts_expire() -> int:
 
 
 @shared_task
+def gift_receipt_email(charge_id: int) -> int:
+    charge = Charge.objects.filter(pk=charge_id).first()
+    return services.gift_receipt_email_send(charge=charge) if charge else 0
+
+
+@shared_task
+def gift_receipts_send_due() -> int:
+    return services.gift_receipts_send_due()
+
+
+@shared_task
 def refunds_submit_pending() -> int:
     return services.refunds_submit_pending()
 

@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("organisations/<slug:slug>/give/", views.give, name="give"),
     path("gifts/<str:token>/", views.gift_thanks, name="gift_thanks"),
+    path("gifts/monthly/<str:token>/", views.monthly_gift, name="monthly_gift"),
     path("organisations/<slug:slug>/treasury/", views.treasury, name="treasury"),
     path(
         "organisations/<slug:slug>/treasury/bank-account/", views.bank_account, name="bank_account"

@@ -105,6 +105,7 @@ TARGETS = {
     "payments:treasury": ("GET", _org),
     "payments:bank_account": ("GET", _org),
     "payments:gift_thanks": ("GET", lambda k: {"token": "not-a-signed-gift"}),
+    "payments:monthly_gift": ("POST", lambda k: {"token": "not-a-signed-gift"}),
     "payments:stripe_connect": ("POST", _org),
     "payments:stripe_connect_onboarding": ("GET", _org),
     "payments:stripe_connect_return": ("GET", _org),

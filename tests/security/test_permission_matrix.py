@@ -111,6 +111,7 @@ RULES = {
     "payments:charge_confirm": "302 404 404 404 404 404 404 404",  # the paying member's
     "payments:give": PUBLIC,  # gifts without an account too
     "payments:gift_thanks": "404 404 404 404 404 404 404 404",  # a signed address only
+    "payments:monthly_gift": "404 404 404 404 404 404 404 404",  # a signed address only
     "payments:treasury": ORG_MONEY,
     "payments:bank_account": ORG_MONEY,
     "payments:stripe_connect": ORG_ADMIN_POST,

@@ -9,7 +9,8 @@ on-disk persistence turned off, plus what the project needs and localstripe lack
   Debit 0.35 (Stripe's standard European prices);
 - Checkout Sessions (`POST/GET /v1/checkout/sessions`) with a hosted page at
   `/_checkout/<id>` whose "Pay" button charges the test card, sends the signed
-  `checkout.session.completed` event and returns to `success_url`;
+  `checkout.session.completed` event and returns to `success_url`; in `subscription` mode
+  (monthly gifts) the subscription and its invoices (tests/support/standin_billing.py);
 - `DELETE /_config/data` also forgets registered idempotency keys;
 - Stripe Connect: connected accounts, their onboarding page and the `Stripe-Account`
   header (tests/support/standin_connect.py); `--connected-account` onboards one at start;
@@ -33,7 +34,7 @@ from localstripe import resources
 from localstripe.errors import UserError
 from localstripe.webhooks import schedule_webhook
 
-from tests.support import standin_connect
+from tests.support import standin_billing, standin_connect
 
 CARD_FEE_RATE = Decimal("0.015")
 CARD_FEE_FIXED = 25
@@ -128,7 +129,8 @@ def latency_middleware(seconds: float):
 
 
 class CheckoutSession(resources.StripeObject):
-    """The part of Stripe Checkout the project uses: a one-off payment of line items."""
+    """The part of Stripe Checkout the project uses: a one-off payment of line items, or a
+    monthly subscription to one (standin_billing)."""
 
     object = "checkout.session"
     _id_prefix = "cs_test_"
@@ -143,6 +145,7 @@ class CheckoutSession(resources.StripeObject):
         metadata=None,
         client_reference_id=None,
         payment_intent_data=None,
+        subscription_data=None,
         locale=None,
         payment_method_types=None,
         **kwargs,
@@ -150,9 +153,15 @@ class CheckoutSession(resources.StripeObject):
         if kwargs:
             raise UserError(400, "Unexpected " + ", ".join(kwargs))
         try:
-            assert mode == "payment"
+            assert mode in ("payment", "subscription")
             assert isinstance(line_items, list) and line_items
             items = [(item["price_data"], int(item.get("quantity", 1))) for item in line_items]
+            recurring = [price.get("recurring") for price, _quantity in items]
+            if mode == "subscription":
+                assert len(items) == 1 and recurring[0] == {"interval": "month"}
+                assert payment_intent_data is None
+            else:
+                assert not any(recurring) and subscription_data is None
             assert all(int(price["unit_amount"]) > 0 and quantity > 0 for price, quantity in items)
             currencies = {price["currency"] for price, _quantity in items}
             assert len(currencies) == 1
@@ -172,18 +181,29 @@ class CheckoutSession(resources.StripeObject):
         self.status = "open"
         self.payment_status = "unpaid"
         self.payment_intent = None
+        self.subscription = None
         self.url = None
         self._intent_metadata = (payment_intent_data or {}).get("metadata") or {}
+        self._subscription_metadata = (subscription_data or {}).get("metadata") or {}
 
     def _pay(self) -> None:
-        intent = resources.PaymentIntent._api_create(
-            amount=self.amount_total,
-            currency=self.currency,
-            payment_method="pm_card_visa",
-            metadata=self._intent_metadata,
-            confirm=True,
-        )
-        self.payment_intent = intent.id
+        if self.mode == "subscription":
+            self.subscription = standin_billing.subscribe(
+                email=self.customer_email,
+                amount=self.amount_total,
+                currency=self.currency,
+                name=self.description,
+                metadata=self._subscription_metadata,
+            )
+        else:
+            intent = resources.PaymentIntent._api_create(
+                amount=self.amount_total,
+                currency=self.currency,
+                payment_method="pm_card_visa",
+                metadata=self._intent_metadata,
+                confirm=True,
+            )
+            self.payment_intent = intent.id
         self.status = "complete"
         self.payment_status = "paid"
         schedule_webhook(resources.Event("checkout.session.completed", self))
@@ -261,6 +281,7 @@ def build_app(*, latency: float = 0, connected: tuple[str, ...] = ()) -> web.App
     app = server.app
     app.middlewares.insert(0, checkout_page_middleware)
     standin_connect.install(app)
+    standin_billing.install(app)
     if latency:
         app.middlewares.append(latency_middleware(latency))
     app.middlewares.append(idempotency_middleware)

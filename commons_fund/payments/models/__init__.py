@@ -1,6 +1,6 @@
 """Payments: Stripe customers and saved payment methods, charges (card, SEPA Direct Debit or
-bank transfer), refunds, transfer receipts, webhook events, payouts and tax receipts — one
-module per kind, every name importable from `payments.models`."""
+bank transfer), refunds, transfer receipts, monthly gifts, webhook events, payouts and tax
+receipts — one module per kind, every name importable from `payments.models`."""
 
 from .charges import (
     CREDIT_PURPOSES,
@@ -17,6 +17,7 @@ from .customers import (
     MethodKind,
     SavedPaymentMethod,
 )
+from .monthly_gifts import MonthlyGift, MonthlyGiftStatus
 from .payouts import (
     BankAccount,
     BankAccountChange,
@@ -46,6 +47,8 @@ __all__ = [
     "Customer",
     "EventStatus",
     "MethodKind",
+    "MonthlyGift",
+    "MonthlyGiftStatus",
     "Payout",
     "PayoutBatch",
     "PayoutStatus",

@@ -115,6 +115,10 @@ class Charge(CausedBy):
         verbose_name=_("cost centre"),
         help_text=_("When set, the money goes to these sub-accounts of the books."),
     )
+    # A paid gift's receipt is emailed to its donor once (a task run twice sends no more).
+    receipt_emailed_at = models.DateTimeField(
+        _("receipt emailed"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

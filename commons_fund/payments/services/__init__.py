@@ -31,6 +31,7 @@ from .customers import (
     payment_method_save_card,
     payment_method_save_sepa,
 )
+from .gift_receipts import gift_receipt_email_send, gift_receipts_send_due
 from .gifts import (
     GIFT_WAITING_HOURS,
     GIFTS_WAITING_MAX,
@@ -38,6 +39,16 @@ from .gifts import (
     gift_of_token,
     gift_start,
     gifts_expire,
+)
+from .monthly_gifts import (
+    monthly_gift_cancel,
+    monthly_gift_checkout_apply,
+    monthly_gift_invoice_paid,
+    monthly_gift_of_token,
+    monthly_gift_refresh,
+    monthly_gift_start,
+    monthly_gift_token,
+    monthly_gift_url,
 )
 from .payouts import (
     bank_account_change_email_send,
@@ -91,9 +102,19 @@ __all__ = [
     "checkout_apply",
     "customer_for",
     "gift_of_token",
+    "gift_receipt_email_send",
+    "gift_receipts_send_due",
     "gift_start",
     "gifts_expire",
     "iban_validate",
+    "monthly_gift_cancel",
+    "monthly_gift_checkout_apply",
+    "monthly_gift_invoice_paid",
+    "monthly_gift_of_token",
+    "monthly_gift_refresh",
+    "monthly_gift_start",
+    "monthly_gift_token",
+    "monthly_gift_url",
     "payment_method_refresh",
     "payment_method_remove",
     "payment_method_save_card",

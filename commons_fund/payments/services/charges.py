@@ -311,6 +311,8 @@ def charge_apply_intent(
         )
         if charge.status in FINAL_STATUSES:
             charge_settle_after_commit(charge=charge)
+        if charge.status == ChargeStatus.SUCCEEDED and charge.credit_purpose == "donations":
+            queue_after_commit("commons_fund.payments.tasks.gift_receipt_email", charge.pk)
     if charge.status == ChargeStatus.REQUIRES_ACTION:
         queue_after_commit("commons_fund.payments.tasks.charge_send_action_email", charge.pk)
     return charge

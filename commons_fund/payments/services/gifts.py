@@ -20,6 +20,8 @@ from ..models import (
     Charge,
     ChargeStatus,
     MethodKind,
+    MonthlyGift,
+    MonthlyGiftStatus,
 )
 from .charges import charge_apply_intent, charge_create
 
@@ -37,6 +39,35 @@ def _gifts_waiting() -> models.QuerySet[Charge]:
         method=MethodKind.CARD,
         saved_method__isnull=True,
         credit_purpose="donations",
+    )
+
+
+def gifts_waiting_check(*, donor: User) -> None:
+    """Refuse a new gift (once or monthly) to a donor with too many left unpaid today."""
+    since = timezone.now() - timedelta(hours=GIFT_WAITING_HOURS)
+    waiting = (
+        _gifts_waiting().filter(user=donor, created_at__gte=since).count()
+        + MonthlyGift.objects.filter(
+            user=donor, status=MonthlyGiftStatus.PENDING, created_at__gte=since
+        ).count()
+    )
+    if waiting >= GIFTS_WAITING_MAX:
+        raise ValidationError(
+            _(
+                "You have %(count)s gifts waiting for their payment: finish one of them, or "
+                "wait a day, before starting another."
+            )
+            % {"count": GIFTS_WAITING_MAX}
+        )
+
+
+def checkout_unreachable() -> stripe_client.ProviderUnavailable:
+    """What a donor is told when Checkout cannot be reached (nothing is left waiting)."""
+    return stripe_client.ProviderUnavailable(
+        _(
+            "The payment service cannot be reached right now: nothing was charged. "
+            "Please try again in a few minutes."
+        )
     )
 
 
@@ -71,15 +102,7 @@ def gift_start(
     logged in) comes back to the gift's own page, by a signed address."""
     if transaction.get_connection().in_atomic_block:
         raise RuntimeError("Stripe is never called inside a database transaction.")
-    since = timezone.now() - timedelta(hours=GIFT_WAITING_HOURS)
-    if _gifts_waiting().filter(user=donor, created_at__gte=since).count() >= GIFTS_WAITING_MAX:
-        raise ValidationError(
-            _(
-                "You have %(count)s gifts waiting for their payment: finish one of them, or "
-                "wait a day, before starting another."
-            )
-            % {"count": GIFTS_WAITING_MAX}
-        )
+    gifts_waiting_check(donor=donor)
     name = books.name if books else "Commons Fund"
     charge = charge_create(
         payer=donor,
@@ -113,22 +136,20 @@ def gift_start(
         # gift is cancelled and the donor asked to try again.
         Charge.objects.filter(pk=charge.pk).update(status=ChargeStatus.CANCELLED)
         log_event(logger, "gift.not_started", level=logging.WARNING, charge=charge.pk)
-        raise stripe_client.ProviderUnavailable(
-            _(
-                "The payment service cannot be reached right now: nothing was charged. "
-                "Please try again in a few minutes."
-            )
-        ) from error
+        raise checkout_unreachable() from error
     Charge.objects.filter(pk=charge.pk).update(checkout_session=session.id)
     charge.checkout_session = session.id
     return charge, session.url
 
 
 def gifts_expire() -> int:
-    """Celery beat: gifts left unpaid on Checkout past a day (its sessions have ended) are
-    cancelled, so that no treasury fills with payments that will never come."""
+    """Celery beat: gifts (once or monthly) left unpaid on Checkout past a day (its sessions
+    have ended) are cancelled, so that no treasury fills with payments that will never come."""
     since = timezone.now() - timedelta(hours=GIFT_WAITING_HOURS)
     expired = _gifts_waiting().filter(created_at__lt=since).update(status=ChargeStatus.CANCELLED)
+    expired += MonthlyGift.objects.filter(
+        status=MonthlyGiftStatus.PENDING, created_at__lt=since
+    ).update(status=MonthlyGiftStatus.CANCELLED, cancelled_at=timezone.now())
     if expired:
         log_event(logger, "gifts.expired", count=expired)
     return expired

@@ -3,7 +3,7 @@
 import logging
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -11,13 +11,17 @@ from commons_fund.logs import log_event
 
 from .. import stripe_client
 from ..models import (
-    Charge,
     EventStatus,
     WebhookEvent,
 )
 from .charges import charge_apply_intent
 from .connect import stripe_account_apply
 from .gifts import checkout_apply
+from .monthly_gifts import (
+    monthly_gift_checkout_apply,
+    monthly_gift_invoice_paid,
+    monthly_gift_subscription_deleted,
+)
 from .refunds import refunds_from_stripe
 
 logger = logging.getLogger(__name__)
@@ -69,8 +73,18 @@ def webhook_handle(*, event: WebhookEvent) -> WebhookEvent:
         elif event.type == "charge.refunded":
             refunds_from_stripe(event.payload, account=event.account)
         elif event.type in ("checkout.session.completed", "checkout.session.expired"):
-            checkout_apply(
-                session=stripe_client.checkout_from_dict(event.payload), account=event.account
+            session = stripe_client.checkout_from_dict(event.payload)
+            if session.mode == "subscription":
+                monthly_gift_checkout_apply(session=session, account=event.account)
+            else:
+                checkout_apply(session=session, account=event.account)
+        elif event.type == "invoice.paid":
+            monthly_gift_invoice_paid(
+                invoice=stripe_client.invoice_from_dict(event.payload), account=event.account
+            )
+        elif event.type == "customer.subscription.deleted":
+            monthly_gift_subscription_deleted(
+                subscription_id=event.payload["id"], account=event.account
             )
         elif event.type == "account.updated":
             if (
@@ -82,7 +96,7 @@ def webhook_handle(*, event: WebhookEvent) -> WebhookEvent:
                 status = EventStatus.IGNORED
         else:
             status = EventStatus.IGNORED
-    except Charge.DoesNotExist as missing:
+    except ObjectDoesNotExist as missing:
         status, error = EventStatus.IGNORED, str(missing)
     except (ValidationError, stripe_client.PaymentError) as failure:
         status, error = EventStatus.FAILED, str(failure)

@@ -27,6 +27,8 @@ from ..forms import (
 from ..models import (
     Charge,
     ChargeStatus,
+    MonthlyGift,
+    MonthlyGiftStatus,
     SavedPaymentMethod,
 )
 from ..receipts import charge_receipt_pdf, receipt_number
@@ -73,9 +75,33 @@ def gift_thanks(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "payments/gift_thanks.html", {"charge": charge})
 
 
+def monthly_gift(request: HttpRequest, token: str) -> HttpResponse:
+    """A monthly gift's own page (a signed address, in every receipt email and in "My
+    payments"): how it stands, the months paid, and the button that stops it."""
+    try:
+        gift = services.monthly_gift_of_token(token)
+    except MonthlyGift.DoesNotExist as error:
+        raise Http404 from error
+    if request.method == "POST":
+        try:
+            services.monthly_gift_cancel(gift=gift)
+        except stripe_client.PaymentError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Your monthly gift is stopped: nothing more is charged."))
+        return redirect("payments:monthly_gift", token=token)
+    if gift.status == MonthlyGiftStatus.PENDING:
+        gift = services.monthly_gift_refresh(gift=gift)
+    return render(
+        request,
+        "payments/monthly_gift.html",
+        {"gift": gift, "months": selectors.monthly_gift_months(gift=gift)},
+    )
+
+
 def give(request: HttpRequest, slug: str) -> HttpResponse:
-    """A one-off gift by card to an organisation, paid on Stripe Checkout; without an
-    account, the donor gives their email and name (a few tries an hour per address)."""
+    """A gift by card to an organisation, once or monthly, paid on Stripe Checkout; without
+    an account, the donor gives their email and name (a few tries an hour per address)."""
     organisation = get_object_or_404(Organisation, slug=slug)
     guest = not request.user.is_authenticated
     form = (GuestGiftForm if guest else GiftForm)(request.POST or None)
@@ -98,13 +124,21 @@ def give(request: HttpRequest, slug: str) -> HttpResponse:
                     email=data["email"], first_name=data["first_name"], last_name=data["last_name"]
                 )
             )
-            _charge, url = services.gift_start(
-                donor=donor,
-                books=organisation,
-                amount=data["amount"],
-                language=get_language() or "fr",
-                guest=guest,
-            )
+            if data["frequency"] == "monthly":
+                _gift, url = services.monthly_gift_start(
+                    donor=donor,
+                    books=organisation,
+                    amount=data["amount"],
+                    language=get_language() or "fr",
+                )
+            else:
+                _charge, url = services.gift_start(
+                    donor=donor,
+                    books=organisation,
+                    amount=data["amount"],
+                    language=get_language() or "fr",
+                    guest=guest,
+                )
         except ValidationError as error:
             form_add_error(form, error)
         except stripe_client.PaymentError as error:
@@ -138,6 +172,7 @@ def my_payments(request: AuthenticatedRequest) -> HttpResponse:
             "page": page,
             "methods": selectors.own_payment_methods(user=request.user),
             "tax_receipts": selectors.tax_receipts_of(user=request.user),
+            "monthly_gifts": selectors.monthly_gifts_of(user=request.user),
         },
     )
 
