@@ -10,6 +10,7 @@ urlpatterns = [
     path("commons/<slug:slug>/", views.project_detail, name="project_detail"),
     path("commons/<slug:slug>/manage/", views.project_detail, name="project_manage"),
     path("commons/<slug:slug>/edit/", views.project_edit, name="project_edit"),
+    path("commons/<slug:slug>/give/", views.project_give, name="project_give"),
     path("commons/<slug:slug>/steps/new/", views.step_create, name="step_create"),
     path("commons/<slug:slug>/steps/<int:position>/", views.step_edit, name="step_edit"),
     path("commons/<slug:slug>/steps/<int:position>/status/", views.step_status, name="step_status"),

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from commons_fund.forms import flash_errors, form_apply
 from commons_fund.members.models import Role
 from commons_fund.members.selectors import organisation_has_role, organisations_with_role
+from commons_fund.payments.views import give_page
 from commons_fund.security import money_action
 
 from . import contributions, selectors, services
@@ -103,6 +104,18 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 organisation=project.host, user=request.user, roles=TREASURERS
             ),
         },
+    )
+
+
+def project_give(request: HttpRequest, slug: str) -> HttpResponse:
+    """A gift to a commons, once or monthly: its host receives it in the commons' own
+    sub-accounts (a commons has no legal body) and gives the receipt."""
+    project = get_object_or_404(Project.objects.select_related("host"), slug=slug)
+    return give_page(
+        request,
+        books=project.host,
+        name=project.name,
+        centre=lambda: services.project_centre(project=project),
     )
 
 

@@ -163,7 +163,10 @@ def payments_of(*, user: User) -> QuerySet[Charge]:
 def monthly_gifts_of(*, user: User) -> list[tuple[MonthlyGift, str]]:
     """My monthly gifts still running, each with its own page (where it is stopped)."""
     gifts = MonthlyGift.objects.filter(user=user).exclude(status=MonthlyGiftStatus.CANCELLED)
-    return [(gift, services.monthly_gift_url(gift)) for gift in gifts.select_related("books")[:50]]
+    return [
+        (gift, services.monthly_gift_url(gift))
+        for gift in gifts.select_related("books", "centre")[:50]
+    ]
 
 
 def monthly_gift_months(*, gift: MonthlyGift) -> QuerySet[Charge]:

@@ -120,6 +120,7 @@ TARGETS = {
     "projects:project_list": ("GET", lambda k: {}),
     "projects:project_create": ("GET", lambda k: {}),
     "projects:project_detail": ("GET", _project),
+    "projects:project_give": ("GET", _project),
     "projects:project_manage": ("GET", _project),
     "projects:project_edit": ("GET", _project),
     "projects:step_create": ("GET", _project),

@@ -127,6 +127,7 @@ RULES = {
     "projects:project_list": PUBLIC,
     "projects:project_create": LOGGED_IN,
     "projects:project_detail": "301 301 301 301 301 301 301 301",  # to the commons' site page
+    "projects:project_give": PUBLIC,  # gifts without an account too
     "projects:project_manage": PUBLIC,
     "projects:project_edit": ORG_ADMIN,
     "projects:step_create": ORG_ADMIN,

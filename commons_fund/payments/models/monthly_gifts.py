@@ -31,6 +31,15 @@ class MonthlyGift(models.Model):
         related_name="monthly_gifts",
         verbose_name=_("received by"),
     )
+    centre = models.ForeignKey(
+        "ledger.CostCentre",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="monthly_gifts",
+        verbose_name=_("cost centre"),
+        help_text=_("A gift to a commons: these sub-accounts of its host's books."),
+    )
     amount = models.BigIntegerField(_("amount each month (minor units)"))
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     status = models.CharField(

@@ -6,7 +6,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from commons_fund.jobs import queue
-
 from commons_fund.members.mailing import people_email
 from commons_fund.money import format_amount, from_minor_units
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commons_fund.ledger.models import CostCentre
 from commons_fund.logs import log_event
 from commons_fund.members.models import Organisation, User
 
@@ -40,6 +41,13 @@ def _gifts_waiting() -> models.QuerySet[Charge]:
         saved_method__isnull=True,
         credit_purpose="donations",
     )
+
+
+def gift_recipient_name(books: Organisation | None, centre: CostCentre | None) -> str:
+    """Who a gift is to: a commons (its cost centre), an organisation, or the platform."""
+    if centre is not None:
+        return centre.name
+    return books.name if books else "Commons Fund"
 
 
 def gifts_waiting_check(*, donor: User) -> None:
@@ -96,14 +104,15 @@ def gift_start(
     amount: Decimal | str,
     language: str = "fr",
     guest: bool = False,
+    centre: CostCentre | None = None,
 ) -> tuple[Charge, str]:
     """Start a one-off gift by card on Stripe Checkout; returns the charge and the page to
     send the donor to. The gift is recorded when Stripe says it is paid. A `guest` (not
-    logged in) comes back to the gift's own page, by a signed address."""
+    logged in) comes back to the gift's own page, by a signed address. A gift to a commons
+    goes to its `centre` in its host's books."""
     if transaction.get_connection().in_atomic_block:
         raise RuntimeError("Stripe is never called inside a database transaction.")
     gifts_waiting_check(donor=donor)
-    name = books.name if books else "Commons Fund"
     charge = charge_create(
         payer=donor,
         books=books,
@@ -111,7 +120,8 @@ def gift_start(
         method=MethodKind.CARD,
         checkout=True,
         credit_purpose="donations",
-        description=_("Gift to %(name)s") % {"name": name},
+        description=_("Gift to %(name)s") % {"name": gift_recipient_name(books, centre)},
+        centre=centre,
     )
     if guest:
         page = reverse("payments:gift_thanks", kwargs={"token": gift_token(charge)})

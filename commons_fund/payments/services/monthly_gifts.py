@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commons_fund.ledger.models import CostCentre
 from commons_fund.logs import log_event
 from commons_fund.members.models import Organisation, User
 from commons_fund.money import from_minor_units, minor_units, parse_amount
@@ -21,7 +22,7 @@ from .. import stripe_client
 from ..models import Charge, MethodKind, MonthlyGift, MonthlyGiftStatus
 from .charges import charge_apply_intent, charge_create
 from .connect import payments_account
-from .gifts import checkout_unreachable, gifts_waiting_check
+from .gifts import checkout_unreachable, gift_recipient_name, gifts_waiting_check
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ def monthly_gift_of_token(token: str) -> MonthlyGift:
         pk = signing.loads(token, salt=MONTHLY_GIFT_TOKEN_SALT)
     except signing.BadSignature as error:
         raise MonthlyGift.DoesNotExist("Unknown monthly gift.") from error
-    return MonthlyGift.objects.select_related("books", "user").get(pk=pk)
+    return MonthlyGift.objects.select_related("books", "centre", "user").get(pk=pk)
 
 
 def monthly_gift_url(gift: MonthlyGift) -> str:
@@ -48,22 +49,27 @@ def monthly_gift_url(gift: MonthlyGift) -> str:
     return str(settings.SITE_URL).rstrip("/") + path
 
 
-def _name(books: Organisation | None) -> str:
-    return books.name if books else "Commons Fund"
-
-
 def monthly_gift_start(
-    *, donor: User, books: Organisation | None, amount: Decimal | str, language: str = "fr"
+    *,
+    donor: User,
+    books: Organisation | None,
+    amount: Decimal | str,
+    language: str = "fr",
+    centre: CostCentre | None = None,
 ) -> tuple[MonthlyGift, str]:
     """Start a monthly gift by card on Stripe Checkout; returns the gift and the page to send
-    the donor to. It is active once Stripe says the first month is paid."""
+    the donor to. It is active once Stripe says the first month is paid. A gift to a commons
+    goes to its `centre` in its host's books."""
     if transaction.get_connection().in_atomic_block:
         raise RuntimeError("Stripe is never called inside a database transaction.")
     value = parse_amount(amount)
     gifts_waiting_check(donor=donor)
+    if centre is not None and (books is None or centre.organisation_id != books.pk):
+        raise ValidationError(_("A sub-account's money goes to its own structure's books."))
     gift = MonthlyGift.objects.create(
         user=donor,
         books=books,
+        centre=centre,
         amount=minor_units(value),
         stripe_account=payments_account(books=books),
     )
@@ -72,7 +78,7 @@ def monthly_gift_start(
         session = stripe_client.checkout_session_create(
             amount=gift.amount,
             currency=gift.currency,
-            name=_("Monthly gift to %(name)s") % {"name": _name(books)},
+            name=_("Monthly gift to %(name)s") % {"name": gift_recipient_name(books, centre)},
             success_url=back,
             cancel_url=back,
             metadata={"monthly_gift_id": str(gift.pk), "site": settings.SITE_URL},
@@ -188,8 +194,10 @@ def monthly_gift_invoice_paid(
                 method=MethodKind.CARD,
                 checkout=True,
                 credit_purpose="donations",
-                description=_("Monthly gift to %(name)s") % {"name": _name(gift.books)},
+                description=_("Monthly gift to %(name)s")
+                % {"name": gift_recipient_name(gift.books, gift.centre)},
                 cause=gift,
+                centre=gift.centre,
             )
             if charge.stripe_account != gift.stripe_account:
                 raise ValidationError(f"Monthly gift #{gift.pk}'s host changed Stripe account.")

@@ -1,6 +1,8 @@
 """The payers' pages: confirm a payment their bank wants to authenticate, give, "My
 payments", the receipts and removing one's saved card or mandate."""
 
+from collections.abc import Callable
+
 from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
@@ -14,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from commons_fund.forms import flash_errors, form_add_error
+from commons_fund.ledger.models import CostCentre
 from commons_fund.members import services as members
 from commons_fund.members.models import Organisation, User
 from commons_fund.members.requests import AuthenticatedRequest
@@ -100,19 +103,32 @@ def monthly_gift(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def give(request: HttpRequest, slug: str) -> HttpResponse:
-    """A gift by card to an organisation, once or monthly, paid on Stripe Checkout; without
-    an account, the donor gives their email and name (a few tries an hour per address)."""
+    """A gift by card to an organisation, once or monthly."""
     organisation = get_object_or_404(Organisation, slug=slug)
+    return give_page(request, books=organisation, name=organisation.name)
+
+
+def give_page(
+    request: HttpRequest,
+    *,
+    books: Organisation,
+    name: str,
+    centre: Callable[[], CostCentre] | None = None,
+) -> HttpResponse:
+    """The give page of `books`, or of what one of its cost centres keeps apart (a commons it
+    hosts: `centre` makes it when a gift is started, `name` names it): a gift by card, once
+    or monthly, paid on Stripe Checkout; without an account, the donor gives their email and
+    name (a few tries an hour per address)."""
     guest = not request.user.is_authenticated
     form = (GuestGiftForm if guest else GiftForm)(request.POST or None)
     if guest and request.method == "POST" and not ratelimit.consume(request, action="gift"):
         form.add_error(None, _("Too many gifts started from here: please try again later."))
-    takes_cards = selectors.takes_cards(organisation=organisation)
+    takes_cards = selectors.takes_cards(organisation=books)
     if request.method == "POST" and not takes_cards:
         form.add_error(
             None,
             _("%(name)s cannot take gifts by card yet: it has not connected a Stripe account.")
-            % {"name": organisation.name},
+            % {"name": books.name},
         )
     if request.method == "POST" and not form.errors and form.is_valid():
         data = form.cleaned_data
@@ -124,21 +140,17 @@ def give(request: HttpRequest, slug: str) -> HttpResponse:
                     email=data["email"], first_name=data["first_name"], last_name=data["last_name"]
                 )
             )
+            gift = {
+                "donor": donor,
+                "books": books,
+                "centre": centre() if centre else None,
+                "amount": data["amount"],
+                "language": get_language() or "fr",
+            }
             if data["frequency"] == "monthly":
-                _gift, url = services.monthly_gift_start(
-                    donor=donor,
-                    books=organisation,
-                    amount=data["amount"],
-                    language=get_language() or "fr",
-                )
+                _gift, url = services.monthly_gift_start(**gift)
             else:
-                _charge, url = services.gift_start(
-                    donor=donor,
-                    books=organisation,
-                    amount=data["amount"],
-                    language=get_language() or "fr",
-                    guest=guest,
-                )
+                _charge, url = services.gift_start(**gift, guest=guest)
         except ValidationError as error:
             form_add_error(form, error)
         except stripe_client.PaymentError as error:
@@ -148,11 +160,7 @@ def give(request: HttpRequest, slug: str) -> HttpResponse:
     response = render(
         request,
         "payments/give.html",
-        {
-            "organisation": organisation,
-            "form": form,
-            "takes_cards": takes_cards,
-        },
+        {"organisation": books, "name": name, "form": form, "takes_cards": takes_cards},
         status=400 if request.method == "POST" else 200,
     )
     # The form's answer sends the donor on to Checkout: the policy's form-action allows that
