@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from commons_fund.members.models import Organisation
 
 from .chart import CHART, DEBIT_NORMAL
-from .models import Account, Entry, Phase
+from .models import Account, Entry, Phase, Transaction
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,11 @@ class Balance:
 
 
 def _sealed_entries(*, at: datetime | None = None) -> QuerySet[Entry]:
-    entries = Entry.objects.filter(transaction__is_sealed=True)
+    """Entries of sealed transactions. Written as "not one of the few unsealed" (an index of
+    them, a hashed set in the plan) rather than a join: joining made PostgreSQL probe the
+    transactions table once per entry (97 000 probes for a big host's books, #24)."""
+    unsealed = Transaction.objects.filter(is_sealed=False).values("pk")
+    entries = Entry.objects.exclude(transaction__in=unsealed)
     if at is not None:
         entries = entries.filter(occurred_at__lte=at)
     return entries
