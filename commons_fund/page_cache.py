@@ -1,4 +1,4 @@
-"""Whole pages for anonymous visitors, from the cache.
+"""Whole pages from the cache: for anonymous visitors, and each member's own.
 
 A request with no cookie and no credentials (so no session and no CSRF token) gets the same
 page as any other such request: the first response is kept for `PAGE_CACHE_SECONDS` and
@@ -12,14 +12,24 @@ and `m2m_changed` of every model but the noisy ones below). A page stored under 
 generation is a miss, so a visitor never reads a page older than the last change. Bulk
 `QuerySet.update()` sends no signal: the lifetime bounds how stale such a change can look.
 The generation is read before the page is rendered, and replaced after the writer commits,
-so a page rendered from data older than a write is always stored under an old generation."""
+so a page rendered from data older than a write is always stored under an old generation.
+
+Members (a session) get their pages from the cache too, each session its own
+(`MemberPageCacheMiddleware`, below the session, authentication and messages middleware): a
+page is a function of the person, their session, their cookies, the address and the data, so
+the key holds all of them but the data, which the generation stands for. A request that may
+write (POST…) starts a new generation once answered, so whoever acted, or a webhook that
+changed a row with `update()`, sees the change at once."""
 
 import hashlib
+import json
 import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -94,15 +104,21 @@ PAGE_PARAMETERS = frozenset(
 )
 
 
-def _cacheable_request(request) -> bool:
+def _cacheable_parameters(request) -> bool:
     return (
         request.method in ("GET", "HEAD")
-        and not request.COOKIES
-        and "HTTP_AUTHORIZATION" not in request.META
         and len(request.META.get("QUERY_STRING", "")) <= 512
         and all(
             name in PAGE_PARAMETERS and len(values) == 1 for name, values in request.GET.lists()
         )
+    )
+
+
+def _cacheable_request(request) -> bool:
+    return (
+        not request.COOKIES
+        and "HTTP_AUTHORIZATION" not in request.META
+        and _cacheable_parameters(request)
     )
 
 
@@ -130,6 +146,31 @@ def _page_key(request) -> str:
     return f"pages:v{FORMAT}:" + hashlib.sha256(address.encode()).hexdigest()
 
 
+def _from_cache(
+    request, key: str, seconds: int, get_response: Callable[[object], HttpResponse]
+) -> HttpResponse:
+    """The page stored under `key` in the current generation, else the page answered now,
+    stored when it may be."""
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = found.get(GENERATION_KEY) or _new_generation()
+    stored = found.get(key)
+    if stored is not None and stored[0] == generation:
+        _generation, status, headers, content = stored
+        response = HttpResponse(content, status=status, headers=headers)
+        response["X-Page-Cache"] = "hit"
+        return response
+    response = get_response(request)
+    if _cacheable_response(response):
+        response["X-Page-Cache"] = "miss"
+        # Plain values, not the response object: about half the time to read back.
+        cache.set(
+            key,
+            (generation, response.status_code, tuple(response.items()), response.content),
+            seconds,
+        )
+    return response
+
+
 class AnonymousPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -138,25 +179,7 @@ class AnonymousPageCacheMiddleware:
         seconds = settings.PAGE_CACHE_SECONDS
         if not seconds or not _cacheable_request(request):
             return self.get_response(request)
-        key = _page_key(request)
-        found = cache.get_many([GENERATION_KEY, key])
-        generation = found.get(GENERATION_KEY) or _new_generation()
-        stored = found.get(key)
-        if stored is not None and stored[0] == generation:
-            _generation, status, headers, content = stored
-            response = HttpResponse(content, status=status, headers=headers)
-            response["X-Page-Cache"] = "hit"
-            return response
-        response = self.get_response(request)
-        if _cacheable_response(response):
-            response["X-Page-Cache"] = "miss"
-            # Plain values, not the response object: about half the time to read back.
-            cache.set(
-                key,
-                (generation, response.status_code, tuple(response.items()), response.content),
-                seconds,
-            )
-        return response
+        return _from_cache(request, _page_key(request), seconds, self.get_response)
 
 
 class PrivateResponsesMiddleware:
@@ -176,3 +199,48 @@ class PrivateResponsesMiddleware:
         if personal and "Cache-Control" not in response:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+def _member_cacheable_request(request) -> bool:
+    """Someone logged in with no message waiting to be shown (a cached page would hide it)."""
+    return (
+        "HTTP_AUTHORIZATION" not in request.META
+        and _cacheable_parameters(request)
+        and request.user.is_authenticated
+        and CookieStorage.cookie_name not in request.COOKIES
+        and SessionStorage.session_key not in request.session
+    )
+
+
+def _member_page_key(request) -> str:
+    session = json.dumps(dict(request.session.items()), sort_keys=True, default=str)
+    address = "\n".join(
+        (
+            request.method,
+            request.get_host(),
+            request.get_full_path(),
+            translation.get_language(),
+            request.META.get("HTTP_ACCEPT", ""),
+            str(request.user.pk),
+            request.META.get("HTTP_COOKIE", ""),
+            session,
+        )
+    )
+    return f"member-pages:v{FORMAT}:" + hashlib.sha256(address.encode()).hexdigest()
+
+
+class MemberPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        seconds = settings.PAGE_CACHE_SECONDS
+        if not seconds:
+            return self.get_response(request)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            response = self.get_response(request)
+            pages_expire()  # whatever it wrote, and however (update() sends no signal)
+            return response
+        if not _member_cacheable_request(request):
+            return self.get_response(request)
+        return _from_cache(request, _member_page_key(request), seconds, self.get_response)

@@ -1,0 +1,104 @@
+"""#21: members' pages from the cache, each session its own, never another's, never older
+than the last write (and never older than the member's own last action)."""
+
+import pytest
+from django.contrib import messages
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.http import HttpRequest
+from django.test import Client
+
+from commons_fund.members.models import Membership, Role
+from commons_fund.members.tests.factories import MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 60
+
+
+def _member(**fields) -> Client:
+    """A member's browser, which has its CSRF cookie from an earlier page (the cookies are
+    part of the key: a cached page's form token must match its cookie)."""
+    client = Client()
+    client.force_login(UserFactory(**fields))
+    client.get("/fr/my/emails/")
+    return client
+
+
+def test_a_members_page_comes_from_the_cache_with_two_queries_at_most(
+    django_assert_max_num_queries,
+):
+    camille = _member(first_name="Camille")
+    first = camille.get("/fr/my/")
+    assert (first.status_code, first["X-Page-Cache"]) == (200, "miss")
+    with django_assert_max_num_queries(2):  # the session and the person, as for any page
+        again = camille.get("/fr/my/")
+    assert again["X-Page-Cache"] == "hit" and again.content == first.content
+    assert again["Cache-Control"] == "max-age=0, no-cache, no-store, private" or (
+        "private" in again["Cache-Control"] and "no-store" in again["Cache-Control"]
+    )
+
+
+def test_no_one_is_served_another_persons_page():
+    camille, dominique = _member(first_name="Camille"), _member(first_name="Dominique")
+    camille.get("/fr/my/")
+    camille.get("/fr/my/")
+    theirs = dominique.get("/fr/my/")
+    assert theirs["X-Page-Cache"] == "miss" and "Dominique" in theirs.text
+    assert "Camille" not in theirs.text
+    anonymous = Client().get("/fr/my/")
+    assert anonymous.status_code == 302  # to the login page, not a page kept for someone
+
+
+def test_each_session_has_its_own_entry():
+    person = UserFactory(first_name="Lou")
+    phone, laptop = Client(), Client()
+    for browser in (phone, laptop):
+        browser.force_login(person)
+        browser.get("/fr/my/emails/")
+    phone.get("/fr/my/")
+    assert laptop.get("/fr/my/")["X-Page-Cache"] == "miss"
+    phone.logout()
+    assert phone.get("/fr/my/").status_code == 302
+
+
+def test_a_write_or_any_action_of_the_member_is_seen_at_once():
+    admin = UserFactory(first_name="Sam")
+    membership = MembershipFactory(user=admin, role=Role.ADMIN)
+    treasury = f"/fr/organisations/{membership.organisation.slug}/books/"
+    client = Client()
+    client.force_login(admin)
+    client.get("/fr/my/emails/")
+    assert client.get(treasury).status_code == 200
+    assert client.get(treasury)["X-Page-Cache"] == "hit"
+    # Taken off the organisation (a write): no longer theirs to see, at once.
+    Membership.objects.filter(pk=membership.pk).delete()
+    assert client.get(treasury).status_code == 404
+    # An action (a POST), even one that writes through update(): a new generation.
+    client.get("/fr/my/")
+    assert client.get("/fr/my/")["X-Page-Cache"] == "hit"
+    client.post("/fr/my/")  # not allowed (405), still an action: pages are fresh again
+    assert client.get("/fr/my/")["X-Page-Cache"] == "miss"
+
+
+def test_a_message_waiting_is_shown_not_hidden_by_the_cache():
+    client = _member(first_name="Ana")
+    client.get("/fr/my/")
+    client.get("/fr/my/")
+    # A message left for the next page (as a form's redirect does), in its cookie.
+    storage = CookieStorage(HttpRequest())
+    client.cookies[storage.cookie_name] = storage._encode(
+        [Message(messages.SUCCESS, "Votre don mensuel est arrêté")]
+    )
+    shown = client.get("/fr/my/")
+    assert "X-Page-Cache" not in shown and "Votre don mensuel est arrêté" in shown.text
+    assert "Votre don mensuel est arrêté" not in client.get("/fr/my/").text
+
+
+def test_pages_that_say_no_store_are_not_kept():
+    client = _member()
+    client.get("/healthz")
+    assert "X-Page-Cache" not in client.get("/healthz")
