@@ -591,6 +591,27 @@ def webhook_sign(payload: bytes, secret: str) -> str:
 
 
 @dataclass(frozen=True)
+class StripePayout:
+    """Stripe's own payout of an account's balance to its bank account."""
+
+    id: str
+    status: str  # pending, in_transit, paid, failed, canceled
+    amount: int
+    currency: str
+    arrival_date: int
+
+
+def stripe_payout_from_dict(data: dict[str, Any]) -> StripePayout:
+    return StripePayout(
+        id=str(data["id"]),
+        status=str(data["status"]),
+        amount=int(data["amount"]),
+        currency=str(data["currency"]).upper(),
+        arrival_date=int(data.get("arrival_date") or 0),
+    )
+
+
+@dataclass(frozen=True)
 class ConnectedAccount:
     id: str
     charges_enabled: bool

@@ -23,6 +23,7 @@ from .monthly_gifts import (
     monthly_gift_subscription_deleted,
 )
 from .refunds import refunds_from_stripe
+from .stripe_payouts import stripe_payout_apply
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +87,15 @@ def webhook_handle(*, event: WebhookEvent) -> WebhookEvent:
             monthly_gift_subscription_deleted(
                 subscription_id=event.payload["id"], account=event.account
             )
+        elif event.type in ("payout.paid", "payout.failed"):
+            if (
+                stripe_payout_apply(
+                    payout=stripe_client.stripe_payout_from_dict(event.payload),
+                    account=event.account,
+                )
+                is None
+            ):
+                status = EventStatus.IGNORED
         elif event.type == "account.updated":
             if (
                 stripe_account_apply(
