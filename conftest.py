@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import override_settings
+from django.utils import translation
 from pytest_django.django_compat import is_django_unittest
 
 from commons_fund.celery import app as celery_app
@@ -39,6 +40,15 @@ def _no_page_cache(settings):
     """Tests read `response.context`, which a cached page has not: the page cache is off,
     except in the tests of the cache itself and the visitor's browser journey."""
     settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's language: a request to an /en/ page leaves English
+    active in the thread, and `reverse()` of the next test would give /en/ addresses."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
