@@ -49,11 +49,19 @@ def test_two_factor_authentication_with_totp_then_a_recovery_code(client):
     assert client.post(response["Location"], {"password": PASSWORD}).status_code == 302
     assert client.get("/fr/accounts/2fa/totp/activate/").status_code == 200
     secret = client.session[SECRET_SESSION_KEY]
-    counter = next(iter(yield_hotp_counters_from_time()))
-    code = format_hotp_value(hotp_value(secret, counter))
+
+    def window() -> int:
+        return next(iter(yield_hotp_counters_from_time()))
+
+    code = format_hotp_value(hotp_value(secret, window()))
     wrong = "000000" if code != "000000" else "111111"
     assert client.post("/fr/accounts/2fa/totp/activate/", {"code": wrong}).status_code == 200
-    response = client.post("/fr/accounts/2fa/totp/activate/", {"code": code})
+    for _attempt in range(2):  # again only if the 30-second window turned during the request
+        started = window()
+        code = format_hotp_value(hotp_value(secret, started))
+        response = client.post("/fr/accounts/2fa/totp/activate/", {"code": code})
+        if response.status_code == 302 or window() == started:
+            break
     assert response.status_code == 302
     assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
