@@ -144,6 +144,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://commons-fund")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = "commons_fund.redis_cache.RedisCache"
+    # Sessions read from the shared cache (a query less on every member's page), written to
+    # both; never with a per-process cache, where a session ended in one process would live
+    # on in another.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Pages seen by visitors without a cookie are served from the cache for this many seconds,
 # and dropped at the next database write (commons_fund/page_cache.py); 0 turns it off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
