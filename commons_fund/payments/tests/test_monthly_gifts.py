@@ -108,6 +108,8 @@ def test_a_monthly_gift_is_paid_each_month_once_and_stopped_from_its_email(
         services.webhook_handle(event=event)
     assert len(_months(gift)) == 2
     assert Transaction.objects.filter(kind=TransactionKind.DONATION).count() == 2
+    # Once the task's mark is committed, sending again sends nothing.
+    assert wait_for(lambda: all(month.receipt_emailed_at for month in _months(gift)))
     services.gift_receipt_email_send(charge=_months(gift)[1])
     assert len(mail.outbox) == 2
 
@@ -265,7 +267,9 @@ def test_receipts_left_unsent_are_queued_again(stripe_api, celery_worker):
     )
     Charge.objects.update(updated_at=timezone.now() - timedelta(hours=1))
     assert services.gift_receipts_send_due() == 1
-    assert wait_for(lambda: len(mail.outbox) == 1)
+    # The email leaves inside the task's transaction; its mark is seen once that commits.
+    assert wait_for(lambda: Charge.objects.filter(receipt_emailed_at__isnull=False).exists())
+    assert len(mail.outbox) == 1
     assert services.gift_receipts_send_due() == 0
     recent.refresh_from_db()
     old.refresh_from_db()
