@@ -82,16 +82,27 @@ def saved_methods_by_pledge(*, pledges: list[Pledge]) -> dict[int, list[SavedPay
 
 
 def pledges_of(*, user: User) -> list[Pledge]:
-    """The live and past pledges of every member a person acts for, in every pool."""
+    """The live and past pledges of every member a person acts for, in every pool. The
+    memberships are read first (a person has a few) so that the pledges are then found
+    through their index: one `OR` over a join made PostgreSQL scan every pledge."""
     if not user.is_authenticated:
         return []
     organisations = Membership.objects.filter(
         user=user, role__in=[Role.ADMIN, Role.TREASURER]
     ).values("organisation")
-    return list(
-        Pledge.objects.filter(
-            Q(membership__user=user) | Q(membership__organisation__in=organisations)
+    memberships = list(
+        PoolMembership.objects.filter(user=user)
+        .values_list("pk", flat=True)
+        .union(
+            PoolMembership.objects.filter(organisation__in=organisations).values_list(
+                "pk", flat=True
+            )
         )
+    )
+    if not memberships:
+        return []
+    return list(
+        Pledge.objects.filter(membership__in=memberships)
         .select_related(
             "membership__pool", "membership__user", "membership__organisation", "saved_method"
         )
