@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from commons_fund.members.models import Membership, Organisation, Role, User
 from commons_fund.members.selectors import organisation_has_role
@@ -250,9 +251,12 @@ def round_pot(*, round_: Round) -> Pot:
 
 
 def pool_list() -> QuerySet[Pool]:
+    """Pools by name, each with its number of active members read from the counts the
+    database keeps (`PoolMemberCount`): one row per pool shown, instead of grouping every
+    membership of every pool before the page is cut."""
     return (
         Pool.objects.select_related("host")
-        .annotate(members=Count("memberships", filter=Q(memberships__status=MemberStatus.ACTIVE)))
+        .annotate(members=Coalesce(F("member_count__active"), 0))
         .prefetch_related(
             Prefetch(
                 "listed_commons",

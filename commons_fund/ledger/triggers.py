@@ -187,18 +187,23 @@ POSTGRESQL_DROP = [
 ]
 
 
-def install(connection: BaseDatabaseWrapper) -> None:
-    statements = POSTGRESQL if connection.vendor == "postgresql" else SQLITE
+def execute_for_vendor(
+    connection: BaseDatabaseWrapper, *, postgresql: list[str], sqlite: list[str]
+) -> None:
+    """Run the statements written for this database (PostgreSQL's or SQLite's): triggers
+    are installed and lifted by migrations, the ledger's here and other apps' alike."""
+    statements = postgresql if connection.vendor == "postgresql" else sqlite
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
+
+
+def install(connection: BaseDatabaseWrapper) -> None:
+    execute_for_vendor(connection, postgresql=POSTGRESQL, sqlite=SQLITE)
 
 
 def uninstall(connection: BaseDatabaseWrapper) -> None:
-    statements = POSTGRESQL_DROP if connection.vendor == "postgresql" else SQLITE_DROP
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
+    execute_for_vendor(connection, postgresql=POSTGRESQL_DROP, sqlite=SQLITE_DROP)
 
 
 def install_in_migration(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:

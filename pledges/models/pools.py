@@ -400,3 +400,21 @@ class PoolMembership(models.Model):
     @property
     def payer(self):
         return self.organisation if self.organisation_id else self.user
+
+
+class PoolMemberCount(models.Model):
+    """How many active members a pool has, kept by database triggers on `PoolMembership`
+    (`pledges/triggers.py`) whatever writes it (services, admin, SQL), so that a list of
+    pools reads one row per pool shown instead of counting every membership. Never written
+    by Django: no row means no member."""
+
+    pool = models.OneToOneField(
+        Pool, on_delete=models.CASCADE, primary_key=True, related_name="member_count"
+    )
+    active = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("pool member count")
+
+    def __str__(self) -> str:
+        return f"{self.pool_id}: {self.active}"
