@@ -25,6 +25,7 @@ BENCHES = {
     "voting": (["bench/voting.py"], ["bench/voting.py"]),
     "rounds": (["bench/rounds.py"], ["bench/rounds.py", "--voters", "20000", "--pledges", "500"]),
     "http": (["bench/http.py"], ["bench/http.py", "--seconds", "3"]),
+    "scale": (["bench/scale.py"], ["bench/scale.py", "--scales", "1", "10", "--requests", "5"]),
 }
 KEY_LINE = re.compile(r"aim|ratio|verdict|below|per second|req/s", re.IGNORECASE)
 TABLE_HEADER = re.compile(r"\bp50 ms\b")  # a table's column names are not a figure

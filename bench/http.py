@@ -39,7 +39,10 @@ import time  # noqa: E402
 from urllib.parse import urlparse  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+sys.path.insert(0, str(ROOT))  # the project (not bench/): for `bench.data`
+
+from bench.data import database_url, recreate  # noqa: E402
+
 BENCH_REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
 DATABASE = "commons_fund_bench_http"
 PAGES = [
@@ -87,7 +90,6 @@ def _free_port() -> int:
 
 
 def _environment() -> dict:
-    url = urlparse(BENCH_PG)
     return {
         **os.environ,
         "DEBUG": "0",
@@ -96,8 +98,7 @@ def _environment() -> dict:
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_HSTS_SECONDS": "0",
         "SITE_URL": "http://127.0.0.1",
-        "DATABASE_URL": f"postgres://{url.username or 'postgres'}@{url.hostname}:"
-        f"{url.port or 5432}/{DATABASE}",
+        "DATABASE_URL": database_url(DATABASE),
         "CACHE_URL": f"rediscache://{urlparse(BENCH_REDIS).netloc}/12",
         "CELERY_BROKER_URL": f"{BENCH_REDIS}/11",
         "EMAIL_URL": "consolemail://",
@@ -107,17 +108,7 @@ def _environment() -> dict:
 
 
 def _prepare(env: dict) -> None:
-    url = urlparse(BENCH_PG)
-    pg = [
-        "-h",
-        url.hostname or "127.0.0.1",
-        "-p",
-        str(url.port or 5432),
-        "-U",
-        url.username or "postgres",
-    ]
-    subprocess.run(["dropdb", "--if-exists", "--force", *pg, DATABASE], check=True)
-    subprocess.run(["createdb", *pg, DATABASE], check=True)
+    recreate(DATABASE)
     python = [sys.executable, "manage.py"]
     for command in (
         ["migrate", "--noinput", "-v", "0"],

@@ -18,36 +18,20 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 # The project instead of bench/, whose http.py would shadow the standard library's `http`.
 sys.path[0] = str(ROOT)
-BENCH_PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+
+from bench.data import BENCH_PG, pg_args, recreate  # noqa: E402
+
 LEDGER_DB = "commons_fund_bench"
 PGBENCH_DB = "commons_fund_pgbench"
 AIM = 0.25
 
 
-def _pg_args() -> list[str]:
-    url = urlparse(BENCH_PG)
-    return [
-        "-h",
-        url.hostname or "127.0.0.1",
-        "-p",
-        str(url.port or 5432),
-        "-U",
-        url.username or "postgres",
-    ]
-
-
-def _recreate(database: str) -> None:
-    subprocess.run(["dropdb", "--if-exists", *_pg_args(), database], check=True)
-    subprocess.run(["createdb", *_pg_args(), database], check=True)
-
-
 def bench_ledger(seconds: float, clients: int) -> tuple[float, int]:
-    _recreate(LEDGER_DB)
+    recreate(LEDGER_DB)
     os.environ["DATABASE_URL"] = f"{BENCH_PG}/{LEDGER_DB}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "commons_fund.settings"
     os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -95,14 +79,14 @@ def bench_ledger(seconds: float, clients: int) -> tuple[float, int]:
 
 
 def bench_pgbench(seconds: float, clients: int) -> float:
-    _recreate(PGBENCH_DB)
+    recreate(PGBENCH_DB)
     subprocess.run(
-        ["pgbench", *_pg_args(), "-i", "-q", "-s", "1", PGBENCH_DB], check=True, capture_output=True
+        ["pgbench", *pg_args(), "-i", "-q", "-s", "1", PGBENCH_DB], check=True, capture_output=True
     )
     result = subprocess.run(
         [
             "pgbench",
-            *_pg_args(),
+            *pg_args(),
             "-b",
             "tpcb-like",
             "-c",
@@ -137,7 +121,7 @@ def main() -> int:
     print(f"ratio ledger / pgbench:    {ratio:10.2f}   (aim >= {AIM})")
     print("verdict:                  ", "meets the aim" if ratio >= AIM else "BELOW the aim")
     for database in (LEDGER_DB, PGBENCH_DB):
-        subprocess.run(["dropdb", "--if-exists", *_pg_args(), database], check=False)
+        subprocess.run(["dropdb", "--if-exists", *pg_args(), database], check=False)
     return 0
 
 

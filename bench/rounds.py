@@ -22,33 +22,21 @@ import threading
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 # The project instead of bench/, whose http.py would shadow the standard library's `http`.
 sys.path[0] = str(ROOT)
-BENCH_PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+
+from bench.data import BENCH_PG, recreate  # noqa: E402
+
 BENCH_REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
 DATABASE = "commons_fund_bench_rounds"
 TALLY_AIM = 2.0
 STANDIN_PORT = 8491
 
 
-def _pg_args() -> list[str]:
-    url = urlparse(BENCH_PG)
-    return [
-        "-h",
-        url.hostname or "127.0.0.1",
-        "-p",
-        str(url.port or 5432),
-        "-U",
-        url.username or "postgres",
-    ]
-
-
 def _setup() -> None:
-    subprocess.run(["dropdb", "--if-exists", *_pg_args(), DATABASE], check=True)
-    subprocess.run(["createdb", *_pg_args(), DATABASE], check=True)
+    recreate(DATABASE)
     os.environ.update(
         {
             "DATABASE_URL": f"{BENCH_PG}/{DATABASE}",
