@@ -4,12 +4,13 @@ their pledges, the transfers they have to make, their calendar and what awaits t
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 
-from commons_fund.members.models import Membership, Role, User
+from commons_fund.members.models import Role, User
 from commons_fund.payments import selectors as payment_selectors
 from commons_fund.payments.models import ChargeStatus, MethodKind, SavedPaymentMethod
 
+from . import selectors
 from .models import (
     Instalment,
     InstalmentStatus,
@@ -87,16 +88,10 @@ def pledges_of(*, user: User) -> list[Pledge]:
     through their index: one `OR` over a join made PostgreSQL scan every pledge."""
     if not user.is_authenticated:
         return []
-    organisations = Membership.objects.filter(
-        user=user, role__in=[Role.ADMIN, Role.TREASURER]
-    ).values("organisation")
+    organisations = selectors.organisations_acted_for(user=user)
     memberships = list(
-        PoolMembership.objects.filter(user=user)
-        .values_list("pk", flat=True)
-        .union(
-            PoolMembership.objects.filter(organisation__in=organisations).values_list(
-                "pk", flat=True
-            )
+        PoolMembership.objects.filter(Q(user=user) | Q(organisation__in=organisations)).values_list(
+            "pk", flat=True
         )
     )
     if not memberships:
@@ -130,11 +125,9 @@ def transfers_to_make(*, pledges: list[Pledge]) -> list[Instalment]:
 def _acted_for(*, user: User) -> QuerySet[PoolMembership]:
     """The active pool memberships a person acts for: their own, and their organisations'
     where they are an administrator or treasurer."""
-    acts_for = Membership.objects.filter(user=user, role__in=[Role.ADMIN, Role.TREASURER]).values(
-        "organisation"
-    )
     return PoolMembership.objects.filter(
-        Q(user=user) | Q(organisation__in=acts_for), status=MemberStatus.ACTIVE
+        Q(user=user) | Q(organisation__in=selectors.organisations_acted_for(user=user)),
+        status=MemberStatus.ACTIVE,
     )
 
 
@@ -212,10 +205,27 @@ def awaiting(*, user: User) -> dict:
         )
         .order_by("status", "pk")
     )
-    approvals = list(
-        Pool.objects.filter(host__memberships__user=user, host__memberships__role=Role.ADMIN)
-        .annotate(waiting=Count("memberships", filter=Q(memberships__status=MemberStatus.PENDING)))
-        .filter(waiting__gt=0)
+    approvals = list(pools_awaiting_approval(user=user))
+    return {"votes": votes, "payments": payments, "approvals": approvals}
+
+
+def pools_awaiting_approval(*, user: User) -> QuerySet[Pool]:
+    """The pools a person administers (through their host) where members wait for
+    approval, each with `waiting`: counted from the waiting members alone (partial index
+    pledges_member_pending), never by grouping every member of the pool."""
+    pending = PoolMembership.objects.filter(status=MemberStatus.PENDING)
+    waiting = (
+        pending.filter(pool=OuterRef("pk"))
+        .order_by()
+        .annotate(count=Func(F("pk"), function="COUNT"))
+        .values("count")
+    )
+    return (
+        Pool.objects.filter(
+            host__memberships__user=user,
+            host__memberships__role=Role.ADMIN,
+            pk__in=pending.values("pool"),
+        )
+        .annotate(waiting=Subquery(waiting, output_field=IntegerField()))
         .order_by("name")
     )
-    return {"votes": votes, "payments": payments, "approvals": approvals}

@@ -12,6 +12,7 @@ from pledges import personal, selectors
 from pledges.models import MemberStatus, PledgeStatus, PoolMembership
 
 from .factories import PledgeFactory, PoolFactory, PoolMembershipFactory
+from .support import close_vote, open_round, vote
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ def test_my_pledges_are_found_from_my_memberships_not_from_every_pledge(
     old.save()
     again = PledgeFactory(membership=members[0])
 
-    with django_assert_num_queries(2) as captured:
+    with django_assert_num_queries(3) as captured:
         found = personal.pledges_of(user=me)
 
     assert {pledge.pk for pledge in found} == {old.pk, again.pk, ours.pk}
@@ -132,3 +133,66 @@ def test_any_sequence_of_changes_leaves_the_count_exact(steps):
             member.save()
         expected = pool.memberships.filter(status=MemberStatus.ACTIVE).count()
         assert selectors.pool_list().get(pk=pool.pk).members == expected
+
+
+def test_the_members_a_person_acts_for_are_found_by_index(pool, members):
+    """`user_id = … OR organisation_id IN (SELECT …)` made PostgreSQL scan the 50 000
+    memberships of the pool on every pool and round page at ×100; with the organisations
+    read first, both sides are index scans."""
+    me = members[0].user
+    association = MembershipFactory(user=me, role=Role.ADMIN).organisation
+    ours = PoolMembershipFactory(pool=pool, user=None, organisation=association)
+    reader = MembershipFactory(user=me, role=Role.MEMBER).organisation
+    PoolMembershipFactory(pool=pool, user=None, organisation=reader)
+
+    acting = selectors.memberships_of(pool=pool, user=me)
+
+    assert list(acting) == [members[0], ours]  # oneself first
+    assert "IN (SELECT" not in _sql(acting)
+    assert selectors.acting_membership(pool=pool, user=me) == members[0]
+    assert "IN (SELECT" not in _sql(personal._acted_for(user=me))
+    assert set(personal._acted_for(user=me)) == {members[0], ours}
+
+
+def test_a_pool_s_members_are_listed_in_the_order_they_joined(pool, members):
+    """Sorting 50 000 members by their names (a column of another table) read and sorted
+    all of them to show a hundred; the order they joined is one of the membership's own."""
+    listed = selectors.pool_members(pool=pool)
+    assert list(listed) == sorted(members, key=lambda member: member.pk)
+    assert 'ORDER BY "PLEDGES_POOLMEMBERSHIP"."ID"' in _sql(listed)
+
+
+def test_the_members_waiting_for_approval_are_counted_without_grouping_the_pool(admin, pool):
+    PoolMembershipFactory.create_batch(3, pool=pool)
+    PoolMembershipFactory.create_batch(2, pool=pool, status=MemberStatus.PENDING)
+    quiet = PoolFactory(host=admin.organisation)
+    PoolMembershipFactory(pool=quiet)
+
+    waiting = personal.pools_awaiting_approval(user=admin.user)
+
+    assert [(shown.pk, shown.waiting) for shown in waiting] == [(pool.pk, 2)]
+    assert "GROUP BY" not in _sql(waiting)
+    assert personal.pools_awaiting_approval(user=UserFactory()).count() == 0
+
+
+def test_a_counted_round_s_turnout_is_read_from_its_results_not_its_roll(
+    pool, admin, members, projects, django_assert_num_queries
+):
+    """The API's list of rounds counted every voter of every round shown (100 000 rows at
+    ×100); once the vote is counted, the results hold the number of voters for good."""
+    counted, candidacies = open_round(pool, admin, projects)
+    for member in members[:3]:
+        vote(counted, member, {c.pk: 5 for c in candidacies})
+    counted = close_vote(counted)
+    assert counted.results["voters"] == 3
+    others = [project for project in projects if project.pk != counted.winner.project_id]
+    running, candidacies = open_round(pool, admin, others)  # the winner waits its turn
+    vote(running, members[0], {c.pk: 5 for c in candidacies})
+
+    with django_assert_num_queries(1) as captured:
+        turnouts = selectors.rounds_turnout(rounds=[counted, running])
+
+    assert (turnouts[counted.pk].voters, turnouts[running.pk].voters) == (3, 1)
+    assert f"IN ({running.pk})" in captured.captured_queries[0]["sql"]  # the open one only
+    with django_assert_num_queries(0):
+        assert selectors.rounds_turnout(rounds=[counted])[counted.pk].voters == 3
