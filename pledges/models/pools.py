@@ -389,6 +389,16 @@ class PoolMembership(models.Model):
                 name="pledges_member_organisation_once",
             ),
         ]
+        indexes = [
+            # A pool's page of members, in the order they joined.
+            models.Index(fields=["pool", "id"], name="pledges_member_pool_order"),
+            # The members waiting for approval, counted without reading the others.
+            models.Index(
+                fields=["pool"],
+                condition=Q(status="pending"),
+                name="pledges_member_pending",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
