@@ -234,5 +234,7 @@ def test_the_pool_and_round_pages_cost_the_same_queries_from_10_to_500_members(c
     client.force_login(first[0])
     page = client.get(pool.get_absolute_url())
     assert len(page.context["members"].object_list) == 100
-    assert "500 membres" in page.text
+    assert "500 membres" in page.text and "Dans l’ordre de leur arrivée." in page.text
+    listed = list(page.context["members"].object_list)
+    assert listed == sorted(listed, key=lambda member: member.pk)
     assert len(client.get(pool.get_absolute_url(), {"members": 5}).context["members"]) == 100
