@@ -44,6 +44,16 @@ def _sums() -> dict[str, Any]:
     }
 
 
+def _account_ids(*, organisation: Organisation | None, **lookups: Any) -> list[int]:
+    """The keys of a structure's accounts (None: the platform's), read first so that its
+    entries are then found through their account index: filtering entries by their
+    account's organisation (a join) made PostgreSQL scan every entry of the ledger to sum
+    one host's (970 000 for 47 000 at ×100, #24)."""
+    return list(
+        Account.objects.filter(organisation=organisation, **lookups).values_list("pk", flat=True)
+    )
+
+
 def account_balance(*, account: Account, at: datetime | None = None) -> Balance:
     """The balance of one account at a date (now by default), in one query."""
     sums = _sealed_entries(at=at).filter(account=account).aggregate(**_sums())
@@ -53,10 +63,10 @@ def account_balance(*, account: Account, at: datetime | None = None) -> Balance:
 def organisation_balances(
     *, organisation: Organisation | None, at: datetime | None = None
 ) -> dict[str, Balance]:
-    """Balances of a structure's accounts by purpose (None: the platform), in one query."""
+    """Balances of a structure's accounts by purpose (None: the platform), in two queries."""
     rows = (
         _sealed_entries(at=at)
-        .filter(account__organisation=organisation)
+        .filter(account__in=_account_ids(organisation=organisation))
         .values("account__purpose", "currency")
         .annotate(**_sums())
         .order_by("account__purpose", "currency")
@@ -90,12 +100,14 @@ def organisation_balance_rows(*, organisation: Organisation | None) -> list[dict
 def centre_balance_rows(*, organisation: Organisation) -> list[dict[str, Any]]:
     """Each cost centre of a structure's books (a commons it hosts, a pool it runs) with what
     it holds (bank and money on its way, posted) and the promises it awaits (pending), in
-    cents — one query."""
+    cents — two queries."""
     held, awaited = {"bank", "to_collect"}, {"pledges_receivable"}
+    accounts = _account_ids(
+        organisation=organisation, centre__isnull=False, purpose__in=held | awaited
+    )
     rows = (
         _sealed_entries()
-        .filter(account__organisation=organisation, account__centre__isnull=False)
-        .filter(account__purpose__in=held | awaited)
+        .filter(account__in=accounts)
         .values("account__centre__code", "account__centre__name", "account__purpose", "currency")
         .annotate(**_sums())
         .order_by("account__centre__code", "currency")

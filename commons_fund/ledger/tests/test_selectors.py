@@ -64,7 +64,7 @@ def test_balance_queries_do_not_grow_with_the_entries(organisation, bank, income
     few = queries()
     for index in range(50):
         _donate(bank, income, index + 1, f"gift-{index}")
-    assert queries() == few == 3
+    assert queries() == few == 4  # a structure's accounts, then their entries
 
 
 def test_organisation_balances_by_purpose(organisation, bank, income):
@@ -91,3 +91,25 @@ def test_statement_carries_a_running_balance_across_pages(bank, income):
     assert [row.running_posted for row in statement] == [100, 300, 600, 1000, 1500]
     second_page = Paginator(statement, 2).page(2).object_list
     assert [(row.amount, row.running_posted) for row in second_page] == [(300, 600), (400, 1000)]
+
+
+def test_a_structure_s_balances_read_its_own_entries_through_their_account_index(
+    organisation, bank, income
+):
+    """#24: filtering entries by their account's organisation (a join) made PostgreSQL scan
+    all 970 000 entries of the ledger at ×100 to sum the 47 000 of one host (171 ms); the
+    host's accounts are read first, then its entries by `account_id IN (…)` (45 ms)."""
+    _donate(bank, income, 500, "own")
+    other = OrganisationFactory()
+    _donate(
+        account_get_or_create(purpose="bank", organisation=other),
+        account_get_or_create(purpose="donations", organisation=other),
+        700,
+        "theirs",
+    )
+    with CaptureQueriesContext(connection) as captured:
+        balances = organisation_balances(organisation=organisation)
+    assert balances["bank:EUR"].posted == 500 and balances["donations:EUR"].posted == -500
+    summed = captured.captured_queries[-1]["sql"]
+    assert '"ledger_entry"."account_id" IN (' in summed
+    assert '"ledger_account"."organisation_id" =' not in summed
