@@ -51,6 +51,16 @@ def pg_args() -> list[str]:
     ]
 
 
+def exists(database: str) -> bool:
+    listed = subprocess.run(
+        ["psql", *pg_args(), "-Atc", "SELECT datname FROM pg_database"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return database in listed.stdout.split()
+
+
 def recreate(database: str) -> None:
     """An empty database of this name, whatever was there."""
     subprocess.run(["dropdb", "--if-exists", "--force", *pg_args(), database], check=True)

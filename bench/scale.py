@@ -121,16 +121,6 @@ def _measure_in(database: str, requests: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _exists(database: str) -> bool:
-    listed = subprocess.run(
-        ["psql", *data.pg_args(), "-Atc", "SELECT datname FROM pg_database"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return database in listed.stdout.split()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100])
@@ -153,7 +143,7 @@ def main() -> int:
     )
     for scale in args.scales:
         database = f"commons_fund_scale_{scale}"
-        if not (args.reuse and _exists(database)):
+        if not (args.reuse and data.exists(database)):
             started = time.monotonic()
             added = data.build(database, scale)
             print(
