@@ -1,13 +1,25 @@
-"""Health of what the site depends on: the database and the Celery broker."""
+"""Health of what the site depends on: the database, the Celery broker and the cache (the
+site cannot serve without them), and the beat's heartbeat (reported, not fatal: a web
+process is not restarted because the scheduler stopped; watch the `beat` field)."""
 
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
+from uuid import uuid4
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DatabaseError, connections
+from django.db.models import Max
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 from kombu import Connection
 
 BROKER_TIMEOUT_SECONDS = 1
+# The scheduler writes when each task last ran every few minutes (django-celery-beat syncs
+# every 3 minutes) and sends the shortest schedule (unseal-ballots) every minute: a beat
+# silent for this long has stopped.
+BEAT_SILENT_AFTER = timedelta(minutes=10)
 
 
 def database_status() -> str:
@@ -45,5 +57,38 @@ def broker_status() -> str:
     return "ok"
 
 
+def cache_status() -> str:
+    """Write and read back a probe key (a Redis cache gives up after its socket timeout)."""
+    key, value = "healthz:probe", uuid4().hex
+    try:
+        cache.set(key, value, timeout=10)
+        answered = cache.get(key)
+    except Exception as error:
+        return f"error: {error.__class__.__name__}"
+    return "ok" if answered == value else "error: the value read back differs"
+
+
+def beat_status() -> str:
+    """ "ok" while the scheduler has sent a task lately, else when it last did (or never)."""
+    try:
+        last = PeriodicTask.objects.filter(enabled=True).aggregate(last=Max("last_run_at"))["last"]
+    except DatabaseError as error:
+        return f"error: {error.__class__.__name__}"
+    if last is None:
+        return "never ran"
+    if timezone.now() - last > BEAT_SILENT_AFTER:
+        return f"silent since {last.isoformat(timespec='seconds')}"
+    return "ok"
+
+
+# What must answer for the site to serve; the other parts of the report are information.
+VITAL = ("database", "broker", "cache")
+
+
 def health_report() -> dict[str, str]:
-    return {"database": database_status(), "broker": broker_status()}
+    return {
+        "database": database_status(),
+        "broker": broker_status(),
+        "cache": cache_status(),
+        "beat": beat_status(),
+    }

@@ -1,17 +1,57 @@
 import socket
 import threading
+from datetime import timedelta
 
 import pytest
+from django.core.cache import caches
 from django.db import OperationalError
+from django.utils import timezone
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 pytestmark = pytest.mark.django_db
 
 
-def test_healthz_is_200_when_database_and_broker_answer(client):
+def test_healthz_is_200_when_database_broker_and_cache_answer(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "ok",
+        "cache": "ok",
+        "beat": "never ran",  # no scheduler in the tests: said, not fatal
+    }
     assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_healthz_is_503_when_the_cache_is_unreachable(client, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # the discard port: nothing listens
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    caches.close_all()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert (body["status"], body["database"], body["broker"]) == ("error", "ok", "ok")
+    assert body["cache"] == "error: ConnectionError"
+
+
+def test_healthz_tells_when_the_beat_last_sent_a_task(client):
+    schedule = IntervalSchedule.objects.create(every=60, period=IntervalSchedule.SECONDS)
+    task = PeriodicTask.objects.create(
+        name="unseal-ballots", task="pledges.tasks.ballots_unseal_waiting", interval=schedule
+    )
+    long_ago = timezone.now() - timedelta(hours=2)
+    PeriodicTask.objects.filter(pk=task.pk).update(last_run_at=long_ago)
+    response = client.get("/healthz")
+    assert response.status_code == 200  # reported, not fatal
+    assert response.json()["beat"] == f"silent since {long_ago.isoformat(timespec='seconds')}"
+    PeriodicTask.objects.filter(pk=task.pk).update(last_run_at=timezone.now())
+    assert client.get("/healthz").json()["beat"] == "ok"
 
 
 def test_healthz_is_503_when_the_broker_is_unreachable(client, settings):
