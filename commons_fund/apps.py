@@ -8,6 +8,7 @@ class CommonsFundConfig(AppConfig):
     verbose_name = "Commons Fund"
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the deployment checks
         from .page_cache import connect_signals
 
         connect_signals()
