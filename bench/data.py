@@ -72,13 +72,16 @@ def seed(database: str, env: dict) -> None:
     recreate(database)
     env = {**env, "DATABASE_URL": database_url(database)}
     for command in (["migrate", "--noinput", "-v", "0"], ["seed_demo"]):
-        subprocess.run(
+        done = subprocess.run(
             [sys.executable, "manage.py", *command],
             cwd=ROOT,
             env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
+            capture_output=True,  # the demo's log, shown only if it fails
+            text=True,
+            check=False,
         )
+        if done.returncode:
+            sys.exit(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
 
 
 def _columns(cursor: psycopg.Cursor, table: str) -> list[str]:

@@ -14,6 +14,7 @@ spec.loader.exec_module(bench_all)
 SCRIPTS = {
     "fine": 'print("tally: 0.4 s — within the 2 s aim")\nprint("aim ≤ 200 ms: met")',
     "slow": 'print("quadratic funding: 900 ms (aim ≤ 200 ms: NOT met)")',
+    "flagged": 'print("pool list  4.0× aim ≤ 1.5×: NOT met")\nraise SystemExit(1)',
     "crash": 'print("ratio ledger / pgbench: 0.31")\nraise SystemExit("database is gone")',
     "stuck": 'import time\nprint("started", flush=True)\ntime.sleep(30)',
 }
@@ -28,6 +29,7 @@ def test_every_bench_keeps_its_row_and_its_verdict(tmp_path):
     assert [outcome.status for outcome in outcomes] == [
         "ok",
         "aim MISSED",
+        "aim MISSED",  # a bench that exits 1 because it missed its aims
         "FAILED (1)",
         "TIMED OUT",
     ]
@@ -38,6 +40,7 @@ def test_every_bench_keeps_its_row_and_its_verdict(tmp_path):
     assert "error: database is gone" in table  # a crashed bench's lines do not vanish
     assert "ratio ledger / pgbench: 0.31" in table
     assert "error: stopped after 3 s" in table
-    assert lines[-1] == "1 of 4 benches ok; not ok: slow, crash, stuck"
+    assert lines[-1] == "1 of 5 benches ok; not ok: slow, flagged, crash, stuck"
+    assert table.count("error:") == 2  # the crash and the time limit, not the missed aims
     rows = [line for line in lines if line.split(" ")[0] in SCRIPTS]
-    assert len(rows) == 4 and all("→" in row for row in rows)  # load average before → after
+    assert len(rows) == 5 and all("→" in row for row in rows)  # load average before → after
