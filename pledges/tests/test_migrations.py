@@ -1,5 +1,6 @@
 """Pledges 0010: a round's amounts and its instalments were cents; they become Money, to
-the cent (#18, one money shape in the domain)."""
+the cent (#18, one money shape in the domain). Pledges 0011: the pools' member counts
+start from the members already there."""
 
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ from commons_fund.ledger.services import account_get_or_create, credit, debit, l
 from commons_fund.members.tests.factories import OrganisationFactory
 from tests.helpers import migrations_from
 
-from .factories import PledgeFactory, PoolFactory
+from .factories import PledgeFactory, PoolFactory, PoolMembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -57,3 +58,17 @@ def test_cents_become_euros_to_the_cent():
         assert migrated.rolled_over.amount == Decimal("0.01")
         assert migrated.minimum_pot.currency.code == "EUR"
         assert Instalment.objects.get(pk=instalment.pk).amount.amount == Decimal("10.99")
+
+
+def test_the_member_counts_start_from_the_members_already_there():
+    with migrations_from([("pledges", "0010_money_in_rounds")]) as run:
+        busy, quiet = PoolFactory(host=OrganisationFactory()), PoolFactory()
+        for status in ("active", "active", "pending", "left"):  # the table did not change
+            PoolMembershipFactory(pool=busy, status=status)
+        PoolMembershipFactory(pool=quiet, status="left")
+
+        apps = run.forward()
+        counts = apps.get_model("pledges", "PoolMemberCount").objects
+        assert dict(counts.values_list("pool_id", "active")) == {busy.pk: 2}
+        PoolMembershipFactory(pool=quiet)  # and the triggers keep them from then on
+        assert counts.get(pool_id=quiet.pk).active == 1
