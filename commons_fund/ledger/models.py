@@ -247,3 +247,24 @@ class Entry(models.Model):
     def __str__(self) -> str:
         side = _("debit") if self.amount > 0 else _("credit")
         return f"{side} {from_minor_units(abs(self.amount), self.currency)} {self.currency}"
+
+
+class AccountBalance(models.Model):
+    """What an account's sealed entries sum to, pending and posted apart (debit > 0), kept by
+    database triggers when a transaction is sealed (`balance_triggers.py`), so that a
+    structure's books read one row per account instead of summing its whole history (#24).
+    Never written by Django: no row means no entry yet. Balances at a past date are still
+    sums of entries (`selectors.account_balance(at=…)`)."""
+
+    account = models.OneToOneField(
+        Account, on_delete=models.PROTECT, primary_key=True, related_name="balance"
+    )
+    pending = models.BigIntegerField(default=0)
+    posted = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("account balance")
+        verbose_name_plural = _("account balances")
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.posted} + {self.pending} pending"

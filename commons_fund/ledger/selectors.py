@@ -1,4 +1,5 @@
-"""Reads of the ledger. Balances are SQL aggregates over indexed columns, never Python loops."""
+"""Reads of the ledger. Balances now are kept by the database (`AccountBalance`); at a past
+date, they are SQL aggregates over indexed columns. Never Python loops over entries."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,7 +11,7 @@ from django.db.models.functions import Coalesce
 from commons_fund.members.models import Organisation
 
 from .chart import CHART, DEBIT_NORMAL
-from .models import Account, Entry, Phase, Transaction
+from .models import Account, AccountBalance, Entry, Phase, Transaction
 
 
 @dataclass(frozen=True)
@@ -44,36 +45,30 @@ def _sums() -> dict[str, Any]:
     }
 
 
-def _account_ids(*, organisation: Organisation | None, **lookups: Any) -> list[int]:
-    """The keys of a structure's accounts (None: the platform's), read first so that its
-    entries are then found through their account index: filtering entries by their
-    account's organisation (a join) made PostgreSQL scan every entry of the ledger to sum
-    one host's (970 000 for 47 000 at ×100, #24)."""
-    return list(
-        Account.objects.filter(organisation=organisation, **lookups).values_list("pk", flat=True)
-    )
-
-
 def account_balance(*, account: Account, at: datetime | None = None) -> Balance:
-    """The balance of one account at a date (now by default), in one query."""
-    sums = _sealed_entries(at=at).filter(account=account).aggregate(**_sums())
+    """The balance of one account now (its kept balance) or at a date (a sum of its entries
+    up to then), in one query."""
+    sums: dict[str, Any] = {"pending": 0, "posted": 0}
+    if at is not None:
+        sums = _sealed_entries(at=at).filter(account=account).aggregate(**_sums())
+    elif kept := AccountBalance.objects.filter(account=account).first():
+        sums = {"pending": kept.pending, "posted": kept.posted}
     return Balance(pending=sums["pending"], posted=sums["posted"], currency=account.currency)
 
 
-def organisation_balances(
-    *, organisation: Organisation | None, at: datetime | None = None
-) -> dict[str, Balance]:
-    """Balances of a structure's accounts by purpose (None: the platform), in two queries."""
+def organisation_balances(*, organisation: Organisation | None) -> dict[str, Balance]:
+    """Balances of a structure's accounts by purpose (None: the platform), sub-accounts of
+    its cost centres included, in one query over its kept balances: one row per account,
+    whatever the length of its history (#24)."""
     rows = (
-        _sealed_entries(at=at)
-        .filter(account__in=_account_ids(organisation=organisation))
-        .values("account__purpose", "currency")
-        .annotate(**_sums())
-        .order_by("account__purpose", "currency")
+        AccountBalance.objects.filter(account__organisation=organisation)
+        .values("account__purpose", "account__currency")
+        .annotate(pending=Sum("pending"), posted=Sum("posted"))
+        .order_by("account__purpose", "account__currency")
     )
     return {
-        f"{row['account__purpose']}:{row['currency']}": Balance(
-            pending=row["pending"], posted=row["posted"], currency=row["currency"]
+        f"{row['account__purpose']}:{row['account__currency']}": Balance(
+            pending=row["pending"], posted=row["posted"], currency=row["account__currency"]
         )
         for row in rows
     }
@@ -100,27 +95,33 @@ def organisation_balance_rows(*, organisation: Organisation | None) -> list[dict
 def centre_balance_rows(*, organisation: Organisation) -> list[dict[str, Any]]:
     """Each cost centre of a structure's books (a commons it hosts, a pool it runs) with what
     it holds (bank and money on its way, posted) and the promises it awaits (pending), in
-    cents — two queries."""
+    cents — one query over its kept balances."""
     held, awaited = {"bank", "to_collect"}, {"pledges_receivable"}
-    accounts = _account_ids(
-        organisation=organisation, centre__isnull=False, purpose__in=held | awaited
-    )
     rows = (
-        _sealed_entries()
-        .filter(account__in=accounts)
-        .values("account__centre__code", "account__centre__name", "account__purpose", "currency")
-        .annotate(**_sums())
-        .order_by("account__centre__code", "currency")
+        AccountBalance.objects.filter(
+            account__organisation=organisation,
+            account__centre__isnull=False,
+            account__purpose__in=held | awaited,
+        )
+        .values(
+            "account__centre__code",
+            "account__centre__name",
+            "account__purpose",
+            "account__currency",
+            "pending",
+            "posted",
+        )
+        .order_by("account__centre__code", "account__currency")
     )
     centres: dict[tuple[str, str], dict[str, Any]] = {}
     for row in rows:
-        key = (row["account__centre__code"], row["currency"])
+        key = (row["account__centre__code"], row["account__currency"])
         centre = centres.setdefault(
             key,
             {
                 "code": key[0],
                 "name": row["account__centre__name"],
-                "currency": row["currency"],
+                "currency": key[1],
                 "held": 0,
                 "awaited": 0,
             },
