@@ -42,6 +42,7 @@ from .models import (
 )
 
 TREASURERS = (Role.TREASURER, Role.ADMIN)
+DEBTS_PER_PAGE = 25  # contributors shown at once; their total is the whole plan's
 
 
 def _editable(request: HttpRequest, slug: str) -> Project:
@@ -92,12 +93,14 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     project = get_object_or_404(Project.objects.select_related("host"), slug=slug)
+    plan = selectors.project_plan(project=project)
     return render(
         request,
         "projects/project_detail.html",
         {
             "project": project,
-            "plan": selectors.project_plan(project=project),
+            "plan": plan,
+            "debts": Paginator(plan.debts, DEBTS_PER_PAGE).get_page(request.GET.get("debts")),
             "maintainers": list(project.maintainers.all()),
             "can_edit": services.project_can_edit(project=project, user=request.user),
             "can_pay": organisation_has_role(

@@ -443,3 +443,25 @@ def test_removing_a_line_of_a_draft_step(client, project, admin):
     client.post(_url("line_remove", project, position=1, pk=line.pk))
     assert not BudgetLine.objects.exists()
     assert Step.objects.count() == 1
+
+
+def test_the_contributive_debt_is_listed_by_pages_largest_first(client, project, admin):
+    """#24: a commons page listed every contributor's debt at once."""
+    for number in range(27):
+        contributions.contribution_log(
+            project=project,
+            actor=admin.user,
+            contributor=UserFactory(first_name=f"Contributor{number:02}", last_name="X"),
+            day=DAY,
+            hours="1",
+            rate=str(10 + number),
+            description="x",
+        )
+    first = client.get(project.get_absolute_url()).content.decode()
+    assert first.count("Contributor") == 25
+    assert "Contributor26" in first and "Contributor01" not in first  # largest first
+    assert "?debts=2#debt-title" in first
+    second = client.get(project.get_absolute_url(), {"debts": 2}).content.decode()
+    assert "Contributor01" in second and "Contributor00" in second
+    assert "Contributor26" not in second
+    assert "621,00" in first.replace("\u202f", " ").replace("\xa0", " ")  # the total of all 27
