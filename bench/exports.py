@@ -52,14 +52,12 @@ def export_all() -> dict:
         .distinct()
     )
     figures = {"loaded_mb": loaded}
-    for name, lines_of in (("fec", exports.fec_lines), ("csv", exports.csv_lines)):
+    for name, chunks_of in (("fec", exports.fec_chunks), ("csv", exports.csv_chunks)):
         lines = size = 0
         started = time.perf_counter()
         for organisation_id, year in sorted(set(years)):
             organisation = Organisation.objects.get(pk=organisation_id)
-            for chunk in exports.chunked(
-                lines_of(organisation=organisation, year=year), encoding=exports.FEC_ENCODING
-            ):
+            for chunk in chunks_of(organisation=organisation, year=year):
                 size += len(chunk)
                 lines += chunk.count(b"\n")
         figures[name] = {

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, time
 from itertools import groupby
 from operator import attrgetter
-from typing import TextIO
+from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from commons_fund.members.models import Organisation
 from commons_fund.money import from_minor_units
 from commons_fund.spreadsheets import SpreadsheetWriter
 
+from . import sql_exports
 from .chart import CHART
 from .models import Account, Entry, Phase, TransactionKind
 
@@ -57,9 +58,7 @@ _LATIN9_FALLBACKS = str.maketrans(
         "\u2026": "...",
         "\u202f": " ",
         "\u2009": " ",
-        "\t": " ",
-        "\r": " ",
-        "\n": " ",
+        **{chr(code): " " for code in range(1, 32)},  # tabs, line breaks, other controls
     }
 )
 JOURNALS = {"BQ": "Banque", "OD": "Opérations diverses"}
@@ -168,12 +167,24 @@ def fec_lines(*, organisation: Organisation, year: int) -> Iterator[str]:
         yield writer.writerow([value.translate(_LATIN9_FALLBACKS) for value in row])
 
 
-def write_fec(output: TextIO, *, organisation: Organisation, year: int) -> int:
-    """Write the FEC of an organisation's calendar year; returns the number of lines."""
+def fec_chunks(*, organisation: Organisation, year: int) -> Iterator[bytes]:
+    """The FEC of an organisation's calendar year, encoded, in chunks: formatted by
+    PostgreSQL when it can (`sql_exports`), by `fec_lines` otherwise — the same bytes."""
+    if not sql_exports.available(organisation=organisation):
+        yield from chunked(fec_lines(organisation=organisation, year=year), encoding=FEC_ENCODING)
+        return
+    start, end = _year_bounds(year)
+    yield ("\t".join(FEC_COLUMNS) + "\r\n").encode(FEC_ENCODING)
+    for batch in sql_exports.fec_batches(organisation=organisation, start=start, end=end):
+        yield batch.encode(FEC_ENCODING, errors="replace")
+
+
+def write_fec(output: BinaryIO, *, organisation: Organisation, year: int) -> int:
+    """Write the FEC of an organisation's calendar year; returns the number of entry lines."""
     count = -1  # the header is not an entry
-    for line in fec_lines(organisation=organisation, year=year):
-        output.write(line)
-        count += 1
+    for chunk in fec_chunks(organisation=organisation, year=year):
+        output.write(chunk)
+        count += chunk.count(b"\n")
     return count
 
 
@@ -235,3 +246,15 @@ def csv_lines(*, organisation: Organisation, year: int) -> Iterator[str]:
                 entry.currency,
             ]
         )
+
+
+def csv_chunks(*, organisation: Organisation, year: int) -> Iterator[bytes]:
+    """The CSV of an organisation's year in UTF-8 chunks, formatted by PostgreSQL when it can
+    (`sql_exports`), by `csv_lines` otherwise — the same bytes."""
+    if not sql_exports.available(organisation=organisation):
+        yield from chunked(csv_lines(organisation=organisation, year=year), encoding="utf-8")
+        return
+    start, end = _year_bounds(year)
+    yield (",".join(CSV_COLUMNS) + "\r\n").encode()
+    for batch in sql_exports.csv_batches(organisation=organisation, start=start, end=end):
+        yield batch.encode()

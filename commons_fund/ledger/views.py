@@ -44,10 +44,7 @@ def fec_download(request: HttpRequest, slug: str, year: int) -> StreamingHttpRes
     """The FEC, streamed as it is read: a big host's year never sits in memory."""
     organisation = _books_organisation(request, slug)
     response = StreamingHttpResponse(
-        exports.chunked(
-            exports.fec_lines(organisation=organisation, year=year),
-            encoding=exports.FEC_ENCODING,
-        ),
+        exports.fec_chunks(organisation=organisation, year=year),
         content_type=f"text/plain; charset={exports.FEC_ENCODING}",
     )
     filename = exports.fec_filename(organisation=organisation, year=year)
@@ -59,7 +56,7 @@ def fec_download(request: HttpRequest, slug: str, year: int) -> StreamingHttpRes
 def csv_download(request: HttpRequest, slug: str, year: int) -> StreamingHttpResponse:
     organisation = _books_organisation(request, slug)
     response = StreamingHttpResponse(
-        exports.chunked(exports.csv_lines(organisation=organisation, year=year), encoding="utf-8"),
+        exports.csv_chunks(organisation=organisation, year=year),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = (

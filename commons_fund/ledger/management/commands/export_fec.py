@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from commons_fund.ledger.exports import FEC_ENCODING, fec_filename, write_fec
+from commons_fund.ledger.exports import fec_filename, write_fec
 from commons_fund.members.models import Organisation
 
 
@@ -21,6 +21,6 @@ class Command(BaseCommand):
         if not 1900 <= year <= 2200:
             raise CommandError(f"{year} is not a plausible fiscal year.")
         path = output or fec_filename(organisation=organisation, year=year)
-        with open(path, "w", encoding=FEC_ENCODING, errors="replace", newline="") as file:
+        with open(path, "wb") as file:
             count = write_fec(file, organisation=organisation, year=year)
         self.stdout.write(f"{count} lines written to {path}")
