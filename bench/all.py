@@ -28,6 +28,7 @@ BENCHES = {
     "scale": (["bench/scale.py"], ["bench/scale.py", "--scales", "1", "10", "--requests", "5"]),
     # After "scale", which builds the databases it reads.
     "exports": (["bench/exports.py", "--reuse"], ["bench/exports.py", "--scale", "10", "--reuse"]),
+    "memory": (["bench/memory.py"], ["bench/memory.py", "--requests", "40"]),
 }
 KEY_LINE = re.compile(r"aim|ratio|verdict|below|per second|req/s", re.IGNORECASE)
 TABLE_HEADER = re.compile(r"\bp50 ms\b")  # a table's column names are not a figure

@@ -83,13 +83,13 @@ print(f"{{settings.SESSION_COOKIE_NAME}}={{store.session_key}}")
 """
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
-def _environment() -> dict:
+def environment(database: str = DATABASE) -> dict:
     return {
         **os.environ,
         "DEBUG": "0",
@@ -98,7 +98,7 @@ def _environment() -> dict:
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_HSTS_SECONDS": "0",
         "SITE_URL": "http://127.0.0.1",
-        "DATABASE_URL": database_url(DATABASE),
+        "DATABASE_URL": database_url(database),
         "CACHE_URL": f"rediscache://{urlparse(BENCH_REDIS).netloc}/12",
         "CELERY_BROKER_URL": f"{BENCH_REDIS}/11",
         "EMAIL_URL": "consolemail://",
@@ -123,7 +123,7 @@ def _prepare(env: dict) -> None:
     )
 
 
-def _member_cookie(env: dict) -> str:
+def member_cookie(env: dict) -> str:
     made = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", SESSION_SCRIPT],
         cwd=ROOT,
@@ -135,7 +135,11 @@ def _member_cookie(env: dict) -> str:
     return made.stdout.strip().splitlines()[-1]
 
 
-def _serve(app: str, port: int, env: dict, chdir: Path) -> subprocess.Popen:
+def serve(
+    app: str, port: int, env: dict, chdir: Path, options: tuple[str, ...] = ()
+) -> subprocess.Popen:
+    """gunicorn with 2 workers (and the repository's gunicorn.conf.py unless `options`
+    names another), once it accepts connections."""
     server = subprocess.Popen(
         [
             sys.executable,
@@ -150,6 +154,7 @@ def _serve(app: str, port: int, env: dict, chdir: Path) -> subprocess.Popen:
             "warning",
             "--chdir",
             str(chdir),
+            *options,
         ],
         cwd=ROOT,
         env=env,
@@ -239,12 +244,12 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 20])
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
-    env = _environment()
+    env = environment()
     _prepare(env)
-    member = {"Cookie": _member_cookie(env)}
-    site_port, ceiling_port = _free_port(), _free_port()
-    site = _serve("commons_fund.wsgi:application", site_port, env, ROOT)
-    ceiling = _serve("bench.ceiling_app:application", ceiling_port, env, ROOT)
+    member = {"Cookie": member_cookie(env)}
+    site_port, ceiling_port = free_port(), free_port()
+    site = serve("commons_fund.wsgi:application", site_port, env, ROOT)
+    ceiling = serve("bench.ceiling_app:application", ceiling_port, env, ROOT)
     rows, members, failures = [], [], 0
     try:
         visited = [(label, path, aim, MEMBER_AIMS[aim]) for label, path, aim in PAGES]
