@@ -5,12 +5,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from commons_fund.ledger.selectors import owners_posted_total
 from commons_fund.members.models import Membership, Organisation, Role, User
 from commons_fund.members.selectors import organisation_has_role
-from commons_fund.money import minor_units, round_cents
+from commons_fund.money import DEFAULT_CURRENCY, from_minor_units, minor_units, round_cents
 from commons_fund.payments import selectors as payment_selectors
 from projects.models import BudgetLine, Project, ProjectStatus
 
@@ -367,11 +369,15 @@ def member_promise(*, round_: Round, membership: PoolMembership) -> int:
 
 
 def collected_total() -> Decimal:
-    """Euros collected by every pool so far (instalments collected)."""
-    total = Instalment.objects.filter(status=InstalmentStatus.SUCCEEDED).aggregate(
-        total=Sum("amount")
-    )["total"]
-    return total or Decimal(0)
+    """Euros collected by every pool so far, refunds deducted: what the contributions
+    accounts of the pools' books received, read from their kept balances (one row per pool,
+    however many collections)."""
+    cents = owners_posted_total(
+        purpose="contributions",
+        owner_type=ContentType.objects.get_for_model(Pool),
+        currency=DEFAULT_CURRENCY,
+    )
+    return from_minor_units(-cents)
 
 
 def open_rounds(*, limit: int = 5) -> list[Round]:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, Q, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce
 
@@ -131,6 +132,17 @@ def centre_balance_rows(*, organisation: Organisation) -> list[dict[str, Any]]:
         else:
             centre["awaited"] += row["pending"]
     return list(centres.values())
+
+
+def owners_posted_total(*, purpose: str, owner_type: ContentType, currency: str) -> int:
+    """What the accounts of one purpose hold (posted, debit > 0) over the cost centres of
+    every owner of a kind (every pool, every commons): one kept balance per centre."""
+    total = AccountBalance.objects.filter(
+        account__purpose=purpose,
+        account__currency=currency,
+        account__centre__owner_type=owner_type,
+    ).aggregate(total=Sum("posted"))["total"]
+    return total or 0
 
 
 def ledger_totals(*, at: datetime | None = None) -> dict[tuple[str, str], int]:

@@ -3,16 +3,20 @@ pool list grouped all 50 000 memberships to show 24 pools, and "my pledges" scan
 pledge and every person to find five, behind query counts that did not move."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from commons_fund.members.models import Role
 from commons_fund.members.tests.factories import MembershipFactory, UserFactory
-from pledges import personal, selectors
-from pledges.models import MemberStatus, PledgeStatus, PoolMembership
+from pledges import collecting, personal, selectors
+from pledges.models import InstalmentStatus, MemberStatus, PledgeStatus, PoolMembership
+from projects import services as project_services
 
 from .factories import PledgeFactory, PoolFactory, PoolMembershipFactory
-from .support import close_vote, open_round, vote
+from .support import close_vote, open_round, transfers_received, vote
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +200,33 @@ def test_a_counted_round_s_turnout_is_read_from_its_results_not_its_roll(
     assert f"IN ({running.pk})" in captured.captured_queries[0]["sql"]  # the open one only
     with django_assert_num_queries(0):
         assert selectors.rounds_turnout(rounds=[counted])[counted.pk].voters == 3
+
+
+def test_the_total_collected_is_read_from_the_pools_books_not_from_every_collection(
+    pool, admin, members, projects
+):
+    """#24: the home page summed every collection of every round (a sequential scan of all
+    of them); it reads what the pools' contributions accounts hold, one row per pool."""
+    round_, candidacies = open_round(pool, admin, projects)
+    for member in members[:3]:
+        vote(round_, member, {c.pk: 5 for c in candidacies})
+    round_ = collecting.round_collect(round_=close_vote(round_))
+    transfers_received(round_, admin.user)
+    expected = sum(
+        instalment.amount.amount
+        for instalment in round_.pot_instalments.filter(status=InstalmentStatus.SUCCEEDED)
+    )
+    assert expected > 0
+    MembershipFactory(organisation=projects[0].host, user=admin.user, role=Role.ADMIN)
+    seed = project_services.funding_source_add(  # a commons' own income is not the pools'
+        project=projects[0], actor=admin.user, kind="seed", funder_name="Coop", amount="700"
+    )
+    project_services.funding_source_decide(
+        source=seed, actor=admin.user, granted=True, decided_on=timezone.localdate()
+    )
+    project_services.funding_source_receive(
+        source=seed, actor=admin.user, received_on=timezone.localdate()
+    )
+    with CaptureQueriesContext(connection) as captured:
+        assert selectors.collected_total() == expected
+    assert not any("pledges_instalment" in query["sql"] for query in captured.captured_queries)
