@@ -201,6 +201,8 @@ class Pool(models.Model):
         verbose_name = _("pool")
         verbose_name_plural = _("pools")
         ordering = ["name"]
+        # The pool list and the API read a page of pools in this order, not all of them.
+        indexes = [models.Index(fields=["name", "id"], name="pledges_pool_by_name")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(quorum_percent__lte=100), name="pledges_pool_quorum_percent"
