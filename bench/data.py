@@ -236,7 +236,27 @@ def _ballots(cursor: psycopg.Cursor, pool_id: int, new_people: str) -> int:
             WHERE b.round_id = {round_id} AND b.receipt LIKE '{MARK}-%'
             """
         )
+        recount(cursor, round_id)
     return ballots
+
+
+def recount(cursor: psycopg.Cursor, round_id: int) -> None:
+    """The counted round's numbers of voters (in all and per college) as its ballots now
+    are; the rest of its results (the grades' counts) stays the demo's."""
+    cursor.execute(
+        """
+        UPDATE pledges_round SET results = results || jsonb_build_object(
+            'voters', (SELECT count(*) FROM pledges_ballot WHERE round_id = %(round)s),
+            'college_voters', (
+                SELECT jsonb_object_agg(coalesce(college_id::text, ''), n) FROM (
+                    SELECT college_id, count(*) AS n FROM pledges_ballot
+                    WHERE round_id = %(round)s GROUP BY college_id
+                ) AS colleges
+            )
+        ) WHERE id = %(round)s
+        """,
+        {"round": round_id},
+    )
 
 
 def _entries(cursor: psycopg.Cursor, host_id: int, target: int) -> int:

@@ -88,13 +88,18 @@ def round_projected_matching(*, round_: Round) -> ProjectedMatching | None:
 
 def round_small_colleges(*, round_: Round) -> dict[int | None, int]:
     """The colleges (None: the round's voters without a college) with fewer voters than the
-    round's publication threshold, with their numbers of voters."""
-    voters = (
-        round_.ballots.values_list("college_id")
-        .annotate(n=Count("id"))
-        .values_list("college_id", "n")
-        .order_by()
-    )
+    round's publication threshold, with their numbers of voters: from the results once the
+    vote is counted, by grouping its ballots before."""
+    counted = (round_.results or {}).get("college_voters")
+    if counted is not None:
+        voters = [(int(college) if college else None, n) for college, n in counted.items()]
+    else:
+        voters = list(
+            round_.ballots.values_list("college_id")
+            .annotate(n=Count("id"))
+            .values_list("college_id", "n")
+            .order_by()
+        )
     threshold = publication_threshold(round_=round_)
     return {college: n for college, n in voters if n < threshold}
 

@@ -141,6 +141,9 @@ def round_results(*, round_: Round, voters: int, pot: int) -> dict:
         "weights": {str(k): v for k, v in weights.items()},
         "tie_break": None,
         "projects": {str(pk): slug for pk, slug in candidacies.items()},
+        # Each college's number of voters ("": without one), final once the vote is counted:
+        # which colleges are too small to publish their ballots is read from here.
+        "college_voters": {str(k or ""): n for k, n in per_college.items()},
     }
     if round_.kind == RoundKind.ALLOCATION:
         results.update(_allocation(round_, candidacies, pot))

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from commons_fund.members.models import Role
 from commons_fund.members.tests.factories import MembershipFactory, UserFactory
-from pledges import collecting, personal, selectors
+from pledges import collecting, personal, publication, selectors
 from pledges.models import InstalmentStatus, MemberStatus, PledgeStatus, PoolMembership
 from projects import services as project_services
 
@@ -230,3 +230,18 @@ def test_the_total_collected_is_read_from_the_pools_books_not_from_every_collect
     with CaptureQueriesContext(connection) as captured:
         assert selectors.collected_total() == expected
     assert not any("pledges_instalment" in query["sql"] for query in captured.captured_queries)
+
+
+def test_a_counted_round_s_small_colleges_are_read_from_its_results_not_its_ballots(
+    pool, admin, members, projects, django_assert_num_queries
+):
+    """#21: the results API and the receipts page grouped every ballot of the round by
+    college on each request (50 000 at ×100); the tally keeps each college's number of
+    voters with the results, ballots being final once counted."""
+    round_, candidacies = open_round(pool, admin, projects)
+    for member in members[:3]:
+        vote(round_, member, {c.pk: 5 for c in candidacies})
+    round_ = close_vote(round_)
+    with django_assert_num_queries(0):
+        small = publication.round_small_colleges(round_=round_)
+    assert small == {None: 3}  # three voters without a college, under the threshold
