@@ -296,7 +296,10 @@ def main() -> None:
     )
     seconds = bench_tally(arguments.voters, arguments.candidates)
     verdict = "within" if seconds <= TALLY_AIM else "OVER"
-    print(f"  tally: {seconds:.3f} s (best of 3) — {verdict} the {TALLY_AIM:.0f} s aim")
+    print(
+        f"  tally: {seconds:.3f} s (best of 3) — {verdict} the {TALLY_AIM:.0f} s aim "
+        f"(load average {os.getloadavg()[0]:.1f})"
+    )
     if arguments.skip_collection:
         return
     print(
