@@ -145,6 +145,33 @@ def owners_posted_total(*, purpose: str, owner_type: ContentType, currency: str)
     return total or 0
 
 
+def balance_drift() -> dict[int, tuple[Balance, Balance]]:
+    """Accounts whose kept balance differs from the sum of their sealed entries, with both
+    (kept, summed): empty in a sound ledger. Reads every entry: a check, not a page."""
+    summed = {
+        row["account"]: (row["pending"], row["posted"])
+        for row in _sealed_entries().values("account").annotate(**_sums()).order_by()
+    }
+    kept = {
+        row[0]: (row[1], row[2])
+        for row in AccountBalance.objects.values_list("account", "pending", "posted")
+    }
+    currencies = dict(Account.objects.values_list("pk", "currency"))
+    drift = {}
+    for account in sorted(summed.keys() | kept.keys()):
+        (kept_pending, kept_posted), (pending, posted) = (
+            kept.get(account, (0, 0)),
+            summed.get(account, (0, 0)),
+        )
+        if (kept_pending, kept_posted) != (pending, posted):
+            currency = currencies[account]
+            drift[account] = (
+                Balance(pending=kept_pending, posted=kept_posted, currency=currency),
+                Balance(pending=pending, posted=posted, currency=currency),
+            )
+    return drift
+
+
 def ledger_totals(*, at: datetime | None = None) -> dict[tuple[str, str], int]:
     """Sum of every entry per currency and phase: zero in a sound ledger."""
     rows = _sealed_entries(at=at).values("currency", "phase").annotate(total=Sum("amount"))

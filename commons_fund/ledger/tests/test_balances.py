@@ -1,7 +1,10 @@
 """`AccountBalance` is kept by the database: what each account's sealed entries sum to,
 whoever seals the transaction (the services or raw SQL), never counting one being written."""
 
+import io
+
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -107,3 +110,19 @@ def test_the_migration_sums_the_entries_already_there():
         entries=[debit(bank, 100), credit(donations, 100)],
     )
     assert _kept(bank) == (0, 1000) == _summed(bank)
+
+
+def test_ledger_check_finds_a_kept_balance_that_drifted(book):
+    ledger_post(
+        kind=TransactionKind.DONATION,
+        idempotency_key="gift",
+        entries=[debit(book["bank"], 500), credit(book["donations"], 500)],
+    )
+    output = io.StringIO()
+    call_command("ledger_check", stdout=output)
+    assert "sound" in output.getvalue()
+    _sql("UPDATE ledger_accountbalance SET posted = 499 WHERE account_id = %s", [book["bank"].pk])
+    with pytest.raises(CommandError) as raised:
+        call_command("ledger_check", stdout=io.StringIO())
+    assert f"account {book['bank'].pk}: kept 499 posted" in str(raised.value)
+    assert "sum to 500 posted" in str(raised.value)

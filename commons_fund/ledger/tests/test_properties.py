@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from commons_fund.ledger.models import Account, Entry, Phase, Transaction, TransactionKind
-from commons_fund.ledger.selectors import account_balance, ledger_totals
+from commons_fund.ledger.selectors import account_balance, balance_drift, ledger_totals
 from commons_fund.ledger.services import (
     LedgerError,
     account_get_or_create,
@@ -126,5 +126,6 @@ class LedgerPropertyTest(TestCase):
             assert balance.posted == sum(a for a, phase in entries if phase == Phase.POSTED)
             assert balance.pending == sum(a for a, phase in entries if phase == Phase.PENDING)
         assert all(total == 0 for total in ledger_totals().values())
+        assert balance_drift() == {}  # the balances the database keeps agree with the entries
         outstanding = sum(-c.entries.get(account=book["commitments"]).amount for c in pending)
         assert account_balance(account=book["commitments"]).pending == -outstanding
