@@ -28,6 +28,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import cache
@@ -38,7 +39,7 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 
 GENERATION_KEY = "pages:generation"
-FORMAT = 2  # of what is stored under a page's key; a new format starts new keys
+FORMAT = 3  # of what is stored under a page's key; a new format starts new keys
 T = TypeVar("T")
 # Writes that change no page: sessions, the admin's log, Celery beat's bookkeeping.
 IGNORED_APPS = {"sessions", "admin", "django_celery_beat", "django_celery_results"}
@@ -192,21 +193,27 @@ class PrivateResponsesMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if "Cache-Control" in response:  # the view's, or a member's page from the cache
+            return response
         user = getattr(request, "user", None)
         personal = (user is not None and user.is_authenticated) or (
             "HTTP_AUTHORIZATION" in request.META
         )
-        if personal and "Cache-Control" not in response:
+        if personal:
             patch_cache_control(response, private=True, no_store=True)
         return response
 
 
 def _member_cacheable_request(request) -> bool:
-    """Someone logged in with no message waiting to be shown (a cached page would hide it)."""
+    """A session someone logged in with, with no message waiting to be shown (a cached page
+    would hide it). The person is not loaded: their session names them (and holds the hash
+    that a new password changes); any write to a person — an account closed, a password
+    changed — starts a new generation, so a kept page is served only to a session that was
+    valid since the last write, and a miss checks the person again."""
     return (
         "HTTP_AUTHORIZATION" not in request.META
         and _cacheable_parameters(request)
-        and request.user.is_authenticated
+        and SESSION_KEY in request.session
         and CookieStorage.cookie_name not in request.COOKIES
         and SessionStorage.session_key not in request.session
     )
@@ -221,9 +228,8 @@ def _member_page_key(request) -> str:
             request.get_full_path(),
             translation.get_language(),
             request.META.get("HTTP_ACCEPT", ""),
-            str(request.user.pk),
             request.META.get("HTTP_COOKIE", ""),
-            session,
+            session,  # with the person's key and password hash
         )
     )
     return f"member-pages:v{FORMAT}:" + hashlib.sha256(address.encode()).hexdigest()
@@ -243,4 +249,7 @@ class MemberPageCacheMiddleware:
             return response
         if not _member_cacheable_request(request):
             return self.get_response(request)
-        return _from_cache(request, _member_page_key(request), seconds, self.get_response)
+        response = _from_cache(request, _member_page_key(request), seconds, self.get_response)
+        if "Cache-Control" not in response:  # stored without it: a member's page is theirs
+            patch_cache_control(response, private=True, no_store=True)
+        return response
