@@ -14,11 +14,10 @@ both alike (measured one after the other, API lists read 0.42 in one run and 0.5
 next). For each page and API list it prints requests/s, p50 and p99 at each concurrency
 and the ratio to the ceiling (aim: 0.3 for pages, 0.5 for API lists), as an anonymous
 visitor gets it (from the page cache), then as a logged-in member does (dominique@demo.test,
-a session cookie, two factors on: the pages above and her own — my space, my pledges, my
-payments, her association's treasury; aims of issue #21: 0.15 for pages, 0.25 for API
-lists). The load comes
-from one process per client, each with a keep-alive connection; it writes nothing in the
-repo.
+a session cookie with two factors on for pages — the pages above and her own: my space, my
+pledges, my payments, her association's treasury —, her API token for the API lists; aims
+of issue #21: 0.15 for pages, 0.25 for API lists). The load comes from one process per
+client, each with a keep-alive connection; it writes nothing in the repo.
 """
 
 import sys
@@ -80,6 +79,8 @@ store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
 store[HASH_SESSION_KEY] = user.get_session_auth_hash()
 store.save()
 print(f"{{settings.SESSION_COOKIE_NAME}}={{store.session_key}}")
+from rest_framework.authtoken.models import Token
+print(f"Token {{Token.objects.get_or_create(user=user)[0].key}}")
 """
 
 
@@ -123,7 +124,9 @@ def _prepare(env: dict) -> None:
     )
 
 
-def member_cookie(env: dict) -> str:
+def member_credentials(env: dict) -> tuple[dict, dict]:
+    """The member's headers: a session cookie for pages, an API token for the API lists
+    (#21 aims at API lists "for a logged-in token")."""
     made = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", SESSION_SCRIPT],
         cwd=ROOT,
@@ -132,7 +135,8 @@ def member_cookie(env: dict) -> str:
         capture_output=True,
         text=True,
     )
-    return made.stdout.strip().splitlines()[-1]
+    cookie, token = made.stdout.strip().splitlines()[-2:]
+    return {"Cookie": cookie}, {"Authorization": token}
 
 
 def serve(
@@ -246,7 +250,7 @@ def main() -> int:
     load_before = os.getloadavg()[0]
     env = environment()
     _prepare(env)
-    member = {"Cookie": member_cookie(env)}
+    session, token = member_credentials(env)
     site_port, ceiling_port = free_port(), free_port()
     site = serve("commons_fund.wsgi:application", site_port, env, ROOT)
     ceiling = serve("bench.ceiling_app:application", ceiling_port, env, ROOT)
@@ -256,6 +260,7 @@ def main() -> int:
         for label, path, aim, member_aim in [*visited, *((*p, None) for p in MEMBER_PAGES)]:
             if member_aim is None:  # a member's own page
                 aim, member_aim = None, aim
+            member = token if path.startswith("/api/") else session
             size = _size(site_port, path, member)
             measure(site_port, path, 1, 1, member)  # warm the workers and the caches
             if aim is not None:

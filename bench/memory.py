@@ -33,7 +33,7 @@ from bench.http import (  # noqa: E402
     PAGES,
     environment,
     free_port,
-    member_cookie,
+    member_credentials,
     serve,
 )
 
@@ -129,7 +129,7 @@ def main() -> int:
         env=env,
         check=True,
     )
-    cookie = member_cookie(env)
+    cookie = member_credentials(env)[0]["Cookie"]
     print(f"load average {os.getloadavg()[0]:.1f}; {sys.executable}")
     with tempfile.TemporaryDirectory() as scratch:
         plain = Path(scratch) / "plain.conf.py"

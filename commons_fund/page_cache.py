@@ -19,7 +19,8 @@ Members (a session) get their pages from the cache too, each session its own
 page is a function of the person, their session, their cookies, the address and the data, so
 the key holds all of them but the data, which the generation stands for. A request that may
 write (POST…) starts a new generation once answered, so whoever acted, or a webhook that
-changed a row with `update()`, sees the change at once."""
+changed a row with `update()`, sees the change at once. API clients with a token get
+their lists the same way, each token its own entry."""
 
 import hashlib
 import json
@@ -211,12 +212,24 @@ def _member_cacheable_request(request) -> bool:
     changed — starts a new generation, so a kept page is served only to a session that was
     valid since the last write, and a miss checks the person again."""
     return (
-        "HTTP_AUTHORIZATION" not in request.META
-        and _cacheable_parameters(request)
-        and SESSION_KEY in request.session
+        _cacheable_parameters(request)
+        and (_api_token(request) or _logged_in_session(request))
         and CookieStorage.cookie_name not in request.COOKIES
         and SessionStorage.session_key not in request.session
     )
+
+
+def _logged_in_session(request) -> bool:
+    return "HTTP_AUTHORIZATION" not in request.META and SESSION_KEY in request.session
+
+
+def _api_token(request) -> bool:
+    """An API request with a token (Django REST framework's). The token is not looked up on
+    a hit: revoking it or closing its person's account is a write (a new generation), and a
+    token that does not exist is refused (403), which is never kept."""
+    return request.path.startswith("/api/") and request.META.get(
+        "HTTP_AUTHORIZATION", ""
+    ).startswith("Token ")
 
 
 def _member_page_key(request) -> str:
@@ -229,6 +242,7 @@ def _member_page_key(request) -> str:
             translation.get_language(),
             request.META.get("HTTP_ACCEPT", ""),
             request.META.get("HTTP_COOKIE", ""),
+            request.META.get("HTTP_AUTHORIZATION", ""),
             session,  # with the person's key and password hash
         )
     )

@@ -7,6 +7,7 @@ from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpRequest
 from django.test import Client
+from rest_framework.authtoken.models import Token
 
 from commons_fund.members.models import Membership, Role
 from commons_fund.members.tests.factories import MembershipFactory, UserFactory
@@ -121,3 +122,28 @@ def test_a_closed_account_or_a_new_password_ends_the_kept_pages_at_once(change):
         person.set_password("another-passphrase-2026")
     person.save()
     assert client.get("/fr/my/").status_code == 302  # to the login page
+
+
+def test_an_api_token_gets_its_own_lists_from_the_cache_until_it_is_revoked(
+    django_assert_num_queries,
+):
+    """#21: API clients with a token, as members with a session: each token its own entry,
+    read without touching the database; a revoked token (a write) is refused at once, a
+    wrong one never kept."""
+    camille, dominique = UserFactory(first_name="Camille"), UserFactory(first_name="Dom")
+    token = Token.objects.create(user=camille)
+    api = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    first = api.get("/api/v1/pledges/")
+    assert (first.status_code, first["X-Page-Cache"]) == (200, "miss")
+    with django_assert_num_queries(0):
+        again = api.get("/api/v1/pledges/")
+    assert again["X-Page-Cache"] == "hit" and again.content == first.content
+    assert "private" in again["Cache-Control"] and "no-store" in again["Cache-Control"]
+    theirs = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=dominique).key}")
+    assert theirs.get("/api/v1/pledges/")["X-Page-Cache"] == "miss"
+    token.delete()
+    assert api.get("/api/v1/pledges/").status_code == 403  # DRF: session first, no challenge
+    wrong = Client(HTTP_AUTHORIZATION="Token not-a-token")
+    for _ in range(2):
+        response = wrong.get("/api/v1/pledges/")
+        assert response.status_code == 403 and "X-Page-Cache" not in response
