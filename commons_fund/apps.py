@@ -9,6 +9,8 @@ class CommonsFundConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401 - registers the deployment checks
+        from .metrics import connect_task_signals
         from .page_cache import connect_signals
 
         connect_signals()
+        connect_task_signals()

@@ -2,6 +2,8 @@
 site cannot serve without them), and the beat's heartbeat (reported, not fatal: a web
 process is not restarted because the scheduler stopped; watch the `beat` field)."""
 
+import contextlib
+import threading
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -45,16 +47,49 @@ def _probe_options(url: str) -> dict[str, Any]:
     }
 
 
+class _KeptBroker:
+    """One broker connection per process, opened by the first probe and checked by each
+    next one with a round trip (a PING on Redis), so that a load balancer probing every few
+    seconds does not open a connection each time. A probe that fails drops it: the next one
+    connects anew (a restarted broker, a changed URL)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._connection: Connection | None = None
+        self._url = ""
+
+    def status(self, url: str) -> str:
+        with self._lock:
+            try:
+                if self._connection is None or self._url != url:
+                    self._drop()
+                    self._url = url
+                    self._connection = Connection(
+                        url,
+                        connect_timeout=BROKER_TIMEOUT_SECONDS,
+                        transport_options=_probe_options(url),
+                    )
+                self._connection.ensure_connection(max_retries=0, timeout=BROKER_TIMEOUT_SECONDS)
+                channel = self._connection.default_channel
+                if hasattr(channel, "client"):  # Redis: the kept socket must still answer
+                    channel.client.ping()
+            except Exception as error:
+                self._drop()
+                return f"error: {error.__class__.__name__}"
+            return "ok"
+
+    def _drop(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(Exception):
+                self._connection.release()
+        self._connection = None
+
+
+_broker = _KeptBroker()
+
+
 def broker_status() -> str:
-    url = settings.CELERY_BROKER_URL
-    try:
-        with Connection(
-            url, connect_timeout=BROKER_TIMEOUT_SECONDS, transport_options=_probe_options(url)
-        ) as connection:
-            connection.ensure_connection(max_retries=0, timeout=BROKER_TIMEOUT_SECONDS)
-    except Exception as error:
-        return f"error: {error.__class__.__name__}"
-    return "ok"
+    return _broker.status(settings.CELERY_BROKER_URL)
 
 
 def cache_status() -> str:

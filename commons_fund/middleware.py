@@ -8,6 +8,7 @@ from wagtail.contrib.redirects.middleware import RedirectMiddleware
 UNPREFIXED_PATHS = (
     "/api/",
     "/healthz",
+    "/metrics",
     "/cms/",
     "/django-admin/",
     "/static/",

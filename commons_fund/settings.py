@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+import sentry_sdk
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
@@ -84,6 +85,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "commons_fund.metrics.RequestCountMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "commons_fund.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -141,12 +143,16 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# CACHE_URL=rediscache://… reads as django-redis's backend whether django-environ finds it or
+# picks Django's own.
+REDIS_CACHES = {"django.core.cache.backends.redis.RedisCache", "django_redis.cache.RedisCache"}
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://commons-fund")}
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "commons_fund.redis_cache.RedisCache"
+if CACHES["default"]["BACKEND"] in REDIS_CACHES:
+    # django-redis: one client per connection pool, shared by the process' threads.
+    CACHES["default"]["BACKEND"] = "django_redis.cache.RedisCache"
     # A Redis that stops answering fails a request (and /healthz) within seconds instead of
     # holding it for ever (redis-py waits without limit by default).
-    CACHES["default"].setdefault("OPTIONS", {}).update(socket_connect_timeout=1, socket_timeout=2)
+    CACHES["default"].setdefault("OPTIONS", {}).update(SOCKET_CONNECT_TIMEOUT=1, SOCKET_TIMEOUT=2)
     # Sessions read from the shared cache (a query less on every member's page), written to
     # both; never with a per-process cache, where a session ended in one process would live
     # on in another.
@@ -208,6 +214,29 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Media (logos, Wagtail's images and documents) in an S3-compatible bucket when one is named,
+# so that every web process and worker, on any machine, reads the same files; django-storages
+# reads the other AWS_* settings and the credentials (AWS_ACCESS_KEY_ID,
+# AWS_SECRET_ACCESS_KEY) from the environment. Contracts' PDFs are kept in the database.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+MEDIA_ORIGINS: list[str] = []
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+    AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
+    AWS_S3_CUSTOM_DOMAIN = env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None
+    AWS_S3_FILE_OVERWRITE = False  # two uploads of "logo.png" keep two files
+    AWS_DEFAULT_ACL = None  # the bucket's policy decides
+    # Pages show media from the bucket's custom domain, else from its endpoint (the bucket
+    # in the path, or as a subdomain).
+    if AWS_S3_CUSTOM_DOMAIN:
+        MEDIA_ORIGINS = [f"https://{AWS_S3_CUSTOM_DOMAIN}"]
+    else:
+        _endpoint = urlsplit(AWS_S3_ENDPOINT_URL or "https://amazonaws.com")
+        MEDIA_ORIGINS = [
+            f"{_endpoint.scheme}://{_endpoint.netloc}",
+            f"{_endpoint.scheme}://*.{_endpoint.netloc}",
+        ]
 
 # Email: printed on the console unless EMAIL_URL is set (smtp+tls://user:pass@host:587).
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -225,8 +254,9 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Security: production values whenever DEBUG=0 (the site sits behind a TLS reverse proxy).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-# Health probes come from inside (the container engine, the load balancer) over plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+# Health probes and metrics' scrapes come from inside (the container engine, the load
+# balancer, Prometheus) over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
@@ -400,7 +430,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, _STRIPE_ORIGIN],
         "style-src": [SELF, UNSAFE_INLINE],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *MEDIA_ORIGINS],
         "connect-src": [SELF, _STRIPE_API_ORIGIN],
         "frame-src": [SELF, _STRIPE_ORIGIN, "https://hooks.stripe.com"],
         "object-src": [NONE],
@@ -425,6 +455,19 @@ PROJECT_HOURLY_RATE = (
 
 # Members
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=14)
+
+# Operations: /metrics answers Prometheus when it sends `Authorization: Bearer <token>` (no
+# token, no metrics: 404); errors go to Sentry (or GlitchTip) when SENTRY_DSN is set —
+# exceptions of requests and tasks and error log lines, without personal data.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        send_default_pii=False,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
 
 # Logs: plain lines, or one JSON object per line with LOG_FORMAT=json (commons_fund/logs.py).
 LOGGING = logging_config(

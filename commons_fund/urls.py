@@ -19,7 +19,7 @@ from reciprocity.views import contract_pdf_download
 from .finances.api import OrganisationFinancesView
 from .members.api import OrganisationViewSet
 from .payments.views import stripe_webhook
-from .views import healthz, robots_txt, wagtail_admin_login
+from .views import healthz, metrics, robots_txt, wagtail_admin_login
 
 # The admins' own login forms would take a password alone: people log in through allauth
 # (second factor, rate limits) and come back (tests/security/test_login_entry_points.py).
@@ -48,6 +48,7 @@ api_patterns = [
 
 urlpatterns = [
     re_path(r"^healthz/?$", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("api/v1/", include((api_patterns, "api"))),

@@ -1,13 +1,16 @@
+import hmac
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from .health import VITAL, health_report
+from .metrics import registry
 
 
 @never_cache
@@ -20,6 +23,18 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "error", **report}, status=200 if healthy else 503
     )
+
+
+@never_cache
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """The metrics in Prometheus' text format, for whoever sends the token (404 otherwise,
+    and always when no token is set)."""
+    expected = f"Bearer {settings.METRICS_TOKEN}".encode()
+    given = request.headers.get("Authorization", "").encode()
+    if not settings.METRICS_TOKEN or not hmac.compare_digest(given, expected):
+        raise Http404
+    return HttpResponse(generate_latest(registry()), content_type=CONTENT_TYPE_LATEST)
 
 
 def wagtail_admin_login(request: HttpRequest) -> HttpResponse:

@@ -17,7 +17,7 @@ def test_a_shared_cache_or_debug_passes_it(settings):
     settings.DEBUG = False
     settings.CACHES = {
         "default": {
-            "BACKEND": "commons_fund.redis_cache.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/12",
         }
     }

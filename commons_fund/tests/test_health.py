@@ -1,12 +1,16 @@
 import socket
 import threading
+import uuid
 from datetime import timedelta
 
 import pytest
+import redis
 from django.core.cache import caches
 from django.db import OperationalError
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+from commons_fund import health
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +31,9 @@ def test_healthz_is_200_when_database_broker_and_cache_answer(client):
 def test_healthz_is_503_when_the_cache_is_unreachable(client, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:9/0",  # the discard port: nothing listens
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
         }
     }
     caches.close_all()
@@ -109,3 +113,51 @@ def test_a_silent_broker_is_tried_once_with_a_short_timeout(client, settings):
     assert answers, "/healthz never answered"
     assert answers[0].json()["broker"].startswith("error")
     assert len(attempts) == 1
+
+
+def test_probes_keep_one_broker_connection_and_replace_a_broken_one(client, settings, monkeypatch):
+    """A probe every few seconds used to open a broker connection each time (#23)."""
+    opened = []
+    real = health.Connection
+
+    def counting(*args, **kwargs):
+        opened.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(health, "Connection", counting)
+    monkeypatch.setattr(health, "_broker", health._KeptBroker())
+    for _probe in range(3):
+        assert client.get("/healthz").json()["broker"] == "ok"
+    assert opened == [settings.CELERY_BROKER_URL]
+    good = settings.CELERY_BROKER_URL
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:9/0"  # nothing listens
+    assert client.get("/healthz").json()["broker"].startswith("error")
+    settings.CELERY_BROKER_URL = good
+    assert client.get("/healthz").json()["broker"] == "ok"
+    assert client.get("/healthz").json()["broker"] == "ok"
+    assert opened == [good, "redis://127.0.0.1:9/0", good]
+
+
+def _redis_up() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _redis_up(), reason="needs the local Redis")
+def test_a_kept_redis_connection_closed_by_the_server_is_replaced(settings):
+    """A Redis that closed the kept socket (restarted, idle timeout): the probe does not
+    report the dead socket for ever, it answers "ok" again once Redis does."""
+    url = "redis://127.0.0.1:6379/13"
+    kept = health._KeptBroker()
+    assert kept.status(url) == "ok"
+    name = f"healthz-{uuid.uuid4().hex}"
+    kept._connection.default_channel.client.client_setname(name)
+    server = redis.Redis.from_url(url)
+    (found,) = [c for c in server.client_list() if c["name"] == name]
+    server.client_kill_filter(_id=found["id"])
+    answers = [kept.status(url), kept.status(url)]
+    assert answers[-1] == "ok"
+    assert not any(c["name"] == name for c in server.client_list())

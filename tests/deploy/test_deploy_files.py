@@ -68,7 +68,8 @@ def test_every_setting_read_from_the_environment_is_in_the_example():
     settings = (ROOT / "commons_fund" / "settings.py").read_text()
     read = set(
         re.findall(
-            r"""\.(?:str|bool|int|list|db|cache_url|email_url)\(\s*["']([A-Z0-9_]+)["']""", settings
+            r"""\.(?:str|bool|int|float|list|db|cache_url|email_url)\(\s*["']([A-Z0-9_]+)["']""",
+            settings,
         )
     )
     read |= set(re.findall(r"""env\(\s*["']([A-Z0-9_]+)["']""", settings))

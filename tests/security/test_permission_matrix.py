@@ -26,6 +26,7 @@ from .world import ROLES, build_world
 pytestmark = pytest.mark.django_db
 
 PUBLIC = "200 200 200 200 200 200 200 200"
+NOBODY = "404 404 404 404 404 404 404 404"
 LOGGED_IN = "302 200 200 200 200 200 200 200"
 API_LOGGED_IN = "403 200 200 200 200 200 200 200"
 ORG_MONEY = "302 404 404 404 200 200 404 200"  # the organisation's treasurers and admins
@@ -40,6 +41,7 @@ OWNER_POST = "302 404 404 404 404 ok 404 404"  # the pledge's owner only
 
 RULES = {
     "healthz": PUBLIC,
+    "metrics": NOBODY,  # Prometheus alone, with its token (commons_fund/tests/test_metrics.py)
     "stripe_webhook": "400 400 400 400 400 400 400 400",  # no valid signature
     "reciprocity_contract_pdf": "404 404 404 404 404 404 200 200",
     "api:api-root": PUBLIC,

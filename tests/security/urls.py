@@ -13,7 +13,14 @@ OWN_NAMESPACES = {
     "cms",
     "api",
 }
-OWN_NAMES = {"healthz", "stripe_webhook", "reciprocity_contract_pdf", "robots_txt", "sitemap"}
+OWN_NAMES = {
+    "healthz",
+    "metrics",
+    "stripe_webhook",
+    "reciprocity_contract_pdf",
+    "robots_txt",
+    "sitemap",
+}
 
 
 def project_url_names() -> set[str]:
