@@ -286,7 +286,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 )
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's schedules (edited in the admin), sent by one beat at a time: others
+# stand by (commons_fund/beat.py).
+CELERY_BEAT_SCHEDULER = "commons_fund.beat:SingleBeatScheduler"
 CELERY_BEAT_SCHEDULE = {
     "expire-invitations": {
         "task": "commons_fund.members.tasks.invitations_expire",

@@ -91,7 +91,7 @@ def test_the_systemd_units_start_one_beat_and_the_rest():
     assert "gunicorn commons_fund.wsgi" in units["commons-fund-web"]
     assert "celery -A commons_fund worker" in units["commons-fund-worker"]
     assert "celery -A commons_fund beat" in units["commons-fund-beat"]
-    assert "exactly ONE" in units["commons-fund-beat"]
+    assert "One beat sends at a time" in units["commons-fund-beat"]
 
 
 def test_gunicorn_loads_the_site_once_before_forking_its_workers():

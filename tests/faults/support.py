@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from commons_fund.ledger.selectors import ledger_totals
 from commons_fund.members.models import Role
 from commons_fund.members.tests.factories import (
     MembershipFactory,
@@ -14,53 +15,77 @@ from commons_fund.members.tests.factories import (
     UserFactory,
 )
 from commons_fund.payments import stripe_client
+from commons_fund.payments.models import Charge, Payout
 from commons_fund.payments.tests.factories import saved_card
-from pledges import ballots, services
-from pledges.models import Round
+from pledges import ballots, rounds, services
+from pledges.models import Instalment, Round, RoundState
 from pledges.tests.factories import voting_round
 from projects.tests.factories import ProjectFactory
 from tests.helpers import ROOT, database_url
 
+CELERY = [sys.executable, "-m", "celery", "-A", "commons_fund"]
 
-def celery_worker_process(
-    queue: str, stripe_url: str, log: Path, visibility_timeout: int = 3600
-) -> subprocess.Popen:
-    """A Celery worker process (2 children) on the test database and queue, logging to
-    `log`, in its own process group (see kill_group)."""
-    env = {
+
+def process_environment(queue: str, stripe_url: str, **variables: str) -> dict[str, str]:
+    """The environment of a process of the site started by a test: the test database, queue
+    and Stripe stand-in, the cache and broker of the run (Redis in CI)."""
+    return {
         **os.environ,
         "DATABASE_URL": database_url(),
         "STRIPE_API_BASE": stripe_url,
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         "EMAIL_URL": "dummymail://",
-        "CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout),
         "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "commons_fund.settings",
+        **variables,
     }
+
+
+def _started(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    """A process in its own process group (see kill_group), logging to `log`."""
     with log.open("ab") as output:
         return subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "commons_fund",
-                "worker",
-                "-Q",
-                queue,
-                "-c",
-                "2",
-                "--loglevel",
-                "WARNING",
-                "--without-mingle",
-                "--without-gossip",
-            ],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-            stdout=output,
-            stderr=output,
+            command, cwd=ROOT, env=env, start_new_session=True, stdout=output, stderr=output
         )
+
+
+def celery_worker_process(
+    queue: str, stripe_url: str, log: Path, visibility_timeout: int = 3600
+) -> subprocess.Popen:
+    """A Celery worker process (2 children) on the test database and queue."""
+    env = process_environment(queue, stripe_url, CELERY_VISIBILITY_TIMEOUT=str(visibility_timeout))
+    return _started(
+        [
+            *CELERY,
+            "worker",
+            "-Q",
+            queue,
+            "-c",
+            "2",
+            "--loglevel",
+            "WARNING",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        env,
+        log,
+    )
+
+
+def beat_process(queue: str, stripe_url: str, log: Path) -> subprocess.Popen:
+    """A Celery beat (the project's scheduler), telling what it sends."""
+    return _started(
+        [
+            *CELERY,
+            "beat",
+            "--loglevel",
+            "INFO",
+            "--pidfile",
+            str(log.with_suffix(".pid")),
+        ],
+        process_environment(queue, stripe_url, LOG_LEVEL="INFO"),
+        log,
+    )
 
 
 def kill_group(worker: subprocess.Popen) -> None:
@@ -101,3 +126,26 @@ def card_pledging_round(pledges: int, **dates) -> Round:
         marks={candidacies[0].pk: 5, candidacies[1].pk: 2},
     )
     return round_
+
+
+def assert_every_promise_charged_once(round_: Round, pledges: int) -> None:
+    """Each promise charged once at Stripe and in the books, which balance; the round then
+    pays its pot out."""
+    intents, stripe_charges = (
+        stripe_list("payment_intents", round_),
+        stripe_list("charges", round_),
+    )
+    assert len(intents) == len(stripe_charges) == pledges
+    assert {intent.status for intent in intents} == {"succeeded"}
+    charges = Charge.objects.filter(books=round_.pool.host)
+    assert charges.count() == pledges
+    assert set(charges.values_list("stripe_payment_intent", flat=True)) == {
+        intent.id for intent in intents
+    }
+    assert set(Instalment.objects.filter(round=round_).values_list("attempts", flat=True)) == {1}
+    assert all(total == 0 for total in ledger_totals().values()), ledger_totals()
+    rounds.rounds_advance()
+    round_.refresh_from_db()
+    assert round_.state == RoundState.PAID_OUT
+    assert round_.results["collected"] == pledges * 1000
+    assert Payout.objects.get().amount == pledges * 1000
