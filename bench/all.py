@@ -29,6 +29,10 @@ BENCHES = {
     # After "scale", which builds the databases it reads.
     "exports": (["bench/exports.py", "--reuse"], ["bench/exports.py", "--scale", "10", "--reuse"]),
     "memory": (["bench/memory.py"], ["bench/memory.py", "--requests", "40"]),
+    "cache hits": (
+        ["bench/cache_hits.py"],
+        ["bench/cache_hits.py", "--scale", "1", "--operations", "1000"],
+    ),
 }
 KEY_LINE = re.compile(r"aim|ratio|verdict|below|per second|req/s", re.IGNORECASE)
 TABLE_HEADER = re.compile(r"\bp50 ms\b")  # a table's column names are not a figure

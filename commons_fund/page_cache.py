@@ -6,25 +6,24 @@ served to the next ones before the rest of the middleware stack runs. A response
 a cookie, is not a plain 200, or says `Cache-Control: private/no-cache/no-store` is never
 kept, so pages with a form (which need a CSRF cookie) are always fresh.
 
-Freshness: every page is stored with the cache's current *generation*, a random token that
-any write to the database replaces once its transaction commits (`post_save`, `post_delete`
-and `m2m_changed` of every model but the noisy ones below). A page stored under another
-generation is a miss, so a visitor never reads a page older than the last change. Bulk
-`QuerySet.update()` sends no signal: the lifetime bounds how stale such a change can look.
-The generation is read before the page is rendered, and replaced after the writer commits,
-so a page rendered from data older than a write is always stored under an old generation.
+Freshness: every page is stored with the generations of the database tables its rendering
+read (`table_generations.py`): a committed write to any of them replaces that table's
+generation, and the page is then a miss, so a visitor never reads a page older than the last
+change to what it shows, while writes to other tables leave it in the cache. Every table's
+generation is read before the page is rendered, so a page rendered from data older than a
+write is always stored under an old generation.
 
 Members (a session) get their pages from the cache too, each session its own
 (`MemberPageCacheMiddleware`, below the session, authentication and messages middleware): a
 page is a function of the person, their session, their cookies, the address and the data, so
-the key holds all of them but the data, which the generation stands for. A request that may
-write (POST…) starts a new generation once answered, so whoever acted, or a webhook that
-changed a row with `update()`, sees the change at once. API clients with a token get
-their lists the same way, each token its own entry."""
+the key holds all of them but the data, which the generations stand for. Whatever a request
+writes, and however (`update()`, raw SQL), is seen in its SQL, so whoever acted sees the
+change at once. API clients with a token get their lists the same way, each token its own
+entry."""
 
+import functools
 import hashlib
 import json
-import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -33,56 +32,75 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.backends.signals import connection_created
 from django.http import HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 
-GENERATION_KEY = "pages:generation"
-FORMAT = 3  # of what is stored under a page's key; a new format starts new keys
+from . import table_generations
+from .table_generations import table_key
+
+FORMAT = 4  # of what is stored under a page's key; a new format starts new keys
 T = TypeVar("T")
-# Writes that change no page: sessions, the admin's log, Celery beat's bookkeeping.
-IGNORED_APPS = {"sessions", "admin", "django_celery_beat", "django_celery_results"}
 UNCACHEABLE = ("private", "no-cache", "no-store")
+# A member's kept page is served without loading the person or their token: a write to
+# either (an account closed, a password changed, a token revoked) must end it.
+PERSONAL_TABLES = ("members_user", "authtoken_token")
+# The tables each kept page was stored with, in this process: a hit then reads their
+# generations along with the page, in one round trip.
+_known_tables: dict[str, tuple[str, ...]] = {}
+KNOWN_TABLES_LIMIT = 20_000
 
 
 def pages_expire() -> None:
-    """Start a new generation: every cached page becomes a miss."""
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
-
-
-def _on_write(sender, update_fields=None, using=None, **_signal) -> None:
-    if sender._meta.app_label in IGNORED_APPS or update_fields == frozenset({"last_login"}):
-        return
-    connection = transaction.get_connection(using)
-    # Once per transaction, however many rows it writes.
-    if not any(func is pages_expire for _sids, func, _robust in connection.run_on_commit):
-        transaction.on_commit(pages_expire, using=using)
+    """Every cached page and fragment becomes a miss."""
+    table_generations.everything_expires()
 
 
 def connect_signals() -> None:
-    for signal in (post_save, post_delete, m2m_changed):
-        signal.connect(_on_write, dispatch_uid=f"page-cache-{signal}")
+    """Watch every database connection's SQL (what is read, what is written)."""
+    connection_created.connect(table_generations.observe_connection, dispatch_uid="page-cache")
 
 
-def _new_generation() -> str:
-    """The generation, started when the cache has none (emptied, or a first start)."""
-    cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
-    return cache.get(GENERATION_KEY)
+@functools.cache
+def _all_tables() -> tuple[str, ...]:
+    return tuple(table_generations.model_tables())
+
+
+def _fresh(tables: dict[str, str], found: dict) -> bool:
+    """Whether every table a kept value was made from still has the generation it had,
+    reading those `found` (the cache's answer by key) has not."""
+    missing = [key for key in map(table_key, tables) if key not in found]
+    if missing:
+        found = {**found, **cache.get_many(missing)}
+    return all(found.get(table_key(table)) == generation for table, generation in tables.items())
+
+
+def _render(compute: Callable[[], T], always: tuple[str, ...] = ()) -> tuple[T, dict[str, str]]:
+    """`compute()`, and the generations — read before — of the tables it read."""
+    before = table_generations.generations(_all_tables())
+    with table_generations.reading() as tables:
+        value = compute()
+    tables.update((table_generations.EVERYTHING, *always))
+    return value, {table: before[table] for table in tables if table in before}
 
 
 def cached_until_next_write(key: str, compute: Callable[[], T]) -> T:
-    """`compute()`, kept until the next committed database write (or PAGE_CACHE_SECONDS),
-    in the active language: for public figures shown to everyone on pages that are rendered
-    for each person (the page cache serves only people without a cookie)."""
+    """`compute()`, kept until the next committed write to a table it read (or
+    PAGE_CACHE_SECONDS), in the active language: for public figures shown to everyone on
+    pages that are rendered for each person (the page cache serves only people without a
+    cookie)."""
     seconds = settings.PAGE_CACHE_SECONDS
     if not seconds:
         return compute()
-    generation = cache.get(GENERATION_KEY) or _new_generation()
-    return cache.get_or_set(
-        f"fragments:{generation}:{translation.get_language()}:{key}", compute, seconds
-    )
+    full_key = f"fragments:v{FORMAT}:{translation.get_language()}:{key}"
+    stored = cache.get(full_key)
+    if stored is not None and _fresh(stored[0], {}):
+        table_generations.add_read(stored[0])  # the page showing it depends on them too
+        return stored[1]
+    value, tables = _render(compute)
+    cache.set(full_key, (tables, value), seconds)
+    return value
 
 
 # The query parameters that change what a public page or API list shows; a request with any
@@ -149,27 +167,31 @@ def _page_key(request) -> str:
 
 
 def _from_cache(
-    request, key: str, seconds: int, get_response: Callable[[object], HttpResponse]
+    request,
+    key: str,
+    seconds: int,
+    get_response: Callable[[object], HttpResponse],
+    always: tuple[str, ...] = (),
 ) -> HttpResponse:
-    """The page stored under `key` in the current generation, else the page answered now,
-    stored when it may be."""
-    found = cache.get_many([GENERATION_KEY, key])
-    generation = found.get(GENERATION_KEY) or _new_generation()
+    """The page kept under `key` while the tables it read are unchanged, else the page
+    answered now, kept when it may be (with the tables of `always`, whether read or not)."""
+    found = cache.get_many([key, *map(table_key, _known_tables.get(key, ()))])
     stored = found.get(key)
-    if stored is not None and stored[0] == generation:
-        _generation, status, headers, content = stored
+    if stored is not None and _fresh(stored[0], found):
+        _tables, status, headers, content = stored
         response = HttpResponse(content, status=status, headers=headers)
         response["X-Page-Cache"] = "hit"
         return response
-    response = get_response(request)
+    response, tables = _render(lambda: get_response(request), always)
     if _cacheable_response(response):
         response["X-Page-Cache"] = "miss"
         # Plain values, not the response object: about half the time to read back.
         cache.set(
-            key,
-            (generation, response.status_code, tuple(response.items()), response.content),
-            seconds,
+            key, (tables, response.status_code, tuple(response.items()), response.content), seconds
         )
+        if len(_known_tables) >= KNOWN_TABLES_LIMIT:
+            _known_tables.clear()
+        _known_tables[key] = tuple(tables)
     return response
 
 
@@ -257,13 +279,11 @@ class MemberPageCacheMiddleware:
         seconds = settings.PAGE_CACHE_SECONDS
         if not seconds:
             return self.get_response(request)
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            response = self.get_response(request)
-            pages_expire()  # whatever it wrote, and however (update() sends no signal)
-            return response
         if not _member_cacheable_request(request):
             return self.get_response(request)
-        response = _from_cache(request, _member_page_key(request), seconds, self.get_response)
+        response = _from_cache(
+            request, _member_page_key(request), seconds, self.get_response, PERSONAL_TABLES
+        )
         if "Cache-Control" not in response:  # stored without it: a member's page is theirs
             patch_cache_control(response, private=True, no_store=True)
         return response

@@ -157,9 +157,14 @@ if CACHES["default"]["BACKEND"] in REDIS_CACHES:
     # both; never with a per-process cache, where a session ended in one process would live
     # on in another.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-# Pages seen by visitors without a cookie are served from the cache for this many seconds,
-# and dropped at the next database write (commons_fund/page_cache.py); 0 turns it off.
+# Pages seen by visitors without a cookie (and members' own) are served from the cache for
+# this many seconds, and dropped at the next write to a table they read
+# (commons_fund/page_cache.py); 0 turns it off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
+# What a write drops: "tables", the pages that read a table it wrote; "site", every page.
+PAGE_CACHE_SCOPE = env.str("PAGE_CACHE_SCOPE", default="tables")
+if PAGE_CACHE_SCOPE not in {"tables", "site"}:
+    raise ImproperlyConfigured("PAGE_CACHE_SCOPE must be 'tables' or 'site'.")
 
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
