@@ -11,13 +11,14 @@ from uuid import uuid4
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, connections, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 from kombu import Connection
 
 BROKER_TIMEOUT_SECONDS = 1
+DATABASE_TIMEOUT_MS = 2000
 # The scheduler writes when each task last ran every few minutes (django-celery-beat syncs
 # every 3 minutes) and sends the shortest schedule (unseal-ballots) every minute: a beat
 # silent for this long has stopped.
@@ -25,8 +26,14 @@ BEAT_SILENT_AFTER = timedelta(minutes=10)
 
 
 def database_status() -> str:
+    """One short query; on PostgreSQL cut at DATABASE_TIMEOUT_MS (a server that accepts and
+    then hangs must not hold the probe). Connecting is bounded by the connect_timeout of the
+    settings."""
+    database = connections["default"]
     try:
-        with connections["default"].cursor() as cursor:
+        with transaction.atomic(), database.cursor() as cursor:
+            if database.vendor == "postgresql":
+                cursor.execute("SET LOCAL statement_timeout = %s", [DATABASE_TIMEOUT_MS])
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError as error:

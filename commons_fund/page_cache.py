@@ -35,9 +35,9 @@ from django.core.cache import cache
 from django.db.backends.signals import connection_created
 from django.http import HttpResponse
 from django.utils import translation
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
-from . import table_generations
+from . import frontend_cache, table_generations
 from .table_generations import table_key
 
 FORMAT = 4  # of what is stored under a page's key; a new format starts new keys
@@ -203,7 +203,17 @@ class AnonymousPageCacheMiddleware:
         seconds = settings.PAGE_CACHE_SECONDS
         if not seconds or not _cacheable_request(request):
             return self.get_response(request)
-        return _from_cache(request, _page_key(request), seconds, self.get_response)
+        response = _from_cache(request, _page_key(request), seconds, self.get_response)
+        if "X-Page-Cache" in response:  # kept: the same for every visitor without a cookie
+            patch_cache_control(
+                response, public=True, max_age=0, s_maxage=settings.FRONTEND_CACHE_SECONDS
+            )
+            patch_vary_headers(response, ("Cookie", "Authorization"))
+            if response["X-Page-Cache"] == "miss" and frontend_cache.purging():
+                frontend_cache.urls_record(
+                    url=request.build_absolute_uri(), tables=_known_tables[_page_key(request)]
+                )
+        return response
 
 
 class PrivateResponsesMiddleware:

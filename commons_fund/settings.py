@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
+    "wagtail.contrib.frontend_cache",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
@@ -141,6 +142,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A server that does not answer fails a connection within seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # CACHE_URL=rediscache://… reads as django-redis's backend whether django-environ finds it or
@@ -165,6 +168,21 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 PAGE_CACHE_SCOPE = env.str("PAGE_CACHE_SCOPE", default="tables")
 if PAGE_CACHE_SCOPE not in {"tables", "site"}:
     raise ImproperlyConfigured("PAGE_CACHE_SCOPE must be 'tables' or 'site'.")
+# A CDN or caching proxy may keep visitors' pages this long (s-maxage); with
+# FRONTEND_CACHE_PURGE_URL (a proxy answering HTTP PURGE, e.g. Varnish) a write purges the
+# pages that read what it changed (commons_fund/frontend_cache.py).
+FRONTEND_CACHE_SECONDS = env.int("FRONTEND_CACHE_SECONDS", default=PAGE_CACHE_SECONDS)
+FRONTEND_CACHE_PURGE_URL = env.str("FRONTEND_CACHE_PURGE_URL", default="")
+WAGTAILFRONTENDCACHE = (
+    {
+        "default": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": FRONTEND_CACHE_PURGE_URL,
+        }
+    }
+    if FRONTEND_CACHE_PURGE_URL
+    else {}
+)
 
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [

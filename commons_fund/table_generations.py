@@ -28,6 +28,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+from . import frontend_cache
+
 EVERYTHING = "*"
 KEY_PREFIX = "pages:table:"
 # Writes that change no page: sessions, the admin's log, Celery beat's bookkeeping.
@@ -72,6 +74,8 @@ def tables_expire(tables: Iterable[str]) -> None:
     if EVERYTHING in changed or settings.PAGE_CACHE_SCOPE == "site":
         changed = {EVERYTHING}
     cache.set_many({table_key(table): uuid.uuid4().hex for table in changed}, None)
+    if frontend_cache.purging():
+        frontend_cache.urls_purge(tables=model_tables() if EVERYTHING in changed else changed)
 
 
 def model_tables() -> list[str]:

@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 import redis
 from django.core.cache import caches
-from django.db import OperationalError
+from django.db import OperationalError, connection
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
@@ -68,8 +69,6 @@ def test_healthz_is_503_when_the_broker_is_unreachable(client, settings):
 
 
 def test_healthz_is_503_when_the_database_fails(client, monkeypatch):
-    from django.db.backends.utils import CursorWrapper
-
     def broken(self, sql, params=None):
         raise OperationalError("server closed the connection unexpectedly")
 
@@ -95,8 +94,8 @@ def test_a_silent_broker_is_tried_once_with_a_short_timeout(client, settings):
                 attempts.append(1)
             except TimeoutError:
                 continue
-        for connection in held:
-            connection.close()
+        for accepted in held:
+            accepted.close()
 
     thread = threading.Thread(target=accept_and_say_nothing)
     thread.start()
@@ -161,3 +160,22 @@ def test_a_kept_redis_connection_closed_by_the_server_is_replaced(settings):
     answers = [kept.status(url), kept.status(url)]
     assert answers[-1] == "ok"
     assert not any(c["name"] == name for c in server.client_list())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statement_timeout")
+def test_the_database_probe_is_cut_short_without_touching_other_queries(monkeypatch):
+    """The probe's query runs under a short statement_timeout, set for its own transaction
+    alone: the connection, kept for the next requests, has none afterwards."""
+    monkeypatch.setattr(health, "DATABASE_TIMEOUT_MS", 50)
+    real = CursorWrapper.execute
+
+    def slow_probe(self, sql, params=None):
+        return real(self, "SELECT pg_sleep(1)" if sql == "SELECT 1" else sql, params)
+
+    monkeypatch.setattr(CursorWrapper, "execute", slow_probe)
+    assert health.database_status() == "error: OperationalError"
+    monkeypatch.undo()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "0"
+    assert health.database_status() == "ok"
