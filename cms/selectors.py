@@ -1,8 +1,13 @@
 """Reads for the site's pages: the live figures of a commons, the commons index."""
 
-from django.core.paginator import Paginator
+import re
 
+from django.core.paginator import Paginator
+from wagtail.search.backends import get_search_backend
+
+from commons_fund.members.models import Organisation
 from pledges.selectors import collected_total, commons_rounds, latest_results, open_rounds
+from projects.models import Project, Step
 from projects.selectors import list_filters, pool_funding_received_total, project_plan
 from reciprocity.selectors import certified_providers, given_back_total
 
@@ -49,4 +54,25 @@ def home_figures() -> dict:
             "paid_out": pool_funding_received_total(),
             "given_back": given_back_total(),
         },
+    }
+
+
+SEARCH_LIMIT = 20  # results of each kind
+SEARCH_QUERY_LENGTH = 100
+
+
+def site_search(*, query: str) -> dict:
+    """Commons, their steps and organisations matching `query` (Wagtail's search: French
+    stemming on PostgreSQL), best first, `SEARCH_LIMIT` of each kind."""
+    # Words only: quotes and operators mean something to the search engines (SQLite's FTS5
+    # fails on a lone double quote) and nothing to the people typing them.
+    query = " ".join(re.sub(r"[^\w]+", " ", query).split())[:SEARCH_QUERY_LENGTH]
+    if not query:
+        return {"query": "", "commons": [], "steps": [], "organisations": []}
+    backend = get_search_backend()
+    return {
+        "query": query,
+        "commons": list(backend.search(query, Project.objects.all())[:SEARCH_LIMIT]),
+        "steps": list(backend.search(query, Step.objects.select_related("project"))[:SEARCH_LIMIT]),
+        "organisations": list(backend.search(query, Organisation.objects.all())[:SEARCH_LIMIT]),
     }

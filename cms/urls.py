@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import feeds
+from . import feeds, views
 
 app_name = "cms"
 
 urlpatterns = [
+    path("search/", views.search, name="search"),
     path("feeds/results/", feeds.ResultsFeed(), name="feed_results"),
     path("feeds/commons/", feeds.CommonsFeed(), name="feed_commons"),
     path("feeds/wall/", feeds.WallFeed(), name="feed_wall"),

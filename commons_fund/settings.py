@@ -374,7 +374,11 @@ WAGTAIL_SITE_NAME = "Commons Fund"
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default=SITE_URL)
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Search with French stemming on PostgreSQL ("smartphones" finds "smartphone"); SQLite's
+# full-text search has none.
+WAGTAILSEARCH_BACKENDS = {
+    "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "french"}
+}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "ods", "pdf", "pptx", "txt", "xlsx", "zip"]
 WAGTAIL_LOCALIZE_MACHINE_TRANSLATOR = None
 # Editors log in and reset their password through allauth (second factor, rate limits):

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
+from wagtail.search import index
 
 from commons_fund.members.territories import DEPARTMENT_CHOICES, REGION_CHOICES
 from commons_fund.members.validators import validate_plain_text, validate_public_slug
@@ -59,7 +60,7 @@ def validate_departments(value) -> None:
         raise ValidationError(_("Choose départements from the list."), code="departments")
 
 
-class Project(models.Model):
+class Project(index.Indexed, models.Model):
     """A commons. It has no legal body: a hosting structure holds the money for it."""
 
     name = models.CharField(_("name"), max_length=120, validators=[validate_plain_text])
@@ -106,6 +107,14 @@ class Project(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    # The site's search (cms/views.py), with French stemming on PostgreSQL.
+    search_fields = [
+        index.SearchField("name", boost=3),
+        index.AutocompleteField("name"),
+        index.SearchField("summary", boost=2),
+        index.SearchField("description"),
+    ]
 
     class Meta:
         verbose_name = _("commons")
@@ -170,7 +179,7 @@ FROZEN_BUDGET_STATUSES = {
 }
 
 
-class Step(models.Model):
+class Step(index.Indexed, models.Model):
     """An étape of a commons: deliverables, dates and a budget (in revisions)."""
 
     project = models.ForeignKey(
@@ -185,6 +194,12 @@ class Step(models.Model):
         _("status"), max_length=20, choices=StepStatus.choices, default=StepStatus.DRAFT
     )
     budget_revision = models.PositiveIntegerField(_("budget revision"), default=1)
+
+    search_fields = [
+        index.SearchField("title", boost=2),
+        index.SearchField("deliverables"),
+        index.FilterField("project_id"),
+    ]
 
     class Meta:
         verbose_name = _("step")

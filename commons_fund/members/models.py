@@ -7,6 +7,7 @@ from django.db.models.functions import Length, Lower
 from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail.search import index
 
 from .territories import DEPARTMENT_CHOICES, REGION_CHOICES, REGION_OF_DEPARTMENT
 from .validators import (
@@ -121,7 +122,7 @@ class LegalForm(models.TextChoices):
     INFORMAL = "informal", _("Informal collective")
 
 
-class Organisation(PostalAddress):
+class Organisation(index.Indexed, PostalAddress):
     """A structure that pledges, hosts commons, signs contracts: coop, association, town..."""
 
     name = models.CharField(_("name"), max_length=120, validators=[validate_plain_text])
@@ -184,6 +185,13 @@ class Organisation(PostalAddress):
     logo = models.ImageField(_("logo"), upload_to="organisations/logos/", blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    # The site's search (cms/views.py), with French stemming on PostgreSQL.
+    search_fields = [
+        index.SearchField("name", boost=3),
+        index.AutocompleteField("name"),
+        index.SearchField("description"),
+    ]
 
     class Meta:
         verbose_name = _("organisation")

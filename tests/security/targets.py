@@ -26,6 +26,7 @@ def _step(k):
 TARGETS = {
     "healthz": ("GET", lambda k: {}),
     "metrics": ("GET", lambda k: {}),
+    "cms:search": ("GET", lambda k: {}),
     "robots_txt": ("GET", lambda k: {}),
     "sitemap": ("GET", lambda k: {}),
     "cms:feed_results": ("GET", lambda k: {}),

@@ -100,6 +100,7 @@ RULES = {
     "sitemap": PUBLIC,
     "cms:feed_results": PUBLIC,
     "cms:feed_commons": PUBLIC,
+    "cms:search": PUBLIC,
     "cms:feed_wall": PUBLIC,
     "finances:public": PUBLIC,
     "finances:manage": ORG_MONEY,
