@@ -169,4 +169,6 @@ def _on_commit(connection, tables: set[str]) -> None:
 def observe_connection(sender=None, connection=None, **_signal) -> None:
     """`connection_created`: watch the connection's SQL (once per connection object)."""
     if _observe not in connection.execute_wrappers:
-        connection.execute_wrappers.append(_observe)
+        # First, outermost: `connection.execute_wrapper()` blocks pop the last wrapper, which
+        # stays theirs even when the connection is made inside one.
+        connection.execute_wrappers.insert(0, _observe)
