@@ -1,15 +1,20 @@
 """Reads for the site's pages: the live figures of a commons, the commons index."""
 
 import re
+from datetime import date
 
 from django.core.paginator import Paginator
 from wagtail.search.backends import get_search_backend
 
 from commons_fund.members.models import Organisation
+from commons_fund.members.territories import DEPARTMENTS
 from pledges.selectors import collected_total, commons_rounds, latest_results, open_rounds
 from projects.models import Project, Step
 from projects.selectors import list_filters, pool_funding_received_total, project_plan
 from reciprocity.selectors import certified_providers, given_back_total
+
+from .actors import FlowKind, actors_and_flows, actors_by_department
+from .actors_drawing import france_map, network
 
 
 def commons_live_data(*, project) -> dict:
@@ -75,4 +80,21 @@ def site_search(*, query: str) -> dict:
         "commons": list(backend.search(query, Project.objects.all())[:SEARCH_LIMIT]),
         "steps": list(backend.search(query, Step.objects.select_related("project"))[:SEARCH_LIMIT]),
         "organisations": list(backend.search(query, Organisation.objects.all())[:SEARCH_LIMIT]),
+    }
+
+
+def actors_page(*, today: date, territory: tuple[str, str] | None, kind: str) -> dict:
+    """The actors' page: the flows between actors (filtered), drawn as a network, the actors
+    on a map by département, and both as tables."""
+    found = actors_and_flows(today=today, territory=territory, kind=kind)
+    rows = actors_by_department(found.actors)
+    names = {code: name for code, name, _region in DEPARTMENTS}
+    return {
+        "flows": found.flows,
+        "actors": found.actors,
+        "network": network(found.flows),
+        "map": france_map(rows, names),
+        "departments": rows,
+        "placeless": [actor for actor in found.actors if not actor.departments],
+        "kinds": FlowKind.choices,
     }

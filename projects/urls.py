@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import embeds, views
 
 app_name = "projects"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("commons/<slug:slug>/manage/", views.project_detail, name="project_manage"),
     path("commons/<slug:slug>/edit/", views.project_edit, name="project_edit"),
     path("commons/<slug:slug>/give/", views.project_give, name="project_give"),
+    path("commons/<slug:slug>/card.svg", embeds.project_card, name="project_card"),
+    path("commons/<slug:slug>/embed/", embeds.project_embed, name="project_embed"),
     path("commons/<slug:slug>/steps/new/", views.step_create, name="step_create"),
     path("commons/<slug:slug>/steps/<int:position>/", views.step_edit, name="step_edit"),
     path("commons/<slug:slug>/steps/<int:position>/status/", views.step_status, name="step_status"),

@@ -3,8 +3,9 @@ Normandy bundle) and Data Patch (a fictional data SCOP that also sells Dokos ser
 signed contracts with a declaration for each quarter ended — Data Patch is late on its last
 two — and the hosting
 cooperative's 1 % policy: 1 % of its 2022 revenue (87 550 €, read from its yearly accounts)
-given in 2023 to La Quadrature du Net and Debian France, 437,75 € each. Nothing calls
-Stripe: payments are transfers."""
+given in 2023 to La Quadrature du Net and Debian France, 437,75 € each; and Data Patch's
+for this year, 1 % of last year's 48 000 € to Framasoft and the Dokos commons. Nothing
+calls Stripe: payments are transfers."""
 
 from datetime import date
 
@@ -124,5 +125,19 @@ def seed() -> None:
             beneficiaries=[
                 (Organisation.objects.get(slug="la-quadrature-du-net"), 1),
                 (Organisation.objects.get(slug="debian-france"), 1),
+            ],
+        )
+    data_patch = Organisation.objects.get(slug="data-patch")
+    this_year = timezone.localdate().year
+    if not RevenueSharePolicy.objects.filter(organisation=data_patch, year=this_year).exists():
+        services.policy_set(
+            organisation=data_patch,
+            actor=_treasurer(data_patch),
+            year=this_year,
+            percent="1",
+            base_revenue="48000",
+            beneficiaries=[
+                (Organisation.objects.get(slug="framasoft"), 1),
+                (Project.objects.get(slug="dokos"), 1),
             ],
         )

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from commons_fund.finances.models import FinancialYear
 from commons_fund.finances.selectors import previous_year_revenue
@@ -143,14 +143,61 @@ class WallRow:
         return sum(self.given.values(), Decimal("0.00"))
 
 
+def wall_contracts(*, today: date) -> QuerySet[ReciprocityContract]:
+    """The contracts a partner plays the game under: signed, suspended, or ended but still
+    in their notice."""
+    return ReciprocityContract.objects.filter(
+        Q(state__in=[ContractState.SIGNED, ContractState.SUSPENDED])
+        | Q(state=ContractState.TERMINATED, ends_on__gte=today)
+    )
+
+
+def _late_partners(*, contracts, today: date, partner=None) -> set[int]:
+    """The partners, among those of `contracts`, with a period undeclared or an amount
+    unpaid for more than 30 days. The money of a period falls due when the period ends,
+    however late it is declared."""
+    unpaid = RevenueDeclaration.objects.filter(
+        contract__in=contracts,
+        status=DeclarationStatus.DUE,
+        period_end__lt=today - timedelta(days=GRACE_DAYS),
+    ).values_list("contract__partner_id", flat=True)
+    return set(unpaid) | {
+        row.contract.partner_id
+        for row in missing_declarations(today=today, partner=partner)
+        if row.days_late > GRACE_DAYS
+    }
+
+
+def partner_up_to_date(*, partner, today: date) -> bool | None:
+    """Whether a partner plays the game as the wall says (its badge): None when it has no
+    contract on the wall."""
+    contracts = wall_contracts(today=today).filter(partner=partner)
+    if not contracts.exists():
+        return None
+    return partner.pk not in _late_partners(contracts=contracts, today=today, partner=partner)
+
+
+def one_percent_year(*, organisation, today: date) -> int | None:
+    """The latest year, this one or the last, for which an organisation gives at least 1 %
+    of its revenue to libre projects (its "1 % for the libre" badge); None when neither."""
+    return (
+        RevenueSharePolicy.objects.filter(
+            organisation=organisation,
+            year__gte=today.year - 1,
+            year__lte=today.year,
+            percent__gte=1,
+        )
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+
+
 def reciprocity_wall(*, today: date, project=None) -> list[WallRow]:
     """Partners with signed contracts (for one commons when given): what they gave back per
     year — unless they chose to show only their status — and whether they are up to date
     (no period undeclared, no amount unpaid, for more than 30 days)."""
-    contracts = ReciprocityContract.objects.filter(
-        Q(state__in=[ContractState.SIGNED, ContractState.SUSPENDED])
-        | Q(state=ContractState.TERMINATED, ends_on__gte=today)  # during the notice
-    ).select_related("partner", "project")
+    contracts = wall_contracts(today=today).select_related("partner", "project")
     if project is not None:
         contracts = contracts.filter(project=project)
     rows: dict[int, WallRow] = {}
@@ -168,17 +215,7 @@ def reciprocity_wall(*, today: date, project=None) -> list[WallRow]:
     )
     for partner, year, total in paid:
         rows[partner].given[year] = round_cents(total)
-    # The money of a period falls due when the period ends, however late it is declared.
-    unpaid = RevenueDeclaration.objects.filter(
-        contract__in=contracts,
-        status=DeclarationStatus.DUE,
-        period_end__lt=today - timedelta(days=GRACE_DAYS),
-    ).values_list("contract__partner_id", flat=True)
-    late = set(unpaid) | {
-        row.contract.partner_id
-        for row in missing_declarations(today=today)
-        if row.days_late > GRACE_DAYS
-    }
+    late = _late_partners(contracts=contracts, today=today)
     for partner, row in rows.items():
         row.late = partner in late
     return sorted(rows.values(), key=lambda row: (-row.total, row.partner.name))
@@ -225,6 +262,7 @@ def wall_context(*, today: date) -> dict:
     return {
         "rows": [(row, int(row.total * 100 / best)) for row in rows],
         "policies": policies_with_amounts(),
+        "badge_since": today.year - 1,  # a policy of this year or the last earns its badge
     }
 
 

@@ -2,7 +2,7 @@ from django.urls import path
 
 from commons_fund import converters  # noqa: F401 - registers <year:...>
 
-from . import views
+from . import badges, views
 
 app_name = "reciprocity"
 
@@ -39,6 +39,16 @@ urlpatterns = [
         "reciprocity/contracts/<int:pk>/end/", views.contract_terminate, name="contract_terminate"
     ),
     path("organisations/<slug:slug>/reciprocity/policy/", views.policy_set, name="policy_set"),
+    path(
+        "organisations/<slug:slug>/badges/reciprocity.svg",
+        badges.reciprocity_badge,
+        name="reciprocity_badge",
+    ),
+    path(
+        "organisations/<slug:slug>/badges/one-percent.svg",
+        badges.one_percent_badge,
+        name="one_percent_badge",
+    ),
     path(
         "organisations/<slug:slug>/reciprocity/certificates/<year:year>/",
         views.certificate,

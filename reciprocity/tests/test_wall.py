@@ -3,79 +3,28 @@ from datetime import date
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from rest_framework.test import APIClient
 
-from commons_fund.members.models import Role
 from commons_fund.members.tests.factories import (
-    MembershipFactory,
-    OrganisationFactory,
     UserFactory,
 )
-from commons_fund.payments import services as payments
 from projects.tests.factories import ProjectFactory
 from reciprocity import selectors, services
+from reciprocity.tests.factories import declare_and_pay, signed_contract
 
 pytestmark = pytest.mark.django_db
 
 
-def _signed(partner_department="", show_amounts=True, project=None):
-    partner = MembershipFactory(
-        role=Role.ADMIN,
-        organisation=OrganisationFactory(
-            department=partner_department, region="28" if partner_department else ""
-        ),
-    )
-    host = (
-        MembershipFactory(role=Role.ADMIN, organisation=project.host)
-        if project
-        else MembershipFactory(role=Role.ADMIN)
-    )
-    project = project or ProjectFactory(host=host.organisation)
-    contract = services.contract_create(
-        partner=partner.organisation,
-        project=project,
-        actor=partner.user,
-        rate="10",
-        base="CA HT",
-        starts_on=date(2026, 1, 1),
-        show_amounts=show_amounts,
-    )
-    contract = services.contract_propose(contract=contract, actor=partner.user)
-    for user in (partner.user, host.user):
-        contract = services.contract_accept(
-            contract=contract, actor=user, ip_address=None, pdf_sha256=contract.proposed_sha256
-        )
-    contract.partner_admin, contract.host_admin = partner.user, host.user
-    return contract
-
-
-def _declare_and_pay(contract, start, revenue):
-    declaration = services.declaration_create(
-        contract=contract, actor=contract.partner_admin, period_start=start, revenue=revenue
-    )
-    declaration = services.declaration_pay(
-        declaration=declaration, actor=contract.partner_admin, method="transfer"
-    )
-    payments.transfer_record_receipt(
-        charge=declaration.charge,
-        amount=declaration.due.amount,
-        received_on=timezone.localdate(),
-        actor=contract.host_admin,
-    )
-    return services.declaration_follow_charge(declaration=declaration)
-
-
 def test_the_wall_shows_givers_their_status_and_respects_hidden_amounts(client):
     project = ProjectFactory(name="Dokos")
-    good = _signed(project=project, partner_department="14")
+    good = signed_contract(project=project, partner_department="14")
     for quarter in (1, 4, 7):
-        _declare_and_pay(good, date(2026, quarter, 1), "1 000")
-    late = _signed(project=project)
-    _declare_and_pay(late, date(2026, 1, 1), "5 000")  # Q2 and Q3 never declared
-    quiet = _signed(show_amounts=False)
+        declare_and_pay(good, date(2026, quarter, 1), "1 000")
+    late = signed_contract(project=project)
+    declare_and_pay(late, date(2026, 1, 1), "5 000")  # Q2 and Q3 never declared
+    quiet = signed_contract(show_amounts=False)
     for quarter in (1, 4, 7):
-        _declare_and_pay(quiet, date(2026, quarter, 1), "3 000")
+        declare_and_pay(quiet, date(2026, quarter, 1), "3 000")
     today = date(2026, 11, 20)
     rows = {row.partner: row for row in selectors.reciprocity_wall(today=today)}
     assert (rows[good.partner].late, rows[good.partner].total) == (False, 300)
@@ -99,20 +48,20 @@ def test_the_wall_shows_givers_their_status_and_respects_hidden_amounts(client):
 
 
 def test_the_wall_queries_do_not_grow(client):
-    _signed()
+    signed_contract()
     with CaptureQueriesContext(connection) as few:
         client.get("/fr/reciprocity/")
     for _ in range(5):
-        contract = _signed()
-        _declare_and_pay(contract, date(2026, 1, 1), "100")
+        contract = signed_contract()
+        declare_and_pay(contract, date(2026, 1, 1), "100")
     with CaptureQueriesContext(connection) as many:
         client.get("/fr/reciprocity/")
     assert len(many) == len(few)
 
 
 def test_contracts_api_lists_only_what_i_may_see():
-    contract = _signed()
-    other = _signed()
+    contract = signed_contract()
+    other = signed_contract()
     api = APIClient()
     assert api.get("/api/v1/reciprocity/contracts/").status_code in (401, 403)
     api.force_authenticate(contract.partner_admin)
@@ -128,7 +77,7 @@ def test_a_period_declared_late_and_still_unpaid_is_late_on_the_wall():
     """Issue #22: Data Patch left periods undeclared for 154 and 62 days; once it declared
     them, with 253,52 € unpaid, the wall said "à jour": the unpaid clock started at the
     declaration, not when the period's money fell due."""
-    contract = _signed()
+    contract = signed_contract()
     for quarter in (1, 4):  # Q1 and Q2 2026, declared on 1 September, not paid
         services.declaration_create(
             contract=contract,
@@ -139,9 +88,9 @@ def test_a_period_declared_late_and_still_unpaid_is_late_on_the_wall():
     rows = {row.partner: row for row in selectors.reciprocity_wall(today=date(2026, 9, 2))}
     assert rows[contract.partner].late is True
     # Still within the grace after its period: a declaration not yet paid is not late.
-    fresh = _signed()
+    fresh = signed_contract()
     for quarter in (1, 4):
-        _declare_and_pay(fresh, date(2026, quarter, 1), "100")
+        declare_and_pay(fresh, date(2026, quarter, 1), "100")
     services.declaration_create(
         contract=fresh, actor=fresh.partner_admin, period_start=date(2026, 7, 1), revenue="100"
     )

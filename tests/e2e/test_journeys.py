@@ -330,3 +330,35 @@ def test_on_a_phone_the_menu_folds_behind_a_button(demo, browser, live_server):
             assert width_used <= width  # nothing wider than the screen on the home page
         context.close()
         assert not tab.problems, tab.problems
+
+
+def _lines(page) -> list[int]:
+    """How many lines each menu of the header takes: an item starting below the bottom of
+    the one before it starts a line."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('header nav')].map(nav => {
+            let lines = 0, bottom = -1;
+            for (const li of nav.querySelectorAll('li')) {
+                const box = li.getBoundingClientRect();
+                if (box.top >= bottom) { lines += 1; }
+                bottom = Math.max(bottom, box.bottom);
+            }
+            return lines;
+        })"""
+    )
+
+
+def test_at_1280_px_each_menu_holds_on_one_line(demo, browser, live_server):
+    """#22: at 1280 px "Inscription" wrapped onto a second line of the menu, logged in or
+    not."""
+    context = browser.new_context(
+        base_url=live_server.url, locale="fr-FR", viewport={"width": 1280, "height": 800}
+    )
+    tab = Journey(context.new_page(), "menu-lines")
+    tab.page.goto("/fr/")
+    assert _lines(tab.page) and all(lines == 1 for lines in _lines(tab.page)), _lines(tab.page)
+    tab.log_in("lou@demo.test")
+    tab.page.goto("/fr/")
+    assert all(lines == 1 for lines in _lines(tab.page)), _lines(tab.page)
+    context.close()
+    assert not tab.problems, tab.problems

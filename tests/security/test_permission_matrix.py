@@ -101,6 +101,7 @@ RULES = {
     "cms:feed_results": PUBLIC,
     "cms:feed_commons": PUBLIC,
     "cms:search": PUBLIC,
+    "cms:actors": PUBLIC,
     "cms:feed_wall": PUBLIC,
     "finances:public": PUBLIC,
     "finances:manage": ORG_MONEY,
@@ -131,6 +132,8 @@ RULES = {
     "projects:project_create": LOGGED_IN,
     "projects:project_detail": "301 301 301 301 301 301 301 301",  # to the commons' site page
     "projects:project_give": PUBLIC,  # gifts without an account too
+    "projects:project_card": PUBLIC,  # images and frames for other sites
+    "projects:project_embed": PUBLIC,
     "projects:project_manage": PUBLIC,
     "projects:project_edit": ORG_ADMIN,
     "projects:step_create": ORG_ADMIN,
@@ -181,6 +184,8 @@ RULES = {
     "reciprocity:declaration_correct": PARTIES_POST,
     "reciprocity:declaration_pay": PARTIES_POST,
     "reciprocity:organisation": ORG_MEMBERS,
+    "reciprocity:reciprocity_badge": PUBLIC,  # badges for the partner's own site
+    "reciprocity:one_percent_badge": PUBLIC,
     "reciprocity:policy_set": ORG_MONEY_POST,
     "reciprocity:certificate": ORG_MEMBERS,
 }

@@ -1,22 +1,29 @@
-// On phones, the main menu folds behind a "Menu" button (see site.css); without this
-// script, the menu stays unfolded.
+// On phones, the main menu and the account's links fold behind a "Menu" button (see
+// site.css); without this script, they stay unfolded.
 (function () {
   "use strict";
   var button = document.querySelector(".menu-button");
-  var menu = document.getElementById("main-menu");
-  if (!button || !menu) {
+  if (!button) {
     return;
+  }
+  var menus = button.getAttribute("aria-controls").split(" ").map(function (id) {
+    return document.getElementById(id);
+  }).filter(Boolean);
+  if (!menus.length) {
+    return;
+  }
+  function fold(open) {
+    menus.forEach(function (menu) { menu.classList.toggle("open", open); });
+    button.setAttribute("aria-expanded", open ? "true" : "false");
   }
   document.documentElement.classList.add("js-menu");
   button.hidden = false;
   button.addEventListener("click", function () {
-    var open = menu.classList.toggle("open");
-    button.setAttribute("aria-expanded", open ? "true" : "false");
+    fold(button.getAttribute("aria-expanded") !== "true");
   });
   document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape" && menu.classList.contains("open")) {
-      menu.classList.remove("open");
-      button.setAttribute("aria-expanded", "false");
+    if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true") {
+      fold(false);
       button.focus();
     }
   });
