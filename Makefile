@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint fmt typecheck lock messages clean bench
+.PHONY: install demo test lint fmt typecheck lock messages clean bench screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ TEST_WORKERS ?= auto
 test: install
 	env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX=$(CURDIR)/var/pycache \
 		$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+
+# The screenshots of docs/screenshots/ (the public face at 1280 and 390 px, axe-core checked).
+screenshots: install
+	DOCS_SCREENSHOTS=1 $(BIN)/python -m pytest -n 0 -p no:cacheprovider tests/e2e/test_public_face.py
 
 # Every benchmark of bench/ (local PostgreSQL and Redis), then one summary table.
 bench: install

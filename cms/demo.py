@@ -1,12 +1,13 @@
 """Demo content of the site (used by `seed_demo`): the site tree in French — home, commons
 index with a page per demo commons, the reciprocity wall, Ouvaton's open accounts, an about
-page and questions and answers in plain words — and English translations of the main
-pages. Seeding twice changes nothing."""
+page and questions and answers in plain words — and their English translations, the
+commons' pages included. Seeding twice changes nothing."""
 
 from wagtail.models import Locale, Page, Site
 
 from commons_fund.members.models import Organisation
 from projects.models import Project
+from projects.translations import translated
 
 from .models import (
     CommonsIndexPage,
@@ -44,35 +45,106 @@ BUNDLE_OFFER = (
 )
 QUESTIONS = [
     (
-        "Qu'est-ce qu'un fonds commun ?",
+        "Qu’est-ce qu’un fonds commun ?",
         "<p>Des membres — personnes, associations, coopératives — promettent une somme à chaque "
-        "tour. Rien n'est prélevé tant que le bénéficiaire du tour n'est pas élu.</p>",
+        "tour. Rien n’est prélevé tant que le bénéficiaire du tour n’est pas élu.</p>",
     ),
     (
-        "Comment se déroule un tour ?",
+        "Comment se déroule un tour ?",
         "<p>Les membres proposent des communs, puis votent. Une fois le vote clos, les promesses "
         "sont collectées et le pot est versé au commun élu. Chaque commun élu attend ensuite "
         "que les autres aient eu leur tour.</p>",
     ),
     (
-        "Qu'est-ce que le jugement majoritaire ?",
-        "<p>Chaque membre donne une mention à chaque commun, de « À rejeter » à « Excellent ». "
-        "Le commun dont la mention médiane est la meilleure l'emporte. Les décomptes sont "
-        "publiés : chacun peut refaire le calcul.</p>",
+        "Qu’est-ce que le jugement majoritaire ?",
+        "<p>Chaque membre donne une mention à chaque commun, de « À rejeter » à « Excellent ». "
+        "Le commun dont la mention médiane est la meilleure l’emporte. Les décomptes sont "
+        "publiés : chacun peut refaire le calcul.</p>",
     ),
     (
-        "Qu'est-ce que la réciprocité ?",
-        "<p>Les entreprises qui tirent un revenu d'un commun en reversent une part convenue, "
+        "Qu’est-ce que la réciprocité ?",
+        "<p>Les entreprises qui tirent un revenu d’un commun en reversent une part convenue, "
         "par contrat. Elles apparaissent sur le mur de la réciprocité.</p>",
     ),
 ]
+# The English translations of the main pages: title and the fields written in French.
 ENGLISH = {
-    "communs": "Commons",
-    "mur-de-la-reciprocite": "Reciprocity wall",
-    "comptes-ouvaton": "Ouvaton's accounts",
-    "a-propos": "About",
-    "questions": "Questions and answers",
+    "communs": {"title": "Commons", "intro": "The commons the members co-finance."},
+    "mur-de-la-reciprocite": {
+        "title": "Reciprocity wall",
+        "intro": "<p>Who plays the game: the partners under contract and the revenue-share "
+        "policies.</p>",
+    },
+    "comptes-ouvaton": {
+        "title": "Ouvaton’s accounts",
+        "intro": "<p>The accounts of the hosting cooperative, kept in double entry and "
+        "published as they are.</p>",
+    },
+    "a-propos": {
+        "title": "About",
+        "intro": "Commons Fund helps cooperatives, associations, local authorities and "
+        "citizens co-finance commons.",
+        "body": [
+            (
+                "paragraph",
+                "<p>Voted pledge pools, reciprocity and open accounts: every euro is in a "
+                "public double-entry ledger.</p>",
+            )
+        ],
+    },
+    "questions": {
+        "title": "Questions and answers",
+        "intro": "Pledge pools, rounds, the vote and reciprocity in plain words.",
+        "questions": [
+            (
+                "question",
+                {
+                    "question": "What is a pledge pool?",
+                    "answer": "<p>Members promise a sum for each round. Nothing is collected "
+                    "until the round’s beneficiary is elected.</p>",
+                },
+            ),
+            (
+                "question",
+                {
+                    "question": "How does a round go?",
+                    "answer": "<p>Members nominate commons, then vote; the pot goes to the "
+                    "elected commons, and only then are the promises collected.</p>",
+                },
+            ),
+            (
+                "question",
+                {
+                    "question": "What is majority judgment?",
+                    "answer": "<p>Each member gives every commons a grade, from “Reject” to "
+                    "“Excellent”. The commons with the best median grade wins. The tallies "
+                    "are published: anyone can redo the count.</p>",
+                },
+            ),
+            (
+                "question",
+                {
+                    "question": "What is reciprocity?",
+                    "answer": "<p>Companies that earn from a commons give back an agreed "
+                    "share, by contract. They appear on the reciprocity wall.</p>",
+                },
+            ),
+        ],
+    },
 }
+BUNDLE_OFFER_ENGLISH = (
+    "offer",
+    {
+        "name": "Normandy bundle",
+        "price": "9.90",
+        "per": "month",
+        "included": [
+            "A refurbished, freed smartphone, installed by a local provider",
+            "Calendar and contacts synchronised (CalDAV/CardDAV)",
+            "Cloud storage hosted in Normandy",
+        ],
+    },
+)
 
 
 def _child(parent, model, slug, **fields):
@@ -99,7 +171,7 @@ def _home() -> HomePage:
             slug="accueil",
             locale=french,
             intro="Coopératives, associations, collectivités et citoyens financent ensemble "
-            "les communs : pots communs votés, réciprocité, comptes ouverts.",
+            "les communs : pots communs votés, réciprocité, comptes ouverts.",
         )
     )
     site, _created = Site.objects.update_or_create(
@@ -141,8 +213,8 @@ def seed() -> None:
         ReciprocityWallPage,
         "mur-de-la-reciprocite",
         title="Mur de la réciprocité",
-        intro="<p>Qui joue le jeu : les partenaires sous contrat et les politiques de "
-        "partage du chiffre d'affaires.</p>",
+        intro="<p>Qui joue le jeu : les partenaires sous contrat et les politiques de "
+        "partage du chiffre d’affaires.</p>",
     )
     _child(
         home,
@@ -154,7 +226,7 @@ def seed() -> None:
         body=[
             (
                 "paragraph",
-                "<p>Fonds communs votés, réciprocité et comptes ouverts : "
+                "<p>Fonds communs votés, réciprocité et comptes ouverts : "
                 "chaque euro est dans une comptabilité en partie double, "
                 "publique.</p>",
             )
@@ -164,9 +236,9 @@ def seed() -> None:
         home,
         FinancesPage,
         "comptes-ouvaton",
-        title="Les comptes d'Ouvaton",
+        title="Les comptes d’Ouvaton",
         organisation=Organisation.objects.get(slug="ouvaton"),
-        intro="<p>Les comptes de la coopérative d'hébergement, tenus en partie double et "
+        intro="<p>Les comptes de la coopérative d’hébergement, tenus en partie double et "
         "publiés tels quels.</p>",
     )
     _child(
@@ -181,10 +253,28 @@ def seed() -> None:
     )
     for page in home.get_children().specific():
         if page.slug in ENGLISH and not page.has_translation(english):
-            translation = page.copy_for_translation(english)
-            translation.title = ENGLISH[page.slug]
-            translation.save_revision().publish()
+            _translate(page, english, **ENGLISH[page.slug])
+    for page in CommonsPage.objects.child_of(index).select_related("project"):
+        if not page.has_translation(english):
+            _translate_commons(page, english)
     _menu_link_to_the_accounts()
+
+
+def _translate(page, english, **fields) -> None:
+    translation = page.copy_for_translation(english)
+    for name, value in fields.items():
+        setattr(translation, name, value)
+    translation.save_revision().publish()
+
+
+def _translate_commons(page: CommonsPage, english) -> None:
+    """The English page of a commons: its English name and summary (from the commons'
+    translations), and the bundle's offer in English."""
+    project = page.project
+    body = [("paragraph", f"<p>{translated(project, 'summary', 'en')}</p>")]
+    if project.slug == "bouquet-normand":
+        body.append(BUNDLE_OFFER_ENGLISH)
+    _translate(page, english, title=translated(project, "name", "en"), body=body)
 
 
 # The main menu's link to a structure's open accounts (#22: the finances were in no menu).

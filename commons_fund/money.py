@@ -10,6 +10,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import format_currency, format_decimal, get_currency_precision
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from num2words import num2words
@@ -198,3 +199,11 @@ def amount_in_words(amount: Decimal, language: str = "fr") -> str:
     if not euros:
         return cent_words
     return f"{words} {unit}{joiner}{cent_words}"
+
+
+def format_percent(value: Decimal) -> str:
+    """ "14,18 %" or "20 %" in French (a narrow no-break space), "14.18%" in English (no ",00"
+    on a whole number)."""
+    whole = value == value.to_integral_value()
+    number = number_format(int(value) if whole else value, decimal_pos=None if whole else 2)
+    return _("%(value)s%%") % {"value": number}

@@ -204,8 +204,8 @@ def seed() -> None:
         slug="fonds-commun-normand",
         quorum_percent=40,
         minimum_pot="100",
-        description="Chaque mois, les membres promettent une somme ; ils élisent au jugement "
-        "majoritaire le commun qui reçoit le pot ; puis les promesses sont "
+        description="Chaque mois, les membres promettent une somme ; ils élisent au jugement "
+        "majoritaire le commun qui reçoit le pot ; puis les promesses sont "
         "collectées. Chaque commun élu attend que les autres aient eu leur tour.",
     )
     members = _members(pool)

@@ -12,7 +12,8 @@ from django.utils import timezone
 from commons_fund.members.models import Organisation, Role, User
 
 from . import contributions, services
-from .models import Project
+from .demo_english import ENGLISH
+from .models import BudgetLine, Project, Step
 
 # Each commons: host slug, fields, steps [(title, deliverables, status, lines)], sources
 # [(kind, funder, amount, step position or None, outcome: applied/granted/received)],
@@ -53,7 +54,7 @@ COMMONS = [
         "kind": "software",
         "licence": "GPL-3.0-only",
         "status": "co_financing",
-        "summary": "Logiciel libre de gestion des tiers-lieux : réservations, facturation, "
+        "summary": "Logiciel libre de gestion des tiers-lieux : réservations, facturation, "
         "adhésions.",
         "website_url": "https://dokos.io/",
         "steps": [
@@ -76,11 +77,11 @@ COMMONS = [
     {
         "host": "movilab",
         "slug": "cahier-activites-tiers-lieux",
-        "name": "Cahier d'activités des tiers-lieux",
+        "name": "Cahier d’activités des tiers-lieux",
         "kind": "third_place",
         "licence": "CC-BY-SA-4.0",
         "status": "co_financing",
-        "summary": "Un cahier d'activités pour ouvrir, animer et faire vivre un tiers-lieu.",
+        "summary": "Un cahier d’activités pour ouvrir, animer et faire vivre un tiers-lieu.",
         "steps": [
             (
                 "Rédaction et mise en page",
@@ -154,7 +155,7 @@ COMMONS = [
             ),
         ],
         "sources": [
-            ("seed", "Budget d'exploration des acteurs", "2000", 1, "received"),
+            ("seed", "Budget d’exploration des acteurs", "2000", 1, "received"),
             ("subsidy", "ADEME", "30000", None, "applied"),
         ],
         "contributions": [
@@ -165,7 +166,7 @@ COMMONS = [
     {
         "host": "ouvaton",
         "slug": "services-ouvaton",
-        "name": "Services d'Ouvaton",
+        "name": "Services d’Ouvaton",
         "kind": "service",
         "licence": "AGPL-3.0-or-later",
         "status": "active",
@@ -302,7 +303,23 @@ def _seed_one(spec: dict) -> None:
         )
 
 
+def _english(obj, *fields: str) -> None:
+    """The English of `obj`'s texts that the glossary knows (demo data, written directly)."""
+    texts = {
+        field: ENGLISH[getattr(obj, field)] for field in fields if getattr(obj, field) in ENGLISH
+    }
+    if texts and obj.translations.get("en") != texts:
+        type(obj).objects.filter(pk=obj.pk).update(translations={**obj.translations, "en": texts})
+
+
 def seed() -> None:
     for spec in COMMONS:
         if not Project.objects.filter(slug=spec["slug"]).exists():
             _seed_one(spec)
+    slugs = [spec["slug"] for spec in COMMONS]
+    for project in Project.objects.filter(slug__in=slugs):
+        _english(project, "name", "summary")
+    for step in Step.objects.filter(project__slug__in=slugs):
+        _english(step, "title", "deliverables")
+    for line in BudgetLine.objects.filter(step__project__slug__in=slugs):
+        _english(line, "label")

@@ -14,7 +14,9 @@ BAR = 360  # the card's progress bar, in pixels
 
 
 def _figures(slug: str) -> dict:
-    project = get_object_or_404(Project.objects.only("pk", "name", "slug", "summary"), slug=slug)
+    project = get_object_or_404(
+        Project.objects.only("pk", "name", "slug", "summary", "translations"), slug=slug
+    )
     plan = project_plan(project=project)
     received = round(BAR * plan.received_share / 100)
     return {

@@ -16,6 +16,7 @@ from commons_fund.members.territories import DEPARTMENT_CHOICES, REGION_CHOICES
 from commons_fund.members.validators import validate_plain_text, validate_public_slug
 
 from .licences import FREE_LICENCES
+from .translations import TranslationsValidator
 
 MAX_AMOUNT = Decimal("1000000000")
 
@@ -104,6 +105,12 @@ class Project(index.Indexed, models.Model):
     )
     status = models.CharField(
         _("status"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.IDEA
+    )
+    translations = models.JSONField(
+        _("translations"),
+        default=dict,
+        blank=True,
+        validators=[TranslationsValidator("name", "summary", "description")],
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -194,6 +201,12 @@ class Step(index.Indexed, models.Model):
         _("status"), max_length=20, choices=StepStatus.choices, default=StepStatus.DRAFT
     )
     budget_revision = models.PositiveIntegerField(_("budget revision"), default=1)
+    translations = models.JSONField(
+        _("translations"),
+        default=dict,
+        blank=True,
+        validators=[TranslationsValidator("title", "deliverables")],
+    )
 
     search_fields = [
         index.SearchField("title", boost=2),
@@ -272,6 +285,9 @@ class BudgetLine(models.Model):
         _("required"),
         default=True,
         help_text=_("Required lines make the minimum cost; the others reach the optimum."),
+    )
+    translations = models.JSONField(
+        _("translations"), default=dict, blank=True, validators=[TranslationsValidator("label")]
     )
 
     class Meta:

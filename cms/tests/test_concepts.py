@@ -52,8 +52,14 @@ def test_a_commons_old_address_answers_301_and_its_workspace_names_the_page(clie
     assert f'href="/fr/commons/{slug}/manage/"' in client.get(page.url).text  # linked
     canonical, alternates = _links(client.get(page.url).text)
     assert canonical == f"http://testserver{page.url}"
-    # No English version of the page: the English link leads to the commons' live data in
-    # English (its Django address, which stays while no English page is live).
+    # The demo's commons have their English page (#22): the English link leads to it.
+    english_page = CommonsPage.objects.get(project=page.project, locale__language_code="en")
+    english = f"http://testserver{english_page.url}"
+    assert alternates == {"fr": canonical, "en": english, "x-default": canonical}
+    # Without an English version, it leads to the commons' live data in English (its Django
+    # address, which stays while no English page is live).
+    english_page.delete()
+    canonical, alternates = _links(client.get(page.url).text)
     english = f"http://testserver/en/commons/{slug}/"
     assert alternates == {"fr": canonical, "en": english, "x-default": canonical}
     assert client.get(english).status_code == 200

@@ -56,7 +56,8 @@ def test_the_demo_site_tree_renders_in_both_languages(client, demo_data):
 
     pages = list(Page.objects.live().filter(depth__gte=2).specific())
     assert {page.locale.language_code for page in pages} == {"fr", "en"}
-    assert len([p for p in pages if type(p).__name__ == "CommonsPage"]) == 7
+    commons = [p for p in pages if type(p).__name__ == "CommonsPage"]
+    assert sorted(p.locale.language_code for p in commons) == ["en"] * 7 + ["fr"] * 7
     for page in pages:
         response = client.get(page.url)
         assert response.status_code == 200, page.url
@@ -71,6 +72,7 @@ def test_the_demo_site_tree_renders_in_both_languages(client, demo_data):
 def test_switching_language_on_a_page_without_translation(client, demo_data):
     """A commons' page with no English version leads to the commons' data in English (its
     Django address) — it led home, losing the visitor; other pages lead home."""
+    Page.objects.get(slug="bouquet-normand", locale__language_code="en").delete()
     page = client.get("/fr/communs/bouquet-normand/")
     assert '<a href="/en/commons/bouquet-normand/" hreflang="en"' in page.text
     index = client.get("/fr/communs/")
@@ -78,3 +80,20 @@ def test_switching_language_on_a_page_without_translation(client, demo_data):
     assert f'<a href="{english.url}" hreflang="en"' in index.text
     django_page = client.get("/fr/organisations/?region=28")
     assert '<a href="/en/organisations/?region=28" hreflang="en"' in django_page.text
+
+
+def test_the_english_commons_pages_of_the_demo_are_english(client, demo_data):
+    """#22: the English commons index listed no page, and the commons' texts (summaries,
+    step titles, budget lines) stayed French on English pages."""
+    index = client.get("/en/communs/").text
+    assert "Normandy bundle" in index and "The commons the members co-finance." in index
+    assert "Les communs que les membres cofinancent" not in index
+    bundle = client.get("/en/communs/bouquet-normand/").text
+    for english in ("A refurbished, freed smartphone", "Step 1: Freed phone", "Server (1 year)"):
+        assert english in bundle, english
+    for french in ("Un smartphone reconditionné", "Téléphone libéré", "Serveur (1 an)"):
+        assert french not in bundle, french
+    french = client.get("/fr/communs/bouquet-normand/").text
+    assert "Téléphone libéré" in french and "Freed phone" not in french
+    questions = client.get(Page.objects.get(slug="questions", locale__language_code="en").url)
+    assert "What is majority judgment?" in questions.text

@@ -2,11 +2,13 @@
 
 Only the geometry is computed here (floats are fine for pixels, never for money); the
 template `finances/_chart.html` draws it with a title and a description for screen readers,
-and the page also shows every figure in a table.
+and the page also shows every figure in a table. Each chart is drawn twice: 640 units wide
+for screens, and 300 wide with fewer ticks and year labels for phones (shown under 40 rem),
+so that its 12 px labels stay 12 px on a 390 px screen instead of shrinking to 7.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.utils.formats import number_format
@@ -14,8 +16,20 @@ from django.utils.translation import gettext as _
 
 from commons_fund.money import format_amount
 
-WIDTH, HEIGHT = 640, 280
-LEFT, RIGHT, TOP, BOTTOM = 92, 16, 16, 36
+HEIGHT = 280
+RIGHT, TOP, BOTTOM = 16, 16, 36
+
+
+@dataclass(frozen=True)
+class Layout:
+    width: int
+    left: int  # room for the amounts' ticks
+    ticks: int  # about this many steps between ticks
+    year_room: int  # pixels a year's label needs; every other one is skipped below it
+
+
+WIDE = Layout(width=640, left=92, ticks=4, year_room=0)
+NARROW = Layout(width=300, left=84, ticks=3, year_room=40)
 
 
 @dataclass(frozen=True)
@@ -51,14 +65,15 @@ class Chart:
     ticks: list[tuple[float, str]]
     years: list[tuple[float, int]]
     zero: float
-    width: int = WIDTH
+    width: int = WIDE.width
     height: int = HEIGHT
-    left: int = LEFT
-    right_edge: int = WIDTH - RIGHT
+    left: int = WIDE.left
+    right_edge: int = WIDE.width - RIGHT
+    narrow: "Chart | None" = None  # the same chart drawn for phones
 
 
-def _nice_step(span: float) -> float:
-    raw = span / 4
+def _nice_step(span: float, steps: int) -> float:
+    raw = span / steps
     magnitude = 10 ** math.floor(math.log10(raw))
     return next(step * magnitude for step in (1, 2, 2.5, 5, 10) if step * magnitude >= raw)
 
@@ -70,20 +85,28 @@ def _tick_label(value: float, step: float) -> str:
 
 
 def chart(*, key: str, title: str, years: list[int], series: list[Series]) -> Chart:
+    """A chart for screens, carrying its drawing for phones."""
+    return replace(
+        _draw(key, title, years, series, WIDE), narrow=_draw(key, title, years, series, NARROW)
+    )
+
+
+def _draw(key: str, title: str, years: list[int], series: list[Series], layout: Layout) -> Chart:
     values = [float(v) for s in series for v in s.values if v is not None]
     low, high = min([0.0, *values]), max([0.0, *values])
     if high == low:
         high = low + 1
-    step = _nice_step(high - low)
+    step = _nice_step(high - low, layout.ticks)
     low, high = math.floor(low / step) * step, math.ceil(high / step) * step
     plot_height = HEIGHT - TOP - BOTTOM
-    band = (WIDTH - LEFT - RIGHT) / max(1, len(years))
+    band = (layout.width - layout.left - RIGHT) / max(1, len(years))
+    every = max(1, math.ceil(layout.year_room / band)) if layout.year_room else 1
 
     def y(value: float) -> float:
         return round(TOP + (high - value) / (high - low) * plot_height, 1)
 
     def centre(index: int) -> float:
-        return round(LEFT + band * (index + 0.5), 1)
+        return round(layout.left + band * (index + 0.5), 1)
 
     bars = [s for s in series if s.kind == "bar"]
     bar_width = band * 0.7 / max(1, len(bars))
@@ -110,14 +133,18 @@ def chart(*, key: str, title: str, years: list[int], series: list[Series]) -> Ch
         drawn.append(DrawnSeries(s, " ".join(points), marks))
     count = round((high - low) / step)
     ticks = [(y(low + i * step), _tick_label(low + i * step, step)) for i in range(count + 1)]
+    last = len(years) - 1
     return Chart(
         key,
         title,
         _describe(years, series),
         drawn,
         ticks,
-        [(centre(i), year) for i, year in enumerate(years)],
+        [(centre(i), year) for i, year in enumerate(years) if (last - i) % every == 0],
         y(0),
+        width=layout.width,
+        left=layout.left,
+        right_edge=layout.width - RIGHT,
     )
 
 

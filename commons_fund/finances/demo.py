@@ -17,7 +17,7 @@ from .models import FinancialYear
 SHARE = Decimal(16)
 # Notes are shown on the French-first demo site as written.
 DERIVED_2022 = (
-    "Publiés : capital social, produits, charges et valeur de la part (7,54 €). "
+    "Publiés : capital social, produits, charges et valeur de la part (7,54 €). "
     "Capitaux propres et report à nouveau déduits de ces chiffres."
 )
 MODELLED = "Année illustrative, modélisée pour mener aux comptes publiés de 2022 et 2023."
@@ -38,7 +38,7 @@ YEARS = {
         Decimal("875.50"),
         1_827,
         False,
-        "Comptes publiés ; le nombre de comptes actifs est illustratif.",
+        "Comptes publiés ; le nombre de comptes actifs est illustratif.",
     ),
 }
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from commons_fund.members.models import Membership, Organisation, Role
-from commons_fund.money import format_amount
+from commons_fund.money import format_amount, format_percent
 
 from . import indicators
 from .charts import finance_charts
@@ -175,13 +175,6 @@ def previous_year_revenue(*, organisation_id: int, year: int) -> Decimal | None:
     """The operating revenue of the year before `year`, when its accounts are entered."""
     accounts = FinancialYear.objects.filter(organisation_id=organisation_id, year=year - 1).first()
     return accounts.operating_revenue.amount if accounts else None
-
-
-def format_percent(value: Decimal) -> str:
-    """ "14,18 %" or "20 %" in French, "14.18%" in English (no ",00" on a whole number)."""
-    whole = value == value.to_integral_value()
-    number = number_format(int(value) if whole else value, decimal_pos=None if whole else 2)
-    return _("%(value)s%%") % {"value": number}
 
 
 def _years(value: Decimal) -> str:

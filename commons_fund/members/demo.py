@@ -30,7 +30,7 @@ ORGANISATIONS = [
         "department": "75",
         "founded_year": 2001,
         "website": "https://ouvaton.coop/",
-        "description": "Coopérative d'hébergement : les clients en sont les sociétaires.",
+        "description": "Coopérative d’hébergement : les clients en sont les sociétaires.",
     },
     {
         "slug": "octopuce",
@@ -39,7 +39,7 @@ ORGANISATIONS = [
         "region": "11",
         "department": "75",
         "website": "https://www.octopuce.fr/",
-        "description": "SARL d'infogérance, partenaire de services gérés.",
+        "description": "SARL d’infogérance, partenaire de services gérés.",
     },
     {
         "slug": "normandie-libre",
@@ -56,7 +56,7 @@ ORGANISATIONS = [
         "region": "84",
         "department": "69",
         "website": "https://framasoft.org/",
-        "description": "Association d'éducation populaire aux enjeux du numérique et des communs.",
+        "description": "Association d’éducation populaire aux enjeux du numérique et des communs.",
     },
     {
         "slug": "la-quadrature-du-net",
@@ -65,7 +65,7 @@ ORGANISATIONS = [
         "region": "11",
         "department": "75",
         "website": "https://www.laquadrature.net/",
-        "description": "Association de défense des libertés fondamentales dans l'environnement "
+        "description": "Association de défense des libertés fondamentales dans l’environnement "
         "numérique.",
     },
     {

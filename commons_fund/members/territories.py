@@ -20,7 +20,7 @@ REGIONS = (
     ("75", "Nouvelle-Aquitaine"),
     ("76", "Occitanie"),
     ("84", "Auvergne-Rhône-Alpes"),
-    ("93", "Provence-Alpes-Côte d'Azur"),
+    ("93", "Provence-Alpes-Côte d’Azur"),
     ("94", "Corse"),
 )
 
@@ -47,8 +47,8 @@ DEPARTMENTS = (
     ("19", "Corrèze", "75"),
     ("2A", "Corse-du-Sud", "94"),
     ("2B", "Haute-Corse", "94"),
-    ("21", "Côte-d'Or", "27"),
-    ("22", "Côtes-d'Armor", "53"),
+    ("21", "Côte-d’Or", "27"),
+    ("22", "Côtes-d’Armor", "53"),
     ("23", "Creuse", "75"),
     ("24", "Dordogne", "75"),
     ("25", "Doubs", "27"),
@@ -121,7 +121,7 @@ DEPARTMENTS = (
     ("92", "Hauts-de-Seine", "11"),
     ("93", "Seine-Saint-Denis", "11"),
     ("94", "Val-de-Marne", "11"),
-    ("95", "Val-d'Oise", "11"),
+    ("95", "Val-d’Oise", "11"),
     ("971", "Guadeloupe", "01"),
     ("972", "Martinique", "02"),
     ("973", "Guyane", "03"),

@@ -32,7 +32,7 @@ def _treasurer(organisation: Organisation) -> User:
         .first()
     )
     if membership is None:
-        raise ValueError(f"The demo's {organisation} has no treasurer or administrator.")
+        raise ValueError(f"The demo’s {organisation} has no treasurer or administrator.")
     return membership.user
 
 

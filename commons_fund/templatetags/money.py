@@ -1,6 +1,8 @@
+from decimal import Decimal
+
 from django import template
 
-from commons_fund.money import format_amount, from_minor_units
+from commons_fund.money import format_amount, format_percent, from_minor_units
 
 register = template.Library()
 
@@ -19,3 +21,12 @@ def euros(value, currency: str = "EUR") -> str:
     if value in (None, ""):
         return ""
     return format_amount(value, currency)
+
+
+@register.filter
+def percent(value) -> str:
+    """{{ rate|percent }} → "14,18 %" in French (a narrow no-break space), "14.18%" in
+    English."""
+    if value in (None, ""):
+        return ""
+    return format_percent(Decimal(value))

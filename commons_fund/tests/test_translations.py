@@ -3,11 +3,13 @@
 CI runs `makemessages` before this test, so a new string left untranslated fails here. Each
 test lists every faulty string at once (one test per string made 1 400 tests)."""
 
-import re
 from pathlib import Path
 
 import polib
+import pytest
 from django.utils import translation
+
+from tests.typography import faults
 
 PO = Path(__file__).resolve().parents[2] / "locale/fr/LC_MESSAGES/django.po"
 ENTRIES = [entry for entry in polib.pofile(str(PO)) if not entry.obsolete]
@@ -42,23 +44,37 @@ def test_a_stale_compiled_catalogue_is_caught():
         assert _compiled_differs(entry)
 
 
-# French typography (issue #22): a no-break space (narrow U+202F, or U+00A0) before
-# « : ; ! ? % » and inside « guillemets », curly apostrophes.
-_BEFORE = re.compile(r" (?=[:;!?»])|« | (?=%%)")
-_STRAIGHT = re.compile(r"(?<=[A-Za-zÀ-ÿ])'(?=[A-Za-zÀ-ÿ])")
-
-
 def _french_texts(entry: polib.POEntry) -> list[str]:
     return list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
 
 
 def test_french_typography():
-    faulty = [
-        text
-        for entry in ENTRIES
-        for text in _french_texts(entry)
-        if _BEFORE.search(text) or _STRAIGHT.search(text)
-    ]
-    assert faulty == [], (
-        f"{len(faulty)} strings: a plain space before : ; ! ? % » or after «, or a ' apostrophe"
+    """Issue #22: no-break spaces before : ; ! ? % and inside « », the curly apostrophe,
+    "1er" (tests/typography.py; the rendered pages are checked by tests/e2e)."""
+    found = [fault for entry in ENTRIES for text in _french_texts(entry) for fault in faults(text)]
+    assert found == [], f"{len(found)} faults:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    ("text", "fault"),
+    [
+        ("Montant : 5 €", "a plain space before : ; ! ?"),
+        ("Vraiment ?", "a plain space before : ; ! ?"),
+        ("Taux 3 %", "a plain space before %"),
+        ("%(rate)s %%", "a plain space before %"),
+        ("« Bouquet »", "a plain space inside « »"),
+        ("le 1 janvier 2027", "« 1 » for the first of a month"),
+        ("l'association", "a straight apostrophe"),
+    ],
+)
+def test_the_typography_check_finds_a_planted_fault(text, fault):
+    found = faults(text)
+    assert found and all(line.startswith(fault) for line in found), found
+
+
+def test_the_typography_check_passes_good_french():
+    assert (
+        faults("Montant\u202f: 5\u202f%, «\u202fBouquet\u202f», le 1er janvier, l’association")
+        == []
     )
+    assert faults("à %(time)s, de %(name)s : %(url)s".replace(" :", "\u202f:")) == []

@@ -1,8 +1,10 @@
-"""#22: no page wider than a phone's screen. A visitor, then a member, then a treasurer
-(two-factor authentication on) walk the demo at 390 px from the home page, following every
-link of the site; each kind of page (one address per route, one Wagtail page per parent) is
-measured: nothing may stick out of the screen (wide tables and drawings scroll inside their
-own frame). Downloads, feeds, images and the admin are left out."""
+"""#22: no page wider than a phone's screen, no drawing with labels under 12 px, no fault
+of French typography in what a page says (`tests/typography.py`). A visitor, then a
+member, then a treasurer (two-factor authentication on) walk the demo at 390 px from the
+home page, following every link of the site; each kind of page (one address per route, one
+Wagtail page per parent) is measured: nothing may stick out of the screen (wide tables and
+drawings scroll inside their own frame). Downloads, feeds, images and the admin are left
+out."""
 
 import re
 from urllib.parse import urljoin, urlsplit
@@ -12,6 +14,7 @@ from django.urls import Resolver404, resolve
 from playwright.sync_api import Error as PlaywrightError
 
 from commons_fund.members.models import User
+from tests.typography import faults
 
 from .conftest import Journey
 
@@ -29,6 +32,16 @@ _WIDER = """width => [...document.querySelectorAll('body *')]
     .filter(e => !e.closest('.scroll-x') && (e.getBoundingClientRect().right > width + 1
         || (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible')))
     .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))"""
+
+
+# Labels of drawings (charts, the actors' network) smaller than 12 px once the drawing is
+# scaled to the screen.
+_SMALL_LABELS = """() => [...document.querySelectorAll('svg[viewBox] text')].filter(text => {
+    const svg = text.closest('svg[viewBox]'), box = svg.viewBox.baseVal;
+    const scale = svg.getBoundingClientRect().width / box.width;
+    return svg.getBoundingClientRect().width > 0
+        && parseFloat(getComputedStyle(text).fontSize) * scale < 11.95;
+}).slice(0, 3).map(text => text.textContent.trim())"""
 
 
 def _kind(path: str) -> str | None:
@@ -66,6 +79,9 @@ def _walk(tab: Journey, start: str = "/fr/") -> tuple[list[str], list[str]]:
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > WIDTH:
             wide.append(f"{path}: {width} px ({', '.join(page.evaluate(_WIDER, WIDTH))})")
+        wide += [f"{path}: {fault}" for fault in faults(page.inner_text("main"))]
+        if small := page.evaluate(_SMALL_LABELS):
+            wide.append(f"{path}: labels under 12 px: {small}")
         hrefs = page.eval_on_selector_all("a[href]", "all => all.map(a => a.getAttribute('href'))")
         for href in hrefs:
             link = urlsplit(urljoin(page.url, href))
@@ -109,4 +125,4 @@ def test_no_page_is_wider_than_a_phone(demo, browser, live_server):
     for must in ("/fr/actors/", "/fr/reciprocity/", "/fr/my/", "/treasury/", "/books/"):
         assert any(must in path for seen, _wide in walked.values() for path in seen), must
     wide = [line for _seen, pages in walked.values() for line in pages]
-    assert wide == [], "Pages wider than 390 px:\n" + "\n".join(wide)
+    assert wide == [], "Too wide, small labels or French typography:\n" + "\n".join(wide)

@@ -3,8 +3,6 @@ from decimal import Decimal
 from django import template
 from django.utils.formats import number_format
 
-from ..selectors import format_percent
-
 register = template.Library()
 
 
@@ -12,12 +10,6 @@ register = template.Library()
 def years(value: Decimal) -> str:
     """A number of years to a tenth: "1,6" in French."""
     return number_format(value, decimal_pos=1)
-
-
-@register.filter
-def percent(value: Decimal) -> str:
-    """ "14,18 %" in French, "14.18%" in English."""
-    return format_percent(Decimal(value))
 
 
 @register.filter

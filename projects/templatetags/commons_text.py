@@ -1,0 +1,12 @@
+from django import template
+
+from projects.translations import translated as translated_text
+
+register = template.Library()
+
+
+@register.filter
+def translated(obj, field: str) -> str:
+    """{{ project|translated:"summary" }}: in the page's language when given, else the
+    original (projects/translations.py)."""
+    return translated_text(obj, field)
