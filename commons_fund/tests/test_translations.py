@@ -65,6 +65,7 @@ def test_french_typography():
         ("« Bouquet »", "a plain space inside « »"),
         ("le 1 janvier 2027", "« 1 » for the first of a month"),
         ("l'association", "a straight apostrophe"),
+        ("1 tours promis", "a plural after 1"),
     ],
 )
 def test_the_typography_check_finds_a_planted_fault(text, fault):
