@@ -8,6 +8,8 @@ Floats here are pixels, never money.
 """
 
 import json
+import math
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -107,6 +109,8 @@ class Department:
     path: str
     count: int
     shade: int  # 0 (no actor) to 4
+    centre: tuple[float, float] = (0.0, 0.0)  # of its largest ring's points
+    radius: float = 0.0  # of the circle that shows its actors (Paris is a few pixels wide)
 
 
 @dataclass(frozen=True)
@@ -125,19 +129,41 @@ def _shapes() -> dict:
     return json.loads((Path(__file__).parent / "data" / "departements.json").read_text())
 
 
+@cache
+def _centre(path: str) -> tuple[float, float]:
+    """The mean of the points of a shape's largest ring ("M x y l dx dy … z", whole pixels)."""
+    largest: list[tuple[int, int]] = []
+    for ring in path.split("M")[1:]:
+        start, _l, moves = ring.rstrip("z").partition("l")
+        x, y = map(int, start.split())
+        points = [(x, y)]
+        numbers = [int(n) for n in re.findall(r"-?\d+", moves)]
+        for dx, dy in zip(numbers[::2], numbers[1::2], strict=True):
+            x, y = x + dx, y + dy
+            points.append((x, y))
+        largest = max(largest, points, key=len)
+    return (
+        round(sum(x for x, _y in largest) / len(largest), 1),
+        round(sum(y for _x, y in largest) / len(largest), 1),
+    )
+
+
 def _shade(count: int) -> int:
     return max(shade for least, shade in SHADES if count >= least)
 
 
 def france_map(rows: list[DepartmentRow], names: dict[str, str]) -> FranceMap:
-    """Metropolitan France's départements, each shaded by its number of actors (overseas
-    départements are in the table only)."""
+    """Metropolitan France's départements, each shaded by its number of actors and marked
+    with a circle as large (overseas départements are in the table only)."""
     data = _shapes()
     counts = {row.code: len(row.actors) for row in rows}
-    departments = [
-        Department(
-            code, names.get(code, code), path, counts.get(code, 0), _shade(counts.get(code, 0))
+    departments = []
+    for code, path in data["shapes"].items():
+        count = counts.get(code, 0)
+        radius = round(3 + 2.5 * math.sqrt(count), 1) if count else 0.0
+        departments.append(
+            Department(
+                code, names.get(code, code), path, count, _shade(count), _centre(path), radius
+            )
         )
-        for code, path in data["shapes"].items()
-    ]
     return FranceMap(data["viewBox"], departments, data["source"], data["licence"])

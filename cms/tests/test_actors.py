@@ -189,6 +189,8 @@ def test_the_page_draws_the_network_the_map_and_their_tables(client):
     # Calvados is shaded and leads to the page filtered on it, with its count in words.
     assert '<a href="?territory=department:14" aria-label="Calvados\u202f: 2 acteurs">' in page
     assert '<path d="M' in page and page.count('class="shade-0"') == 95
+    # A circle as large as the number of actors, on the département (Paris is a speck).
+    assert re.search(r'<circle cx="(\d+\.\d)" cy="(\d+\.\d)" r="6.5" class="actors-dot"/>', page)
     assert '<a href="?territory=department:14">14 – Calvados</a>' in page
     assert "1\u202f500,00\xa0€" in page
     assert "CC BY 4.0" in page  # the base map's licence
@@ -234,3 +236,13 @@ def test_the_base_map_is_small_and_has_every_metropolitan_departement():
     assert path.stat().st_size < 40_000
     assert len(data["shapes"]) == 96 and {"2A", "2B", "75", "14"} <= set(data["shapes"])
     assert all(re.fullmatch(r"(M\d+ \d+l[-\d ]+z)+", shape) for shape in data["shapes"].values())
+
+
+def test_each_departement_has_its_centre_inside_the_map():
+    from cms.actors_drawing import _centre, _shapes
+
+    centres = {code: _centre(path) for code, path in _shapes()["shapes"].items()}
+    assert all(0 < x < 613 and 0 < y < 585 for x, y in centres.values())
+    # Paris lies north of Lyon and east of Rennes; Corsica south-east of everything.
+    assert centres["75"][1] < centres["69"][1] and centres["75"][0] > centres["35"][0]
+    assert centres["2A"][0] > centres["13"][0] and centres["2A"][1] > centres["75"][1]
