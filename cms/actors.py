@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, Sum, TextChoices
+from django.db.models import Count, Q, Sum, TextChoices
 from django.utils.translation import gettext_lazy as _
 
 from commons_fund.members.models import Organisation
@@ -162,7 +162,7 @@ def _contract_rows(today: date) -> list[dict]:
         .values("partner_id", "project_id")
         .annotate(
             paid=Sum("declarations__due", filter=Q(declarations__status=DeclarationStatus.PAID)),
-            hidden=Sum("pk", filter=Q(show_amounts=False)),
+            hidden=Count("pk", filter=Q(show_amounts=False)),
         )
         .order_by()
     )
