@@ -6,8 +6,8 @@ commons' pages included. Seeding twice changes nothing."""
 from wagtail.models import Locale, Page, Site
 
 from commons_fund.members.models import Organisation
+from commons_fund.translations import translated
 from projects.models import Project
-from projects.translations import translated
 
 from .models import (
     CommonsIndexPage,

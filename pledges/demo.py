@@ -191,6 +191,13 @@ def _past_round(pool, treasurer, members, slugs, grades, months_ago) -> None:
     collecting.round_close(round_=round_)
 
 
+ENGLISH = (
+    "Each month, members promise a sum; they elect by majority judgment the commons that "
+    "receives the pot; then the promises are collected. Each elected commons waits until the "
+    "others have had their turn."
+)
+
+
 def seed() -> None:
     if Pool.objects.filter(slug="fonds-commun-normand").exists():
         return
@@ -208,6 +215,7 @@ def seed() -> None:
         "majoritaire le commun qui reçoit le pot ; puis les promesses sont "
         "collectées. Chaque commun élu attend que les autres aient eu leur tour.",
     )
+    Pool.objects.filter(pk=pool.pk).update(translations={"en": {"description": ENGLISH}})
     members = _members(pool)
     for months_ago, (slugs, grades) in zip((2, 1), HISTORY, strict=True):
         _past_round(pool, treasurer, members, slugs, grades, months_ago)

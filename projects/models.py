@@ -14,9 +14,9 @@ from wagtail.search import index
 
 from commons_fund.members.territories import DEPARTMENT_CHOICES, REGION_CHOICES
 from commons_fund.members.validators import validate_plain_text, validate_public_slug
+from commons_fund.translations import TranslationsValidator
 
 from .licences import FREE_LICENCES
-from .translations import TranslationsValidator
 
 MAX_AMOUNT = Decimal("1000000000")
 

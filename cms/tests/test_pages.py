@@ -97,3 +97,8 @@ def test_the_english_commons_pages_of_the_demo_are_english(client, demo_data):
     assert "Téléphone libéré" in french and "Freed phone" not in french
     questions = client.get(Page.objects.get(slug="questions", locale__language_code="en").url)
     assert "What is majority judgment?" in questions.text
+    # Pools' and organisations' descriptions too.
+    assert "Each month, members promise a sum" in client.get("/en/pools/").text
+    ouvaton = client.get("/en/organisations/ouvaton/").text
+    assert "Hosting cooperative: its customers are its members." in ouvaton
+    assert "Coopérative d’hébergement" in client.get("/fr/organisations/ouvaton/").text

@@ -124,6 +124,21 @@ ORGANISATIONS = [
     },
 ]
 
+# The organisations' descriptions in English (their translations).
+ENGLISH = {
+    "ouvaton": "Hosting cooperative: its customers are its members.",
+    "octopuce": "Managed-services company, a partner for hosted services.",
+    "normandie-libre": "Association promoting free software in Normandy.",
+    "framasoft": "Popular-education association on digital issues and the commons.",
+    "la-quadrature-du-net": "Association defending fundamental freedoms in the digital world.",
+    "debian-france": "Association supporting the Debian project in France.",
+    "data-patch": "A (fictional) worker cooperative building an open data commons.",
+    "numerique-bocage": "A (fictional) worker cooperative installing the Normandy bundle in "
+    "people's homes.",
+    "movilab": "Wiki and community documenting third places.",
+    "dokos": "Free software to run third places.",
+}
+
 MEMBERSHIPS = [
     ("camille@demo.test", "ouvaton", Role.TREASURER),
     ("admin@demo.test", "ouvaton", Role.ADMIN),
@@ -164,6 +179,7 @@ def seed() -> list[str]:
     for fields in ORGANISATIONS:
         fields = dict(fields)
         slug = fields.pop("slug")
+        fields["translations"] = {"en": {"description": ENGLISH[slug]}}
         organisations[slug], _ = Organisation.objects.get_or_create(slug=slug, defaults=fields)
     for email, slug, role in MEMBERSHIPS:
         Membership.objects.get_or_create(

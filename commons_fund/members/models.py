@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.search import index
 
+from commons_fund.translations import TranslationsValidator
+
 from .territories import DEPARTMENT_CHOICES, REGION_CHOICES, REGION_OF_DEPARTMENT
 from .validators import (
     validate_plain_text,
@@ -176,6 +178,12 @@ class Organisation(index.Indexed, PostalAddress):
         help_text=_("For example: Présidente, Gérant."),
     )
     description = models.TextField(_("description"), max_length=5000, blank=True)
+    translations = models.JSONField(
+        _("translations"),
+        default=dict,
+        blank=True,
+        validators=[TranslationsValidator("description")],
+    )
     publish_finances = models.BooleanField(
         _("publish the yearly accounts"),
         default=True,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 
 from commons_fund.members.validators import validate_plain_text, validate_public_slug
+from commons_fund.translations import TranslationsValidator
 
 MAX_AMOUNT = 1_000_000  # euros per pledge and round: a typo guard, not a policy
 # A college (or a round without colleges) with fewer voters has its totals published, not its
@@ -75,6 +76,12 @@ class Pool(models.Model):
         _("web address"), max_length=80, unique=True, validators=[validate_public_slug]
     )
     description = models.TextField(_("description"), max_length=10000, blank=True)
+    translations = models.JSONField(
+        _("translations"),
+        default=dict,
+        blank=True,
+        validators=[TranslationsValidator("description")],
+    )
     host = models.ForeignKey(
         "members.Organisation",
         on_delete=models.PROTECT,

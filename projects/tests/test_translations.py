@@ -2,9 +2,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from commons_fund.translations import TranslationsValidator, translated
 from projects.models import Project
 from projects.tests.factories import ProjectFactory, StepFactory
-from projects.translations import TranslationsValidator, translated
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,8 @@
-"""A commons' own words in the site's other languages: its name, summary and description,
-its steps' titles and deliverables, its budget lines' labels, kept beside the original
-in a `translations` field ({"en": {"summary": "…"}}). Pages show the visitor's language
-where it is given, the original elsewhere."""
+"""People's own words in the site's other languages — a commons' name, summary and
+description, its steps' titles and deliverables, its budget lines' labels, a pool's and an
+organisation's description — kept beside the original in a `translations` field
+({"en": {"summary": "…"}}). Pages show the visitor's language where it is given, the
+original elsewhere."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError

@@ -1,6 +1,6 @@
 from django import template
 
-from projects.translations import translated as translated_text
+from commons_fund.translations import translated as translated_text
 
 register = template.Library()
 
@@ -8,5 +8,5 @@ register = template.Library()
 @register.filter
 def translated(obj, field: str) -> str:
     """{{ project|translated:"summary" }}: in the page's language when given, else the
-    original (projects/translations.py)."""
+    original (commons_fund/translations.py)."""
     return translated_text(obj, field)
