@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commons_fund.members.models import Organisation
 from commons_fund.members.territories import DEPARTMENTS, REGION_OF_DEPARTMENT
+from commons_fund.translations import translated
 from pledges.models import Pool
 from projects.models import FundingSource, Project, SourceKind, SourceStatus
 from reciprocity.models import DeclarationStatus
@@ -118,7 +119,7 @@ def _commons_actor(project: Project, hosts: dict[int, Organisation]) -> Actor:
     return Actor(
         key=f"commons:{project.pk}",
         kind=ActorKind.COMMONS,
-        name=project.name,
+        name=translated(project, "name"),
         url=project.get_absolute_url(),
         departments=departments,
         regions=regions,
@@ -201,7 +202,7 @@ def actors_and_flows(
     projects = {
         project.pk: project
         for project in Project.objects.filter(pk__in=project_ids).only(
-            "pk", "name", "slug", "host_id", "departments", "regions"
+            "pk", "name", "slug", "host_id", "departments", "regions", "translations"
         )
     }
     organisation_ids |= {pool.host_id for pool in pools.values()}

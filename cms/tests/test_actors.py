@@ -246,3 +246,12 @@ def test_each_departement_has_its_centre_inside_the_map():
     # Paris lies north of Lyon and east of Rennes; Corsica south-east of everything.
     assert centres["75"][1] < centres["69"][1] and centres["75"][0] > centres["35"][0]
     assert centres["2A"][0] > centres["13"][0] and centres["2A"][1] > centres["75"][1]
+
+
+def test_commons_are_named_in_the_visitors_language(client):
+    commons = ProjectFactory(
+        name="Bouquet normand", translations={"en": {"name": "Normandy bundle"}}
+    )
+    _source(commons, SourceKind.SUBSIDY, "100")
+    assert "Normandy bundle" in client.get("/en/actors/").content.decode()
+    assert "Bouquet normand" in client.get("/fr/actors/").content.decode()
