@@ -31,6 +31,7 @@ def _insert_organisation(**overrides) -> str:
         "department": "",
         "website": "",
         "description": "",
+        "translations": "{}",
         "logo": "",
         "street_address": "",
         "postal_code": "",
