@@ -5,10 +5,13 @@ counters (requests by method and status class, Celery tasks by name and outcome)
 kept in the shared cache, Redis in production. A web process adds its requests there at most
 once a second (what a process killed in between had counted is lost); a worker adds each task
 as it ends. Counters start again from zero when the cache is emptied, which Prometheus reads
-as a reset. Gauges (charges by status, rounds by state, the beat's last run) are read from the
-database at each scrape.
+as a reset. Counting never breaks an answer nor a task: while the cache is unreachable a web
+process keeps its counts for the next flush (a worker's are logged and dropped), and a scrape
+gives the gauges alone. Gauges (charges by status, rounds by state, the beat's last run) are
+read from the database at each scrape.
 """
 
+import logging
 import threading
 import time
 from collections import Counter
@@ -31,6 +34,8 @@ STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx")
 TASK_OUTCOMES = ("succeeded", "failed", "retried")
 FLUSH_SECONDS = 1.0
 
+logger = logging.getLogger(__name__)
+
 
 def _request_key(method: str, status_class: str) -> str:
     return f"metrics:requests:{method}:{status_class}"
@@ -40,11 +45,19 @@ def _task_key(task: str, outcome: str) -> str:
     return f"metrics:tasks:{task}:{outcome}"
 
 
-def _add(counts: dict[str, int]) -> None:
-    """Add to the shared counters (created at zero, kept until the cache is emptied)."""
-    for key, count in counts.items():
-        cache.add(key, 0, None)
-        cache.incr(key, count)
+def _add(counts: dict[str, int]) -> Counter[str]:
+    """Add to the shared counters (created at zero, kept until the cache is emptied); return
+    what could not be added. Any backend's error is caught: a counter is never worth an
+    answer."""
+    left = Counter(counts)
+    try:
+        for key, count in counts.items():
+            cache.add(key, 0, None)
+            cache.incr(key, count)
+            del left[key]
+    except Exception:
+        logger.warning("Metrics not counted: the cache is unreachable", exc_info=True)
+    return left
 
 
 class RequestCounts:
@@ -62,15 +75,16 @@ class RequestCounts:
             self._pending[_request_key(method, status_class)] += 1
             if time.monotonic() - self._flushed_at < FLUSH_SECONDS:
                 return
-            pending, self._pending = self._pending, Counter()
-            self._flushed_at = time.monotonic()
-        _add(pending)
+        self.flush()
 
     def flush(self) -> None:
         with self._lock:
             pending, self._pending = self._pending, Counter()
             self._flushed_at = time.monotonic()
-        _add(pending)
+        left = _add(pending)
+        if left:
+            with self._lock:
+                self._pending.update(left)
 
 
 requests = RequestCounts()
@@ -124,7 +138,11 @@ class CommonsFundCollector(Collector):
         name: str, documentation: str, labels: list[str], keys: Iterable[tuple[tuple, str]]
     ) -> CounterMetricFamily:
         keys = list(keys)
-        found = cache.get_many([key for _values, key in keys])
+        try:
+            found = cache.get_many([key for _values, key in keys])
+        except Exception:  # the scrape still tells the database's gauges
+            logger.warning("Counters not read: the cache is unreachable", exc_info=True)
+            found = {}
         family = CounterMetricFamily(name, documentation, labels=labels)
         for values, key in keys:
             if key in found:

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 import redis
-from django.core.cache import caches
 from django.db import OperationalError, connection
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
@@ -29,15 +28,7 @@ def test_healthz_is_200_when_database_broker_and_cache_answer(client):
     assert response["Cache-Control"].startswith("max-age=0")
 
 
-def test_healthz_is_503_when_the_cache_is_unreachable(client, settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": "redis://127.0.0.1:9/0",  # the discard port: nothing listens
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
-        }
-    }
-    caches.close_all()
+def test_healthz_is_503_when_the_cache_is_unreachable(client, unreachable_cache):
     response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()

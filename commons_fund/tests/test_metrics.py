@@ -1,7 +1,10 @@
 """/metrics (#23): Prometheus' text format, for the holder of the token alone; counters
 shared by every process through the cache, gauges read from the database."""
 
+import uuid
+
 import pytest
+from django.core.cache import cache, caches
 from django.db.models import Count
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -96,3 +99,36 @@ def test_gauges_are_the_database_counts(client, token, demo_data):
     for state, count in rounds.items():
         assert scraped[("commons_fund_rounds", ("state", state))] == count
     assert scraped[("commons_fund_charges", ("status", "cancelled"))] == charges.get("cancelled", 0)
+
+
+def test_an_unreachable_cache_breaks_no_answer_and_loses_no_count(
+    client, settings, monkeypatch, unreachable_cache
+):
+    """Counting must never break an answer: while the cache is down, the process keeps its
+    counts and adds them once the cache answers again."""
+    counts = metrics.RequestCounts()
+    monkeypatch.setattr(metrics, "requests", counts)
+    monkeypatch.setattr(metrics, "FLUSH_SECONDS", 0)  # every answer tries to add its count
+    assert client.get("/healthz").status_code == 503  # answered, the cache said down
+    assert client.post("/healthz").status_code == 405
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"back-again-{uuid.uuid4()}",
+        }
+    }
+    caches.close_all()
+    counts.flush()
+    assert cache.get(metrics._request_key("GET", "5xx")) == 1
+    assert cache.get(metrics._request_key("POST", "4xx")) == 1
+
+
+def test_a_task_ending_while_the_cache_is_down_is_not_failed_by_its_count(unreachable_cache):
+    ended = metrics._task_ended("succeeded")
+    ended(sender=None)  # logged and dropped: a task's outcome is not the cache's
+
+
+def test_a_scrape_while_the_cache_is_down_still_tells_the_gauges(client, token, unreachable_cache):
+    figures = scrape(client)
+    assert not any(name == "commons_fund_http_requests_total" for name, *_labels in figures)
+    assert ("commons_fund_charges", ("status", "pending")) in figures
