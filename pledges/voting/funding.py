@@ -17,10 +17,12 @@ water-filling) is exact rational arithmetic (`fractions.Fraction`). Cents are th
 the largest remainder method, so they add up exactly to the amount paid.
 """
 
+from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from decimal import Decimal
 from fractions import Fraction
 from math import floor, isqrt
+from operator import itemgetter
 from typing import cast
 
 from .errors import VotingError
@@ -40,30 +42,72 @@ def _cents(value: Decimal | int | str, what: str) -> int:
     return int(cents)
 
 
-def _contribution_cents(index: int, amount: object) -> int:
-    """A contribution in whole cents; the message is only built when something is wrong."""
+def _whole_cents(amount: object) -> int | None:
+    """A contribution in whole cents, or None when it is not a positive amount in cents."""
     if type(amount) in (Decimal, int):  # not bool, nor float
         try:
             numerator, denominator = cast(Decimal | int, amount).as_integer_ratio()
         except (ValueError, OverflowError):  # NaN, infinity
-            numerator, denominator = 0, 1
+            return None
         cents, rest = divmod(numerator * 100, denominator)
         if not rest and cents > 0:
             return cents
-    raise VotingError(
-        f"Contribution {index} must be a positive amount in whole cents (a Decimal): {amount!r}."
-    )
+    return None
+
+
+def _cents_of_amounts(amounts: list[Decimal | int]) -> dict[Decimal | int, int]:
+    """Each distinct amount in whole cents (amounts repeat a lot: 5 €, 10 €, 20 €...), or
+    the error naming the first contribution that is not a positive amount in cents."""
+    cents_of: dict[Decimal | int, int | None] | None = None
+    if set(map(type, amounts)) <= {Decimal, int}:  # a float is refused, even equal to a Decimal
+        try:
+            cents_of = {amount: _whole_cents(amount) for amount in set(amounts)}
+        except TypeError:  # a signalling NaN cannot be hashed
+            cents_of = None
+    if cents_of is not None and None not in cents_of.values():
+        return cast(dict[Decimal | int, int], cents_of)
+    for index, amount in enumerate(amounts):
+        if _whole_cents(amount) is None:
+            raise VotingError(
+                f"Contribution {index} must be a positive amount in whole cents (a Decimal): "
+                f"{amount!r}."
+            )
+    raise AssertionError("unreachable: a distinct amount was refused")
+
+
+def _per_project(
+    rows: list[tuple[Hashable, Hashable, Decimal]],
+) -> dict[Hashable, dict[Hashable, int]]:
+    """Cents given by each contributor to each project, projects in their first order."""
+    amounts = list(map(itemgetter(2), rows))
+    cents_of = _cents_of_amounts(amounts)
+    per_project: defaultdict[Hashable, dict[Hashable, int]] = defaultdict(dict)
+    for contributor, project, cents in zip(
+        map(itemgetter(0), rows),
+        map(itemgetter(1), rows),
+        map(cents_of.__getitem__, amounts),
+        strict=True,
+    ):
+        by_contributor = per_project[project]
+        if contributor in by_contributor:
+            by_contributor[contributor] += cents
+        else:
+            by_contributor[contributor] = cents
+    return per_project
 
 
 def _matches(per_project: dict[Hashable, dict[Hashable, int]]) -> dict[Hashable, Fraction]:
     matches = {}
     square_scale = ROOT_SCALE * ROOT_SCALE
+    root_of: dict[int, int] = {}  # the same sum is often given by many
     for project, by_contributor in per_project.items():
         amounts = by_contributor.values()
         if len(amounts) < 2:
             matches[project] = Fraction(0)
             continue
-        roots = sum(isqrt(cents * square_scale) for cents in amounts)
+        for cents in set(amounts).difference(root_of):
+            root_of[cents] = isqrt(cents * square_scale)
+        roots = sum(map(root_of.__getitem__, amounts))
         match = Fraction(roots * roots, square_scale) - sum(amounts)
         matches[project] = max(match, Fraction(0))
     return matches
@@ -124,18 +168,8 @@ def quadratic_funding(
         cap = Fraction(cap)
         if not 0 < cap <= 1:
             raise VotingError("cap is a fraction of the pool, above 0 and at most 1.")
-    per_project: dict[Hashable, dict[Hashable, int]] = {}
-    cents_of: dict[Decimal | int, int] = {}  # amounts repeat a lot (5 €, 10 €, 20 €...)
-    for index, (contributor, project, amount) in enumerate(contributions):
-        known = type(amount) in (Decimal, int)
-        cents = cents_of.get(amount) if known else None
-        if cents is None:
-            cents = cents_of[amount] = _contribution_cents(index, amount)
-        by_contributor = per_project.get(project)
-        if by_contributor is None:
-            by_contributor = per_project[project] = {}
-        by_contributor[contributor] = by_contributor.get(contributor, 0) + cents
-    matches = _matches(per_project)
+    rows = contributions if isinstance(contributions, list) else list(contributions)
+    matches = _matches(_per_project(rows))
     raw_total = sum(matches.values(), Fraction(0))
     target = Fraction(pool_cents) if mode == "full" else min(Fraction(pool_cents), raw_total)
     cap_cents = Fraction(floor(cap * pool_cents)) if cap is not None else None

@@ -79,6 +79,9 @@ def test_cents_add_up_exactly():
         ([("a", "p", D("Infinity"))], D(10), {}),
         ([("a", "p", D(1)), ("b", "p", 1.0)], D(10), {}),  # a float, even equal to a Decimal
         ([("a", "p", "1.00")], D(10), {}),
+        ([("a", "p", D(1)), ("b", "p", True)], D(10), {}),  # a bool, equal to 1
+        ([("a", "p", D(1)), ("b", "p", D("sNaN"))], D(10), {}),  # cannot even be hashed
+        ([("a", "p", D(1)), ("b", "p", D("-1")), ("c", "p", D("0.5"))], D(10), {}),
         ([("a", "p", D(1))], D(-10), {}),
         ([("a", "p", D(1))], D(10), {"mode": "half"}),
         ([("a", "p", D(1))], D(10), {"cap": D("1.5")}),
@@ -88,6 +91,19 @@ def test_cents_add_up_exactly():
 def test_bad_inputs_are_refused(contributions, pool, options):
     with pytest.raises(VotingError):
         quadratic_funding(contributions, pool=pool, **options)
+
+
+def test_the_error_names_the_first_bad_contribution():
+    contributions = [("a", "p", D(1)), ("b", "p", D(2)), ("c", "p", D("0.001")), ("d", "p", 1.5)]
+    with pytest.raises(VotingError, match=r"^Contribution 2 .*Decimal\('0.001'\)"):
+        quadratic_funding(contributions, pool=D(10))
+
+
+def test_any_iterable_of_contributions_is_read_once():
+    contributions = [("a", "p", D(1)), ("b", "p", D(4)), ("a", "q", D(9))]
+    assert quadratic_funding(iter(contributions), pool=D(10)) == quadratic_funding(
+        contributions, pool=D(10)
+    )
 
 
 def test_nobody_matched_pays_nothing():
