@@ -9,7 +9,9 @@ active language, as the Python path writes them.
 """
 
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from babel.numbers import get_currency_precision
@@ -190,15 +192,18 @@ def _accounts(organisation: Organisation) -> list[int]:
 
 
 def _lines(sql: str, params: dict[str, Any]) -> Iterator[str]:
-    """The query's lines in batches of text, from a server-side cursor in a transaction
-    (the cursor lives as long as it), sorted in memory (a big host's year is tens of MB)."""
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
-        with connection.chunked_cursor() as cursor:
-            cursor.execute(sql, params)
-            while rows := cursor.fetchmany(BATCH):
-                yield "".join(row[0] for row in rows)
+    """The query's lines in batches of text, streamed: PostgreSQL sends rows as it makes
+    them (psycopg's chunked rows mode) while this process joins and encodes those received,
+    the two at once — a server-side cursor made them take turns, one FETCH at a time. Memory
+    stays bounded: the socket's buffers hold what is not read yet. Sorted in the server's
+    memory (a big host's year is tens of MB)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
+        # Closed first when the download stops halfway: psycopg then cancels the query and
+        # reads what was already sent, so that the connection can roll back.
+        with closing(cursor.cursor.stream(sql, params, size=BATCH)) as rows:
+            while batch := "".join(row[0] for row in islice(rows, BATCH)):
+                yield batch
 
 
 def fec_batches(*, organisation: Organisation, start: datetime, end: datetime) -> Iterator[str]:
