@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 CHARACTER = 7  # pixels a character takes at 12 px (DejaVu Sans, Verdana): the text is fitted
 PADDING = 10
 HEIGHT = 22
-TONES = {"good": "#17623f", "late": "#9a3412", "neutral": "#4d5a52"}
+TONES = {"good": "#17623f", "late": "#9a3412"}
 
 
 def badge_response(*, label: str, value: str, tone: str = "good") -> HttpResponse:

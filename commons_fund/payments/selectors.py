@@ -9,7 +9,6 @@ from schwifty import IBAN
 
 from commons_fund.members.models import MONEY_ROLES, Membership, Organisation, User
 
-from . import services, stripe_client
 from .models import (
     BankAccount,
     BankAccountChange,
@@ -24,29 +23,7 @@ from .models import (
     StripeAccount,
     TaxReceipt,
 )
-
-
-def charge_refreshed(*, charge: Charge) -> Charge:
-    """The charge after asking Stripe where it stands (webhooks may lag behind the payer)."""
-    try:
-        if charge.stripe_payment_intent:
-            return services.charge_apply_intent(
-                intent=stripe_client.payment_intent_retrieve(
-                    charge.stripe_payment_intent, account=charge.stripe_account
-                )
-            )
-        if charge.checkout_session:
-            return (
-                services.checkout_apply(
-                    session=stripe_client.checkout_session_retrieve(
-                        charge.checkout_session, account=charge.stripe_account
-                    )
-                )
-                or charge
-            )
-    except stripe_client.PaymentError:
-        pass
-    return charge
+from .monthly_links import monthly_gift_url
 
 
 def charges_received(*, organisation: Organisation | None) -> QuerySet[Charge]:
@@ -163,10 +140,7 @@ def payments_of(*, user: User) -> QuerySet[Charge]:
 def monthly_gifts_of(*, user: User) -> list[tuple[MonthlyGift, str]]:
     """My monthly gifts still running, each with its own page (where it is stopped)."""
     gifts = MonthlyGift.objects.filter(user=user).exclude(status=MonthlyGiftStatus.CANCELLED)
-    return [
-        (gift, services.monthly_gift_url(gift))
-        for gift in gifts.select_related("books", "centre")[:50]
-    ]
+    return [(gift, monthly_gift_url(gift)) for gift in gifts.select_related("books", "centre")[:50]]
 
 
 def monthly_gift_months(*, gift: MonthlyGift) -> QuerySet[Charge]:

@@ -4,6 +4,7 @@ idempotency key derived from it, and the answer is applied in a short transactio
 
 Callers use `from commons_fund.payments import services` and the names below."""
 
+from ..monthly_links import monthly_gift_of_token, monthly_gift_token, monthly_gift_url
 from .charges import (
     KIND_OF_CREDIT,
     REFERENCE_ALPHABET,
@@ -35,6 +36,7 @@ from .gift_receipts import gift_receipt_email_send, gift_receipts_send_due
 from .gifts import (
     GIFT_WAITING_HOURS,
     GIFTS_WAITING_MAX,
+    charge_refresh,
     checkout_apply,
     gift_of_token,
     gift_start,
@@ -44,11 +46,8 @@ from .monthly_gifts import (
     monthly_gift_cancel,
     monthly_gift_checkout_apply,
     monthly_gift_invoice_paid,
-    monthly_gift_of_token,
     monthly_gift_refresh,
     monthly_gift_start,
-    monthly_gift_token,
-    monthly_gift_url,
 )
 from .payouts import (
     bank_account_change_email_send,
@@ -97,6 +96,7 @@ __all__ = [
     "charge_apply_intent",
     "charge_create",
     "charge_payers",
+    "charge_refresh",
     "charge_submit",
     "charges_submit_pending",
     "checkout_apply",

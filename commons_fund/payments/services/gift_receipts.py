@@ -10,8 +10,8 @@ from commons_fund.members.mailing import people_email
 from commons_fund.money import format_amount, from_minor_units
 
 from ..models import Charge, ChargeStatus, MonthlyGift
+from ..monthly_links import monthly_gift_url
 from ..receipts import charge_receipt_pdf, receipt_number
-from .monthly_gifts import monthly_gift_url
 
 
 def gift_receipt_email_send(*, charge: Charge) -> int:

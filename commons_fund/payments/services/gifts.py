@@ -182,3 +182,26 @@ def checkout_apply(*, session: stripe_client.Checkout, account: str | None = Non
             status=ChargeStatus.CANCELLED
         )
     return charge
+
+
+def charge_refresh(*, charge: Charge) -> Charge:
+    """The charge after asking Stripe where it stands (webhooks may lag behind the payer)."""
+    try:
+        if charge.stripe_payment_intent:
+            return charge_apply_intent(
+                intent=stripe_client.payment_intent_retrieve(
+                    charge.stripe_payment_intent, account=charge.stripe_account
+                )
+            )
+        if charge.checkout_session:
+            return (
+                checkout_apply(
+                    session=stripe_client.checkout_session_retrieve(
+                        charge.checkout_session, account=charge.stripe_account
+                    )
+                )
+                or charge
+            )
+    except stripe_client.PaymentError:
+        pass
+    return charge

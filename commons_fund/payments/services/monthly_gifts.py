@@ -6,10 +6,8 @@ import logging
 from decimal import Decimal
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,33 +18,12 @@ from commons_fund.money import from_minor_units, minor_units, parse_amount
 
 from .. import stripe_client
 from ..models import Charge, MethodKind, MonthlyGift, MonthlyGiftStatus
+from ..monthly_links import monthly_gift_url
 from .charges import charge_apply_intent, charge_create
 from .connect import payments_account
 from .gifts import checkout_unreachable, gift_recipient_name, gifts_waiting_check
 
 logger = logging.getLogger(__name__)
-
-MONTHLY_GIFT_TOKEN_SALT = "commons_fund.payments.monthly_gift"  # noqa: S105 - a namespace
-
-
-def monthly_gift_token(gift: MonthlyGift) -> str:
-    """What lets a donor reach their monthly gift (and stop it) without logging in: it is in
-    every receipt email, so it does not expire."""
-    return signing.dumps(gift.pk, salt=MONTHLY_GIFT_TOKEN_SALT)
-
-
-def monthly_gift_of_token(token: str) -> MonthlyGift:
-    """The monthly gift a token names (MonthlyGift.DoesNotExist for a bad or foreign one)."""
-    try:
-        pk = signing.loads(token, salt=MONTHLY_GIFT_TOKEN_SALT)
-    except signing.BadSignature as error:
-        raise MonthlyGift.DoesNotExist("Unknown monthly gift.") from error
-    return MonthlyGift.objects.select_related("books", "centre", "user").get(pk=pk)
-
-
-def monthly_gift_url(gift: MonthlyGift) -> str:
-    path = reverse("payments:monthly_gift", kwargs={"token": monthly_gift_token(gift)})
-    return str(settings.SITE_URL).rstrip("/") + path
 
 
 def monthly_gift_start(

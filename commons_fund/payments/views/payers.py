@@ -54,7 +54,7 @@ def _payer_charge(request: HttpRequest, pk: int) -> Charge:
 def charge_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     charge = _payer_charge(request, pk)
     if charge.status in (ChargeStatus.REQUIRES_ACTION, ChargeStatus.PENDING):
-        charge = selectors.charge_refreshed(charge=charge)
+        charge = services.charge_refresh(charge=charge)
     return render(
         request,
         "payments/charge_confirm.html",
@@ -74,7 +74,7 @@ def gift_thanks(request: HttpRequest, token: str) -> HttpResponse:
     except Charge.DoesNotExist as error:
         raise Http404 from error
     if charge.status == ChargeStatus.PENDING:
-        charge = selectors.charge_refreshed(charge=charge)
+        charge = services.charge_refresh(charge=charge)
     return render(request, "payments/gift_thanks.html", {"charge": charge})
 
 
