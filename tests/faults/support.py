@@ -1,12 +1,17 @@
 """What the fault tests share: a pool whose members pledge by saved card through the Stripe
 stand-in, a Celery worker process on the test database, and a look at what Stripe holds."""
 
+import json
 import os
 import signal
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
+from django.utils import timezone
+
+from commons_fund.celery import app as celery_app
 from commons_fund.ledger.selectors import ledger_totals
 from commons_fund.members.models import Role
 from commons_fund.members.tests.factories import (
@@ -16,8 +21,9 @@ from commons_fund.members.tests.factories import (
 )
 from commons_fund.payments import stripe_client
 from commons_fund.payments.models import Charge, Payout
+from commons_fund.payments.services import charges_submit_pending
 from commons_fund.payments.tests.factories import saved_card
-from pledges import ballots, rounds, services
+from pledges import ballots, collecting, rounds, services
 from pledges.models import Instalment, Round, RoundState
 from pledges.tests.factories import voting_round
 from projects.tests.factories import ProjectFactory
@@ -91,6 +97,35 @@ def beat_process(queue: str, stripe_url: str, log: Path) -> subprocess.Popen:
 def kill_group(worker: subprocess.Popen) -> None:
     os.killpg(worker.pid, signal.SIGKILL)
     worker.wait(timeout=10)
+
+
+def broker_messages_drop(queue: str) -> int:
+    """Lose every message Redis holds for `queue`, waiting or taken by a (dead) worker, as a
+    Redis restarted without its data would; returns how many were lost."""
+    with celery_app.connection_for_write() as connection:
+        channel = connection.default_channel
+        lost = channel.queue_purge(queue) or 0
+        client = channel.client
+        for tag, raw in client.hgetall(channel.unacked_key).items():
+            if json.loads(raw)[2] == queue:
+                client.pipeline().hdel(channel.unacked_key, tag).zrem(
+                    channel.unacked_index_key, tag
+                ).execute()
+                lost += 1
+    return lost
+
+
+def beat_sweeps_run() -> dict[str, int]:
+    """What Celery beat runs within the hour after a worker's loss: charges left on their way
+    sent again (same idempotency keys), charges whose answer no collection followed
+    followed, collections never tried queued again (last: a worker takes them up at once).
+    Returns what each sweep took up."""
+    an_hour_later = timezone.now() + timedelta(hours=1)
+    return {
+        "charges_sent_again": charges_submit_pending(older_than_seconds=0),
+        "charges_followed": collecting.collections_follow_charges(),
+        "collections_queued_again": collecting.collections_retry_due(now=an_hour_later),
+    }
 
 
 def stripe_list(kind: str, round_: Round) -> list:

@@ -5,7 +5,13 @@ stand-in — and the ledger balances.
 The stand-in holds back each PaymentIntent's answer for a moment after making it, so the
 kills land where it hurts most: Stripe has charged, the worker has not heard. The tasks the
 dead worker had taken (acks_late) come back from Redis once their visibility timeout has
-passed, and the collection sends its pending charge again with the same idempotency key."""
+passed, and the collection sends its pending charge again with the same idempotency key.
+
+Redis does not always give them back: Kombu loses a message popped from the queue and not yet
+written among the unacknowledged ones when the kill lands, and one handed out again while
+still running is no longer tracked once its first copy is acknowledged (a CI run kept one
+promise due for four minutes). What Celery beat runs within the hour takes those up, as it
+does when the broker loses every message (the second test)."""
 
 import time
 from datetime import timedelta
@@ -21,6 +27,8 @@ from tests.helpers import wait_for
 
 from .support import (
     assert_every_promise_charged_once,
+    beat_sweeps_run,
+    broker_messages_drop,
     card_pledging_round,
     celery_worker_process,
     kill_group,
@@ -46,6 +54,19 @@ pytestmark = [
 ]
 
 
+def charge_on_its_way(instalments, done: int):
+    """At least `done` promises collected and a charge on its way (written, its answer not
+    saved): on a busy machine the moment after a collection is often between two charges."""
+    return lambda: (
+        instalments.filter(status=InstalmentStatus.SUCCEEDED).count() >= done
+        and Charge.objects.filter(status=ChargeStatus.PENDING).exists()
+    )
+
+
+def all_charged(instalments):
+    return lambda: not instalments.exclude(status=InstalmentStatus.SUCCEEDED).exists()
+
+
 def test_a_worker_killed_twice_mid_collection_charges_every_promise_once(
     slow_stripe, celery_queue, tmp_path
 ):
@@ -59,15 +80,7 @@ def test_a_worker_killed_twice_mid_collection_charges_every_promise_once(
         round_.refresh_from_db()
         assert round_.state == RoundState.COLLECTING and instalments.count() == PLEDGES
         for done in KILL_AT:
-            # Kill while a charge is on its way (written, its answer not saved): on a busy
-            # machine the moment after a collection is often between two charges.
-            assert wait_for(
-                lambda done=done: (
-                    instalments.filter(status=InstalmentStatus.SUCCEEDED).count() >= done
-                    and Charge.objects.filter(status=ChargeStatus.PENDING).exists()
-                ),
-                timeout=120,
-            )
+            assert wait_for(charge_on_its_way(instalments, done), timeout=120)
             kill_group(worker)
             charged = instalments.filter(status=InstalmentStatus.SUCCEEDED).count()
             assert charged < PLEDGES, "the worker finished before it could be killed"
@@ -76,12 +89,52 @@ def test_a_worker_killed_twice_mid_collection_charges_every_promise_once(
             time.sleep(VISIBILITY_TIMEOUT + 1)
             worker = celery_worker_process(celery_queue, slow_stripe, log, VISIBILITY_TIMEOUT)
         # The restored tasks come back within the workers' restore scans (kombu: on start,
-        # then every 100 s).
-        assert wait_for(
-            lambda: not instalments.exclude(status=InstalmentStatus.SUCCEEDED).exists(), timeout=240
-        ), (list(instalments.values_list("status", flat=True)), log.read_text()[-3000:])
+        # then every 100 s); the beat's sweeps take up what Redis lost.
+        if not wait_for(all_charged(instalments), timeout=150):
+            beat_sweeps_run()
+        assert wait_for(all_charged(instalments), timeout=120), (
+            list(instalments.values_list("status", flat=True)),
+            log.read_text()[-3000:],
+        )
     finally:
         kill_group(worker)
 
     assert caught_in_flight >= 1, "no kill landed while a charge was on its way"
+    assert_every_promise_charged_once(round_, PLEDGES)
+
+
+def test_promises_whose_tasks_the_broker_lost_are_charged_once_by_the_beat(
+    slow_stripe, celery_queue, tmp_path
+):
+    round_ = card_pledging_round(PLEDGES)
+    instalments = Instalment.objects.filter(round=round_)
+    log = tmp_path / "worker.log"
+    worker = celery_worker_process(celery_queue, slow_stripe, log, VISIBILITY_TIMEOUT)
+    try:
+        rounds.rounds_advance(now=round_.voting_closes_at + timedelta(seconds=1))
+        assert wait_for(charge_on_its_way(instalments, KILL_AT[0]), timeout=120)
+        kill_group(worker)
+        on_its_way = Charge.objects.filter(status=ChargeStatus.PENDING).count()
+        charged = instalments.filter(status=InstalmentStatus.SUCCEEDED).count()
+        assert on_its_way >= 1 and charged < PLEDGES
+        assert broker_messages_drop(celery_queue) >= PLEDGES - charged  # and notifications
+        time.sleep(VISIBILITY_TIMEOUT + 1)
+        worker = celery_worker_process(celery_queue, slow_stripe, log, VISIBILITY_TIMEOUT)
+        # Nothing left to restore: the promises wait for the beat.
+        assert not wait_for(all_charged(instalments), timeout=VISIBILITY_TIMEOUT * 2)
+        assert instalments.filter(status=InstalmentStatus.SUCCEEDED).count() == charged
+        swept = beat_sweeps_run()
+        # Each promise left is taken up once: its charge sent again, its collection queued
+        # again, or (a worker killed between saving a charge's answer and following it) its
+        # charge followed.
+        assert swept["charges_sent_again"] == on_its_way
+        assert sum(swept.values()) == PLEDGES - charged, swept
+        assert wait_for(all_charged(instalments), timeout=120), (
+            list(instalments.values_list("status", flat=True)),
+            log.read_text()[-3000:],
+        )
+        assert beat_sweeps_run() == dict.fromkeys(swept, 0)
+    finally:
+        kill_group(worker)
+
     assert_every_promise_charged_once(round_, PLEDGES)
