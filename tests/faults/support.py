@@ -20,11 +20,11 @@ from commons_fund.members.tests.factories import (
     UserFactory,
 )
 from commons_fund.payments import stripe_client
-from commons_fund.payments.models import Charge, Payout
+from commons_fund.payments.models import Charge, ChargeStatus, Payout
 from commons_fund.payments.services import charges_submit_pending
 from commons_fund.payments.tests.factories import saved_card
 from pledges import ballots, collecting, rounds, services
-from pledges.models import Instalment, Round, RoundState
+from pledges.models import Instalment, InstalmentStatus, Round, RoundState
 from pledges.tests.factories import voting_round
 from projects.tests.factories import ProjectFactory
 from tests.helpers import ROOT, database_url
@@ -97,6 +97,19 @@ def beat_process(queue: str, stripe_url: str, log: Path) -> subprocess.Popen:
 def kill_group(worker: subprocess.Popen) -> None:
     os.killpg(worker.pid, signal.SIGKILL)
     worker.wait(timeout=10)
+
+
+def charge_on_its_way(instalments, done: int):
+    """At least `done` promises collected and a charge on its way (written, its answer not
+    saved): on a busy machine the moment after a collection is often between two charges."""
+    return lambda: (
+        instalments.filter(status=InstalmentStatus.SUCCEEDED).count() >= done
+        and Charge.objects.filter(status=ChargeStatus.PENDING).exists()
+    )
+
+
+def all_charged(instalments):
+    return lambda: not instalments.exclude(status=InstalmentStatus.SUCCEEDED).exists()
 
 
 def broker_messages_drop(queue: str) -> int:

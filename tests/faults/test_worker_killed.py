@@ -26,11 +26,13 @@ from pledges.models import Instalment, InstalmentStatus, RoundState
 from tests.helpers import wait_for
 
 from .support import (
+    all_charged,
     assert_every_promise_charged_once,
     beat_sweeps_run,
     broker_messages_drop,
     card_pledging_round,
     celery_worker_process,
+    charge_on_its_way,
     kill_group,
 )
 
@@ -52,19 +54,6 @@ pytestmark = [
         reason="the tasks of a dead worker come back from Redis",
     ),
 ]
-
-
-def charge_on_its_way(instalments, done: int):
-    """At least `done` promises collected and a charge on its way (written, its answer not
-    saved): on a busy machine the moment after a collection is often between two charges."""
-    return lambda: (
-        instalments.filter(status=InstalmentStatus.SUCCEEDED).count() >= done
-        and Charge.objects.filter(status=ChargeStatus.PENDING).exists()
-    )
-
-
-def all_charged(instalments):
-    return lambda: not instalments.exclude(status=InstalmentStatus.SUCCEEDED).exists()
 
 
 def test_a_worker_killed_twice_mid_collection_charges_every_promise_once(
