@@ -20,7 +20,7 @@ from commons_fund.members.models import Organisation
 from commons_fund.money import from_minor_units
 from commons_fund.spreadsheets import SpreadsheetWriter
 
-from . import sql_exports
+from . import latin9, sql_exports
 from .chart import CHART
 from .models import Account, Entry, Phase, TransactionKind
 
@@ -44,23 +44,8 @@ FEC_COLUMNS = [
     "Montantdevise",
     "Idevise",
 ]
-FEC_ENCODING = "iso-8859-15"
+FEC_ENCODING = latin9.ENCODING
 BANK_PURPOSES = {"bank", "to_collect"}
-# Typography ISO 8859-15 lacks, replaced by its plain equivalent rather than by "?".
-_LATIN9_FALLBACKS = str.maketrans(
-    {
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u2026": "...",
-        "\u202f": " ",
-        "\u2009": " ",
-        **{chr(code): " " for code in range(1, 32)},  # tabs, line breaks, other controls
-    }
-)
 JOURNALS = {"BQ": "Banque", "OD": "Opérations diverses"}
 
 
@@ -164,7 +149,7 @@ def fec_lines(*, organisation: Organisation, year: int) -> Iterator[str]:
     )
     yield writer.writerow(FEC_COLUMNS)
     for row in fec_rows(organisation=organisation, year=year):
-        yield writer.writerow([value.translate(_LATIN9_FALLBACKS) for value in row])
+        yield writer.writerow([value.translate(latin9.FALLBACKS) for value in row])
 
 
 def fec_chunks(*, organisation: Organisation, year: int) -> Iterator[bytes]:

@@ -29,6 +29,7 @@ PARIS = ZoneInfo("Europe/Paris")
 MEMOS = [
     'Don "spécial" de Lou \\ Zoé',
     "Collecte – « Normandie » … l’été",
+    '“Cité\u202f!” — ‘bis’\u2009\\"',
     '=HYPERLINK("http://x")',
     "-12,5",
     "+33 6",
