@@ -19,6 +19,8 @@ TYPOGRAPHY = {
 }
 CONTROLS = "".join(chr(code) for code in range(1, 32))
 FALLBACKS = str.maketrans({**TYPOGRAPHY, **dict.fromkeys(CONTROLS, " ")})
+_SPACES = str.maketrans(dict.fromkeys(CONTROLS, " "))
+_ANY_CONTROL = re.compile(f"[{re.escape(CONTROLS)}]")
 
 # The typography first: a typographic quote becomes a quote, escaped then.
 _REPLACEMENTS = (*TYPOGRAPHY.items(), ("\\", "\\\\"), ('"', '\\"'))
@@ -35,3 +37,11 @@ def escaped(lines: str) -> str:
         if old in lines:
             lines = lines.replace(old, new)
     return lines
+
+
+def has_controls(text: str) -> bool:
+    return _ANY_CONTROL.search(text) is not None
+
+
+def controls_spaced(text: str) -> str:
+    return text.translate(_SPACES) if has_controls(text) else text
