@@ -47,6 +47,14 @@ class ProviderUnavailable(PaymentError):
     code = "provider_unavailable"
 
 
+class IdempotencyConflict(ProviderUnavailable):
+    """Stripe refused an idempotency key sent again with other parameters. Its first sending
+    may have charged: never a failure (a failed charge is tried again under a new key, which
+    would charge twice); the operation stays pending until someone looks."""
+
+    code = "idempotency_conflict"
+
+
 class InvalidPaymentRequest(PaymentError):
     code = "invalid_request"
 
@@ -90,6 +98,13 @@ def _translate(error: stripe.StripeError) -> PaymentError:
             % {"reason": error.user_message or code or _("no reason given")},
             code=code,
             decline_code=getattr(error, "decline_code", "") or "",
+        )
+    if isinstance(error, stripe.IdempotencyError):
+        return IdempotencyConflict(
+            _(
+                "The payment service holds an earlier request for this operation; it was left "
+                "pending."
+            )
         )
     if isinstance(error, stripe.APIConnectionError | stripe.RateLimitError | stripe.APIError):
         return ProviderUnavailable(

@@ -2,7 +2,8 @@
 
 It runs the `localstripe` package (a development dependency) bound to 127.0.0.1, with its
 on-disk persistence turned off, plus what the project needs and localstripe lacks:
-- `Idempotency-Key` honoured: the same key on the same path answers the first response again;
+- `Idempotency-Key` honoured: the same key on the same path answers the first response again
+  (with other parameters, 400 `idempotency_error`);
 - parameters real Stripe accepts and the project sends: SetupIntent `mandate_data` (SEPA
   mandates), PaymentIntent `description`;
 - processing fees on charges, so fee entries can be tested: cards 1.5 % + 0.25, SEPA Direct
@@ -11,12 +12,14 @@ on-disk persistence turned off, plus what the project needs and localstripe lack
   `/_checkout/<id>` whose "Pay" button charges the test card, sends the signed
   `checkout.session.completed` event and returns to `success_url`; in `subscription` mode
   (monthly gifts) the subscription and its invoices (tests/support/standin_billing.py);
-- `DELETE /_config/data` also forgets registered idempotency keys;
+- `DELETE /_config/data` also forgets registered idempotency keys; a request whose key is
+  still being processed is answered 409 `idempotency_error`, as Stripe answers it;
 - Stripe Connect: connected accounts, their onboarding page and the `Stripe-Account`
   header (tests/support/standin_connect.py); `--connected-account` onboards one at start;
 - `--latency`: answers to `POST /v1/payment_intents…` are held back after the intent is made
   and its idempotent reply recorded, as when Stripe has charged but its answer is still on
-  the way (fault tests kill workers in that window).
+  the way (fault tests kill workers in that window);
+- `--processing`: those requests take that long at Stripe, their key in progress.
 
     python -m tests.support.stripe_standin --port 8420 \
         --webhook-url http://127.0.0.1:8000/payments/stripe/webhook/
@@ -28,6 +31,7 @@ import html
 import json
 import logging
 from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import parse_qsl
 
 from aiohttp import web
 from localstripe import resources
@@ -40,7 +44,22 @@ CARD_FEE_RATE = Decimal("0.015")
 CARD_FEE_FIXED = 25
 SEPA_FEE = 35
 
-_replies: dict[tuple[str, str], tuple[int, bytes]] = {}
+_replies: dict[tuple[str, str], tuple[list[tuple[str, str]], int, bytes]] = {}
+_in_progress: set[tuple[str, str]] = set()
+_IN_PROGRESS = {
+    "error": {
+        "type": "idempotency_error",
+        "message": "There is currently another in-progress request using this "
+        "Stripe-Idempotency-Key. Please try again later.",
+    }
+}
+_OTHER_PARAMETERS = {
+    "error": {
+        "type": "idempotency_error",
+        "message": "Keys for idempotent requests can only be used with the same parameters "
+        "they were first used with.",
+    }
+}
 
 
 def _no_persistence() -> None:
@@ -107,25 +126,48 @@ async def idempotency_middleware(request, handler):
     if request.method != "POST" or not key:
         return await handler(request)
     key = f"{standin_connect.ACCOUNT.get()}:{key}"  # Stripe keeps keys per account
+    params = sorted(parse_qsl((await request.read()).decode(), keep_blank_values=True))
     cached = _replies.get((key, request.path))
     if cached is not None:
-        status, body = cached
+        first_params, status, body = cached
+        if params != first_params:
+            return web.json_response(_OTHER_PARAMETERS, status=400)
         return web.Response(status=status, body=body, content_type="application/json")
-    response = await handler(request)
+    if (key, request.path) in _in_progress:
+        return web.json_response(_IN_PROGRESS, status=409)
+    _in_progress.add((key, request.path))
+    try:
+        response = await handler(request)
+    finally:
+        _in_progress.discard((key, request.path))
     if isinstance(response, web.Response) and response.body is not None:
-        _replies[(key, request.path)] = (response.status, bytes(response.body))
+        _replies[(key, request.path)] = (params, response.status, bytes(response.body))
     return response
+
+
+def _intent_post(request) -> bool:
+    return request.method == "POST" and request.path.startswith("/v1/payment_intents")
 
 
 def latency_middleware(seconds: float):
     @web.middleware
     async def held_back(request, handler):
         response = await handler(request)
-        if request.method == "POST" and request.path.startswith("/v1/payment_intents"):
+        if _intent_post(request):
             await asyncio.sleep(seconds)
         return response
 
     return held_back
+
+
+def processing_middleware(seconds: float):
+    @web.middleware
+    async def processed(request, handler):
+        if _intent_post(request):
+            await asyncio.sleep(seconds)
+        return await handler(request)
+
+    return processed
 
 
 class CheckoutSession(resources.StripeObject):
@@ -270,7 +312,9 @@ def _checkout_page(request, parts: list[str], session: CheckoutSession) -> web.R
     return web.Response(status=400, text="This checkout session is closed.")
 
 
-def build_app(*, latency: float = 0, connected: tuple[str, ...] = ()) -> web.Application:
+def build_app(
+    *, latency: float = 0, processing: float = 0, connected: tuple[str, ...] = ()
+) -> web.Application:
     _no_persistence()
     _charge_fees()
     _accept_params(resources.SetupIntent, "_api_create", ("mandate_data",))
@@ -285,6 +329,8 @@ def build_app(*, latency: float = 0, connected: tuple[str, ...] = ()) -> web.App
     if latency:
         app.middlewares.append(latency_middleware(latency))
     app.middlewares.append(idempotency_middleware)
+    if processing:
+        app.middlewares.append(processing_middleware(processing))
     app.router.add_post("/v1/checkout/sessions", _checkout_create)
     app.router.add_get("/v1/checkout/sessions/{id}", _checkout_retrieve)
     standin_connect.preconnect(connected)
@@ -303,6 +349,12 @@ def main() -> None:
         help="seconds to hold back each PaymentIntent answer (fault tests)",
     )
     parser.add_argument(
+        "--processing",
+        type=float,
+        default=0,
+        help="seconds each PaymentIntent request takes, its idempotency key in progress",
+    )
+    parser.add_argument(
         "--connected-account",
         action="append",
         default=[],
@@ -316,7 +368,11 @@ def main() -> None:
         register_webhook("default", args.webhook_url, args.webhook_secret, None)
     print(json.dumps({"listening": f"http://127.0.0.1:{args.port}"}), flush=True)
     web.run_app(
-        build_app(latency=args.latency, connected=tuple(args.connected_account)),
+        build_app(
+            latency=args.latency,
+            processing=args.processing,
+            connected=tuple(args.connected_account),
+        ),
         host="127.0.0.1",
         port=args.port,
         print=None,

@@ -169,9 +169,15 @@ def charge_submit(*, charge: Charge) -> Charge:
             description=charge.description,
             account=charge.stripe_account,
         )
-    except stripe_client.ProviderUnavailable:
+    except stripe_client.ProviderUnavailable as error:
         # Still pending: a later attempt reuses the same idempotency key.
-        log_event(logger, "charge.submit_deferred", level=logging.WARNING, charge=charge.pk)
+        log_event(
+            logger,
+            "charge.submit_deferred",
+            level=logging.WARNING,
+            charge=charge.pk,
+            reason=error.code,
+        )
         return charge
     except stripe_client.PaymentError as error:
         return _fail(charge_id=charge.pk, code=error.code, message=error.message)

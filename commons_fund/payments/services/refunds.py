@@ -79,9 +79,11 @@ def _refund_submit(*, refund: Refund, charge: Charge) -> Refund:
             idempotency_key=f"refund-{refund.pk}",
             account=charge.stripe_account,
         )
-    except stripe_client.ProviderUnavailable:
+    except stripe_client.ProviderUnavailable as error:
         # Stays pending: refunds_submit_pending asks again with the same key.
-        log_event(logger, "refund.deferred", level=logging.WARNING, refund=refund.pk)
+        log_event(
+            logger, "refund.deferred", level=logging.WARNING, refund=refund.pk, reason=error.code
+        )
         return refund
     except stripe_client.PaymentError as error:
         Refund.objects.filter(pk=refund.pk).update(

@@ -1,5 +1,8 @@
 """Payments over real HTTP with the real `stripe` library, against the local stand-in."""
 
+import logging
+import threading
+import time
 from decimal import Decimal
 
 import pytest
@@ -21,7 +24,7 @@ from commons_fund.payments.models import (
     SavedPaymentMethod,
 )
 from commons_fund.payments.tests.factories import connected_host, saved_card
-from tests.helpers import wait_for
+from tests.helpers import standin_running, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("stripe_api")]
 
@@ -332,6 +335,63 @@ def test_charges_left_pending_when_stripe_was_down_are_sent_again(
     charge.refresh_from_db()
     assert charge.status == ChargeStatus.SUCCEEDED
     assert services.charges_submit_pending(older_than_seconds=0) == 0
+
+
+def test_a_charge_sent_again_with_other_parameters_is_not_failed_but_left_pending(
+    payer, books, settings, caplog
+):
+    """Stripe refuses a key sent again with other parameters (the site's address in the
+    metadata changed between two sendings). Its first sending may have charged: failing the
+    charge would let the collection try again under a new key and charge twice."""
+    method = saved_card(payer, books, VISA)
+    charge = _charge(payer, books, method)
+    first = services.charge_submit(charge=charge)
+    Charge.objects.filter(pk=charge.pk).update(status=ChargeStatus.PENDING, paid_on=None)  # lost
+    settings.SITE_URL = "https://commons.example"
+    caplog.set_level(logging.WARNING)  # an in-process Celery worker leaves the root at ERROR
+    again = services.charge_submit(charge=charge)
+    assert again.status == ChargeStatus.PENDING
+    assert again.stripe_payment_intent == first.stripe_payment_intent
+    [deferred] = [
+        record
+        for record in caplog.records
+        if getattr(record, "event", None) == "charge.submit_deferred"
+    ]
+    assert (deferred.charge, deferred.reason) == (charge.pk, "idempotency_conflict")
+
+
+@pytest.fixture
+def slow_stripe(settings):
+    """A stand-in of its own where each PaymentIntent takes 6 seconds at Stripe, its
+    idempotency key in progress meanwhile: longer than the stripe library's two retries of a
+    409."""
+    with standin_running("--processing", "6") as url:
+        settings.STRIPE_API_BASE = url
+        yield url
+
+
+def test_a_charge_sent_again_while_stripe_still_makes_it_stays_pending_then_succeeds_once(
+    slow_stripe, payer, books
+):
+    """A collection handed out twice, or a sweep meeting a slow one: Stripe answers the second
+    sending 409 (its key in progress) until the first is made. That is no failure: a failed
+    charge is tried again under a new key, which would charge twice."""
+    method = saved_card(payer, books, VISA)
+    charge = _charge(payer, books, method)
+    first = threading.Thread(target=services.charge_submit, kwargs={"charge": charge})
+    first.start()
+    time.sleep(0.4)  # the first sending is at Stripe
+    try:
+        assert services.charge_submit(charge=charge).status == ChargeStatus.PENDING
+    finally:
+        first.join(timeout=60)
+    charge.refresh_from_db()
+    assert charge.status == ChargeStatus.SUCCEEDED
+    intents = stripe_client.client().v1.payment_intents.list(
+        params={"limit": 10}, options={"stripe_account": charge.stripe_account}
+    )
+    assert [intent.id for intent in intents.data] == [charge.stripe_payment_intent]
+    assert all(total == 0 for total in ledger_totals().values())
 
 
 def test_a_treasurer_saves_a_sepa_mandate_from_the_treasury(client, payer, books):
