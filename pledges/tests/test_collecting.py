@@ -49,7 +49,7 @@ def test_a_card_no_longer_usable_fails_the_attempt_then_defaults(pool, admin, pr
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("stripe_api")
 def test_a_try_cut_short_and_delivered_again_sends_the_same_charge_once(
-    pool, admin, projects, monkeypatch
+    pool, admin, projects, monkeypatch, settings
 ):
     """A worker lost after writing the charge, or after Stripe created the PaymentIntent but
     before the answer was saved: the task, delivered again, sends the same charge with the
@@ -74,7 +74,8 @@ def test_a_try_cut_short_and_delivered_again_sends_the_same_charge_once(
         InstalmentStatus.DUE,
         ChargeStatus.PENDING,
     )
-    # Stripe did receive it once (same idempotency key as charge_submit's) …
+    # Stripe did receive it once (same idempotency key and parameters as charge_submit's:
+    # Stripe refuses a key sent again with other ones) …
     charge = instalment.charge
     stripe_client.payment_intent_create_off_session(
         amount=charge.amount,
@@ -82,7 +83,7 @@ def test_a_try_cut_short_and_delivered_again_sends_the_same_charge_once(
         customer_id=card.customer.stripe_id,
         payment_method_id=card.stripe_id,
         idempotency_key=f"charge-{charge.pk}",
-        metadata={"charge_id": str(charge.pk)},
+        metadata={"charge_id": str(charge.pk), "site": settings.SITE_URL},
         account=charge.stripe_account,
         description=charge.description,
     )
