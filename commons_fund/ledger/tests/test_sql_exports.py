@@ -38,6 +38,8 @@ MEMOS = [
     "",
     "Łódź 🎉 €",
     "x" * 199 + "…",
+    "é" * 120,  # more than 200 bytes, not more than 200 characters
+    "é" * 150 + "x" * 100,  # cut at 200 characters
 ]
 
 
