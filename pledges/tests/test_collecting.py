@@ -3,9 +3,15 @@
 from datetime import timedelta
 
 import pytest
+from celery.app.task import Task
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
+from commons_fund.payments import services as payments
+from commons_fund.payments import stripe_client
+from commons_fund.payments.models import Charge, ChargeStatus, Customer, SavedPaymentMethod
 from commons_fund.payments.tests.factories import saved_card
+from pledges import collecting, tasks
 from pledges.models import (
     InstalmentStatus,
     RoundState,
@@ -18,9 +24,6 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_card_no_longer_usable_fails_the_attempt_then_defaults(pool, admin, projects, settings):
-    from commons_fund.payments.models import Customer, SavedPaymentMethod
-    from pledges import collecting
-
     settings.POOL_RETRY_DAYS = [0]
     member = PoolMembershipFactory(pool=pool)
     customer = Customer.objects.create(user=member.user, stripe_id="cus_gone")
@@ -54,11 +57,6 @@ def test_a_try_cut_short_and_delivered_again_sends_the_same_charge_once(
     """A worker lost after writing the charge, or after Stripe created the PaymentIntent but
     before the answer was saved: the task, delivered again, sends the same charge with the
     same idempotency key — one PaymentIntent, one collection."""
-    from commons_fund.payments import services as payments
-    from commons_fund.payments import stripe_client
-    from commons_fund.payments.models import Charge, ChargeStatus
-    from pledges import collecting
-
     member = PoolMembershipFactory(pool=pool)
     card = saved_card(member.user, pool.host)
     PledgeFactory(membership=member, method="card", saved_method=card)
@@ -106,12 +104,6 @@ def test_a_round_collected_while_the_broker_is_down_is_charged_once_it_is_back(
     """Probe of issue #17, point 6: a round whose collection started while the broker was down
     stayed with its promises due and no charge, for ever. Queuing now never fails the
     request, and the hourly sweep queues the promises left without a charge."""
-
-    from celery.app.task import Task
-    from kombu.exceptions import OperationalError
-
-    from commons_fund.payments.models import Charge
-    from pledges import collecting, tasks
 
     members = [
         PledgeFactory(membership=PoolMembershipFactory(pool=pool)).membership for _ in range(3)
