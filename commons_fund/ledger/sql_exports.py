@@ -181,7 +181,7 @@ def _accounts(organisation: Organisation) -> list[int]:
 
 def _rows(
     sql: str, params: dict[str, Any], *, time_zone: str = "UTC"
-) -> Generator[list[tuple[str, ...]]]:
+) -> Generator[list[tuple[Any, ...]]]:
     """The query's rows in batches, streamed: PostgreSQL sends rows as it makes them
     (psycopg's chunked rows mode) while this process joins and encodes those received, the
     two at once — a server-side cursor made them take turns, one FETCH at a time. Memory
