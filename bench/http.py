@@ -62,14 +62,14 @@ MEMBER_PAGES = [
 ]
 MEMBER_AIMS = {0.3: 0.15, 0.5: 0.25}  # a member's aim for each of the visitors' aims
 MEMBER = "dominique@demo.test"
-# A session for MEMBER, made as a login does, with a second factor (money pages ask it).
-SESSION_SCRIPT = f"""
+# A session for a person, made as a login does, with a second factor (money pages ask it).
+SESSION_SCRIPT = """
 from importlib import import_module
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from commons_fund.members.models import User
-user = User.objects.get(email="{MEMBER}")
+user = User.objects.get(email="{email}")
 Authenticator.objects.get_or_create(
     user=user, type=Authenticator.Type.TOTP, defaults={{"data": {{"secret": "bench"}}}}
 )
@@ -124,11 +124,11 @@ def _prepare(env: dict) -> None:
     )
 
 
-def member_credentials(env: dict) -> tuple[dict, dict]:
-    """The member's headers: a session cookie for pages, an API token for the API lists
+def member_credentials(env: dict, email: str = MEMBER) -> tuple[dict, dict]:
+    """A member's headers: a session cookie for pages, an API token for the API lists
     (#21 aims at API lists "for a logged-in token")."""
     made = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", SESSION_SCRIPT],
+        [sys.executable, "manage.py", "shell", "-c", SESSION_SCRIPT.format(email=email)],
         cwd=ROOT,
         env=env,
         check=True,

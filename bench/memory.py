@@ -51,7 +51,7 @@ print(rss() - before)
 """
 
 
-def _memory(pid: int) -> dict[str, float]:
+def process_memory(pid: int) -> dict[str, float]:
     """RSS, PSS and USS of a process, in MiB."""
     fields = {}
     for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
@@ -64,7 +64,7 @@ def _memory(pid: int) -> dict[str, float]:
     }
 
 
-def _workers(master: int) -> list[int]:
+def worker_pids(master: int) -> list[int]:
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
     return [int(pid) for pid in children]
 
@@ -89,7 +89,7 @@ def measure(
         else:
             _exercise(port, [path for _name, path, _aim in PAGES], requests)
             _exercise(port, [path for _name, path, _aim in MEMBER_PAGES], requests, cookie)
-        return [_memory(pid) for pid in _workers(server.pid)]
+        return [process_memory(pid) for pid in worker_pids(server.pid)]
     finally:
         server.terminate()
         server.wait(timeout=30)
