@@ -24,7 +24,7 @@ entry."""
 import functools
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from django.conf import settings
@@ -166,6 +166,14 @@ def _page_key(request) -> str:
     return f"pages:v{FORMAT}:" + hashlib.sha256(address.encode()).hexdigest()
 
 
+def _remember(key: str, tables: Iterable[str]) -> None:
+    """The tables a kept page was made from, so that its next hit in this process reads
+    their generations with the page."""
+    if len(_known_tables) >= KNOWN_TABLES_LIMIT:
+        _known_tables.clear()
+    _known_tables[key] = tuple(tables)
+
+
 def _from_cache(
     request,
     key: str,
@@ -178,7 +186,9 @@ def _from_cache(
     found = cache.get_many([key, *map(table_key, _known_tables.get(key, ()))])
     stored = found.get(key)
     if stored is not None and _fresh(stored[0], found):
-        _tables, status, headers, content = stored
+        tables, status, headers, content = stored
+        if key not in _known_tables:  # kept by another process (worker)
+            _remember(key, tables)
         response = HttpResponse(content, status=status, headers=headers)
         response["X-Page-Cache"] = "hit"
         return response
@@ -189,9 +199,7 @@ def _from_cache(
         cache.set(
             key, (tables, response.status_code, tuple(response.items()), response.content), seconds
         )
-        if len(_known_tables) >= KNOWN_TABLES_LIMIT:
-            _known_tables.clear()
-        _known_tables[key] = tuple(tables)
+        _remember(key, tables)
     return response
 
 

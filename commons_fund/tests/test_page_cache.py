@@ -4,6 +4,7 @@ from django.db import transaction
 from django.test import Client
 from django.utils import translation
 
+from commons_fund import page_cache
 from commons_fund.members.tests.factories import UserFactory
 from commons_fund.table_generations import table_key
 from projects.models import Project
@@ -153,3 +154,16 @@ def test_a_commons_page_shows_a_new_funding_source_to_a_member_at_once():
         now_granted = euros(project_plan(project=project).granted)
         assert now_granted != granted
         assert now_granted in member.get(url).text
+
+
+def test_a_page_kept_by_another_worker_is_read_in_one_round_trip_from_its_second_hit(
+    client, url, monkeypatch
+):
+    client.get(url)
+    page_cache._known_tables.clear()  # as in a worker that did not render the page
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    reads = []
+    read = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys: reads.append(keys) or read(keys))
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    assert len(reads) == 1  # the page and its tables' generations together
