@@ -133,13 +133,14 @@ def _written_tables(sql: str) -> set[str]:
 
 
 class _Expire:
-    """An on-commit callback expiring tables; one per table and transaction."""
+    """An on-commit callback starting new generations for the tables written in one
+    savepoint's scope: one write to the cache for all of them (a posting writes three)."""
 
-    def __init__(self, table: str) -> None:
-        self.table = table
+    def __init__(self, tables: set[str]) -> None:
+        self.tables = tables
 
     def __call__(self) -> None:
-        tables_expire([self.table])
+        tables_expire(self.tables)
 
 
 def _observe(execute, sql, params, many, context):
@@ -156,14 +157,18 @@ def _observe(execute, sql, params, many, context):
 
 
 def _on_commit(connection, tables: set[str]) -> None:
+    """The tables join the callback of the current savepoint's scope (a callback dropped
+    with a savepoint rolled back takes only that scope's writes with it). `atomic()` blocks
+    without a savepoint (`save()`, `bulk_create()`) count as None and change no scope."""
     if not connection.in_atomic_block:
         tables_expire(tables)
         return
-    pending = {
-        func.table for _sids, func, _robust in connection.run_on_commit if isinstance(func, _Expire)
-    }
-    for table in tables - pending:
-        transaction.on_commit(_Expire(table), using=connection.alias)
+    scope = set(connection.savepoint_ids) - {None}
+    for savepoints, func, _robust in reversed(connection.run_on_commit):
+        if isinstance(func, _Expire) and savepoints - {None} == scope:
+            func.tables.update(tables)
+            return
+    transaction.on_commit(_Expire(set(tables)), using=connection.alias)
 
 
 def observe_connection(sender=None, connection=None, **_signal) -> None:

@@ -1,13 +1,14 @@
 """The page cache drops the pages that read a table a write changed, and only those (#23)."""
 
 import pytest
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone, translation
 
 from commons_fund import page_cache
 from commons_fund.members.tests.factories import OrganisationFactory, UserFactory
-from commons_fund.table_generations import _written_tables
+from commons_fund.table_generations import _written_tables, table_key
 from pledges import services
 from pledges.tests.factories import PoolFactory
 from projects.tests.factories import ProjectFactory
@@ -105,3 +106,40 @@ def test_a_log_in_keeps_the_pages_that_show_people():
 )
 def test_the_tables_a_statement_writes(sql, tables):
     assert _written_tables(sql) == tables
+
+
+def _generation_writes(monkeypatch) -> list[set[str]]:
+    """The tables of each write of generations to the cache, from now on."""
+    writes: list[set[str]] = []
+    write = cache.set_many
+    monkeypatch.setattr(
+        cache,
+        "set_many",
+        lambda values, timeout: writes.append(set(values)) or write(values, timeout),
+    )
+    return writes
+
+
+def test_the_tables_a_transaction_wrote_start_new_generations_in_one_cache_write(monkeypatch):
+    writes = _generation_writes(monkeypatch)
+    with transaction.atomic():
+        _empty_write("pledges_ballot")
+        _empty_write("ledger_transaction")  # and the balances its trigger keeps
+        _empty_write("pledges_ballot")
+    assert writes == [
+        {
+            table_key(table)
+            for table in ("pledges_ballot", "ledger_transaction", "ledger_accountbalance")
+        }
+    ]
+
+
+def test_a_savepoint_rolled_back_leaves_the_other_writes_to_expire(monkeypatch):
+    writes = _generation_writes(monkeypatch)
+    with transaction.atomic():
+        _empty_write("pledges_ballot")
+        with pytest.raises(RuntimeError), transaction.atomic():
+            _empty_write("projects_project")
+            raise RuntimeError("rolled back")
+        _empty_write("pledges_pool")
+    assert set().union(*writes) == {table_key("pledges_ballot"), table_key("pledges_pool")}
