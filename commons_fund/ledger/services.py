@@ -9,6 +9,7 @@ from datetime import datetime
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from commons_fund.logs import log_event
@@ -122,6 +123,27 @@ def _check_lines(lines: Sequence[Line]) -> None:
         raise LedgerError(f"Entries do not balance: {unbalanced} (currency, phase → total).")
 
 
+def _inserted(posted: Transaction) -> bool:
+    """Insert the transaction unless one with a unique value of it (its idempotency key, the
+    transaction it reverses or resolves) exists: `INSERT … ON CONFLICT DO NOTHING`, the way
+    `save()` inserts (Django's `_insert`). A key already used is then found without an
+    error, so no savepoint has to be taken to recover from one: two round trips and a
+    subtransaction less on every posting (bench/ledger.py: 3.1 → 2.6 ms)."""
+    meta = Transaction._meta
+    rows = Transaction.objects._insert(
+        [posted],
+        fields=[field for field in meta.local_concrete_fields if field is not meta.auto_field],
+        returning_fields=meta.db_returning_fields,
+        on_conflict=OnConflict.IGNORE,
+    )
+    if rows[0] is None:  # one object: its returned columns, or None when none was inserted
+        return False
+    for field, value in zip(meta.db_returning_fields, rows[0], strict=True):
+        setattr(posted, field.attname, value)
+    posted._state.adding, posted._state.db = False, Transaction.objects.db
+    return True
+
+
 def _same_posting(existing: Transaction, kind: str, lines: Sequence[Line]) -> bool:
     recorded = sorted(existing.entries.values_list("account_id", "amount", "phase"))
     requested = sorted((line.account.pk, line.amount, str(line.phase)) for line in lines)
@@ -152,19 +174,18 @@ def ledger_post(
     entries = list(entries)
     _check_lines(entries)
     occurred_at = occurred_at or timezone.now()
+    posted = Transaction(
+        kind=kind,
+        idempotency_key=idempotency_key,
+        memo=memo[:300],
+        occurred_at=occurred_at,
+        reverses=reverses,
+        resolves=resolves,
+        **cause_fields(cause),
+    )
     try:
-        with transaction.atomic():
-            # Inserting first, rather than looking the key up, saves a query on the usual path;
-            # a key already used makes the insert fail and is handled below.
-            posted = Transaction.objects.create(
-                kind=kind,
-                idempotency_key=idempotency_key,
-                memo=memo[:300],
-                occurred_at=occurred_at,
-                reverses=reverses,
-                resolves=resolves,
-                **cause_fields(cause),
-            )
+        inserted = _inserted(posted)
+        if inserted:
             Entry.objects.bulk_create(
                 [
                     Entry(
@@ -179,14 +200,19 @@ def ledger_post(
                 ]
             )
             Transaction.objects.filter(pk=posted.pk).update(is_sealed=True)
-    except IntegrityError as error:
+    except IntegrityError as error:  # everything rolled back with the atomic block
+        raise LedgerError(f"The database refused the posting: {error}") from error
+    if not inserted:
         existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
         if existing is None:
-            raise LedgerError(f"The database refused the posting: {error}") from error
+            raise LedgerError(
+                "The database refused the posting: the transaction it reverses or resolves "
+                "already has one."
+            )
         if not _same_posting(existing, kind, entries):
             raise IdempotencyConflict(
                 f"The key {idempotency_key!r} was already used for another posting."
-            ) from error
+            )
         return existing
     posted.is_sealed = True
     log_event(

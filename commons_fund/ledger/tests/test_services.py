@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from commons_fund.ledger.models import Entry, Phase, Transaction, TransactionKind
 from commons_fund.ledger.selectors import account_balance, ledger_totals
@@ -219,3 +220,31 @@ def test_refunding_a_collection_reverses_what_was_posted_only(books):
     assert refund.entries.count() == 2
     assert account_balance(account=books["to_collect"]).posted == 0
     assert account_balance(account=books["pledges_receivable"]).pending == 0  # stays resolved
+
+
+def test_a_second_reversal_under_another_key_is_refused_and_the_caller_goes_on(books):
+    original = ledger_post(
+        kind=TransactionKind.PAYOUT,
+        idempotency_key="payout-2",
+        entries=[debit(books["grants_paid"], 300), credit(books["bank"], 300)],
+    )
+    ledger_reverse(original=original, idempotency_key="reverse-payout-2")
+    count = Transaction.objects.count()
+    with transaction.atomic():  # a caller's transaction, still usable after the refusal
+        with pytest.raises(LedgerError, match="reverses or resolves already has one"):
+            ledger_post(
+                kind=TransactionKind.REVERSAL,
+                idempotency_key="reverse-payout-2-bis",
+                entries=[debit(books["bank"], 300), credit(books["grants_paid"], 300)],
+                reverses=original,
+            )
+        assert (
+            ledger_post(  # a key already used, again: the first posting, no error
+                kind=TransactionKind.PAYOUT,
+                idempotency_key="payout-2",
+                entries=[debit(books["grants_paid"], 300), credit(books["bank"], 300)],
+            )
+            == original
+        )
+        assert Transaction.objects.count() == count
+    assert account_balance(account=books["bank"]).posted == 0
