@@ -130,7 +130,7 @@ def _inserted(posted: Transaction) -> bool:
     error, so no savepoint has to be taken to recover from one: two round trips and a
     subtransaction less on every posting (bench/ledger.py: 3.1 → 2.6 ms)."""
     meta = Transaction._meta
-    rows = Transaction.objects._insert(
+    rows = Transaction.objects._insert(  # type: ignore[attr-defined]  # not in django-stubs
         [posted],
         fields=[field for field in meta.local_concrete_fields if field is not meta.auto_field],
         returning_fields=meta.db_returning_fields,
