@@ -18,6 +18,7 @@ postgres://postgres@127.0.0.1:5432) and Redis database 13 of BENCH_REDIS.
 
 import argparse
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -160,6 +161,9 @@ def bench_tally(voters: int, candidates: int) -> float:
 def _standin():
     import urllib.request  # after sys.path is fixed: it imports `http`
 
+    with socket.socket() as probe:  # a stand-in left running would answer in its place
+        if probe.connect_ex(("127.0.0.1", STANDIN_PORT)) == 0:
+            raise RuntimeError(f"Port {STANDIN_PORT} is taken: a stand-in of an earlier run?")
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.support.stripe_standin", "--port", str(STANDIN_PORT)],
         stdout=subprocess.DEVNULL,
@@ -274,11 +278,20 @@ def bench_collection(pledges: int, workers: int) -> tuple[float, dict]:
         }
         return elapsed, checks
     finally:
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=30)
-        standin.terminate()
-        standin.wait(timeout=10)
+        try:
+            if worker is not None:
+                _stop(worker, seconds=30)  # tasks the collection started may still be running
+        finally:
+            _stop(standin, seconds=10)
+
+
+def _stop(process: subprocess.Popen, *, seconds: float) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def main() -> None:
