@@ -126,7 +126,10 @@ class Project(index.Indexed, models.Model):
     class Meta:
         verbose_name = _("commons")
         verbose_name_plural = _("commons")
-        ordering = ["name"]
+        # The id breaks ties between namesakes, so that a page never repeats or skips one;
+        # the index gives a list's page without reading and sorting every commons.
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["name", "id"], name="projects_project_by_name")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(licence__in=list(FREE_LICENCES)), name="projects_project_free_licence"

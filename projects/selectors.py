@@ -317,7 +317,7 @@ def project_list(
 ) -> QuerySet[Project]:
     """Commons, filtered. A région shows the commons of the région and of its départements; a
     département shows its own and those of its région."""
-    projects = Project.objects.select_related("host").order_by("name")
+    projects = Project.objects.select_related("host").order_by("name", "id")
     if search:
         projects = projects.filter(Q(name__icontains=search) | Q(summary__icontains=search))
     if kind:

@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from commons_fund.members.tests.factories import UserFactory
@@ -48,6 +50,23 @@ def test_list_queries_do_not_grow(api, project, django_assert_max_num_queries):
         ProjectFactory()
     with django_assert_max_num_queries(3):
         assert api.get(URL).status_code == 200
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")
+def test_list_reads_a_page_in_index_order_without_sorting_every_commons(api, project):
+    """5 000 commons took 1.5× the time of 50 (#21): every row was read and sorted by name
+    for each page. The list's query, planned as if the table were big, reads the page from
+    an index on (name, id) — the id, a tie-break, so that no commons shows on two pages."""
+    twin = ProjectFactory(name="Movilab")
+    with CaptureQueriesContext(connection) as queries:
+        listed = api.get(URL).json()["results"]
+    assert [p["slug"] for p in listed if p["name"] == "Movilab"] == [project.slug, twin.slug]
+    sql = next(q["sql"] for q in queries if q["sql"].startswith('SELECT "projects_project"'))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Sort" not in plan, plan
 
 
 def test_detail_has_the_co_financing_plan(api, project, admin, django_assert_max_num_queries):
