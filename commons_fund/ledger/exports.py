@@ -6,7 +6,7 @@ exported: pending commitments are promises, outside the books until collected.
 """
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
 from itertools import groupby
 from operator import attrgetter
@@ -156,12 +156,12 @@ def fec_chunks(*, organisation: Organisation, year: int) -> Iterator[bytes]:
     """The FEC of an organisation's calendar year, encoded, in chunks: formatted by
     PostgreSQL when it can (`sql_exports`), by `fec_lines` otherwise — the same bytes."""
     if not sql_exports.available(organisation=organisation):
-        yield from chunked(fec_lines(organisation=organisation, year=year), encoding=FEC_ENCODING)
+        yield from chunked(fec_lines(organisation=organisation, year=year), encode=latin9.encoded)
         return
     start, end = _year_bounds(year)
-    yield ("\t".join(FEC_COLUMNS) + "\r\n").encode(FEC_ENCODING)
+    yield latin9.encoded("\t".join(FEC_COLUMNS) + "\r\n")
     for batch in sql_exports.fec_batches(organisation=organisation, start=start, end=end):
-        yield batch.encode(FEC_ENCODING, errors="replace")
+        yield latin9.encoded(batch)
 
 
 def write_fec(output: BinaryIO, *, organisation: Organisation, year: int) -> int:
@@ -173,16 +173,18 @@ def write_fec(output: BinaryIO, *, organisation: Organisation, year: int) -> int
     return count
 
 
-def chunked(lines: Iterator[str], *, encoding: str, size: int = 1000) -> Iterator[bytes]:
+def chunked(
+    lines: Iterator[str], *, encode: Callable[[str], bytes], size: int = 1000
+) -> Iterator[bytes]:
     """Lines joined by `size` and encoded, for a streaming response."""
     batch: list[str] = []
     for line in lines:
         batch.append(line)
         if len(batch) >= size:
-            yield "".join(batch).encode(encoding, errors="replace")
+            yield encode("".join(batch))
             batch = []
     if batch:
-        yield "".join(batch).encode(encoding, errors="replace")
+        yield encode("".join(batch))
 
 
 CSV_COLUMNS = [
@@ -237,7 +239,7 @@ def csv_chunks(*, organisation: Organisation, year: int) -> Iterator[bytes]:
     """The CSV of an organisation's year in UTF-8 chunks, formatted by PostgreSQL when it can
     (`sql_exports`), by `csv_lines` otherwise — the same bytes."""
     if not sql_exports.available(organisation=organisation):
-        yield from chunked(csv_lines(organisation=organisation, year=year), encoding="utf-8")
+        yield from chunked(csv_lines(organisation=organisation, year=year), encode=str.encode)
         return
     start, end = _year_bounds(year)
     yield (",".join(CSV_COLUMNS) + "\r\n").encode()

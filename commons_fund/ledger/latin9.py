@@ -20,6 +20,9 @@ TYPOGRAPHY = {
 CONTROLS = "".join(chr(code) for code in range(1, 32))
 FALLBACKS = str.maketrans({**TYPOGRAPHY, **dict.fromkeys(CONTROLS, " ")})
 _SPACES = str.maketrans(dict.fromkeys(CONTROLS, " "))
+# The eight characters of Latin-1 whose bytes ISO 8859-15 gives to € Š š Ž ž Œ œ Ÿ: the only
+# ones Latin-1 encodes differently (the others, ISO 8859-15 cannot encode).
+_NOT_IN_LATIN9 = "\xa4\xa6\xa8\xb4\xb8\xbc\xbd\xbe"
 _ANY_CONTROL = re.compile(f"[{re.escape(CONTROLS)}]")
 
 # The typography first: a typographic quote becomes a quote, escaped then.
@@ -45,3 +48,16 @@ def has_controls(text: str) -> bool:
 
 def controls_spaced(text: str) -> str:
     return text.translate(_SPACES) if has_controls(text) else text
+
+
+def encoded(text: str) -> bytes:
+    """`text` in ISO 8859-15, "?" for what it lacks. Python's codec for it looks each
+    character up in a table (4 ms a megabyte: a tenth of a big FEC's time); text without
+    those eight characters and without € Š š Ž ž Œ œ Ÿ (most batches) is the same bytes in
+    Latin-1, whose codec copies them (eight `in`, as fast as memchr, rule the eight out)."""
+    if not any(character in text for character in _NOT_IN_LATIN9):
+        try:
+            return text.encode("latin-1")
+        except UnicodeEncodeError:
+            pass
+    return text.encode(ENCODING, errors="replace")
