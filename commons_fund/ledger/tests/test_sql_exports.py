@@ -91,6 +91,17 @@ def organisation():
                 credit(book["commitments"], 5 + number, Phase.PENDING),
             ],
         )
+    for number in range(3):  # a transaction with no bank line, then one whose comes last
+        ledger_post(
+            kind=TransactionKind.DONATION,
+            idempotency_key=f"promise-kept-{number}",
+            occurred_at=moments[1],
+            entries=[
+                debit(book["pledges_receivable"], 300),
+                credit(book["donations"], 100),
+                credit(book["donations"], 200) if number % 2 == 0 else credit(book["bank"], 200),
+            ],
+        )
     ledger_post(
         kind=TransactionKind.DONATION,
         idempotency_key="dollars",
@@ -128,3 +139,20 @@ def test_a_download_stopped_halfway_leaves_the_connection_usable(organisation, m
     next(chunks), next(chunks)
     chunks.close()
     assert OrganisationFactory().pk
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3, 5])
+def test_a_transaction_split_between_batches_keeps_its_journal_and_number(
+    organisation, batch, monkeypatch
+):
+    """Lines come in batches of `BATCH`: a transaction whose bank line comes in the batch
+    after its first lines still goes, whole, to the bank's journal."""
+    python_fec = b"".join(
+        exports.chunked(
+            exports.fec_lines(organisation=organisation, year=2025),
+            encode=lambda text: text.encode(exports.FEC_ENCODING, errors="replace"),
+        )
+    )
+    monkeypatch.setattr(sql_exports, "BATCH", batch)
+    assert b"".join(exports.fec_chunks(organisation=organisation, year=2025)) == python_fec
+    assert b"\r\nBQ\tBanque\t" in python_fec and b"\r\nOD\t" in python_fec
